@@ -1,0 +1,131 @@
+//! `bounces` reads Postfix and Exim logs, finds every delivery outcome,
+//! and counts them per recipient domain and per SMTP code.
+//!
+//! The pipeline, one module per stage:
+//!
+//! ```text
+//! Config ─▶ input (blocks ending on '\n') ─▶ scan (anchors, in parallel)
+//!        ─▶ parse::{postfix, exim} (one line → Event) ─▶ tally (per worker, then +=)
+//!        ─▶ classify (class, description) ─▶ report (CSV) + summary (stderr)
+//! ```
+#![deny(missing_docs)]
+
+pub mod classify;
+pub mod config;
+pub mod error;
+pub mod input;
+pub mod parse;
+pub mod report;
+pub mod scan;
+pub mod summary;
+pub mod tally;
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::report::Reports;
+
+/// How a run ended, as far as the exit code is concerned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// Every input was read and every report written (exit 0).
+    Success,
+    /// Reports were written, but some input held no Postfix or Exim lines
+    /// at all (exit 1).
+    NotAMailLog,
+    /// Some input could not be read, or a report could not be written
+    /// (exit 2). Reports still cover the inputs that were read.
+    Error,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> ExitCode {
+        ExitCode::from(match exit {
+            Exit::Success => 0,
+            Exit::NotAMailLog => 1,
+            Exit::Error => 2,
+        })
+    }
+}
+
+/// Progress bars appear only for inputs at least this large (or of unknown size).
+const PROGRESS_MIN_BYTES: u64 = 64 << 20;
+
+/// Runs `bounces analyze`: scans the inputs, writes the reports, prints
+/// the summary on stderr.
+pub fn analyze(config: &Config) -> Result<Exit> {
+    let progress = progress_bar(config);
+    let analysis = scan::run(
+        &config.inputs,
+        config.mta,
+        config.threads,
+        config.blocks,
+        &progress,
+    );
+    progress.finish_and_clear();
+    let reports = Reports::build(&analysis.tally);
+    match &config.out_dir {
+        Some(dir) => reports.write_all(dir)?,
+        None => {
+            let stdout = io::stdout().lock();
+            let result = reports
+                .write(config.report, io::BufWriter::new(stdout))
+                .and_then(|()| io::stdout().flush());
+            if let Err(source) = result {
+                let error = Error::Output {
+                    path: PathBuf::from("-"),
+                    source,
+                };
+                if !error.is_broken_pipe() {
+                    return Err(error);
+                }
+            }
+        }
+    }
+    // A failure to write the summary to stderr is not worth failing the run.
+    let _ = summary::print(config, &analysis, &mut io::stderr().lock());
+    let read_failed = analysis.inputs.iter().any(|i| i.error.is_some());
+    let foreign = analysis.inputs.iter().enumerate().any(|(index, input)| {
+        let counts = analysis.tally.input_counts(index);
+        input.read.bytes > 0
+            && counts.events == 0
+            && counts.malformed == 0
+            && !input.read.looks_like_mail_log
+    });
+    Ok(if read_failed {
+        Exit::Error
+    } else if foreign {
+        Exit::NotAMailLog
+    } else {
+        Exit::Success
+    })
+}
+
+fn progress_bar(config: &Config) -> ProgressBar {
+    if !config.progress {
+        return ProgressBar::hidden();
+    }
+    let sizes: Option<u64> = config.inputs.iter().map(|s| s.size()).sum();
+    match sizes {
+        Some(total) if total < PROGRESS_MIN_BYTES => ProgressBar::hidden(),
+        Some(total) => {
+            ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr_with_hz(4))
+                .with_style(
+                    ProgressStyle::with_template(
+                        "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+                    )
+                    .expect("the template is valid"),
+                )
+        }
+        None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(4))
+            .with_style(
+                ProgressStyle::with_template("{spinner} {bytes} read, {bytes_per_sec}")
+                    .expect("the template is valid"),
+            ),
+    }
+}

@@ -1,0 +1,21 @@
+//! The `bounces` binary: parse the command line, run, map the result to an
+//! exit code. Everything else lives in the library.
+
+mod cli;
+
+use std::process::ExitCode;
+
+use bounces::Exit;
+
+fn main() -> ExitCode {
+    let result = cli::Cli::from_env()
+        .into_config()
+        .and_then(|config| bounces::analyze(&config));
+    match result {
+        Ok(exit) => exit.into(),
+        Err(error) => {
+            eprintln!("bounces: {error}");
+            Exit::Error.into()
+        }
+    }
+}

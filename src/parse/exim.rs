@@ -1,0 +1,263 @@
+//! Exim main-log delivery lines.
+//!
+//! ```text
+//! 2026-11-05 10:00:00 1tXyZa-0003Ab-Qr ** u@example.com R=dnslookup T=remote_smtp H=mx.example.com [192.0.2.1] : SMTP error from remote mail server after RCPT TO:<u@example.com>: 550 5.1.1 unknown
+//! ```
+//! The scanner finds a delivery flag with a space on each side; [`parse`]
+//! checks that an Exim message id stands right before it. That makes the
+//! timestamp style (plain, with milliseconds, `[pid]`, a zone, or wrapped in
+//! syslog) irrelevant, and ignores flags that occur inside subjects or texts.
+
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
+
+use super::{Event, Note, Outcome, Parsed, Reply, after, domain_of, reply_at};
+
+/// The literals the scanner searches for: `=>` and `->` (delivered), `>>`
+/// (cut-through delivery, also delivered), `==` (deferred), `**` (failed).
+pub const ANCHORS: [&[u8]; 5] = [b" => ", b" -> ", b" >> ", b" == ", b" ** "];
+
+struct Finders {
+    smtp_error: Finder<'static>,
+    lmtp_error: Finder<'static>,
+    colon: Finder<'static>,
+    host_end: Finder<'static>,
+    confirmation: Finder<'static>,
+    router: Finder<'static>,
+    null_mx: Finder<'static>,
+}
+
+static FINDERS: LazyLock<Finders> = LazyLock::new(|| Finders {
+    smtp_error: Finder::new(b"SMTP error from remote mail"),
+    lmtp_error: Finder::new(b"LMTP error after "),
+    colon: Finder::new(b": "),
+    host_end: Finder::new(b"]: "),
+    confirmation: Finder::new(b" C=\""),
+    router: Finder::new(b" R="),
+    null_mx: Finder::new(b"an MX or SRV record indicated no SMTP service"),
+});
+
+/// Parses the line `line`, in which one of [`ANCHORS`] starts at byte `at`.
+pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
+    let id_start = memchr::memrchr(b' ', &line[..at]).map_or(0, |i| i + 1);
+    if !is_message_id(&line[id_start..at]) {
+        return Parsed::Other;
+    }
+    let outcome = match &line[at + 1..at + 3] {
+        b"=>" | b"->" | b">>" => Outcome::Delivered,
+        b"==" => Outcome::Deferred,
+        _ => Outcome::Bounced,
+    };
+    let rest = &line[at + 4..];
+    let field_end = memchr::memchr(b' ', rest).unwrap_or(rest.len());
+    let field = &rest[..field_end];
+    let field = field.strip_suffix(b":").unwrap_or(field);
+    if field.is_empty() {
+        return Parsed::Malformed;
+    }
+    let addr = if memchr::memchr(b'@', field).is_some() {
+        field
+    } else {
+        local_recipient(rest)
+    };
+    let f = &*FINDERS;
+    let reply = match outcome {
+        Outcome::Delivered => after(rest, &f.confirmation).and_then(reply_at),
+        Outcome::Deferred | Outcome::Bounced => remote_reply(rest),
+    };
+    let (code, enhanced) = match reply {
+        Some((code, enhanced)) => (Some(code), enhanced),
+        None => (None, None),
+    };
+    let note = if code.is_none() && outcome != Outcome::Delivered && f.null_mx.find(rest).is_some()
+    {
+        Note::NullMx
+    } else {
+        Note::None
+    };
+    Parsed::Event(Event {
+        domain: domain_of(addr),
+        outcome,
+        code,
+        enhanced,
+        note,
+    })
+}
+
+/// For local deliveries the first field is a local part, a file or a pipe
+/// command, and the address is the last `<...>` before the router field.
+fn local_recipient(rest: &[u8]) -> &[u8] {
+    let end = FINDERS.router.find(rest).unwrap_or(rest.len());
+    let head = &rest[..end];
+    let Some(open) = memchr::memrchr(b'<', head) else {
+        return &[];
+    };
+    match memchr::memchr(b'>', &head[open..]) {
+        Some(close) => &head[open + 1..open + close],
+        None => &[],
+    }
+}
+
+/// The remote server's reply in a failure text:
+/// `SMTP error from remote mail server after <CMD>: [host H [ip]: ]<reply>`
+/// (also `remote mailer`) or `LMTP error after <CMD>: <reply>`.
+fn remote_reply(rest: &[u8]) -> Option<Reply> {
+    let f = &*FINDERS;
+    let tail = after(rest, &f.smtp_error).or_else(|| after(rest, &f.lmtp_error))?;
+    let mut reply = after(tail, &f.colon)?;
+    if reply.starts_with(b"host ") {
+        reply = after(reply, &f.host_end)?;
+    }
+    reply_at(reply)
+}
+
+/// An Exim message id: `1tXyZa-0003Ab-Qr` (6-6-2) or, from Exim 4.97 on,
+/// `1tXyZa-00000003Ab-Qr1x` (6-11-4), in base 62.
+pub(crate) fn is_message_id(token: &[u8]) -> bool {
+    let (first, second, third) = match token.len() {
+        16 => (6, 13, 16),
+        23 => (6, 18, 23),
+        _ => return false,
+    };
+    token[first] == b'-'
+        && token[second] == b'-'
+        && token
+            .iter()
+            .enumerate()
+            .all(|(i, b)| i == first || i == second || b.is_ascii_alphanumeric())
+        && third == token.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::enhanced_at;
+
+    fn run(line: &str) -> Parsed<'_> {
+        let bytes = line.as_bytes();
+        let at = ANCHORS
+            .iter()
+            .filter_map(|a| memchr::memmem::find(bytes, a))
+            .min()
+            .expect("test line has an anchor");
+        parse(bytes, at)
+    }
+
+    fn event(
+        domain: &'static str,
+        outcome: Outcome,
+        code: Option<u16>,
+        enhanced: &str,
+    ) -> Parsed<'static> {
+        let enhanced = (!enhanced.is_empty()).then(|| enhanced_at(enhanced.as_bytes()).unwrap());
+        Parsed::Event(Event {
+            domain: domain.as_bytes(),
+            outcome,
+            code,
+            enhanced,
+            note: Note::None,
+        })
+    }
+
+    #[test]
+    fn table() {
+        use Outcome::*;
+        let cases: Vec<(&str, Parsed)> = vec![
+            (
+                "2020-02-22 01:31:26 1j5IhX-0006pK-Rt => a.b@gmail.example <k@ucf.example> R=dnslookup T=remote_smtp H=gmail-smtp-in.l.google.com [192.0.2.26] X=TLS1.2:RSA_AES_128_CBC_SHA1:128 DN=\"C=US,ST=California,CN=mx.google.com\"",
+                event("gmail.example", Delivered, None, ""),
+            ),
+            (
+                "1999-03-02 09:44:33 10HmaX-000000005vi-0000 => one@remote <list@test.ex> R=all T=smtp H=127.0.0.1 [127.0.0.1] C=\"250 OK\"",
+                event("remote", Delivered, Some(250), ""),
+            ),
+            (
+                "2025-06-01 12:00:03.123 [4242] 1sDdXq-000Abc-Eh -> u@Example.COM R=dnslookup T=remote_smtp H=mx [192.0.2.10] CV=yes C=\"250 2.0.0 OK\"",
+                event("Example.COM", Delivered, Some(250), "2.0.0"),
+            ),
+            (
+                "2020-02-22 01:31:26 1j5IhX-0006pK-Rt => userx <userx@test.ex> R=accept T=appendfile",
+                event("test.ex", Delivered, None, ""),
+            ),
+            (
+                "2020-02-22 01:31:26 1j5IhX-0006pK-Rt => |/bin/sh -c \"cat >TESTSUITE/test-mail/pipe\" <pipe@test.ex> R=alias T=pipe",
+                event("test.ex", Delivered, None, ""),
+            ),
+            (
+                "2020-02-22 01:31:26 1j5IhX-0006pK-Rt => >userx (page+userx@test.ex) <page+ux@other.ex> R=a T=b",
+                event("other.ex", Delivered, None, ""),
+            ),
+            (
+                "1999-03-02 09:44:33 10HmaX-000000005vi-0000 == userx@domain.com R=all T=smtp defer (-44) H=127.0.0.1 [127.0.0.1]: SMTP error from remote mail server after RCPT TO:<userx@domain.com>: 452 Temporary error",
+                event("domain.com", Deferred, Some(452), ""),
+            ),
+            (
+                "1999-03-02 09:44:33 10HmaX-000000005vi-0000 == userx@simple R=all T=smtp defer (-54): retry time not reached for any host for 'simple'",
+                event("simple", Deferred, None, ""),
+            ),
+            (
+                "2020-02-22 08:47:17 1j5PVL-00068g-Vf ** w@sbc.example R=dnslookup T=remote_smtp: SMTP error from remote mail server after MAIL FROM:<n@p.example>: host ff-ip4-mx-vip2.prodigy.net [192.0.2.22]: 550 5.7.1 Connections not accepted",
+                event("sbc.example", Bounced, Some(550), "5.7.1"),
+            ),
+            (
+                "1999-03-02 09:44:33 10HmaX-000000005vi-0000 ** fail@test.ex R=fail T=fail H=127.0.0.1 [127.0.0.1] : SMTP error from remote mail server after RCPT TO:<fail@test.ex>: 550-5.1.1 first\\n550 5.1.1 second",
+                event("test.ex", Bounced, Some(550), "5.1.1"),
+            ),
+            (
+                "2020-02-22 01:41:08 1j4ZTB-0001Sv-P4 ** noreply@pilgrim.example: Unrouteable address",
+                event("pilgrim.example", Bounced, None, ""),
+            ),
+            (
+                "1999-03-02 09:44:33 10HmaX-000000005vi-0000 ** user22@test.ex R=r1 : 590 5.4.3 Main and extended code",
+                event("test.ex", Bounced, None, ""),
+            ),
+            (
+                "1999-03-02 09:44:33 10HmaX-000000005vi-0000 == u@test.ex R=lmtp T=lmtp defer (-46): LMTP error after DATA: 452 4.2.2 Quota exceeded",
+                event("test.ex", Deferred, Some(452), "4.2.2"),
+            ),
+            (
+                "1999-03-02 09:44:33 10HmaX-000000005vi-0000 ** u@test.ex R=r T=t H=h [192.0.2.1] : SMTP error from remote mail server after RCPT TO:<u@test.ex>: 550 4.1.1 mismatch",
+                event("test.ex", Bounced, Some(550), ""),
+            ),
+            (
+                "2026-11-05 10:00:00 1tXyZa-0003Ab-Qr <= s@x.example H=h [192.0.2.1] T=\"a => b\"",
+                Parsed::Other,
+            ),
+            (
+                "**NOTE: The delivery lines in this file ** have been sorted.",
+                Parsed::Other,
+            ),
+            (
+                "2026-11-05 10:00:00 1tXyZa-0003Ab-Qr == ",
+                Parsed::Malformed,
+            ),
+        ];
+        for (line, want) in cases {
+            assert_eq!(run(line), want, "{line}");
+        }
+    }
+
+    #[test]
+    fn null_mx_is_noted() {
+        let line = "2025-06-01 12:00:00 1sDdXq-000Abc-Ef ** user@nullmx.example : an MX or SRV record indicated no SMTP service";
+        let Parsed::Event(ev) = run(line) else {
+            panic!("not an event")
+        };
+        assert_eq!((ev.note, ev.domain), (Note::NullMx, &b"nullmx.example"[..]));
+    }
+
+    #[test]
+    fn message_ids() {
+        for (id, ok) in [
+            ("1tXyZa-0003Ab-Qr", true),
+            ("10HmaX-000000005vi-0000", true),
+            ("1tXyZa-0003Ab-Q", false),
+            ("1tXyZa_0003Ab-Qr", false),
+            ("H=host.example.c", false),
+            ("", false),
+        ] {
+            assert_eq!(is_message_id(id.as_bytes()), ok, "{id}");
+        }
+    }
+}

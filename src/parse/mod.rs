@@ -1,0 +1,271 @@
+//! Line parsers: one delivery line in, one [`Event`] out.
+//!
+//! The scanner has already found a candidate line with a literal search
+//! (`: to=` for Postfix, an Exim delivery flag); the parsers here confirm it
+//! and pull out the recipient domain, the outcome, the basic reply code and
+//! the enhanced status code. They work on raw bytes, never allocate, and
+//! never trust a code that is not where the MTA puts a remote reply.
+
+pub mod exim;
+pub mod postfix;
+
+use std::fmt;
+
+/// What the MTA did with one delivery attempt to one recipient.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Outcome {
+    /// Delivered to the recipient's server or mailbox.
+    Delivered = 0,
+    /// Not delivered yet; the MTA will try again.
+    Deferred = 1,
+    /// Failed for good; the sender gets a non-delivery report.
+    Bounced = 2,
+}
+
+impl Outcome {
+    /// All outcomes, in report order.
+    pub const ALL: [Outcome; 3] = [Outcome::Delivered, Outcome::Deferred, Outcome::Bounced];
+
+    /// The word used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Delivered => "delivered",
+            Outcome::Deferred => "deferred",
+            Outcome::Bounced => "bounced",
+        }
+    }
+}
+
+/// An enhanced status code (RFC 3463) such as `5.1.1`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Enhanced {
+    /// 2, 4 or 5.
+    pub class: u8,
+    /// The subject, 0 to 999.
+    pub subject: u16,
+    /// The detail, 0 to 999.
+    pub detail: u16,
+}
+
+impl fmt::Display for Enhanced {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}.{}", self.class, self.subject, self.detail)
+    }
+}
+
+/// Something recognised in the text of a line that says more than its codes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Note {
+    /// Nothing beyond the codes.
+    #[default]
+    None,
+    /// The MTA found a null MX (RFC 7505): the domain accepts no mail.
+    NullMx,
+}
+
+/// One delivery event, borrowing from the line it came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Event<'a> {
+    /// The recipient's domain as written in the log (not yet lower-cased);
+    /// empty when the address has no `@`.
+    pub domain: &'a [u8],
+    /// What happened.
+    pub outcome: Outcome,
+    /// The remote server's basic reply code, when the line carries one.
+    pub code: Option<u16>,
+    /// The enhanced status code, when the line carries one.
+    pub enhanced: Option<Enhanced>,
+    /// A specific text the MTA is known to write.
+    pub note: Note,
+}
+
+/// What a parser made of a candidate line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Parsed<'a> {
+    /// A delivery event.
+    Event(Event<'a>),
+    /// A well-formed line that is not a delivery (an address-verification
+    /// probe, say). Counted in the summary, not in reports.
+    Probe,
+    /// It looked like a delivery line but could not be read as one.
+    Malformed,
+    /// Not a delivery line after all (the literal matched by chance).
+    Other,
+}
+
+/// The domain part of an address: what follows the last `@`, or empty.
+pub fn domain_of(addr: &[u8]) -> &[u8] {
+    match memchr::memrchr(b'@', addr) {
+        Some(i) => &addr[i + 1..],
+        None => &[],
+    }
+}
+
+/// Reads a basic reply code at the very start of `text`: three digits, the
+/// first 2 to 5, followed by a space, a hyphen (multi-line reply), a tab or
+/// the end. Anything else (an IP address, a longer number) is not a code.
+pub fn reply_code_at(text: &[u8]) -> Option<u16> {
+    let d = text.get(..3)?;
+    if !(b'2'..=b'5').contains(&d[0]) || !d[1].is_ascii_digit() || !d[2].is_ascii_digit() {
+        return None;
+    }
+    match text.get(3) {
+        None | Some(b' ' | b'-' | b'\t' | b'\r') => {}
+        Some(_) => return None,
+    }
+    Some(u16::from(d[0] - b'0') * 100 + u16::from(d[1] - b'0') * 10 + u16::from(d[2] - b'0'))
+}
+
+/// Reads an enhanced status code at the start of `text` (`5.1.1`, `4.7.650`):
+/// a class digit, then subject and detail of one to three digits each, and
+/// then no further digit or dot.
+pub fn enhanced_at(text: &[u8]) -> Option<Enhanced> {
+    let class = *text.first()?;
+    if !matches!(class, b'2' | b'4' | b'5') || text.get(1) != Some(&b'.') {
+        return None;
+    }
+    let (subject, rest) = number(&text[2..])?;
+    let rest = rest.strip_prefix(b".")?;
+    let (detail, rest) = number(rest)?;
+    if matches!(rest.first(), Some(b) if b.is_ascii_digit() || *b == b'.') {
+        return None;
+    }
+    Some(Enhanced {
+        class: class - b'0',
+        subject,
+        detail,
+    })
+}
+
+/// One to three leading digits and what follows them.
+fn number(text: &[u8]) -> Option<(u16, &[u8])> {
+    let len = text
+        .iter()
+        .take(4)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if len == 0 || len > 3 {
+        return None;
+    }
+    let value = text[..len]
+        .iter()
+        .fold(0u16, |n, b| n * 10 + u16::from(b - b'0'));
+    Some((value, &text[len..]))
+}
+
+/// A remote reply's basic code and, when it has one, its enhanced code.
+pub type Reply = (u16, Option<Enhanced>);
+
+/// Reads a reply such as `550 5.1.1 <u@d>: unknown` or `550-5.1.1 ...`: the
+/// basic code, and the enhanced code right after it when its class digit
+/// agrees with the basic code's (RFC 2034; Postfix drops disagreeing ones).
+pub fn reply_at(text: &[u8]) -> Option<Reply> {
+    let code = reply_code_at(text)?;
+    let enhanced = text
+        .get(4..)
+        .filter(|_| matches!(text[3], b' ' | b'-'))
+        .and_then(enhanced_at)
+        .filter(|e| u16::from(e.class) == code / 100);
+    Some((code, enhanced))
+}
+
+/// Finds `needle` in `haystack` and returns what follows it.
+fn after<'a>(haystack: &'a [u8], needle: &memchr::memmem::Finder<'_>) -> Option<&'a [u8]> {
+    needle
+        .find(haystack)
+        .map(|i| &haystack[i + needle.needle().len()..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn e(class: u8, subject: u16, detail: u16) -> Option<Enhanced> {
+        Some(Enhanced {
+            class,
+            subject,
+            detail,
+        })
+    }
+
+    #[test]
+    fn reply_codes() {
+        let cases: &[(&[u8], Option<u16>)] = &[
+            (b"550 5.1.1 unknown", Some(550)),
+            (b"550-5.1.1 first line", Some(550)),
+            (b"250", Some(250)),
+            (b"421\tbusy", Some(421)),
+            (b"199 nope", None),
+            (b"650 nope", None),
+            (b"5500 bytes", None),
+            (b"550.1.2.3", None),
+            (b"192.0.2.1", None),
+            (b"55", None),
+            (b"", None),
+            (b"abc", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(
+                reply_code_at(text),
+                *want,
+                "{}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
+
+    #[test]
+    fn enhanced_codes() {
+        let cases: &[(&[u8], Option<Enhanced>)] = &[
+            (b"5.1.1", e(5, 1, 1)),
+            (b"5.1.10 x", e(5, 1, 10)),
+            (b"4.7.650,", e(4, 7, 650)),
+            (b"5.12.345 x", e(5, 12, 345)),
+            (b"2.0.0)", e(2, 0, 0)),
+            (b"5.1.1000", None),
+            (b"5.48.118.128", None),
+            (b"3.1.1", None),
+            (b"5.1", None),
+            (b"5..1", None),
+            (b"55.1.1", None),
+            (b"", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(
+                enhanced_at(text),
+                *want,
+                "{}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
+
+    #[test]
+    fn replies() {
+        let cases: &[(&[u8], Option<Reply>)] = &[
+            (b"550 5.1.1 <u@d>: unknown", Some((550, e(5, 1, 1)))),
+            (
+                b"550-5.7.1 [2001:db8::1      12] Our system",
+                Some((550, e(5, 7, 1))),
+            ),
+            (b"550 4.1.1 class mismatch", Some((550, None))),
+            (b"554 DT:SPM 163", Some((554, None))),
+            (b"250 OK id=1abc", Some((250, None))),
+            (b"452", Some((452, None))),
+            (b"550 5.1.1", Some((550, e(5, 1, 1)))),
+            (b"550  5.1.1 two spaces", Some((550, None))),
+            (b"host mx said", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(reply_at(text), *want, "{}", String::from_utf8_lossy(text));
+        }
+    }
+
+    #[test]
+    fn domains() {
+        assert_eq!(domain_of(b"user@example.com"), b"example.com");
+        assert_eq!(domain_of(b"\"a@b\"@example.org"), b"example.org");
+        assert_eq!(domain_of(b"root"), b"");
+        assert_eq!(domain_of(b""), b"");
+    }
+}

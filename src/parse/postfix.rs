@@ -1,0 +1,267 @@
+//! Postfix delivery-agent lines.
+//!
+//! ```text
+//! Nov  5 10:00:00 mx1 postfix/smtp[123]: 4B1C2D3E4F: to=<u@example.com>, relay=..., dsn=5.1.1, status=bounced (host mx[192.0.2.1] said: 550 5.1.1 ... (in reply to RCPT TO command))
+//! ```
+//! The scanner finds `: to=`; [`parse`] checks that a queue id precedes it
+//! and that the syslog tag (when there is one) is Postfix's, then reads the
+//! fields by name, not by position. The timestamp is never looked at, so
+//! BSD, RFC 3339 and prefix-less lines parse alike.
+
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
+
+use super::{Enhanced, Event, Note, Outcome, Parsed, after, domain_of, enhanced_at, reply_code_at};
+
+/// The literal the scanner searches for.
+pub const ANCHOR: &[u8] = b": to=";
+
+struct Finders {
+    status: Finder<'static>,
+    dsn: Finder<'static>,
+    said: Finder<'static>,
+    refused: Finder<'static>,
+    null_mx: Finder<'static>,
+}
+
+static FINDERS: LazyLock<Finders> = LazyLock::new(|| Finders {
+    status: Finder::new(b", status="),
+    dsn: Finder::new(b", dsn="),
+    said: Finder::new(b" said: "),
+    refused: Finder::new(b" refused to talk to me: "),
+    null_mx: Finder::new(b"does not accept mail (nullMX)"),
+});
+
+/// Parses the line `line`, in which [`ANCHOR`] starts at byte `at`.
+pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
+    if !has_queue_id_and_tag(&line[..at]) {
+        return Parsed::Other;
+    }
+    let f = &*FINDERS;
+    let rest = &line[at + ANCHOR.len()..];
+    let (addr, fields) = match rest.first() {
+        Some(b'<') => match memchr::memchr(b'>', rest) {
+            Some(end) => (&rest[1..end], &rest[end + 1..]),
+            None => return Parsed::Malformed,
+        },
+        // Old local deliveries: `to=user@host, orig_to=...`.
+        _ => {
+            let end = memchr::memchr2(b',', b' ', rest).unwrap_or(rest.len());
+            (&rest[..end], &rest[end..])
+        }
+    };
+    let Some(status_at) = f.status.find(fields) else {
+        return Parsed::Malformed;
+    };
+    let status_text = &fields[status_at + 9..];
+    let word_len = memchr::memchr2(b' ', b'(', status_text).unwrap_or(status_text.len());
+    let outcome = match &status_text[..word_len] {
+        b"sent" => Outcome::Delivered,
+        b"deferred" | b"SOFTBOUNCE" => Outcome::Deferred,
+        b"bounced" => Outcome::Bounced,
+        b"deliverable"
+        | b"undeliverable"
+        | b"undeliverable-but-not-cached"
+        | b"expired"
+        | b"force-expired" => return Parsed::Probe,
+        _ => return Parsed::Malformed,
+    };
+    let enhanced = after(&fields[..status_at], &f.dsn).and_then(enhanced_at);
+    let text = reply_text(&status_text[word_len..]);
+    let code = match outcome {
+        Outcome::Delivered => reply_code_at(text),
+        Outcome::Deferred | Outcome::Bounced => after(text, &f.said)
+            .or_else(|| after(text, &f.refused))
+            .and_then(reply_code_at),
+    };
+    let note = if code.is_none() && is_null_mx(enhanced) && f.null_mx.find(text).is_some() {
+        Note::NullMx
+    } else {
+        Note::None
+    };
+    Parsed::Event(Event {
+        domain: domain_of(addr),
+        outcome,
+        code,
+        enhanced,
+        note,
+    })
+}
+
+/// Postfix's outbound null-MX bounce is `dsn=5.1.0` (4.1.0 under soft_bounce).
+fn is_null_mx(enhanced: Option<Enhanced>) -> bool {
+    matches!(
+        enhanced,
+        Some(Enhanced {
+            subject: 1,
+            detail: 0,
+            ..
+        })
+    )
+}
+
+/// The text inside `status=WORD (...)`, without its parentheses.
+fn reply_text(after_word: &[u8]) -> &[u8] {
+    let text = after_word.strip_prefix(b" ").unwrap_or(after_word);
+    let text = text.strip_prefix(b"(").unwrap_or(text);
+    text.strip_suffix(b")").unwrap_or(text)
+}
+
+/// Checks what precedes `: to=`: a queue id (short hex or long form), and
+/// before it either nothing, or a syslog tag naming Postfix
+/// (`postfix/smtp[123]:`, `postfix-out/smtp[9]:`, `postfix/amavis/smtp[4]:`).
+/// Lines from other programs that happen to log `: to=` (sendmail) are not
+/// Postfix deliveries.
+fn has_queue_id_and_tag(head: &[u8]) -> bool {
+    let qid_start = memchr::memrchr(b' ', head).map_or(0, |i| i + 1);
+    let qid = &head[qid_start..];
+    if !(5..=24).contains(&qid.len()) || !qid.iter().all(u8::is_ascii_alphanumeric) {
+        return false;
+    }
+    let Some(before) = head[..qid_start].strip_suffix(b" ") else {
+        return true; // the line starts with the queue id
+    };
+    match before.strip_suffix(b":") {
+        Some(tag_end) => {
+            let tag = &tag_end[memchr::memrchr(b' ', tag_end).map_or(0, |i| i + 1)..];
+            memchr::memmem::find(tag, b"postfix").is_some()
+        }
+        // No tag right before the queue id (a bare timestamp, say).
+        None => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(line: &str) -> Parsed<'_> {
+        let at = memchr::memmem::find(line.as_bytes(), ANCHOR).expect("test line has the anchor");
+        parse(line.as_bytes(), at)
+    }
+
+    fn event(
+        domain: &'static str,
+        outcome: Outcome,
+        code: Option<u16>,
+        enhanced: &str,
+    ) -> Parsed<'static> {
+        let enhanced = (!enhanced.is_empty()).then(|| enhanced_at(enhanced.as_bytes()).unwrap());
+        Parsed::Event(Event {
+            domain: domain.as_bytes(),
+            outcome,
+            code,
+            enhanced,
+            note: Note::None,
+        })
+    }
+
+    #[test]
+    fn table() {
+        use Outcome::*;
+        let cases: Vec<(&str, Parsed)> = vec![
+            (
+                "Feb 24 16:18:40 letterman postfix/smtp[59649]: 5270320179: to=<a@telia.example>, relay=mail.telia.example[192.0.2.10]:25, delay=2017, delays=0.1/2017/0.03/0.05, dsn=2.0.0, status=sent (250 2.0.0 6FVIjIMwUJwU66FVIjAEB0 mail accepted for delivery)",
+                event("telia.example", Delivered, Some(250), "2.0.0"),
+            ),
+            (
+                "2023-03-16T02:27:29.827273+01:00 helga postfix/smtp[505058]: 4PcV4K5FPLz3tBr: to=<u@Example.COM>, relay=none, delay=0.07, delays=0.01/0.02/0.04/0, dsn=5.4.4, status=bounced (Host or domain name not found. Name service error for name=other.example type=AAAA: Host not found)",
+                event("Example.COM", Bounced, None, "5.4.4"),
+            ),
+            (
+                "Dec 29 02:54:12 mail postfix-out/smtp[7648]: 732BB407C3: to=<r@domain.example>, relay=mail.domain.example[192.0.2.1]:25, delay=6.2, delays=0.1/0/5.2/0.87, dsn=4.0.0, status=deferred (host mail.domain.example[192.0.2.1] said: 451 DT:SPM 163 mx40, please try again 15min later (in reply to end of DATA command))",
+                event("domain.example", Deferred, Some(451), "4.0.0"),
+            ),
+            (
+                "Jun  1 12:00:03 mx1 postfix/smtp[2348]: 4B1C2D3E51: to=<b@gmail.example>, relay=gmail-smtp-in.l.google.com[2001:db8::1b]:25, conn_use=2, delay=0.9, delays=0.01/0/0.4/0.5, tls=may, dsn=5.1.1, status=bounced (host gmail-smtp-in.l.google.com[2001:db8::1b] said: 550-5.1.1 The email account that you tried to reach does not exist. Please try 550-5.1.1 double-checking 550 5.1.1  https://support.google.com/mail/?p=NoSuchUser a1si123 - gsmtp (in reply to RCPT TO command))",
+                event("gmail.example", Bounced, Some(550), "5.1.1"),
+            ),
+            (
+                "892A0205B6: to=ghdsgfhdslfh@localhost, relay=local, delay=0.05, delays=0.02/0/0/0.02, dsn=5.1.1, status=bounced (unknown user: \"ghdsgfhdslfh\")",
+                event("localhost", Bounced, None, "5.1.1"),
+            ),
+            (
+                "Jan 31 09:50:08 raptor postfix/pipe[29598]: 4B80DE08044: to=<trex@dinos.test>, orig_to=<t.rex@dinos.test>, relay=dovecot, delay=0.13, delays=0.04/0/0/0.09, dsn=2.0.0, status=sent (delivered via dovecot service)",
+                event("dinos.test", Delivered, None, "2.0.0"),
+            ),
+            (
+                "Mar 14 postfix/amavis/smtp[1]: 4PbC4x469Jz3tBr: to=<u@x.example>, relay=127.0.0.1[127.0.0.1]:10024, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 from MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as 4PbC4y0Xyz)",
+                event("x.example", Delivered, Some(250), "2.0.0"),
+            ),
+            (
+                "Jun  1 mx1 postfix/smtp[1]: 4B1C2D3E: to=<a@b.example>, relay=mx.b.example[192.0.2.2]:25, delay=1, delays=0/0/0/1, dsn=4.7.1, status=deferred (host mx.b.example[192.0.2.2] refused to talk to me: 554 5.7.1 go away)",
+                event("b.example", Deferred, Some(554), "4.7.1"),
+            ),
+            (
+                "Jun  1 mx1 postfix/smtp[1]: 4B1C2D3E: to=<a@b.example>, relay=none, delay=1, delays=0/0/1/0, dsn=4.4.1, status=deferred (connect to mx.b.example[192.0.2.2]:25: Connection timed out)",
+                event("b.example", Deferred, None, "4.4.1"),
+            ),
+            (
+                "Jun  1 mx1 postfix/smtp[1]: 4B1C2D3E: to=<a@b.example>, relay=x, dsn=5.0.0, status=SOFTBOUNCE (host x[192.0.2.3] said: 550 no)",
+                event("b.example", Deferred, Some(550), "5.0.0"),
+            ),
+            (
+                "Jun  1 mx1 postfix/smtp[1]: 4B1C2D3E: to=<>, relay=none, delay=1, status=bounced (no dsn here)",
+                event("", Bounced, None, ""),
+            ),
+            (
+                "2847EE008E: to=<info@test2.example>, relay=mail.domain.test[192.0.2.34]:25, delay=6.3, delays=0.04/0.01/6/0.19, dsn=2.1.5, status=deliverable (250 2.1.5 Ok)",
+                Parsed::Probe,
+            ),
+            (
+                "Jun  1 mx1 postfix/smtp[1]: 4B1C2D3E: to=<a@b.example>, relay=mx[192.0.2.9]:25, delay=1",
+                Parsed::Malformed,
+            ),
+            (
+                "Jun  1 mx1 postfix/smtp[1]: 4B1C2D3E: to=<a@b.example, relay=mx",
+                Parsed::Malformed,
+            ),
+            (
+                "Jun  1 mx1 postfix/smtp[1]: 4B1C2D3E: to=<a@b.example>, dsn=2.0.0, status=frobnicated (x)",
+                Parsed::Malformed,
+            ),
+            (
+                "Jun  1 mx1 sm-mta[1]: x9ABcdEF012345: to=<a@b.example>, delay=00:00:01, stat=Sent",
+                Parsed::Other,
+            ),
+            (
+                "Jun  1 mx1 postfix/smtpd[1]: connect from x: to=<a@b>",
+                Parsed::Other,
+            ),
+        ];
+        for (line, want) in cases {
+            assert_eq!(run(line), want, "{line}");
+        }
+    }
+
+    #[test]
+    fn null_mx_is_noted() {
+        let line = "Jun  1 12:00:00 mx1 postfix/smtp[2345]: 4B1C2D3E4F: to=<user@nullmx.example>, relay=none, delay=0.21, delays=0.1/0/0.11/0, dsn=5.1.0, status=bounced (Domain nullmx.example does not accept mail (nullMX))";
+        let Parsed::Event(ev) = run(line) else {
+            panic!("not an event")
+        };
+        assert_eq!(ev.note, Note::NullMx);
+        assert_eq!(ev.code, None);
+        // The same dsn with another text is not a null MX.
+        let line = line.replace(
+            "Domain nullmx.example does not accept mail (nullMX)",
+            "sender rejected",
+        );
+        let Parsed::Event(ev) = run(&line) else {
+            panic!("not an event")
+        };
+        assert_eq!(ev.note, Note::None);
+    }
+
+    #[test]
+    fn invalid_utf8_is_read() {
+        let mut line = b"Jun  1 mx1 postfix/smtp[1]: 4B1C2D3E: to=<a@b.example>, relay=x, dsn=5.7.1, status=bounced (host x[192.0.2.3] said: 550 5.7.1 \xff\xfe bad)".to_vec();
+        line.extend_from_slice(b"");
+        let at = memchr::memmem::find(&line, ANCHOR).unwrap();
+        let Parsed::Event(ev) = parse(&line, at) else {
+            panic!("not an event")
+        };
+        assert_eq!((ev.code, ev.outcome), (Some(550), Outcome::Bounced));
+    }
+}

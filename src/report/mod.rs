@@ -1,0 +1,139 @@
+//! Reports: the tally turned into sorted rows, written as CSV.
+//!
+//! [`Reports::build`] fixes the rows and their order once (sorting makes the
+//! output independent of threads); each report's own module writes its
+//! header and rows. With `-o DIR` every report is written to a temporary file
+//! in `DIR` and renamed into place, so nobody ever reads half a report.
+
+mod codes;
+mod domains;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use crate::config::ReportKind;
+use crate::error::{Error, Result};
+use crate::parse::{Enhanced, Note, Outcome};
+use crate::tally::Tally;
+
+pub use codes::CodeRow;
+pub use domains::DomainRow;
+
+/// Every report's rows, in output order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Reports {
+    /// Rows of the `domains` report.
+    pub domains: Vec<DomainRow>,
+    /// Rows of the `codes` report.
+    pub codes: Vec<CodeRow>,
+}
+
+impl Reports {
+    /// Builds the rows from a tally. Domain names that are not valid UTF-8
+    /// are written with U+FFFD in place of the bad bytes; names that become
+    /// equal that way are counted together.
+    pub fn build(tally: &Tally) -> Reports {
+        let mut codes: BTreeMap<codes::Key, u64> = BTreeMap::new();
+        for c in tally.codes() {
+            let key = (lossy(c.domain), c.outcome, c.code, c.enhanced, c.note);
+            *codes.entry(key).or_insert(0) += c.count;
+        }
+        let mut outcomes: BTreeMap<String, [u64; 3]> = BTreeMap::new();
+        for (name, counts) in tally.domains() {
+            let sum = outcomes.entry(lossy(name)).or_insert([0; 3]);
+            for (s, c) in sum.iter_mut().zip(counts) {
+                *s += c;
+            }
+        }
+        let mut failures: HashMap<&str, BTreeMap<String, u64>> = HashMap::new();
+        for ((domain, outcome, code, enhanced, note), count) in &codes {
+            if *outcome != Outcome::Delivered {
+                let label = failure_label(*code, *enhanced, *note);
+                *failures
+                    .entry(domain)
+                    .or_default()
+                    .entry(label)
+                    .or_insert(0) += count;
+            }
+        }
+        let domains = domains::rows(&outcomes, &failures);
+        let codes = codes::rows(codes);
+        Reports { domains, codes }
+    }
+
+    /// Writes one report as CSV to `out`.
+    pub fn write(&self, kind: ReportKind, out: impl Write) -> io::Result<()> {
+        let mut csv = csv::WriterBuilder::new()
+            .buffer_capacity(64 << 10)
+            .from_writer(out);
+        match kind {
+            ReportKind::Domains => domains::write(&self.domains, &mut csv)?,
+            ReportKind::Codes => codes::write(&self.codes, &mut csv)?,
+        }
+        csv.flush()
+    }
+
+    /// Writes every report into `dir` as `<name>.csv`, each atomically.
+    pub fn write_all(&self, dir: &Path) -> Result<()> {
+        fs::create_dir_all(dir).map_err(|source| Error::Output {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        for kind in ReportKind::ALL {
+            let path = dir.join(format!("{}.csv", kind.name()));
+            write_atomically(&path, |file| self.write(kind, file)).map_err(|source| {
+                Error::Output {
+                    path: path.clone(),
+                    source,
+                }
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes a file under a temporary name in the same directory, then renames
+/// it over `path`. On failure the temporary file is removed and `path` is
+/// left as it was.
+fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut fs::File) -> io::Result<()>,
+) -> io::Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp: PathBuf = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut file = fs::File::create(&tmp)?;
+        write(&mut file)?;
+        file.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// The label of a (code, enhanced, note) combination in `top_failure`:
+/// `550 5.1.1`, `5.4.4`, `5.1.0 null MX`, `null MX`, or `no code`.
+fn failure_label(code: Option<u16>, enhanced: Option<Enhanced>, note: Note) -> String {
+    let mut parts: Vec<String> = Vec::with_capacity(3);
+    parts.extend(code.map(|c| c.to_string()));
+    parts.extend(enhanced.map(|e| e.to_string()));
+    if note == Note::NullMx {
+        parts.push("null MX".to_string());
+    }
+    if parts.is_empty() {
+        "no code".to_string()
+    } else {
+        parts.join(" ")
+    }
+}
+
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}

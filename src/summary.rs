@@ -1,0 +1,166 @@
+//! The summary on stderr: what was read, what was found, what went wrong.
+//!
+//! Per-input problems are always printed (they change the exit code); the
+//! totals are printed unless `--quiet`; examples of unparsable lines only
+//! with `-v`.
+
+use std::io::Write;
+
+use crate::config::Config;
+use crate::scan::Analysis;
+
+/// Prints the per-input messages and, unless quiet, the summary.
+pub fn print(config: &Config, analysis: &Analysis, out: &mut impl Write) -> std::io::Result<()> {
+    let tally = &analysis.tally;
+    for (index, input) in analysis.inputs.iter().enumerate() {
+        let counts = tally.input_counts(index);
+        if let Some(error) = &input.error {
+            writeln!(out, "bounces: {error}")?;
+        } else if input.read.bytes == 0 {
+            if !config.quiet {
+                writeln!(out, "bounces: {}: empty, nothing to count", input.name)?;
+            }
+        } else if counts.events == 0 && counts.malformed == 0 && !input.read.looks_like_mail_log {
+            writeln!(
+                out,
+                "bounces: {}: no Postfix or Exim lines found; is this a mail log? \
+                 (compressed or binary files must be decompressed first)",
+                input.name
+            )?;
+        }
+    }
+    if config.quiet {
+        return Ok(());
+    }
+    let bytes: u64 = analysis.inputs.iter().map(|i| i.read.bytes).sum();
+    let lines: u64 = analysis.inputs.iter().map(|i| i.read.lines).sum();
+    let overlong: u64 = analysis.inputs.iter().map(|i| i.read.overlong).sum();
+    let secs = analysis.elapsed.as_secs_f64();
+    let rate = if secs > 0.0 {
+        bytes as f64 / 1e6 / secs
+    } else {
+        0.0
+    };
+    writeln!(
+        out,
+        "bounces: read {}, {}, {} in {secs:.2} s ({rate:.1} MB/s)",
+        plural(analysis.inputs.len() as u64, "input"),
+        megabytes(bytes),
+        plural(lines, "line"),
+    )?;
+    let [delivered, deferred, bounced] = tally.events_by_outcome();
+    writeln!(
+        out,
+        "bounces: {}: {} delivered, {} deferred, {} bounced",
+        plural(tally.events(), "delivery event"),
+        thousands(delivered),
+        thousands(deferred),
+        thousands(bounced),
+    )?;
+    let malformed = tally.malformed();
+    if malformed > 0 {
+        let hint = if config.verbose {
+            ""
+        } else {
+            "; -v shows examples"
+        };
+        writeln!(
+            out,
+            "bounces: {} looked like delivery lines but could not be parsed{hint}",
+            plural(malformed, "line")
+        )?;
+        if config.verbose {
+            for example in tally.examples() {
+                let name = &analysis.inputs[example.input].name;
+                writeln!(
+                    out,
+                    "  {name}:{}: {}",
+                    example.line,
+                    printable(&example.text)
+                )?;
+            }
+        }
+    }
+    if tally.probes() > 0 {
+        writeln!(
+            out,
+            "bounces: {} not counted as deliveries",
+            plural(tally.probes(), "address-verification probe")
+        )?;
+    }
+    if overlong > 0 {
+        writeln!(
+            out,
+            "bounces: {} longer than {} skipped",
+            plural(overlong, "line"),
+            megabytes(config.blocks.max_line as u64)
+        )?;
+    }
+    Ok(())
+}
+
+/// At most 300 bytes of a line, with control characters and invalid UTF-8
+/// shown as escapes so a hostile line cannot drive the terminal.
+fn printable(line: &[u8]) -> String {
+    let shown = &line[..line.len().min(300)];
+    let mut text = String::new();
+    for chunk in shown.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if c.is_control() {
+                text.extend(c.escape_default());
+            } else {
+                text.push(c);
+            }
+        }
+        for b in chunk.invalid() {
+            text.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    if line.len() > shown.len() {
+        text.push_str(" [...]");
+    }
+    text
+}
+
+fn megabytes(bytes: u64) -> String {
+    format!("{:.2} MB", bytes as f64 / 1e6)
+}
+
+fn plural(n: u64, noun: &str) -> String {
+    let s = if n == 1 { "" } else { "s" };
+    format!("{} {noun}{s}", thousands(n))
+}
+
+/// `1234567` as `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(plural(1, "line"), "1 line");
+        assert_eq!(plural(2, "line"), "2 lines");
+    }
+
+    #[test]
+    fn hostile_lines_are_escaped() {
+        assert_eq!(printable(b"a\x1b[31mb\xffc"), "a\\u{1b}[31mb\\xffc");
+        assert!(printable(&[b'x'; 400]).ends_with(" [...]"));
+    }
+}
