@@ -63,9 +63,12 @@ impl fmt::Display for Error {
                 }
             }
             Error::Format { name, message } => write!(f, "{name}: {message}"),
+            Error::Output { path, source } if path.as_os_str() == "-" => {
+                write!(f, "stdout: cannot write report: {}", describe_io(source))
+            }
             Error::Output { path, source } => write!(
                 f,
-                "{}: cannot write report: {} (check that the directory exists, is writable and has free space)",
+                "{}: cannot write report: {} (check that the directory is writable and has free space)",
                 path.display(),
                 describe_io(source)
             ),

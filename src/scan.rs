@@ -50,6 +50,32 @@ impl Scanner {
         }
     }
 
+    /// Reads one line on its own: the first delivery line found in it.
+    /// (The scanner does the same for every line of a block.)
+    pub fn parse_line<'a>(&self, line: &'a [u8]) -> Parsed<'a> {
+        let line = line.strip_suffix(b"\n").unwrap_or(line);
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let mut from = 0;
+        while let Some(hit) = self
+            .anchors
+            .find(aho_corasick::Input::new(line).span(from..line.len()))
+        {
+            match self.parse_at(line, hit.start(), hit.pattern().as_usize()) {
+                Parsed::Other => from = hit.start() + 1,
+                parsed => return parsed,
+            }
+        }
+        Parsed::Other
+    }
+
+    fn parse_at<'a>(&self, line: &'a [u8], at: usize, pattern: usize) -> Parsed<'a> {
+        if self.is_postfix[pattern] {
+            postfix::parse(line, at)
+        } else {
+            exim::parse(line, at)
+        }
+    }
+
     /// Scans one block and counts what it finds in `tally`.
     pub fn scan_block(&self, block: &Block, tally: &mut Tally) {
         let data = &block.data[..];
@@ -66,12 +92,7 @@ impl Scanner {
             let end = memchr::memchr(b'\n', &data[at..]).map_or(data.len(), |i| at + i);
             let line = &data[start..end];
             let line = line.strip_suffix(b"\r").unwrap_or(line);
-            let parsed = if self.is_postfix[hit.pattern().as_usize()] {
-                postfix::parse(line, at - start)
-            } else {
-                exim::parse(line, at - start)
-            };
-            match parsed {
+            match self.parse_at(line, at - start, hit.pattern().as_usize()) {
                 Parsed::Event(event) => tally.record(block.input, &event),
                 Parsed::Probe => tally.record_probe(),
                 Parsed::Malformed => {

@@ -16,7 +16,9 @@ use super::{Event, Note, Outcome, Parsed, Reply, after, domain_of, reply_at};
 
 /// The literals the scanner searches for: `=>` and `->` (delivered), `>>`
 /// (cut-through delivery, also delivered), `==` (deferred), `**` (failed).
-pub const ANCHORS: [&[u8]; 5] = [b" => ", b" -> ", b" >> ", b" == ", b" ** "];
+/// A space or the end of the line must follow; [`parse`] checks that, so a
+/// line cut off right after its flag is still seen (as malformed).
+pub const ANCHORS: [&[u8]; 5] = [b" =>", b" ->", b" >>", b" ==", b" **"];
 
 struct Finders {
     smtp_error: Finder<'static>,
@@ -49,7 +51,11 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
         b"==" => Outcome::Deferred,
         _ => Outcome::Bounced,
     };
-    let rest = &line[at + 4..];
+    let rest = match line.get(at + 3) {
+        None => return Parsed::Malformed,
+        Some(b' ') => &line[at + 4..],
+        Some(_) => return Parsed::Other,
+    };
     let field_end = memchr::memchr(b' ', rest).unwrap_or(rest.len());
     let field = &rest[..field_end];
     let field = field.strip_suffix(b":").unwrap_or(field);

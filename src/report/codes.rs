@@ -68,7 +68,8 @@ pub(super) fn write(rows: &[CodeRow], csv: &mut csv::Writer<impl Write>) -> io::
         "class",
         "description",
         "count",
-    ])?;
+    ])
+    .map_err(super::io_error)?;
     for row in rows {
         csv.write_record([
             row.domain.as_str(),
@@ -78,7 +79,8 @@ pub(super) fn write(rows: &[CodeRow], csv: &mut csv::Writer<impl Write>) -> io::
             row.class.map_or("", Class::as_str),
             &row.description,
             &row.count.to_string(),
-        ])?;
+        ])
+        .map_err(super::io_error)?;
     }
     Ok(())
 }

@@ -72,7 +72,8 @@ pub(super) fn write(rows: &[DomainRow], csv: &mut csv::Writer<impl Write>) -> io
         "bounced",
         "bounce_rate",
         "top_failure",
-    ])?;
+    ])
+    .map_err(super::io_error)?;
     for row in rows {
         let [delivered, deferred, bounced] = row.counts;
         csv.write_record([
@@ -85,7 +86,8 @@ pub(super) fn write(rows: &[DomainRow], csv: &mut csv::Writer<impl Write>) -> io
                 .map(|r| format!("{r:.4}"))
                 .unwrap_or_default(),
             row.top_failure.as_deref().unwrap_or(""),
-        ])?;
+        ])
+        .map_err(super::io_error)?;
     }
     Ok(())
 }

@@ -134,6 +134,15 @@ fn failure_label(code: Option<u16>, enhanced: Option<Enhanced>, note: Note) -> S
     }
 }
 
+/// The I/O error inside a CSV error, so that a closed pipe is still
+/// recognised as one.
+fn io_error(err: csv::Error) -> io::Error {
+    match err.into_kind() {
+        csv::ErrorKind::Io(err) => err,
+        other => io::Error::other(format!("CSV: {other:?}")),
+    }
+}
+
 fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }

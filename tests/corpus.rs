@@ -1,0 +1,123 @@
+//! Every log in `../shared/corpus` (real logs from public projects): the
+//! binary must succeed on each, and the number of events by outcome must equal
+//! an independent count made here with regular expressions, line by line.
+//! Skipped when the corpus is absent (it is not part of the project).
+
+use std::path::PathBuf;
+
+use indicatif::ProgressBar;
+use regex::bytes::Regex;
+
+use bounces::config::Mta;
+use bounces::input::{BlockOptions, Source};
+use bounces::scan;
+
+use crate::util;
+
+fn corpus_files() -> Option<Vec<PathBuf>> {
+    let dir = util::root().join("../shared/corpus");
+    if !dir.is_dir() {
+        eprintln!("skipped: {} not found", dir.display());
+        return None;
+    }
+    let mut files: Vec<PathBuf> = ["postfix", "exim"]
+        .iter()
+        .flat_map(|sub| std::fs::read_dir(dir.join(sub)).into_iter().flatten())
+        .map(|entry| entry.expect("corpus entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "log"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "the corpus has logs");
+    Some(files)
+}
+
+/// Counts delivery lines by outcome without the crate's parsers: a Postfix
+/// line starts with the queue id or has it right after a postfix syslog
+/// tag; an Exim line has a delivery flag right after a message id.
+fn independent_count(data: &[u8]) -> [u64; 3] {
+    let postfix = Regex::new(
+        r"^(?:.*? postfix[^ ]*\[[0-9]+\]: )?[0-9A-Za-z]+: to=[^ ]*, .*?\bstatus=(sent|deferred|SOFTBOUNCE|bounced)\b",
+    )
+    .unwrap();
+    let exim = Regex::new(
+        r"(?:^| )[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4} (=>|->|>>|==|\*\*) [^ ]",
+    )
+    .unwrap();
+    let mut counts = [0u64; 3];
+    for line in data.split(|&b| b == b'\n') {
+        let flag = if let Some(c) = postfix.captures(line) {
+            c.get(1).unwrap().as_bytes().to_vec()
+        } else if let Some(c) = exim.captures(line) {
+            c.get(1).unwrap().as_bytes().to_vec()
+        } else {
+            continue;
+        };
+        let outcome = match &flag[..] {
+            b"sent" | b"=>" | b"->" | b">>" => 0,
+            b"deferred" | b"SOFTBOUNCE" | b"==" => 1,
+            _ => 2,
+        };
+        counts[outcome] += 1;
+    }
+    counts
+}
+
+#[test]
+fn events_match_an_independent_count() {
+    let Some(files) = corpus_files() else { return };
+    let mut total = 0;
+    for path in files {
+        let data = std::fs::read(&path).unwrap();
+        let want = independent_count(&data);
+        let analysis = scan::run(
+            &[Source::Path(path.clone())],
+            Mta::Auto,
+            2,
+            BlockOptions::default(),
+            &ProgressBar::hidden(),
+        );
+        assert!(
+            analysis.inputs[0].error.is_none(),
+            "{}: {:?}",
+            path.display(),
+            analysis.inputs[0].error
+        );
+        assert_eq!(
+            analysis.tally.events_by_outcome(),
+            want,
+            "{}",
+            path.display()
+        );
+        assert_eq!(
+            analysis.tally.malformed(),
+            0,
+            "{}: {:?}",
+            path.display(),
+            analysis.tally.examples()
+        );
+        total += want.iter().sum::<u64>();
+    }
+    assert!(
+        total > 4000,
+        "the corpus holds thousands of delivery lines, counted {total}"
+    );
+}
+
+#[test]
+fn binary_succeeds_on_every_file() {
+    let Some(files) = corpus_files() else { return };
+    for path in files {
+        for report in ["domains", "codes"] {
+            let out = util::run(&["analyze", "--report", report, path.to_str().unwrap()]);
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{}: {}",
+                path.display(),
+                util::stderr(&out)
+            );
+            let text = util::stdout(&out);
+            assert!(text.starts_with("domain,"), "{}: {text}", path.display());
+        }
+    }
+}

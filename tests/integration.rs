@@ -1,0 +1,17 @@
+//! Integration tests: one binary, grouped by purpose.
+
+// Helpers to run the built binary and compare output.
+mod util;
+
+// The bundled samples: whole CSV reports compared with the expected files,
+// and every line compared with a hand-written list of events.
+mod samples;
+
+// The real logs in ../shared/corpus (skipped when absent).
+mod corpus;
+
+// Command-line behaviour: arguments, inputs, exit codes, output files.
+mod cli;
+
+// The same reports whatever the thread count and block size.
+mod determinism;

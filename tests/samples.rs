@@ -1,0 +1,97 @@
+//! The bundled samples, checked two ways:
+//! - every line against `samples/expected/*.events.tsv`, a list of events
+//!   written by hand from the spec (which lines are deliveries, and the
+//!   domain, status, code and enhanced code of each);
+//! - the whole `domains` and `codes` CSV reports against
+//!   `samples/expected/*.{domains,codes}.csv`.
+//!
+//! After an intended change in the reports, regenerate the CSV files with
+//! `BOUNCES_BLESS=1 cargo test samples` and review the diff.
+
+use bounces::config::Mta;
+use bounces::parse::{Outcome, Parsed};
+use bounces::scan::Scanner;
+
+use crate::util::{self, run, sample, stdout};
+
+/// The events the scanner finds, one TSV row per line, as in the truth file.
+fn events_of(log: &[u8]) -> String {
+    let scanner = Scanner::new(Mta::Auto);
+    let mut out = String::from("line\tdomain\tstatus\tcode\tenhanced\n");
+    for (index, line) in log.split(|&b| b == b'\n').enumerate() {
+        let row = match scanner.parse_line(line) {
+            Parsed::Event(e) => {
+                let domain = String::from_utf8_lossy(e.domain).to_ascii_lowercase();
+                let domain = domain.strip_suffix('.').unwrap_or(&domain).to_string();
+                let status = match e.outcome {
+                    Outcome::Delivered => "delivered",
+                    Outcome::Deferred => "deferred",
+                    Outcome::Bounced => "bounced",
+                };
+                let code = e.code.map(|c| c.to_string()).unwrap_or_default();
+                let enhanced = e.enhanced.map(|c| c.to_string()).unwrap_or_default();
+                format!("{domain}\t{status}\t{code}\t{enhanced}")
+            }
+            Parsed::Malformed => "\tmalformed\t\t".to_string(),
+            Parsed::Probe | Parsed::Other => continue,
+        };
+        out.push_str(&format!("{}\t{row}\n", index + 1));
+    }
+    out
+}
+
+fn check_events(name: &str) {
+    let log = std::fs::read(sample(&format!("{name}.log"))).unwrap();
+    let want = util::read(&sample(&format!("expected/{name}.events.tsv")));
+    util::assert_same_text(&format!("{name}.log events"), &events_of(&log), &want);
+}
+
+#[test]
+fn postfix_lines_match_the_hand_written_events() {
+    check_events("postfix");
+}
+
+#[test]
+fn exim_lines_match_the_hand_written_events() {
+    check_events("exim");
+}
+
+fn check_report(name: &str, report: &str) {
+    let out = run(&[
+        "analyze",
+        "-q",
+        "--report",
+        report,
+        &format!("samples/{name}.log"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", util::stderr(&out));
+    let path = sample(&format!("expected/{name}.{report}.csv"));
+    if std::env::var_os("BOUNCES_BLESS").is_some() {
+        std::fs::write(&path, &out.stdout).unwrap();
+    }
+    util::assert_same_text(
+        &format!("{name} {report} report"),
+        &stdout(&out),
+        &util::read(&path),
+    );
+}
+
+#[test]
+fn postfix_domains_report() {
+    check_report("postfix", "domains");
+}
+
+#[test]
+fn postfix_codes_report() {
+    check_report("postfix", "codes");
+}
+
+#[test]
+fn exim_domains_report() {
+    check_report("exim", "domains");
+}
+
+#[test]
+fn exim_codes_report() {
+    check_report("exim", "codes");
+}
