@@ -106,19 +106,22 @@ pub struct ReadStats {
 /// How much of the start of an input is checked for mail-log lines.
 const SNIFF_BYTES: usize = 64 << 10;
 
-/// Reads `reader` to the end, handing each block to `emit`. Returns what
-/// was read, or the error that stopped reading together with what was read
-/// before it (every complete line before the error has been emitted).
+/// Reads `reader` to the end, handing each block to `emit`. Block buffers
+/// come from `buffer` (which may hand back buffers the workers are done
+/// with: fresh memory costs a page fault per page). Returns what was read, or
+/// the error that stopped reading together with what was read before it
+/// (every complete line before the error has been emitted).
 pub fn read_blocks(
     mut reader: impl Read,
     input: usize,
     name: &str,
     opts: BlockOptions,
+    mut buffer: impl FnMut() -> Vec<u8>,
     mut emit: impl FnMut(Block),
 ) -> std::result::Result<ReadStats, (Error, ReadStats)> {
     let block_size = opts.block_size.max(1);
     let mut stats = ReadStats::default();
-    let mut buf: Vec<u8> = Vec::with_capacity(block_size);
+    let mut buf: Vec<u8> = buffer();
     let mut skipping = false;
     let mut first = true;
     loop {
@@ -176,7 +179,7 @@ pub fn read_blocks(
         }
         match memchr::memrchr(b'\n', &buf) {
             Some(i) => {
-                let mut next = Vec::with_capacity(block_size.max(buf.len() - i - 1));
+                let mut next = buffer();
                 next.extend_from_slice(&buf[i + 1..]);
                 buf.truncate(i + 1);
                 flush(&mut buf, input, &mut stats, &mut emit);
@@ -283,7 +286,7 @@ mod tests {
             block_size,
             max_line,
         };
-        let stats = read_blocks(data, 0, "test", opts, |b| out.push(b)).expect("reads");
+        let stats = read_blocks(data, 0, "test", opts, Vec::new, |b| out.push(b)).expect("reads");
         (out, stats)
     }
 
@@ -336,6 +339,7 @@ mod tests {
             0,
             "mail.log.1.gz",
             opts,
+            Vec::new,
             |_| {},
         )
         .unwrap_err();

@@ -23,7 +23,7 @@ use crate::tally::Tally;
 /// Finds and parses delivery lines.
 #[derive(Clone, Debug)]
 pub struct Scanner {
-    anchors: AhoCorasick,
+    anchors: Anchors,
     /// For each anchor pattern, whether it is Postfix's (else Exim's).
     is_postfix: Vec<bool>,
 }
@@ -39,10 +39,7 @@ impl Scanner {
         if mta != Mta::Postfix {
             patterns.extend(exim::ANCHORS);
         }
-        let anchors = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(&patterns)
-            .expect("a handful of short literals always compile");
+        let anchors = Anchors::new(&patterns);
         let is_postfix = (0..patterns.len()).map(|i| i < postfix_count).collect();
         Scanner {
             anchors,
@@ -56,12 +53,9 @@ impl Scanner {
         let line = line.strip_suffix(b"\n").unwrap_or(line);
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         let mut from = 0;
-        while let Some(hit) = self
-            .anchors
-            .find(aho_corasick::Input::new(line).span(from..line.len()))
-        {
-            match self.parse_at(line, hit.start(), hit.pattern().as_usize()) {
-                Parsed::Other => from = hit.start() + 1,
+        while let Some(hit) = self.anchors.find(line, from) {
+            match self.parse_at(line, hit.0, hit.1) {
+                Parsed::Other => from = hit.0 + 1,
                 parsed => return parsed,
             }
         }
@@ -83,16 +77,13 @@ impl Scanner {
         // Line numbers are only needed for examples of unparsable lines;
         // they are counted lazily, from the last place counted.
         let (mut counted_to, mut line_no) = (0, block.first_line);
-        while let Some(hit) = self
-            .anchors
-            .find(aho_corasick::Input::new(data).span(from..data.len()))
-        {
-            let at = hit.start();
+        while let Some(hit) = self.anchors.find(data, from) {
+            let (at, pattern) = hit;
             let start = memchr::memrchr(b'\n', &data[..at]).map_or(0, |i| i + 1);
             let end = memchr::memchr(b'\n', &data[at..]).map_or(data.len(), |i| at + i);
             let line = &data[start..end];
             let line = line.strip_suffix(b"\r").unwrap_or(line);
-            match self.parse_at(line, at - start, hit.pattern().as_usize()) {
+            match self.parse_at(line, at - start, pattern) {
                 Parsed::Event(event) => tally.record(block.input, &event),
                 Parsed::Probe => tally.record_probe(),
                 Parsed::Malformed => {
@@ -113,6 +104,43 @@ impl Scanner {
             }
             from = (end + 1).min(data.len());
         }
+    }
+}
+
+/// A multi-literal searcher: Teddy (SIMD) where the CPU has it, else an
+/// Aho-Corasick automaton. Both report the leftmost match.
+#[derive(Clone, Debug)]
+enum Anchors {
+    Packed(aho_corasick::packed::Searcher),
+    Automaton(AhoCorasick),
+}
+
+impl Anchors {
+    fn new(patterns: &[&[u8]]) -> Anchors {
+        let packed = aho_corasick::packed::Config::new()
+            .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
+            .builder()
+            .extend(patterns)
+            .build();
+        match packed {
+            Some(searcher) => Anchors::Packed(searcher),
+            None => Anchors::Automaton(
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .build(patterns)
+                    .expect("a handful of short literals always compile"),
+            ),
+        }
+    }
+
+    /// The start and pattern index of the leftmost anchor at or after `from`.
+    fn find(&self, haystack: &[u8], from: usize) -> Option<(usize, usize)> {
+        let input = aho_corasick::Input::new(haystack).span(from..haystack.len());
+        let hit = match self {
+            Anchors::Packed(searcher) => searcher.find_in(haystack, input.get_span()),
+            Anchors::Automaton(automaton) => automaton.find(input),
+        }?;
+        Some((hit.start(), hit.pattern().as_usize()))
     }
 }
 
@@ -157,13 +185,17 @@ pub fn run(
         .build()
         .expect("the scan thread pool starts");
     let (tx, rx) = mpsc::sync_channel::<Block>(threads * 2);
+    // Scanned blocks' buffers go back to the reader for reuse.
+    let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
     let (tally, reports) = std::thread::scope(|s| {
-        let reader = s.spawn(move || read_all(inputs, blocks, progress, &tx));
+        let reader = s.spawn(move || read_all(inputs, blocks, progress, &tx, &free_rx));
         let tally = pool.install(|| {
             rx.into_iter()
                 .par_bridge()
                 .fold(Tally::default, |mut tally, block| {
                     scanner.scan_block(&block, &mut tally);
+                    // The reader may have finished and gone; then the buffer is dropped.
+                    let _ = free_tx.send(block.data);
                     tally
                 })
                 .reduce(Tally::default, |mut a, b| {
@@ -189,8 +221,16 @@ fn read_all(
     blocks: BlockOptions,
     progress: &ProgressBar,
     tx: &mpsc::SyncSender<Block>,
+    free: &mpsc::Receiver<Vec<u8>>,
 ) -> Vec<InputReport> {
     let mut reports = Vec::with_capacity(inputs.len());
+    let buffer = || match free.try_recv() {
+        Ok(mut buf) => {
+            buf.clear();
+            buf
+        }
+        Err(_) => Vec::with_capacity(blocks.block_size),
+    };
     for (index, source) in inputs.iter().enumerate() {
         let name = source.name();
         let emit = |block: Block| {
@@ -199,7 +239,7 @@ fn read_all(
             let _ = tx.send(block);
         };
         let result = match source.open() {
-            Ok(reader) => read_blocks(reader, index, &name, blocks, emit),
+            Ok(reader) => read_blocks(reader, index, &name, blocks, buffer, emit),
             Err(error) => Err((error, ReadStats::default())),
         };
         let (read, error) = match result {
