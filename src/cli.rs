@@ -21,6 +21,9 @@ const SYSTEM_LOGS: [&str; 4] = [
     "/var/log/exim/main.log",
 ];
 
+/// More threads than this would only cost memory: each holds a few blocks.
+const MAX_THREADS: usize = 1024;
+
 /// Bounce-log analyzer for Postfix and Exim: delivery outcomes and SMTP codes per recipient domain, as CSV.
 #[derive(Debug, Parser)]
 #[command(name = "bounces", version, propagate_version = true)]
@@ -111,6 +114,11 @@ impl Cli {
         let Command::Analyze(args) = self.command;
         let threads = match args.threads {
             Some(0) => return Err(Error::Usage("--threads must be at least 1".to_string())),
+            Some(n) if n > MAX_THREADS => {
+                return Err(Error::Usage(format!(
+                    "--threads must be at most {MAX_THREADS}"
+                )));
+            }
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };

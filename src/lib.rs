@@ -66,7 +66,7 @@ pub fn analyze(config: &Config) -> Result<Exit> {
         config.threads,
         config.blocks,
         &progress,
-    );
+    )?;
     progress.finish_and_clear();
     let reports = Reports::build(&analysis.tally);
     match &config.out_dir {

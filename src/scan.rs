@@ -15,7 +15,7 @@ use indicatif::ProgressBar;
 use rayon::prelude::*;
 
 use crate::config::Mta;
-use crate::error::Error;
+use crate::error::{Error, Result};
 use crate::input::{Block, BlockOptions, ReadStats, Source, read_blocks};
 use crate::parse::{Parsed, exim, postfix};
 use crate::tally::Tally;
@@ -24,6 +24,8 @@ use crate::tally::Tally;
 #[derive(Clone, Debug)]
 pub struct Scanner {
     anchors: Anchors,
+    /// Longer lines are skipped and counted, never parsed (see [`BlockOptions`]).
+    max_line: usize,
     /// For each anchor pattern, whether it is Postfix's (else Exim's).
     is_postfix: Vec<bool>,
 }
@@ -43,8 +45,15 @@ impl Scanner {
         let is_postfix = (0..patterns.len()).map(|i| i < postfix_count).collect();
         Scanner {
             anchors,
+            max_line: BlockOptions::default().max_line,
             is_postfix,
         }
+    }
+
+    /// Sets the length above which a line is skipped and counted.
+    pub fn max_line(mut self, max_line: usize) -> Scanner {
+        self.max_line = max_line;
+        self
     }
 
     /// Reads one line on its own: the first delivery line found in it.
@@ -77,10 +86,24 @@ impl Scanner {
         // Line numbers are only needed for examples of unparsable lines;
         // they are counted lazily, from the last place counted.
         let (mut counted_to, mut line_no) = (0, block.first_line);
-        while let Some(hit) = self.anchors.find(data, from) {
-            let (at, pattern) = hit;
-            let start = memchr::memrchr(b'\n', &data[..at]).map_or(0, |i| i + 1);
-            let end = memchr::memchr(b'\n', &data[at..]).map_or(data.len(), |i| at + i);
+        // The bounds of the line being read, kept while further anchors are
+        // tried on it, so a line full of false anchors costs linear time.
+        let mut current: Option<(usize, usize)> = None;
+        while let Some((at, pattern)) = self.anchors.find(data, from) {
+            let (start, end) = match current {
+                Some((start, end)) if at < end => (start, end),
+                _ => {
+                    let start = memchr::memrchr(b'\n', &data[..at]).map_or(0, |i| i + 1);
+                    let end = memchr::memchr(b'\n', &data[at..]).map_or(data.len(), |i| at + i);
+                    (start, end)
+                }
+            };
+            from = (end + 1).min(data.len());
+            current = None;
+            if end - start > self.max_line {
+                tally.record_overlong();
+                continue;
+            }
             let line = &data[start..end];
             let line = line.strip_suffix(b"\r").unwrap_or(line);
             match self.parse_at(line, at - start, pattern) {
@@ -99,10 +122,9 @@ impl Scanner {
                     // The literal matched by chance; a real anchor may follow
                     // on the same line.
                     from = at + 1;
-                    continue;
+                    current = Some((start, end));
                 }
             }
-            from = (end + 1).min(data.len());
         }
     }
 }
@@ -168,22 +190,26 @@ pub struct Analysis {
 
 /// Scans every input with `threads` workers and returns the merged counts.
 /// An input that cannot be read is recorded in its [`InputReport`]; the
-/// others are still scanned.
+/// others are still scanned. Fails only when the threads cannot be started.
 pub fn run(
     inputs: &[Source],
     mta: Mta,
     threads: usize,
     blocks: BlockOptions,
     progress: &ProgressBar,
-) -> Analysis {
+) -> Result<Analysis> {
     let started = Instant::now();
-    let scanner = Scanner::new(mta);
+    let scanner = Scanner::new(mta).max_line(blocks.max_line);
     let threads = threads.max(1);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|i| format!("bounces-scan-{i}"))
         .build()
-        .expect("the scan thread pool starts");
+        .map_err(|e| {
+            Error::Usage(format!(
+                "cannot start {threads} scan threads ({e}); try a smaller --threads"
+            ))
+        })?;
     let (tx, rx) = mpsc::sync_channel::<Block>(threads * 2);
     // Scanned blocks' buffers go back to the reader for reuse.
     let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
@@ -208,11 +234,11 @@ pub fn run(
             reader.join().expect("the reader thread does not panic"),
         )
     });
-    Analysis {
+    Ok(Analysis {
         tally,
         inputs: reports,
         elapsed: started.elapsed(),
-    }
+    })
 }
 
 /// Reads the inputs one after the other into the channel.
@@ -269,6 +295,7 @@ mod tests {
     const MIXED: &[u8] = b"Nov  5 10:00:00 mx postfix/smtp[1]: 4B1C2D3E: to=<a@p.example>, relay=x, dsn=2.0.0, status=sent (250 ok)\r\n\
 2026-11-05 10:00:00 1tXyZa-0003Ab-Qr => b@e.example R=r T=t C=\"250 OK\"\n\
 2026-11-05 10:00:00 1tXyZa-0003Ab-Qr <= s@x T=\"a => b\" then 1tXyZa-0003Ab-Qs ** c@e.example: Unrouteable address\n\
+2026-11-05 10:00:00 1tXyZa-0003Ab-Qs ** c@e.example: Unrouteable address\n\
 Nov  5 10:00:01 mx postfix/smtp[1]: 4B1C2D3E: to=<d@p.example>, relay=x, delay=1\n\
 Nov  5 10:00:02 mx postfix/smtp[1]: 4B1C2D3E: to=<e@p.example>, relay=x, dsn=2.1.5, status=deliverable (250 ok)";
 
@@ -277,7 +304,7 @@ Nov  5 10:00:02 mx postfix/smtp[1]: 4B1C2D3E: to=<e@p.example>, relay=x, dsn=2.1
         let t = scan(MIXED, Mta::Auto);
         assert_eq!(t.events_by_outcome(), [2, 0, 1]);
         assert_eq!((t.malformed(), t.probes()), (1, 1));
-        assert_eq!(t.examples()[0].line, 4);
+        assert_eq!(t.examples()[0].line, 5);
         assert_eq!(scan(MIXED, Mta::Postfix).events_by_outcome(), [1, 0, 0]);
         assert_eq!(scan(MIXED, Mta::Exim).events_by_outcome(), [1, 0, 1]);
     }

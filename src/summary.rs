@@ -34,7 +34,8 @@ pub fn print(config: &Config, analysis: &Analysis, out: &mut impl Write) -> std:
     }
     let bytes: u64 = analysis.inputs.iter().map(|i| i.read.bytes).sum();
     let lines: u64 = analysis.inputs.iter().map(|i| i.read.lines).sum();
-    let overlong: u64 = analysis.inputs.iter().map(|i| i.read.overlong).sum();
+    let overlong: u64 =
+        analysis.inputs.iter().map(|i| i.read.overlong).sum::<u64>() + tally.overlong();
     let secs = analysis.elapsed.as_secs_f64();
     let rate = if secs > 0.0 {
         bytes as f64 / 1e6 / secs

@@ -71,6 +71,7 @@ pub struct Tally {
     codes: HashMap<CodeKey, u64, RandomState>,
     per_input: Vec<InputCounts>,
     probes: u64,
+    overlong: u64,
     examples: Vec<Example>,
     scratch: Vec<u8>,
 }
@@ -99,6 +100,16 @@ impl Tally {
     /// Counts an address-verification probe (not a delivery).
     pub fn record_probe(&mut self) {
         self.probes += 1;
+    }
+
+    /// Counts a delivery-looking line that was too long to be parsed.
+    pub fn record_overlong(&mut self) {
+        self.overlong += 1;
+    }
+
+    /// Delivery-looking lines skipped for their length.
+    pub fn overlong(&self) -> u64 {
+        self.overlong
     }
 
     /// Counts a line that looked like a delivery but did not parse.
@@ -248,6 +259,7 @@ impl AddAssign for Tally {
             mine.malformed += counts.malformed;
         }
         self.probes += other.probes;
+        self.overlong += other.overlong;
         self.examples.extend(other.examples);
         self.examples.sort();
         self.examples.truncate(MAX_EXAMPLES);

@@ -75,7 +75,7 @@ fn binary_junk_is_not_a_mail_log() {
     );
     assert_eq!(
         stdout(&out),
-        "domain,total,delivered,deferred,bounced,bounce_rate,top_failure\n"
+        "domain,total,delivered,deferred,bounced,bounce_rate,top_failure\r\n"
     );
 }
 
@@ -248,11 +248,11 @@ fn mta_choice_limits_what_is_read() {
     let out = run(&["analyze", "-q", "--mta", "exim", "samples/postfix.log"]);
     assert_eq!(
         stdout(&out),
-        "domain,total,delivered,deferred,bounced,bounce_rate,top_failure\n"
+        "domain,total,delivered,deferred,bounced,bounce_rate,top_failure\r\n"
     );
     let out = run(&["analyze", "-q", "--mta", "postfix", "samples/exim.log"]);
     assert_eq!(
         stdout(&out),
-        "domain,total,delivered,deferred,bounced,bounce_rate,top_failure\n"
+        "domain,total,delivered,deferred,bounced,bounce_rate,top_failure\r\n"
     );
 }

@@ -1,8 +1,10 @@
 //! Every log in `../shared/corpus` (real logs from public projects): the
 //! binary must succeed on each, and the number of events by outcome must equal
-//! an independent count made here with regular expressions, line by line.
+//! an independent count made here with regular expressions, line by line
+//! (for Postfix logs, domain by domain too).
 //! Skipped when the corpus is absent (it is not part of the project).
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use indicatif::ProgressBar;
@@ -10,6 +12,7 @@ use regex::bytes::Regex;
 
 use bounces::config::Mta;
 use bounces::input::{BlockOptions, Source};
+use bounces::report::Reports;
 use bounces::scan;
 
 use crate::util;
@@ -62,6 +65,30 @@ fn independent_count(data: &[u8]) -> [u64; 3] {
     counts
 }
 
+/// Postfix events by domain, read without the crate's parsers.
+fn independent_postfix_domains(data: &[u8]) -> BTreeMap<String, [u64; 3]> {
+    let line_re = Regex::new(
+        r"^(?:.*? [^ ]+\[[0-9]+\]: )?[0-9A-Za-z]+: to=<?([^>, ]*)>?, .*?\bstatus=(sent|deferred|SOFTBOUNCE|bounced)\b",
+    )
+    .unwrap();
+    let mut domains = BTreeMap::new();
+    for line in data.split(|&b| b == b'\n') {
+        let Some(c) = line_re.captures(line) else {
+            continue;
+        };
+        let addr = String::from_utf8_lossy(&c[1]).to_lowercase();
+        let domain = addr.rsplit_once('@').map_or("", |(_, d)| d);
+        let domain = domain.strip_suffix('.').unwrap_or(domain).to_string();
+        let outcome = match &c[2] {
+            b"sent" => 0,
+            b"deferred" | b"SOFTBOUNCE" => 1,
+            _ => 2,
+        };
+        domains.entry(domain).or_insert([0u64; 3])[outcome] += 1;
+    }
+    domains
+}
+
 #[test]
 fn events_match_an_independent_count() {
     let Some(files) = corpus_files() else { return };
@@ -75,7 +102,8 @@ fn events_match_an_independent_count() {
             2,
             BlockOptions::default(),
             &ProgressBar::hidden(),
-        );
+        )
+        .expect("the scan runs");
         assert!(
             analysis.inputs[0].error.is_none(),
             "{}: {:?}",
@@ -96,6 +124,19 @@ fn events_match_an_independent_count() {
             analysis.tally.examples()
         );
         total += want.iter().sum::<u64>();
+        if path.parent().is_some_and(|p| p.ends_with("postfix")) {
+            let got: BTreeMap<String, [u64; 3]> = Reports::build(&analysis.tally)
+                .domains
+                .into_iter()
+                .map(|row| (row.domain, row.counts))
+                .collect();
+            assert_eq!(
+                got,
+                independent_postfix_domains(&data),
+                "{} by domain",
+                path.display()
+            );
+        }
     }
     assert!(
         total > 4000,

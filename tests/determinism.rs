@@ -16,7 +16,8 @@ fn reports_for(inputs: &[Source], threads: usize, block_size: usize) -> Vec<u8> 
         block_size,
         ..BlockOptions::default()
     };
-    let analysis = scan::run(inputs, Mta::Auto, threads, blocks, &ProgressBar::hidden());
+    let analysis = scan::run(inputs, Mta::Auto, threads, blocks, &ProgressBar::hidden())
+        .expect("the scan runs");
     let reports = Reports::build(&analysis.tally);
     let mut out = Vec::new();
     for kind in ReportKind::ALL {

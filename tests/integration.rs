@@ -15,3 +15,6 @@ mod cli;
 
 // The same reports whatever the thread count and block size.
 mod determinism;
+
+// One test per fixed bug.
+mod regression;

@@ -68,13 +68,20 @@ pub fn class_of(code: Option<u16>, enhanced: Option<Enhanced>, note: Note) -> Op
 
 /// A one-line description of a (code, enhanced code, note) combination.
 pub fn describe(code: Option<u16>, enhanced: Option<Enhanced>, note: Note) -> String {
-    if note == Note::NullMx {
-        return "null MX (RFC 7505): the recipient domain accepts no mail, do not retry; \
-                found by the sending MTA itself, not said by a remote server"
-            .to_string();
-    }
     let basic = code.map(describe_code);
-    let extended = enhanced.map(describe_enhanced);
+    let extended = match note {
+        Note::NullMx => {
+            return "null MX (RFC 7505): the recipient domain accepts no mail, do not retry; \
+                    found by the sending MTA itself, not said by a remote server"
+                .to_string();
+        }
+        Note::RecipientNotFound => Some(
+            "recipient not found (Microsoft's RESOLVER.ADR.RecipientNotFound: 5.1.10 used for an unknown \
+             address, not for a null MX)"
+                .to_string(),
+        ),
+        Note::None => enhanced.map(describe_enhanced),
+    };
     match (basic, extended) {
         (Some(b), Some(e)) => format!("{b}; {e}"),
         (Some(one), None) | (None, Some(one)) => one,
@@ -164,6 +171,12 @@ mod tests {
             (None, enh(5, 1, 10), Note::None, "null MX"),
             (None, enh(5, 1, 0), Note::NullMx, "null MX (RFC 7505)"),
             (None, None, Note::NullMx, "null MX (RFC 7505)"),
+            (
+                Some(550),
+                enh(5, 1, 10),
+                Note::RecipientNotFound,
+                "; recipient not found (Microsoft",
+            ),
             (
                 Some(590),
                 None,

@@ -12,7 +12,9 @@ use std::sync::LazyLock;
 
 use memchr::memmem::Finder;
 
-use super::{Event, Note, Outcome, Parsed, Reply, after, domain_of, reply_at};
+use super::{
+    Event, Note, Outcome, Parsed, Reply, after, bracketed, domain_of, end_outside_quotes, reply_at,
+};
 
 /// The literals the scanner searches for: `=>` and `->` (delivered), `>>`
 /// (cut-through delivery, also delivered), `==` (deferred), `**` (failed).
@@ -26,8 +28,7 @@ struct Finders {
     colon: Finder<'static>,
     host_end: Finder<'static>,
     confirmation: Finder<'static>,
-    router: Finder<'static>,
-    null_mx: Finder<'static>,
+    address_start: Finder<'static>,
 }
 
 static FINDERS: LazyLock<Finders> = LazyLock::new(|| Finders {
@@ -36,14 +37,19 @@ static FINDERS: LazyLock<Finders> = LazyLock::new(|| Finders {
     colon: Finder::new(b": "),
     host_end: Finder::new(b"]: "),
     confirmation: Finder::new(b" C=\""),
-    router: Finder::new(b" R="),
-    null_mx: Finder::new(b"an MX or SRV record indicated no SMTP service"),
+    address_start: Finder::new(b" <"),
 });
+
+/// How far into a line its message id may start (past a syslog prefix and
+/// a timestamp with milliseconds, pid and zone).
+const MAX_ID_START: usize = 160;
 
 /// Parses the line `line`, in which one of [`ANCHORS`] starts at byte `at`.
 pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
+    // The flag must follow the line's first message id: ids quoted later in
+    // a subject or a reply are not deliveries.
     let id_start = memchr::memrchr(b' ', &line[..at]).map_or(0, |i| i + 1);
-    if !is_message_id(&line[id_start..at]) {
+    if !is_message_id(&line[id_start..at]) || first_message_id(line) != Some(id_start) {
         return Parsed::Other;
     }
     let outcome = match &line[at + 1..at + 3] {
@@ -56,17 +62,20 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
         Some(b' ') => &line[at + 4..],
         Some(_) => return Parsed::Other,
     };
-    let field_end = memchr::memchr(b' ', rest).unwrap_or(rest.len());
-    let field = &rest[..field_end];
+    let (field, after_field) = first_field(rest);
     let field = field.strip_suffix(b":").unwrap_or(field);
     if field.is_empty() {
         return Parsed::Malformed;
     }
-    let addr = if memchr::memchr(b'@', field).is_some() {
-        field
-    } else {
-        local_recipient(rest)
-    };
+    let is_address = !matches!(field[0], b'|' | b'/' | b'>');
+    let mut domain = if is_address { domain_of(field) } else { &[] };
+    if domain.is_empty() {
+        // A local part, a file, a pipe or an autoreply: the address is the
+        // `<...>` right after it (before F=, P= and R=, whose addresses are
+        // the sender's and the return path's).
+        domain =
+            bracketed(after_field.trim_ascii_start()).map_or(&[][..], |(addr, _)| domain_of(addr));
+    }
     let f = &*FINDERS;
     let reply = match outcome {
         Outcome::Delivered => after(rest, &f.confirmation).and_then(reply_at),
@@ -76,14 +85,9 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
         Some((code, enhanced)) => (Some(code), enhanced),
         None => (None, None),
     };
-    let note = if code.is_none() && outcome != Outcome::Delivered && f.null_mx.find(rest).is_some()
-    {
-        Note::NullMx
-    } else {
-        Note::None
-    };
+    let note = Note::of_text(code, enhanced, rest);
     Parsed::Event(Event {
-        domain: domain_of(addr),
+        domain,
         outcome,
         code,
         enhanced,
@@ -91,18 +95,30 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
     })
 }
 
-/// For local deliveries the first field is a local part, a file or a pipe
-/// command, and the address is the last `<...>` before the router field.
-fn local_recipient(rest: &[u8]) -> &[u8] {
-    let end = FINDERS.router.find(rest).unwrap_or(rest.len());
-    let head = &rest[..end];
-    let Some(open) = memchr::memrchr(b'<', head) else {
-        return &[];
-    };
-    match memchr::memchr(b'>', &head[open..]) {
-        Some(close) => &head[open + 1..open + close],
-        None => &[],
+/// The start of the first token shaped like a message id, among the tokens
+/// that start in the first [`MAX_ID_START`] bytes.
+fn first_message_id(line: &[u8]) -> Option<usize> {
+    let mut start = 0;
+    while start < line.len().min(MAX_ID_START) {
+        let end = memchr::memchr(b' ', &line[start..]).map_or(line.len(), |i| start + i);
+        if is_message_id(&line[start..end]) {
+            return Some(start);
+        }
+        start = end + 1;
     }
+    None
+}
+
+/// The first field after the flag, and the text after it. An address may
+/// hold quoted spaces (`"john doe"@example.org`); a pipe command, a file
+/// or an autoreply (`|...`, `/...`, `>...`) runs up to the ` <` before the
+/// address it was delivered for.
+fn first_field(rest: &[u8]) -> (&[u8], &[u8]) {
+    let end = match rest.first() {
+        Some(b'|' | b'/' | b'>') => FINDERS.address_start.find(rest).unwrap_or(rest.len()),
+        _ => end_outside_quotes(rest, b' '),
+    };
+    (&rest[..end], &rest[end..])
 }
 
 /// The remote server's reply in a failure text:

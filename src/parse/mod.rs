@@ -61,6 +61,45 @@ pub enum Note {
     None,
     /// The MTA found a null MX (RFC 7505): the domain accepts no mail.
     NullMx,
+    /// Microsoft 365's `5.1.10 RESOLVER.ADR.RecipientNotFound`: an unknown
+    /// recipient, although the registry gives 5.1.10 to null MX.
+    RecipientNotFound,
+}
+
+impl Note {
+    /// A short label, used after the codes in `top_failure`.
+    pub fn label(self) -> Option<&'static str> {
+        match self {
+            Note::None => None,
+            Note::NullMx => Some("null MX"),
+            Note::RecipientNotFound => Some("recipient not found"),
+        }
+    }
+
+    /// Reads what a reply `text` says beyond its codes: only texts that
+    /// contradict or sharpen the codes' registered meaning.
+    pub fn of_text(code: Option<u16>, enhanced: Option<Enhanced>, text: &[u8]) -> Note {
+        let subject_detail = enhanced.map(|e| (e.subject, e.detail));
+        if code.is_none()
+            && subject_detail == Some((1, 0))
+            && contains(text, b"does not accept mail (nullMX)")
+        {
+            // Postfix's outbound null-MX bounce: dsn=5.1.0 and no reply.
+            Note::NullMx
+        } else if code.is_none() && contains(text, b"an MX or SRV record indicated no SMTP service")
+        {
+            // Exim's dnslookup router on a null MX.
+            Note::NullMx
+        } else if subject_detail == Some((1, 10)) && contains(text, b"RecipientNotFound") {
+            Note::RecipientNotFound
+        } else {
+            Note::None
+        }
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    memchr::memmem::find(haystack, needle).is_some()
 }
 
 /// One delivery event, borrowing from the line it came from.
@@ -93,12 +132,56 @@ pub enum Parsed<'a> {
     Other,
 }
 
-/// The domain part of an address: what follows the last `@`, or empty.
+/// The domain part of an address: what follows the last `@` that is not
+/// inside a quoted local part (`"a@b"@example.org`), or empty.
 pub fn domain_of(addr: &[u8]) -> &[u8] {
-    match memchr::memrchr(b'@', addr) {
-        Some(i) => &addr[i + 1..],
-        None => &[],
+    if memchr::memchr(b'"', addr).is_none() {
+        return match memchr::memrchr(b'@', addr) {
+            Some(i) => &addr[i + 1..],
+            None => &[],
+        };
     }
+    let mut last_at = None;
+    let mut quoted = false;
+    let mut escaped = false;
+    for (i, &b) in addr.iter().enumerate() {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' if quoted => escaped = true,
+            b'"' => quoted = !quoted,
+            b'@' if !quoted => last_at = Some(i),
+            _ => {}
+        }
+    }
+    last_at.map_or(&[], |i| &addr[i + 1..])
+}
+
+/// The position of the first `stop` byte in `text` that is not inside a
+/// double-quoted string, or the length of `text`.
+pub fn end_outside_quotes(text: &[u8], stop: u8) -> usize {
+    if memchr::memchr(b'"', text).is_none() {
+        return memchr::memchr(stop, text).unwrap_or(text.len());
+    }
+    let mut quoted = false;
+    let mut escaped = false;
+    for (i, &b) in text.iter().enumerate() {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' if quoted => escaped = true,
+            b'"' => quoted = !quoted,
+            _ if b == stop && !quoted => return i,
+            _ => {}
+        }
+    }
+    text.len()
+}
+
+/// Splits `<address>rest` into the address and what follows its closing
+/// `>` (a `>` inside a quoted local part does not close it).
+pub fn bracketed(text: &[u8]) -> Option<(&[u8], &[u8])> {
+    let inner = text.strip_prefix(b"<")?;
+    let end = end_outside_quotes(inner, b'>');
+    (end < inner.len()).then(|| (&inner[..end], &inner[end + 1..]))
 }
 
 /// Reads a basic reply code at the very start of `text`: three digits, the
@@ -179,6 +262,60 @@ fn after<'a>(haystack: &'a [u8], needle: &memchr::memmem::Finder<'_>) -> Option<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn brackets_and_quotes() {
+        assert_eq!(bracketed(b"<a@b>, x"), Some((&b"a@b"[..], &b", x"[..])));
+        assert_eq!(
+            bracketed(b"<\"a>b\"@q.example> R=x"),
+            Some((&b"\"a>b\"@q.example"[..], &b" R=x"[..]))
+        );
+        assert_eq!(bracketed(b"<a@b"), None);
+        assert_eq!(bracketed(b"a@b>"), None);
+        assert_eq!(end_outside_quotes(b"\"john doe\"@q.example R=x", b' '), 20);
+        assert_eq!(end_outside_quotes(b"plain", b' '), 5);
+    }
+
+    #[test]
+    fn notes() {
+        let e = |s: &[u8]| enhanced_at(s);
+        type Case<'a> = (Option<u16>, Option<Enhanced>, &'a [u8], Note);
+        let cases: [Case; 5] = [
+            (
+                None,
+                e(b"5.1.0"),
+                b"Domain d.example does not accept mail (nullMX)",
+                Note::NullMx,
+            ),
+            (
+                None,
+                None,
+                b"R=dnslookup: an MX or SRV record indicated no SMTP service",
+                Note::NullMx,
+            ),
+            (
+                Some(550),
+                e(b"5.1.10"),
+                b"550 5.1.10 RESOLVER.ADR.RecipientNotFound; not found",
+                Note::RecipientNotFound,
+            ),
+            (
+                Some(556),
+                e(b"5.1.10"),
+                b"556 5.1.10 Recipient address has null MX",
+                Note::None,
+            ),
+            (None, e(b"5.1.0"), b"Sender address rejected", Note::None),
+        ];
+        for (code, enhanced, text, want) in cases {
+            assert_eq!(
+                Note::of_text(code, enhanced, text),
+                want,
+                "{}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
 
     fn e(class: u8, subject: u16, detail: u16) -> Option<Enhanced> {
         Some(Enhanced {
@@ -265,6 +402,8 @@ mod tests {
     fn domains() {
         assert_eq!(domain_of(b"user@example.com"), b"example.com");
         assert_eq!(domain_of(b"\"a@b\"@example.org"), b"example.org");
+        assert_eq!(domain_of(b"abcd+x+\"abc@def\""), b"");
+        assert_eq!(domain_of(b"\"a\\\"@b\"@example.org"), b"example.org");
         assert_eq!(domain_of(b"root"), b"");
         assert_eq!(domain_of(b""), b"");
     }

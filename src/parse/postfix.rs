@@ -12,7 +12,9 @@ use std::sync::LazyLock;
 
 use memchr::memmem::Finder;
 
-use super::{Enhanced, Event, Note, Outcome, Parsed, after, domain_of, enhanced_at, reply_code_at};
+use super::{
+    Event, Note, Outcome, Parsed, after, bracketed, domain_of, enhanced_at, reply_code_at,
+};
 
 /// The literal the scanner searches for.
 pub const ANCHOR: &[u8] = b": to=";
@@ -22,7 +24,6 @@ struct Finders {
     dsn: Finder<'static>,
     said: Finder<'static>,
     refused: Finder<'static>,
-    null_mx: Finder<'static>,
 }
 
 static FINDERS: LazyLock<Finders> = LazyLock::new(|| Finders {
@@ -30,29 +31,47 @@ static FINDERS: LazyLock<Finders> = LazyLock::new(|| Finders {
     dsn: Finder::new(b", dsn="),
     said: Finder::new(b" said: "),
     refused: Finder::new(b" refused to talk to me: "),
-    null_mx: Finder::new(b"does not accept mail (nullMX)"),
 });
+
+/// The longest queue id accepted, and how far back a syslog tag is looked for.
+const MAX_QUEUE_ID: usize = 24;
+const MAX_TAG: usize = 96;
 
 /// Parses the line `line`, in which [`ANCHOR`] starts at byte `at`.
 pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
-    if !has_queue_id_and_tag(&line[..at]) {
+    let Some(tag) = queue_id_and_tag(&line[..at]) else {
         return Parsed::Other;
-    }
+    };
+    // Postfix's syslog name can be anything (`syslog_name`), so a line is
+    // Postfix's when its fields say so; a tag naming Postfix only decides
+    // that a line without them is a broken delivery line, not another
+    // program's (sendmail logs `: to=` with `stat=`).
+    let broken = if tag.is_none_or(|t| memchr::memmem::find(t, b"postfix").is_some()) {
+        Parsed::Malformed
+    } else {
+        Parsed::Other
+    };
     let f = &*FINDERS;
     let rest = &line[at + ANCHOR.len()..];
-    let (addr, fields) = match rest.first() {
-        Some(b'<') => match memchr::memchr(b'>', rest) {
-            Some(end) => (&rest[1..end], &rest[end + 1..]),
-            None => return Parsed::Malformed,
-        },
-        // Old local deliveries: `to=user@host, orig_to=...`.
-        _ => {
-            let end = memchr::memchr2(b',', b' ', rest).unwrap_or(rest.len());
-            (&rest[..end], &rest[end..])
+    let (addr, mut fields) = if rest.first() == Some(&b'<') {
+        match bracketed(rest) {
+            Some(split) => split,
+            None => return broken,
         }
+    } else {
+        // Old local deliveries: `to=user@host, orig_to=...`.
+        let end = memchr::memchr2(b',', b' ', rest).unwrap_or(rest.len());
+        (&rest[..end], &rest[end..])
     };
+    // Skip orig_to=<...> as a whole: its address may hold ", status=".
+    if let Some(orig) = fields.strip_prefix(b", orig_to=") {
+        fields = match bracketed(orig) {
+            Some((_, after)) => after,
+            None => orig,
+        };
+    }
     let Some(status_at) = f.status.find(fields) else {
-        return Parsed::Malformed;
+        return broken;
     };
     let status_text = &fields[status_at + 9..];
     let word_len = memchr::memchr2(b' ', b'(', status_text).unwrap_or(status_text.len());
@@ -65,21 +84,15 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
         | b"undeliverable-but-not-cached"
         | b"expired"
         | b"force-expired" => return Parsed::Probe,
-        _ => return Parsed::Malformed,
+        _ => return broken,
     };
     let enhanced = after(&fields[..status_at], &f.dsn).and_then(enhanced_at);
     let text = reply_text(&status_text[word_len..]);
     let code = match outcome {
         Outcome::Delivered => reply_code_at(text),
-        Outcome::Deferred | Outcome::Bounced => after(text, &f.said)
-            .or_else(|| after(text, &f.refused))
-            .and_then(reply_code_at),
+        Outcome::Deferred | Outcome::Bounced => remote_reply(text).and_then(reply_code_at),
     };
-    let note = if code.is_none() && is_null_mx(enhanced) && f.null_mx.find(text).is_some() {
-        Note::NullMx
-    } else {
-        Note::None
-    };
+    let note = Note::of_text(code, enhanced, text);
     Parsed::Event(Event {
         domain: domain_of(addr),
         outcome,
@@ -89,16 +102,18 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
     })
 }
 
-/// Postfix's outbound null-MX bounce is `dsn=5.1.0` (4.1.0 under soft_bounce).
-fn is_null_mx(enhanced: Option<Enhanced>) -> bool {
-    matches!(
-        enhanced,
-        Some(Enhanced {
-            subject: 1,
-            detail: 0,
-            ..
-        })
-    )
+/// The remote server's reply in a failure text: after `host H[ip] said: `
+/// or `host H[ip] refused to talk to me: `, whichever comes first (a quoted
+/// reply may itself contain the other phrase).
+fn remote_reply(text: &[u8]) -> Option<&[u8]> {
+    let f = &*FINDERS;
+    let said = f.said.find(text).map(|i| i + f.said.needle().len());
+    let refused = f.refused.find(text).map(|i| i + f.refused.needle().len());
+    let start = match (said, refused) {
+        (Some(a), Some(b)) => a.min(b),
+        (one, other) => one.or(other)?,
+    };
+    Some(&text[start..])
 }
 
 /// The text inside `status=WORD (...)`, without its parentheses.
@@ -109,27 +124,26 @@ fn reply_text(after_word: &[u8]) -> &[u8] {
 }
 
 /// Checks what precedes `: to=`: a queue id (short hex or long form), and
-/// before it either nothing, or a syslog tag naming Postfix
-/// (`postfix/smtp[123]:`, `postfix-out/smtp[9]:`, `postfix/amavis/smtp[4]:`).
-/// Lines from other programs that happen to log `: to=` (sendmail) are not
-/// Postfix deliveries.
-fn has_queue_id_and_tag(head: &[u8]) -> bool {
-    let qid_start = memchr::memrchr(b' ', head).map_or(0, |i| i + 1);
-    let qid = &head[qid_start..];
-    if !(5..=24).contains(&qid.len()) || !qid.iter().all(u8::is_ascii_alphanumeric) {
-        return false;
-    }
-    let Some(before) = head[..qid_start].strip_suffix(b" ") else {
-        return true; // the line starts with the queue id
+/// before it maybe a syslog tag (`postfix/smtp[123]:`, `mail-out/smtp[9]:`).
+/// Returns `None` when there is no queue id, else the tag if there is one.
+/// Looks back a bounded distance, so hostile lines cost linear time.
+fn queue_id_and_tag(head: &[u8]) -> Option<Option<&[u8]>> {
+    let window = head.len().saturating_sub(MAX_QUEUE_ID + 1);
+    let qid_start = match memchr::memrchr(b' ', &head[window..]) {
+        Some(i) => window + i + 1,
+        None if window == 0 => 0,
+        None => return None,
     };
-    match before.strip_suffix(b":") {
-        Some(tag_end) => {
-            let tag = &tag_end[memchr::memrchr(b' ', tag_end).map_or(0, |i| i + 1)..];
-            memchr::memmem::find(tag, b"postfix").is_some()
-        }
-        // No tag right before the queue id (a bare timestamp, say).
-        None => true,
+    let qid = &head[qid_start..];
+    if qid.len() < 5 || !qid.iter().all(u8::is_ascii_alphanumeric) {
+        return None;
     }
+    let Some(tag_end) = head[..qid_start].strip_suffix(b": ") else {
+        return Some(None); // the line starts with the queue id, or a bare timestamp precedes it
+    };
+    let window = tag_end.len().saturating_sub(MAX_TAG);
+    let tag_start = memchr::memrchr(b' ', &tag_end[window..]).map_or(window, |i| window + i + 1);
+    Some(Some(&tag_end[tag_start..]))
 }
 
 #[cfg(test)]

@@ -65,7 +65,9 @@ impl Reports {
 
     /// Writes one report as CSV to `out`.
     pub fn write(&self, kind: ReportKind, out: impl Write) -> io::Result<()> {
+        // RFC 4180: records end with CRLF.
         let mut csv = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
             .buffer_capacity(64 << 10)
             .from_writer(out);
         match kind {
@@ -119,14 +121,13 @@ fn write_atomically(
 }
 
 /// The label of a (code, enhanced, note) combination in `top_failure`:
-/// `550 5.1.1`, `5.4.4`, `5.1.0 null MX`, `null MX`, or `no code`.
+/// `550 5.1.1`, `5.4.4`, `5.1.0 null MX`, `null MX`,
+/// `550 5.1.10 recipient not found`, or `no code`.
 fn failure_label(code: Option<u16>, enhanced: Option<Enhanced>, note: Note) -> String {
     let mut parts: Vec<String> = Vec::with_capacity(3);
     parts.extend(code.map(|c| c.to_string()));
     parts.extend(enhanced.map(|e| e.to_string()));
-    if note == Note::NullMx {
-        parts.push("null MX".to_string());
-    }
+    parts.extend(note.label().map(str::to_string));
     if parts.is_empty() {
         "no code".to_string()
     } else {
@@ -143,6 +144,13 @@ fn io_error(err: csv::Error) -> io::Error {
     }
 }
 
+/// A domain as text: invalid UTF-8 becomes U+FFFD, and non-ASCII letters are
+/// lower-cased too (the scanner lower-cases ASCII only).
 fn lossy(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    let text = String::from_utf8_lossy(bytes);
+    if text.is_ascii() {
+        text.into_owned()
+    } else {
+        text.to_lowercase()
+    }
 }
