@@ -14,12 +14,8 @@ use bounces::error::{Error, Result};
 use bounces::input::{BlockOptions, Source};
 
 /// Where the system's mail log usually is, in the order they are tried.
-const SYSTEM_LOGS: [&str; 4] = [
-    "/var/log/mail.log",
-    "/var/log/maillog",
-    "/var/log/exim4/mainlog",
-    "/var/log/exim/main.log",
-];
+const SYSTEM_LOGS: [&str; 4] =
+    ["/var/log/mail.log", "/var/log/maillog", "/var/log/exim4/mainlog", "/var/log/exim/main.log"];
 
 /// More threads than this would only cost memory: each holds a few blocks.
 const MAX_THREADS: usize = 1024;
@@ -115,9 +111,7 @@ impl Cli {
         let threads = match args.threads {
             Some(0) => return Err(Error::Usage("--threads must be at least 1".to_string())),
             Some(n) if n > MAX_THREADS => {
-                return Err(Error::Usage(format!(
-                    "--threads must be at most {MAX_THREADS}"
-                )));
+                return Err(Error::Usage(format!("--threads must be at most {MAX_THREADS}")));
             }
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -155,13 +149,7 @@ fn resolve_inputs(paths: &[PathBuf], quiet: bool) -> Result<Vec<Source>> {
     if !paths.is_empty() {
         return Ok(paths
             .iter()
-            .map(|p| {
-                if p.as_os_str() == "-" {
-                    Source::Stdin
-                } else {
-                    Source::Path(p.clone())
-                }
-            })
+            .map(|p| if p.as_os_str() == "-" { Source::Stdin } else { Source::Path(p.clone()) })
             .collect());
     }
     if !std::io::stdin().is_terminal() {

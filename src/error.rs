@@ -51,14 +51,12 @@ impl fmt::Display for Error {
             Error::Input { name, source } => {
                 write!(f, "{name}: {}", describe_io(source))?;
                 match source.kind() {
-                    io::ErrorKind::NotFound => write!(
-                        f,
-                        " (check the path; globs like mail.log* are expanded by the shell)"
-                    ),
-                    io::ErrorKind::PermissionDenied => write!(
-                        f,
-                        " (run as a user that can read it, e.g. in group adm, or with sudo)"
-                    ),
+                    io::ErrorKind::NotFound => {
+                        write!(f, " (check the path; globs like mail.log* are expanded by the shell)")
+                    }
+                    io::ErrorKind::PermissionDenied => {
+                        write!(f, " (run as a user that can read it, e.g. in group adm, or with sudo)")
+                    }
                     _ => Ok(()),
                 }
             }

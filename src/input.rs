@@ -1,13 +1,18 @@
-//! Input: files and stdin, read in large blocks that end on a line boundary.
+//! Input: files and stdin, cut into pieces that hold whole lines.
 //!
-//! A block is owned bytes ending with `\n` (or at the end of the input), so
-//! no line is ever split between two workers. The partial line at the end of
-//! one read is carried into the next block. A line longer than the limit is
-//! skipped and counted rather than growing memory without bound. Lines are
-//! counted here, so each block knows the number of its first line.
+//! A regular file is split into fixed-size chunks that workers read
+//! themselves, in parallel, with positioned reads (`pread`): a chunk owns
+//! the lines that *start* in it, so it skips the partial line at its start
+//! and reads on past its end to finish its last line. Nothing is mapped into
+//! memory, so a log truncated while it is read (logrotate's copytruncate)
+//! only ends early. Stdin, pipes and other streams are read by one thread in
+//! blocks that end on a line boundary, the partial last line carried into
+//! the next block. Either way, a line longer than the limit is skipped and
+//! counted instead of growing memory without bound.
 
 use std::fs::File;
 use std::io::{self, Read};
+use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
 
 use crate::error::{Error, Result};
@@ -20,6 +25,14 @@ pub enum Source {
     Stdin,
     /// A file.
     Path(PathBuf),
+}
+
+/// An opened source.
+pub enum Opened {
+    /// A regular file of known size, read in parallel chunks.
+    File(File, u64),
+    /// Anything else (stdin, a pipe, a device), read front to back.
+    Stream(Box<dyn Read + Send>),
 }
 
 impl Source {
@@ -35,47 +48,34 @@ impl Source {
     pub fn size(&self) -> Option<u64> {
         match self {
             Source::Stdin => None,
-            Source::Path(path) => std::fs::metadata(path)
-                .ok()
-                .filter(|m| m.is_file())
-                .map(|m| m.len()),
+            Source::Path(path) => std::fs::metadata(path).ok().filter(|m| m.is_file()).map(|m| m.len()),
         }
     }
 
     /// Opens the source for reading.
-    pub fn open(&self) -> Result<Box<dyn Read>> {
+    pub fn open(&self) -> Result<Opened> {
         match self {
-            Source::Stdin => Ok(Box::new(io::stdin().lock())),
+            Source::Stdin => Ok(Opened::Stream(Box::new(io::stdin()))),
             Source::Path(path) => {
-                let err = |source| Error::Input {
-                    name: self.name(),
-                    source,
-                };
+                let err = |source| Error::Input { name: self.name(), source };
                 let file = File::open(path).map_err(err)?;
-                if file.metadata().map_err(err)?.is_dir() {
-                    return Err(err(io::Error::from(io::ErrorKind::IsADirectory)));
+                let meta = file.metadata().map_err(err)?;
+                if meta.is_dir() {
+                    Err(err(io::Error::from(io::ErrorKind::IsADirectory)))
+                } else if meta.is_file() {
+                    Ok(Opened::File(file, meta.len()))
+                } else {
+                    Ok(Opened::Stream(Box::new(file)))
                 }
-                Ok(Box::new(file))
             }
         }
     }
 }
 
-/// A piece of one input that ends on a line boundary.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Block {
-    /// Index of the input (in the order the inputs were named).
-    pub input: usize,
-    /// The 1-based number of the block's first line in its input.
-    pub first_line: u64,
-    /// The bytes: whole lines, the last one maybe without its `\n`.
-    pub data: Vec<u8>,
-}
-
-/// How inputs are cut into blocks.
+/// How inputs are cut into pieces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BlockOptions {
-    /// Bytes to read per block (a block grows past this only to finish a line).
+    /// Bytes per chunk or block (a piece grows past this only to finish a line).
     pub block_size: usize,
     /// Lines longer than this are skipped and counted.
     pub max_line: usize,
@@ -83,33 +83,168 @@ pub struct BlockOptions {
 
 impl Default for BlockOptions {
     fn default() -> Self {
-        BlockOptions {
-            block_size: 2 << 20,
-            max_line: 1 << 20,
+        BlockOptions { block_size: 2 << 20, max_line: 1 << 20 }
+    }
+}
+
+/// How much of the start of an input is checked for its format.
+pub const HEAD_BYTES: usize = 64 << 10;
+
+/// Checks the start of an input: refuses compressed data (with advice), and
+/// says whether it looks like a Postfix or Exim log.
+pub fn check_head(name: &str, head: &[u8]) -> Result<bool> {
+    match compression(head) {
+        Some(kind) => Err(unsupported_compression(name, kind)),
+        None => Ok(looks_like_mail_log(head)),
+    }
+}
+
+/// Reads up to [`HEAD_BYTES`] from the start of a file, for [`check_head`].
+pub fn read_head(file: &File) -> io::Result<Vec<u8>> {
+    let mut head = Vec::new();
+    let len = read_range(file, 0, HEAD_BYTES as u64, &mut head, 0)?;
+    head.truncate(len);
+    Ok(head)
+}
+
+/// One piece of a regular file: the lines that start in `start..end`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Chunk {
+    /// Index of the input.
+    pub input: usize,
+    /// Position of the chunk in its input (0, 1, 2, ...).
+    pub seq: u64,
+    /// First byte.
+    pub start: u64,
+    /// One past the last byte.
+    pub end: u64,
+}
+
+/// Cuts a file of `size` bytes into chunks of `block_size`.
+pub fn chunks(input: usize, size: u64, block_size: usize) -> impl Iterator<Item = Chunk> {
+    let step = block_size.max(1) as u64;
+    (0..size.div_ceil(step)).map(move |seq| Chunk { input, seq, start: seq * step, end: ((seq + 1) * step).min(size) })
+}
+
+/// What [`read_chunk`] put in its buffer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ChunkRead {
+    /// Where the chunk's first line starts in the buffer.
+    pub begin: usize,
+    /// Where its data ends in the buffer (the buffer may be longer: it is
+    /// reused without being cleared, to spare zeroing it for every chunk).
+    pub end: usize,
+    /// Bytes of the file's `start..end` that were there to read.
+    pub bytes: u64,
+    /// Whether the chunk's last line was longer than the limit and left out.
+    pub dropped_overlong: bool,
+}
+
+/// Reads the lines that start in `chunk` into `buf[begin..end]`. A file
+/// that shrank since it was opened just yields fewer lines.
+pub fn read_chunk(file: &File, chunk: &Chunk, max_line: usize, buf: &mut Vec<u8>) -> io::Result<ChunkRead> {
+    // One byte before the chunk says whether a line starts right at it.
+    let from = chunk.start.saturating_sub(1);
+    let want = (chunk.end - from) as usize;
+    let step = (chunk.end - chunk.start).clamp(256, 64 << 10) as usize;
+    if buf.len() < want + PAGE + step {
+        buf.resize(want + PAGE + step, 0);
+    }
+    // Put the data half a page away from where it sits in its page-cache
+    // page: when source and destination share their offset within a page,
+    // the kernel's copy runs about three times slower here (4K aliasing).
+    let pad = (PAGE / 2 + from as usize).wrapping_sub(buf.as_ptr() as usize) % PAGE;
+    let len = read_range(file, from, chunk.end, buf, pad)?;
+    let bytes = (from + (len - pad) as u64).min(chunk.end).saturating_sub(chunk.start);
+    let mut read = ChunkRead { begin: pad, end: len, bytes, dropped_overlong: false };
+    if chunk.start > 0 {
+        match memchr::memchr(b'\n', &buf[pad..len]) {
+            Some(i) => read.begin = pad + i + 1,
+            None => {
+                // The whole chunk lies inside a line that started earlier.
+                read.end = pad;
+                return Ok(read);
+            }
+        }
+    }
+    let short = from + ((len - pad) as u64) < chunk.end;
+    if short || len == read.begin || buf[len - 1] == b'\n' {
+        return Ok(read);
+    }
+    // Finish the last line, which starts here but ends in a later chunk,
+    // reading on in steps about the chunk's size.
+    let last_start = memchr::memrchr(b'\n', &buf[read.begin..len]).map_or(read.begin, |i| read.begin + i + 1);
+    loop {
+        let before = read.end;
+        let at = from + (before - pad) as u64;
+        read.end = read_range(file, at, at + step as u64, buf, before)?;
+        if read.end == before {
+            return Ok(read); // the file ends with this line
+        }
+        if let Some(i) = memchr::memchr(b'\n', &buf[before..read.end]) {
+            read.end = before + i + 1;
+            return Ok(read);
+        }
+        if read.end - last_start > max_line {
+            read.end = last_start;
+            read.dropped_overlong = true;
+            return Ok(read);
         }
     }
 }
 
-/// What reading one input found.
+/// A memory page, as far as copy alignment goes.
+const PAGE: usize = 4096;
+
+/// Reads the bytes of `file` in `start..end` into `buf` from `buf[at]` on
+/// (growing `buf` if needed) and returns where they end: before `at + (end
+/// - start)` at the end of the file.
+fn read_range(file: &File, start: u64, end: u64, buf: &mut Vec<u8>, at: usize) -> io::Result<usize> {
+    let want = end.saturating_sub(start) as usize;
+    if buf.len() < at + want {
+        buf.resize(at + want, 0);
+    }
+    let mut got = 0;
+    while got < want {
+        match file.read_at(&mut buf[at + got..at + want], start + got as u64) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(at + got)
+}
+
+/// A piece of a stream that ends on a line boundary.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Block {
+    /// Index of the input (in the order the inputs were named).
+    pub input: usize,
+    /// Position of the block in its input (0, 1, 2, ...).
+    pub seq: u64,
+    /// Over-long lines the reader left out just before this block (they
+    /// still count in line numbers).
+    pub lines_before: u64,
+    /// The bytes: whole lines, the last one maybe without its `\n`.
+    pub data: Vec<u8>,
+}
+
+/// What reading one stream found.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ReadStats {
+pub struct StreamStats {
     /// Bytes read.
     pub bytes: u64,
-    /// Lines read (a last line without `\n` counts).
-    pub lines: u64,
-    /// Lines skipped because they were longer than the limit.
-    pub overlong: u64,
+    /// Lines left out because they were longer than the limit.
+    pub dropped_overlong: u64,
     /// Whether the start of the input looked like a Postfix or Exim log.
     pub looks_like_mail_log: bool,
 }
 
-/// How much of the start of an input is checked for mail-log lines.
-const SNIFF_BYTES: usize = 64 << 10;
-
-/// Reads `reader` to the end, handing each block to `emit`. Block buffers
+/// Reads a stream to the end, handing each block to `emit`. Block buffers
 /// come from `buffer` (which may hand back buffers the workers are done
-/// with: fresh memory costs a page fault per page). Returns what was read, or
-/// the error that stopped reading together with what was read before it
+/// with: fresh memory costs a page fault per page). Returns what was read,
+/// or the error that stopped reading together with what was read before it
 /// (every complete line before the error has been emitted).
 pub fn read_blocks(
     mut reader: impl Read,
@@ -118,60 +253,53 @@ pub fn read_blocks(
     opts: BlockOptions,
     mut buffer: impl FnMut() -> Vec<u8>,
     mut emit: impl FnMut(Block),
-) -> std::result::Result<ReadStats, (Error, ReadStats)> {
+) -> std::result::Result<StreamStats, (Error, StreamStats)> {
     let block_size = opts.block_size.max(1);
-    let mut stats = ReadStats::default();
+    let mut stats = StreamStats::default();
     let mut buf: Vec<u8> = buffer();
+    let (mut seq, mut dropped_since_block) = (0u64, 0u64);
+    let mut flush = |buf: &mut Vec<u8>, dropped: &mut u64| {
+        if !buf.is_empty() {
+            emit(Block { input, seq, lines_before: std::mem::take(dropped), data: std::mem::take(buf) });
+            seq += 1;
+        }
+    };
     let mut skipping = false;
     let mut first = true;
     loop {
         // Fill the block; past its size (a line longer than a block), grow
         // by whole blocks rather than byte by byte.
-        let want = if buf.len() < block_size {
-            block_size - buf.len()
-        } else {
-            block_size
-        };
+        let want = if buf.len() < block_size { block_size - buf.len() } else { block_size };
         let start = buf.len();
         let got = match (&mut reader).take(want as u64).read_to_end(&mut buf) {
             Ok(n) => n,
             Err(source) => {
                 let end = memchr::memrchr(b'\n', &buf).map_or(0, |i| i + 1);
                 buf.truncate(end);
-                flush(&mut buf, input, &mut stats, &mut emit);
-                return Err((
-                    Error::Input {
-                        name: name.to_string(),
-                        source,
-                    },
-                    stats,
-                ));
+                flush(&mut buf, &mut dropped_since_block);
+                return Err((Error::Input { name: name.to_string(), source }, stats));
             }
         };
         stats.bytes += got as u64;
         let eof = got < want;
         if first && !buf.is_empty() {
             first = false;
-            if let Some(kind) = compression(&buf) {
-                return Err((unsupported_compression(name, kind), stats));
+            match check_head(name, &buf[..buf.len().min(HEAD_BYTES)]) {
+                Ok(looks) => stats.looks_like_mail_log = looks,
+                Err(error) => return Err((error, stats)),
             }
-            stats.looks_like_mail_log = looks_like_mail_log(&buf[..buf.len().min(SNIFF_BYTES)]);
         }
         if skipping {
             match memchr::memchr(b'\n', &buf[start..]) {
                 Some(i) => {
                     buf.drain(..start + i + 1);
-                    stats.lines += 1;
                     skipping = false;
                 }
                 None => buf.clear(),
             }
         }
         if eof {
-            if skipping {
-                stats.lines += 1; // the overlong line was the last one
-            }
-            flush(&mut buf, input, &mut stats, &mut emit);
+            flush(&mut buf, &mut dropped_since_block);
             return Ok(stats);
         }
         if buf.len() < block_size {
@@ -182,11 +310,12 @@ pub fn read_blocks(
                 let mut next = buffer();
                 next.extend_from_slice(&buf[i + 1..]);
                 buf.truncate(i + 1);
-                flush(&mut buf, input, &mut stats, &mut emit);
+                flush(&mut buf, &mut dropped_since_block);
                 buf = next;
             }
-            None if buf.len() >= opts.max_line => {
-                stats.overlong += 1;
+            None if buf.len() > opts.max_line => {
+                stats.dropped_overlong += 1;
+                dropped_since_block += 1;
                 skipping = true;
                 buf.clear();
             }
@@ -195,35 +324,41 @@ pub fn read_blocks(
     }
 }
 
-/// Emits `buf` as a block (if it holds anything) and counts its lines.
-fn flush(buf: &mut Vec<u8>, input: usize, stats: &mut ReadStats, emit: &mut impl FnMut(Block)) {
-    if buf.is_empty() {
-        return;
+/// Counts the lines of `data` (a last line without `\n` counts) and those
+/// longer than `max_line`. Long lines are looked for only where a window of
+/// half that length holds no newline, which any such line must contain, so
+/// ordinary data costs one vectorised count.
+pub fn count_lines(data: &[u8], max_line: usize) -> (u64, u64) {
+    let window = (max_line / 2).max(1);
+    let mut lines = 0u64;
+    let mut suspect = false;
+    for piece in data.chunks(window) {
+        let n = memchr::memchr_iter(b'\n', piece).count();
+        suspect |= n == 0 && piece.len() == window;
+        lines += n as u64;
     }
-    let first_line = stats.lines + 1;
-    stats.lines += memchr::memchr_iter(b'\n', buf).count() as u64;
-    if buf.last() != Some(&b'\n') {
-        stats.lines += 1;
+    if data.last().is_some_and(|&b| b != b'\n') {
+        lines += 1;
     }
-    emit(Block {
-        input,
-        first_line,
-        data: std::mem::take(buf),
-    });
+    if !suspect {
+        return (lines, 0);
+    }
+    let mut long = 0;
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', data).chain(std::iter::once(data.len())) {
+        if end - start > max_line {
+            long += 1;
+        }
+        start = end + 1;
+    }
+    (lines, long)
 }
 
 /// Names the compression format whose magic bytes start `head`, if any.
 fn compression(head: &[u8]) -> Option<&'static str> {
-    const MAGIC: [(&[u8], &str); 4] = [
-        (b"\x1f\x8b", "gzip"),
-        (b"BZh", "bzip2"),
-        (b"\xfd7zXZ\x00", "xz"),
-        (b"\x28\xb5\x2f\xfd", "zstd"),
-    ];
-    MAGIC
-        .iter()
-        .find(|(magic, _)| head.starts_with(magic))
-        .map(|&(_, kind)| kind)
+    const MAGIC: [(&[u8], &str); 4] =
+        [(b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"), (b"\x28\xb5\x2f\xfd", "zstd")];
+    MAGIC.iter().find(|(magic, _)| head.starts_with(magic)).map(|&(_, kind)| kind)
 }
 
 fn unsupported_compression(name: &str, kind: &str) -> Error {
@@ -252,14 +387,9 @@ pub fn looks_like_mail_log(head: &[u8]) -> bool {
     head.split(|&b| b == b'\n').take(1000).any(|line| {
         line.split(|&b| b == b' ').take(8).any(exim::is_message_id)
             || (starts_with_exim_time(line)
-                && [
-                    &b" H="[..],
-                    b" authenticator failed",
-                    b"queue run",
-                    b" rejected ",
-                ]
-                .iter()
-                .any(|n| memchr::memmem::find(line, n).is_some()))
+                && [&b" H="[..], b" authenticator failed", b"queue run", b" rejected "]
+                    .iter()
+                    .any(|n| memchr::memmem::find(line, n).is_some()))
     })
 }
 
@@ -267,25 +397,16 @@ pub fn looks_like_mail_log(head: &[u8]) -> bool {
 fn starts_with_exim_time(line: &[u8]) -> bool {
     const SHAPE: &[u8] = b"dddd-dd-dd dd:dd:dd";
     line.len() >= SHAPE.len()
-        && line.iter().zip(SHAPE).all(|(&b, &s)| {
-            if s == b'd' {
-                b.is_ascii_digit()
-            } else {
-                b == s
-            }
-        })
+        && line.iter().zip(SHAPE).all(|(&b, &s)| if s == b'd' { b.is_ascii_digit() } else { b == s })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn blocks(data: &[u8], block_size: usize, max_line: usize) -> (Vec<Block>, ReadStats) {
+    fn blocks(data: &[u8], block_size: usize, max_line: usize) -> (Vec<Block>, StreamStats) {
         let mut out = Vec::new();
-        let opts = BlockOptions {
-            block_size,
-            max_line,
-        };
+        let opts = BlockOptions { block_size, max_line };
         let stats = read_blocks(data, 0, "test", opts, Vec::new, |b| out.push(b)).expect("reads");
         (out, stats)
     }
@@ -297,21 +418,18 @@ mod tests {
             let (out, stats) = blocks(data, size, 1 << 20);
             let joined: Vec<u8> = out.iter().flat_map(|b| b.data.clone()).collect();
             assert_eq!(joined, data, "block size {size}");
-            for b in &out[..out.len() - 1] {
-                assert_eq!(b.data.last(), Some(&b'\n'), "block size {size}");
+            for (seq, b) in out.iter().enumerate() {
+                assert_eq!(b.seq, seq as u64);
+                if seq + 1 < out.len() {
+                    assert_eq!(b.data.last(), Some(&b'\n'), "block size {size}");
+                }
             }
-            let mut line = 1;
-            for b in &out {
-                assert_eq!(b.first_line, line, "block size {size}");
-                line += memchr::memchr_iter(b'\n', &b.data).count() as u64;
-            }
-            assert_eq!(stats.lines, 4);
             assert_eq!(stats.bytes, data.len() as u64);
         }
     }
 
     #[test]
-    fn overlong_lines_are_skipped_and_counted() {
+    fn streams_drop_overlong_lines_and_say_where() {
         let mut data = b"short\n".to_vec();
         data.extend(std::iter::repeat_n(b'x', 100));
         data.extend_from_slice(b"\nafter\n");
@@ -319,8 +437,8 @@ mod tests {
             let (out, stats) = blocks(&data, size, 32);
             let joined: Vec<u8> = out.iter().flat_map(|b| b.data.clone()).collect();
             assert_eq!(joined, b"short\nafter\n", "block size {size}");
-            assert_eq!((stats.lines, stats.overlong), (3, 1));
-            assert_eq!(out.last().unwrap().first_line, 3);
+            assert_eq!(stats.dropped_overlong, 1);
+            assert_eq!(out.last().unwrap().lines_before, 1);
         }
     }
 
@@ -328,40 +446,73 @@ mod tests {
     fn empty_input_has_no_blocks() {
         let (out, stats) = blocks(b"", 8, 8);
         assert!(out.is_empty());
-        assert_eq!(stats, ReadStats::default());
+        assert_eq!(stats, StreamStats::default());
     }
 
     #[test]
     fn compressed_input_is_refused_with_advice() {
-        let opts = BlockOptions::default();
-        let err = read_blocks(
-            &b"\x1f\x8b\x08\x00rest"[..],
-            0,
-            "mail.log.1.gz",
-            opts,
-            Vec::new,
-            |_| {},
-        )
-        .unwrap_err();
-        let text = err.0.to_string();
-        assert!(
-            text.contains("gzip") && text.contains("zcat mail.log.1.gz | bounces analyze -"),
-            "{text}"
-        );
+        let text = check_head("mail.log.1.gz", b"\x1f\x8b\x08\x00rest").unwrap_err().to_string();
+        assert!(text.contains("gzip") && text.contains("zcat mail.log.1.gz | bounces analyze -"), "{text}");
+    }
+
+    /// Reads a file chunk by chunk and returns what the chunks hold, joined.
+    fn read_all_chunks(data: &[u8], block_size: usize, max_line: usize) -> (Vec<u8>, u64, u64) {
+        let mut file = tempfile::tempfile().unwrap();
+        std::io::Write::write_all(&mut file, data).unwrap();
+        let (mut joined, mut bytes, mut dropped) = (Vec::new(), 0, 0);
+        let mut buf = Vec::new();
+        for chunk in chunks(0, data.len() as u64, block_size) {
+            let read = read_chunk(&file, &chunk, max_line, &mut buf).unwrap();
+            joined.extend_from_slice(&buf[read.begin.min(read.end)..read.end]);
+            bytes += read.bytes;
+            dropped += u64::from(read.dropped_overlong);
+        }
+        (joined, bytes, dropped)
+    }
+
+    #[test]
+    fn file_chunks_hold_each_line_once() {
+        let data = b"one\ntwo\n\nthree\nfour";
+        for size in 1..=24 {
+            let (joined, bytes, dropped) = read_all_chunks(data, size, 1 << 20);
+            assert_eq!(joined, data, "chunk size {size}");
+            assert_eq!((bytes, dropped), (data.len() as u64, 0), "chunk size {size}");
+        }
+    }
+
+    #[test]
+    fn file_chunks_drop_overlong_lines_that_cross_them() {
+        let mut data = b"short\n".to_vec();
+        data.extend(std::iter::repeat_n(b'x', 100));
+        data.extend_from_slice(b"\nafter\n");
+        for size in [4, 16, 64] {
+            let (joined, _, dropped) = read_all_chunks(&data, size, 32);
+            // A chunk keeps a long line that lies inside it (the scanner
+            // skips and counts those); one that crosses chunks is dropped.
+            let kept_inside = joined.len() > b"short\nafter\n".len();
+            assert_eq!(dropped, u64::from(!kept_inside), "chunk size {size}");
+            assert!(joined.starts_with(b"short\n") && joined.ends_with(b"after\n"), "chunk size {size}");
+        }
+    }
+
+    #[test]
+    fn line_counts_and_long_lines() {
+        assert_eq!(count_lines(b"", 8), (0, 0));
+        assert_eq!(count_lines(b"a\nb", 8), (2, 0));
+        assert_eq!(count_lines(b"a\nb\n", 8), (2, 0));
+        assert_eq!(count_lines(b"a\n0123456789\nb\n", 8), (3, 1));
+        assert_eq!(count_lines(b"0123456789", 8), (1, 1));
+        assert_eq!(count_lines(b"01234567\n", 8), (1, 0));
     }
 
     #[test]
     fn sniffing() {
+        assert!(looks_like_mail_log(b"Nov  5 10:00:00 mx postfix/smtpd[1]: connect from x\n"));
+        assert!(looks_like_mail_log(b"2026-11-05 10:00:00 1tXyZa-0003Ab-Qr Completed\n"));
         assert!(looks_like_mail_log(
-            b"Nov  5 10:00:00 mx postfix/smtpd[1]: connect from x\n"
+            b"2022-06-29 15:33:46 H=test.example [192.0.2.1]:53343 F=<a@b> rejected RCPT <c@d>: x\n"
         ));
-        assert!(looks_like_mail_log(
-            b"2026-11-05 10:00:00 1tXyZa-0003Ab-Qr Completed\n"
-        ));
-        assert!(looks_like_mail_log(b"2022-06-29 15:33:46 H=test.example [192.0.2.1]:53343 F=<a@b> rejected RCPT <c@d>: x\n"));
-        assert!(!looks_like_mail_log(
-            b"2022-06-29 15:33:46,123 INFO app started\n"
-        ));
+        assert!(!looks_like_mail_log(b"2022-06-29 15:33:46,123 INFO app started\n"));
         assert!(!looks_like_mail_log(b"\x00\x01binary junk\n"));
         assert!(!looks_like_mail_log(b"GET / HTTP/1.1 200\n"));
     }

@@ -60,27 +60,16 @@ const PROGRESS_MIN_BYTES: u64 = 64 << 20;
 /// the summary on stderr.
 pub fn analyze(config: &Config) -> Result<Exit> {
     let progress = progress_bar(config);
-    let analysis = scan::run(
-        &config.inputs,
-        config.mta,
-        config.threads,
-        config.blocks,
-        &progress,
-    )?;
+    let analysis = scan::run(&config.inputs, config.mta, config.threads, config.blocks, &progress)?;
     progress.finish_and_clear();
     let reports = Reports::build(&analysis.tally);
     match &config.out_dir {
         Some(dir) => reports.write_all(dir)?,
         None => {
             let stdout = io::stdout().lock();
-            let result = reports
-                .write(config.report, io::BufWriter::new(stdout))
-                .and_then(|()| io::stdout().flush());
+            let result = reports.write(config.report, io::BufWriter::new(stdout)).and_then(|()| io::stdout().flush());
             if let Err(source) = result {
-                let error = Error::Output {
-                    path: PathBuf::from("-"),
-                    source,
-                };
+                let error = Error::Output { path: PathBuf::from("-"), source };
                 if !error.is_broken_pipe() {
                     return Err(error);
                 }
@@ -90,13 +79,7 @@ pub fn analyze(config: &Config) -> Result<Exit> {
     // A failure to write the summary to stderr is not worth failing the run.
     let _ = summary::print(config, &analysis, &mut io::stderr().lock());
     let read_failed = analysis.inputs.iter().any(|i| i.error.is_some());
-    let foreign = analysis.inputs.iter().enumerate().any(|(index, input)| {
-        let counts = analysis.tally.input_counts(index);
-        input.read.bytes > 0
-            && counts.events == 0
-            && counts.malformed == 0
-            && !input.read.looks_like_mail_log
-    });
+    let foreign = analysis.inputs.iter().enumerate().any(|(index, input)| input.is_foreign(&analysis.tally, index));
     Ok(if read_failed {
         Exit::Error
     } else if foreign {
@@ -113,19 +96,12 @@ fn progress_bar(config: &Config) -> ProgressBar {
     let sizes: Option<u64> = config.inputs.iter().map(|s| s.size()).sum();
     match sizes {
         Some(total) if total < PROGRESS_MIN_BYTES => ProgressBar::hidden(),
-        Some(total) => {
-            ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr_with_hz(4))
-                .with_style(
-                    ProgressStyle::with_template(
-                        "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
-                    )
-                    .expect("the template is valid"),
-                )
-        }
-        None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(4))
-            .with_style(
-                ProgressStyle::with_template("{spinner} {bytes} read, {bytes_per_sec}")
-                    .expect("the template is valid"),
-            ),
+        Some(total) => ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr_with_hz(4)).with_style(
+            ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+                .expect("the template is valid"),
+        ),
+        None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(4)).with_style(
+            ProgressStyle::with_template("{spinner} {bytes} read, {bytes_per_sec}").expect("the template is valid"),
+        ),
     }
 }

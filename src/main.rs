@@ -8,9 +8,7 @@ use std::process::ExitCode;
 use bounces::Exit;
 
 fn main() -> ExitCode {
-    let result = cli::Cli::from_env()
-        .into_config()
-        .and_then(|config| bounces::analyze(&config));
+    let result = cli::Cli::from_env().into_config().and_then(|config| bounces::analyze(&config));
     match result {
         Ok(exit) => exit.into(),
         Err(error) => {

@@ -1,22 +1,27 @@
 //! The scanner: finds delivery lines in blocks and tallies them, in parallel.
 //!
-//! One reader thread cuts the inputs into blocks (see [`crate::input`]) and
-//! sends them through a bounded channel, so memory stays at a few blocks
-//! per thread whatever the input size. Rayon workers search each whole block
-//! for the MTA anchors at once (never line by line), widen each hit to its
-//! line, parse it, and count it in a per-worker [`Tally`]; the tallies are
-//! added together at the end.
+//! Regular files are cut into chunks that the rayon workers read themselves
+//! (see [`crate::input`]); streams are cut into blocks by one reader thread
+//! and sent through a bounded channel. Either way memory stays at a few
+//! pieces per thread, whatever the input size. Workers search each whole
+//! piece for the MTA anchors at once (never line by line), widen each hit to
+//! its line, parse it, and count it in a per-worker [`Tally`]; the tallies
+//! are added together at the end.
 
-use std::sync::mpsc;
+use std::fs::File;
+use std::io::{self, Read};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use indicatif::ProgressBar;
-use rayon::prelude::*;
 
 use crate::config::Mta;
 use crate::error::{Error, Result};
-use crate::input::{Block, BlockOptions, ReadStats, Source, read_blocks};
+use crate::input::{
+    Block, BlockOptions, Chunk, Opened, Source, check_head, chunks, count_lines, read_blocks, read_chunk, read_head,
+};
 use crate::parse::{Parsed, exim, postfix};
 use crate::tally::Tally;
 
@@ -43,11 +48,7 @@ impl Scanner {
         }
         let anchors = Anchors::new(&patterns);
         let is_postfix = (0..patterns.len()).map(|i| i < postfix_count).collect();
-        Scanner {
-            anchors,
-            max_line: BlockOptions::default().max_line,
-            is_postfix,
-        }
+        Scanner { anchors, max_line: BlockOptions::default().max_line, is_postfix }
     }
 
     /// Sets the length above which a line is skipped and counted.
@@ -72,20 +73,24 @@ impl Scanner {
     }
 
     fn parse_at<'a>(&self, line: &'a [u8], at: usize, pattern: usize) -> Parsed<'a> {
-        if self.is_postfix[pattern] {
-            postfix::parse(line, at)
-        } else {
-            exim::parse(line, at)
-        }
+        if self.is_postfix[pattern] { postfix::parse(line, at) } else { exim::parse(line, at) }
     }
 
-    /// Scans one block and counts what it finds in `tally`.
+    /// Scans one block of a stream and counts what it finds in `tally`.
     pub fn scan_block(&self, block: &Block, tally: &mut Tally) {
-        let data = &block.data[..];
+        self.scan(block.input, block.seq, block.lines_before, &block.data, tally);
+    }
+
+    /// Scans `data`, piece `seq` of input `input` (whole lines, after
+    /// `lines_before` lines of the piece that were left out), and counts
+    /// what it finds in `tally`.
+    pub fn scan(&self, input: usize, seq: u64, lines_before: u64, data: &[u8], tally: &mut Tally) {
+        let (lines, overlong) = count_lines(data, self.max_line);
+        tally.record_piece(input, seq, lines_before + lines, overlong);
         let mut from = 0;
         // Line numbers are only needed for examples of unparsable lines;
         // they are counted lazily, from the last place counted.
-        let (mut counted_to, mut line_no) = (0, block.first_line);
+        let (mut counted_to, mut line_no) = (0, lines_before + 1);
         // The bounds of the line being read, kept while further anchors are
         // tried on it, so a line full of false anchors costs linear time.
         let mut current: Option<(usize, usize)> = None;
@@ -101,21 +106,19 @@ impl Scanner {
             from = (end + 1).min(data.len());
             current = None;
             if end - start > self.max_line {
-                tally.record_overlong();
-                continue;
+                continue; // counted by count_lines
             }
             let line = &data[start..end];
             let line = line.strip_suffix(b"\r").unwrap_or(line);
             match self.parse_at(line, at - start, pattern) {
-                Parsed::Event(event) => tally.record(block.input, &event),
+                Parsed::Event(event) => tally.record(input, &event),
                 Parsed::Probe => tally.record_probe(),
                 Parsed::Malformed => {
-                    tally.record_malformed(block.input);
-                    if tally.wants_example(block.input, line_no) {
-                        line_no +=
-                            memchr::memchr_iter(b'\n', &data[counted_to..start]).count() as u64;
+                    tally.record_malformed(input);
+                    if tally.wants_example(input, seq, line_no) {
+                        line_no += memchr::memchr_iter(b'\n', &data[counted_to..start]).count() as u64;
                         counted_to = start;
-                        tally.add_example(block.input, line_no, line);
+                        tally.add_example(input, seq, line_no, line);
                     }
                 }
                 Parsed::Other => {
@@ -171,10 +174,29 @@ impl Anchors {
 pub struct InputReport {
     /// The input as named.
     pub name: String,
-    /// What was read from it (up to an error, if there was one).
-    pub read: ReadStats,
+    /// Bytes read.
+    pub bytes: u64,
+    /// Lines read (a last line without `\n` counts).
+    pub lines: u64,
+    /// Lines longer than the limit, skipped.
+    pub overlong: u64,
+    /// Whether its start looked like a Postfix or Exim log.
+    pub looks_like_mail_log: bool,
     /// Why it could not be read to the end, if it could not.
     pub error: Option<Error>,
+}
+
+impl InputReport {
+    /// True when the input had content but nothing in it was a Postfix or
+    /// Exim line: probably the wrong file.
+    pub fn is_foreign(&self, tally: &Tally, index: usize) -> bool {
+        let counts = tally.input_counts(index);
+        self.error.is_none()
+            && self.bytes > 0
+            && counts.events == 0
+            && counts.malformed == 0
+            && !self.looks_like_mail_log
+    }
 }
 
 /// The result of scanning every input.
@@ -189,8 +211,10 @@ pub struct Analysis {
 }
 
 /// Scans every input with `threads` workers and returns the merged counts.
-/// An input that cannot be read is recorded in its [`InputReport`]; the
-/// others are still scanned. Fails only when the threads cannot be started.
+/// Regular files are read in parallel chunks, streams (stdin, pipes) by one
+/// reader thread. An input that cannot be read is recorded in its
+/// [`InputReport`]; the others are still scanned. Fails only when the
+/// threads cannot be started.
 pub fn run(
     inputs: &[Source],
     mta: Mta,
@@ -205,76 +229,149 @@ pub fn run(
         .num_threads(threads)
         .thread_name(|i| format!("bounces-scan-{i}"))
         .build()
-        .map_err(|e| {
-            Error::Usage(format!(
-                "cannot start {threads} scan threads ({e}); try a smaller --threads"
-            ))
-        })?;
-    let (tx, rx) = mpsc::sync_channel::<Block>(threads * 2);
-    // Scanned blocks' buffers go back to the reader for reuse.
-    let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
-    let (tally, reports) = std::thread::scope(|s| {
-        let reader = s.spawn(move || read_all(inputs, blocks, progress, &tx, &free_rx));
-        let tally = pool.install(|| {
-            rx.into_iter()
-                .par_bridge()
-                .fold(Tally::default, |mut tally, block| {
-                    scanner.scan_block(&block, &mut tally);
-                    // The reader may have finished and gone; then the buffer is dropped.
-                    let _ = free_tx.send(block.data);
-                    tally
-                })
-                .reduce(Tally::default, |mut a, b| {
-                    a += b;
-                    a
-                })
-        });
-        (
-            tally,
-            reader.join().expect("the reader thread does not panic"),
-        )
-    });
-    Ok(Analysis {
-        tally,
-        inputs: reports,
-        elapsed: started.elapsed(),
+        .map_err(|e| Error::Usage(format!("cannot start {threads} scan threads ({e}); try a smaller --threads")))?;
+
+    let mut reports: Vec<InputReport> = inputs
+        .iter()
+        .map(|source| InputReport {
+            name: source.name(),
+            bytes: 0,
+            lines: 0,
+            overlong: 0,
+            looks_like_mail_log: false,
+            error: None,
+        })
+        .collect();
+    let mut files = Vec::new();
+    let mut streams = Vec::new();
+    for (index, source) in inputs.iter().enumerate() {
+        let report = &mut reports[index];
+        match source.open() {
+            Err(error) => report.error = Some(error),
+            Ok(Opened::File(file, size)) => {
+                let head = read_head(&file).map_err(|source| Error::Input { name: report.name.clone(), source });
+                match head.and_then(|head| check_head(&report.name, &head)) {
+                    Ok(looks) => {
+                        report.looks_like_mail_log = looks;
+                        files.push((index, file, size));
+                    }
+                    Err(error) => report.error = Some(error),
+                }
+            }
+            Ok(Opened::Stream(reader)) => streams.push((index, report.name.clone(), reader)),
+        }
+    }
+
+    let pieces: Vec<(&File, Chunk)> = files
+        .iter()
+        .flat_map(|(index, file, size)| chunks(*index, *size, blocks.block_size).map(move |c| (file, c)))
+        .collect();
+    // Each worker takes the next chunk until none is left, with one buffer
+    // and one tally of its own: exactly one tally per thread to merge.
+    let next = AtomicUsize::new(0);
+    let mut tally = sum(pool.broadcast(|_| {
+        let (mut tally, mut buf) = (Tally::default(), Vec::new());
+        while let Some((file, chunk)) = pieces.get(next.fetch_add(1, Ordering::Relaxed)) {
+            match read_chunk(file, chunk, blocks.max_line, &mut buf) {
+                Ok(read) => {
+                    progress.inc(read.bytes);
+                    tally.record_bytes(chunk.input, read.bytes);
+                    let dropped = u64::from(read.dropped_overlong);
+                    scanner.scan(chunk.input, chunk.seq, 0, &buf[read.begin..read.end], &mut tally);
+                    tally.record_piece(chunk.input, chunk.seq, dropped, dropped);
+                }
+                Err(error) => tally.record_error(chunk.input, chunk.start, &error),
+            }
+        }
+        tally
+    }));
+    if !streams.is_empty() {
+        tally += scan_streams(streams, &scanner, &pool, blocks, progress, &mut reports);
+    }
+
+    for (index, report) in reports.iter_mut().enumerate() {
+        let counts = tally.input_counts(index);
+        report.bytes += counts.bytes;
+        report.lines += counts.lines;
+        report.overlong += counts.overlong;
+        if let (None, Some(error)) = (&report.error, tally.error(index)) {
+            let message = format!("{} (at byte {})", error.message, error.offset);
+            report.error =
+                Some(Error::Input { name: report.name.clone(), source: io::Error::new(error.kind, message) });
+        }
+    }
+    Ok(Analysis { tally, inputs: reports, elapsed: started.elapsed() })
+}
+
+/// Adds tallies together.
+fn sum(tallies: Vec<Tally>) -> Tally {
+    tallies.into_iter().fold(Tally::default(), |mut a, b| {
+        a += b;
+        a
     })
 }
 
-/// Reads the inputs one after the other into the channel.
-fn read_all(
-    inputs: &[Source],
+/// Reads the streams one after the other in a reader thread, while the
+/// pool's workers scan their blocks.
+fn scan_streams(
+    streams: Vec<(usize, String, Box<dyn Read + Send>)>,
+    scanner: &Scanner,
+    pool: &rayon::ThreadPool,
     blocks: BlockOptions,
     progress: &ProgressBar,
-    tx: &mpsc::SyncSender<Block>,
-    free: &mpsc::Receiver<Vec<u8>>,
-) -> Vec<InputReport> {
-    let mut reports = Vec::with_capacity(inputs.len());
-    let buffer = || match free.try_recv() {
-        Ok(mut buf) => {
-            buf.clear();
-            buf
+    reports: &mut [InputReport],
+) -> Tally {
+    let threads = pool.current_num_threads();
+    let (tx, rx) = mpsc::sync_channel::<Block>(threads * 2);
+    // Scanned blocks' buffers go back to the reader for reuse.
+    let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
+    std::thread::scope(|s| {
+        let reader = s.spawn(move || {
+            let buffer = || match free_rx.try_recv() {
+                Ok(mut buf) => {
+                    buf.clear();
+                    buf
+                }
+                Err(_) => Vec::with_capacity(blocks.block_size),
+            };
+            let mut results = Vec::new();
+            for (index, name, reader) in streams {
+                let emit = |block: Block| {
+                    progress.inc(block.data.len() as u64);
+                    // The receiver lives until every block is scanned.
+                    let _ = tx.send(block);
+                };
+                results.push((index, read_blocks(reader, index, &name, blocks, buffer, emit)));
+            }
+            results
+        });
+        let rx = Mutex::new(rx);
+        let tally = sum(pool.broadcast(|_| {
+            let mut tally = Tally::default();
+            // The lock is held only to take the next block.
+            while let Ok(block) = { rx.lock().expect("no worker panics holding it").recv() } {
+                scanner.scan_block(&block, &mut tally);
+                // The reader may be done; then the buffer is dropped.
+                let _ = free_tx.send(block.data);
+            }
+            tally
+        }));
+        for (index, result) in reader.join().expect("the reader thread does not panic") {
+            let report = &mut reports[index];
+            let stats = match result {
+                Ok(stats) => stats,
+                Err((error, stats)) => {
+                    report.error = Some(error);
+                    stats
+                }
+            };
+            report.bytes += stats.bytes;
+            report.lines += stats.dropped_overlong;
+            report.overlong += stats.dropped_overlong;
+            report.looks_like_mail_log = stats.looks_like_mail_log;
         }
-        Err(_) => Vec::with_capacity(blocks.block_size),
-    };
-    for (index, source) in inputs.iter().enumerate() {
-        let name = source.name();
-        let emit = |block: Block| {
-            progress.inc(block.data.len() as u64);
-            // The receiver lives until every block is scanned.
-            let _ = tx.send(block);
-        };
-        let result = match source.open() {
-            Ok(reader) => read_blocks(reader, index, &name, blocks, buffer, emit),
-            Err(error) => Err((error, ReadStats::default())),
-        };
-        let (read, error) = match result {
-            Ok(read) => (read, None),
-            Err((error, read)) => (read, Some(error)),
-        };
-        reports.push(InputReport { name, read, error });
-    }
-    reports
+        tally
+    })
 }
 
 #[cfg(test)]
@@ -283,16 +380,13 @@ mod tests {
 
     fn scan(data: &[u8], mta: Mta) -> Tally {
         let mut tally = Tally::default();
-        let block = Block {
-            input: 0,
-            first_line: 1,
-            data: data.to_vec(),
-        };
+        let block = Block { input: 0, seq: 0, lines_before: 0, data: data.to_vec() };
         Scanner::new(mta).scan_block(&block, &mut tally);
         tally
     }
 
-    const MIXED: &[u8] = b"Nov  5 10:00:00 mx postfix/smtp[1]: 4B1C2D3E: to=<a@p.example>, relay=x, dsn=2.0.0, status=sent (250 ok)\r\n\
+    const MIXED: &[u8] =
+        b"Nov  5 10:00:00 mx postfix/smtp[1]: 4B1C2D3E: to=<a@p.example>, relay=x, dsn=2.0.0, status=sent (250 ok)\r\n\
 2026-11-05 10:00:00 1tXyZa-0003Ab-Qr => b@e.example R=r T=t C=\"250 OK\"\n\
 2026-11-05 10:00:00 1tXyZa-0003Ab-Qr <= s@x T=\"a => b\" then 1tXyZa-0003Ab-Qs ** c@e.example: Unrouteable address\n\
 2026-11-05 10:00:00 1tXyZa-0003Ab-Qs ** c@e.example: Unrouteable address\n\
@@ -304,7 +398,7 @@ Nov  5 10:00:02 mx postfix/smtp[1]: 4B1C2D3E: to=<e@p.example>, relay=x, dsn=2.1
         let t = scan(MIXED, Mta::Auto);
         assert_eq!(t.events_by_outcome(), [2, 0, 1]);
         assert_eq!((t.malformed(), t.probes()), (1, 1));
-        assert_eq!(t.examples()[0].line, 5);
+        assert_eq!(t.examples()[0].1, 5);
         assert_eq!(scan(MIXED, Mta::Postfix).events_by_outcome(), [1, 0, 0]);
         assert_eq!(scan(MIXED, Mta::Exim).events_by_outcome(), [1, 0, 1]);
     }

@@ -13,14 +13,13 @@ use crate::scan::Analysis;
 pub fn print(config: &Config, analysis: &Analysis, out: &mut impl Write) -> std::io::Result<()> {
     let tally = &analysis.tally;
     for (index, input) in analysis.inputs.iter().enumerate() {
-        let counts = tally.input_counts(index);
         if let Some(error) = &input.error {
             writeln!(out, "bounces: {error}")?;
-        } else if input.read.bytes == 0 {
+        } else if input.bytes == 0 {
             if !config.quiet {
                 writeln!(out, "bounces: {}: empty, nothing to count", input.name)?;
             }
-        } else if counts.events == 0 && counts.malformed == 0 && !input.read.looks_like_mail_log {
+        } else if input.is_foreign(tally, index) {
             writeln!(
                 out,
                 "bounces: {}: no Postfix or Exim lines found; is this a mail log? \
@@ -32,16 +31,11 @@ pub fn print(config: &Config, analysis: &Analysis, out: &mut impl Write) -> std:
     if config.quiet {
         return Ok(());
     }
-    let bytes: u64 = analysis.inputs.iter().map(|i| i.read.bytes).sum();
-    let lines: u64 = analysis.inputs.iter().map(|i| i.read.lines).sum();
-    let overlong: u64 =
-        analysis.inputs.iter().map(|i| i.read.overlong).sum::<u64>() + tally.overlong();
+    let bytes: u64 = analysis.inputs.iter().map(|i| i.bytes).sum();
+    let lines: u64 = analysis.inputs.iter().map(|i| i.lines).sum();
+    let overlong: u64 = analysis.inputs.iter().map(|i| i.overlong).sum();
     let secs = analysis.elapsed.as_secs_f64();
-    let rate = if secs > 0.0 {
-        bytes as f64 / 1e6 / secs
-    } else {
-        0.0
-    };
+    let rate = if secs > 0.0 { bytes as f64 / 1e6 / secs } else { 0.0 };
     writeln!(
         out,
         "bounces: read {}, {}, {} in {secs:.2} s ({rate:.1} MB/s)",
@@ -60,34 +54,21 @@ pub fn print(config: &Config, analysis: &Analysis, out: &mut impl Write) -> std:
     )?;
     let malformed = tally.malformed();
     if malformed > 0 {
-        let hint = if config.verbose {
-            ""
-        } else {
-            "; -v shows examples"
-        };
+        let hint = if config.verbose { "" } else { "; -v shows examples" };
         writeln!(
             out,
             "bounces: {} looked like delivery lines but could not be parsed{hint}",
             plural(malformed, "line")
         )?;
         if config.verbose {
-            for example in tally.examples() {
-                let name = &analysis.inputs[example.input].name;
-                writeln!(
-                    out,
-                    "  {name}:{}: {}",
-                    example.line,
-                    printable(&example.text)
-                )?;
+            for (input, line, text) in tally.examples() {
+                let name = &analysis.inputs[input].name;
+                writeln!(out, "  {name}:{line}: {}", printable(text))?;
             }
         }
     }
     if tally.probes() > 0 {
-        writeln!(
-            out,
-            "bounces: {} not counted as deliveries",
-            plural(tally.probes(), "address-verification probe")
-        )?;
+        writeln!(out, "bounces: {} not counted as deliveries", plural(tally.probes(), "address-verification probe"))?;
     }
     if overlong > 0 {
         writeln!(

@@ -42,10 +42,7 @@ fn independent_count(data: &[u8]) -> [u64; 3] {
         r"^(?:.*? postfix[^ ]*\[[0-9]+\]: )?[0-9A-Za-z]+: to=[^ ]*, .*?\bstatus=(sent|deferred|SOFTBOUNCE|bounced)\b",
     )
     .unwrap();
-    let exim = Regex::new(
-        r"(?:^| )[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4} (=>|->|>>|==|\*\*) [^ ]",
-    )
-    .unwrap();
+    let exim = Regex::new(r"(?:^| )[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4} (=>|->|>>|==|\*\*) [^ ]").unwrap();
     let mut counts = [0u64; 3];
     for line in data.split(|&b| b == b'\n') {
         let flag = if let Some(c) = postfix.captures(line) {
@@ -96,52 +93,20 @@ fn events_match_an_independent_count() {
     for path in files {
         let data = std::fs::read(&path).unwrap();
         let want = independent_count(&data);
-        let analysis = scan::run(
-            &[Source::Path(path.clone())],
-            Mta::Auto,
-            2,
-            BlockOptions::default(),
-            &ProgressBar::hidden(),
-        )
-        .expect("the scan runs");
-        assert!(
-            analysis.inputs[0].error.is_none(),
-            "{}: {:?}",
-            path.display(),
-            analysis.inputs[0].error
-        );
-        assert_eq!(
-            analysis.tally.events_by_outcome(),
-            want,
-            "{}",
-            path.display()
-        );
-        assert_eq!(
-            analysis.tally.malformed(),
-            0,
-            "{}: {:?}",
-            path.display(),
-            analysis.tally.examples()
-        );
+        let analysis =
+            scan::run(&[Source::Path(path.clone())], Mta::Auto, 2, BlockOptions::default(), &ProgressBar::hidden())
+                .expect("the scan runs");
+        assert!(analysis.inputs[0].error.is_none(), "{}: {:?}", path.display(), analysis.inputs[0].error);
+        assert_eq!(analysis.tally.events_by_outcome(), want, "{}", path.display());
+        assert_eq!(analysis.tally.malformed(), 0, "{}: {:?}", path.display(), analysis.tally.examples());
         total += want.iter().sum::<u64>();
         if path.parent().is_some_and(|p| p.ends_with("postfix")) {
-            let got: BTreeMap<String, [u64; 3]> = Reports::build(&analysis.tally)
-                .domains
-                .into_iter()
-                .map(|row| (row.domain, row.counts))
-                .collect();
-            assert_eq!(
-                got,
-                independent_postfix_domains(&data),
-                "{} by domain",
-                path.display()
-            );
+            let got: BTreeMap<String, [u64; 3]> =
+                Reports::build(&analysis.tally).domains.into_iter().map(|row| (row.domain, row.counts)).collect();
+            assert_eq!(got, independent_postfix_domains(&data), "{} by domain", path.display());
         }
     }
-    assert!(
-        total > 4000,
-        "the corpus holds thousands of delivery lines, counted {total}"
-    );
+    assert!(total > 4000, "the corpus holds thousands of delivery lines, counted {total}");
 }
 
 #[test]
@@ -150,13 +115,7 @@ fn binary_succeeds_on_every_file() {
     for path in files {
         for report in ["domains", "codes"] {
             let out = util::run(&["analyze", "--report", report, path.to_str().unwrap()]);
-            assert_eq!(
-                out.status.code(),
-                Some(0),
-                "{}: {}",
-                path.display(),
-                util::stderr(&out)
-            );
+            assert_eq!(out.status.code(), Some(0), "{}: {}", path.display(), util::stderr(&out));
             let text = util::stdout(&out);
             assert!(text.starts_with("domain,"), "{}: {text}", path.display());
         }

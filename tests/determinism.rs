@@ -12,12 +12,8 @@ use bounces::scan;
 use crate::util::{self, run, sample, stdout};
 
 fn reports_for(inputs: &[Source], threads: usize, block_size: usize) -> Vec<u8> {
-    let blocks = BlockOptions {
-        block_size,
-        ..BlockOptions::default()
-    };
-    let analysis = scan::run(inputs, Mta::Auto, threads, blocks, &ProgressBar::hidden())
-        .expect("the scan runs");
+    let blocks = BlockOptions { block_size, ..BlockOptions::default() };
+    let analysis = scan::run(inputs, Mta::Auto, threads, blocks, &ProgressBar::hidden()).expect("the scan runs");
     let reports = Reports::build(&analysis.tally);
     let mut out = Vec::new();
     for kind in ReportKind::ALL {
@@ -28,18 +24,12 @@ fn reports_for(inputs: &[Source], threads: usize, block_size: usize) -> Vec<u8> 
 
 #[test]
 fn block_size_and_threads_do_not_change_reports() {
-    let inputs = [
-        Source::Path(sample("postfix.log")),
-        Source::Path(sample("exim.log")),
-    ];
+    let inputs = [Source::Path(sample("postfix.log")), Source::Path(sample("exim.log"))];
     let reference = reports_for(&inputs, 1, 1 << 20);
     for block_size in (1..=64).chain([100, 333, 1000, 4096]) {
         for threads in [1, 2, 4] {
             let got = reports_for(&inputs, threads, block_size);
-            assert!(
-                got == reference,
-                "block size {block_size}, {threads} threads"
-            );
+            assert!(got == reference, "block size {block_size}, {threads} threads");
         }
     }
 }

@@ -39,14 +39,14 @@ fn overlong_lines_are_skipped_whatever_the_block_size() {
     let mut reports = Vec::new();
     for block in ["65536", "4194304"] {
         let out = run(&["analyze", "--block-size", block, &path]);
-        assert!(
-            stderr(&out).contains("1 line longer than 1.05 MB skipped"),
-            "block {block}: {}",
-            stderr(&out)
-        );
+        assert!(stderr(&out).contains("1 line longer than 1.05 MB skipped"), "block {block}: {}", stderr(&out));
         reports.push(stdout(&out));
     }
+    let out = crate::util::run_with_stdin(&["analyze", "-"], Some(&log));
+    assert!(stderr(&out).contains("1 line longer than 1.05 MB skipped"), "stdin: {}", stderr(&out));
+    reports.push(stdout(&out));
     assert_eq!(reports[0], reports[1]);
+    assert_eq!(reports[0], reports[2]);
     assert!(!reports[0].contains("long.example"));
 }
 
@@ -59,9 +59,7 @@ fn lines_full_of_false_anchors_are_read_once() {
     for _ in 0..50_000 {
         log.extend_from_slice(b" == ** =>");
     }
-    log.extend_from_slice(
-        b"\"\n2026-11-05 10:00:01 1tXyZa-0003Ab-Qr => u@real.example R=r T=t C=\"250 OK\"\n",
-    );
+    log.extend_from_slice(b"\"\n2026-11-05 10:00:01 1tXyZa-0003Ab-Qr => u@real.example R=r T=t C=\"250 OK\"\n");
     let path = write(&dir, "anchors.log", &log);
     let out = run(&["analyze", "-q", &path]);
     assert_eq!(
@@ -76,9 +74,5 @@ fn lines_full_of_false_anchors_are_read_once() {
 fn absurd_thread_counts_are_refused() {
     let out = run(&["analyze", "-j", "100000", "samples/postfix.log"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("--threads must be at most 1024"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("--threads must be at most 1024"), "{}", stderr(&out));
 }

@@ -57,23 +57,13 @@ fn exim_lines_match_the_hand_written_events() {
 }
 
 fn check_report(name: &str, report: &str) {
-    let out = run(&[
-        "analyze",
-        "-q",
-        "--report",
-        report,
-        &format!("samples/{name}.log"),
-    ]);
+    let out = run(&["analyze", "-q", "--report", report, &format!("samples/{name}.log")]);
     assert_eq!(out.status.code(), Some(0), "{}", util::stderr(&out));
     let path = sample(&format!("expected/{name}.{report}.csv"));
     if std::env::var_os("BOUNCES_BLESS").is_some() {
         std::fs::write(&path, &out.stdout).unwrap();
     }
-    util::assert_same_text(
-        &format!("{name} {report} report"),
-        &stdout(&out),
-        &util::read(&path),
-    );
+    util::assert_same_text(&format!("{name} {report} report"), &stdout(&out), &util::read(&path));
 }
 
 #[test]

@@ -21,15 +21,8 @@ pub fn run(args: &[&str]) -> Output {
 /// Runs `bounces` with `args`, feeding `stdin` when given.
 pub fn run_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_bounces"));
-    cmd.args(args)
-        .current_dir(root())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    cmd.stdin(if stdin.is_some() {
-        Stdio::piped()
-    } else {
-        Stdio::null()
-    });
+    cmd.args(args).current_dir(root()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
     let mut child = cmd.spawn().expect("the binary starts");
     if let Some(data) = stdin {
         use std::io::Write;
@@ -59,11 +52,7 @@ pub fn assert_same_text(what: &str, got: &str, want: &str) {
         return;
     }
     let (g, w): (Vec<&str>, Vec<&str>) = (got.lines().collect(), want.lines().collect());
-    let at = g
-        .iter()
-        .zip(&w)
-        .position(|(a, b)| a != b)
-        .unwrap_or(g.len().min(w.len()));
+    let at = g.iter().zip(&w).position(|(a, b)| a != b).unwrap_or(g.len().min(w.len()));
     panic!(
         "{what} differs at line {}:\n  got:  {:?}\n  want: {:?}\n({} lines vs {} expected)",
         at + 1,

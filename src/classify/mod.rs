@@ -114,11 +114,7 @@ mod tests {
     use super::*;
 
     fn enh(class: u8, subject: u16, detail: u16) -> Option<Enhanced> {
-        Some(Enhanced {
-            class,
-            subject,
-            detail,
-        })
+        Some(Enhanced { class, subject, detail })
     }
 
     #[test]
@@ -130,12 +126,7 @@ mod tests {
             (Some(354), None, Note::None, Some(PositiveIntermediate)),
             (Some(421), enh(4, 7, 0), Note::None, Some(TransientNegative)),
             (Some(550), enh(5, 1, 1), Note::None, Some(PermanentNegative)),
-            (
-                Some(556),
-                enh(5, 1, 10),
-                Note::None,
-                Some(PermanentNegative),
-            ),
+            (Some(556), enh(5, 1, 10), Note::None, Some(PermanentNegative)),
             // Postfix logs a 5xx greeting as deferred with a 4.x.x dsn: the reply wins.
             (Some(554), enh(4, 7, 1), Note::None, Some(PermanentNegative)),
             (None, enh(4, 4, 1), Note::None, Some(TransientNegative)),
@@ -144,59 +135,27 @@ mod tests {
             (None, None, Note::None, None),
         ];
         for (code, enhanced, note, want) in cases {
-            assert_eq!(
-                class_of(code, enhanced, note),
-                want,
-                "{code:?} {enhanced:?}"
-            );
+            assert_eq!(class_of(code, enhanced, note), want, "{code:?} {enhanced:?}");
         }
     }
 
     #[test]
     fn descriptions() {
         let cases = [
-            (
-                Some(252),
-                None,
-                Note::None,
-                "cannot verify the user, but will accept the message and attempt delivery",
-            ),
+            (Some(252), None, Note::None, "cannot verify the user, but will accept the message and attempt delivery"),
             (Some(556), None, Note::None, "null MX"),
-            (
-                Some(550),
-                enh(5, 1, 1),
-                Note::None,
-                "; bad destination mailbox address",
-            ),
+            (Some(550), enh(5, 1, 1), Note::None, "; bad destination mailbox address"),
             (None, enh(5, 1, 10), Note::None, "null MX"),
             (None, enh(5, 1, 0), Note::NullMx, "null MX (RFC 7505)"),
             (None, None, Note::NullMx, "null MX (RFC 7505)"),
-            (
-                Some(550),
-                enh(5, 1, 10),
-                Note::RecipientNotFound,
-                "; recipient not found (Microsoft",
-            ),
-            (
-                Some(590),
-                None,
-                Note::None,
-                "unregistered reply code (5xx, permanent_negative)",
-            ),
-            (
-                Some(550),
-                enh(5, 7, 606),
-                Note::None,
-                "unregistered enhanced code (security or policy status)",
-            ),
+            (Some(550), enh(5, 1, 10), Note::RecipientNotFound, "; recipient not found (Microsoft"),
+            (Some(590), None, Note::None, "unregistered reply code (5xx, permanent_negative)"),
+            (Some(550), enh(5, 7, 606), Note::None, "unregistered enhanced code (security or policy status)"),
             (None, None, Note::None, "no reply code in the log line"),
         ];
         for (code, enhanced, note, want) in cases {
             let got = describe(code, enhanced, note);
-            assert!(
-                got.contains(want),
-                "{code:?} {enhanced:?}: {got:?} lacks {want:?}"
-            );
+            assert!(got.contains(want), "{code:?} {enhanced:?}: {got:?} lacks {want:?}");
         }
     }
 }

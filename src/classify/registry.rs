@@ -16,39 +16,21 @@ pub static REPLY_CODES: &[(u16, &str)] = &[
     (235, "authentication succeeded, the client may continue"),
     (250, "requested mail action okay and completed"),
     (251, "user not local, the server will forward the message"),
-    (
-        252,
-        "cannot verify the user, but will accept the message and attempt delivery",
-    ),
+    (252, "cannot verify the user, but will accept the message and attempt delivery"),
     (253, "pending messages for the node started (ETRN)"),
     (334, "server challenge during SASL authentication"),
     (354, "start mail input, end the data with a lone dot line"),
-    (
-        355,
-        "octet offset is the transaction offset (checkpoint/restart)",
-    ),
+    (355, "octet offset is the transaction offset (checkpoint/restart)"),
     (421, "service not available, closing transmission channel"),
-    (
-        422,
-        "temporary failure, registry pairing with X.7.12 (password transition)",
-    ),
-    (
-        430,
-        "temporary failure, registry pairing with X.5.1 (invalid command)",
-    ),
+    (422, "temporary failure, registry pairing with X.7.12 (password transition)"),
+    (430, "temporary failure, registry pairing with X.5.1 (invalid command)"),
     (432, "a password transition is needed"),
     (450, "mailbox unavailable, action not taken for now"),
     (451, "action aborted because of a local processing error"),
-    (
-        452,
-        "insufficient system storage or too many recipients, action not taken",
-    ),
+    (452, "insufficient system storage or too many recipients, action not taken"),
     (453, "no mail waiting for this client (ATRN, ODMR)"),
     (454, "temporary authentication failure or TLS not available"),
-    (
-        455,
-        "server cannot accommodate the given parameters right now",
-    ),
+    (455, "server cannot accommodate the given parameters right now"),
     (456, "retry immediately over IPv4 (draft)"),
     (458, "unable to queue messages for the node (ETRN)"),
     (459, "node not allowed to use ETRN"),
@@ -60,40 +42,19 @@ pub static REPLY_CODES: &[(u16, &str)] = &[
     (520, "wrong QHLO ID (quickstart draft)"),
     (521, "host does not accept mail"),
     (523, "encryption needed, registry pairing with X.7.10"),
-    (
-        524,
-        "encryption required for the authentication mechanism, registry pairing with X.7.11",
-    ),
+    (524, "encryption required for the authentication mechanism, registry pairing with X.7.11"),
     (525, "user account disabled"),
-    (
-        530,
-        "authentication or STARTTLS required before this command",
-    ),
+    (530, "authentication or STARTTLS required before this command"),
     (533, "delivery not authorized, registry pairing with X.7.1"),
     (534, "authentication mechanism is too weak"),
     (535, "authentication credentials invalid"),
-    (
-        538,
-        "encryption required for the requested authentication mechanism",
-    ),
-    (
-        550,
-        "action not taken: mailbox unavailable or access refused",
-    ),
+    (538, "encryption required for the requested authentication mechanism"),
+    (550, "action not taken: mailbox unavailable or access refused"),
     (551, "user not local, try the given forward path"),
-    (
-        552,
-        "storage allocation exceeded (mailbox quota or message size)",
-    ),
+    (552, "storage allocation exceeded (mailbox quota or message size)"),
     (553, "mailbox name not allowed (address syntax or domain)"),
-    (
-        554,
-        "transaction failed (at greeting: no SMTP service here)",
-    ),
-    (
-        555,
-        "parameters of MAIL FROM or RCPT TO not recognized or not implemented",
-    ),
+    (554, "transaction failed (at greeting: no SMTP service here)"),
+    (555, "parameters of MAIL FROM or RCPT TO not recognized or not implemented"),
     (556, "domain does not accept mail (null MX, RFC 7505)"),
     (557, "address query reply (addrquery draft)"),
 ];
@@ -150,21 +111,9 @@ pub static ENHANCED_CODES: &[(u16, u16, &str)] = &[
     (6, 4, "conversion with loss performed"),
     (6, 5, "conversion failed"),
     (6, 6, "message content not available"),
-    (
-        6,
-        7,
-        "non-ASCII addresses not permitted for that sender or recipient",
-    ),
-    (
-        6,
-        8,
-        "UTF-8 string reply is required, but not permitted by the SMTP client",
-    ),
-    (
-        6,
-        9,
-        "UTF-8 header message cannot be transferred to one or more recipients",
-    ),
+    (6, 7, "non-ASCII addresses not permitted for that sender or recipient"),
+    (6, 8, "UTF-8 string reply is required, but not permitted by the SMTP client"),
+    (6, 9, "UTF-8 header message cannot be transferred to one or more recipients"),
     (6, 10, "deprecated, same as X.6.8"),
     (7, 0, "other or undefined security status"),
     (7, 1, "delivery not authorized, message refused"),
@@ -177,11 +126,7 @@ pub static ENHANCED_CODES: &[(u16, u16, &str)] = &[
     (7, 8, "authentication credentials invalid"),
     (7, 9, "authentication mechanism is too weak"),
     (7, 10, "encryption needed"),
-    (
-        7,
-        11,
-        "encryption required for requested authentication mechanism",
-    ),
+    (7, 11, "encryption required for requested authentication mechanism"),
     (7, 12, "a password transition is needed"),
     (7, 13, "user account disabled"),
     (7, 14, "trust relationship required"),
@@ -220,10 +165,7 @@ static SUBJECTS: [&str; 8] = [
 /// or `None` if the code is not in [`REPLY_CODES`].
 #[must_use]
 pub fn reply_description(code: u16) -> Option<&'static str> {
-    REPLY_CODES
-        .binary_search_by_key(&code, |&(c, _)| c)
-        .ok()
-        .map(|i| REPLY_CODES[i].1)
+    REPLY_CODES.binary_search_by_key(&code, |&(c, _)| c).ok().map(|i| REPLY_CODES[i].1)
 }
 
 /// Returns the registry title of the enhanced status code
@@ -234,10 +176,7 @@ pub fn enhanced_description(class: u8, subject: u16, detail: u16) -> Option<&'st
     if !matches!(class, 2 | 4 | 5) {
         return None;
     }
-    ENHANCED_CODES
-        .binary_search_by_key(&(subject, detail), |&(s, d, _)| (s, d))
-        .ok()
-        .map(|i| ENHANCED_CODES[i].2)
+    ENHANCED_CODES.binary_search_by_key(&(subject, detail), |&(s, d, _)| (s, d)).ok().map(|i| ENHANCED_CODES[i].2)
 }
 
 /// Returns the name of an enhanced status code subject (0 to 7), or `None`
@@ -255,14 +194,12 @@ mod tests {
 
     /// Reply codes of reference section 1.2 (RFC 5321 and related RFCs).
     const STANDARD_REPLY_CODES: &[u16] = &[
-        211, 214, 220, 221, 235, 250, 251, 252, 334, 354, 421, 432, 450, 451, 452, 454, 455, 500,
-        501, 502, 503, 504, 521, 523, 530, 534, 535, 538, 550, 551, 552, 553, 554, 555, 556,
+        211, 214, 220, 221, 235, 250, 251, 252, 334, 354, 421, 432, 450, 451, 452, 454, 455, 500, 501, 502, 503, 504,
+        521, 523, 530, 534, 535, 538, 550, 551, 552, 553, 554, 555, 556,
     ];
 
     /// Other reply codes of reference section 1.3.
-    const OTHER_REPLY_CODES: &[u16] = &[
-        253, 355, 422, 430, 453, 456, 458, 459, 520, 524, 525, 533, 557,
-    ];
+    const OTHER_REPLY_CODES: &[u16] = &[253, 355, 422, 430, 453, 456, 458, 459, 520, 524, 525, 533, 557];
 
     /// Highest registered detail for each subject 0..=7.
     const MAX_DETAIL: [u16; 8] = [0, 10, 4, 6, 7, 6, 10, 30];
@@ -316,11 +253,7 @@ mod tests {
 
     #[test]
     fn reply_table_has_no_extra_codes() {
-        let mut expected: Vec<u16> = STANDARD_REPLY_CODES
-            .iter()
-            .chain(OTHER_REPLY_CODES)
-            .copied()
-            .collect();
+        let mut expected: Vec<u16> = STANDARD_REPLY_CODES.iter().chain(OTHER_REPLY_CODES).copied().collect();
         expected.sort_unstable();
         let actual: Vec<u16> = REPLY_CODES.iter().map(|&(c, _)| c).collect();
         assert_eq!(actual, expected);
@@ -330,10 +263,7 @@ mod tests {
     fn registry_codes_present_in_every_class() {
         for (subject, detail) in expected_enhanced() {
             for class in [2, 4, 5] {
-                assert!(
-                    enhanced_description(class, subject, detail).is_some(),
-                    "missing {class}.{subject}.{detail}"
-                );
+                assert!(enhanced_description(class, subject, detail).is_some(), "missing {class}.{subject}.{detail}");
             }
         }
     }
@@ -356,10 +286,7 @@ mod tests {
     #[test]
     fn key_phrases() {
         let cases: &[(Option<&str>, &str)] = &[
-            (
-                reply_description(252),
-                "accept the message and attempt delivery",
-            ),
+            (reply_description(252), "accept the message and attempt delivery"),
             (reply_description(252), "cannot verify the user"),
             (reply_description(556), "null MX"),
             (reply_description(556), "domain does not accept mail"),
@@ -368,10 +295,7 @@ mod tests {
             (reply_description(552), "quota"),
             (reply_description(421), "service not available"),
             (reply_description(421), "closing"),
-            (
-                enhanced_description(5, 1, 10),
-                "recipient address has null MX",
-            ),
+            (enhanced_description(5, 1, 10), "recipient address has null MX"),
             (enhanced_description(5, 6, 10), "deprecated, same as X.6.8"),
             (enhanced_description(5, 7, 27), "null MX"),
         ];

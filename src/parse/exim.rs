@@ -12,9 +12,7 @@ use std::sync::LazyLock;
 
 use memchr::memmem::Finder;
 
-use super::{
-    Event, Note, Outcome, Parsed, Reply, after, bracketed, domain_of, end_outside_quotes, reply_at,
-};
+use super::{Event, Note, Outcome, Parsed, Reply, after, bracketed, domain_of, end_outside_quotes, reply_at};
 
 /// The literals the scanner searches for: `=>` and `->` (delivered), `>>`
 /// (cut-through delivery, also delivered), `==` (deferred), `**` (failed).
@@ -73,8 +71,7 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
         // A local part, a file, a pipe or an autoreply: the address is the
         // `<...>` right after it (before F=, P= and R=, whose addresses are
         // the sender's and the return path's).
-        domain =
-            bracketed(after_field.trim_ascii_start()).map_or(&[][..], |(addr, _)| domain_of(addr));
+        domain = bracketed(after_field.trim_ascii_start()).map_or(&[][..], |(addr, _)| domain_of(addr));
     }
     let f = &*FINDERS;
     let reply = match outcome {
@@ -86,13 +83,7 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
         None => (None, None),
     };
     let note = Note::of_text(code, enhanced, rest);
-    Parsed::Event(Event {
-        domain,
-        outcome,
-        code,
-        enhanced,
-        note,
-    })
+    Parsed::Event(Event { domain, outcome, code, enhanced, note })
 }
 
 /// The start of the first token shaped like a message id, among the tokens
@@ -144,10 +135,7 @@ pub(crate) fn is_message_id(token: &[u8]) -> bool {
     };
     token[first] == b'-'
         && token[second] == b'-'
-        && token
-            .iter()
-            .enumerate()
-            .all(|(i, b)| i == first || i == second || b.is_ascii_alphanumeric())
+        && token.iter().enumerate().all(|(i, b)| i == first || i == second || b.is_ascii_alphanumeric())
         && third == token.len()
 }
 
@@ -158,28 +146,13 @@ mod tests {
 
     fn run(line: &str) -> Parsed<'_> {
         let bytes = line.as_bytes();
-        let at = ANCHORS
-            .iter()
-            .filter_map(|a| memchr::memmem::find(bytes, a))
-            .min()
-            .expect("test line has an anchor");
+        let at = ANCHORS.iter().filter_map(|a| memchr::memmem::find(bytes, a)).min().expect("test line has an anchor");
         parse(bytes, at)
     }
 
-    fn event(
-        domain: &'static str,
-        outcome: Outcome,
-        code: Option<u16>,
-        enhanced: &str,
-    ) -> Parsed<'static> {
+    fn event(domain: &'static str, outcome: Outcome, code: Option<u16>, enhanced: &str) -> Parsed<'static> {
         let enhanced = (!enhanced.is_empty()).then(|| enhanced_at(enhanced.as_bytes()).unwrap());
-        Parsed::Event(Event {
-            domain: domain.as_bytes(),
-            outcome,
-            code,
-            enhanced,
-            note: Note::None,
-        })
+        Parsed::Event(Event { domain: domain.as_bytes(), outcome, code, enhanced, note: Note::None })
     }
 
     #[test]
@@ -242,18 +215,9 @@ mod tests {
                 "1999-03-02 09:44:33 10HmaX-000000005vi-0000 ** u@test.ex R=r T=t H=h [192.0.2.1] : SMTP error from remote mail server after RCPT TO:<u@test.ex>: 550 4.1.1 mismatch",
                 event("test.ex", Bounced, Some(550), ""),
             ),
-            (
-                "2026-11-05 10:00:00 1tXyZa-0003Ab-Qr <= s@x.example H=h [192.0.2.1] T=\"a => b\"",
-                Parsed::Other,
-            ),
-            (
-                "**NOTE: The delivery lines in this file ** have been sorted.",
-                Parsed::Other,
-            ),
-            (
-                "2026-11-05 10:00:00 1tXyZa-0003Ab-Qr == ",
-                Parsed::Malformed,
-            ),
+            ("2026-11-05 10:00:00 1tXyZa-0003Ab-Qr <= s@x.example H=h [192.0.2.1] T=\"a => b\"", Parsed::Other),
+            ("**NOTE: The delivery lines in this file ** have been sorted.", Parsed::Other),
+            ("2026-11-05 10:00:00 1tXyZa-0003Ab-Qr == ", Parsed::Malformed),
         ];
         for (line, want) in cases {
             assert_eq!(run(line), want, "{line}");
@@ -263,9 +227,7 @@ mod tests {
     #[test]
     fn null_mx_is_noted() {
         let line = "2025-06-01 12:00:00 1sDdXq-000Abc-Ef ** user@nullmx.example : an MX or SRV record indicated no SMTP service";
-        let Parsed::Event(ev) = run(line) else {
-            panic!("not an event")
-        };
+        let Parsed::Event(ev) = run(line) else { panic!("not an event") };
         assert_eq!((ev.note, ev.domain), (Note::NullMx, &b"nullmx.example"[..]));
     }
 

@@ -80,14 +80,10 @@ impl Note {
     /// contradict or sharpen the codes' registered meaning.
     pub fn of_text(code: Option<u16>, enhanced: Option<Enhanced>, text: &[u8]) -> Note {
         let subject_detail = enhanced.map(|e| (e.subject, e.detail));
-        if code.is_none()
-            && subject_detail == Some((1, 0))
-            && contains(text, b"does not accept mail (nullMX)")
-        {
+        if code.is_none() && subject_detail == Some((1, 0)) && contains(text, b"does not accept mail (nullMX)") {
             // Postfix's outbound null-MX bounce: dsn=5.1.0 and no reply.
             Note::NullMx
-        } else if code.is_none() && contains(text, b"an MX or SRV record indicated no SMTP service")
-        {
+        } else if code.is_none() && contains(text, b"an MX or SRV record indicated no SMTP service") {
             // Exim's dnslookup router on a null MX.
             Note::NullMx
         } else if subject_detail == Some((1, 10)) && contains(text, b"RecipientNotFound") {
@@ -213,26 +209,16 @@ pub fn enhanced_at(text: &[u8]) -> Option<Enhanced> {
     if matches!(rest.first(), Some(b) if b.is_ascii_digit() || *b == b'.') {
         return None;
     }
-    Some(Enhanced {
-        class: class - b'0',
-        subject,
-        detail,
-    })
+    Some(Enhanced { class: class - b'0', subject, detail })
 }
 
 /// One to three leading digits and what follows them.
 fn number(text: &[u8]) -> Option<(u16, &[u8])> {
-    let len = text
-        .iter()
-        .take(4)
-        .take_while(|b| b.is_ascii_digit())
-        .count();
+    let len = text.iter().take(4).take_while(|b| b.is_ascii_digit()).count();
     if len == 0 || len > 3 {
         return None;
     }
-    let value = text[..len]
-        .iter()
-        .fold(0u16, |n, b| n * 10 + u16::from(b - b'0'));
+    let value = text[..len].iter().fold(0u16, |n, b| n * 10 + u16::from(b - b'0'));
     Some((value, &text[len..]))
 }
 
@@ -254,9 +240,7 @@ pub fn reply_at(text: &[u8]) -> Option<Reply> {
 
 /// Finds `needle` in `haystack` and returns what follows it.
 fn after<'a>(haystack: &'a [u8], needle: &memchr::memmem::Finder<'_>) -> Option<&'a [u8]> {
-    needle
-        .find(haystack)
-        .map(|i| &haystack[i + needle.needle().len()..])
+    needle.find(haystack).map(|i| &haystack[i + needle.needle().len()..])
 }
 
 #[cfg(test)]
@@ -266,10 +250,7 @@ mod tests {
     #[test]
     fn brackets_and_quotes() {
         assert_eq!(bracketed(b"<a@b>, x"), Some((&b"a@b"[..], &b", x"[..])));
-        assert_eq!(
-            bracketed(b"<\"a>b\"@q.example> R=x"),
-            Some((&b"\"a>b\"@q.example"[..], &b" R=x"[..]))
-        );
+        assert_eq!(bracketed(b"<\"a>b\"@q.example> R=x"), Some((&b"\"a>b\"@q.example"[..], &b" R=x"[..])));
         assert_eq!(bracketed(b"<a@b"), None);
         assert_eq!(bracketed(b"a@b>"), None);
         assert_eq!(end_outside_quotes(b"\"john doe\"@q.example R=x", b' '), 20);
@@ -281,48 +262,19 @@ mod tests {
         let e = |s: &[u8]| enhanced_at(s);
         type Case<'a> = (Option<u16>, Option<Enhanced>, &'a [u8], Note);
         let cases: [Case; 5] = [
-            (
-                None,
-                e(b"5.1.0"),
-                b"Domain d.example does not accept mail (nullMX)",
-                Note::NullMx,
-            ),
-            (
-                None,
-                None,
-                b"R=dnslookup: an MX or SRV record indicated no SMTP service",
-                Note::NullMx,
-            ),
-            (
-                Some(550),
-                e(b"5.1.10"),
-                b"550 5.1.10 RESOLVER.ADR.RecipientNotFound; not found",
-                Note::RecipientNotFound,
-            ),
-            (
-                Some(556),
-                e(b"5.1.10"),
-                b"556 5.1.10 Recipient address has null MX",
-                Note::None,
-            ),
+            (None, e(b"5.1.0"), b"Domain d.example does not accept mail (nullMX)", Note::NullMx),
+            (None, None, b"R=dnslookup: an MX or SRV record indicated no SMTP service", Note::NullMx),
+            (Some(550), e(b"5.1.10"), b"550 5.1.10 RESOLVER.ADR.RecipientNotFound; not found", Note::RecipientNotFound),
+            (Some(556), e(b"5.1.10"), b"556 5.1.10 Recipient address has null MX", Note::None),
             (None, e(b"5.1.0"), b"Sender address rejected", Note::None),
         ];
         for (code, enhanced, text, want) in cases {
-            assert_eq!(
-                Note::of_text(code, enhanced, text),
-                want,
-                "{}",
-                String::from_utf8_lossy(text)
-            );
+            assert_eq!(Note::of_text(code, enhanced, text), want, "{}", String::from_utf8_lossy(text));
         }
     }
 
     fn e(class: u8, subject: u16, detail: u16) -> Option<Enhanced> {
-        Some(Enhanced {
-            class,
-            subject,
-            detail,
-        })
+        Some(Enhanced { class, subject, detail })
     }
 
     #[test]
@@ -342,12 +294,7 @@ mod tests {
             (b"abc", None),
         ];
         for (text, want) in cases {
-            assert_eq!(
-                reply_code_at(text),
-                *want,
-                "{}",
-                String::from_utf8_lossy(text)
-            );
+            assert_eq!(reply_code_at(text), *want, "{}", String::from_utf8_lossy(text));
         }
     }
 
@@ -368,12 +315,7 @@ mod tests {
             (b"", None),
         ];
         for (text, want) in cases {
-            assert_eq!(
-                enhanced_at(text),
-                *want,
-                "{}",
-                String::from_utf8_lossy(text)
-            );
+            assert_eq!(enhanced_at(text), *want, "{}", String::from_utf8_lossy(text));
         }
     }
 
@@ -381,10 +323,7 @@ mod tests {
     fn replies() {
         let cases: &[(&[u8], Option<Reply>)] = &[
             (b"550 5.1.1 <u@d>: unknown", Some((550, e(5, 1, 1)))),
-            (
-                b"550-5.7.1 [2001:db8::1      12] Our system",
-                Some((550, e(5, 7, 1))),
-            ),
+            (b"550-5.7.1 [2001:db8::1      12] Our system", Some((550, e(5, 7, 1)))),
             (b"550 4.1.1 class mismatch", Some((550, None))),
             (b"554 DT:SPM 163", Some((554, None))),
             (b"250 OK id=1abc", Some((250, None))),

@@ -12,9 +12,7 @@ use std::sync::LazyLock;
 
 use memchr::memmem::Finder;
 
-use super::{
-    Event, Note, Outcome, Parsed, after, bracketed, domain_of, enhanced_at, reply_code_at,
-};
+use super::{Event, Note, Outcome, Parsed, after, bracketed, domain_of, enhanced_at, reply_code_at};
 
 /// The literal the scanner searches for.
 pub const ANCHOR: &[u8] = b": to=";
@@ -79,11 +77,9 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
         b"sent" => Outcome::Delivered,
         b"deferred" | b"SOFTBOUNCE" => Outcome::Deferred,
         b"bounced" => Outcome::Bounced,
-        b"deliverable"
-        | b"undeliverable"
-        | b"undeliverable-but-not-cached"
-        | b"expired"
-        | b"force-expired" => return Parsed::Probe,
+        b"deliverable" | b"undeliverable" | b"undeliverable-but-not-cached" | b"expired" | b"force-expired" => {
+            return Parsed::Probe;
+        }
         _ => return broken,
     };
     let enhanced = after(&fields[..status_at], &f.dsn).and_then(enhanced_at);
@@ -93,13 +89,7 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
         Outcome::Deferred | Outcome::Bounced => remote_reply(text).and_then(reply_code_at),
     };
     let note = Note::of_text(code, enhanced, text);
-    Parsed::Event(Event {
-        domain: domain_of(addr),
-        outcome,
-        code,
-        enhanced,
-        note,
-    })
+    Parsed::Event(Event { domain: domain_of(addr), outcome, code, enhanced, note })
 }
 
 /// The remote server's reply in a failure text: after `host H[ip] said: `
@@ -155,20 +145,9 @@ mod tests {
         parse(line.as_bytes(), at)
     }
 
-    fn event(
-        domain: &'static str,
-        outcome: Outcome,
-        code: Option<u16>,
-        enhanced: &str,
-    ) -> Parsed<'static> {
+    fn event(domain: &'static str, outcome: Outcome, code: Option<u16>, enhanced: &str) -> Parsed<'static> {
         let enhanced = (!enhanced.is_empty()).then(|| enhanced_at(enhanced.as_bytes()).unwrap());
-        Parsed::Event(Event {
-            domain: domain.as_bytes(),
-            outcome,
-            code,
-            enhanced,
-            note: Note::None,
-        })
+        Parsed::Event(Event { domain: domain.as_bytes(), outcome, code, enhanced, note: Note::None })
     }
 
     #[test]
@@ -227,22 +206,13 @@ mod tests {
                 "Jun  1 mx1 postfix/smtp[1]: 4B1C2D3E: to=<a@b.example>, relay=mx[192.0.2.9]:25, delay=1",
                 Parsed::Malformed,
             ),
-            (
-                "Jun  1 mx1 postfix/smtp[1]: 4B1C2D3E: to=<a@b.example, relay=mx",
-                Parsed::Malformed,
-            ),
+            ("Jun  1 mx1 postfix/smtp[1]: 4B1C2D3E: to=<a@b.example, relay=mx", Parsed::Malformed),
             (
                 "Jun  1 mx1 postfix/smtp[1]: 4B1C2D3E: to=<a@b.example>, dsn=2.0.0, status=frobnicated (x)",
                 Parsed::Malformed,
             ),
-            (
-                "Jun  1 mx1 sm-mta[1]: x9ABcdEF012345: to=<a@b.example>, delay=00:00:01, stat=Sent",
-                Parsed::Other,
-            ),
-            (
-                "Jun  1 mx1 postfix/smtpd[1]: connect from x: to=<a@b>",
-                Parsed::Other,
-            ),
+            ("Jun  1 mx1 sm-mta[1]: x9ABcdEF012345: to=<a@b.example>, delay=00:00:01, stat=Sent", Parsed::Other),
+            ("Jun  1 mx1 postfix/smtpd[1]: connect from x: to=<a@b>", Parsed::Other),
         ];
         for (line, want) in cases {
             assert_eq!(run(line), want, "{line}");
@@ -252,19 +222,12 @@ mod tests {
     #[test]
     fn null_mx_is_noted() {
         let line = "Jun  1 12:00:00 mx1 postfix/smtp[2345]: 4B1C2D3E4F: to=<user@nullmx.example>, relay=none, delay=0.21, delays=0.1/0/0.11/0, dsn=5.1.0, status=bounced (Domain nullmx.example does not accept mail (nullMX))";
-        let Parsed::Event(ev) = run(line) else {
-            panic!("not an event")
-        };
+        let Parsed::Event(ev) = run(line) else { panic!("not an event") };
         assert_eq!(ev.note, Note::NullMx);
         assert_eq!(ev.code, None);
         // The same dsn with another text is not a null MX.
-        let line = line.replace(
-            "Domain nullmx.example does not accept mail (nullMX)",
-            "sender rejected",
-        );
-        let Parsed::Event(ev) = run(&line) else {
-            panic!("not an event")
-        };
+        let line = line.replace("Domain nullmx.example does not accept mail (nullMX)", "sender rejected");
+        let Parsed::Event(ev) = run(&line) else { panic!("not an event") };
         assert_eq!(ev.note, Note::None);
     }
 
@@ -273,9 +236,7 @@ mod tests {
         let mut line = b"Jun  1 mx1 postfix/smtp[1]: 4B1C2D3E: to=<a@b.example>, relay=x, dsn=5.7.1, status=bounced (host x[192.0.2.3] said: 550 5.7.1 \xff\xfe bad)".to_vec();
         line.extend_from_slice(b"");
         let at = memchr::memmem::find(&line, ANCHOR).unwrap();
-        let Parsed::Event(ev) = parse(&line, at) else {
-            panic!("not an event")
-        };
+        let Parsed::Event(ev) = parse(&line, at) else { panic!("not an event") };
         assert_eq!((ev.code, ev.outcome), (Some(550), Outcome::Bounced));
     }
 }

@@ -60,16 +60,8 @@ pub(super) fn rows(counts: BTreeMap<Key, u64>) -> Vec<CodeRow> {
 }
 
 pub(super) fn write(rows: &[CodeRow], csv: &mut csv::Writer<impl Write>) -> io::Result<()> {
-    csv.write_record([
-        "domain",
-        "status",
-        "code",
-        "enhanced",
-        "class",
-        "description",
-        "count",
-    ])
-    .map_err(super::io_error)?;
+    csv.write_record(["domain", "status", "code", "enhanced", "class", "description", "count"])
+        .map_err(super::io_error)?;
     for row in rows {
         csv.write_record([
             row.domain.as_str(),

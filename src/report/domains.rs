@@ -44,10 +44,7 @@ pub(super) fn rows(
         })
         .collect();
     rows.sort_by(|a, b| {
-        b.counts[2]
-            .cmp(&a.counts[2])
-            .then(b.total().cmp(&a.total()))
-            .then_with(|| a.domain.cmp(&b.domain))
+        b.counts[2].cmp(&a.counts[2]).then(b.total().cmp(&a.total())).then_with(|| a.domain.cmp(&b.domain))
     });
     rows
 }
@@ -64,16 +61,8 @@ fn top(labels: &BTreeMap<String, u64>) -> Option<String> {
 }
 
 pub(super) fn write(rows: &[DomainRow], csv: &mut csv::Writer<impl Write>) -> io::Result<()> {
-    csv.write_record([
-        "domain",
-        "total",
-        "delivered",
-        "deferred",
-        "bounced",
-        "bounce_rate",
-        "top_failure",
-    ])
-    .map_err(super::io_error)?;
+    csv.write_record(["domain", "total", "delivered", "deferred", "bounced", "bounce_rate", "top_failure"])
+        .map_err(super::io_error)?;
     for row in rows {
         let [delivered, deferred, bounced] = row.counts;
         csv.write_record([
@@ -82,9 +71,7 @@ pub(super) fn write(rows: &[DomainRow], csv: &mut csv::Writer<impl Write>) -> io
             &delivered.to_string(),
             &deferred.to_string(),
             &bounced.to_string(),
-            &row.bounce_rate()
-                .map(|r| format!("{r:.4}"))
-                .unwrap_or_default(),
+            &row.bounce_rate().map(|r| format!("{r:.4}")).unwrap_or_default(),
             row.top_failure.as_deref().unwrap_or(""),
         ])
         .map_err(super::io_error)?;

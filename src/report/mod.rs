@@ -51,11 +51,7 @@ impl Reports {
         for ((domain, outcome, code, enhanced, note), count) in &codes {
             if *outcome != Outcome::Delivered {
                 let label = failure_label(*code, *enhanced, *note);
-                *failures
-                    .entry(domain)
-                    .or_default()
-                    .entry(label)
-                    .or_insert(0) += count;
+                *failures.entry(domain).or_default().entry(label).or_insert(0) += count;
             }
         }
         let domains = domains::rows(&outcomes, &failures);
@@ -66,10 +62,8 @@ impl Reports {
     /// Writes one report as CSV to `out`.
     pub fn write(&self, kind: ReportKind, out: impl Write) -> io::Result<()> {
         // RFC 4180: records end with CRLF.
-        let mut csv = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::CRLF)
-            .buffer_capacity(64 << 10)
-            .from_writer(out);
+        let mut csv =
+            csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).buffer_capacity(64 << 10).from_writer(out);
         match kind {
             ReportKind::Domains => domains::write(&self.domains, &mut csv)?,
             ReportKind::Codes => codes::write(&self.codes, &mut csv)?,
@@ -79,18 +73,11 @@ impl Reports {
 
     /// Writes every report into `dir` as `<name>.csv`, each atomically.
     pub fn write_all(&self, dir: &Path) -> Result<()> {
-        fs::create_dir_all(dir).map_err(|source| Error::Output {
-            path: dir.to_path_buf(),
-            source,
-        })?;
+        fs::create_dir_all(dir).map_err(|source| Error::Output { path: dir.to_path_buf(), source })?;
         for kind in ReportKind::ALL {
             let path = dir.join(format!("{}.csv", kind.name()));
-            write_atomically(&path, |file| self.write(kind, file)).map_err(|source| {
-                Error::Output {
-                    path: path.clone(),
-                    source,
-                }
-            })?;
+            write_atomically(&path, |file| self.write(kind, file))
+                .map_err(|source| Error::Output { path: path.clone(), source })?;
         }
         Ok(())
     }
@@ -99,14 +86,8 @@ impl Reports {
 /// Writes a file under a temporary name in the same directory, then renames
 /// it over `path`. On failure the temporary file is removed and `path` is
 /// left as it was.
-fn write_atomically(
-    path: &Path,
-    write: impl FnOnce(&mut fs::File) -> io::Result<()>,
-) -> io::Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+fn write_atomically(path: &Path, write: impl FnOnce(&mut fs::File) -> io::Result<()>) -> io::Result<()> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp: PathBuf = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
         let mut file = fs::File::create(&tmp)?;
@@ -128,11 +109,7 @@ fn failure_label(code: Option<u16>, enhanced: Option<Enhanced>, note: Note) -> S
     parts.extend(code.map(|c| c.to_string()));
     parts.extend(enhanced.map(|e| e.to_string()));
     parts.extend(note.label().map(str::to_string));
-    if parts.is_empty() {
-        "no code".to_string()
-    } else {
-        parts.join(" ")
-    }
+    if parts.is_empty() { "no code".to_string() } else { parts.join(" ") }
 }
 
 /// The I/O error inside a CSV error, so that a closed pipe is still
@@ -148,9 +125,5 @@ fn io_error(err: csv::Error) -> io::Error {
 /// lower-cased too (the scanner lower-cases ASCII only).
 fn lossy(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(bytes);
-    if text.is_ascii() {
-        text.into_owned()
-    } else {
-        text.to_lowercase()
-    }
+    if text.is_ascii() { text.into_owned() } else { text.to_lowercase() }
 }
