@@ -16,21 +16,43 @@ use crate::parse::{Enhanced, Event, Note, Outcome};
 /// How many unparsable lines are kept as examples for `-v`.
 pub const MAX_EXAMPLES: usize = 5;
 
-/// The key of one row of the codes report, with the domain interned.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-struct CodeKey {
-    domain: u32,
-    outcome: Outcome,
-    code: Option<u16>,
-    enhanced: Option<Enhanced>,
-    note: Note,
+/// One (outcome, code, enhanced code, note) combination, packed into an
+/// integer: compared and hashed in one instruction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct CodeKey(u64);
+
+impl CodeKey {
+    fn pack(outcome: Outcome, code: Option<u16>, enhanced: Option<Enhanced>, note: Note) -> CodeKey {
+        let code = u64::from(code.unwrap_or(0).min(1023));
+        let (class, subject, detail) =
+            enhanced.map_or((0, 0, 0), |e| (e.class, e.subject.min(1023), e.detail.min(1023)));
+        let note = note as u64;
+        CodeKey(
+            outcome as u64
+                | code << 2
+                | u64::from(class) << 12
+                | u64::from(subject) << 15
+                | u64::from(detail) << 25
+                | note << 35,
+        )
+    }
+
+    fn unpack(self, count: u64) -> CodeCount {
+        let bits = |shift: u32, width: u32| (self.0 >> shift) & ((1 << width) - 1);
+        let outcome = Outcome::ALL[bits(0, 2) as usize];
+        let code = Some(bits(2, 10) as u16).filter(|&c| c != 0);
+        let class = bits(12, 3) as u8;
+        let enhanced =
+            (class != 0).then(|| Enhanced { class, subject: bits(15, 10) as u16, detail: bits(25, 10) as u16 });
+        let note = Note::ALL[bits(35, 2) as usize];
+        CodeCount { outcome, code, enhanced, note, count }
+    }
 }
 
-/// One (domain, outcome, code, enhanced, note) combination and its count.
+/// How many events of one (outcome, code, enhanced, note) combination a
+/// domain had.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CodeCount<'a> {
-    /// The normalized domain (lower case, no trailing dot), as raw bytes.
-    pub domain: &'a [u8],
+pub struct CodeCount {
     /// The outcome of the events counted.
     pub outcome: Outcome,
     /// Their basic reply code.
@@ -41,6 +63,77 @@ pub struct CodeCount<'a> {
     pub note: Note,
     /// How many events.
     pub count: u64,
+}
+
+/// A domain's counts by code: a short list searched in order (most domains
+/// see a handful of combinations), turned into a hash map if a domain sees
+/// many (a hostile log can make up any number).
+#[derive(Clone, Debug)]
+enum Codes {
+    Few(Vec<(CodeKey, u64)>),
+    // Boxed so that every domain's entry stays small: few domains need it.
+    #[allow(clippy::box_collection)]
+    Many(Box<HashMap<CodeKey, u64, RandomState>>),
+}
+
+/// Beyond this many combinations a domain's list becomes a hash map.
+const FEW_CODES: usize = 24;
+
+impl Default for Codes {
+    fn default() -> Self {
+        Codes::Few(Vec::new())
+    }
+}
+
+impl Codes {
+    fn add(&mut self, key: CodeKey, count: u64) {
+        match self {
+            Codes::Few(list) => {
+                if let Some(entry) = list.iter_mut().find(|(k, _)| *k == key) {
+                    entry.1 += count;
+                } else if list.len() < FEW_CODES {
+                    list.push((key, count));
+                } else {
+                    let mut map: HashMap<CodeKey, u64, RandomState> = list.drain(..).collect();
+                    map.insert(key, count);
+                    *self = Codes::Many(Box::new(map));
+                }
+            }
+            Codes::Many(map) => *map.entry(key).or_insert(0) += count,
+        }
+    }
+
+    fn iter(&self) -> Box<dyn Iterator<Item = (CodeKey, u64)> + '_> {
+        match self {
+            Codes::Few(list) => Box::new(list.iter().copied()),
+            Codes::Many(map) => Box::new(map.iter().map(|(&k, &v)| (k, v))),
+        }
+    }
+}
+
+/// One domain's counts.
+#[derive(Clone, Debug, Default)]
+struct DomainCounts {
+    outcomes: [u64; 3],
+    codes: Codes,
+}
+
+/// A domain as tallied: its name and counts.
+#[derive(Clone, Copy, Debug)]
+pub struct DomainTally<'a> {
+    /// The normalized domain (lower case, no trailing dot), as raw bytes.
+    pub name: &'a [u8],
+    /// Events by outcome: delivered, deferred, bounced.
+    pub outcomes: [u64; 3],
+    counts: &'a DomainCounts,
+}
+
+impl<'a> DomainTally<'a> {
+    /// The domain's events by (outcome, code, enhanced, note), in no
+    /// particular order.
+    pub fn codes(self) -> impl Iterator<Item = CodeCount> + 'a {
+        self.counts.codes.iter().map(|(key, count)| key.unpack(count))
+    }
 }
 
 /// A line that looked like a delivery but did not parse, by position: the
@@ -82,9 +175,7 @@ pub struct ReadError {
 /// Everything counted while scanning.
 #[derive(Clone, Debug, Default)]
 pub struct Tally {
-    index: HashMap<Box<[u8]>, u32, RandomState>,
-    outcomes: Vec<[u64; 3]>,
-    codes: HashMap<CodeKey, u64, RandomState>,
+    domains: HashMap<DomainKey, DomainCounts, RandomState>,
     per_input: Vec<InputCounts>,
     /// Lines in each piece (chunk or block), by (input, seq): turns an
     /// example's position into a line number.
@@ -98,11 +189,9 @@ pub struct Tally {
 impl Tally {
     /// Counts one delivery event read from input number `input`.
     pub fn record(&mut self, input: usize, event: &Event<'_>) {
-        let domain = intern(&mut self.index, &mut self.outcomes, &mut self.scratch, event.domain);
-        self.outcomes[domain as usize][event.outcome as usize] += 1;
-        let key =
-            CodeKey { domain, outcome: event.outcome, code: event.code, enhanced: event.enhanced, note: event.note };
-        *self.codes.entry(key).or_insert(0) += 1;
+        let domain = entry(&mut self.domains, &mut self.scratch, event.domain);
+        domain.outcomes[event.outcome as usize] += 1;
+        domain.codes.add(CodeKey::pack(event.outcome, event.code, event.enhanced, event.note), 1);
         self.input_mut(input).events += 1;
     }
 
@@ -174,12 +263,17 @@ impl Tally {
 
     /// Delivery events by outcome, in [`Outcome::ALL`] order.
     pub fn events_by_outcome(&self) -> [u64; 3] {
-        self.outcomes.iter().fold([0; 3], |mut sum, counts| {
-            for (s, c) in sum.iter_mut().zip(counts) {
+        self.domains.values().fold([0; 3], |mut sum, d| {
+            for (s, c) in sum.iter_mut().zip(d.outcomes) {
                 *s += c;
             }
             sum
         })
+    }
+
+    /// How many distinct domains were seen.
+    pub fn domain_count(&self) -> usize {
+        self.domains.len()
     }
 
     /// All delivery events.
@@ -219,37 +313,23 @@ impl Tally {
             .collect()
     }
 
-    /// Each domain with its counts by outcome, in no particular order.
-    pub fn domains(&self) -> impl Iterator<Item = (&[u8], [u64; 3])> {
-        self.index.iter().map(|(name, &i)| (&name[..], self.outcomes[i as usize]))
-    }
-
-    /// Each (domain, outcome, code, enhanced, note) combination, in no
-    /// particular order.
-    pub fn codes(&self) -> impl Iterator<Item = CodeCount<'_>> {
-        let mut names: Vec<&[u8]> = vec![&[]; self.outcomes.len()];
-        for (name, &i) in &self.index {
-            names[i as usize] = name;
-        }
-        self.codes.iter().map(move |(key, &count)| CodeCount {
-            domain: names[key.domain as usize],
-            outcome: key.outcome,
-            code: key.code,
-            enhanced: key.enhanced,
-            note: key.note,
-            count,
+    /// Each domain with its counts, in no particular order.
+    pub fn domains(&self) -> impl Iterator<Item = DomainTally<'_>> {
+        self.domains.iter().map(|(name, counts)| DomainTally {
+            name: name.as_bytes(),
+            outcomes: counts.outcomes,
+            counts,
         })
     }
 }
 
 /// Looks a domain up, lower-casing it and dropping one trailing dot first,
-/// and adds it when new. Allocates only for a domain not seen before.
-fn intern(
-    index: &mut HashMap<Box<[u8]>, u32, RandomState>,
-    outcomes: &mut Vec<[u64; 3]>,
+/// and adds it when new. Allocates only for a long domain not seen before.
+fn entry<'a>(
+    domains: &'a mut HashMap<DomainKey, DomainCounts, RandomState>,
     scratch: &mut Vec<u8>,
     raw: &[u8],
-) -> u32 {
+) -> &'a mut DomainCounts {
     let trimmed = raw.strip_suffix(b".").unwrap_or(raw);
     let name: &[u8] = if trimmed.iter().any(u8::is_ascii_uppercase) {
         scratch.clear();
@@ -258,28 +338,75 @@ fn intern(
     } else {
         trimmed
     };
-    if let Some(&i) = index.get(name) {
-        return i;
+    // Looked up by slice first, so a known domain costs no key building.
+    if !domains.contains_key(name) {
+        domains.insert(DomainKey::new(name), DomainCounts::default());
     }
-    let i = u32::try_from(outcomes.len()).expect("fewer than 4 billion domains");
-    index.insert(name.into(), i);
-    outcomes.push([0; 3]);
-    i
+    domains.get_mut(name).expect("just inserted")
 }
+
+/// A domain name as a hash-map key. Short names (nearly all) are stored in
+/// the map's own slot, so a lookup does not chase a pointer to compare keys.
+#[derive(Clone, Debug)]
+enum DomainKey {
+    Inline { len: u8, bytes: [u8; INLINE_NAME] },
+    Heap(Box<[u8]>),
+}
+
+/// The longest name stored inline.
+const INLINE_NAME: usize = 30;
+
+impl DomainKey {
+    fn new(name: &[u8]) -> DomainKey {
+        if name.len() <= INLINE_NAME {
+            let mut bytes = [0; INLINE_NAME];
+            bytes[..name.len()].copy_from_slice(name);
+            DomainKey::Inline { len: name.len() as u8, bytes }
+        } else {
+            DomainKey::Heap(name.into())
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            DomainKey::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            DomainKey::Heap(bytes) => bytes,
+        }
+    }
+}
+
+impl std::borrow::Borrow<[u8]> for DomainKey {
+    fn borrow(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+// Hash and equality must agree with those of `[u8]`, for lookups by slice.
+impl std::hash::Hash for DomainKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_bytes().hash(state);
+    }
+}
+
+impl PartialEq for DomainKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for DomainKey {}
 
 impl AddAssign for Tally {
     fn add_assign(&mut self, other: Tally) {
-        let mut remap = vec![0u32; other.outcomes.len()];
-        for (name, &i) in &other.index {
-            let mine = intern(&mut self.index, &mut self.outcomes, &mut self.scratch, name);
-            remap[i as usize] = mine;
-            for (a, b) in self.outcomes[mine as usize].iter_mut().zip(other.outcomes[i as usize]) {
+        self.domains.reserve(other.domains.len().saturating_sub(self.domains.len()));
+        for (name, theirs) in other.domains {
+            let domain = self.domains.entry(name).or_default();
+            for (a, b) in domain.outcomes.iter_mut().zip(theirs.outcomes) {
                 *a += b;
             }
-        }
-        for (key, count) in other.codes {
-            let key = CodeKey { domain: remap[key.domain as usize], ..key };
-            *self.codes.entry(key).or_insert(0) += count;
+            for (key, count) in theirs.codes.iter() {
+                domain.codes.add(key, count);
+            }
         }
         for (input, counts) in other.per_input.iter().enumerate() {
             let mine = self.input_mut(input);
@@ -307,6 +434,42 @@ impl AddAssign for Tally {
 mod tests {
     use super::*;
 
+    #[test]
+    fn code_keys_round_trip() {
+        let e = |class, subject, detail| Some(Enhanced { class, subject, detail });
+        for outcome in Outcome::ALL {
+            for code in [None, Some(250), Some(599)] {
+                for enhanced in [None, e(2, 0, 0), e(5, 999, 999), e(4, 7, 650)] {
+                    for note in Note::ALL {
+                        let key = CodeKey::pack(outcome, code, enhanced, note);
+                        assert_eq!(key.unpack(7), CodeCount { outcome, code, enhanced, note, count: 7 });
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn many_codes_for_one_domain_still_count() {
+        let mut t = Tally::default();
+        for i in 0..200u16 {
+            for _ in 0..2 {
+                let enhanced = Some(Enhanced { class: 5, subject: 7, detail: i });
+                let event = Event {
+                    domain: b"d.example",
+                    outcome: Outcome::Bounced,
+                    code: Some(550),
+                    enhanced,
+                    note: Note::None,
+                };
+                t.record(0, &event);
+            }
+        }
+        let d = t.domains().next().unwrap();
+        assert_eq!(d.codes().count(), 200);
+        assert!(d.codes().all(|c| c.count == 2));
+    }
+
     fn ev(domain: &'static str, outcome: Outcome, code: Option<u16>) -> Event<'static> {
         Event { domain: domain.as_bytes(), outcome, code, enhanced: None, note: Note::None }
     }
@@ -317,9 +480,9 @@ mod tests {
         t.record(0, &ev("Example.COM", Outcome::Delivered, Some(250)));
         t.record(0, &ev("example.com.", Outcome::Bounced, Some(550)));
         t.record(0, &ev("example.com", Outcome::Bounced, Some(550)));
-        let domains: Vec<_> = t.domains().collect();
+        let domains: Vec<_> = t.domains().map(|d| (d.name, d.outcomes)).collect();
         assert_eq!(domains, vec![(&b"example.com"[..], [1, 0, 2])]);
-        assert_eq!(t.codes().count(), 2);
+        assert_eq!(t.domains().map(|d| d.codes().count()).sum::<usize>(), 2);
     }
 
     #[test]
@@ -338,10 +501,10 @@ mod tests {
         let mut ba = b;
         ba += a;
         for t in [&ab, &ba] {
-            let mut d: Vec<_> = t.domains().collect();
+            let mut d: Vec<_> = t.domains().map(|d| (d.name, d.outcomes)).collect();
             d.sort();
             assert_eq!(d, vec![(&b"a.example"[..], [1, 0, 0]), (&b"b.example"[..], [0, 2, 0])]);
-            let mut c: Vec<_> = t.codes().map(|c| (c.domain, c.code, c.count)).collect();
+            let mut c: Vec<_> = t.domains().flat_map(|d| d.codes().map(move |c| (d.name, c.code, c.count))).collect();
             c.sort();
             assert_eq!(c, vec![(&b"a.example"[..], Some(250), 1), (&b"b.example"[..], Some(451), 2)]);
             assert_eq!(t.examples().iter().map(|e| e.1).collect::<Vec<_>>(), vec![3, 9]);

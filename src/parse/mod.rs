@@ -67,6 +67,9 @@ pub enum Note {
 }
 
 impl Note {
+    /// Every note, in declaration order.
+    pub const ALL: [Note; 3] = [Note::None, Note::NullMx, Note::RecipientNotFound];
+
     /// A short label, used after the codes in `top_failure`.
     pub fn label(self) -> Option<&'static str> {
         match self {

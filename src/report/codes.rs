@@ -6,8 +6,14 @@
 //! null MX get a row of their own, so each row's description holds for
 //! every event counted in it.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use foldhash::fast::RandomState;
+use std::fmt::Write as _;
 use std::io::{self, Write};
+
+use super::{Group, Meaning};
 
 use crate::classify::{self, Class};
 use crate::parse::{Enhanced, Note, Outcome};
@@ -16,7 +22,7 @@ use crate::parse::{Enhanced, Note, Outcome};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CodeRow {
     /// The recipient domain.
-    pub domain: String,
+    pub domain: Arc<str>,
     /// The outcome of the events.
     pub outcome: Outcome,
     /// Their basic reply code.
@@ -28,49 +34,69 @@ pub struct CodeRow {
     /// The class of the reply.
     pub class: Option<Class>,
     /// What the codes mean.
-    pub description: String,
+    pub description: Arc<str>,
     /// How many events.
     pub count: u64,
 }
 
-/// A codes row's identity: domain, outcome, code, enhanced code, note.
-pub(super) type Key = (String, Outcome, Option<u16>, Option<Enhanced>, Note);
-
-pub(super) fn rows(counts: BTreeMap<Key, u64>) -> Vec<CodeRow> {
-    let mut rows: Vec<CodeRow> = counts
-        .into_iter()
-        .map(|((domain, outcome, code, enhanced, note), count)| CodeRow {
-            domain,
-            outcome,
-            code,
-            enhanced,
-            note,
-            class: classify::class_of(code, enhanced, note),
-            description: classify::describe(code, enhanced, note),
-            count,
-        })
-        .collect();
-    rows.sort_by(|a, b| {
-        (&a.domain, a.outcome)
-            .cmp(&(&b.domain, b.outcome))
-            .then(b.count.cmp(&a.count))
-            .then((a.code, a.enhanced, a.note).cmp(&(b.code, b.enhanced, b.note)))
-    });
+/// The rows of every group (already in domain order), each domain's rows
+/// sorted by status, then count (descending), then codes. Descriptions are
+/// worked out once per distinct combination.
+pub(super) fn rows(groups: &mut [Group]) -> Vec<CodeRow> {
+    let mut meanings: HashMap<Meaning, (Option<Class>, Arc<str>), RandomState> = HashMap::default();
+    let mut rows = Vec::with_capacity(groups.iter().map(|g| g.codes.len()).sum());
+    for group in groups {
+        let codes = &mut group.codes;
+        codes.sort_unstable_by(|a, b| {
+            a.outcome
+                .cmp(&b.outcome)
+                .then(b.count.cmp(&a.count))
+                .then((a.code, a.enhanced, a.note).cmp(&(b.code, b.enhanced, b.note)))
+        });
+        for c in codes.iter() {
+            let (class, description) = meanings
+                .entry((c.code, c.enhanced, c.note))
+                .or_insert_with(|| {
+                    (
+                        classify::class_of(c.code, c.enhanced, c.note),
+                        classify::describe(c.code, c.enhanced, c.note).into(),
+                    )
+                })
+                .clone();
+            rows.push(CodeRow {
+                domain: group.name.clone(),
+                outcome: c.outcome,
+                code: c.code,
+                enhanced: c.enhanced,
+                note: c.note,
+                class,
+                description,
+                count: c.count,
+            });
+        }
+    }
     rows
 }
 
 pub(super) fn write(rows: &[CodeRow], csv: &mut csv::Writer<impl Write>) -> io::Result<()> {
     csv.write_record(["domain", "status", "code", "enhanced", "class", "description", "count"])
         .map_err(super::io_error)?;
+    // Numbers are formatted into reused buffers: no allocation per row.
+    let (mut code, mut count) = (itoa::Buffer::new(), itoa::Buffer::new());
+    let mut enhanced = String::new();
     for row in rows {
+        enhanced.clear();
+        if let Some(e) = row.enhanced {
+            write!(enhanced, "{e}").expect("writing to a String cannot fail");
+        }
         csv.write_record([
-            row.domain.as_str(),
+            &*row.domain,
             row.outcome.as_str(),
-            &row.code.map(|c| c.to_string()).unwrap_or_default(),
-            &row.enhanced.map(|e| e.to_string()).unwrap_or_default(),
+            row.code.map_or("", |c| code.format(c)),
+            &enhanced,
             row.class.map_or("", Class::as_str),
-            &row.description,
-            &row.count.to_string(),
+            &*row.description,
+            count.format(row.count),
         ])
         .map_err(super::io_error)?;
     }

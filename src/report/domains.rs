@@ -3,15 +3,20 @@
 //! `domain,total,delivered,deferred,bounced,bounce_rate,top_failure`, sorted
 //! by bounced, then total (both descending), then domain.
 
-use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
 use std::io::{self, Write};
+use std::sync::Arc;
+
+use super::{Group, Meaning, failure_label};
+use crate::parse::Outcome;
+use crate::tally::CodeCount;
 
 /// One row of the `domains` report.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DomainRow {
     /// The recipient domain (lower case, no trailing dot; empty when the
     /// address had no domain).
-    pub domain: String,
+    pub domain: Arc<str>,
     /// Delivery events by outcome: delivered, deferred, bounced.
     pub counts: [u64; 3],
     /// The most frequent code label among deferred and bounced events.
@@ -31,17 +36,10 @@ impl DomainRow {
     }
 }
 
-pub(super) fn rows(
-    outcomes: &BTreeMap<String, [u64; 3]>,
-    failures: &HashMap<&str, BTreeMap<String, u64>>,
-) -> Vec<DomainRow> {
-    let mut rows: Vec<DomainRow> = outcomes
+pub(super) fn rows(groups: &[Group]) -> Vec<DomainRow> {
+    let mut rows: Vec<DomainRow> = groups
         .iter()
-        .map(|(domain, &counts)| DomainRow {
-            domain: domain.clone(),
-            counts,
-            top_failure: failures.get(domain.as_str()).and_then(top),
-        })
+        .map(|g| DomainRow { domain: g.name.clone(), counts: g.outcomes, top_failure: top_failure(&g.codes) })
         .collect();
     rows.sort_by(|a, b| {
         b.counts[2].cmp(&a.counts[2]).then(b.total().cmp(&a.total())).then_with(|| a.domain.cmp(&b.domain))
@@ -49,29 +47,45 @@ pub(super) fn rows(
     rows
 }
 
-/// The label with the highest count; ties go to the label that sorts first.
-fn top(labels: &BTreeMap<String, u64>) -> Option<String> {
-    let mut best: Option<(&String, u64)> = None;
-    for (label, &count) in labels {
-        if best.is_none_or(|(_, c)| count > c) {
-            best = Some((label, count));
+/// The most frequent (code, enhanced, note) among deferred and bounced
+/// events, as a label; ties go to the label that sorts first.
+fn top_failure(codes: &[CodeCount]) -> Option<String> {
+    let mut failures: Vec<(Meaning, u64)> = Vec::new();
+    for c in codes.iter().filter(|c| c.outcome != Outcome::Delivered) {
+        let key = (c.code, c.enhanced, c.note);
+        match failures.iter_mut().find(|(k, _)| *k == key) {
+            Some(entry) => entry.1 += c.count,
+            None => failures.push((key, c.count)),
         }
     }
-    best.map(|(label, _)| label.clone())
+    let most = failures.iter().map(|(_, n)| *n).max()?;
+    failures
+        .iter()
+        .filter(|(_, n)| *n == most)
+        .map(|&((code, enhanced, note), _)| failure_label(code, enhanced, note))
+        .min()
 }
 
 pub(super) fn write(rows: &[DomainRow], csv: &mut csv::Writer<impl Write>) -> io::Result<()> {
     csv.write_record(["domain", "total", "delivered", "deferred", "bounced", "bounce_rate", "top_failure"])
         .map_err(super::io_error)?;
+    // Numbers are formatted into reused buffers: no allocation per row.
+    let mut numbers = [itoa::Buffer::new(); 4];
+    let mut rate = String::new();
     for row in rows {
         let [delivered, deferred, bounced] = row.counts;
+        rate.clear();
+        if let Some(r) = row.bounce_rate() {
+            write!(rate, "{r:.4}").expect("writing to a String cannot fail");
+        }
+        let [a, b, c, d] = &mut numbers;
         csv.write_record([
-            row.domain.as_str(),
-            &row.total().to_string(),
-            &delivered.to_string(),
-            &deferred.to_string(),
-            &bounced.to_string(),
-            &row.bounce_rate().map(|r| format!("{r:.4}")).unwrap_or_default(),
+            &*row.domain,
+            a.format(row.total()),
+            b.format(delivered),
+            c.format(deferred),
+            d.format(bounced),
+            &rate,
             row.top_failure.as_deref().unwrap_or(""),
         ])
         .map_err(super::io_error)?;

@@ -8,15 +8,18 @@
 mod codes;
 mod domains;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use foldhash::fast::RandomState;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use crate::config::ReportKind;
 use crate::error::{Error, Result};
-use crate::parse::{Enhanced, Note, Outcome};
-use crate::tally::Tally;
+use crate::parse::{Enhanced, Note};
+use crate::tally::{CodeCount, Tally};
 
 pub use codes::CodeRow;
 pub use domains::DomainRow;
@@ -35,28 +38,32 @@ impl Reports {
     /// are written with U+FFFD in place of the bad bytes; names that become
     /// equal that way are counted together.
     pub fn build(tally: &Tally) -> Reports {
-        let mut codes: BTreeMap<codes::Key, u64> = BTreeMap::new();
-        for c in tally.codes() {
-            let key = (lossy(c.domain), c.outcome, c.code, c.enhanced, c.note);
-            *codes.entry(key).or_insert(0) += c.count;
-        }
-        let mut outcomes: BTreeMap<String, [u64; 3]> = BTreeMap::new();
-        for (name, counts) in tally.domains() {
-            let sum = outcomes.entry(lossy(name)).or_insert([0; 3]);
-            for (s, c) in sum.iter_mut().zip(counts) {
-                *s += c;
+        let mut groups: Vec<Group> = Vec::with_capacity(tally.domain_count());
+        let mut by_name: HashMap<Arc<str>, usize, RandomState> = HashMap::default();
+        for domain in tally.domains() {
+            let name: Arc<str> = lossy(domain.name).into();
+            let index = match by_name.get(&name) {
+                Some(&index) => {
+                    groups[index].merged = true;
+                    index
+                }
+                None => {
+                    by_name.insert(name.clone(), groups.len());
+                    groups.push(Group { name, outcomes: [0; 3], codes: Vec::new(), merged: false });
+                    groups.len() - 1
+                }
+            };
+            let group = &mut groups[index];
+            for (sum, count) in group.outcomes.iter_mut().zip(domain.outcomes) {
+                *sum += count;
             }
+            group.codes.extend(domain.codes());
         }
-        let mut failures: HashMap<&str, BTreeMap<String, u64>> = HashMap::new();
-        for ((domain, outcome, code, enhanced, note), count) in &codes {
-            if *outcome != Outcome::Delivered {
-                let label = failure_label(*code, *enhanced, *note);
-                *failures.entry(domain).or_default().entry(label).or_insert(0) += count;
-            }
+        for group in groups.iter_mut().filter(|g| g.merged) {
+            group.combine_codes();
         }
-        let domains = domains::rows(&outcomes, &failures);
-        let codes = codes::rows(codes);
-        Reports { domains, codes }
+        groups.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+        Reports { domains: domains::rows(&groups), codes: codes::rows(&mut groups) }
     }
 
     /// Writes one report as CSV to `out`.
@@ -80,6 +87,34 @@ impl Reports {
                 .map_err(|source| Error::Output { path: path.clone(), source })?;
         }
         Ok(())
+    }
+}
+
+/// What identifies a reply's meaning: basic code, enhanced code, note.
+type Meaning = (Option<u16>, Option<Enhanced>, Note);
+
+/// A domain's counts under its name as text.
+struct Group {
+    name: Arc<str>,
+    outcomes: [u64; 3],
+    codes: Vec<CodeCount>,
+    /// Several tallied names became this one (invalid UTF-8 replaced).
+    merged: bool,
+}
+
+impl Group {
+    /// Adds up code counts that share their key.
+    fn combine_codes(&mut self) {
+        let key = |c: &CodeCount| (c.outcome, c.code, c.enhanced, c.note);
+        self.codes.sort_unstable_by_key(key);
+        let mut combined: Vec<CodeCount> = Vec::with_capacity(self.codes.len());
+        for c in self.codes.drain(..) {
+            match combined.last_mut() {
+                Some(last) if key(last) == key(&c) => last.count += c.count,
+                _ => combined.push(c),
+            }
+        }
+        self.codes = combined;
     }
 }
 
