@@ -1,0 +1,362 @@
+#!/usr/bin/env bash
+# Side-by-side speed of `bounces analyze` against rg, grep and wc (and
+# pflogsumm and eximstats when installed) on the same generated logs, in one
+# run, with the page cache warm before every timed run.
+#
+#   bash benches/compare.sh [SIZE]      # SIZE as synth takes it; default 1G (10^9 bytes)
+#   bash benches/compare.sh 50M > compare.md
+#
+# The tables (Markdown) go to stdout; progress and hyperfine's own output go
+# to stderr. Environment:
+#   BENCH_DIR=DIR           where generated logs and results are kept (default target/bench-data);
+#                           logs are cached by name, size and seed: delete them after changing synth
+#   COMPARE_RUNS=N          timed runs of each command (default 5; medians are reported)
+#   COMPARE_INTERLEAVE=0    one hyperfine call with --runs N (each command's runs back to back)
+#                           instead of N rounds of one run of every command (default: rounds)
+#   COMPARE_SLOW_SIZE=SIZE  log size for pflogsumm and eximstats, run once (default 100M)
+#   COMPARE_CALLGRIND=1     also count instructions per input byte with valgrind --tool=callgrind
+#   COMPARE_CALLGRIND_SIZE  log size for that (default 10M)
+#
+# Gzip input is not measured here yet (see the gzip issue).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SIZE=${1:-1G}
+SEED=1
+BENCH_DIR=${BENCH_DIR:-target/bench-data}
+RUNS=${COMPARE_RUNS:-5}
+INTERLEAVE=${COMPARE_INTERLEAVE:-1}
+SLOW_SIZE=${COMPARE_SLOW_SIZE:-100M}
+CALLGRIND=${COMPARE_CALLGRIND:-0}
+CALLGRIND_SIZE=${COMPARE_CALLGRIND_SIZE:-10M}
+TARGET=${CARGO_TARGET_DIR:-target}
+BOUNCES=$TARGET/release/bounces
+SYNTH=$TARGET/release/examples/synth
+
+# Patterns of the reference commands: the lines each MTA's deliveries are on.
+POSTFIX_PATTERN='status='
+EXIM_PATTERN=' (=>|->|>>|==|\*\*) '
+
+log() { printf '%s\n' "$*" >&2; }
+die() { log "compare.sh: $*"; exit 1; }
+# Quotes one word for hyperfine -N (which splits commands like a POSIX shell).
+q() { printf '%q' "$1"; }
+file_bytes() { stat -c %s "$1"; }
+
+# --- tools -----------------------------------------------------------------
+
+missing=()
+for tool in rg grep wc hyperfine cargo; do
+    command -v "$tool" > /dev/null || missing+=("$tool")
+done
+if command -v python3 > /dev/null; then
+    JSON=python3
+elif command -v jq > /dev/null; then
+    JSON=jq
+else
+    missing+=("python3 or jq")
+fi
+if ((${#missing[@]})); then
+    log "compare.sh: missing: ${missing[*]}"
+    log "  install them with: apt-get install -y ripgrep hyperfine (and jq, grep, coreutils if named)"
+    exit 1
+fi
+have() { command -v "$1" > /dev/null; }
+TIME=/usr/bin/time
+[[ -x $TIME ]] || TIME=
+
+# --- machine ---------------------------------------------------------------
+
+machine() {
+    local cpu mem
+    cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2> /dev/null || true)
+    mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo 2> /dev/null || true)
+    echo "## Machine"
+    echo
+    echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "- CPU: ${cpu:-unknown}, $(nproc) cores available (nproc)"
+    echo "- memory: ${mem:-unknown}"
+    echo "- kernel: $(uname -srm)"
+    echo "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg 2> /dev/null || echo unknown)"
+    echo "- $(rustc --version 2> /dev/null || echo 'rustc: not found')"
+    echo "- $(rg --version | head -n1); $(grep --version | head -n1); $(wc --version | head -n1); $(hyperfine --version)"
+    echo "- pflogsumm: $(have pflogsumm && echo present || echo absent); eximstats: $(have eximstats && echo present || echo absent)"
+    echo "- locale: LC_ALL=${LC_ALL:-} LANG=${LANG:-}"
+    echo
+}
+machine
+
+# --- build and data --------------------------------------------------------
+
+log "compare.sh: cargo build --release --bins --examples"
+cargo build --release --bins --examples >&2
+[[ -x $BOUNCES && -x $SYNTH ]] || die "$BOUNCES or $SYNTH is missing after the build"
+mkdir -p "$BENCH_DIR"
+RESULTS=$BENCH_DIR/results
+mkdir -p "$RESULTS"
+WORK=$(mktemp -d "$BENCH_DIR/run.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+
+# gen MTA SIZE [TIMESTAMPS]: prints the path of the generated log, made once.
+gen() {
+    local mta=$1 size=$2 stamps=${3:-mixed} path
+    if [[ $stamps == mixed ]]; then
+        path=$BENCH_DIR/$mta-$size-seed$SEED.log
+    else
+        path=$BENCH_DIR/$mta-$size-seed$SEED-$stamps.log
+    fi
+    if [[ ! -s $path ]]; then
+        log "compare.sh: generating $path"
+        "$SYNTH" --mta "$mta" --size "$size" --seed "$SEED" --timestamps "$stamps" -q > "$path.partial"
+        mv "$path.partial" "$path"
+    fi
+    printf '%s\n' "$path"
+}
+
+# --- timing ----------------------------------------------------------------
+
+# json_times FILE: one "name<TAB>seconds" line per timed run in a hyperfine export.
+json_times() {
+    if [[ $JSON == python3 ]]; then
+        python3 - "$1" << 'EOF'
+import json, sys
+for result in json.load(open(sys.argv[1]))["results"]:
+    for t in result["times"]:
+        print(f"{result['command']}\t{t!r}")
+EOF
+    else
+        jq -r '.results[] | .command as $c | .times[] | "\($c)\t\(.)"' "$1"
+    fi
+}
+
+# timed FILE TAG RUNS NAME CMD [NAME CMD]...: times the commands with hyperfine,
+# each run after a pre-read of FILE, and appends "name<TAB>seconds" lines to
+# $WORK/TAG.tsv. The hyperfine exports are kept as $RESULTS/TAG*.json.
+timed() {
+    local file=$1 tag=$2 runs=$3 round
+    shift 3
+    local args=()
+    while (($#)); do
+        args+=(-n "$1" "$2")
+        shift 2
+    done
+    local common=(-N --style basic --output=pipe --prepare "sh -c $(q "cat $(q "$file") > /dev/null")")
+    : > "$WORK/$tag.tsv"
+    if [[ $INTERLEAVE == 1 && $runs -gt 1 ]]; then
+        # Round-robin: every round runs each command once, so a busy
+        # neighbour or a drifting page cache affects all commands alike.
+        for ((round = 1; round <= runs; round++)); do
+            log "compare.sh: $tag, round $round of $runs"
+            local warmup=()
+            ((round == 1)) && warmup=(--warmup 1)
+            hyperfine "${common[@]}" "${warmup[@]}" --runs 1 --export-json "$RESULTS/$tag-round$round.json" \
+                "${args[@]}" >&2
+            json_times "$RESULTS/$tag-round$round.json" >> "$WORK/$tag.tsv"
+        done
+    else
+        hyperfine "${common[@]}" --warmup 1 --runs "$runs" --export-json "$RESULTS/$tag.json" "${args[@]}" >&2
+        json_times "$RESULTS/$tag.json" >> "$WORK/$tag.tsv"
+    fi
+}
+
+# table TSV BYTES REF [KEY=NAME]...: the Markdown table of medians, then
+# the derived figures (KEY names the full analysis, j1 and j2 commands).
+table() {
+    local tsv=$1 bytes=$2 ref=$3
+    shift 3
+    # Names go through the environment: awk -v would read backslashes as escapes.
+    REF=$ref FULL=${FULL:-} J1=${J1:-} J2=${J2:-} SLOW=${SLOW:-} awk -F'\t' -v bytes="$bytes" '
+        BEGIN { ref = ENVIRON["REF"]; full = ENVIRON["FULL"]; j1 = ENVIRON["J1"]; j2 = ENVIRON["J2"]; slow = ENVIRON["SLOW"] }
+        # A command as a Markdown table cell: in code, with | escaped.
+        function cell(name) { gsub(/\|/, "\\|", name); return "`" name "`" }
+        function commas(x,   s) {
+            s = sprintf("%d", x + 0.5)
+            while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]([,]|$)/, ",&", s)
+            return s
+        }
+        function median(name,   n, i, j, t, v) {
+            n = count[name]
+            for (i = 1; i <= n; i++) v[i] = times[name, i]
+            for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+            return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+        }
+        function verdict(ok) { return ok ? "met" : "**not met**" }
+        function num(x) { return x < 100 ? sprintf("%.1f", x) : commas(x) }
+        function ratio(x) { return x < 0.1 ? sprintf("%.4f", x) : sprintf("%.2f", x) }
+        {
+            if (!($1 in count)) order[++names] = $1
+            times[$1, ++count[$1]] = $2
+        }
+        END {
+            for (k = 1; k <= names; k++) med[order[k]] = median(order[k])
+            printf "| command | runs | median ms | MB/s | ratio to %s |\n", cell(ref)
+            print "|---|---:|---:|---:|---:|"
+            for (k = 1; k <= names; k++) {
+                name = order[k]; m = med[name]
+                printf "| %s | %d | %s | %s | %s |\n", cell(name), count[name], num(m * 1000), num(bytes / 1e6 / m), ratio(med[ref] / m)
+            }
+            print ""
+            if (full != "" && (full in med)) {
+                r = med[full] / med[ref]
+                printf "- full analysis, all threads: %.3fx the time of `%s` (target <= 1.5x: %s)\n", r, ref, verdict(r <= 1.5)
+            }
+            if (j1 != "" && (j1 in med)) {
+                r = med[ref] / med[j1]
+                printf "- one thread (-j1): %.3fx the speed of `%s` (target >= 0.45x: %s)\n", r, ref, verdict(r >= 0.45)
+            }
+            if (j1 != "" && j2 != "" && (j1 in med) && (j2 in med)) {
+                r = med[j1] / med[j2]
+                printf "- two threads (-j2): %.3fx the speed of -j1 (target >= 1.7x: %s)\n", r, verdict(r >= 1.7)
+            }
+            if (slow != "" && (slow in med)) {
+                r = med[slow] / med[ref]
+                printf "- `%s` is %.0fx as fast as `%s` (target >= 100x: %s)\n", ref, r, slow, verdict(r >= 100)
+            }
+        }' "$tsv"
+}
+
+# peak_rss FILE: peak RSS of the file read by 2 threads and as a stream on stdin.
+peak_rss() {
+    local file=$1 a b
+    if [[ -z $TIME ]]; then
+        echo "- peak RSS: not measured (/usr/bin/time is missing: apt-get install -y time)"
+        return
+    fi
+    cat "$file" > /dev/null
+    "$TIME" -f %M -o "$WORK/rss" "$BOUNCES" analyze -q -j2 "$file" > /dev/null
+    a=$(tail -n1 "$WORK/rss")
+    cat "$file" > /dev/null
+    "$TIME" -f %M -o "$WORK/rss" "$BOUNCES" analyze -q - < "$file" > /dev/null
+    b=$(tail -n1 "$WORK/rss")
+    awk -v a="$a" -v b="$b" 'BEGIN {
+        printf "- peak RSS: %.1f MiB for `bounces analyze -q -j2 FILE`, %.1f MiB for `bounces analyze -q - < FILE` (stdin)\n",
+            a / 1024, b / 1024 }'
+}
+
+# measure MTA: the main table for one MTA's log of SIZE.
+measure() {
+    local mta=$1 pattern file bytes out domains
+    if [[ $mta == postfix ]]; then pattern=$POSTFIX_PATTERN; else pattern=$EXIM_PATTERN; fi
+    file=$(gen "$mta" "$SIZE")
+    bytes=$(file_bytes "$file")
+    out=$WORK/out-$mta
+    local F O P
+    F=$(q "$file")
+    O=$(q "$out")
+    P=$(q "$pattern")
+    FULL="bounces analyze -q -o OUT FILE"
+    J1="bounces analyze -q -j1 -o OUT FILE"
+    J2="bounces analyze -q -j2 -o OUT FILE"
+    local ref="rg -c '$pattern' FILE"
+    timed "$file" "$mta-$SIZE" "$RUNS" \
+        "$FULL" "$(q "$BOUNCES") analyze -q -o $O-all $F" \
+        "$J1" "$(q "$BOUNCES") analyze -q -j1 -o $O-j1 $F" \
+        "$J2" "$(q "$BOUNCES") analyze -q -j2 -o $O-j2 $F" \
+        "$ref" "rg -c $P $F" \
+        "grep -cE '$pattern' FILE" "grep -cE $P $F" \
+        "wc -l FILE" "wc -l $F"
+    domains=$(($(wc -l < "$out-all/domains.csv") - 1))
+    echo "## ${mta^} log: $(basename "$file")"
+    echo
+    printf '%s bytes, %s lines, %s recipient domains; warm page cache (pre-read before each run), ' \
+        "$bytes" "$(wc -l < "$file")" "$domains"
+    if [[ $INTERLEAVE == 1 ]]; then
+        echo "$RUNS rounds of every command in turn after one warm-up each, medians. MB = 10^6 bytes; ratio = \`$ref\` time / this time (above 1 = faster than rg)."
+    else
+        echo "one warm-up and $RUNS runs of each command in turn, medians. MB = 10^6 bytes; ratio = \`$ref\` time / this time (above 1 = faster than rg)."
+    fi
+    echo
+    table "$WORK/$mta-$SIZE.tsv" "$bytes" "$ref"
+    peak_rss "$file"
+    echo
+}
+
+# slow MTA TOOL: TOOL (pflogsumm or eximstats) once, and bounces on the same file.
+slow() {
+    local mta=$1 tool=$2 stamps file bytes
+    if ! have "$tool"; then
+        local pkg=pflogsumm
+        [[ $tool == eximstats ]] && pkg=exim4-base
+        echo "- $tool: not installed, row skipped (apt-get install -y $pkg)"
+        echo
+        return
+    fi
+    # The timestamp style each tool reads (both skip lines in other styles).
+    if [[ $mta == postfix ]]; then stamps=bsd; else stamps=native; fi
+    file=$(gen "$mta" "$SLOW_SIZE" "$stamps")
+    bytes=$(file_bytes "$file")
+    local F
+    F=$(q "$file")
+    FULL="" J1="" J2="" SLOW=""
+    timed "$file" "$mta-$SLOW_SIZE-$stamps-bounces" "$RUNS" \
+        "bounces analyze -q -o OUT FILE" "$(q "$BOUNCES") analyze -q -o $(q "$WORK/out-slow-$mta") $F"
+    log "compare.sh: $tool on $(basename "$file"), once (this takes a while)"
+    timed "$file" "$mta-$SLOW_SIZE-$stamps-$tool" 1 "$tool FILE" "$tool $F"
+    cat "$WORK/$mta-$SLOW_SIZE-$stamps-$tool.tsv" >> "$WORK/$mta-$SLOW_SIZE-$stamps-bounces.tsv"
+    echo "$tool, run once, on $(basename "$file") ($bytes bytes, \`--timestamps $stamps\`, the stamps $tool reads); ratio = bounces time / this time:"
+    echo
+    SLOW="$tool FILE" table "$WORK/$mta-$SLOW_SIZE-$stamps-bounces.tsv" "$bytes" "bounces analyze -q -o OUT FILE"
+    echo
+}
+
+# instructions MTA: callgrind instruction counts per input byte.
+instructions() {
+    local mta=$1 pattern file empty bytes
+    if [[ $mta == postfix ]]; then pattern=$POSTFIX_PATTERN; else pattern=$EXIM_PATTERN; fi
+    file=$(gen "$mta" "$CALLGRIND_SIZE")
+    bytes=$(file_bytes "$file")
+    empty=$BENCH_DIR/empty.log
+    : > "$empty"
+    # ir LOG CMD...: instructions collected for CMD on LOG (its exit status is not checked:
+    # bounces says 1 and rg says 1 on an empty file).
+    ir() {
+        local log=$1 n
+        shift
+        valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" "$log" > /dev/null 2> "$WORK/callgrind" || true
+        n=$(awk '/Collected :/ { print $NF }' "$WORK/callgrind")
+        [[ -n $n ]] || die "no instruction count from valgrind for $*: $(tail -n3 "$WORK/callgrind")"
+        echo "$n"
+    }
+    echo "| command (on $(basename "$file"), $bytes bytes) | Ir on the log | Ir on an empty file | instructions per byte |"
+    echo "|---|---:|---:|---:|"
+    local name cmd
+    for name in "bounces analyze -q -j1 -o DIR FILE" "rg -c '$pattern' FILE"; do
+        if [[ $name == bounces* ]]; then
+            cmd=("$BOUNCES" analyze -q -j1 -o "$WORK/callgrind-out")
+        else
+            cmd=(rg -c "$pattern")
+        fi
+        log "compare.sh: callgrind: $name on $(basename "$file")"
+        local full none
+        full=$(ir "$file" "${cmd[@]}")
+        none=$(ir "$empty" "${cmd[@]}")
+        NAME=$name awk -v full="$full" -v none="$none" -v bytes="$bytes" 'BEGIN {
+            name = ENVIRON["NAME"]; gsub(/\|/, "\\|", name)
+            printf "| `%s` | %d | %d | %.2f |\n", name, full, none, (full - none) / bytes }'
+    done
+    echo
+}
+
+for mta in postfix exim; do
+    measure "$mta"
+    if [[ $mta == postfix ]]; then slow postfix pflogsumm; else slow exim eximstats; fi
+done
+
+if [[ $CALLGRIND == 1 ]]; then
+    if have valgrind; then
+        echo "## Instructions per input byte (valgrind --tool=callgrind; target <= 4 for the full analysis)"
+        echo
+        echo "(Ir on the log - Ir on an empty file) / bytes of the log. Valgrind hides AVX-512, so SIMD code runs its AVX2 path."
+        echo
+        instructions postfix
+        instructions exim
+        echo "- $(valgrind --version)"
+        echo
+    else
+        echo "- instructions per byte: not measured (valgrind is missing: apt-get install -y valgrind)"
+        echo
+    fi
+fi
+
+echo "- load average at end: $(cut -d' ' -f1-3 /proc/loadavg 2> /dev/null || echo unknown)"
+log "compare.sh: hyperfine exports are in $RESULTS"
