@@ -46,7 +46,13 @@ const MAX_ID_START: usize = 160;
 pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
     // The flag must follow the line's first message id: ids quoted later in
     // a subject or a reply are not deliveries.
-    let id_start = memchr::memrchr(b' ', &line[..at]).map_or(0, |i| i + 1);
+    // A message id is at most 23 bytes: look back no further than that.
+    let window = at.saturating_sub(24);
+    let id_start = match memchr::memrchr(b' ', &line[window..at]) {
+        Some(i) => window + i + 1,
+        None if window == 0 => 0,
+        None => return Parsed::Other,
+    };
     if !is_message_id(&line[id_start..at]) || first_message_id(line) != Some(id_start) {
         return Parsed::Other;
     }

@@ -10,6 +10,9 @@ pub mod exim;
 pub mod postfix;
 
 use std::fmt;
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
 
 /// What the MTA did with one delivery attempt to one recipient.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -82,14 +85,17 @@ impl Note {
     /// Reads what a reply `text` says beyond its codes: only texts that
     /// contradict or sharpen the codes' registered meaning.
     pub fn of_text(code: Option<u16>, enhanced: Option<Enhanced>, text: &[u8]) -> Note {
+        // The codes are checked first: most events never search their text.
+        let [postfix_null_mx, exim_null_mx, not_found] = &*NOTE_TEXTS;
         let subject_detail = enhanced.map(|e| (e.subject, e.detail));
-        if code.is_none() && subject_detail == Some((1, 0)) && contains(text, b"does not accept mail (nullMX)") {
+        let found = |finder: &Finder<'_>| finder.find(text).is_some();
+        if code.is_none() && subject_detail == Some((1, 0)) && found(postfix_null_mx) {
             // Postfix's outbound null-MX bounce: dsn=5.1.0 and no reply.
             Note::NullMx
-        } else if code.is_none() && contains(text, b"an MX or SRV record indicated no SMTP service") {
-            // Exim's dnslookup router on a null MX.
+        } else if code.is_none() && enhanced.is_none() && found(exim_null_mx) {
+            // Exim's dnslookup router on a null MX: no code of any kind.
             Note::NullMx
-        } else if subject_detail == Some((1, 10)) && contains(text, b"RecipientNotFound") {
+        } else if subject_detail == Some((1, 10)) && found(not_found) {
             Note::RecipientNotFound
         } else {
             Note::None
@@ -97,9 +103,14 @@ impl Note {
     }
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    memchr::memmem::find(haystack, needle).is_some()
-}
+/// The texts [`Note::of_text`] looks for, compiled once.
+static NOTE_TEXTS: LazyLock<[Finder<'static>; 3]> = LazyLock::new(|| {
+    [
+        Finder::new(b"does not accept mail (nullMX)"),
+        Finder::new(b"an MX or SRV record indicated no SMTP service"),
+        Finder::new(b"RecipientNotFound"),
+    ]
+});
 
 /// One delivery event, borrowing from the line it came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -158,8 +169,11 @@ pub fn domain_of(addr: &[u8]) -> &[u8] {
 /// The position of the first `stop` byte in `text` that is not inside a
 /// double-quoted string, or the length of `text`.
 pub fn end_outside_quotes(text: &[u8], stop: u8) -> usize {
-    if memchr::memchr(b'"', text).is_none() {
-        return memchr::memchr(stop, text).unwrap_or(text.len());
+    // The stop byte is usually near and no quote comes before it.
+    match memchr::memchr2(stop, b'"', text) {
+        None => return text.len(),
+        Some(i) if text[i] == stop => return i,
+        Some(_) => {}
     }
     let mut quoted = false;
     let mut escaped = false;
@@ -242,7 +256,7 @@ pub fn reply_at(text: &[u8]) -> Option<Reply> {
 }
 
 /// Finds `needle` in `haystack` and returns what follows it.
-fn after<'a>(haystack: &'a [u8], needle: &memchr::memmem::Finder<'_>) -> Option<&'a [u8]> {
+fn after<'a>(haystack: &'a [u8], needle: &Finder<'_>) -> Option<&'a [u8]> {
     needle.find(haystack).map(|i| &haystack[i + needle.needle().len()..])
 }
 

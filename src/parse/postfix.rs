@@ -12,24 +12,18 @@ use std::sync::LazyLock;
 
 use memchr::memmem::Finder;
 
-use super::{Event, Note, Outcome, Parsed, after, bracketed, domain_of, enhanced_at, reply_code_at};
+use super::{Event, Note, Outcome, Parsed, bracketed, domain_of, enhanced_at, reply_code_at};
 
 /// The literal the scanner searches for.
 pub const ANCHOR: &[u8] = b": to=";
 
 struct Finders {
-    status: Finder<'static>,
-    dsn: Finder<'static>,
     said: Finder<'static>,
     refused: Finder<'static>,
 }
 
-static FINDERS: LazyLock<Finders> = LazyLock::new(|| Finders {
-    status: Finder::new(b", status="),
-    dsn: Finder::new(b", dsn="),
-    said: Finder::new(b" said: "),
-    refused: Finder::new(b" refused to talk to me: "),
-});
+static FINDERS: LazyLock<Finders> =
+    LazyLock::new(|| Finders { said: Finder::new(b" said: "), refused: Finder::new(b" refused to talk to me: ") });
 
 /// The longest queue id accepted, and how far back a syslog tag is looked for.
 const MAX_QUEUE_ID: usize = 24;
@@ -44,17 +38,18 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
     // Postfix's when its fields say so; a tag naming Postfix only decides
     // that a line without them is a broken delivery line, not another
     // program's (sendmail logs `: to=` with `stat=`).
-    let broken = if tag.is_none_or(|t| memchr::memmem::find(t, b"postfix").is_some()) {
-        Parsed::Malformed
-    } else {
-        Parsed::Other
+    let broken = || {
+        if tag.is_none_or(|t| memchr::memmem::find(t, b"postfix").is_some()) {
+            Parsed::Malformed
+        } else {
+            Parsed::Other
+        }
     };
-    let f = &*FINDERS;
     let rest = &line[at + ANCHOR.len()..];
     let (addr, mut fields) = if rest.first() == Some(&b'<') {
         match bracketed(rest) {
             Some(split) => split,
-            None => return broken,
+            None => return broken(),
         }
     } else {
         // Old local deliveries: `to=user@host, orig_to=...`.
@@ -68,10 +63,21 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
             None => orig,
         };
     }
-    let Some(status_at) = f.status.find(fields) else {
-        return broken;
+    // Walk the `, key=value` fields (no value holds a comma) up to
+    // `status=`, noting `dsn=` on the way.
+    let mut enhanced = None;
+    let status_text = loop {
+        let Some(comma) = memchr::memchr(b',', fields) else {
+            return broken();
+        };
+        fields = &fields[comma + 1..];
+        if let Some(value) = fields.strip_prefix(b" status=") {
+            break value;
+        }
+        if let Some(value) = fields.strip_prefix(b" dsn=") {
+            enhanced = enhanced_at(value);
+        }
     };
-    let status_text = &fields[status_at + 9..];
     let word_len = memchr::memchr2(b' ', b'(', status_text).unwrap_or(status_text.len());
     let outcome = match &status_text[..word_len] {
         b"sent" => Outcome::Delivered,
@@ -80,9 +86,8 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
         b"deliverable" | b"undeliverable" | b"undeliverable-but-not-cached" | b"expired" | b"force-expired" => {
             return Parsed::Probe;
         }
-        _ => return broken,
+        _ => return broken(),
     };
-    let enhanced = after(&fields[..status_at], &f.dsn).and_then(enhanced_at);
     let text = reply_text(&status_text[word_len..]);
     let code = match outcome {
         Outcome::Delivered => reply_code_at(text),
