@@ -79,6 +79,12 @@ struct AnalyzeArgs {
     #[arg(short, long, conflicts_with = "quiet")]
     verbose: bool,
 
+    /// Write cells exactly as found in the log. By default a cell that would
+    /// start a spreadsheet formula (=, +, -, @, tab, CR) gets a leading ',
+    /// since hostile senders and servers choose what lands in a log.
+    #[arg(long)]
+    raw_csv: bool,
+
     /// Bytes per block handed to a worker (for tests; results do not depend on it).
     #[arg(long, hide = true, value_name = "BYTES")]
     block_size: Option<usize>,
@@ -138,6 +144,7 @@ impl Cli {
             progress: !args.quiet && std::io::stderr().is_terminal(),
             quiet: args.quiet,
             verbose: args.verbose,
+            raw_csv: args.raw_csv,
         })
     }
 }

@@ -64,4 +64,6 @@ pub struct Config {
     pub quiet: bool,
     /// Print examples of lines that could not be parsed.
     pub verbose: bool,
+    /// Write CSV cells as they are, without defusing spreadsheet formulas.
+    pub raw_csv: bool,
 }

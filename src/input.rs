@@ -496,6 +496,39 @@ mod tests {
     }
 
     #[test]
+    fn a_file_truncated_while_read_just_ends_early() {
+        // logrotate's copytruncate: the file shrinks after it was opened and
+        // its chunks were planned. Reads past the new end find nothing.
+        let data: Vec<u8> = (0..200).flat_map(|i| format!("line {i}\n").into_bytes()).collect();
+        let mut file = tempfile::tempfile().unwrap();
+        std::io::Write::write_all(&mut file, &data).unwrap();
+        let planned: Vec<Chunk> = chunks(0, data.len() as u64, 100).collect();
+        file.set_len(555).unwrap();
+        let (mut joined, mut buf) = (Vec::new(), Vec::new());
+        for chunk in &planned {
+            let read = read_chunk(&file, chunk, 1 << 20, &mut buf).unwrap();
+            joined.extend_from_slice(&buf[read.begin..read.end]);
+        }
+        assert!(data.starts_with(&joined), "a prefix of the original");
+        assert!(joined.len() >= 550 && joined.len() <= 555, "{} bytes", joined.len());
+    }
+
+    #[test]
+    fn a_file_that_grows_while_read_is_read_as_planned() {
+        let data: Vec<u8> = (0..200).flat_map(|i| format!("line {i}\n").into_bytes()).collect();
+        let mut file = tempfile::tempfile().unwrap();
+        std::io::Write::write_all(&mut file, &data).unwrap();
+        let planned: Vec<Chunk> = chunks(0, data.len() as u64, 100).collect();
+        std::io::Write::write_all(&mut file, b"appended later\n").unwrap();
+        let (mut joined, mut buf) = (Vec::new(), Vec::new());
+        for chunk in &planned {
+            let read = read_chunk(&file, chunk, 1 << 20, &mut buf).unwrap();
+            joined.extend_from_slice(&buf[read.begin..read.end]);
+        }
+        assert_eq!(joined, data);
+    }
+
+    #[test]
     fn line_counts_and_long_lines() {
         assert_eq!(count_lines(b"", 8), (0, 0));
         assert_eq!(count_lines(b"a\nb", 8), (2, 0));

@@ -64,10 +64,12 @@ pub fn analyze(config: &Config) -> Result<Exit> {
     progress.finish_and_clear();
     let reports = Reports::build(&analysis.tally);
     match &config.out_dir {
-        Some(dir) => reports.write_all(dir)?,
+        Some(dir) => reports.write_all(dir, config.raw_csv)?,
         None => {
             let stdout = io::stdout().lock();
-            let result = reports.write(config.report, io::BufWriter::new(stdout)).and_then(|()| io::stdout().flush());
+            let result = reports
+                .write(config.report, io::BufWriter::new(stdout), config.raw_csv)
+                .and_then(|()| io::stdout().flush());
             if let Err(source) = result {
                 let error = Error::Output { path: PathBuf::from("-"), source };
                 if !error.is_broken_pipe() {

@@ -16,5 +16,8 @@ mod cli;
 // The same reports whatever the thread count and block size.
 mod determinism;
 
+// Hostile and broken input.
+mod bad_input;
+
 // One test per fixed bug.
 mod regression;

@@ -78,7 +78,7 @@ pub(super) fn rows(groups: &mut [Group]) -> Vec<CodeRow> {
     rows
 }
 
-pub(super) fn write(rows: &[CodeRow], csv: &mut csv::Writer<impl Write>) -> io::Result<()> {
+pub(super) fn write(rows: &[CodeRow], csv: &mut csv::Writer<impl Write>, raw_csv: bool) -> io::Result<()> {
     csv.write_record(["domain", "status", "code", "enhanced", "class", "description", "count"])
         .map_err(super::io_error)?;
     // Numbers are formatted into reused buffers: no allocation per row.
@@ -90,7 +90,7 @@ pub(super) fn write(rows: &[CodeRow], csv: &mut csv::Writer<impl Write>) -> io::
             write!(enhanced, "{e}").expect("writing to a String cannot fail");
         }
         csv.write_record([
-            &*row.domain,
+            &*super::defuse(&row.domain, raw_csv),
             row.outcome.as_str(),
             row.code.map_or("", |c| code.format(c)),
             &enhanced,

@@ -66,7 +66,7 @@ fn top_failure(codes: &[CodeCount]) -> Option<String> {
         .min()
 }
 
-pub(super) fn write(rows: &[DomainRow], csv: &mut csv::Writer<impl Write>) -> io::Result<()> {
+pub(super) fn write(rows: &[DomainRow], csv: &mut csv::Writer<impl Write>, raw_csv: bool) -> io::Result<()> {
     csv.write_record(["domain", "total", "delivered", "deferred", "bounced", "bounce_rate", "top_failure"])
         .map_err(super::io_error)?;
     // Numbers are formatted into reused buffers: no allocation per row.
@@ -80,7 +80,7 @@ pub(super) fn write(rows: &[DomainRow], csv: &mut csv::Writer<impl Write>) -> io
         }
         let [a, b, c, d] = &mut numbers;
         csv.write_record([
-            &*row.domain,
+            &*super::defuse(&row.domain, raw_csv),
             a.format(row.total()),
             b.format(delivered),
             c.format(deferred),

@@ -8,6 +8,7 @@
 mod codes;
 mod domains;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -66,24 +67,26 @@ impl Reports {
         Reports { domains: domains::rows(&groups), codes: codes::rows(&mut groups) }
     }
 
-    /// Writes one report as CSV to `out`.
-    pub fn write(&self, kind: ReportKind, out: impl Write) -> io::Result<()> {
+    /// Writes one report as CSV to `out`. Unless `raw_csv`, cells that hold
+    /// text from the log and would start a spreadsheet formula are defused
+    /// (see [`defuse`]).
+    pub fn write(&self, kind: ReportKind, out: impl Write, raw_csv: bool) -> io::Result<()> {
         // RFC 4180: records end with CRLF.
         let mut csv =
             csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).buffer_capacity(64 << 10).from_writer(out);
         match kind {
-            ReportKind::Domains => domains::write(&self.domains, &mut csv)?,
-            ReportKind::Codes => codes::write(&self.codes, &mut csv)?,
+            ReportKind::Domains => domains::write(&self.domains, &mut csv, raw_csv)?,
+            ReportKind::Codes => codes::write(&self.codes, &mut csv, raw_csv)?,
         }
         csv.flush()
     }
 
     /// Writes every report into `dir` as `<name>.csv`, each atomically.
-    pub fn write_all(&self, dir: &Path) -> Result<()> {
+    pub fn write_all(&self, dir: &Path, raw_csv: bool) -> Result<()> {
         fs::create_dir_all(dir).map_err(|source| Error::Output { path: dir.to_path_buf(), source })?;
         for kind in ReportKind::ALL {
             let path = dir.join(format!("{}.csv", kind.name()));
-            write_atomically(&path, |file| self.write(kind, file))
+            write_atomically(&path, |file| self.write(kind, file, raw_csv))
                 .map_err(|source| Error::Output { path: path.clone(), source })?;
         }
         Ok(())
@@ -156,9 +159,44 @@ fn io_error(err: csv::Error) -> io::Error {
     }
 }
 
+/// Defuses a cell that a spreadsheet would run as a formula, as OWASP
+/// recommends for CSV files: text from a log (a hostile sender or server
+/// chooses it) that starts with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return gets a leading `'`, which spreadsheets show as text.
+pub fn defuse(cell: &str, raw_csv: bool) -> Cow<'_, str> {
+    match cell.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') if !raw_csv => Cow::Owned(format!("'{cell}")),
+        _ => Cow::Borrowed(cell),
+    }
+}
+
 /// A domain as text: invalid UTF-8 becomes U+FFFD, and non-ASCII letters are
 /// lower-cased too (the scanner lower-cases ASCII only).
 fn lossy(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(bytes);
     if text.is_ascii() { text.into_owned() } else { text.to_lowercase() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_defused() {
+        let cases = [
+            ("=HYPERLINK(\"http://evil.example\")", "'=HYPERLINK(\"http://evil.example\")"),
+            ("+1", "'+1"),
+            ("-2", "'-2"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("example.com", "example.com"),
+            ("", ""),
+            ("a=b", "a=b"),
+        ];
+        for (cell, want) in cases {
+            assert_eq!(defuse(cell, false), want, "{cell:?}");
+            assert_eq!(defuse(cell, true), cell, "{cell:?} raw");
+        }
+    }
 }

@@ -1,0 +1,179 @@
+//! Hostile and broken input: every case gets a clear message naming the
+//! path, a documented exit code, no panic, and the good inputs beside it
+//! still counted.
+
+use crate::util::{run, run_with_stdin, stderr, stdout};
+
+const GOOD: &[u8] = b"Nov  5 10:00:00 mx postfix/smtp[1]: 4B1C2D3E: to=<a@example.com>, relay=mx[192.0.2.1]:25, dsn=5.1.1, status=bounced (host mx[192.0.2.1] said: 550 5.1.1 unknown (in reply to RCPT TO command))\n";
+
+const HEADER: &str = "domain,total,delivered,deferred,bounced,bounce_rate,top_failure\r\n";
+
+fn temp_file(dir: &tempfile::TempDir, name: &str, data: &[u8]) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, data).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+fn line(domain: &str, status: &str, text: &str) -> Vec<u8> {
+    format!(
+        "Nov  5 10:00:00 mx postfix/smtp[1]: 4B1C2D3E: to=<u@{domain}>, relay=x, dsn=5.1.1, status={status} ({text})\n"
+    )
+    .into_bytes()
+}
+
+#[test]
+fn missing_file_is_reported_and_the_others_still_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = temp_file(&dir, "good.log", GOOD);
+    let out = run(&["analyze", "no/such/file.log", &good]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("bounces: no/such/file.log: No such file or directory"), "{err}");
+    assert!(stdout(&out).contains("example.com,1,0,0,1,1.0000,550 5.1.1"), "{}", stdout(&out));
+}
+
+#[test]
+fn directory_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&["analyze", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("is a directory"), "{}", stderr(&out));
+}
+
+#[test]
+fn unreadable_file_is_an_error() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = temp_file(&dir, "secret.log", GOOD);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::File::open(&path).is_ok() {
+        eprintln!("skipped: running with privileges that read any file");
+        return;
+    }
+    let out = run(&["analyze", &path]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("Permission denied"), "{}", stderr(&out));
+}
+
+#[test]
+fn binary_junk_is_not_a_mail_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let junk: Vec<u8> = (0..10_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let path = temp_file(&dir, "junk.bin", &junk);
+    let out = run(&["analyze", &path]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("no Postfix or Exim lines found"), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "domain,total,delivered,deferred,bounced,bounce_rate,top_failure\r\n");
+}
+
+#[test]
+fn compressed_input_says_how_to_read_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = temp_file(&dir, "mail.log.2.gz", b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03");
+    let out = run(&["analyze", &path]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("gzip-compressed input is not supported yet"), "{}", stderr(&out));
+}
+
+#[test]
+fn empty_file_is_fine() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = temp_file(&dir, "empty.log", b"");
+    let out = run(&["analyze", &path]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stderr(&out).contains("empty, nothing to count"), "{}", stderr(&out));
+}
+
+#[test]
+fn nul_bytes_do_not_hide_deliveries() {
+    let dir = tempfile::tempdir().unwrap();
+    // A crash can leave a run of NULs where a line should be; the next line
+    // starts right after them.
+    let mut log = vec![0u8; 4096];
+    log.extend_from_slice(GOOD);
+    log.extend_from_slice(b"\0\0\0");
+    log.extend(line("nul.example", "sent", "250 2.0.0 ok"));
+    let path = temp_file(&dir, "nul.log", &log);
+    let out = run(&["analyze", "-q", &path]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report = stdout(&out);
+    assert!(report.contains("example.com,1,0,0,1,") && report.contains("nul.example,1,1,0,0,"), "{report}");
+}
+
+#[test]
+fn invalid_utf8_in_addresses_and_replies_is_counted_and_written_as_utf8() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = line("caf\u{e9}.example", "bounced", "host x[192.0.2.1] said: 550 5.1.1 no");
+    log.extend(b"Nov  5 10:00:00 mx postfix/smtp[1]: 4B1C2D3E: to=<u@bad\xff\xfe.example>, relay=x, dsn=5.1.1, status=bounced (host x[192.0.2.1] said: 550 5.1.1 \xc3\x28 no)\n");
+    let path = temp_file(&dir, "utf8.log", &log);
+    let out = run(&["analyze", "-q", "--report", "codes", &path]);
+    assert_eq!(out.status.code(), Some(0));
+    let report = String::from_utf8(out.stdout).expect("the report is UTF-8");
+    assert!(report.contains("caf\u{e9}.example,bounced,550,5.1.1,"), "{report}");
+    assert!(report.contains("bad\u{fffd}\u{fffd}.example,bounced,550,5.1.1,"), "{report}");
+}
+
+#[test]
+fn crlf_and_a_last_line_without_newline() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = GOOD.to_vec();
+    log.truncate(log.len() - 1);
+    log.extend_from_slice(b"\r\n");
+    let mut last = line("last.example", "sent", "250 ok");
+    last.pop(); // no final newline
+    log.extend(last);
+    let path = temp_file(&dir, "crlf.log", &log);
+    let out = run(&["analyze", "-q", "--report", "codes", &path]);
+    let report = stdout(&out);
+    assert!(report.contains("example.com,bounced,550,5.1.1,"), "{report}");
+    assert!(report.contains("last.example,delivered,250,5.1.1,"), "{report}");
+}
+
+#[test]
+fn a_single_100_mb_line_is_skipped_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = GOOD.to_vec();
+    log.extend(std::iter::repeat_n(b'x', 100 << 20));
+    log.push(b'\n');
+    log.extend(line("after.example", "sent", "250 ok"));
+    let path = temp_file(&dir, "huge.log", &log);
+    let out = run(&["analyze", &path]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("1 line longer than 1.05 MB skipped"), "{}", stderr(&out));
+    assert!(stdout(&out).contains("after.example,1,1,0,0,"), "{}", stdout(&out));
+    // The same through stdin, which must not buffer the whole line either.
+    let out = run_with_stdin(&["analyze", "-"], Some(&log));
+    assert!(stderr(&out).contains("1 line longer than 1.05 MB skipped"), "{}", stderr(&out));
+    assert!(stdout(&out).contains("after.example,1,1,0,0,"), "{}", stdout(&out));
+}
+
+#[test]
+fn spreadsheet_formulas_from_the_log_are_defused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = Vec::new();
+    for domain in ["=HYPERLINK(\"http://evil.example\";\"x\")", "+cmd", "-2+3", "\tx"] {
+        log.extend(line(domain, "bounced", "host x[192.0.2.1] said: 550 5.1.1 no"));
+    }
+    let path = temp_file(&dir, "formula.log", &log);
+    for report in ["domains", "codes"] {
+        let out = run(&["analyze", "-q", "--report", report, &path]);
+        for row in stdout(&out).lines().skip(1) {
+            let first = row.trim_start_matches('"');
+            assert!(first.starts_with('\''), "{report}: {row}");
+        }
+        let raw = run(&["analyze", "-q", "--raw-csv", "--report", report, &path]);
+        assert!(stdout(&raw).contains("\n+cmd,"), "{report}: {}", stdout(&raw));
+    }
+}
+
+#[test]
+fn good_inputs_are_counted_beside_bad_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = temp_file(&dir, "good.log", GOOD);
+    let junk = temp_file(&dir, "junk.bin", &[0xff; 5000]);
+    let out = run(&["analyze", "-q", "no/such.log", &junk, dir.path().to_str().unwrap(), &good]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("no/such.log: No such file") && err.contains("is a directory"), "{err}");
+    assert_eq!(stdout(&out), format!("{HEADER}example.com,1,0,0,1,1.0000,550 5.1.1\r\n"));
+}
