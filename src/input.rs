@@ -11,9 +11,11 @@
 //! counted instead of growing memory without bound.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, BufRead, BufReader, Read};
 use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{Error, Result};
 use crate::parse::exim;
@@ -29,10 +31,95 @@ pub enum Source {
 
 /// An opened source.
 pub enum Opened {
-    /// A regular file of known size, read in parallel chunks.
-    File(File, u64),
-    /// Anything else (stdin, a pipe, a device), read front to back.
-    Stream(Box<dyn Read + Send>),
+    /// A regular, uncompressed file of known size, read in parallel chunks.
+    File {
+        /// The file.
+        file: File,
+        /// Its size when opened.
+        size: u64,
+        /// Whether its start looks like a Postfix or Exim log.
+        looks_like_mail_log: bool,
+    },
+    /// Anything read front to back: stdin, a pipe, a compressed file.
+    Stream(Stream),
+}
+
+/// A source read front to back, decompressed on the fly if need be.
+pub struct Stream {
+    /// The (decompressed) bytes.
+    pub reader: Box<dyn Read + Send>,
+    /// The compression format found by its magic bytes, if any.
+    pub compression: Option<Compression>,
+    /// How many raw (compressed) bytes have been consumed so far: where the
+    /// data was damaged, when a decoder fails.
+    pub consumed: Arc<AtomicU64>,
+}
+
+/// A compression format, recognised by its magic bytes (never by the name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compression {
+    /// gzip, including files of several members.
+    Gzip,
+    /// bzip2, including several streams.
+    Bzip2,
+    /// xz, including several streams.
+    Xz,
+    /// Zstandard, including several frames.
+    Zstd,
+}
+
+impl Compression {
+    /// Recognises the format whose magic bytes start `head`.
+    pub fn sniff(head: &[u8]) -> Option<Compression> {
+        const MAGIC: [(&[u8], Compression); 4] = [
+            (b"\x1f\x8b", Compression::Gzip),
+            (b"BZh", Compression::Bzip2),
+            (b"\xfd7zXZ\x00", Compression::Xz),
+            (b"\x28\xb5\x2f\xfd", Compression::Zstd),
+        ];
+        MAGIC.iter().find(|(magic, _)| head.starts_with(magic)).map(|&(_, kind)| kind)
+    }
+
+    /// The format's usual name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Compression::Gzip => "gzip",
+            Compression::Bzip2 => "bzip2",
+            Compression::Xz => "xz",
+            Compression::Zstd => "zstd",
+        }
+    }
+}
+
+/// Counts the bytes read through it.
+struct Counting<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Wraps a raw reader for front-to-back reading, decompressing it when its
+/// first bytes are a compression format's magic.
+pub fn open_stream(raw: Box<dyn Read + Send>) -> io::Result<Stream> {
+    let consumed = Arc::new(AtomicU64::new(0));
+    let counting = Counting { inner: raw, count: Arc::clone(&consumed) };
+    let mut buffered = BufReader::with_capacity(256 << 10, counting);
+    let compression = Compression::sniff(buffered.fill_buf()?);
+    let reader: Box<dyn Read + Send> = match compression {
+        None => Box::new(buffered),
+        Some(Compression::Gzip) => Box::new(flate2::bufread::MultiGzDecoder::new(buffered)),
+        Some(Compression::Bzip2) => Box::new(bzip2::bufread::MultiBzDecoder::new(buffered)),
+        Some(Compression::Xz) => Box::new(liblzma::bufread::XzDecoder::new_multi_decoder(buffered)),
+        Some(Compression::Zstd) => Box::new(zstd::stream::read::Decoder::with_buffer(buffered)?),
+    };
+    Ok(Stream { reader, compression, consumed })
 }
 
 impl Source {
@@ -52,23 +139,26 @@ impl Source {
         }
     }
 
-    /// Opens the source for reading.
+    /// Opens the source for reading: regular uncompressed files for
+    /// parallel chunks, anything else as a (decompressed) stream.
     pub fn open(&self) -> Result<Opened> {
-        match self {
-            Source::Stdin => Ok(Opened::Stream(Box::new(io::stdin()))),
-            Source::Path(path) => {
-                let err = |source| Error::Input { name: self.name(), source };
-                let file = File::open(path).map_err(err)?;
-                let meta = file.metadata().map_err(err)?;
-                if meta.is_dir() {
-                    Err(err(io::Error::from(io::ErrorKind::IsADirectory)))
-                } else if meta.is_file() {
-                    Ok(Opened::File(file, meta.len()))
-                } else {
-                    Ok(Opened::Stream(Box::new(file)))
-                }
-            }
+        let err = |source| Error::Input { name: self.name(), source };
+        let file = match self {
+            Source::Stdin => return open_stream(Box::new(io::stdin())).map(Opened::Stream).map_err(err),
+            Source::Path(path) => File::open(path).map_err(err)?,
+        };
+        let meta = file.metadata().map_err(err)?;
+        if meta.is_dir() {
+            return Err(err(io::Error::from(io::ErrorKind::IsADirectory)));
         }
+        if !meta.is_file() {
+            return open_stream(Box::new(file)).map(Opened::Stream).map_err(err);
+        }
+        let head = read_head(&file).map_err(err)?;
+        if Compression::sniff(&head).is_some() {
+            return open_stream(Box::new(file)).map(Opened::Stream).map_err(err);
+        }
+        Ok(Opened::File { looks_like_mail_log: looks_like_mail_log(&head), file, size: meta.len() })
     }
 }
 
@@ -90,16 +180,7 @@ impl Default for BlockOptions {
 /// How much of the start of an input is checked for its format.
 pub const HEAD_BYTES: usize = 64 << 10;
 
-/// Checks the start of an input: refuses compressed data (with advice), and
-/// says whether it looks like a Postfix or Exim log.
-pub fn check_head(name: &str, head: &[u8]) -> Result<bool> {
-    match compression(head) {
-        Some(kind) => Err(unsupported_compression(name, kind)),
-        None => Ok(looks_like_mail_log(head)),
-    }
-}
-
-/// Reads up to [`HEAD_BYTES`] from the start of a file, for [`check_head`].
+/// Reads up to [`HEAD_BYTES`] from the start of a file.
 pub fn read_head(file: &File) -> io::Result<Vec<u8>> {
     let mut head = Vec::new();
     let len = read_range(file, 0, HEAD_BYTES as u64, &mut head, 0)?;
@@ -284,10 +365,7 @@ pub fn read_blocks(
         let eof = got < want;
         if first && !buf.is_empty() {
             first = false;
-            match check_head(name, &buf[..buf.len().min(HEAD_BYTES)]) {
-                Ok(looks) => stats.looks_like_mail_log = looks,
-                Err(error) => return Err((error, stats)),
-            }
+            stats.looks_like_mail_log = looks_like_mail_log(&buf[..buf.len().min(HEAD_BYTES)]);
         }
         if skipping {
             match memchr::memchr(b'\n', &buf[start..]) {
@@ -352,28 +430,6 @@ pub fn count_lines(data: &[u8], max_line: usize) -> (u64, u64) {
         start = end + 1;
     }
     (lines, long)
-}
-
-/// Names the compression format whose magic bytes start `head`, if any.
-fn compression(head: &[u8]) -> Option<&'static str> {
-    const MAGIC: [(&[u8], &str); 4] =
-        [(b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"), (b"\x28\xb5\x2f\xfd", "zstd")];
-    MAGIC.iter().find(|(magic, _)| head.starts_with(magic)).map(|&(_, kind)| kind)
-}
-
-fn unsupported_compression(name: &str, kind: &str) -> Error {
-    let tool = match kind {
-        "gzip" => "zcat",
-        "bzip2" => "bzcat",
-        "xz" => "xzcat",
-        _ => "zstdcat",
-    };
-    Error::Format {
-        name: name.to_string(),
-        message: format!(
-            "{kind}-compressed input is not supported yet; decompress it first: {tool} {name} | bounces analyze -"
-        ),
-    }
 }
 
 /// Does this look like the start of a Postfix or Exim log? True when a line
@@ -450,9 +506,13 @@ mod tests {
     }
 
     #[test]
-    fn compressed_input_is_refused_with_advice() {
-        let text = check_head("mail.log.1.gz", b"\x1f\x8b\x08\x00rest").unwrap_err().to_string();
-        assert!(text.contains("gzip") && text.contains("zcat mail.log.1.gz | bounces analyze -"), "{text}");
+    fn compression_is_recognised_by_magic_bytes() {
+        assert_eq!(Compression::sniff(b"\x1f\x8b\x08\x00rest"), Some(Compression::Gzip));
+        assert_eq!(Compression::sniff(b"BZh91AY"), Some(Compression::Bzip2));
+        assert_eq!(Compression::sniff(b"\xfd7zXZ\x00\x00"), Some(Compression::Xz));
+        assert_eq!(Compression::sniff(b"\x28\xb5\x2f\xfd\x00"), Some(Compression::Zstd));
+        assert_eq!(Compression::sniff(b"Nov  5 10:00:00 mx postfix"), None);
+        assert_eq!(Compression::sniff(b""), None);
     }
 
     /// Reads a file chunk by chunk and returns what the chunks hold, joined.

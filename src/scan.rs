@@ -9,7 +9,7 @@
 //! are added together at the end.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, mpsc};
 use std::time::{Duration, Instant};
@@ -20,7 +20,8 @@ use indicatif::ProgressBar;
 use crate::config::Mta;
 use crate::error::{Error, Result};
 use crate::input::{
-    Block, BlockOptions, Chunk, Opened, Source, check_head, chunks, count_lines, read_blocks, read_chunk, read_head,
+    Block, BlockOptions, Chunk, Compression, Opened, Source, Stream, StreamStats, chunks, count_lines, read_blocks,
+    read_chunk,
 };
 use crate::parse::{Parsed, exim, postfix};
 use crate::tally::Tally;
@@ -248,17 +249,11 @@ pub fn run(
         let report = &mut reports[index];
         match source.open() {
             Err(error) => report.error = Some(error),
-            Ok(Opened::File(file, size)) => {
-                let head = read_head(&file).map_err(|source| Error::Input { name: report.name.clone(), source });
-                match head.and_then(|head| check_head(&report.name, &head)) {
-                    Ok(looks) => {
-                        report.looks_like_mail_log = looks;
-                        files.push((index, file, size));
-                    }
-                    Err(error) => report.error = Some(error),
-                }
+            Ok(Opened::File { file, size, looks_like_mail_log }) => {
+                report.looks_like_mail_log = looks_like_mail_log;
+                files.push((index, file, size));
             }
-            Ok(Opened::Stream(reader)) => streams.push((index, report.name.clone(), reader)),
+            Ok(Opened::Stream(stream)) => streams.push((index, report.name.clone(), stream)),
         }
     }
 
@@ -315,10 +310,11 @@ fn sum(mut tallies: Vec<Tally>) -> Tally {
     total
 }
 
-/// Reads the streams one after the other in a reader thread, while the
+/// Reads the streams in reader threads (one per stream, at most one per
+/// worker: several rotated `.gz` files decompress in parallel), while the
 /// pool's workers scan their blocks.
 fn scan_streams(
-    streams: Vec<(usize, String, Box<dyn Read + Send>)>,
+    streams: Vec<(usize, String, Stream)>,
     scanner: &Scanner,
     pool: &rayon::ThreadPool,
     blocks: BlockOptions,
@@ -326,56 +322,88 @@ fn scan_streams(
     reports: &mut [InputReport],
 ) -> Tally {
     let threads = pool.current_num_threads();
+    let readers = threads.min(streams.len());
     let (tx, rx) = mpsc::sync_channel::<Block>(threads * 2);
-    // Scanned blocks' buffers go back to the reader for reuse.
+    // Scanned blocks' buffers go back to the readers for reuse.
     let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
-    std::thread::scope(|s| {
-        let reader = s.spawn(move || {
-            let buffer = || match free_rx.try_recv() {
-                Ok(mut buf) => {
-                    buf.clear();
-                    buf
-                }
-                Err(_) => Vec::with_capacity(blocks.block_size),
-            };
-            let mut results = Vec::new();
-            for (index, name, reader) in streams {
-                let emit = |block: Block| {
-                    progress.inc(block.data.len() as u64);
-                    // The receiver lives until every block is scanned.
-                    let _ = tx.send(block);
+    let free_rx = Mutex::new(free_rx);
+    let queue = Mutex::new(streams.into_iter());
+    let results = Mutex::new(Vec::new());
+    let tally = std::thread::scope(|s| {
+        for _ in 0..readers {
+            let tx = tx.clone();
+            let (free_rx, queue, results) = (&free_rx, &queue, &results);
+            s.spawn(move || {
+                let buffer = || match free_rx.lock().expect("no reader panics holding it").try_recv() {
+                    Ok(mut buf) => {
+                        buf.clear();
+                        buf
+                    }
+                    Err(_) => Vec::with_capacity(blocks.block_size),
                 };
-                results.push((index, read_blocks(reader, index, &name, blocks, buffer, emit)));
-            }
-            results
-        });
+                loop {
+                    let next = queue.lock().expect("no reader panics holding it").next();
+                    let Some((index, name, stream)) = next else { break };
+                    let emit = |block: Block| {
+                        progress.inc(block.data.len() as u64);
+                        // The receiver lives until every block is scanned.
+                        let _ = tx.send(block);
+                    };
+                    let Stream { reader, compression, consumed } = stream;
+                    let result = read_blocks(reader, index, &name, blocks, buffer, emit);
+                    let result = result.map_err(|(error, stats)| {
+                        let at = consumed.load(Ordering::Relaxed);
+                        (damaged(error, &name, compression, at, &stats), stats)
+                    });
+                    results.lock().expect("no reader panics holding it").push((index, result));
+                }
+            });
+        }
+        drop(tx);
         let rx = Mutex::new(rx);
-        let tally = sum(pool.broadcast(|_| {
+        sum(pool.broadcast(|_| {
             let mut tally = Tally::default();
             // The lock is held only to take the next block.
             while let Ok(block) = { rx.lock().expect("no worker panics holding it").recv() } {
                 scanner.scan_block(&block, &mut tally);
-                // The reader may be done; then the buffer is dropped.
+                // A reader may be done; then the buffer is dropped.
                 let _ = free_tx.send(block.data);
             }
             tally
-        }));
-        for (index, result) in reader.join().expect("the reader thread does not panic") {
-            let report = &mut reports[index];
-            let stats = match result {
-                Ok(stats) => stats,
-                Err((error, stats)) => {
-                    report.error = Some(error);
-                    stats
-                }
-            };
-            report.bytes += stats.bytes;
-            report.lines += stats.dropped_overlong;
-            report.overlong += stats.dropped_overlong;
-            report.looks_like_mail_log = stats.looks_like_mail_log;
-        }
-        tally
-    })
+        }))
+    });
+    for (index, result) in results.into_inner().expect("no reader panicked") {
+        let report = &mut reports[index];
+        let stats = match result {
+            Ok(stats) => stats,
+            Err((error, stats)) => {
+                report.error = Some(error);
+                stats
+            }
+        };
+        report.bytes += stats.bytes;
+        report.lines += stats.dropped_overlong;
+        report.overlong += stats.dropped_overlong;
+        report.looks_like_mail_log = stats.looks_like_mail_log;
+    }
+    tally
+}
+
+/// Says where compressed data was damaged, and what was kept.
+fn damaged(error: Error, name: &str, compression: Option<Compression>, at: u64, stats: &StreamStats) -> Error {
+    match (compression, error) {
+        (Some(kind), Error::Input { source, .. }) => Error::Format {
+            name: name.to_string(),
+            message: format!(
+                "{} data is damaged or cut short at compressed byte {} ({}); the {} bytes of log before it were counted",
+                kind.name(),
+                at,
+                source,
+                stats.bytes
+            ),
+        },
+        (_, error) => error,
+    }
 }
 
 #[cfg(test)]

@@ -22,8 +22,7 @@ pub fn print(config: &Config, analysis: &Analysis, out: &mut impl Write) -> std:
         } else if input.is_foreign(tally, index) {
             writeln!(
                 out,
-                "bounces: {}: no Postfix or Exim lines found; is this a mail log? \
-                 (compressed or binary files must be decompressed first)",
+                "bounces: {}: no Postfix or Exim lines found; is this a mail log? (--mta auto reads both)",
                 input.name
             )?;
         }

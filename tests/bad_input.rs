@@ -67,12 +67,28 @@ fn binary_junk_is_not_a_mail_log() {
 }
 
 #[test]
-fn compressed_input_says_how_to_read_it() {
+fn truncated_gzip_keeps_what_was_read_and_says_where() {
+    use std::io::Write;
     let dir = tempfile::tempdir().unwrap();
-    let path = temp_file(&dir, "mail.log.2.gz", b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03");
-    let out = run(&["analyze", &path]);
+    let mut log = Vec::new();
+    for i in 0..20_000 {
+        log.extend(line(&format!("d{i}.example"), "sent", "250 2.0.0 ok"));
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&log).unwrap();
+    let mut gz = gz.finish().unwrap();
+    gz.truncate(gz.len() * 2 / 3);
+    let path = temp_file(&dir, "mail.log.2.gz", &gz);
+    let good = temp_file(&dir, "good.log", GOOD);
+    let out = run(&["analyze", &path, &good]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("gzip-compressed input is not supported yet"), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("mail.log.2.gz: gzip data is damaged or cut short at compressed byte"), "{err}");
+    assert!(err.contains("bytes of log before it were counted"), "{err}");
+    let report = stdout(&out);
+    assert!(report.contains("example.com,1,0,0,1,"), "the good file is still counted");
+    let rows = report.lines().count() - 2;
+    assert!(rows > 1000 && rows < 20_000, "what came before the damage is counted: {rows} rows");
 }
 
 #[test]

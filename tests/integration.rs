@@ -16,6 +16,9 @@ mod cli;
 // The same reports whatever the thread count and block size.
 mod determinism;
 
+// Compressed and rotated input.
+mod compressed;
+
 // Hostile and broken input.
 mod bad_input;
 
