@@ -17,7 +17,8 @@
 #   COMPARE_CALLGRIND=1     also count instructions per input byte with valgrind --tool=callgrind
 #   COMPARE_CALLGRIND_SIZE  log size for that (default 10M)
 #
-# Gzip input is not measured here yet (see the gzip issue).
+# Gzip input: one .gz of the Postfix log against zcat, and four rotated .gz
+# parts read with one and with two threads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -337,10 +338,51 @@ instructions() {
     echo
 }
 
+# compressed: bounces on gzip'd logs against zcat, and rotated files in parallel.
+compressed() {
+    local file gz bytes part parts=()
+    have gzip || { echo "- gzip: not installed, section skipped"; return; }
+    file=$(gen postfix "$SIZE")
+    bytes=$(file_bytes "$file")
+    gz=$file.gz
+    if [[ ! -s $gz ]]; then
+        log "compare.sh: gzip -1 $file"
+        gzip -1 -c "$file" > "$gz.partial" && mv "$gz.partial" "$gz"
+    fi
+    # Four rotated parts of the same log, cut at line boundaries.
+    if [[ ! -s $file.part4.gz ]]; then
+        log "compare.sh: cutting $file into 4 rotated .gz parts"
+        split -n l/4 -d -a 1 "$file" "$WORK/part"
+        for part in 0 1 2 3; do
+            gzip -1 -c "$WORK/part$part" > "$file.part$((part + 1)).gz"
+        done
+    fi
+    for part in 1 2 3 4; do parts+=("$(q "$file.part$part.gz")"); done
+    local G O
+    G=$(q "$gz")
+    O=$(q "$WORK/out-gz")
+    FULL="" J1="bounces analyze -q -j1 -o OUT 4 parts .gz" J2="bounces analyze -q -j2 -o OUT 4 parts .gz" SLOW=""
+    timed "$gz" "gzip-$SIZE" "$RUNS" \
+        "bounces analyze -q -o OUT FILE.gz" "$(q "$BOUNCES") analyze -q -o $O $G" \
+        "zcat FILE.gz > /dev/null" "zcat $G" \
+        "zcat FILE.gz | rg -c status=" "sh -c $(q "zcat $G | rg -c status=")" \
+        "$J1" "$(q "$BOUNCES") analyze -q -j1 -o $O-j1 ${parts[*]}" \
+        "$J2" "$(q "$BOUNCES") analyze -q -j2 -o $O-j2 ${parts[*]}"
+    echo "## Gzip'd Postfix log: $(basename "$gz")"
+    echo
+    echo "$(file_bytes "$gz") bytes compressed (gzip -1), $bytes uncompressed; MB/s are uncompressed bytes. The 4 parts are the same log cut into 4 rotated files."
+    echo "ratio = \`zcat FILE.gz > /dev/null\` time / this time (target for one .gz: >= 3x; two threads on several files: >= 1.8x one)."
+    echo
+    table "$WORK/gzip-$SIZE.tsv" "$bytes" "zcat FILE.gz > /dev/null"
+    echo
+}
+
 for mta in postfix exim; do
     measure "$mta"
     if [[ $mta == postfix ]]; then slow postfix pflogsumm; else slow exim eximstats; fi
 done
+
+compressed
 
 if [[ $CALLGRIND == 1 ]]; then
     if have valgrind; then
