@@ -355,6 +355,15 @@ pub fn read_blocks(
         let got = match (&mut reader).take(want as u64).read_to_end(&mut buf) {
             Ok(n) => n,
             Err(source) => {
+                // Keep the complete lines read before the error, but not the
+                // end of an over-long line being skipped.
+                // See: #7 (fuzzing found the skipped tail counted as lines).
+                if skipping {
+                    match memchr::memchr(b'\n', &buf[start..]) {
+                        Some(i) => drop(buf.drain(..start + i + 1)),
+                        None => buf.clear(),
+                    }
+                }
                 let end = memchr::memrchr(b'\n', &buf).map_or(0, |i| i + 1);
                 buf.truncate(end);
                 flush(&mut buf, &mut dropped_since_block);
@@ -496,6 +505,42 @@ mod tests {
             assert_eq!(stats.dropped_overlong, 1);
             assert_eq!(out.last().unwrap().lines_before, 1);
         }
+    }
+
+    /// Hands out `step` bytes per read and fails at `fail_at`.
+    struct Failing<'a> {
+        data: &'a [u8],
+        pos: usize,
+        step: usize,
+        fail_at: usize,
+    }
+
+    impl Read for Failing<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.pos >= self.fail_at {
+                return Err(io::Error::other("injected"));
+            }
+            let n = buf.len().min(self.step).min(self.fail_at - self.pos).min(self.data.len() - self.pos);
+            buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
+            self.pos += n;
+            Ok(n)
+        }
+    }
+
+    // See: #7. A read error while an over-long line was being skipped let the
+    // end of that line through as a line of its own.
+    #[test]
+    fn a_read_error_while_skipping_keeps_the_skipped_line_out() {
+        let mut data = vec![b'x'; 92];
+        data.extend_from_slice(b"\nnext\nthird\n");
+        // The read that fails has already brought the skipped line's end.
+        let reader = Failing { data: &data, pos: 0, step: 159, fail_at: 94 };
+        let mut out = Vec::new();
+        let opts = BlockOptions { block_size: 8, max_line: 41 };
+        let (_, stats) = read_blocks(reader, 0, "test", opts, Vec::new, |b| out.push(b)).unwrap_err();
+        let joined: Vec<u8> = out.iter().flat_map(|b| b.data.clone()).collect();
+        assert_eq!(joined, b"");
+        assert_eq!(stats.dropped_overlong, 1);
     }
 
     #[test]
