@@ -16,6 +16,10 @@ mod cli;
 // The same reports whatever the thread count and block size.
 mod determinism;
 
+// Properties over generated input (proptest): no panics, same reports for
+// any cut, thread count or file split.
+mod properties;
+
 // Compressed and rotated input.
 mod compressed;
 

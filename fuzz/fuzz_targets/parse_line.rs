@@ -1,0 +1,65 @@
+//! `Scanner::parse_line` on arbitrary bytes, for each `--mta` setting.
+//!
+//! Besides not panicking: an event's domain lies inside the line, its codes
+//! are in range, `auto` gives what `postfix` or `exim` alone gives, and
+//! scanning the line as a one-line block counts exactly what `parse_line`
+//! found.
+#![no_main]
+
+use std::sync::LazyLock;
+
+use bounces::config::Mta;
+use bounces::input::Block;
+use bounces::parse::{Event, Parsed};
+use bounces::scan::Scanner;
+use bounces::tally::Tally;
+use libfuzzer_sys::fuzz_target;
+
+static SCANNERS: LazyLock<[Scanner; 3]> =
+    LazyLock::new(|| [Scanner::new(Mta::Auto), Scanner::new(Mta::Postfix), Scanner::new(Mta::Exim)]);
+
+fn check_event(line: &[u8], event: &Event<'_>) {
+    let range = line.as_ptr_range();
+    let domain = event.domain.as_ptr_range();
+    assert!(
+        event.domain.is_empty() || (range.start <= domain.start && domain.end <= range.end),
+        "the domain is not a part of the line"
+    );
+    if let Some(code) = event.code {
+        assert!((200..600).contains(&code), "code {code}");
+    }
+    if let Some(e) = event.enhanced {
+        assert!(matches!(e.class, 2 | 4 | 5) && e.subject <= 999 && e.detail <= 999, "enhanced {e}");
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let [auto, postfix, exim] = &*SCANNERS;
+    let (a, p, e) = (auto.parse_line(data), postfix.parse_line(data), exim.parse_line(data));
+    for parsed in [&a, &p, &e] {
+        if let Parsed::Event(event) = parsed {
+            check_event(data, event);
+        }
+    }
+    // Auto tries every anchor of both MTAs in line order and takes the first
+    // that is not `Other`: that is what one of the MTAs alone finds.
+    assert!(a == p || a == e, "auto {a:?}, postfix {p:?}, exim {e:?}");
+    if a == Parsed::Other {
+        assert_eq!((p, e), (Parsed::Other, Parsed::Other));
+    }
+
+    // The scanner finds the same thing in a block holding just this line.
+    if data.contains(&b'\n') {
+        return;
+    }
+    let mut tally = Tally::default();
+    let block = Block { input: 0, seq: 0, lines_before: 0, data: data.to_vec() };
+    auto.scan_block(&block, &mut tally);
+    let mut want = [0; 3];
+    if let Parsed::Event(event) = a {
+        want[event.outcome as usize] = 1;
+    }
+    assert_eq!(tally.events_by_outcome(), want, "{a:?}");
+    assert_eq!(tally.malformed(), u64::from(a == Parsed::Malformed), "{a:?}");
+    assert_eq!(tally.probes(), u64::from(a == Parsed::Probe), "{a:?}");
+});
