@@ -2,17 +2,11 @@
 //! path, a documented exit code, no panic, and the good inputs beside it
 //! still counted.
 
-use crate::util::{run, run_with_stdin, stderr, stdout};
+use crate::util::{run, run_with_stdin, stderr, stdout, temp_file};
 
 const GOOD: &[u8] = b"Nov  5 10:00:00 mx postfix/smtp[1]: 4B1C2D3E: to=<a@example.com>, relay=mx[192.0.2.1]:25, dsn=5.1.1, status=bounced (host mx[192.0.2.1] said: 550 5.1.1 unknown (in reply to RCPT TO command))\n";
 
 const HEADER: &str = "domain,total,delivered,deferred,bounced,bounce_rate,top_failure\r\n";
-
-fn temp_file(dir: &tempfile::TempDir, name: &str, data: &[u8]) -> String {
-    let path = dir.path().join(name);
-    std::fs::write(&path, data).unwrap();
-    path.to_str().unwrap().to_string()
-}
 
 fn line(domain: &str, status: &str, text: &str) -> Vec<u8> {
     format!(

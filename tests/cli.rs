@@ -4,13 +4,7 @@
 use std::io::Read;
 use std::process::{Command, Stdio};
 
-use crate::util::{self, run, run_with_stdin, sample, stderr, stdout};
-
-fn temp_file(dir: &tempfile::TempDir, name: &str, data: &[u8]) -> String {
-    let path = dir.path().join(name);
-    std::fs::write(&path, data).unwrap();
-    path.to_str().unwrap().to_string()
-}
+use crate::util::{self, run, run_with_stdin, sample, stderr, stdout, temp_file};
 
 #[test]
 fn stdin_dash_and_implicit_stdin_match_the_file() {

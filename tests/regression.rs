@@ -1,12 +1,6 @@
 //! One test per bug fixed, named after what went wrong.
 
-use crate::util::{run, stderr, stdout};
-
-fn write(dir: &tempfile::TempDir, name: &str, data: &[u8]) -> String {
-    let path = dir.path().join(name);
-    std::fs::write(&path, data).unwrap();
-    path.to_str().unwrap().to_string()
-}
+use crate::util::{run, stderr, stdout, temp_file};
 
 // See: #2 (review). Exim local deliveries were counted under the sender's
 // (F=) or return path's (P=) domain, and quoted local parts or autoreply
@@ -18,7 +12,7 @@ fn exim_local_deliveries_count_under_the_recipient() {
 2026-11-05 10:00:01 1tXyZa-0003Ab-Qb => abcd+x+\"abc@def\" <\"abcd+x+\\\"abc@def\\\"\"@local.example> R=r1 T=t1\n\
 2026-11-05 10:00:02 1tXyZa-0003Ab-Qc => >s@local.example,t@local.example <u@local.example> R=r T=autoreply\n\
 2026-11-05 10:00:03 1tXyZa-0003Ab-Qd ** \"john doe\"@local.example <orig@other.example> R=r T=t: SMTP error from remote mail server after RCPT TO:<x>: 550 5.1.1 no\n";
-    let path = write(&dir, "exim.log", log);
+    let path = temp_file(&dir, "exim.log", log);
     let out = run(&["analyze", "-q", &path]);
     assert_eq!(
         stdout(&out),
@@ -35,7 +29,7 @@ fn overlong_lines_are_skipped_whatever_the_block_size() {
     log.extend_from_slice(b"Nov  5 10:00:01 mx postfix/smtp[1]: 4B1C2D3F: to=<b@long.example>, relay=x, dsn=5.1.1, status=bounced (host x[192.0.2.1] said: 550 5.1.1 ");
     log.extend(std::iter::repeat_n(b'x', 1_500_000));
     log.extend_from_slice(b")\nNov  5 10:00:02 mx postfix/smtp[1]: 4B1C2D40: to=<c@short.example>, relay=x, dsn=2.0.0, status=sent (250 ok)\n");
-    let path = write(&dir, "long.log", &log);
+    let path = temp_file(&dir, "long.log", &log);
     let mut reports = Vec::new();
     for block in ["65536", "4194304"] {
         let out = run(&["analyze", "--block-size", block, &path]);
@@ -60,7 +54,7 @@ fn lines_full_of_false_anchors_are_read_once() {
         log.extend_from_slice(b" == ** =>");
     }
     log.extend_from_slice(b"\"\n2026-11-05 10:00:01 1tXyZa-0003Ab-Qr => u@real.example R=r T=t C=\"250 OK\"\n");
-    let path = write(&dir, "anchors.log", &log);
+    let path = temp_file(&dir, "anchors.log", &log);
     let out = run(&["analyze", "-q", &path]);
     assert_eq!(
         stdout(&out),

@@ -67,3 +67,10 @@ pub fn assert_same_text(what: &str, got: &str, want: &str) {
 pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+/// Writes `data` to `name` in `dir` and returns the path as text.
+pub fn temp_file(dir: &tempfile::TempDir, name: &str, data: &[u8]) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, data).unwrap();
+    path.to_str().expect("temporary paths are UTF-8").to_string()
+}

@@ -151,19 +151,8 @@ pub fn domain_of(addr: &[u8]) -> &[u8] {
             None => &[],
         };
     }
-    let mut last_at = None;
-    let mut quoted = false;
-    let mut escaped = false;
-    for (i, &b) in addr.iter().enumerate() {
-        match b {
-            _ if escaped => escaped = false,
-            b'\\' if quoted => escaped = true,
-            b'"' => quoted = !quoted,
-            b'@' if !quoted => last_at = Some(i),
-            _ => {}
-        }
-    }
-    last_at.map_or(&[], |i| &addr[i + 1..])
+    let last_at = unquoted(addr).filter(|&(_, b)| b == b'@').last();
+    last_at.map_or(&[], |(i, _)| &addr[i + 1..])
 }
 
 /// The position of the first `stop` byte in `text` that is not inside a
@@ -175,18 +164,23 @@ pub fn end_outside_quotes(text: &[u8], stop: u8) -> usize {
         Some(i) if text[i] == stop => return i,
         Some(_) => {}
     }
-    let mut quoted = false;
-    let mut escaped = false;
-    for (i, &b) in text.iter().enumerate() {
+    unquoted(text).find(|&(_, b)| b == stop).map_or(text.len(), |(i, _)| i)
+}
+
+/// The bytes of `text` (with their positions) that are not inside a
+/// double-quoted string, where `\` escapes the next byte.
+fn unquoted(text: &[u8]) -> impl Iterator<Item = (usize, u8)> + '_ {
+    let (mut quoted, mut escaped) = (false, false);
+    text.iter().enumerate().filter_map(move |(i, &b)| {
         match b {
             _ if escaped => escaped = false,
             b'\\' if quoted => escaped = true,
             b'"' => quoted = !quoted,
-            _ if b == stop && !quoted => return i,
+            _ if !quoted => return Some((i, b)),
             _ => {}
         }
-    }
-    text.len()
+        None
+    })
 }
 
 /// Splits `<address>rest` into the address and what follows its closing
