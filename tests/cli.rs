@@ -122,3 +122,24 @@ fn mta_choice_limits_what_is_read() {
     let out = run(&["analyze", "-q", "--mta", "postfix", "samples/exim.log"]);
     assert_eq!(stdout(&out), "domain,total,delivered,deferred,bounced,bounce_rate,top_failure\r\n");
 }
+
+#[test]
+fn readme_example_output_is_what_the_first_command_prints() {
+    let readme = util::read(&util::root().join("README.md"));
+    let block = readme.split("```text\n").nth(1).expect("the README shows example output");
+    let block = &block[..block.find("```").expect("the example block ends")];
+    let out = run(&["analyze", "samples/postfix.log"]);
+    let report = stdout(&out).replace("\r\n", "\n");
+    let summary = stderr(&out);
+    for line in block.lines().filter(|l| *l != "...") {
+        if let Some(rest) = line.strip_prefix("bounces: read ") {
+            // Timing varies; the counts before it must not.
+            let counts = &rest[..rest.find(" in ").expect("a time")];
+            assert!(summary.contains(counts), "README summary {line:?} vs {summary}");
+        } else if line.starts_with("bounces: ") {
+            assert!(summary.lines().any(|l| l == line), "README summary {line:?} vs {summary}");
+        } else {
+            assert!(report.lines().any(|l| l == line), "README row {line:?} not in the report");
+        }
+    }
+}
