@@ -79,6 +79,13 @@ struct AnalyzeArgs {
     #[arg(short, long, conflicts_with = "quiet")]
     verbose: bool,
 
+    /// Track at most N recipient domains on their own (memory stays bounded
+    /// against logs full of made-up domains); the events of the others are
+    /// counted together in an `(other)` row, and the summary says so. Which
+    /// domains are kept depends only on their names, never on threads.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    max_domains: usize,
+
     /// Write cells exactly as found in the log. By default a cell that would
     /// start a spreadsheet formula (=, +, -, @, tab, CR) gets a leading ',
     /// since hostile senders and servers choose what lands in a log.
@@ -122,6 +129,9 @@ impl Cli {
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
+        if args.max_domains == 0 {
+            return Err(Error::Usage("--max-domains must be at least 1".to_string()));
+        }
         let mut blocks = BlockOptions::default();
         if let Some(size) = args.block_size {
             blocks.block_size = size.max(1);
@@ -145,6 +155,7 @@ impl Cli {
             quiet: args.quiet,
             verbose: args.verbose,
             raw_csv: args.raw_csv,
+            max_domains: args.max_domains,
         })
     }
 }

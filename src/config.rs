@@ -66,4 +66,7 @@ pub struct Config {
     pub verbose: bool,
     /// Write CSV cells as they are, without defusing spreadsheet formulas.
     pub raw_csv: bool,
+    /// Track at most this many recipient domains on their own; the events
+    /// of the others are counted together as `(other)`.
+    pub max_domains: usize,
 }

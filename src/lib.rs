@@ -60,7 +60,7 @@ const PROGRESS_MIN_BYTES: u64 = 64 << 20;
 /// the summary on stderr.
 pub fn analyze(config: &Config) -> Result<Exit> {
     let progress = progress_bar(config);
-    let analysis = scan::run(&config.inputs, config.mta, config.threads, config.blocks, &progress)?;
+    let analysis = scan::run(&config.inputs, config.mta, config.threads, config.blocks, config.max_domains, &progress)?;
     progress.finish_and_clear();
     let reports = Reports::build(&analysis.tally);
     match &config.out_dir {

@@ -183,6 +183,9 @@ pub struct InputReport {
     pub overlong: u64,
     /// Whether its start looked like a Postfix or Exim log.
     pub looks_like_mail_log: bool,
+    /// For a regular file, its size when it was opened: more than `bytes`
+    /// when it shrank while it was read (logrotate's copytruncate).
+    pub planned: Option<u64>,
     /// Why it could not be read to the end, if it could not.
     pub error: Option<Error>,
 }
@@ -221,6 +224,7 @@ pub fn run(
     mta: Mta,
     threads: usize,
     blocks: BlockOptions,
+    max_domains: usize,
     progress: &ProgressBar,
 ) -> Result<Analysis> {
     let started = Instant::now();
@@ -240,6 +244,7 @@ pub fn run(
             lines: 0,
             overlong: 0,
             looks_like_mail_log: false,
+            planned: None,
             error: None,
         })
         .collect();
@@ -251,6 +256,7 @@ pub fn run(
             Err(error) => report.error = Some(error),
             Ok(Opened::File { file, size, looks_like_mail_log }) => {
                 report.looks_like_mail_log = looks_like_mail_log;
+                report.planned = Some(size);
                 files.push((index, file, size));
             }
             Ok(Opened::Stream(stream)) => streams.push((index, report.name.clone(), stream)),
@@ -265,7 +271,7 @@ pub fn run(
     // and one tally of its own: exactly one tally per thread to merge.
     let next = AtomicUsize::new(0);
     let mut tally = sum(pool.broadcast(|_| {
-        let (mut tally, mut buf) = (Tally::default(), Vec::new());
+        let (mut tally, mut buf) = (Tally::with_max_domains(max_domains), Vec::new());
         while let Some((file, chunk)) = pieces.get(next.fetch_add(1, Ordering::Relaxed)) {
             match read_chunk(file, chunk, blocks.max_line, &mut buf) {
                 Ok(read) => {
@@ -281,7 +287,7 @@ pub fn run(
         tally
     }));
     if !streams.is_empty() {
-        tally += scan_streams(streams, &scanner, &pool, blocks, progress, &mut reports);
+        tally += scan_streams(streams, &scanner, &pool, (blocks, max_domains), progress, &mut reports);
     }
 
     for (index, report) in reports.iter_mut().enumerate() {
@@ -317,7 +323,7 @@ fn scan_streams(
     streams: Vec<(usize, String, Stream)>,
     scanner: &Scanner,
     pool: &rayon::ThreadPool,
-    blocks: BlockOptions,
+    (blocks, max_domains): (BlockOptions, usize),
     progress: &ProgressBar,
     reports: &mut [InputReport],
 ) -> Tally {
@@ -362,7 +368,7 @@ fn scan_streams(
         drop(tx);
         let rx = Mutex::new(rx);
         sum(pool.broadcast(|_| {
-            let mut tally = Tally::default();
+            let mut tally = Tally::with_max_domains(max_domains);
             // The lock is held only to take the next block.
             while let Ok(block) = { rx.lock().expect("no worker panics holding it").recv() } {
                 scanner.scan_block(&block, &mut tally);

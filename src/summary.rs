@@ -15,6 +15,13 @@ pub fn print(config: &Config, analysis: &Analysis, out: &mut impl Write) -> std:
     for (index, input) in analysis.inputs.iter().enumerate() {
         if let Some(error) = &input.error {
             writeln!(out, "bounces: {error}")?;
+        } else if let Some(planned) = input.planned.filter(|&p| p > input.bytes) {
+            writeln!(
+                out,
+                "bounces: {}: the file shrank while it was read (logrotate's copytruncate?): {} of {} bytes read; \
+                 the rest is in the rotated file",
+                input.name, input.bytes, planned
+            )?;
         } else if input.bytes == 0 {
             if !config.quiet {
                 writeln!(out, "bounces: {}: empty, nothing to count", input.name)?;
@@ -65,6 +72,15 @@ pub fn print(config: &Config, analysis: &Analysis, out: &mut impl Write) -> std:
                 writeln!(out, "  {name}:{line}: {}", printable(text))?;
             }
         }
+    }
+    if let Some(other) = tally.other() {
+        writeln!(
+            out,
+            "bounces: more than {} recipient domains: {} of the others are counted together as (other); \
+             raise --max-domains to see them",
+            thousands(config.max_domains as u64),
+            plural(other.outcomes.iter().sum(), "delivery event"),
+        )?;
     }
     if tally.probes() > 0 {
         writeln!(out, "bounces: {} not counted as deliveries", plural(tally.probes(), "address-verification probe"))?;
@@ -137,6 +153,32 @@ mod tests {
         assert_eq!(thousands(1234567), "1,234,567");
         assert_eq!(plural(1, "line"), "1 line");
         assert_eq!(plural(2, "line"), "2 lines");
+    }
+
+    #[test]
+    fn a_file_that_shrank_while_read_is_reported() {
+        let input = crate::scan::InputReport {
+            name: "mail.log".to_string(),
+            bytes: 1000,
+            lines: 10,
+            overlong: 0,
+            looks_like_mail_log: true,
+            planned: Some(5000),
+            error: None,
+        };
+        let analysis = crate::scan::Analysis {
+            tally: crate::tally::Tally::default(),
+            inputs: vec![input],
+            elapsed: std::time::Duration::from_millis(5),
+        };
+        let config = Config { quiet: true, ..Config::default() };
+        let mut out = Vec::new();
+        print(&config, &analysis, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("mail.log: the file shrank while it was read") && text.contains("1000 of 5000 bytes"),
+            "{text}"
+        );
     }
 
     #[test]

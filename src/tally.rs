@@ -118,6 +118,48 @@ struct DomainCounts {
     codes: Codes,
 }
 
+impl DomainCounts {
+    /// Adds another domain's counts to these.
+    fn absorb(&mut self, other: &DomainCounts) {
+        for (a, b) in self.outcomes.iter_mut().zip(other.outcomes) {
+            *a += b;
+        }
+        for (key, count) in other.codes.iter() {
+            self.codes.add(key, count);
+        }
+    }
+
+    fn events(&self) -> u64 {
+        self.outcomes.iter().sum()
+    }
+}
+
+/// The cap on distinct domains (`--max-domains`). A domain is tracked on its
+/// own while a fixed hash of its name is at most `threshold`; when there are
+/// too many, the threshold is halved and the domains above it are folded into
+/// `(other)`. The domains kept are then those whose hash is at most the
+/// largest threshold (of u64::MAX, half, a quarter, ...) that keeps them
+/// within the cap: the same set whatever the thread count or input order,
+/// and their counts are exact.
+#[derive(Clone, Copy, Debug)]
+struct Cap {
+    max: usize,
+    threshold: u64,
+}
+
+impl Default for Cap {
+    fn default() -> Self {
+        Cap { max: usize::MAX, threshold: u64::MAX }
+    }
+}
+
+/// The hash that decides which domains a cap keeps: fixed, unlike the maps'
+/// keyed hashes, so every worker decides alike.
+fn cap_hash(name: &[u8]) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0x626f_756e_6365_73).hash_one(name)
+}
+
 /// A domain as tallied: its name and counts.
 #[derive(Clone, Copy, Debug)]
 pub struct DomainTally<'a> {
@@ -184,15 +226,69 @@ pub struct Tally {
     probes: u64,
     examples: Vec<Example>,
     scratch: Vec<u8>,
+    /// Events of the domains beyond the cap.
+    other: DomainCounts,
+    cap: Cap,
 }
 
 impl Tally {
+    /// A tally that tracks at most `max` domains on their own and counts the
+    /// events of the others together (see [`Tally::other`]).
+    pub fn with_max_domains(max: usize) -> Tally {
+        Tally { cap: Cap { max: max.max(1), threshold: u64::MAX }, ..Tally::default() }
+    }
+
     /// Counts one delivery event read from input number `input`.
     pub fn record(&mut self, input: usize, event: &Event<'_>) {
-        let domain = entry(&mut self.domains, &mut self.scratch, event.domain);
+        let domain = self.counts_for(event.domain);
         domain.outcomes[event.outcome as usize] += 1;
         domain.codes.add(CodeKey::pack(event.outcome, event.code, event.enhanced, event.note), 1);
         self.input_mut(input).events += 1;
+    }
+
+    /// The counts for a domain (raw, as logged), or those of `(other)` when
+    /// the cap leaves it out. The cap costs nothing until it is reached.
+    fn counts_for(&mut self, raw: &[u8]) -> &mut DomainCounts {
+        if self.domains.len() >= self.cap.max || self.cap.threshold != u64::MAX {
+            let name = normalize(raw, &mut self.scratch);
+            let (hash, known) = (cap_hash(name), self.domains.contains_key(name));
+            if hash > self.cap.threshold {
+                return &mut self.other;
+            }
+            if !known && self.domains.len() >= self.cap.max {
+                // Make room: halve the threshold until fewer remain.
+                while self.domains.len() >= self.cap.max && self.cap.threshold > 0 {
+                    self.cap.threshold >>= 1;
+                    self.fold_above_threshold();
+                }
+                if hash > self.cap.threshold {
+                    return &mut self.other;
+                }
+            }
+        }
+        entry(&mut self.domains, &mut self.scratch, raw)
+    }
+
+    /// Moves the domains whose cap hash is above the threshold to `(other)`.
+    fn fold_above_threshold(&mut self) {
+        let (threshold, other) = (self.cap.threshold, &mut self.other);
+        self.domains.retain(|name, counts| {
+            let keep = cap_hash(name.as_bytes()) <= threshold;
+            if !keep {
+                other.absorb(counts);
+            }
+            keep
+        });
+    }
+
+    /// Events of the domains beyond the cap, by outcome and by code, under
+    /// the name `(other)`; `None` when the cap was never reached.
+    pub fn other(&self) -> Option<DomainTally<'_>> {
+        (self.other.events() > 0).then(|| DomainTally {
+            name: b"(other)",
+            outcomes: self.other.outcomes,
+            counts: &self.other,
+        })
     }
 
     /// Counts an address-verification probe (not a delivery).
@@ -263,7 +359,7 @@ impl Tally {
 
     /// Delivery events by outcome, in [`Outcome::ALL`] order.
     pub fn events_by_outcome(&self) -> [u64; 3] {
-        self.domains.values().fold([0; 3], |mut sum, d| {
+        self.domains.values().chain([&self.other]).fold([0; 3], |mut sum, d| {
             for (s, c) in sum.iter_mut().zip(d.outcomes) {
                 *s += c;
             }
@@ -330,19 +426,25 @@ fn entry<'a>(
     scratch: &mut Vec<u8>,
     raw: &[u8],
 ) -> &'a mut DomainCounts {
-    let trimmed = raw.strip_suffix(b".").unwrap_or(raw);
-    let name: &[u8] = if trimmed.iter().any(u8::is_ascii_uppercase) {
-        scratch.clear();
-        scratch.extend(trimmed.iter().map(u8::to_ascii_lowercase));
-        scratch
-    } else {
-        trimmed
-    };
+    let name = normalize(raw, scratch);
     // Looked up by slice first, so a known domain costs no key building.
     if !domains.contains_key(name) {
         domains.insert(DomainKey::new(name), DomainCounts::default());
     }
     domains.get_mut(name).expect("just inserted")
+}
+
+/// A domain as counted: lower-cased (ASCII; into `scratch` only when needed)
+/// and without one trailing dot.
+fn normalize<'a>(raw: &'a [u8], scratch: &'a mut Vec<u8>) -> &'a [u8] {
+    let trimmed = raw.strip_suffix(b".").unwrap_or(raw);
+    if trimmed.iter().any(u8::is_ascii_uppercase) {
+        scratch.clear();
+        scratch.extend(trimmed.iter().map(u8::to_ascii_lowercase));
+        scratch
+    } else {
+        trimmed
+    }
 }
 
 /// A domain name as a hash-map key. Short names (nearly all) are stored in
@@ -398,15 +500,26 @@ impl Eq for DomainKey {}
 
 impl AddAssign for Tally {
     fn add_assign(&mut self, other: Tally) {
+        // The stricter threshold applies to both sides, then the cap is
+        // enforced on the sum (see `Cap`).
+        let threshold = self.cap.threshold.min(other.cap.threshold);
+        self.cap.max = self.cap.max.min(other.cap.max);
+        self.other.absorb(&other.other);
         self.domains.reserve(other.domains.len().saturating_sub(self.domains.len()));
         for (name, theirs) in other.domains {
-            let domain = self.domains.entry(name).or_default();
-            for (a, b) in domain.outcomes.iter_mut().zip(theirs.outcomes) {
-                *a += b;
+            if threshold != u64::MAX && cap_hash(name.as_bytes()) > threshold {
+                self.other.absorb(&theirs);
+            } else {
+                self.domains.entry(name).or_default().absorb(&theirs);
             }
-            for (key, count) in theirs.codes.iter() {
-                domain.codes.add(key, count);
-            }
+        }
+        if threshold < self.cap.threshold {
+            self.cap.threshold = threshold;
+            self.fold_above_threshold();
+        }
+        while self.domains.len() > self.cap.max && self.cap.threshold > 0 {
+            self.cap.threshold >>= 1;
+            self.fold_above_threshold();
         }
         for (input, counts) in other.per_input.iter().enumerate() {
             let mine = self.input_mut(input);
@@ -433,6 +546,47 @@ impl AddAssign for Tally {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_domain_cap_keeps_the_same_domains_whatever_the_split() {
+        let names: Vec<String> = (0..1000).map(|i| format!("d{i}.example")).collect();
+        let fill = |tally: &mut Tally, part: &[String]| {
+            for name in part {
+                let event = Event {
+                    domain: name.as_bytes(),
+                    outcome: Outcome::Bounced,
+                    code: Some(550),
+                    enhanced: None,
+                    note: Note::None,
+                };
+                tally.record(0, &event);
+                tally.record(0, &event);
+            }
+        };
+        let summary = |t: &Tally| {
+            let mut kept: Vec<(Vec<u8>, [u64; 3])> = t.domains().map(|d| (d.name.to_vec(), d.outcomes)).collect();
+            kept.sort();
+            (kept, t.other().map(|o| o.outcomes), t.events_by_outcome())
+        };
+        let mut whole = Tally::with_max_domains(100);
+        fill(&mut whole, &names);
+        let want = summary(&whole);
+        assert!(want.0.len() <= 100 && want.0.len() > 25, "{} kept", want.0.len());
+        assert_eq!(want.2, [0, 0, 2000]);
+        for cut in [1, 10, 333, 999] {
+            let (mut a, mut b) = (Tally::with_max_domains(100), Tally::with_max_domains(100));
+            fill(&mut a, &names[..cut]);
+            fill(&mut b, &names[cut..]);
+            let mut ab = a.clone();
+            ab += b.clone();
+            b += a;
+            assert_eq!(summary(&ab), want, "cut {cut}");
+            assert_eq!(summary(&b), want, "cut {cut}, other order");
+        }
+        let mut roomy = Tally::with_max_domains(5000);
+        fill(&mut roomy, &names);
+        assert!(roomy.other().is_none());
+    }
 
     #[test]
     fn code_keys_round_trip() {

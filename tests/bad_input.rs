@@ -187,3 +187,35 @@ fn good_inputs_are_counted_beside_bad_ones() {
     assert!(err.contains("no/such.log: No such file") && err.contains("is a directory"), "{err}");
     assert_eq!(stdout(&out), format!("{HEADER}example.com,1,0,0,1,1.0000,550 5.1.1\r\n"));
 }
+
+#[test]
+fn made_up_domains_beyond_the_cap_are_counted_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = Vec::new();
+    for i in 0..2000 {
+        log.extend(line(&format!("fake{i}.attacker.example"), "bounced", "host x[192.0.2.1] said: 550 5.1.1 no"));
+    }
+    for _ in 0..50 {
+        log.extend(line("real.example", "sent", "250 2.0.0 ok"));
+    }
+    let path = temp_file(&dir, "many.log", &log);
+    let mut reports = Vec::new();
+    for (j, block) in [("1", "1048576"), ("2", "4096"), ("2", "333")] {
+        let out = run(&["analyze", "--max-domains", "100", "-j", j, "--block-size", block, &path]);
+        assert_eq!(out.status.code(), Some(0));
+        let err = stderr(&out);
+        assert!(
+            err.contains("more than 100 recipient domains: ") && err.contains("counted together as (other)"),
+            "{err}"
+        );
+        reports.push(stdout(&out));
+    }
+    assert!(reports.iter().all(|r| *r == reports[0]), "the same domains are kept whatever the threads and blocks");
+    let rows: Vec<&str> = reports[0].lines().skip(1).collect();
+    assert!(rows.len() <= 101, "{} rows", rows.len());
+    let last = rows.last().unwrap();
+    assert!(last.starts_with("(other),"), "{last}");
+    // Every event is still counted, in a domain's row or in (other).
+    let total: u64 = rows.iter().map(|r| r.split(',').nth(1).unwrap().parse::<u64>().unwrap()).sum();
+    assert_eq!(total, 2050);
+}

@@ -93,9 +93,15 @@ fn events_match_an_independent_count() {
     for path in files {
         let data = std::fs::read(&path).unwrap();
         let want = independent_count(&data);
-        let analysis =
-            scan::run(&[Source::Path(path.clone())], Mta::Auto, 2, BlockOptions::default(), &ProgressBar::hidden())
-                .expect("the scan runs");
+        let analysis = scan::run(
+            &[Source::Path(path.clone())],
+            Mta::Auto,
+            2,
+            BlockOptions::default(),
+            usize::MAX,
+            &ProgressBar::hidden(),
+        )
+        .expect("the scan runs");
         assert!(analysis.inputs[0].error.is_none(), "{}: {:?}", path.display(), analysis.inputs[0].error);
         assert_eq!(analysis.tally.events_by_outcome(), want, "{}", path.display());
         assert_eq!(analysis.tally.malformed(), 0, "{}: {:?}", path.display(), analysis.tally.examples());

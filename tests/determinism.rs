@@ -13,7 +13,8 @@ use crate::util::{self, run, sample, stdout};
 
 fn reports_for(inputs: &[Source], threads: usize, block_size: usize) -> Vec<u8> {
     let blocks = BlockOptions { block_size, ..BlockOptions::default() };
-    let analysis = scan::run(inputs, Mta::Auto, threads, blocks, &ProgressBar::hidden()).expect("the scan runs");
+    let analysis =
+        scan::run(inputs, Mta::Auto, threads, blocks, usize::MAX, &ProgressBar::hidden()).expect("the scan runs");
     let reports = Reports::build(&analysis.tally);
     let mut out = Vec::new();
     for kind in ReportKind::ALL {

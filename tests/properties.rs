@@ -320,7 +320,8 @@ fn scan_stream(data: &[u8], opts: BlockOptions, threads: usize) -> Tally {
 /// The file path: `scan::run` on files.
 fn scan_files(paths: &[std::path::PathBuf], opts: BlockOptions, threads: usize) -> (Tally, u64, u64) {
     let sources: Vec<Source> = paths.iter().cloned().map(Source::Path).collect();
-    let analysis = scan::run(&sources, Mta::Auto, threads, opts, &ProgressBar::hidden()).expect("the scan runs");
+    let analysis =
+        scan::run(&sources, Mta::Auto, threads, opts, usize::MAX, &ProgressBar::hidden()).expect("the scan runs");
     for input in &analysis.inputs {
         assert!(input.error.is_none(), "{}: {:?}", input.name, input.error);
     }

@@ -64,7 +64,19 @@ impl Reports {
             group.combine_codes();
         }
         groups.sort_unstable_by(|a, b| a.name.cmp(&b.name));
-        Reports { domains: domains::rows(&groups), codes: codes::rows(&mut groups) }
+        let mut reports = Reports { domains: domains::rows(&groups), codes: codes::rows(&mut groups) };
+        // The domains beyond --max-domains come last, whatever their counts.
+        if let Some(other) = tally.other() {
+            let mut other = [Group {
+                name: lossy(other.name).into(),
+                outcomes: other.outcomes,
+                codes: other.codes().collect(),
+                merged: false,
+            }];
+            reports.domains.extend(domains::rows(&other));
+            reports.codes.extend(codes::rows(&mut other));
+        }
+        reports
     }
 
     /// Writes one report as CSV to `out`. Unless `raw_csv`, cells that hold
