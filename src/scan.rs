@@ -401,11 +401,13 @@ fn damaged(error: Error, name: &str, compression: Option<Compression>, at: u64, 
         (Some(kind), Error::Input { source, .. }) => Error::Format {
             name: name.to_string(),
             message: format!(
-                "{} data is damaged or cut short at compressed byte {} ({}); the {} bytes of log before it were counted",
+                "{} data is damaged or cut short at compressed byte {} ({}); the {} bytes of log before it were counted \
+                 (check the file with '{} -t {name}'; a file still being written is complete once logrotate is done)",
                 kind.name(),
                 at,
                 source,
-                stats.bytes
+                stats.bytes,
+                kind.name(),
             ),
         },
         (_, error) => error,

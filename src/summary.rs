@@ -29,7 +29,7 @@ pub fn print(config: &Config, analysis: &Analysis, out: &mut impl Write) -> std:
         } else if input.is_foreign(tally, index) {
             writeln!(
                 out,
-                "bounces: {}: no Postfix or Exim lines found; is this a mail log? (--mta auto reads both)",
+                "bounces: {}: no Postfix or Exim lines found; is this a mail log? (name the MTA's log, e.g. /var/log/mail.log)",
                 input.name
             )?;
         }
