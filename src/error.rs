@@ -57,6 +57,7 @@ impl fmt::Display for Error {
                     io::ErrorKind::PermissionDenied => {
                         write!(f, " (run as a user that can read it, e.g. in group adm, or with sudo)")
                     }
+                    io::ErrorKind::IsADirectory => write!(f, " (name the log files in it, e.g. {name}/mail.log*)"),
                     _ => Ok(()),
                 }
             }
