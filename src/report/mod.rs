@@ -9,10 +9,8 @@ mod codes;
 mod domains;
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use foldhash::fast::RandomState;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -39,36 +37,32 @@ impl Reports {
     /// are written with U+FFFD in place of the bad bytes; names that become
     /// equal that way are counted together.
     pub fn build(tally: &Tally) -> Reports {
-        let mut groups: Vec<Group> = Vec::with_capacity(tally.domain_count());
-        let mut by_name: HashMap<Arc<str>, usize, RandomState> = HashMap::default();
-        for domain in tally.domains() {
-            let name: Arc<str> = lossy(domain.name).into();
-            let index = match by_name.get(&name) {
-                Some(&index) => {
-                    groups[index].merged = true;
-                    index
+        let mut groups: Vec<Group> = tally
+            .domains()
+            .map(|d| Group { name: text_name(d.name), outcomes: d.outcomes, codes: d.codes().collect(), merged: false })
+            .collect();
+        groups.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+        // Names that became equal as text (U+FFFD for invalid UTF-8, or
+        // lower-cased non-ASCII letters) are now side by side: add them up.
+        groups.dedup_by(|later, kept| {
+            let same = later.name == kept.name;
+            if same {
+                for (sum, count) in kept.outcomes.iter_mut().zip(later.outcomes) {
+                    *sum += count;
                 }
-                None => {
-                    by_name.insert(name.clone(), groups.len());
-                    groups.push(Group { name, outcomes: [0; 3], codes: Vec::new(), merged: false });
-                    groups.len() - 1
-                }
-            };
-            let group = &mut groups[index];
-            for (sum, count) in group.outcomes.iter_mut().zip(domain.outcomes) {
-                *sum += count;
+                kept.codes.append(&mut later.codes);
+                kept.merged = true;
             }
-            group.codes.extend(domain.codes());
-        }
+            same
+        });
         for group in groups.iter_mut().filter(|g| g.merged) {
             group.combine_codes();
         }
-        groups.sort_unstable_by(|a, b| a.name.cmp(&b.name));
         let mut reports = Reports { domains: domains::rows(&groups), codes: codes::rows(&mut groups) };
         // The domains beyond --max-domains come last, whatever their counts.
         if let Some(other) = tally.other() {
             let mut other = [Group {
-                name: lossy(other.name).into(),
+                name: text_name(other.name),
                 outcomes: other.outcomes,
                 codes: other.codes().collect(),
                 merged: false,
@@ -184,14 +178,37 @@ pub fn defuse(cell: &str, raw_csv: bool) -> Cow<'_, str> {
 
 /// A domain as text: invalid UTF-8 becomes U+FFFD, and non-ASCII letters are
 /// lower-cased too (the scanner lower-cases ASCII only).
-fn lossy(bytes: &[u8]) -> String {
+fn text_name(bytes: &[u8]) -> Arc<str> {
     let text = String::from_utf8_lossy(bytes);
-    if text.is_ascii() { text.into_owned() } else { text.to_lowercase() }
+    if text.is_ascii() { Arc::from(&*text) } else { Arc::from(text.to_lowercase()) }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_equal_as_text_are_counted_together() {
+        use crate::parse::{Event, Outcome};
+        let mut tally = Tally::default();
+        for (domain, outcome) in [
+            (&b"a\xff.example"[..], Outcome::Delivered),
+            (b"a\xfe.example", Outcome::Bounced),
+            ("\u{dc}BER.example".as_bytes(), Outcome::Bounced),
+            ("\u{fc}ber.example".as_bytes(), Outcome::Deferred),
+            (b"plain.example", Outcome::Delivered),
+        ] {
+            tally.record(0, &Event { domain, outcome, code: Some(550), enhanced: None, note: Note::None });
+        }
+        let reports = Reports::build(&tally);
+        let rows: Vec<(&str, [u64; 3])> = reports.domains.iter().map(|r| (&*r.domain, r.counts)).collect();
+        assert_eq!(
+            rows,
+            [("a\u{fffd}.example", [1, 0, 1]), ("\u{fc}ber.example", [0, 1, 1]), ("plain.example", [1, 0, 0])]
+        );
+        let codes: Vec<(&str, u64)> = reports.codes.iter().map(|r| (&*r.domain, r.count)).collect();
+        assert_eq!(codes.len(), 5, "{codes:?}");
+    }
 
     #[test]
     fn formulas_are_defused() {
