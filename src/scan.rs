@@ -1,8 +1,9 @@
 //! The scanner: finds delivery lines in blocks and tallies them, in parallel.
 //!
 //! Regular files are cut into chunks that the rayon workers read themselves
-//! (see [`crate::input`]); streams are cut into blocks by one reader thread
-//! and sent through a bounded channel. Either way memory stays at a few
+//! (see [`crate::input`]); streams (stdin, pipes, compressed files) are cut
+//! into blocks by reader threads, one per stream, and sent through a bounded
+//! channel. Either way memory stays at a few
 //! pieces per thread, whatever the input size. Workers search each whole
 //! piece for the MTA anchors at once (never line by line), widen each hit to
 //! its line, parse it, and count it in a per-worker [`Tally`]; the tallies

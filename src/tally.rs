@@ -3,8 +3,10 @@
 //! Every worker fills its own [`Tally`]; tallies are then added together
 //! (`+=`). Addition is commutative and examples are kept by position, not by
 //! arrival, so the result does not depend on thread count or block size.
-//! Domains are interned once per worker: an event costs one lookup by
-//! domain bytes and one by a small fixed-size code key.
+//! An event costs one hash-map lookup by domain bytes (short names live in
+//! the map's slot with their counts) and a search of the domain's short list
+//! of packed (outcome, code, enhanced, note) keys. `--max-domains` caps the
+//! distinct domains in a way that does not depend on the split either.
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::AddAssign;
