@@ -40,6 +40,7 @@ Examples:
   bounces analyze /var/log/mail.log                  per-domain report on stdout
   bounces analyze --report codes mail.log > codes.csv
   bounces analyze -o reports/ /var/log/mail.log       every report as reports/<name>.csv
+  bounces analyze /var/log/mail.log*                 a rotation set, .gz/.bz2/.xz/.zst included
   journalctl -u postfix -o short-iso | bounces analyze -
 
 Exit status: 0 success; 1 some input held no Postfix or Exim lines at all;
