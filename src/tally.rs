@@ -159,7 +159,7 @@ impl Default for Cap {
 /// keyed hashes, so every worker decides alike.
 fn cap_hash(name: &[u8]) -> u64 {
     use std::hash::BuildHasher;
-    foldhash::fast::FixedState::with_seed(0x626f_756e_6365_73).hash_one(name)
+    foldhash::fast::FixedState::with_seed(0x0062_6f75_6e63_6573).hash_one(name)
 }
 
 /// A domain as tallied: its name and counts.
@@ -286,7 +286,7 @@ impl Tally {
     /// Events of the domains beyond the cap, by outcome and by code, under
     /// the name `(other)`; `None` when the cap was never reached.
     pub fn other(&self) -> Option<DomainTally<'_>> {
-        (self.other.events() > 0).then(|| DomainTally {
+        (self.other.events() > 0).then_some(DomainTally {
             name: b"(other)",
             outcomes: self.other.outcomes,
             counts: &self.other,
