@@ -384,11 +384,6 @@ impl Tally {
         self.per_input.iter().map(|c| c.malformed).sum()
     }
 
-    /// Lines longer than the limit, skipped.
-    pub fn overlong(&self) -> u64 {
-        self.per_input.iter().map(|c| c.overlong).sum()
-    }
-
     /// Address-verification probes seen (and not counted as deliveries).
     pub fn probes(&self) -> u64 {
         self.probes
