@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use bounces::config::{Config, Mta, ReportKind};
+use bounces::config::{Config, DEFAULT_MAX_DOMAINS, Mta, ReportKind};
 use bounces::error::{Error, Result};
 use bounces::input::{BlockOptions, Source};
 
@@ -84,7 +84,7 @@ struct AnalyzeArgs {
     /// against logs full of made-up domains); the events of the others are
     /// counted together in an `(other)` row, and the summary says so. Which
     /// domains are kept depends only on their names, never on threads.
-    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_DOMAINS)]
     max_domains: usize,
 
     /// Write cells exactly as found in the log. By default a cell that would

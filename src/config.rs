@@ -43,8 +43,11 @@ impl ReportKind {
     }
 }
 
+/// The default of `--max-domains`: generous, yet bounded.
+pub const DEFAULT_MAX_DOMAINS: usize = 1_000_000;
+
 /// Everything `bounces analyze` needs to know.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Config {
     /// The inputs, in the order given.
     pub inputs: Vec<Source>,
@@ -69,4 +72,22 @@ pub struct Config {
     /// Track at most this many recipient domains on their own; the events
     /// of the others are counted together as `(other)`.
     pub max_domains: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            inputs: Vec::new(),
+            mta: Mta::default(),
+            report: ReportKind::default(),
+            out_dir: None,
+            threads: 1,
+            blocks: BlockOptions::default(),
+            progress: false,
+            quiet: false,
+            verbose: false,
+            raw_csv: false,
+            max_domains: DEFAULT_MAX_DOMAINS,
+        }
+    }
 }

@@ -600,6 +600,16 @@ mod tests {
         }
     }
 
+    /// Reads chunks planned earlier, as the workers do, and joins them.
+    fn read_planned(file: &File, planned: &[Chunk]) -> Vec<u8> {
+        let (mut joined, mut buf) = (Vec::new(), Vec::new());
+        for chunk in planned {
+            let read = read_chunk(file, chunk, 1 << 20, &mut buf).unwrap();
+            joined.extend_from_slice(&buf[read.begin..read.end]);
+        }
+        joined
+    }
+
     #[test]
     fn a_file_truncated_while_read_just_ends_early() {
         // logrotate's copytruncate: the file shrinks after it was opened and
@@ -609,11 +619,7 @@ mod tests {
         std::io::Write::write_all(&mut file, &data).unwrap();
         let planned: Vec<Chunk> = chunks(0, data.len() as u64, 100).collect();
         file.set_len(555).unwrap();
-        let (mut joined, mut buf) = (Vec::new(), Vec::new());
-        for chunk in &planned {
-            let read = read_chunk(&file, chunk, 1 << 20, &mut buf).unwrap();
-            joined.extend_from_slice(&buf[read.begin..read.end]);
-        }
+        let joined = read_planned(&file, &planned);
         assert!(data.starts_with(&joined), "a prefix of the original");
         assert!(joined.len() >= 550 && joined.len() <= 555, "{} bytes", joined.len());
     }
@@ -625,11 +631,7 @@ mod tests {
         std::io::Write::write_all(&mut file, &data).unwrap();
         let planned: Vec<Chunk> = chunks(0, data.len() as u64, 100).collect();
         std::io::Write::write_all(&mut file, b"appended later\n").unwrap();
-        let (mut joined, mut buf) = (Vec::new(), Vec::new());
-        for chunk in &planned {
-            let read = read_chunk(&file, chunk, 1 << 20, &mut buf).unwrap();
-            joined.extend_from_slice(&buf[read.begin..read.end]);
-        }
+        let joined = read_planned(&file, &planned);
         assert_eq!(joined, data);
     }
 
