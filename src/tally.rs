@@ -549,13 +549,7 @@ mod tests {
         let names: Vec<String> = (0..1000).map(|i| format!("d{i}.example")).collect();
         let fill = |tally: &mut Tally, part: &[String]| {
             for name in part {
-                let event = Event {
-                    domain: name.as_bytes(),
-                    outcome: Outcome::Bounced,
-                    code: Some(550),
-                    enhanced: None,
-                    note: Note::None,
-                };
+                let event = Event::new(name.as_bytes(), Outcome::Bounced, Some(550), None);
                 tally.record(0, &event);
                 tally.record(0, &event);
             }
@@ -606,13 +600,7 @@ mod tests {
         for i in 0..200u16 {
             for _ in 0..2 {
                 let enhanced = Some(Enhanced { class: 5, subject: 7, detail: i });
-                let event = Event {
-                    domain: b"d.example",
-                    outcome: Outcome::Bounced,
-                    code: Some(550),
-                    enhanced,
-                    note: Note::None,
-                };
+                let event = Event::new(b"d.example", Outcome::Bounced, Some(550), enhanced);
                 t.record(0, &event);
             }
         }
@@ -622,7 +610,7 @@ mod tests {
     }
 
     fn ev(domain: &'static str, outcome: Outcome, code: Option<u16>) -> Event<'static> {
-        Event { domain: domain.as_bytes(), outcome, code, enhanced: None, note: Note::None }
+        Event::new(domain.as_bytes(), outcome, code, None)
     }
 
     #[test]

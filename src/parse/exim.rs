@@ -72,12 +72,15 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
         return Parsed::Malformed;
     }
     let is_address = !matches!(field[0], b'|' | b'/' | b'>');
-    let mut domain = if is_address { domain_of(field) } else { &[] };
+    let mut recipient = if is_address { field } else { &[] };
+    let mut domain = domain_of(recipient);
     if domain.is_empty() {
         // A local part, a file, a pipe or an autoreply: the address is the
         // `<...>` right after it (before F=, P= and R=, whose addresses are
         // the sender's and the return path's).
-        domain = bracketed(after_field.trim_ascii_start()).map_or(&[][..], |(addr, _)| domain_of(addr));
+        if let Some((addr, _)) = bracketed(after_field.trim_ascii_start()) {
+            (recipient, domain) = (addr, domain_of(addr));
+        }
     }
     let f = &*FINDERS;
     let reply = match outcome {
@@ -89,7 +92,9 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
         None => (None, None),
     };
     let note = Note::of_text(code, enhanced, rest);
-    Parsed::Event(Event { domain, outcome, code, enhanced, note })
+    let queue_id = &line[id_start..at];
+    let text = after_field.trim_ascii_start();
+    Parsed::Event(Event { domain, outcome, code, enhanced, note, text, queue_id, recipient })
 }
 
 /// The start of the first token shaped like a message id, among the tokens
@@ -132,7 +137,7 @@ fn remote_reply(rest: &[u8]) -> Option<Reply> {
 }
 
 /// An Exim message id: `1tXyZa-0003Ab-Qr` (6-6-2) or, from Exim 4.97 on,
-/// `1tXyZa-00000003Ab-Qr1x` (6-11-4), in base 62.
+/// `1tXyZa-000000003Ab-Qr1x` (6-11-4), in base 62.
 pub(crate) fn is_message_id(token: &[u8]) -> bool {
     let (first, second, third) = match token.len() {
         16 => (6, 13, 16),
@@ -153,12 +158,15 @@ mod tests {
     fn run(line: &str) -> Parsed<'_> {
         let bytes = line.as_bytes();
         let at = ANCHORS.iter().filter_map(|a| memchr::memmem::find(bytes, a)).min().expect("test line has an anchor");
-        parse(bytes, at)
+        match parse(bytes, at) {
+            Parsed::Event(e) => Parsed::Event(e.without_text()),
+            other => other,
+        }
     }
 
     fn event(domain: &'static str, outcome: Outcome, code: Option<u16>, enhanced: &str) -> Parsed<'static> {
         let enhanced = (!enhanced.is_empty()).then(|| enhanced_at(enhanced.as_bytes()).unwrap());
-        Parsed::Event(Event { domain: domain.as_bytes(), outcome, code, enhanced, note: Note::None })
+        Parsed::Event(Event::new(domain.as_bytes(), outcome, code, enhanced))
     }
 
     #[test]
@@ -248,6 +256,35 @@ mod tests {
             ("", false),
         ] {
             assert_eq!(is_message_id(id.as_bytes()), ok, "{id}");
+        }
+    }
+
+    #[test]
+    fn text_queue_id_and_recipient() {
+        let cases = [
+            (
+                "2026-11-05 10:00:00 1tXyZa-0003Ab-Qr ** u@example.com R=dnslookup T=remote_smtp H=mx.example.com [192.0.2.1]: SMTP error from remote mail server after RCPT TO:<u@example.com>: 550 5.1.1 unknown",
+                "1tXyZa-0003Ab-Qr",
+                "u@example.com",
+                "R=dnslookup T=remote_smtp H=mx.example.com [192.0.2.1]: SMTP error from remote mail server after RCPT TO:<u@example.com>: 550 5.1.1 unknown",
+            ),
+            (
+                "2026-11-05 10:00:00 1tXyZa-000000003Ab-Qr1x => bob <bob@local.example> R=localuser T=local_delivery",
+                "1tXyZa-000000003Ab-Qr1x",
+                "bob@local.example",
+                "<bob@local.example> R=localuser T=local_delivery",
+            ),
+            (
+                "2026-11-05 10:00:00 1tXyZa-0003Ab-Qr ** x@nullmx.example: an MX or SRV record indicated no SMTP service",
+                "1tXyZa-0003Ab-Qr",
+                "x@nullmx.example",
+                "an MX or SRV record indicated no SMTP service",
+            ),
+        ];
+        for (line, qid, rcpt, text) in cases {
+            let at = ANCHORS.iter().filter_map(|a| memchr::memmem::find(line.as_bytes(), a)).min().unwrap();
+            let Parsed::Event(e) = parse(line.as_bytes(), at) else { panic!("{line}") };
+            assert_eq!((e.queue_id, e.recipient, e.text), (qid.as_bytes(), rcpt.as_bytes(), text.as_bytes()), "{line}");
         }
     }
 }

@@ -126,6 +126,28 @@ pub struct Event<'a> {
     pub enhanced: Option<Enhanced>,
     /// A specific text the MTA is known to write.
     pub note: Note,
+    /// The text that explains the outcome: for Postfix the text in the
+    /// parentheses after `status=`, for Exim the rest of the line after the
+    /// address. The classifier reads the reason from it.
+    pub text: &'a [u8],
+    /// The queue id (Postfix) or message id (Exim) of the message.
+    pub queue_id: &'a [u8],
+    /// The recipient address as logged (without `<>`).
+    pub recipient: &'a [u8],
+}
+
+impl<'a> Event<'a> {
+    /// An event with only a domain, an outcome and codes: no text, ids or
+    /// note. For tests and tools that make events up.
+    pub fn new(domain: &'a [u8], outcome: Outcome, code: Option<u16>, enhanced: Option<Enhanced>) -> Event<'a> {
+        Event { domain, outcome, code, enhanced, note: Note::None, text: b"", queue_id: b"", recipient: b"" }
+    }
+
+    /// The same event without its text, ids and recipient: what the parser
+    /// tables of the unit tests compare.
+    pub fn without_text(self) -> Event<'a> {
+        Event { text: b"", queue_id: b"", recipient: b"", ..self }
+    }
 }
 
 /// What a parser made of a candidate line.

@@ -31,7 +31,7 @@ const MAX_TAG: usize = 96;
 
 /// Parses the line `line`, in which [`ANCHOR`] starts at byte `at`.
 pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
-    let Some(tag) = queue_id_and_tag(&line[..at]) else {
+    let Some((queue_id, tag)) = queue_id_and_tag(&line[..at]) else {
         return Parsed::Other;
     };
     // Postfix's syslog name can be anything (`syslog_name`), so a line is
@@ -94,7 +94,7 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
         Outcome::Deferred | Outcome::Bounced => remote_reply(text).and_then(reply_code_at),
     };
     let note = Note::of_text(code, enhanced, text);
-    Parsed::Event(Event { domain: domain_of(addr), outcome, code, enhanced, note })
+    Parsed::Event(Event { domain: domain_of(addr), outcome, code, enhanced, note, text, queue_id, recipient: addr })
 }
 
 /// The remote server's reply in a failure text: after `host H[ip] said: `
@@ -120,9 +120,10 @@ fn reply_text(after_word: &[u8]) -> &[u8] {
 
 /// Checks what precedes `: to=`: a queue id (short hex or long form), and
 /// before it maybe a syslog tag (`postfix/smtp[123]:`, `mail-out/smtp[9]:`).
-/// Returns `None` when there is no queue id, else the tag if there is one.
-/// Looks back a bounded distance, so hostile lines cost linear time.
-fn queue_id_and_tag(head: &[u8]) -> Option<Option<&[u8]>> {
+/// Returns `None` when there is no queue id, else the queue id and the tag
+/// if there is one. Looks back a bounded distance, so hostile lines cost
+/// linear time.
+fn queue_id_and_tag(head: &[u8]) -> Option<(&[u8], Option<&[u8]>)> {
     let window = head.len().saturating_sub(MAX_QUEUE_ID + 1);
     let qid_start = match memchr::memrchr(b' ', &head[window..]) {
         Some(i) => window + i + 1,
@@ -134,11 +135,11 @@ fn queue_id_and_tag(head: &[u8]) -> Option<Option<&[u8]>> {
         return None;
     }
     let Some(tag_end) = head[..qid_start].strip_suffix(b": ") else {
-        return Some(None); // the line starts with the queue id, or a bare timestamp precedes it
+        return Some((qid, None)); // the line starts with the queue id, or a bare timestamp precedes it
     };
     let window = tag_end.len().saturating_sub(MAX_TAG);
     let tag_start = memchr::memrchr(b' ', &tag_end[window..]).map_or(window, |i| window + i + 1);
-    Some(Some(&tag_end[tag_start..]))
+    Some((qid, Some(&tag_end[tag_start..])))
 }
 
 #[cfg(test)]
@@ -147,12 +148,15 @@ mod tests {
 
     fn run(line: &str) -> Parsed<'_> {
         let at = memchr::memmem::find(line.as_bytes(), ANCHOR).expect("test line has the anchor");
-        parse(line.as_bytes(), at)
+        match parse(line.as_bytes(), at) {
+            Parsed::Event(e) => Parsed::Event(e.without_text()),
+            other => other,
+        }
     }
 
     fn event(domain: &'static str, outcome: Outcome, code: Option<u16>, enhanced: &str) -> Parsed<'static> {
         let enhanced = (!enhanced.is_empty()).then(|| enhanced_at(enhanced.as_bytes()).unwrap());
-        Parsed::Event(Event { domain: domain.as_bytes(), outcome, code, enhanced, note: Note::None })
+        Parsed::Event(Event::new(domain.as_bytes(), outcome, code, enhanced))
     }
 
     #[test]
@@ -243,5 +247,29 @@ mod tests {
         let at = memchr::memmem::find(&line, ANCHOR).unwrap();
         let Parsed::Event(ev) = parse(&line, at) else { panic!("not an event") };
         assert_eq!((ev.code, ev.outcome), (Some(550), Outcome::Bounced));
+    }
+
+    #[test]
+    fn text_queue_id_and_recipient() {
+        let cases = [
+            (
+                "Nov  5 10:00:00 mx1 postfix/smtp[123]: 4B1C2D3E4F: to=<U@Example.com>, relay=mx[192.0.2.1]:25, dsn=5.1.1, status=bounced (host mx[192.0.2.1] said: 550 5.1.1 unknown (in reply to RCPT TO command))",
+                "4B1C2D3E4F",
+                "U@Example.com",
+                "host mx[192.0.2.1] said: 550 5.1.1 unknown (in reply to RCPT TO command)",
+            ),
+            (
+                "4TgQ2x0bKyz9vKd: to=<a@b.example>, orig_to=<x@y>, relay=none, delay=1, dsn=4.4.1, status=deferred (connect to b.example[192.0.2.2]:25: Connection timed out)",
+                "4TgQ2x0bKyz9vKd",
+                "a@b.example",
+                "connect to b.example[192.0.2.2]:25: Connection timed out",
+            ),
+            ("ABCDE12345: to=local, relay=local, dsn=2.0.0, status=sent", "ABCDE12345", "local", ""),
+        ];
+        for (line, qid, rcpt, text) in cases {
+            let at = memchr::memmem::find(line.as_bytes(), ANCHOR).unwrap();
+            let Parsed::Event(e) = parse(line.as_bytes(), at) else { panic!("{line}") };
+            assert_eq!((e.queue_id, e.recipient, e.text), (qid.as_bytes(), rcpt.as_bytes(), text.as_bytes()), "{line}");
+        }
     }
 }

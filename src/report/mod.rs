@@ -198,7 +198,7 @@ mod tests {
             ("\u{fc}ber.example".as_bytes(), Outcome::Deferred),
             (b"plain.example", Outcome::Delivered),
         ] {
-            tally.record(0, &Event { domain, outcome, code: Some(550), enhanced: None, note: Note::None });
+            tally.record(0, &Event::new(domain, outcome, Some(550), None));
         }
         let reports = Reports::build(&tally);
         let rows: Vec<(&str, [u64; 3])> = reports.domains.iter().map(|r| (&*r.domain, r.counts)).collect();
