@@ -9,9 +9,11 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use bounces::config::{Config, DEFAULT_MAX_DOMAINS, Mta, ReportKind};
+use bounces::config::{Config, DEFAULT_MAX_DOMAINS, Mta, ReportKind, TimeConfig};
 use bounces::error::{Error, Result};
+use bounces::explain;
 use bounces::input::{BlockOptions, Source};
+use bounces::time::{self, Micros};
 
 /// Where the system's mail log usually is, in the order they are tried.
 const SYSTEM_LOGS: [&str; 4] =
@@ -33,6 +35,44 @@ enum Command {
     /// Count delivery outcomes and SMTP codes per recipient domain, as CSV.
     #[command(after_long_help = EXAMPLES)]
     Analyze(AnalyzeArgs),
+    /// Explain SMTP reply codes, enhanced status codes or a whole reply text:
+    /// class, meaning, reason, bounce type and what to do.
+    #[command(after_long_help = EXPLAIN_EXAMPLES)]
+    Explain(ExplainArgs),
+}
+
+const EXPLAIN_EXAMPLES: &str = "\
+Examples:
+  bounces explain 252                  one reply code
+  bounces explain 5.1.10               one enhanced status code
+  bounces explain 556 5.1.10           a reply code with its enhanced code
+  bounces explain 252 556              two codes side by side
+  bounces explain '550 5.7.1 Service unavailable; client host [192.0.2.1] blocked using zen.spamhaus.org'
+  bounces explain --format json 421 4.7.0";
+
+#[derive(Debug, Args)]
+struct ExplainArgs {
+    /// Codes (550, 5.1.1) or a reply text, or a whole log line.
+    #[arg(value_name = "CODE|TEXT", required = true, num_args = 1.., allow_hyphen_values = true)]
+    what: Vec<String>,
+
+    /// Plain text for people, or JSON for scripts.
+    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+    format: FormatArg,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum FormatArg {
+    Text,
+    Json,
+}
+
+/// What the command line asks for.
+pub enum Action {
+    /// `bounces analyze`.
+    Analyze(Config),
+    /// `bounces explain`: the arguments and the output format.
+    Explain(Vec<String>, explain::Format),
 }
 
 const EXAMPLES: &str = "\
@@ -93,6 +133,24 @@ struct AnalyzeArgs {
     #[arg(long)]
     raw_csv: bool,
 
+    /// Count only events at or after T: RFC 3339 (2026-11-28T06:00:00Z), a date
+    /// (2026-11-28, midnight in --tz), today, yesterday, now, or a time ago
+    /// (-24h, -7d, -90m, -2w).
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
+    since: Option<String>,
+
+    /// Count only events before T (same forms as --since). An event at T is
+    /// not counted: `--since yesterday --until today` is exactly yesterday.
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
+    until: Option<String>,
+
+    /// The time zone of timestamps that carry none (BSD syslog, Exim) and of
+    /// the daily and hourly periods: an IANA name (Europe/Berlin), UTC, or a
+    /// fixed offset (+01:00).
+    /// Default: the system's zone (TZ, /etc/localtime).
+    #[arg(long, value_name = "ZONE")]
+    tz: Option<String>,
+
     /// Bytes per block handed to a worker (for tests; results do not depend on it).
     #[arg(long, hide = true, value_name = "BYTES")]
     block_size: Option<usize>,
@@ -102,8 +160,14 @@ struct AnalyzeArgs {
 enum ReportArg {
     /// domain,total,delivered,deferred,bounced,bounce_rate,top_failure
     Domains,
-    /// domain,status,code,enhanced,class,description,count
+    /// domain,status,code,enhanced,class,reason,bounce_type,description,count
     Codes,
+    /// domain,reason,bounce_type,deferred,bounced,example
+    Reasons,
+    /// period,delivered,deferred,bounced,bounce_rate per day (YYYY-MM-DD, in --tz)
+    Daily,
+    /// period,delivered,deferred,bounced,bounce_rate per hour (YYYY-MM-DDTHH:00, in --tz)
+    Hourly,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -119,9 +183,25 @@ impl Cli {
         Cli::parse()
     }
 
+    /// Resolves the arguments and the environment into what to do.
+    pub fn into_action(self) -> Result<Action> {
+        match self.command {
+            Command::Analyze(args) => args.into_config().map(Action::Analyze),
+            Command::Explain(args) => Ok(Action::Explain(
+                args.what,
+                match args.format {
+                    FormatArg::Text => explain::Format::Text,
+                    FormatArg::Json => explain::Format::Json,
+                },
+            )),
+        }
+    }
+}
+
+impl AnalyzeArgs {
     /// Resolves the arguments and the environment into a [`Config`].
-    pub fn into_config(self) -> Result<Config> {
-        let Command::Analyze(args) = self.command;
+    fn into_config(self) -> Result<Config> {
+        let args = self;
         let threads = match args.threads {
             Some(0) => return Err(Error::Usage("--threads must be at least 1".to_string())),
             Some(n) if n > MAX_THREADS => {
@@ -138,6 +218,7 @@ impl Cli {
             blocks.block_size = size.max(1);
         }
         let inputs = resolve_inputs(&args.paths, args.quiet)?;
+        let time = time_config(args.tz.as_deref(), args.since.as_deref(), args.until.as_deref())?;
         Ok(Config {
             inputs,
             mta: match args.mta {
@@ -148,6 +229,9 @@ impl Cli {
             report: match args.report {
                 ReportArg::Domains => ReportKind::Domains,
                 ReportArg::Codes => ReportKind::Codes,
+                ReportArg::Reasons => ReportKind::Reasons,
+                ReportArg::Daily => ReportKind::Daily,
+                ReportArg::Hourly => ReportKind::Hourly,
             },
             out_dir: args.out_dir,
             threads,
@@ -157,8 +241,56 @@ impl Cli {
             verbose: args.verbose,
             raw_csv: args.raw_csv,
             max_domains: args.max_domains,
+            time,
         })
     }
+}
+
+/// A fixed UTC offset written `+HH:MM`, `-HH:MM`, `+HHMM` or `-HHMM`.
+fn fixed_offset(text: &str) -> Option<jiff::tz::Offset> {
+    let (sign, rest) = match text.as_bytes().first()? {
+        b'+' => (1, &text[1..]),
+        b'-' => (-1, &text[1..]),
+        _ => return None,
+    };
+    let digits: String = rest.chars().filter(|&c| c != ':').collect();
+    if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) || rest.len() > 5 {
+        return None;
+    }
+    let (hours, minutes): (i32, i32) = (digits[..2].parse().ok()?, digits[2..].parse().ok()?);
+    if hours > 25 || minutes > 59 {
+        return None;
+    }
+    jiff::tz::Offset::from_seconds(sign * (hours * 3600 + minutes * 60)).ok()
+}
+
+/// Resolves `--tz`, `--since` and `--until`.
+fn time_config(tz: Option<&str>, since: Option<&str>, until: Option<&str>) -> Result<TimeConfig> {
+    let tz = match tz {
+        None => jiff::tz::TimeZone::system(),
+        Some(name) if name.eq_ignore_ascii_case("utc") => jiff::tz::TimeZone::UTC,
+        Some(name) => match fixed_offset(name) {
+            Some(offset) => jiff::tz::TimeZone::fixed(offset),
+            None => jiff::tz::TimeZone::get(name).map_err(|e| {
+                Error::Usage(format!(
+                    "--tz {name}: {e} (give an IANA zone name such as Europe/Berlin, UTC, or an offset such as +01:00)"
+                ))
+            })?,
+        },
+    };
+    let now = jiff::Timestamp::now();
+    let bound = |flag: &str, text: Option<&str>| -> Result<Option<Micros>> {
+        text.map(|t| time::parse_bound(t, now, &tz).map_err(|e| Error::Usage(format!("{flag} {t}: {e}")))).transpose()
+    };
+    let (since, until) = (bound("--since", since)?, bound("--until", until)?);
+    if let (Some(s), Some(u)) = (since, until)
+        && s >= u
+    {
+        return Err(Error::Usage(
+            "--since must be earlier than --until (the window is since <= t < until)".to_string(),
+        ));
+    }
+    Ok(TimeConfig { tz, now, since, until })
 }
 
 fn resolve_inputs(paths: &[PathBuf], quiet: bool) -> Result<Vec<Source>> {

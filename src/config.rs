@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 
 use crate::input::{BlockOptions, Source};
+use crate::time::Micros;
 
 /// Which MTA's lines to look for.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -26,19 +27,40 @@ pub enum ReportKind {
     /// Per recipient domain: counts by outcome, bounce rate, top failure.
     #[default]
     Domains,
-    /// Per (domain, outcome, code, enhanced code): counts, class, description.
+    /// Per (domain, outcome, code, enhanced code, reason): counts, class,
+    /// reason, bounce type, description.
     Codes,
+    /// Per (domain, reason, bounce type): deferred and bounced counts, an
+    /// example reply.
+    Reasons,
+    /// Per day (in the `--tz` zone): counts by outcome, bounce rate.
+    Daily,
+    /// Per hour (in the `--tz` zone): counts by outcome, bounce rate.
+    Hourly,
 }
 
 impl ReportKind {
-    /// Every report, in the order `-o` writes them.
-    pub const ALL: [ReportKind; 2] = [ReportKind::Domains, ReportKind::Codes];
+    /// Every report.
+    pub const ALL: [ReportKind; 5] =
+        [ReportKind::Domains, ReportKind::Codes, ReportKind::Reasons, ReportKind::Daily, ReportKind::Hourly];
+
+    /// The reports `-o` writes, in that order.
+    pub const WRITTEN_TO_DIR: [ReportKind; 4] =
+        [ReportKind::Domains, ReportKind::Codes, ReportKind::Reasons, ReportKind::Daily];
+
+    /// Whether the report is a time series (it needs every event's time).
+    pub fn is_time_series(self) -> bool {
+        matches!(self, ReportKind::Daily | ReportKind::Hourly)
+    }
 
     /// The report's name, also its file name without `.csv`.
     pub fn name(self) -> &'static str {
         match self {
             ReportKind::Domains => "domains",
             ReportKind::Codes => "codes",
+            ReportKind::Reasons => "reasons",
+            ReportKind::Daily => "daily",
+            ReportKind::Hourly => "hourly",
         }
     }
 }
@@ -55,7 +77,8 @@ pub struct Config {
     pub mta: Mta,
     /// The report printed on stdout (when there is no `out_dir`).
     pub report: ReportKind,
-    /// Write every report into this directory instead of stdout.
+    /// Write the reports of [`ReportKind::WRITTEN_TO_DIR`] into this
+    /// directory instead of one on stdout.
     pub out_dir: Option<PathBuf>,
     /// Worker threads for scanning.
     pub threads: usize,
@@ -72,6 +95,40 @@ pub struct Config {
     /// Track at most this many recipient domains on their own; the events
     /// of the others are counted together as `(other)`.
     pub max_domains: usize,
+    /// Reading and bucketing of timestamps.
+    pub time: TimeConfig,
+}
+
+/// How timestamps are read and which events count.
+#[derive(Clone, Debug)]
+pub struct TimeConfig {
+    /// The zone of stamps that carry none, and of daily and hourly periods.
+    pub tz: jiff::tz::TimeZone,
+    /// When the run started: the year reference for stdin, and what
+    /// `today` and `-24h` are relative to.
+    pub now: jiff::Timestamp,
+    /// Count only events at or after this time.
+    pub since: Option<Micros>,
+    /// Count only events before this time.
+    pub until: Option<Micros>,
+}
+
+impl TimeConfig {
+    /// Whether a window limits the events counted.
+    pub fn has_window(&self) -> bool {
+        self.since.is_some() || self.until.is_some()
+    }
+
+    /// Whether `t` is inside the window (`since <= t < until`).
+    pub fn contains(&self, t: Micros) -> bool {
+        self.since.is_none_or(|s| t >= s) && self.until.is_none_or(|u| t < u)
+    }
+}
+
+impl Default for TimeConfig {
+    fn default() -> Self {
+        TimeConfig { tz: jiff::tz::TimeZone::UTC, now: jiff::Timestamp::now(), since: None, until: None }
+    }
 }
 
 impl Default for Config {
@@ -88,6 +145,7 @@ impl Default for Config {
             verbose: false,
             raw_csv: false,
             max_domains: DEFAULT_MAX_DOMAINS,
+            time: TimeConfig::default(),
         }
     }
 }

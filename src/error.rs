@@ -71,6 +71,9 @@ impl fmt::Display for Error {
                 path.display(),
                 describe_io(source)
             ),
+            Error::Usage(message) if message.starts_with("explain:") => {
+                write!(f, "{message} (see 'bounces explain --help')")
+            }
             Error::Usage(message) => write!(f, "{message} (see 'bounces analyze --help')"),
         }
     }

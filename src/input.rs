@@ -131,6 +131,15 @@ impl Source {
         }
     }
 
+    /// The modification time, when it is a file (the year reference of
+    /// its BSD syslog stamps).
+    pub fn modified(&self) -> Option<std::time::SystemTime> {
+        match self {
+            Source::Stdin => None,
+            Source::Path(path) => std::fs::metadata(path).and_then(|m| m.modified()).ok(),
+        }
+    }
+
     /// The size in bytes, when it is known in advance (a regular file).
     pub fn size(&self) -> Option<u64> {
         match self {
@@ -155,7 +164,8 @@ impl Source {
             return open_stream(Box::new(file)).map(Opened::Stream).map_err(err);
         }
         let head = read_head(&file).map_err(err)?;
-        if Compression::sniff(&head).is_some() {
+        // Compressed files and journald's JSON export are read as streams.
+        if Compression::sniff(&head).is_some() || crate::journald::looks_like_journal_json(&head) {
             return open_stream(Box::new(file)).map(Opened::Stream).map_err(err);
         }
         Ok(Opened::File { looks_like_mail_log: looks_like_mail_log(&head), file, size: meta.len() })
@@ -201,10 +211,16 @@ pub struct Chunk {
     pub end: u64,
 }
 
-/// Cuts a file of `size` bytes into chunks of `block_size`.
-pub fn chunks(input: usize, size: u64, block_size: usize) -> impl Iterator<Item = Chunk> {
+/// Cuts the byte range `range` of a file into chunks of `block_size`.
+pub fn chunks(input: usize, range: std::ops::Range<u64>, block_size: usize) -> impl Iterator<Item = Chunk> {
     let step = block_size.max(1) as u64;
-    (0..size.div_ceil(step)).map(move |seq| Chunk { input, seq, start: seq * step, end: ((seq + 1) * step).min(size) })
+    let (first, end) = (range.start, range.end.max(range.start));
+    (0..(end - first).div_ceil(step)).map(move |seq| Chunk {
+        input,
+        seq,
+        start: first + seq * step,
+        end: (first + (seq + 1) * step).min(end),
+    })
 }
 
 /// What [`read_chunk`] put in its buffer.
@@ -566,7 +582,7 @@ mod tests {
         std::io::Write::write_all(&mut file, data).unwrap();
         let (mut joined, mut bytes, mut dropped) = (Vec::new(), 0, 0);
         let mut buf = Vec::new();
-        for chunk in chunks(0, data.len() as u64, block_size) {
+        for chunk in chunks(0, 0..data.len() as u64, block_size) {
             let read = read_chunk(&file, &chunk, max_line, &mut buf).unwrap();
             joined.extend_from_slice(&buf[read.begin.min(read.end)..read.end]);
             bytes += read.bytes;
@@ -617,7 +633,7 @@ mod tests {
         let data: Vec<u8> = (0..200).flat_map(|i| format!("line {i}\n").into_bytes()).collect();
         let mut file = tempfile::tempfile().unwrap();
         std::io::Write::write_all(&mut file, &data).unwrap();
-        let planned: Vec<Chunk> = chunks(0, data.len() as u64, 100).collect();
+        let planned: Vec<Chunk> = chunks(0, 0..data.len() as u64, 100).collect();
         file.set_len(555).unwrap();
         let joined = read_planned(&file, &planned);
         assert!(data.starts_with(&joined), "a prefix of the original");
@@ -629,7 +645,7 @@ mod tests {
         let data: Vec<u8> = (0..200).flat_map(|i| format!("line {i}\n").into_bytes()).collect();
         let mut file = tempfile::tempfile().unwrap();
         std::io::Write::write_all(&mut file, &data).unwrap();
-        let planned: Vec<Chunk> = chunks(0, data.len() as u64, 100).collect();
+        let planned: Vec<Chunk> = chunks(0, 0..data.len() as u64, 100).collect();
         std::io::Write::write_all(&mut file, b"appended later\n").unwrap();
         let joined = read_planned(&file, &planned);
         assert_eq!(joined, data);

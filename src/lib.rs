@@ -13,12 +13,16 @@
 pub mod classify;
 pub mod config;
 pub mod error;
+pub mod explain;
 pub mod input;
+pub mod journald;
 pub mod parse;
 pub mod report;
 pub mod scan;
+pub mod seek;
 pub mod summary;
 pub mod tally;
+pub mod time;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -29,6 +33,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::report::Reports;
+use crate::scan::{ScanOptions, TimeOptions};
 
 /// How a run ended, as far as the exit code is concerned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,7 +65,20 @@ const PROGRESS_MIN_BYTES: u64 = 64 << 20;
 /// the summary on stderr.
 pub fn analyze(config: &Config) -> Result<Exit> {
     let progress = progress_bar(config);
-    let analysis = scan::run(&config.inputs, config.mta, config.threads, config.blocks, config.max_domains, &progress)?;
+    let needs_time = config.time.has_window() || config.report.is_time_series() || config.out_dir.is_some();
+    let options = ScanOptions {
+        mta: config.mta,
+        threads: config.threads,
+        blocks: config.blocks,
+        max_domains: config.max_domains,
+        time: needs_time.then(|| TimeOptions {
+            tz: config.time.tz.clone(),
+            now: config.time.now,
+            since: config.time.since,
+            until: config.time.until,
+        }),
+    };
+    let analysis = scan::run(&config.inputs, &options, &progress)?;
     progress.finish_and_clear();
     let reports = Reports::build(&analysis.tally);
     match &config.out_dir {
@@ -89,6 +107,19 @@ pub fn analyze(config: &Config) -> Result<Exit> {
     } else {
         Exit::Success
     })
+}
+
+/// Runs `bounces explain`: prints on stdout what the codes or the reply
+/// text in `what` mean (see [`explain::run`]).
+pub fn explain(what: &[String], format: explain::Format) -> Result<Exit> {
+    let mut stdout = io::stdout().lock();
+    match explain::run(what, format, &mut stdout)
+        .and_then(|()| stdout.flush().map_err(|source| Error::Output { path: PathBuf::from("-"), source }))
+    {
+        Err(error) if error.is_broken_pipe() => Ok(Exit::Success),
+        Err(error) => Err(error),
+        Ok(()) => Ok(Exit::Success),
+    }
 }
 
 fn progress_bar(config: &Config) -> ProgressBar {

@@ -8,7 +8,10 @@ use std::process::ExitCode;
 use bounces::Exit;
 
 fn main() -> ExitCode {
-    let result = cli::Cli::from_env().into_config().and_then(|config| bounces::analyze(&config));
+    let result = cli::Cli::from_env().into_action().and_then(|action| match action {
+        cli::Action::Analyze(config) => bounces::analyze(&config),
+        cli::Action::Explain(what, format) => bounces::explain(&what, format),
+    });
     match result {
         Ok(exit) => exit.into(),
         Err(error) => {

@@ -21,11 +21,14 @@ use indicatif::ProgressBar;
 use crate::config::Mta;
 use crate::error::{Error, Result};
 use crate::input::{
-    Block, BlockOptions, Chunk, Compression, Opened, Source, Stream, StreamStats, chunks, count_lines, read_blocks,
-    read_chunk,
+    Block, BlockOptions, Chunk, Compression, Opened, Source, Stream, StreamStats, chunks, count_lines,
+    looks_like_mail_log, read_blocks, read_chunk,
 };
+use crate::journald::{self, BlockStats};
 use crate::parse::{Parsed, exim, postfix};
-use crate::tally::Tally;
+use crate::seek;
+use crate::tally::{Place, Tally, TimeSetup};
+use crate::time::{Clock, Micros};
 
 /// Finds and parses delivery lines.
 #[derive(Clone, Debug)]
@@ -33,24 +36,32 @@ pub struct Scanner {
     anchors: Anchors,
     /// Longer lines are skipped and counted, never parsed (see [`BlockOptions`]).
     max_line: usize,
-    /// For each anchor pattern, whether it is Postfix's (else Exim's).
-    is_postfix: Vec<bool>,
+    /// For each anchor pattern, the parser that reads its lines.
+    kinds: Vec<Kind>,
+}
+
+/// Which parser reads the lines of an anchor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Postfix,
+    PostfixExpiry,
+    Exim,
 }
 
 impl Scanner {
     /// A scanner for the lines of `mta`.
     pub fn new(mta: Mta) -> Scanner {
-        let mut patterns: Vec<&[u8]> = Vec::new();
+        let mut patterns: Vec<(&[u8], Kind)> = Vec::new();
         if mta != Mta::Exim {
-            patterns.push(postfix::ANCHOR);
+            patterns.push((postfix::ANCHOR, Kind::Postfix));
+            patterns.push((postfix::EXPIRY_ANCHOR, Kind::PostfixExpiry));
         }
-        let postfix_count = patterns.len();
         if mta != Mta::Postfix {
-            patterns.extend(exim::ANCHORS);
+            patterns.extend(exim::ANCHORS.iter().map(|&a| (a, Kind::Exim)));
         }
-        let anchors = Anchors::new(&patterns);
-        let is_postfix = (0..patterns.len()).map(|i| i < postfix_count).collect();
-        Scanner { anchors, max_line: BlockOptions::default().max_line, is_postfix }
+        let anchors = Anchors::new(&patterns.iter().map(|&(p, _)| p).collect::<Vec<_>>());
+        let kinds = patterns.iter().map(|&(_, kind)| kind).collect();
+        Scanner { anchors, max_line: BlockOptions::default().max_line, kinds }
     }
 
     /// Sets the length above which a line is skipped and counted.
@@ -75,7 +86,11 @@ impl Scanner {
     }
 
     fn parse_at<'a>(&self, line: &'a [u8], at: usize, pattern: usize) -> Parsed<'a> {
-        if self.is_postfix[pattern] { postfix::parse(line, at) } else { exim::parse(line, at) }
+        match self.kinds[pattern] {
+            Kind::Postfix => postfix::parse(line, at),
+            Kind::PostfixExpiry => postfix::parse_expiry(line, at),
+            Kind::Exim => exim::parse(line, at),
+        }
     }
 
     /// Scans one block of a stream and counts what it finds in `tally`.
@@ -113,7 +128,10 @@ impl Scanner {
             let line = &data[start..end];
             let line = line.strip_suffix(b"\r").unwrap_or(line);
             match self.parse_at(line, at - start, pattern) {
-                Parsed::Event(event) => tally.record(input, &event),
+                Parsed::Event(event) => tally.record_at(Place { input, seq, offset: start as u64 }, line, &event),
+                Parsed::Expiry { queue_id } => {
+                    tally.record_expiry(Place { input, seq, offset: start as u64 }, line, queue_id)
+                }
                 Parsed::Probe => tally.record_probe(),
                 Parsed::Malformed => {
                     tally.record_malformed(input);
@@ -189,6 +207,12 @@ pub struct InputReport {
     pub planned: Option<u64>,
     /// Why it could not be read to the end, if it could not.
     pub error: Option<Error>,
+    /// For journald's JSON export: records read, rendered, skipped (no
+    /// message) and malformed.
+    pub journal: Option<BlockStats>,
+    /// Bytes not read because they lie outside `--since`/`--until` (found
+    /// by binary search in a chronological file).
+    pub skipped: u64,
 }
 
 impl InputReport {
@@ -215,20 +239,74 @@ pub struct Analysis {
     pub elapsed: Duration,
 }
 
-/// Scans every input with `threads` workers and returns the merged counts.
-/// Regular files are read in parallel chunks, streams (stdin, pipes) by one
-/// reader thread. An input that cannot be read is recorded in its
+/// How to scan.
+#[derive(Clone, Debug)]
+pub struct ScanOptions {
+    /// Which MTA's lines to read.
+    pub mta: Mta,
+    /// Worker threads.
+    pub threads: usize,
+    /// How inputs are cut into pieces.
+    pub blocks: BlockOptions,
+    /// The cap on distinct domains.
+    pub max_domains: usize,
+    /// Read event times (for a window or a time series), with this zone,
+    /// year reference for stdin, and window.
+    pub time: Option<TimeOptions>,
+}
+
+/// How event times are read and which count.
+#[derive(Clone, Debug)]
+pub struct TimeOptions {
+    /// The zone of stamps that carry none.
+    pub tz: jiff::tz::TimeZone,
+    /// The year reference of inputs without a modification time (stdin).
+    pub now: jiff::Timestamp,
+    /// Count only events at or after this time.
+    pub since: Option<Micros>,
+    /// Count only events before this time.
+    pub until: Option<Micros>,
+}
+
+impl ScanOptions {
+    /// Options with no time reading and no domain cap.
+    pub fn new(mta: Mta, threads: usize, blocks: BlockOptions) -> ScanOptions {
+        ScanOptions { mta, threads, blocks, max_domains: usize::MAX, time: None }
+    }
+
+    fn tally(&self, clocks: &Option<Vec<Clock>>) -> Tally {
+        match (&self.time, clocks) {
+            (Some(time), Some(clocks)) => Tally::with_times(
+                self.max_domains,
+                TimeSetup { clocks: clocks.clone(), since: time.since, until: time.until },
+            ),
+            _ => Tally::with_max_domains(self.max_domains),
+        }
+    }
+}
+
+/// Each input's clock: the zone of the options, and as year reference the
+/// input's modification time (now for stdin or when it is unknown).
+fn clocks(inputs: &[Source], time: &TimeOptions) -> Vec<Clock> {
+    let base = Clock::new(time.tz.clone(), time.now);
+    inputs
+        .iter()
+        .map(|source| match source.modified().and_then(|m| jiff::Timestamp::try_from(m).ok()) {
+            Some(modified) => base.with_reference(modified),
+            None => base.clone(),
+        })
+        .collect()
+}
+
+/// Scans every input with `options.threads` workers and returns the merged
+/// counts. Regular files are read in parallel chunks, streams (stdin, pipes)
+/// by one reader thread. An input that cannot be read is recorded in its
 /// [`InputReport`]; the others are still scanned. Fails only when the
 /// threads cannot be started.
-pub fn run(
-    inputs: &[Source],
-    mta: Mta,
-    threads: usize,
-    blocks: BlockOptions,
-    max_domains: usize,
-    progress: &ProgressBar,
-) -> Result<Analysis> {
+pub fn run(inputs: &[Source], options: &ScanOptions, progress: &ProgressBar) -> Result<Analysis> {
     let started = Instant::now();
+    let (mta, threads, blocks) = (options.mta, options.threads, options.blocks);
+    let clocks = options.time.as_ref().map(|time| clocks(inputs, time));
     let scanner = Scanner::new(mta).max_line(blocks.max_line);
     let threads = threads.max(1);
     let pool = rayon::ThreadPoolBuilder::new()
@@ -247,6 +325,8 @@ pub fn run(
             looks_like_mail_log: false,
             planned: None,
             error: None,
+            journal: None,
+            skipped: 0,
         })
         .collect();
     let mut files = Vec::new();
@@ -257,8 +337,13 @@ pub fn run(
             Err(error) => report.error = Some(error),
             Ok(Opened::File { file, size, looks_like_mail_log }) => {
                 report.looks_like_mail_log = looks_like_mail_log;
-                report.planned = Some(size);
-                files.push((index, file, size));
+                let (start, end) = match (&options.time, &clocks) {
+                    (Some(time), Some(clocks)) => seek::window(&file, size, &clocks[index], time.since, time.until),
+                    _ => (0, size),
+                };
+                report.planned = Some(end - start);
+                report.skipped = size - (end - start);
+                files.push((index, file, start, end));
             }
             Ok(Opened::Stream(stream)) => streams.push((index, report.name.clone(), stream)),
         }
@@ -266,13 +351,13 @@ pub fn run(
 
     let pieces: Vec<(&File, Chunk)> = files
         .iter()
-        .flat_map(|(index, file, size)| chunks(*index, *size, blocks.block_size).map(move |c| (file, c)))
+        .flat_map(|(index, file, start, end)| chunks(*index, *start..*end, blocks.block_size).map(move |c| (file, c)))
         .collect();
     // Each worker takes the next chunk until none is left, with one buffer
     // and one tally of its own: exactly one tally per thread to merge.
     let next = AtomicUsize::new(0);
     let mut tally = sum(pool.broadcast(|_| {
-        let (mut tally, mut buf) = (Tally::with_max_domains(max_domains), Vec::new());
+        let (mut tally, mut buf) = (options.tally(&clocks), Vec::new());
         while let Some((file, chunk)) = pieces.get(next.fetch_add(1, Ordering::Relaxed)) {
             match read_chunk(file, chunk, blocks.max_line, &mut buf) {
                 Ok(read) => {
@@ -288,7 +373,7 @@ pub fn run(
         tally
     }));
     if !streams.is_empty() {
-        tally += scan_streams(streams, &scanner, &pool, (blocks, max_domains), progress, &mut reports);
+        tally += scan_streams(streams, &scanner, &pool, (options, &clocks), progress, &mut reports);
     }
 
     for (index, report) in reports.iter_mut().enumerate() {
@@ -324,11 +409,12 @@ fn scan_streams(
     streams: Vec<(usize, String, Stream)>,
     scanner: &Scanner,
     pool: &rayon::ThreadPool,
-    (blocks, max_domains): (BlockOptions, usize),
+    (options, clocks): (&ScanOptions, &Option<Vec<Clock>>),
     progress: &ProgressBar,
     reports: &mut [InputReport],
 ) -> Tally {
     let threads = pool.current_num_threads();
+    let blocks = options.blocks;
     let readers = threads.min(streams.len());
     let (tx, rx) = mpsc::sync_channel::<Block>(threads * 2);
     // Scanned blocks' buffers go back to the readers for reuse.
@@ -351,8 +437,17 @@ fn scan_streams(
                 loop {
                     let next = queue.lock().expect("no reader panics holding it").next();
                     let Some((index, name, stream)) = next else { break };
-                    let emit = |block: Block| {
+                    // journald's JSON export is turned into syslog lines as it is read.
+                    let mut journal: Option<Journal> = None;
+                    let emit = |mut block: Block| {
                         progress.inc(block.data.len() as u64);
+                        let journal = journal.get_or_insert_with(|| Journal::detect(&block.data));
+                        if journal.is_json {
+                            let mut text = buffer();
+                            let stats = journald::render_block(&block.data, &mut text);
+                            journal.add(&stats, &text);
+                            block.data = text;
+                        }
                         // The receiver lives until every block is scanned.
                         let _ = tx.send(block);
                     };
@@ -362,14 +457,15 @@ fn scan_streams(
                         let at = consumed.load(Ordering::Relaxed);
                         (damaged(error, &name, compression, at, &stats), stats)
                     });
-                    results.lock().expect("no reader panics holding it").push((index, result));
+                    let journal = journal.unwrap_or_default();
+                    results.lock().expect("no reader panics holding it").push((index, result, journal));
                 }
             });
         }
         drop(tx);
         let rx = Mutex::new(rx);
         sum(pool.broadcast(|_| {
-            let mut tally = Tally::with_max_domains(max_domains);
+            let mut tally = options.tally(clocks);
             // The lock is held only to take the next block.
             while let Ok(block) = { rx.lock().expect("no worker panics holding it").recv() } {
                 scanner.scan_block(&block, &mut tally);
@@ -379,8 +475,9 @@ fn scan_streams(
             tally
         }))
     });
-    for (index, result) in results.into_inner().expect("no reader panicked") {
+    for (index, result, journal) in results.into_inner().expect("no reader panicked") {
         let report = &mut reports[index];
+        report.journal = journal.is_json.then_some(journal.stats);
         let stats = match result {
             Ok(stats) => stats,
             Err((error, stats)) => {
@@ -391,9 +488,34 @@ fn scan_streams(
         report.bytes += stats.bytes;
         report.lines += stats.dropped_overlong;
         report.overlong += stats.dropped_overlong;
-        report.looks_like_mail_log = stats.looks_like_mail_log;
+        report.looks_like_mail_log = stats.looks_like_mail_log || journal.looks_like_mail_log;
     }
     tally
+}
+
+/// What a stream turned out to be: journald's JSON export or plain text.
+#[derive(Clone, Copy, Debug, Default)]
+struct Journal {
+    is_json: bool,
+    stats: BlockStats,
+    /// Whether the first rendered lines look like a Postfix or Exim log.
+    looks_like_mail_log: bool,
+}
+
+impl Journal {
+    fn detect(first_block: &[u8]) -> Journal {
+        Journal { is_json: journald::looks_like_journal_json(first_block), ..Journal::default() }
+    }
+
+    fn add(&mut self, stats: &BlockStats, rendered: &[u8]) {
+        if self.stats.lines == 0 && stats.lines > 0 {
+            self.looks_like_mail_log = looks_like_mail_log(rendered);
+        }
+        self.stats.records += stats.records;
+        self.stats.lines += stats.lines;
+        self.stats.skipped += stats.skipped;
+        self.stats.malformed += stats.malformed;
+    }
 }
 
 /// Says where compressed data was damaged, and what was kept.

@@ -82,6 +82,40 @@ pub fn print(config: &Config, analysis: &Analysis, out: &mut impl Write) -> std:
             plural(other.outcomes.iter().sum(), "delivery event"),
         )?;
     }
+    let skipped: u64 = analysis.inputs.iter().map(|i| i.skipped).sum();
+    if skipped > 0 {
+        writeln!(out, "bounces: {} outside --since/--until not read (found by binary search)", megabytes(skipped))?;
+    }
+    let times = tally.time_counts();
+    if times.outside > 0 {
+        writeln!(out, "bounces: {} outside --since/--until not counted", plural(times.outside, "delivery event"))?;
+    }
+    if times.untimed > 0 {
+        let left_out = if config.time.has_window() { "every report" } else { "the daily and hourly reports" };
+        writeln!(
+            out,
+            "bounces: {} without a readable timestamp left out of {left_out}",
+            plural(times.untimed, "delivery event")
+        )?;
+    }
+    for input in analysis.inputs.iter().filter_map(|i| i.journal.map(|j| (&i.name, j))) {
+        let (name, journal) = input;
+        if journal.malformed > 0 {
+            writeln!(
+                out,
+                "bounces: {name}: {} of journald's JSON could not be read (not a JSON object, or no timestamp)",
+                plural(journal.malformed, "record")
+            )?;
+        }
+        if journal.skipped > 0 {
+            writeln!(
+                out,
+                "bounces: {name}: {} without a MESSAGE (journalctl writes null for messages over 4 KB; \
+                 use journalctl --all)",
+                plural(journal.skipped, "journal record")
+            )?;
+        }
+    }
     if tally.probes() > 0 {
         writeln!(out, "bounces: {} not counted as deliveries", plural(tally.probes(), "address-verification probe"))?;
     }
@@ -93,8 +127,30 @@ pub fn print(config: &Config, analysis: &Analysis, out: &mut impl Write) -> std:
             megabytes(config.blocks.max_line as u64)
         )?;
     }
+    let reasons = tally.reasons_overall();
+    for (label, bounced) in [("bounced", true), ("deferred", false)] {
+        let mut top: Vec<_> = reasons
+            .iter()
+            .map(|&(reason, kind, d, b)| (if bounced { b } else { d }, reason, kind))
+            .filter(|&(count, _, _)| count > 0)
+            .collect();
+        if top.is_empty() {
+            continue;
+        }
+        top.sort_by(|a, b| b.0.cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
+        let shown: Vec<String> = top
+            .iter()
+            .take(TOP_REASONS)
+            .map(|(count, reason, kind)| format!("{} {} ({})", thousands(*count), reason.as_str(), kind.as_str()))
+            .collect();
+        let more = if top.len() > TOP_REASONS { ", ..." } else { "" };
+        writeln!(out, "bounces: {label}: {}{more}", shown.join(", "))?;
+    }
     Ok(())
 }
+
+/// How many reasons the summary lists per outcome.
+const TOP_REASONS: usize = 5;
 
 /// At most 300 bytes of a line, with control characters and invalid UTF-8
 /// shown as escapes so a hostile line cannot drive the terminal.
@@ -165,6 +221,8 @@ mod tests {
             looks_like_mail_log: true,
             planned: Some(5000),
             error: None,
+            journal: None,
+            skipped: 0,
         };
         let analysis = crate::scan::Analysis {
             tally: crate::tally::Tally::default(),

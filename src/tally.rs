@@ -13,18 +13,24 @@ use std::ops::AddAssign;
 
 use foldhash::fast::RandomState;
 
+use crate::classify::reason::{self, BounceType, Classifier, Reason};
 use crate::parse::{Enhanced, Event, Note, Outcome};
+use crate::time::{Clock, Micros, Period};
 
 /// How many unparsable lines are kept as examples for `-v`.
 pub const MAX_EXAMPLES: usize = 5;
 
-/// One (outcome, code, enhanced code, note) combination, packed into an
-/// integer: compared and hashed in one instruction.
+/// The longest reply text kept as a reason's example; longer ones are cut
+/// (at a character boundary when they are UTF-8), and reports add `...`.
+pub const MAX_EXAMPLE_TEXT: usize = 150;
+
+/// One (outcome, code, enhanced code, note, reason) combination, packed
+/// into an integer: compared and hashed in one instruction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 struct CodeKey(u64);
 
 impl CodeKey {
-    fn pack(outcome: Outcome, code: Option<u16>, enhanced: Option<Enhanced>, note: Note) -> CodeKey {
+    fn pack(outcome: Outcome, code: Option<u16>, enhanced: Option<Enhanced>, note: Note, reason: Reason) -> CodeKey {
         let code = u64::from(code.unwrap_or(0).min(1023));
         let (class, subject, detail) =
             enhanced.map_or((0, 0, 0), |e| (e.class, e.subject.min(1023), e.detail.min(1023)));
@@ -35,7 +41,8 @@ impl CodeKey {
                 | u64::from(class) << 12
                 | u64::from(subject) << 15
                 | u64::from(detail) << 25
-                | note << 35,
+                | note << 35
+                | (reason as u64) << 37,
         )
     }
 
@@ -47,7 +54,8 @@ impl CodeKey {
         let enhanced =
             (class != 0).then(|| Enhanced { class, subject: bits(15, 10) as u16, detail: bits(25, 10) as u16 });
         let note = Note::ALL[bits(35, 2) as usize];
-        CodeCount { outcome, code, enhanced, note, count }
+        let reason = Reason::ALL[bits(37, 8) as usize];
+        CodeCount { outcome, code, enhanced, note, reason, count }
     }
 }
 
@@ -63,8 +71,17 @@ pub struct CodeCount {
     pub enhanced: Option<Enhanced>,
     /// What their text said beyond the codes.
     pub note: Note,
+    /// Why they failed (`delivered` for deliveries).
+    pub reason: Reason,
     /// How many events.
     pub count: u64,
+}
+
+impl CodeCount {
+    /// What these events say about the recipient address.
+    pub fn bounce_type(&self) -> BounceType {
+        reason::bounce_type(self.reason, self.outcome, self.code, self.enhanced)
+    }
 }
 
 /// A domain's counts by code: a short list searched in order (most domains
@@ -113,11 +130,55 @@ impl Codes {
     }
 }
 
+/// Where an event was read: input, piece (chunk or block) and byte offset
+/// in the piece. Orders examples independently of threads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Place {
+    /// The input's number.
+    pub input: usize,
+    /// The piece's sequence number in its input.
+    pub seq: u64,
+    /// The line's byte offset in the piece.
+    pub offset: u64,
+}
+
+/// The failures of one (reason, bounce type) of a domain: deferred and
+/// bounced counts, and an example reply text: of the texts seen, the one
+/// that sorts first (after shortening), so the example does not depend on
+/// threads, on how inputs are split, or on the order they are named in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReasonCount {
+    /// Why.
+    pub reason: Reason,
+    /// What it says about the address.
+    pub bounce_type: BounceType,
+    /// Deferred events.
+    pub deferred: u64,
+    /// Bounced events.
+    pub bounced: u64,
+    /// The example, at most [`MAX_EXAMPLE_TEXT`] bytes of it.
+    pub example: Box<[u8]>,
+    /// Whether the example was cut short.
+    pub example_cut: bool,
+}
+
+impl ReasonCount {
+    /// Keeps `(text, cut)` as the example if it sorts before the current one.
+    fn offer(&mut self, text: &[u8], cut: bool) {
+        if (text, cut) < (&self.example[..], self.example_cut) {
+            self.example = text.into();
+            self.example_cut = cut;
+        }
+    }
+}
+
 /// One domain's counts.
 #[derive(Clone, Debug, Default)]
 struct DomainCounts {
     outcomes: [u64; 3],
     codes: Codes,
+    /// Failures by reason: few per domain, searched in order.
+    reasons: Vec<ReasonCount>,
 }
 
 impl DomainCounts {
@@ -128,6 +189,38 @@ impl DomainCounts {
         }
         for (key, count) in other.codes.iter() {
             self.codes.add(key, count);
+        }
+        for theirs in &other.reasons {
+            match self.reasons.iter_mut().find(|r| (r.reason, r.bounce_type) == (theirs.reason, theirs.bounce_type)) {
+                Some(mine) => {
+                    mine.deferred += theirs.deferred;
+                    mine.bounced += theirs.bounced;
+                    mine.offer(&theirs.example, theirs.example_cut);
+                }
+                None => self.reasons.push(theirs.clone()),
+            }
+        }
+    }
+
+    /// Counts a failure under its reason, offering its text as example.
+    fn add_failure(&mut self, reason: Reason, bounce_type: BounceType, outcome: Outcome, text: &[u8]) {
+        let (text, cut) = shorten(text);
+        let index = match self.reasons.iter().position(|r| (r.reason, r.bounce_type) == (reason, bounce_type)) {
+            Some(i) => {
+                self.reasons[i].offer(text, cut);
+                i
+            }
+            None => {
+                let (deferred, bounced, example) = (0, 0, text.into());
+                self.reasons.push(ReasonCount { reason, bounce_type, deferred, bounced, example, example_cut: cut });
+                self.reasons.len() - 1
+            }
+        };
+        let entry = &mut self.reasons[index];
+        match outcome {
+            Outcome::Deferred => entry.deferred += 1,
+            Outcome::Bounced => entry.bounced += 1,
+            Outcome::Delivered => {}
         }
     }
 
@@ -173,6 +266,11 @@ pub struct DomainTally<'a> {
 }
 
 impl<'a> DomainTally<'a> {
+    /// The domain's failures by (reason, bounce type), in no particular order.
+    pub fn reasons(self) -> &'a [ReasonCount] {
+        &self.counts.reasons
+    }
+
     /// The domain's events by (outcome, code, enhanced, note), in no
     /// particular order.
     pub fn codes(self) -> impl Iterator<Item = CodeCount> + 'a {
@@ -231,6 +329,63 @@ pub struct Tally {
     /// Events of the domains beyond the cap.
     other: DomainCounts,
     cap: Cap,
+    /// Decides each failure's reason, with a cache of its own.
+    classifier: ClassifierCache,
+    /// Event times, when they are needed.
+    times: Option<Times>,
+    expiries: u64,
+}
+
+/// What a tally needs to read event times: a clock per input (each input
+/// has its own year reference) and the window.
+#[derive(Clone, Debug)]
+pub struct TimeSetup {
+    /// One clock per input, in input order.
+    pub clocks: Vec<Clock>,
+    /// Count only events at or after this time.
+    pub since: Option<Micros>,
+    /// Count only events before this time.
+    pub until: Option<Micros>,
+}
+
+/// Event times of a tally: the window applied, counts per hour.
+#[derive(Clone, Debug)]
+struct Times {
+    setup: TimeSetup,
+    /// Events by outcome per hour, keyed by the hour's start (in the
+    /// clocks' zone): days are unions of hours in every zone.
+    hours: HashMap<Micros, [u64; 3], RandomState>,
+    /// Events outside the window, not counted.
+    outside: u64,
+    /// Events whose line has no timestamp this tool reads.
+    untimed: u64,
+}
+
+/// How events were placed in time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TimeCounts {
+    /// Events outside `--since`/`--until`, left out of every report.
+    pub outside: u64,
+    /// Events whose line starts with no readable timestamp: left out of
+    /// every report under a window, else only out of the time series.
+    pub untimed: u64,
+}
+
+/// A tally's classifier. A clone starts with an empty cache: the cache
+/// only saves time, it holds no counts.
+#[derive(Debug)]
+struct ClassifierCache(Classifier);
+
+impl Default for ClassifierCache {
+    fn default() -> Self {
+        ClassifierCache(Classifier::new())
+    }
+}
+
+impl Clone for ClassifierCache {
+    fn clone(&self) -> Self {
+        ClassifierCache::default()
+    }
 }
 
 impl Tally {
@@ -240,12 +395,54 @@ impl Tally {
         Tally { cap: Cap { max: max.max(1), threshold: u64::MAX }, ..Tally::default() }
     }
 
-    /// Counts one delivery event read from input number `input`.
+    /// A tally that also reads each event's time: it counts only the
+    /// events in the window and counts them per hour as well.
+    pub fn with_times(max_domains: usize, setup: TimeSetup) -> Tally {
+        let times = Times { setup, hours: HashMap::default(), outside: 0, untimed: 0 };
+        Tally { times: Some(times), ..Tally::with_max_domains(max_domains) }
+    }
+
+    /// Counts one delivery event read from input number `input` (at the
+    /// start of its first piece, from a line without a timestamp: for
+    /// tests and tools).
     pub fn record(&mut self, input: usize, event: &Event<'_>) {
+        self.record_at(Place { input, seq: 0, offset: 0 }, b"", event);
+    }
+
+    /// Counts one delivery event read from `line` at `place`, with its
+    /// reason and, when times are read, its hour.
+    pub fn record_at(&mut self, place: Place, line: &[u8], event: &Event<'_>) {
+        if let Some(times) = &mut self.times {
+            let clock = &mut times.setup.clocks[place.input];
+            match clock.line_time(line) {
+                Some(t) if (times.setup.since.is_some_and(|s| t < s)) || times.setup.until.is_some_and(|u| t >= u) => {
+                    times.outside += 1;
+                    return;
+                }
+                Some(t) => {
+                    let hour = clock.period_start(t, Period::Hour);
+                    times.hours.entry(hour).or_default()[event.outcome as usize] += 1;
+                }
+                None => {
+                    times.untimed += 1;
+                    if times.setup.since.is_some() || times.setup.until.is_some() {
+                        return;
+                    }
+                }
+            }
+        }
+        let reason = match event.outcome {
+            Outcome::Delivered => Reason::Delivered,
+            outcome => self.classifier.0.classify(outcome, event.code, event.enhanced, event.text).reason,
+        };
         let domain = self.counts_for(event.domain);
         domain.outcomes[event.outcome as usize] += 1;
-        domain.codes.add(CodeKey::pack(event.outcome, event.code, event.enhanced, event.note), 1);
-        self.input_mut(input).events += 1;
+        domain.codes.add(CodeKey::pack(event.outcome, event.code, event.enhanced, event.note, reason), 1);
+        if event.outcome != Outcome::Delivered {
+            let bounce_type = reason::bounce_type(reason, event.outcome, event.code, event.enhanced);
+            domain.add_failure(reason, bounce_type, event.outcome, event.text);
+        }
+        self.input_mut(place.input).events += 1;
     }
 
     /// The counts for a domain (raw, as logged), or those of `(other)` when
@@ -369,6 +566,65 @@ impl Tally {
         })
     }
 
+    /// Failures of all domains by (reason, bounce type): deferred and
+    /// bounced counts, sorted by bounced then deferred (descending).
+    pub fn reasons_overall(&self) -> Vec<(Reason, BounceType, u64, u64)> {
+        let mut sums: BTreeMap<(Reason, BounceType), (u64, u64)> = BTreeMap::new();
+        for r in self.domains.values().chain([&self.other]).flat_map(|d| &d.reasons) {
+            let sum = sums.entry((r.reason, r.bounce_type)).or_default();
+            sum.0 += r.deferred;
+            sum.1 += r.bounced;
+        }
+        let mut list: Vec<_> = sums.into_iter().map(|((r, t), (d, b))| (r, t, d, b)).collect();
+        list.sort_by_key(|&(_, _, deferred, bounced)| std::cmp::Reverse((bounced, deferred)));
+        list
+    }
+
+    /// Records Postfix's expiry of the message `queue_id`, read from `line`
+    /// at `place` (for the message-level reports).
+    pub fn record_expiry(&mut self, place: Place, line: &[u8], queue_id: &[u8]) {
+        let _ = (place, line, queue_id);
+        self.expiries += 1;
+    }
+
+    /// Postfix expiry lines seen.
+    pub fn expiries(&self) -> u64 {
+        self.expiries
+    }
+
+    /// How events were placed in time (zero when times were not read).
+    pub fn time_counts(&self) -> TimeCounts {
+        self.times.as_ref().map_or_else(TimeCounts::default, |t| TimeCounts { outside: t.outside, untimed: t.untimed })
+    }
+
+    /// Events by outcome per day or hour, for every period from the
+    /// window's start (or the first event's period) to its end (or the last
+    /// event's period), empty ones included: `(label, counts)`. Empty when
+    /// times were not read.
+    pub fn periods(&self, period: Period) -> Vec<(String, [u64; 3])> {
+        let Some(times) = &self.times else { return Vec::new() };
+        let Some(mut clock) = times.setup.clocks.first().cloned() else { return Vec::new() };
+        let mut sums: BTreeMap<Micros, [u64; 3]> = BTreeMap::new();
+        for (&hour, counts) in &times.hours {
+            let sum = sums.entry(clock.period_start(hour, period)).or_default();
+            for (s, c) in sum.iter_mut().zip(counts) {
+                *s += c;
+            }
+        }
+        let first = times.setup.since.map(|s| clock.period_start(s, period)).or(sums.keys().next().copied());
+        let end = match times.setup.until {
+            Some(u) => Some(u),
+            None => sums.keys().next_back().map(|&last| clock.next_period(last, period)),
+        };
+        let (Some(mut at), Some(end)) = (first, end) else { return Vec::new() };
+        let mut rows = Vec::new();
+        while at < end {
+            rows.push((clock.period_label(at, period), sums.get(&at).copied().unwrap_or_default()));
+            at = clock.next_period(at, period);
+        }
+        rows
+    }
+
     /// How many distinct domains were seen.
     pub fn domain_count(&self) -> usize {
         self.domains.len()
@@ -414,6 +670,22 @@ impl Tally {
             counts,
         })
     }
+}
+
+/// A reply text cut to at most [`MAX_EXAMPLE_TEXT`] bytes (at a character
+/// boundary when it is UTF-8), and whether it was cut.
+fn shorten(text: &[u8]) -> (&[u8], bool) {
+    if text.len() <= MAX_EXAMPLE_TEXT {
+        return (text, false);
+    }
+    let mut end = MAX_EXAMPLE_TEXT;
+    // Back off over UTF-8 continuation bytes, at most three.
+    for _ in 0..3 {
+        if text[end] & 0xC0 == 0x80 {
+            end -= 1;
+        }
+    }
+    (&text[..end], true)
 }
 
 /// Looks a domain up, lower-casing it and dropping one trailing dot first,
@@ -534,6 +806,21 @@ impl AddAssign for Tally {
             self.record_error(input, error.offset, &io);
         }
         self.probes += other.probes;
+        self.expiries += other.expiries;
+        match (&mut self.times, other.times) {
+            (Some(mine), Some(theirs)) => {
+                for (hour, counts) in theirs.hours {
+                    let sum = mine.hours.entry(hour).or_default();
+                    for (s, c) in sum.iter_mut().zip(counts) {
+                        *s += c;
+                    }
+                }
+                mine.outside += theirs.outside;
+                mine.untimed += theirs.untimed;
+            }
+            (mine @ None, theirs) => *mine = theirs,
+            (Some(_), None) => {}
+        }
         self.examples.extend(other.examples);
         self.examples.sort();
         self.examples.truncate(MAX_EXAMPLES);
@@ -586,8 +873,10 @@ mod tests {
             for code in [None, Some(250), Some(599)] {
                 for enhanced in [None, e(2, 0, 0), e(5, 999, 999), e(4, 7, 650)] {
                     for note in Note::ALL {
-                        let key = CodeKey::pack(outcome, code, enhanced, note);
-                        assert_eq!(key.unpack(7), CodeCount { outcome, code, enhanced, note, count: 7 });
+                        for reason in [Reason::ALL[0], *Reason::ALL.last().unwrap()] {
+                            let key = CodeKey::pack(outcome, code, enhanced, note, reason);
+                            assert_eq!(key.unpack(7), CodeCount { outcome, code, enhanced, note, reason, count: 7 });
+                        }
                     }
                 }
             }

@@ -13,7 +13,7 @@ use regex::bytes::Regex;
 use bounces::config::Mta;
 use bounces::input::{BlockOptions, Source};
 use bounces::report::Reports;
-use bounces::scan;
+use bounces::scan::{self, ScanOptions};
 
 use crate::util;
 
@@ -93,15 +93,9 @@ fn events_match_an_independent_count() {
     for path in files {
         let data = std::fs::read(&path).unwrap();
         let want = independent_count(&data);
-        let analysis = scan::run(
-            &[Source::Path(path.clone())],
-            Mta::Auto,
-            2,
-            BlockOptions::default(),
-            usize::MAX,
-            &ProgressBar::hidden(),
-        )
-        .expect("the scan runs");
+        let options = ScanOptions::new(Mta::Auto, 2, BlockOptions::default());
+        let analysis =
+            scan::run(&[Source::Path(path.clone())], &options, &ProgressBar::hidden()).expect("the scan runs");
         assert!(analysis.inputs[0].error.is_none(), "{}: {:?}", path.display(), analysis.inputs[0].error);
         assert_eq!(analysis.tally.events_by_outcome(), want, "{}", path.display());
         assert_eq!(analysis.tally.malformed(), 0, "{}: {:?}", path.display(), analysis.tally.examples());

@@ -7,14 +7,14 @@ use indicatif::ProgressBar;
 use bounces::config::{Mta, ReportKind};
 use bounces::input::{BlockOptions, Source};
 use bounces::report::Reports;
-use bounces::scan;
+use bounces::scan::{self, ScanOptions};
 
 use crate::util::{self, run, sample, stdout};
 
 fn reports_for(inputs: &[Source], threads: usize, block_size: usize) -> Vec<u8> {
     let blocks = BlockOptions { block_size, ..BlockOptions::default() };
-    let analysis =
-        scan::run(inputs, Mta::Auto, threads, blocks, usize::MAX, &ProgressBar::hidden()).expect("the scan runs");
+    let analysis = scan::run(inputs, &ScanOptions::new(Mta::Auto, threads, blocks), &ProgressBar::hidden())
+        .expect("the scan runs");
     let reports = Reports::build(&analysis.tally);
     let mut out = Vec::new();
     for kind in ReportKind::ALL {

@@ -23,6 +23,9 @@ mod properties;
 // Compressed and rotated input.
 mod compressed;
 
+// Timestamps, windows, time series, journald.
+mod time;
+
 // Hostile and broken input.
 mod bad_input;
 

@@ -18,7 +18,7 @@ use bounces::config::{Mta, ReportKind};
 use bounces::input::{Block, BlockOptions, Compression, Source, count_lines, read_blocks};
 use bounces::parse::{Event, Parsed};
 use bounces::report::Reports;
-use bounces::scan::{self, Scanner};
+use bounces::scan::{self, ScanOptions, Scanner};
 use bounces::tally::Tally;
 
 use crate::util::sample;
@@ -320,8 +320,8 @@ fn scan_stream(data: &[u8], opts: BlockOptions, threads: usize) -> Tally {
 /// The file path: `scan::run` on files.
 fn scan_files(paths: &[std::path::PathBuf], opts: BlockOptions, threads: usize) -> (Tally, u64, u64) {
     let sources: Vec<Source> = paths.iter().cloned().map(Source::Path).collect();
-    let analysis =
-        scan::run(&sources, Mta::Auto, threads, opts, usize::MAX, &ProgressBar::hidden()).expect("the scan runs");
+    let analysis = scan::run(&sources, &ScanOptions::new(Mta::Auto, threads, opts), &ProgressBar::hidden())
+        .expect("the scan runs");
     for input in &analysis.inputs {
         assert!(input.error.is_none(), "{}: {:?}", input.name, input.error);
     }

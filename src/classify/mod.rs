@@ -6,6 +6,7 @@
 //! [`registry`], except where the MTA's own text says more than the codes,
 //! as for a null MX (RFC 7505).
 
+pub mod patterns;
 pub mod reason;
 pub mod registry;
 

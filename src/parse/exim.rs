@@ -27,6 +27,7 @@ struct Finders {
     host_end: Finder<'static>,
     confirmation: Finder<'static>,
     address_start: Finder<'static>,
+    retry_timeout: Finder<'static>,
 }
 
 static FINDERS: LazyLock<Finders> = LazyLock::new(|| Finders {
@@ -36,6 +37,7 @@ static FINDERS: LazyLock<Finders> = LazyLock::new(|| Finders {
     host_end: Finder::new(b"]: "),
     confirmation: Finder::new(b" C=\""),
     address_start: Finder::new(b" <"),
+    retry_timeout: Finder::new(b"retry timeout exceeded"),
 });
 
 /// How far into a line its message id may start (past a syslog prefix and
@@ -94,7 +96,20 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
     let note = Note::of_text(code, enhanced, rest);
     let queue_id = &line[id_start..at];
     let text = after_field.trim_ascii_start();
-    Parsed::Event(Event { domain, outcome, code, enhanced, note, text, queue_id, recipient })
+    let expired = outcome == Outcome::Bounced && FINDERS.retry_timeout.find(text).is_some();
+    Parsed::Event(Event {
+        domain,
+        outcome,
+        code,
+        enhanced,
+        note,
+        text,
+        queue_id,
+        recipient,
+        hop_to: None,
+        delay_ms: None,
+        expired,
+    })
 }
 
 /// The start of the first token shaped like a message id, among the tokens

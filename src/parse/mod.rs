@@ -134,19 +134,39 @@ pub struct Event<'a> {
     pub queue_id: &'a [u8],
     /// The recipient address as logged (without `<>`).
     pub recipient: &'a [u8],
+    /// For a Postfix delivery into a content filter on this host (a
+    /// loopback relay that answered `queued as NEWQID`): the new queue id,
+    /// under which the message goes on. Not a final delivery.
+    pub hop_to: Option<&'a [u8]>,
+    /// Postfix's `delay=`: milliseconds since the message arrived.
+    pub delay_ms: Option<u64>,
+    /// An Exim `retry timeout exceeded` failure: the address expired.
+    pub expired: bool,
 }
 
 impl<'a> Event<'a> {
     /// An event with only a domain, an outcome and codes: no text, ids or
     /// note. For tests and tools that make events up.
     pub fn new(domain: &'a [u8], outcome: Outcome, code: Option<u16>, enhanced: Option<Enhanced>) -> Event<'a> {
-        Event { domain, outcome, code, enhanced, note: Note::None, text: b"", queue_id: b"", recipient: b"" }
+        Event {
+            domain,
+            outcome,
+            code,
+            enhanced,
+            note: Note::None,
+            text: b"",
+            queue_id: b"",
+            recipient: b"",
+            hop_to: None,
+            delay_ms: None,
+            expired: false,
+        }
     }
 
     /// The same event without its text, ids and recipient: what the parser
     /// tables of the unit tests compare.
     pub fn without_text(self) -> Event<'a> {
-        Event { text: b"", queue_id: b"", recipient: b"", ..self }
+        Event { text: b"", queue_id: b"", recipient: b"", hop_to: None, delay_ms: None, expired: false, ..self }
     }
 }
 
@@ -158,6 +178,12 @@ pub enum Parsed<'a> {
     /// A well-formed line that is not a delivery (an address-verification
     /// probe, say). Counted in the summary, not in reports.
     Probe,
+    /// Postfix gave up on a message (`QID: from=<...>, status=expired,
+    /// returned to sender`): its recipients still deferred have expired.
+    Expiry {
+        /// The message's queue id.
+        queue_id: &'a [u8],
+    },
     /// It looked like a delivery line but could not be read as one.
     Malformed,
     /// Not a delivery line after all (the literal matched by chance).

@@ -17,13 +17,23 @@ use super::{Event, Note, Outcome, Parsed, bracketed, domain_of, enhanced_at, rep
 /// The literal the scanner searches for.
 pub const ANCHOR: &[u8] = b": to=";
 
+/// The literal that ends qmgr's expiry line, `QID: from=<s>, status=expired,
+/// returned to sender` (also `status=force-expired`).
+pub const EXPIRY_ANCHOR: &[u8] = b", returned to sender";
+
 struct Finders {
     said: Finder<'static>,
     refused: Finder<'static>,
+    queued_as: Finder<'static>,
+    from: Finder<'static>,
 }
 
-static FINDERS: LazyLock<Finders> =
-    LazyLock::new(|| Finders { said: Finder::new(b" said: "), refused: Finder::new(b" refused to talk to me: ") });
+static FINDERS: LazyLock<Finders> = LazyLock::new(|| Finders {
+    said: Finder::new(b" said: "),
+    refused: Finder::new(b" refused to talk to me: "),
+    queued_as: Finder::new(b"queued as "),
+    from: Finder::new(b": from=<"),
+});
 
 /// The longest queue id accepted, and how far back a syslog tag is looked for.
 const MAX_QUEUE_ID: usize = 24;
@@ -64,8 +74,8 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
         };
     }
     // Walk the `, key=value` fields (no value holds a comma) up to
-    // `status=`, noting `dsn=` on the way.
-    let mut enhanced = None;
+    // `status=`, noting `dsn=`, `relay=` and `delay=` on the way.
+    let (mut enhanced, mut relay, mut delay_ms) = (None, &b""[..], None);
     let status_text = loop {
         let Some(comma) = memchr::memchr(b',', fields) else {
             return broken();
@@ -76,6 +86,10 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
         }
         if let Some(value) = fields.strip_prefix(b" dsn=") {
             enhanced = enhanced_at(value);
+        } else if let Some(value) = fields.strip_prefix(b" relay=") {
+            relay = &value[..memchr::memchr(b',', value).unwrap_or(value.len())];
+        } else if let Some(value) = fields.strip_prefix(b" delay=") {
+            delay_ms = millis(&value[..memchr::memchr(b',', value).unwrap_or(value.len())]);
         }
     };
     let word_len = memchr::memchr2(b' ', b'(', status_text).unwrap_or(status_text.len());
@@ -94,7 +108,68 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
         Outcome::Deferred | Outcome::Bounced => remote_reply(text).and_then(reply_code_at),
     };
     let note = Note::of_text(code, enhanced, text);
-    Parsed::Event(Event { domain: domain_of(addr), outcome, code, enhanced, note, text, queue_id, recipient: addr })
+    let hop_to = if outcome == Outcome::Delivered { content_filter_hop(relay, text) } else { None };
+    Parsed::Event(Event {
+        domain: domain_of(addr),
+        outcome,
+        code,
+        enhanced,
+        note,
+        text,
+        queue_id,
+        recipient: addr,
+        hop_to,
+        delay_ms,
+        expired: false,
+    })
+}
+
+/// Parses qmgr's expiry line, in which [`EXPIRY_ANCHOR`] starts at byte `at`:
+/// `QID: from=<sender>, status=expired, returned to sender`.
+pub fn parse_expiry(line: &[u8], at: usize) -> Parsed<'_> {
+    let head = &line[..at];
+    if !(head.ends_with(b", status=expired") || head.ends_with(b", status=force-expired")) {
+        return Parsed::Other;
+    }
+    // The sender address may be long, but `: from=<` comes right after the queue id.
+    let window = at.saturating_sub(MAX_TAG + MAX_QUEUE_ID + 1024);
+    let Some(from) = FINDERS.from.find(&head[window..]).map(|i| window + i) else {
+        return Parsed::Other;
+    };
+    match queue_id_and_tag(&line[..from]) {
+        Some((queue_id, _)) => Parsed::Expiry { queue_id },
+        None => Parsed::Other,
+    }
+}
+
+/// A delivery into a content filter on this host: a loopback relay that
+/// answered `250 ... queued as NEWQID`. Returns the new queue id.
+fn content_filter_hop<'a>(relay: &[u8], text: &'a [u8]) -> Option<&'a [u8]> {
+    let loopback = |r: &[u8]| r.starts_with(b"127.") || r.starts_with(b"::1]") || r.starts_with(b"::1:");
+    let host_ip = memchr::memchr(b'[', relay).map(|i| &relay[i + 1..])?;
+    if !loopback(host_ip) {
+        return None;
+    }
+    let after = &text[FINDERS.queued_as.find(text)? + FINDERS.queued_as.needle().len()..];
+    let len = after.iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+    (len >= 5).then(|| &after[..len])
+}
+
+/// `delay=` seconds (`2017`, `0.43`) as milliseconds.
+fn millis(value: &[u8]) -> Option<u64> {
+    let (whole, fraction) = match memchr::memchr(b'.', value) {
+        Some(dot) => (&value[..dot], &value[dot + 1..]),
+        None => (value, &b""[..]),
+    };
+    if whole.is_empty() || whole.len() > 12 || !whole.iter().chain(fraction).all(u8::is_ascii_digit) {
+        return None;
+    }
+    let seconds = whole.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+    let mut ms = 0;
+    for i in 0..3 {
+        ms = ms * 10 + fraction.get(i).map_or(0, |d| u64::from(d - b'0'));
+    }
+    Some(seconds * 1000 + ms)
 }
 
 /// The remote server's reply in a failure text: after `host H[ip] said: `
@@ -270,6 +345,73 @@ mod tests {
             let at = memchr::memmem::find(line.as_bytes(), ANCHOR).unwrap();
             let Parsed::Event(e) = parse(line.as_bytes(), at) else { panic!("{line}") };
             assert_eq!((e.queue_id, e.recipient, e.text), (qid.as_bytes(), rcpt.as_bytes(), text.as_bytes()), "{line}");
+        }
+    }
+
+    #[test]
+    fn content_filter_hops_and_delays() {
+        let cases: [(&str, Option<&str>, Option<u64>); 5] = [
+            (
+                "Nov  5 10:00:00 mx1 postfix/smtp[1]: 4B1C2D3E4F: to=<u@example.com>, relay=127.0.0.1[127.0.0.1]:10024, delay=0.43, delays=0.1/0/0/0.33, dsn=2.0.0, status=sent (250 2.0.0 from MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as 5C6D7E8F9A)",
+                Some("5C6D7E8F9A"),
+                Some(430),
+            ),
+            (
+                "Nov  5 10:00:00 mx1 postfix/lmtp[1]: 4B1C2D3E4F: to=<u@example.com>, relay=localhost[::1]:10024, delay=2017, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 4TgQ2x0bKyz9vKd)",
+                Some("4TgQ2x0bKyz9vKd"),
+                Some(2_017_000),
+            ),
+            // A remote relay that says "queued as" is a real delivery.
+            (
+                "Nov  5 10:00:00 mx1 postfix/smtp[1]: 4B1C2D3E4F: to=<u@example.com>, relay=mx.example.com[192.0.2.1]:25, delay=1.2, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 5C6D7E8F9A)",
+                None,
+                Some(1200),
+            ),
+            // Loopback, but no new queue id: a local delivery (dovecot LMTP).
+            (
+                "Nov  5 10:00:00 mx1 postfix/lmtp[1]: 4B1C2D3E4F: to=<u@example.com>, relay=127.0.0.1[127.0.0.1]:24, delay=0.05, dsn=2.0.0, status=sent (250 2.0.0 <u@example.com> Saved)",
+                None,
+                Some(50),
+            ),
+            // A failure is never a hop, and a bad delay is no delay.
+            (
+                "Nov  5 10:00:00 mx1 postfix/smtp[1]: 4B1C2D3E4F: to=<u@example.com>, relay=127.0.0.1[127.0.0.1]:10024, delay=x, dsn=4.4.2, status=deferred (lost connection with 127.0.0.1[127.0.0.1] while sending end of data -- message may be sent more than once; queued as 5C6D7E8F9A)",
+                None,
+                None,
+            ),
+        ];
+        for (line, hop, delay) in cases {
+            let at = memchr::memmem::find(line.as_bytes(), ANCHOR).unwrap();
+            let Parsed::Event(e) = parse(line.as_bytes(), at) else { panic!("{line}") };
+            assert_eq!((e.hop_to, e.delay_ms), (hop.map(str::as_bytes), delay), "{line}");
+        }
+    }
+
+    #[test]
+    fn expiry_lines() {
+        let cases = [
+            (
+                "Nov  5 07:00:02 mx1 postfix/qmgr[1190]: 4E5F6A7B8C: from=<n@corp.example>, status=expired, returned to sender",
+                Some("4E5F6A7B8C"),
+            ),
+            (
+                "2026-11-05T13:45:00+01:00 mx1 postfix/qmgr[1]: 1B2C3D4E5A: from=<>, status=force-expired, returned to sender",
+                Some("1B2C3D4E5A"),
+            ),
+            (
+                "Nov  5 07:00:02 mx1 postfix/qmgr[1190]: 4E5F6A7B8C: from=<n@corp.example>, status=sent, returned to sender",
+                None,
+            ),
+            ("Nov  5 07:00:02 mx1 postfix/cleanup[1]: message-id=<a, status=expired, returned to sender>", None),
+            ("status=expired, returned to sender", None),
+        ];
+        for (line, want) in cases {
+            let at = memchr::memmem::find(line.as_bytes(), EXPIRY_ANCHOR).unwrap();
+            let got = match parse_expiry(line.as_bytes(), at) {
+                Parsed::Expiry { queue_id } => Some(queue_id),
+                _ => None,
+            };
+            assert_eq!(got, want.map(str::as_bytes), "{line}");
         }
     }
 }

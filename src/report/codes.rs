@@ -1,10 +1,13 @@
-//! The `codes` report: one row per (domain, status, code, enhanced code).
+//! The `codes` report: one row per (domain, status, code, enhanced code,
+//! reason).
 //!
-//! `domain,status,code,enhanced,class,description,count`, sorted by domain,
-//! then status (delivered, deferred, bounced), then count (descending), then
-//! code and enhanced code. Events whose text the MTA is known to use for a
-//! null MX get a row of their own, so each row's description holds for
-//! every event counted in it.
+//! `domain,status,code,enhanced,class,reason,bounce_type,description,count`,
+//! sorted by domain, then status (delivered, deferred, bounced), then count
+//! (descending), then code, enhanced code and reason. Events whose text the
+//! MTA is known to use for a null MX get a row of their own, so each row's
+//! description holds for every event counted in it; events with the same
+//! codes but different reasons (a `550 5.7.1` for a blocklist and one for
+//! relaying) get a row each.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,6 +18,7 @@ use std::io::{self, Write};
 
 use super::{Group, Meaning};
 
+use crate::classify::reason::{BounceType, Reason};
 use crate::classify::{self, Class};
 use crate::parse::{Enhanced, Note, Outcome};
 
@@ -33,6 +37,10 @@ pub struct CodeRow {
     pub note: Note,
     /// The class of the reply.
     pub class: Option<Class>,
+    /// Why the events failed (`delivered` for deliveries).
+    pub reason: Reason,
+    /// What that says about the addresses (none for deliveries).
+    pub bounce_type: BounceType,
     /// What the codes mean.
     pub description: Arc<str>,
     /// How many events.
@@ -51,7 +59,7 @@ pub(super) fn rows(groups: &mut [Group]) -> Vec<CodeRow> {
             a.outcome
                 .cmp(&b.outcome)
                 .then(b.count.cmp(&a.count))
-                .then((a.code, a.enhanced, a.note).cmp(&(b.code, b.enhanced, b.note)))
+                .then((a.code, a.enhanced, a.note, a.reason).cmp(&(b.code, b.enhanced, b.note, b.reason)))
         });
         for c in codes.iter() {
             let (class, description) = meanings
@@ -70,6 +78,8 @@ pub(super) fn rows(groups: &mut [Group]) -> Vec<CodeRow> {
                 enhanced: c.enhanced,
                 note: c.note,
                 class,
+                reason: c.reason,
+                bounce_type: c.bounce_type(),
                 description,
                 count: c.count,
             });
@@ -79,8 +89,18 @@ pub(super) fn rows(groups: &mut [Group]) -> Vec<CodeRow> {
 }
 
 pub(super) fn write(rows: &[CodeRow], csv: &mut csv::Writer<impl Write>, raw_csv: bool) -> io::Result<()> {
-    csv.write_record(["domain", "status", "code", "enhanced", "class", "description", "count"])
-        .map_err(super::io_error)?;
+    csv.write_record([
+        "domain",
+        "status",
+        "code",
+        "enhanced",
+        "class",
+        "reason",
+        "bounce_type",
+        "description",
+        "count",
+    ])
+    .map_err(super::io_error)?;
     // Numbers are formatted into reused buffers: no allocation per row.
     let (mut code, mut count) = (itoa::Buffer::new(), itoa::Buffer::new());
     let mut enhanced = String::new();
@@ -95,6 +115,8 @@ pub(super) fn write(rows: &[CodeRow], csv: &mut csv::Writer<impl Write>, raw_csv
             row.code.map_or("", |c| code.format(c)),
             &enhanced,
             row.class.map_or("", Class::as_str),
+            row.reason.as_str(),
+            row.bounce_type.as_str(),
             &*row.description,
             count.format(row.count),
         ])

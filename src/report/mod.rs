@@ -7,6 +7,8 @@
 
 mod codes;
 mod domains;
+mod periods;
+mod reasons;
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -18,10 +20,13 @@ use std::path::{Path, PathBuf};
 use crate::config::ReportKind;
 use crate::error::{Error, Result};
 use crate::parse::{Enhanced, Note};
-use crate::tally::{CodeCount, Tally};
+use crate::tally::{CodeCount, ReasonCount, Tally};
+use crate::time::Period;
 
 pub use codes::CodeRow;
 pub use domains::DomainRow;
+pub use periods::PeriodRow;
+pub use reasons::ReasonRow;
 
 /// Every report's rows, in output order.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -30,6 +35,12 @@ pub struct Reports {
     pub domains: Vec<DomainRow>,
     /// Rows of the `codes` report.
     pub codes: Vec<CodeRow>,
+    /// Rows of the `reasons` report.
+    pub reasons: Vec<ReasonRow>,
+    /// Rows of the `daily` report (empty when times were not read).
+    pub daily: Vec<PeriodRow>,
+    /// Rows of the `hourly` report (empty when times were not read).
+    pub hourly: Vec<PeriodRow>,
 }
 
 impl Reports {
@@ -39,7 +50,13 @@ impl Reports {
     pub fn build(tally: &Tally) -> Reports {
         let mut groups: Vec<Group> = tally
             .domains()
-            .map(|d| Group { name: text_name(d.name), outcomes: d.outcomes, codes: d.codes().collect(), merged: false })
+            .map(|d| Group {
+                name: text_name(d.name),
+                outcomes: d.outcomes,
+                codes: d.codes().collect(),
+                reasons: d.reasons().to_vec(),
+                merged: false,
+            })
             .collect();
         groups.sort_unstable_by(|a, b| a.name.cmp(&b.name));
         // Names that became equal as text (U+FFFD for invalid UTF-8, or
@@ -51,6 +68,7 @@ impl Reports {
                     *sum += count;
                 }
                 kept.codes.append(&mut later.codes);
+                kept.reasons.append(&mut later.reasons);
                 kept.merged = true;
             }
             same
@@ -58,16 +76,24 @@ impl Reports {
         for group in groups.iter_mut().filter(|g| g.merged) {
             group.combine_codes();
         }
-        let mut reports = Reports { domains: domains::rows(&groups), codes: codes::rows(&mut groups) };
+        let mut reports = Reports {
+            domains: domains::rows(&groups),
+            reasons: reasons::rows(&mut groups),
+            codes: codes::rows(&mut groups),
+            daily: period_rows(tally, Period::Day),
+            hourly: period_rows(tally, Period::Hour),
+        };
         // The domains beyond --max-domains come last, whatever their counts.
         if let Some(other) = tally.other() {
             let mut other = [Group {
                 name: text_name(other.name),
                 outcomes: other.outcomes,
                 codes: other.codes().collect(),
+                reasons: other.reasons().to_vec(),
                 merged: false,
             }];
             reports.domains.extend(domains::rows(&other));
+            reports.reasons.extend(reasons::rows(&mut other));
             reports.codes.extend(codes::rows(&mut other));
         }
         reports
@@ -83,6 +109,9 @@ impl Reports {
         match kind {
             ReportKind::Domains => domains::write(&self.domains, &mut csv, raw_csv)?,
             ReportKind::Codes => codes::write(&self.codes, &mut csv, raw_csv)?,
+            ReportKind::Reasons => reasons::write(&self.reasons, &mut csv, raw_csv)?,
+            ReportKind::Daily => periods::write(&self.daily, &mut csv)?,
+            ReportKind::Hourly => periods::write(&self.hourly, &mut csv)?,
         }
         csv.flush()
     }
@@ -90,13 +119,17 @@ impl Reports {
     /// Writes every report into `dir` as `<name>.csv`, each atomically.
     pub fn write_all(&self, dir: &Path, raw_csv: bool) -> Result<()> {
         fs::create_dir_all(dir).map_err(|source| Error::Output { path: dir.to_path_buf(), source })?;
-        for kind in ReportKind::ALL {
+        for kind in ReportKind::WRITTEN_TO_DIR {
             let path = dir.join(format!("{}.csv", kind.name()));
             write_atomically(&path, |file| self.write(kind, file, raw_csv))
                 .map_err(|source| Error::Output { path: path.clone(), source })?;
         }
         Ok(())
     }
+}
+
+fn period_rows(tally: &Tally, period: Period) -> Vec<PeriodRow> {
+    tally.periods(period).into_iter().map(|(period, counts)| PeriodRow { period, counts }).collect()
 }
 
 /// What identifies a reply's meaning: basic code, enhanced code, note.
@@ -107,14 +140,32 @@ struct Group {
     name: Arc<str>,
     outcomes: [u64; 3],
     codes: Vec<CodeCount>,
+    reasons: Vec<ReasonCount>,
     /// Several tallied names became this one (invalid UTF-8 replaced).
     merged: bool,
 }
 
 impl Group {
-    /// Adds up code counts that share their key.
+    /// Adds up code and reason counts that share their key.
     fn combine_codes(&mut self) {
-        let key = |c: &CodeCount| (c.outcome, c.code, c.enhanced, c.note);
+        self.reasons.sort_by(|a, b| {
+            (a.reason, a.bounce_type, &a.example, a.example_cut).cmp(&(
+                b.reason,
+                b.bounce_type,
+                &b.example,
+                b.example_cut,
+            ))
+        });
+        self.reasons.dedup_by(|later, kept| {
+            let same = (later.reason, later.bounce_type) == (kept.reason, kept.bounce_type);
+            if same {
+                // Sorted by example: `kept` already has the one that sorts first.
+                kept.deferred += later.deferred;
+                kept.bounced += later.bounced;
+            }
+            same
+        });
+        let key = |c: &CodeCount| (c.outcome, c.code, c.enhanced, c.note, c.reason);
         self.codes.sort_unstable_by_key(key);
         let mut combined: Vec<CodeCount> = Vec::with_capacity(self.codes.len());
         for c in self.codes.drain(..) {

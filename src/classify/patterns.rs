@@ -1,0 +1,1023 @@
+//! The knowledge behind [`reason`](super::reason): ordered text patterns,
+//! provider rules, and the enhanced-code, stage and basic-code tables.
+//!
+//! Plain data, no logic. The design is section 5 of
+//! `shared/reference/smtp-codes.md`; the decision order that reads these
+//! tables is in [`reason::classify`](super::reason::classify).
+//!
+//! # The patterns see the normalized text
+//!
+//! Every regular expression here is matched against the *normalized* text
+//! ([`reason::normalize`](super::reason::normalize)), never the raw one:
+//! ASCII lower case; the contents of `<…>`, `"…"` and `[…]` dropped (except
+//! short provider codes such as `[tss04]`); e-mail addresses replaced by `@`;
+//! every run of letters and digits that contains a digit replaced by `#`;
+//! runs of number-only tokens collapsed into one `#`; whitespace collapsed.
+//! So the patterns are written in lower case, name no digits, and use `#`
+//! where the reference patterns had numbers:
+//!
+//! * P05's `556 5.1.10` is a code condition (`Codes::exact(556, 5, 1, 10)`);
+//! * P08's `5.4.1 … access denied` keeps the text and moves `5.4.1` into
+//!   a code condition;
+//! * P17's `message size \d+ exceeds` is `message size # exceeds`;
+//! * P02's `rfc.5321` is `rfc.#` (or `#` when written `rfc5321`);
+//! * P39's `for \d+ days` is `for # days`;
+//! * P42's `rfc ?5322` is `rfc #` or `#`;
+//! * P43's `8-bit` is `#-bit`;
+//! * Microsoft's `(S3150)` is `(#)`: P28 keys on the "block list" wording;
+//! * Yahoo's `[TSS04]` survives normalization as `[tss04]` (2–4 letters and
+//!   1–3 digits in square brackets are kept).
+
+use crate::classify::reason::Reason;
+use crate::parse::Enhanced;
+
+/// Where a text pattern sits in the decision order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Step 2: a text only Postfix or Exim themselves write (no remote
+    /// reply), matched before provider rules and generic patterns.
+    Local,
+    /// Step 4: the ordered generic patterns P01–P43.
+    Generic,
+}
+
+/// A condition on the codes of an event; every field that is set must hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Codes {
+    /// The basic reply code.
+    pub basic: Option<u16>,
+    /// The enhanced code's class (2, 4 or 5).
+    pub class: Option<u8>,
+    /// The enhanced code's subject.
+    pub subject: Option<u16>,
+    /// The enhanced code's detail, an inclusive range.
+    pub detail: Option<(u16, u16)>,
+}
+
+impl Codes {
+    /// No condition.
+    pub const ANY: Codes = Codes { basic: None, class: None, subject: None, detail: None };
+
+    /// An enhanced code `X.subject.detail` of any class.
+    pub const fn enhanced(subject: u16, detail: u16) -> Codes {
+        Codes { basic: None, class: None, subject: Some(subject), detail: Some((detail, detail)) }
+    }
+
+    /// An enhanced code `class.subject.lo`…`class.subject.hi`.
+    pub const fn enhanced_in(class: u8, subject: u16, lo: u16, hi: u16) -> Codes {
+        Codes { basic: None, class: Some(class), subject: Some(subject), detail: Some((lo, hi)) }
+    }
+
+    /// Exactly this basic code with this enhanced code.
+    pub const fn exact(basic: u16, class: u8, subject: u16, detail: u16) -> Codes {
+        Codes { basic: Some(basic), class: Some(class), subject: Some(subject), detail: Some((detail, detail)) }
+    }
+
+    /// Whether `code` and `enhanced` satisfy the condition.
+    pub fn matches(&self, code: Option<u16>, enhanced: Option<Enhanced>) -> bool {
+        if self.basic.is_some() && self.basic != code {
+            return false;
+        }
+        if self.class.is_none() && self.subject.is_none() && self.detail.is_none() {
+            return true;
+        }
+        let Some(e) = enhanced else { return false };
+        self.class.is_none_or(|c| c == e.class)
+            && self.subject.is_none_or(|s| s == e.subject)
+            && self.detail.is_none_or(|(lo, hi)| (lo..=hi).contains(&e.detail))
+    }
+}
+
+/// One text pattern: matched against the normalized text, and only when its
+/// code condition holds too.
+#[derive(Clone, Copy, Debug)]
+pub struct Pattern {
+    /// Rule id (`L03`, `P28`).
+    pub id: &'static str,
+    /// Step 2 (MTA-local texts) or step 4 (generic patterns).
+    pub step: Step,
+    /// A condition on the codes, usually [`Codes::ANY`].
+    pub codes: Codes,
+    /// Regular expression over the normalized text (empty: always matches).
+    pub regex: &'static str,
+    /// The reason it decides.
+    pub reason: Reason,
+    /// A finer tag (`null_mx`, `dnsbl`), or empty.
+    pub detail: &'static str,
+    /// What it matched, in a few words, for `bounces explain`.
+    pub what: &'static str,
+}
+
+const fn local(
+    id: &'static str,
+    regex: &'static str,
+    reason: Reason,
+    detail: &'static str,
+    what: &'static str,
+) -> Pattern {
+    Pattern { id, step: Step::Local, codes: Codes::ANY, regex, reason, detail, what }
+}
+
+const fn generic(
+    id: &'static str,
+    regex: &'static str,
+    reason: Reason,
+    detail: &'static str,
+    what: &'static str,
+) -> Pattern {
+    Pattern { id, step: Step::Generic, codes: Codes::ANY, regex, reason, detail, what }
+}
+
+const fn generic_if(
+    id: &'static str,
+    codes: Codes,
+    regex: &'static str,
+    reason: Reason,
+    detail: &'static str,
+    what: &'static str,
+) -> Pattern {
+    Pattern { id, step: Step::Generic, codes, regex, reason, detail, what }
+}
+
+/// The text patterns in decision order: first the MTA-local texts (step 2,
+/// `L..`), then the generic patterns P01–P43 (step 4). Within each step the
+/// first matching row wins.
+///
+/// The local rows are anchored or worded so that they match only what
+/// Postfix or Exim write themselves; the same wording inside a remote
+/// reply (a relay quoting it) falls through to the generic row that covers
+/// it (P03, P04, P33, P34, P36, P38, P39).
+pub static PATTERNS: &[Pattern] = {
+    use Reason::*;
+    &[
+        // ---- Step 2: texts Postfix and Exim write themselves --------------
+        local(
+            "L01",
+            r"^domain \S+ does not accept mail \(nullmx\)$",
+            NotAccept,
+            "null_mx",
+            "Postfix: the recipient domain publishes a null MX",
+        ),
+        local(
+            "L02",
+            r"^(?:<> ?)?(?:r=\S+ )?:? ?an mx or srv record indicated no smtp service$",
+            NotAccept,
+            "null_mx",
+            "Exim: the recipient domain publishes a null MX",
+        ),
+        local(
+            "L03",
+            r"^host or domain name not found\. name service error for name=\S+ type=\S+ host not found$",
+            HostUnknown,
+            "",
+            "Postfix: the domain does not exist in DNS (Host not found)",
+        ),
+        local(
+            "L04",
+            r"name service error for name=\S+ type=\S+ host not found, try again|malformed or unexpected name server reply",
+            NetworkError,
+            "dns_tempfail",
+            "Postfix: temporary DNS failure (Host not found, try again)",
+        ),
+        local(
+            "L05",
+            r"^mail for \S+ loops back to myself$",
+            SystemError,
+            "mx_loop",
+            "Postfix: the best MX for the domain is this host",
+        ),
+        local(
+            "L06",
+            r"^(?:delivery temporarily suspended: )?connect to \S+: ",
+            NetworkError,
+            "",
+            "Postfix: the TCP connection to the server failed",
+        ),
+        local(
+            "L07",
+            r"^(?:delivery temporarily suspended: )?(?:lost connection with \S+ while |conversation with \S+ timed out while )",
+            NetworkError,
+            "",
+            "Postfix: the connection was lost or timed out mid-session",
+        ),
+        local(
+            "L08",
+            r"^(?:delivery temporarily suspended: )?unable to find primary relay for ",
+            NetworkError,
+            "",
+            "Postfix: a backup MX cannot reach the primary",
+        ),
+        local(
+            "L09",
+            r"^(?:delivery temporarily suspended: )?(?:tls is required, but was not offered by host |cannot start tls|client tls configuration problem|tlsa lookup error|server certificate not (?:verified|trusted)|sender requested requiretls)",
+            FailedStartTls,
+            "",
+            "Postfix: the TLS policy could not be met",
+        ),
+        local(
+            "L10",
+            r"^message size # exceeds size limit # of server ",
+            EmailTooLarge,
+            "",
+            "Postfix: the message exceeds the SIZE the server announced",
+        ),
+        local(
+            "L11",
+            r"^message requires #, but ",
+            ContentError,
+            "smtputf8",
+            "Postfix: no server on the path supports SMTPUTF8",
+        ),
+        local(
+            "L12",
+            r"error writing message: (?:file too large|disk quota exceeded)|mailbox is full \(mta-imposed ",
+            MailboxFull,
+            "",
+            "Postfix or Exim local delivery: the mailbox is over quota",
+        ),
+        local(
+            "L13",
+            r"error writing message: no space left on device",
+            SystemFull,
+            "",
+            "Postfix local delivery: the file system is full",
+        ),
+        local(
+            "L14",
+            r"^(?:<> ?)?(?:r=\S+ )?:? ?(?:unrouteable address|all relevant mx records point to non-existent hosts|all host address lookups for '\S+' failed permanently)",
+            HostUnknown,
+            "",
+            "Exim: the domain cannot be routed",
+        ),
+        local(
+            "L15",
+            r"host lookup (?:for \S+ )?did not complete|all host address lookups for '\S+' failed temporarily",
+            NetworkError,
+            "dns_tempfail",
+            "Exim: temporary DNS failure",
+        ),
+        local(
+            "L16",
+            r"(?:defer \(#\):|h=\S+ \[\]\S*) (?:connection (?:timed out|refused|reset by peer)|no route to host|network is unreachable)|smtp timeout after |remote host closed connection in response to ",
+            NetworkError,
+            "",
+            "Exim: connection failed, timed out or closed",
+        ),
+        local(
+            "L17",
+            r"retry time not reached for any host",
+            NetworkError,
+            "retry_wait",
+            "Exim: waiting to retry hosts that failed before",
+        ),
+        local(
+            "L18",
+            r"all hosts for '\S+' have been failing for a long time",
+            Expired,
+            "",
+            "Exim: every host has failed past the retry cutoff",
+        ),
+        local("L19", r"retry timeout exceeded$", Expired, "", "Exim: retry timeout exceeded, Exim gave up"),
+        // ---- Step 4: generic patterns P01–P43 ------------------------------
+        generic(
+            "P01",
+            r"sender address rejected: domain \S+ does not accept mail \(nullmx\)|sender address has null mx",
+            Rejected,
+            "sender_null_mx",
+            "the sender's domain has a null MX",
+        ),
+        generic(
+            "P02",
+            r"sender address rejected|sender verif(?:y|ication) fail|sender (?:denied|rejected)|unroutable sender|unresolvable (?:rfc\.?#|#) (?:from )?domain|\bbatv\b",
+            Rejected,
+            "sender",
+            "the envelope sender was refused",
+        ),
+        generic("P03", r"does not accept mail \(nullmx\)", NotAccept, "null_mx", "null MX (Postfix wording)"),
+        generic(
+            "P04",
+            r"an mx or srv record indicated no smtp service",
+            NotAccept,
+            "null_mx",
+            "null MX (Exim wording)",
+        ),
+        generic("P05", r"recipient address has null mx", NotAccept, "null_mx", "recipient domain has a null MX"),
+        generic_if(
+            "P05",
+            Codes::exact(556, 5, 1, 10),
+            "",
+            NotAccept,
+            "null_mx",
+            "556 5.1.10: recipient domain has a null MX",
+        ),
+        generic(
+            "P06",
+            r"(?:host|domain|host/domain) does not accept (?:any )?mail|mail receiving disabled|no mx record found for domain",
+            NotAccept,
+            "",
+            "the host or domain accepts no mail",
+        ),
+        generic(
+            "P07",
+            r"resolver\.adr\.(?:recipnotfound|recipientnotfound|exrecipnotfound)|recipient not found by smtp address lookup",
+            UserUnknown,
+            "ms_resolver",
+            "Microsoft RESOLVER.ADR: recipient not found",
+        ),
+        generic_if(
+            "P08",
+            Codes::enhanced(4, 1),
+            r"recipient address rejected: access denied",
+            UserUnknown,
+            "o365_dbeb",
+            "5.4.1 Access denied: not in the Microsoft 365 directory",
+        ),
+        generic(
+            "P09",
+            r"user unknown in (?:local recipient|virtual mailbox|virtual alias|relay recipient) table",
+            UserUnknown,
+            "postfix_table",
+            "Postfix: user unknown in a recipient table",
+        ),
+        generic("P10", r#"unknown user: ""#, UserUnknown, "postfix_local", "Postfix local delivery: unknown user"),
+        generic(
+            "P11",
+            r"the email account that you tried to reach does not exist|p=nosuchuser",
+            UserUnknown,
+            "gmail",
+            "Gmail: the account does not exist",
+        ),
+        generic("P12", r"this user doesn't have a \S+ account", UserUnknown, "yahoo", "Yahoo/AOL: no such account"),
+        generic(
+            "P13",
+            r"the email account that you tried to reach is (?:disabled|inactive)|this mailbox is disabled|is no longer valid|(?:mailbox|account) (?:is )?(?:currently )?(?:disabled|suspended|deactivated|inactive)|p=disableduser",
+            Suspend,
+            "",
+            "the mailbox is disabled or suspended",
+        ),
+        generic("P14", r"recipient no longer on server|has been replaced by", HasMoved, "", "the mailbox has moved"),
+        generic(
+            "P15",
+            r"insufficient system (?:storage|resources)|mail system full",
+            SystemFull,
+            "",
+            "the receiving system is out of storage",
+        ),
+        generic(
+            "P16",
+            r"(?:mailbox|inbox|mailfolder|maildir)(?: is)? (?:full|over quota)|out of storage space|over (?:the )?(?:allowed )?quota|quota (?:exceeded|violation)|exceeded (?:its |their )?(?:storage|disk space|mailbox quota)|disk quota exceeded|insufficient disk space|error writing message: file too large|p=overquota",
+            MailboxFull,
+            "",
+            "the mailbox is full or over quota",
+        ),
+        generic(
+            "P17",
+            r"message (?:size|length) (?:# )?exceeds|message (?:file )?too (?:big|large)|exceed(?:s|ed)? (?:the )?(?:\S+ )?(?:maximum|fixed|message) (?:\S+ )?size|size limit|max(?:imum)? message size",
+            EmailTooLarge,
+            "",
+            "the message is too large",
+        ),
+        generic(
+            "P18",
+            r"relay(?:ing)? (?:access )?(?:denied|not permitted)|unable to relay|not (?:permitted|allowed) to relay|we don't handle mail for|isn't in my list of allowed rcpthosts",
+            NoRelaying,
+            "",
+            "relaying denied",
+        ),
+        generic(
+            "P19",
+            r"\b(?:dmarc|spf|dkim)\b.{0,60}(?:fail|policy|not pass|authenticat)|fails? to pass (?:\S+ )?authentication|senders to authenticate|unauthenticated email|sender policy framework",
+            AuthFailure,
+            "",
+            "SPF, DKIM or DMARC failed",
+        ),
+        generic(
+            "P20",
+            r"\bptr record|reverse dns|\brdns\b|cannot find your (?:reverse )?hostname|reverse (?:dns )?lookup",
+            RequirePtr,
+            "",
+            "no valid reverse DNS (PTR) for the sending IP",
+        ),
+        generic(
+            "P21",
+            r"(?:very low|poor|bad) reputation|rate limited due to ip reputation|reputation (?:score|problems)",
+            BadReputation,
+            "",
+            "poor sender reputation",
+        ),
+        generic(
+            "P22",
+            r"unusual rate of (?:unsolicited )?mail",
+            Blocked,
+            "gmail_unusual_rate",
+            "Gmail: unusual rate of unsolicited mail",
+        ),
+        generic(
+            "P23",
+            r"temporarily deferred due to unexpected volume or user complaints",
+            RateLimited,
+            "yahoo_tss",
+            "Yahoo: deferred for volume or complaints",
+        ),
+        generic(
+            "P24",
+            r"receiving mail (?:too quickly|at a rate that prevents)|try again slower|rate limit(?:ed)?|too many (?:connections|concurrent|messages|sessions|recipients)|throttl|excessive volume|max message per connection",
+            RateLimited,
+            "",
+            "sending too fast: rate, connection or recipient limit",
+        ),
+        generic(
+            "P25",
+            r"likely unsolicited|(?:detected|classified|identified|considered|marked|rejected) as spam|spam (?:detected|content|message rejected)|message content rejected|content filter|looks like spam|appears to be (?:unsolicited|spam)|high probability of spam|nature of the content or the links",
+            SpamDetected,
+            "",
+            "the content was judged to be spam",
+        ),
+        // `virus`, `malware`, `infected` as words, but not inside a host
+        // name such as `virus.example.net` or `mx.virus-scan.example`.
+        generic(
+            "P26",
+            r#"(?:^|[\s"'(:;,/])(?:virus(?:es)?|malware|infected)(?:$|[\s"'):;,!?/]|\.(?:$|\s))"#,
+            VirusDetected,
+            "",
+            "a virus or malware was found",
+        ),
+        generic(
+            "P27",
+            r"policy (?:violation|reasons)|denied by policy|local policy|organization(?:al)? (?:policy|settings)|prohibited attachment|illegal attachment|content presents a potential security issue",
+            PolicyViolation,
+            "",
+            "refused by a policy of the receiving side",
+        ),
+        generic(
+            "P28",
+            r"blocked using |listed (?:at|in|on) |black ?list(?:ed)?|block ?list|spamhaus|barracudacentral|spamcop|\brbl\b|dnsbl|will be permanently deferred",
+            Blocked,
+            "dnsbl",
+            "the sending IP is on a blocklist",
+        ),
+        // `blocked` as a word, but not inside a host name.
+        generic(
+            "P29",
+            r"access denied, banned sending ip|not accepting connections|access denied|(?:^|[^\w.-])blocked(?:$|[^\w.-]|[.-](?:$|\s))",
+            Blocked,
+            "",
+            "the sender was blocked",
+        ),
+        generic("P30", r"gr[ae]ylist", Greylisted, "", "greylisting"),
+        generic(
+            "P31",
+            r"tls is required, but was not offered|cannot start tls|starttls (?:is required|failed)|tls (?:handshake|negotiation) fail|must issue a starttls command first|tls required|certificate (?:verification failed|expired|not trusted)|server certificate not verified|requiretls|tls session: \(ssl_connect\)",
+            FailedStartTls,
+            "",
+            "TLS required or failed",
+        ),
+        generic(
+            "P32",
+            r"authentication (?:required|failed|credentials invalid)|sasl authentication failed|client was not authenticated",
+            SecurityError,
+            "",
+            "SMTP authentication required or failed",
+        ),
+        generic(
+            "P33",
+            r"host not found, try again|temporary failure in name resolution|name service error.*try again|malformed or unexpected name server reply|host lookup did not complete|dns (?:temporary|timeout|lookup failure)",
+            NetworkError,
+            "dns_tempfail",
+            "temporary DNS failure",
+        ),
+        generic(
+            "P34",
+            r"host or domain name not found|unrouteable address|unroutable address|all relevant mx records point to non-existent hosts|no such domain|\bdomain (?:\S+ )?(?:not found|does not exist)|name or service not known|nxdomain",
+            HostUnknown,
+            "",
+            "the recipient domain does not exist",
+        ),
+        generic(
+            "P35",
+            r"no such (?:user|mailbox|recipient|address)|user (?:unknown|not found|does not exist)|unknown (?:user|recipient|mailbox)|(?:mailbox|recipient|address) (?:not found|does not exist|unknown|invalid|unavailable)|invalid (?:recipient|mailbox)|recipient address rejected: (?:invalid user|unknown user|user unknown)|bad destination mailbox address",
+            UserUnknown,
+            "generic",
+            "the recipient does not exist",
+        ),
+        generic("P36", r"loops back to myself", SystemError, "mx_loop", "the MX loops back to the sending host"),
+        generic(
+            "P37",
+            r"too many hops|hop count exceeded|(?:routing|forwarding|mail) loop",
+            NetworkError,
+            "loop",
+            "mail loop",
+        ),
+        generic(
+            "P38",
+            r"connect to \S+: |lost connection with|conversation with \S+ timed out|connection (?:timed out|refused|reset)|no route to host|network is unreachable|smtp timeout after|remote host closed connection|host is unreachable",
+            NetworkError,
+            "",
+            "connection failed or lost",
+        ),
+        generic(
+            "P39",
+            r"retry timeout exceeded|message expired|delivery time expired|too long in queue|in the queue too long|could not be delivered for # days|queue\.expired",
+            Expired,
+            "",
+            "delivery time expired",
+        ),
+        generic(
+            "P40",
+            r"command died with status|command output:|procmail|pipe to \||child process of \S+ transport returned",
+            MailerError,
+            "",
+            "a local delivery command failed",
+        ),
+        generic(
+            "P41",
+            r"syntax error|command (?:unrecognized|not recognized)|unrecognized command|bad sequence of commands|line too long",
+            SyntaxError,
+            "",
+            "SMTP syntax or protocol error",
+        ),
+        generic(
+            "P42",
+            r"not (?:rfc ?)?# compliant|rfcmessagenoncompliant|missing a valid message-id|multiple addresses in from",
+            NotCompliantRfc,
+            "",
+            "the message is not RFC 5322 compliant",
+        ),
+        generic(
+            "P43",
+            r"invalid mime|#-bit data in message header|duplicate header|header size",
+            ContentError,
+            "",
+            "invalid MIME or header content",
+        ),
+    ]
+};
+
+/// A mailbox provider whose replies reuse codes in their own way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Provider {
+    /// Gmail and Google Workspace.
+    Google,
+    /// Outlook.com, Hotmail and Microsoft 365 (Exchange Online).
+    Microsoft,
+    /// Yahoo and AOL.
+    Yahoo,
+    /// iCloud Mail.
+    Apple,
+}
+
+/// How a provider is recognised in the normalized text: its MX host names
+/// (`host X said:`, Exim `H=X`), the URLs and signatures of its replies.
+pub static PROVIDERS: &[(Provider, &str)] = &[
+    (Provider::Google, r"google\.com|googlemail\.com|\bgsmtp\b"),
+    (Provider::Microsoft, r"outlook\.com|hotmail\.com|\bmicrosoft\.com|\blive\.com"),
+    (Provider::Yahoo, r"yahoodns\.net|\byahoo(?:inc)?\.com|\baol\.com|\[tss[0-9]+\]"),
+    (Provider::Apple, r"icloud\.com|\bapple\.com|\bme\.com|\bmac\.com"),
+];
+
+/// A provider rule (step 3): applies only when the provider is recognised
+/// in the text, and both its code condition and its text match.
+#[derive(Clone, Copy, Debug)]
+pub struct ProviderRule {
+    /// Rule id (`G01`, `M02`, `Y01`, `A01`).
+    pub id: &'static str,
+    /// The provider it is about.
+    pub provider: Provider,
+    /// A condition on the codes.
+    pub codes: Codes,
+    /// Regular expression over the normalized text (empty: always matches).
+    pub regex: &'static str,
+    /// The reason it decides.
+    pub reason: Reason,
+    /// A finer tag, or empty.
+    pub detail: &'static str,
+    /// What it matched, for `bounces explain`.
+    pub what: &'static str,
+}
+
+/// Provider rules, from section 2.3 of the reference (seeded from Sisimai's
+/// `Rhost` tables). First match wins.
+pub static PROVIDER_RULES: &[ProviderRule] = {
+    use Provider::*;
+    use Reason::*;
+    const fn rule(
+        id: &'static str,
+        provider: Provider,
+        codes: Codes,
+        regex: &'static str,
+        reason: Reason,
+        detail: &'static str,
+        what: &'static str,
+    ) -> ProviderRule {
+        ProviderRule { id, provider, codes, regex, reason, detail, what }
+    }
+    &[
+        rule(
+            "G01",
+            Google,
+            Codes::enhanced(7, 27),
+            "",
+            AuthFailure,
+            "gmail_spf",
+            "Gmail X.7.27: SPF authentication required",
+        ),
+        rule(
+            "G02",
+            Google,
+            Codes::enhanced(7, 29),
+            "",
+            FailedStartTls,
+            "gmail_tls",
+            "Gmail X.7.29: TLS required for SMTP",
+        ),
+        rule(
+            "G03",
+            Google,
+            Codes::enhanced(7, 30),
+            "",
+            AuthFailure,
+            "gmail_dkim",
+            "Gmail X.7.30: DKIM authentication required",
+        ),
+        rule(
+            "G04",
+            Google,
+            Codes::enhanced(7, 32),
+            "",
+            AuthFailure,
+            "gmail_dmarc",
+            "Gmail X.7.32: From: not aligned with SPF or DKIM (DMARC)",
+        ),
+        rule(
+            "G05",
+            Google,
+            Codes::enhanced(2, 1),
+            r"receiving mail (?:too quickly|at a rate)",
+            RateLimited,
+            "gmail_receiving_rate",
+            "Gmail X.2.1: the recipient is receiving mail too quickly",
+        ),
+        rule(
+            "M01",
+            Microsoft,
+            Codes::enhanced(1, 10),
+            "",
+            UserUnknown,
+            "ms_resolver",
+            "Microsoft X.1.10 (RESOLVER.ADR): recipient not found",
+        ),
+        rule(
+            "M02",
+            Microsoft,
+            Codes::enhanced(4, 1),
+            r"recipient address rejected: access denied",
+            UserUnknown,
+            "o365_dbeb",
+            "Microsoft 5.4.1 Access denied: recipient not in the directory",
+        ),
+        rule(
+            "M03",
+            Microsoft,
+            Codes::enhanced_in(5, 7, 606, 649),
+            "",
+            Blocked,
+            "ms_banned_ip",
+            "Microsoft 5.7.606-649: banned sending IP",
+        ),
+        rule(
+            "M04",
+            Microsoft,
+            Codes::enhanced(7, 509),
+            "",
+            AuthFailure,
+            "ms_dmarc",
+            "Microsoft X.7.509: DMARC verification failed",
+        ),
+        rule(
+            "M05",
+            Microsoft,
+            Codes::enhanced_in(4, 7, 650, 650),
+            "",
+            BadReputation,
+            "ms_ip_reputation",
+            "Microsoft 4.7.650: rate limited due to IP reputation",
+        ),
+        rule(
+            "Y01",
+            Yahoo,
+            Codes::ANY,
+            r"\[tss04\]",
+            RateLimited,
+            "yahoo_tss04",
+            "Yahoo [TSS04]: deferred for volume or complaints",
+        ),
+        rule(
+            "Y02",
+            Yahoo,
+            Codes::ANY,
+            r"\[tss(?:09|11)\]",
+            Blocked,
+            "yahoo_tss09",
+            "Yahoo [TSS09]: sending IP permanently deferred",
+        ),
+        rule(
+            "A01",
+            Apple,
+            Codes::ANY,
+            r"failing both spf and dkim",
+            AuthFailure,
+            "",
+            "iCloud: failed both SPF and DKIM",
+        ),
+    ]
+};
+
+/// The SMTP command a reply answered, read from the text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Connection opening or the greeting banner.
+    Connect,
+    /// EHLO, HELO or LHLO.
+    Helo,
+    /// STARTTLS.
+    StartTls,
+    /// AUTH.
+    Auth,
+    /// MAIL FROM.
+    Mail,
+    /// RCPT TO.
+    Rcpt,
+    /// DATA, BDAT or the end of data.
+    Data,
+}
+
+/// How the stage is read from the normalized text (Postfix: `(in reply to
+/// … command)`, `refused to talk to me`; Exim: `after …`). The first
+/// matching row wins.
+pub static STAGES: &[(Stage, &str)] = &[
+    (Stage::Connect, r"refused to talk to me|after initial connection|while receiving the initial server greeting"),
+    (Stage::Helo, r"in reply to (?:ehlo|helo|lhlo) command|after (?:ehlo|helo|lhlo)\b"),
+    (Stage::StartTls, r"in reply to starttls command|after starttls\b"),
+    (Stage::Auth, r"in reply to auth command|after auth\b"),
+    (Stage::Mail, r"in reply to mail from command|after (?:pipelined )?mail from:"),
+    (Stage::Rcpt, r"in reply to rcpt to command|after (?:pipelined )?rcpt to:"),
+    (
+        Stage::Data,
+        r"in reply to (?:end of )?data command|in reply to bdat command|after (?:pipelined )?(?:end of )?data\b",
+    ),
+];
+
+/// A stage heuristic (step 6).
+#[derive(Clone, Copy, Debug)]
+pub struct StageRule {
+    /// Rule id (`S1`…).
+    pub id: &'static str,
+    /// The stages it applies at.
+    pub stages: &'static [Stage],
+    /// The basic codes it applies to (empty: any).
+    pub codes: &'static [u16],
+    /// Regular expression over the normalized text (empty: always matches).
+    pub regex: &'static str,
+    /// The reason it decides.
+    pub reason: Reason,
+    /// A finer tag, or empty.
+    pub detail: &'static str,
+    /// What it matched, for `bounces explain`.
+    pub what: &'static str,
+}
+
+/// Stage heuristics, first match wins.
+pub static STAGE_RULES: &[StageRule] = &[
+    StageRule {
+        id: "S1",
+        stages: &[Stage::Connect, Stage::Helo],
+        codes: &[],
+        regex: "",
+        reason: Reason::Blocked,
+        detail: "",
+        what: "refused at connection, greeting or EHLO: the sending host was refused",
+    },
+    StageRule {
+        id: "S2",
+        stages: &[Stage::Mail],
+        codes: &[552],
+        regex: "",
+        reason: Reason::EmailTooLarge,
+        detail: "",
+        what: "552 at MAIL FROM: the declared SIZE is too large",
+    },
+    StageRule {
+        id: "S3",
+        stages: &[Stage::Mail],
+        codes: &[],
+        regex: "",
+        reason: Reason::Rejected,
+        detail: "sender",
+        what: "refused at MAIL FROM: the sender was refused",
+    },
+    StageRule {
+        id: "S4",
+        stages: &[Stage::Rcpt],
+        codes: &[452, 552],
+        regex: r"recipients",
+        reason: Reason::RateLimited,
+        detail: "too_many_recipients",
+        what: "452/552 at RCPT TO naming recipients: too many recipients",
+    },
+];
+
+/// One row of the enhanced-code table (step 5).
+#[derive(Clone, Copy, Debug)]
+pub struct EnhancedRule {
+    /// The class it applies to, or any class.
+    pub class: Option<u8>,
+    /// The subject.
+    pub subject: u16,
+    /// The detail.
+    pub detail: u16,
+    /// The reason, or `None` when the code says nothing beyond its class.
+    pub reason: Option<Reason>,
+    /// Weak codes decide only when no text, stage or basic-code rule did.
+    pub weak: bool,
+    /// A finer tag, or empty.
+    pub tag: &'static str,
+    /// The code's meaning, for `bounces explain`.
+    pub what: &'static str,
+}
+
+const fn strong(subject: u16, detail: u16, reason: Reason, tag: &'static str, what: &'static str) -> EnhancedRule {
+    EnhancedRule { class: None, subject, detail, reason: Some(reason), weak: false, tag, what }
+}
+
+const fn strong_in(class: u8, subject: u16, detail: u16, reason: Reason, what: &'static str) -> EnhancedRule {
+    EnhancedRule { class: Some(class), subject, detail, reason: Some(reason), weak: false, tag: "", what }
+}
+
+const fn weak(subject: u16, detail: u16, reason: Option<Reason>, what: &'static str) -> EnhancedRule {
+    EnhancedRule { class: None, subject, detail, reason, weak: true, tag: "", what }
+}
+
+/// Enhanced status codes (RFC 3463, IANA registry) and the reason each
+/// implies, from the "Proposed default" column of section 2.2.
+///
+/// Positive-only codes (X.1.5, X.3.6, X.6.4) are left out: a delivery is
+/// decided by its outcome, and a failure never gets `delivered`.
+pub static ENHANCED: &[EnhancedRule] = {
+    use Reason::*;
+    &[
+        weak(0, 0, None, "X.0.0 other or undefined status (Postfix writes it when the reply had no enhanced code)"),
+        weak(1, 0, Some(UserUnknown), "X.1.0 other address status"),
+        strong(1, 1, UserUnknown, "", "X.1.1 bad destination mailbox address"),
+        strong(1, 2, HostUnknown, "", "X.1.2 bad destination system address"),
+        strong(1, 3, UserUnknown, "syntax", "X.1.3 bad destination mailbox address syntax"),
+        strong(1, 4, UserUnknown, "ambiguous", "X.1.4 destination mailbox address ambiguous"),
+        strong(1, 6, HasMoved, "", "X.1.6 mailbox has moved, no forwarding address"),
+        strong(1, 7, Rejected, "sender", "X.1.7 bad sender's mailbox address syntax"),
+        strong(1, 8, Rejected, "sender", "X.1.8 bad sender's system address"),
+        strong(1, 9, SystemError, "", "X.1.9 message relayed to non-compliant mailer"),
+        strong(1, 10, NotAccept, "null_mx", "X.1.10 recipient address has null MX"),
+        weak(2, 0, None, "X.2.0 other or undefined mailbox status"),
+        strong(2, 1, Suspend, "", "X.2.1 mailbox disabled, not accepting messages"),
+        strong(2, 2, MailboxFull, "", "X.2.2 mailbox full"),
+        strong(2, 3, EmailTooLarge, "", "X.2.3 message length exceeds administrative limit"),
+        strong(2, 4, SystemError, "", "X.2.4 mailing list expansion problem"),
+        weak(3, 0, Some(SystemError), "X.3.0 other or undefined mail system status"),
+        strong(3, 1, SystemFull, "", "X.3.1 mail system full"),
+        strong(3, 2, NotAccept, "", "X.3.2 system not accepting network messages"),
+        strong(3, 3, SystemError, "", "X.3.3 system not capable of selected features"),
+        strong(3, 4, EmailTooLarge, "", "X.3.4 message too big for system"),
+        strong(3, 5, SystemError, "", "X.3.5 system incorrectly configured"),
+        strong(4, 0, NetworkError, "", "X.4.0 other or undefined network or routing status"),
+        strong(4, 1, NetworkError, "", "X.4.1 no answer from host"),
+        strong(4, 2, NetworkError, "", "X.4.2 bad connection"),
+        strong(4, 3, NetworkError, "dns_tempfail", "X.4.3 directory server failure"),
+        strong_in(5, 4, 4, HostUnknown, "5.4.4 unable to route"),
+        strong_in(4, 4, 4, NetworkError, "4.4.4 unable to route (temporarily)"),
+        strong(4, 5, SystemFull, "", "X.4.5 mail system congestion"),
+        strong(4, 6, NetworkError, "loop", "X.4.6 routing loop detected"),
+        strong(4, 7, Expired, "", "X.4.7 delivery time expired"),
+        weak(5, 0, None, "X.5.0 other or undefined protocol status"),
+        strong(5, 1, SyntaxError, "", "X.5.1 invalid command"),
+        strong(5, 2, SyntaxError, "", "X.5.2 syntax error"),
+        strong(5, 3, RateLimited, "too_many_recipients", "X.5.3 too many recipients"),
+        strong(5, 4, SyntaxError, "", "X.5.4 invalid command arguments"),
+        strong(5, 5, SystemError, "", "X.5.5 wrong protocol version"),
+        strong(5, 6, SecurityError, "", "X.5.6 authentication exchange line is too long"),
+        strong(6, 0, ContentError, "", "X.6.0 other or undefined media error"),
+        strong(6, 1, ContentError, "", "X.6.1 media not supported"),
+        strong(6, 2, ContentError, "", "X.6.2 conversion required and prohibited"),
+        strong(6, 3, ContentError, "", "X.6.3 conversion required but not supported"),
+        strong(6, 5, ContentError, "", "X.6.5 conversion failed"),
+        strong(6, 6, ContentError, "", "X.6.6 message content not available"),
+        strong(6, 7, ContentError, "smtputf8", "X.6.7 non-ASCII addresses not permitted"),
+        strong(6, 8, ContentError, "smtputf8", "X.6.8 UTF-8 reply required but not permitted by the client"),
+        strong(6, 9, ContentError, "smtputf8", "X.6.9 UTF-8 header cannot be transferred"),
+        strong(6, 10, ContentError, "smtputf8", "X.6.10 (deprecated duplicate of X.6.8)"),
+        weak(7, 0, Some(SecurityError), "X.7.0 other or undefined security status"),
+        weak(7, 1, Some(Blocked), "X.7.1 delivery not authorized, message refused"),
+        strong(7, 2, PolicyViolation, "", "X.7.2 mailing list expansion prohibited"),
+        strong(7, 3, SecurityError, "", "X.7.3 security conversion required but not possible"),
+        strong(7, 4, SecurityError, "", "X.7.4 security features not supported"),
+        strong(7, 5, SecurityError, "", "X.7.5 cryptographic failure"),
+        strong(7, 6, SecurityError, "", "X.7.6 cryptographic algorithm not supported"),
+        strong(7, 7, SecurityError, "", "X.7.7 message integrity failure"),
+        strong(7, 8, SecurityError, "", "X.7.8 authentication credentials invalid"),
+        strong(7, 9, SecurityError, "", "X.7.9 authentication mechanism is too weak"),
+        strong(7, 10, FailedStartTls, "", "X.7.10 encryption needed"),
+        strong(7, 11, FailedStartTls, "", "X.7.11 encryption required for the authentication mechanism"),
+        strong(7, 12, SecurityError, "", "X.7.12 a password transition is needed"),
+        strong(7, 13, Suspend, "", "X.7.13 user account disabled"),
+        strong(7, 14, SecurityError, "", "X.7.14 trust relationship required"),
+        strong(7, 15, PolicyViolation, "", "X.7.15 priority level is too low"),
+        strong(7, 16, EmailTooLarge, "", "X.7.16 message too big for the specified priority"),
+        strong(7, 17, HasMoved, "", "X.7.17 mailbox owner has changed"),
+        strong(7, 18, HasMoved, "", "X.7.18 domain owner has changed"),
+        strong(7, 19, SecurityError, "", "X.7.19 RRVS test cannot be completed"),
+        strong(7, 20, AuthFailure, "", "X.7.20 no passing DKIM signature found"),
+        strong(7, 21, AuthFailure, "", "X.7.21 no acceptable DKIM signature found"),
+        strong(7, 22, AuthFailure, "", "X.7.22 no valid author-matched DKIM signature found"),
+        strong(7, 23, AuthFailure, "", "X.7.23 SPF validation failed"),
+        strong(7, 24, AuthFailure, "", "X.7.24 SPF validation error"),
+        strong(7, 25, RequirePtr, "", "X.7.25 reverse DNS validation failed"),
+        strong(7, 26, AuthFailure, "", "X.7.26 multiple authentication checks failed"),
+        strong(7, 27, Rejected, "sender_null_mx", "X.7.27 sender address has null MX"),
+        strong(7, 28, SpamDetected, "", "X.7.28 mail flood detected"),
+        strong(7, 29, AuthFailure, "", "X.7.29 ARC validation failure"),
+        strong(7, 30, FailedStartTls, "", "X.7.30 REQUIRETLS support required"),
+    ]
+};
+
+/// One row of the basic-code table (step 7).
+#[derive(Clone, Copy, Debug)]
+pub struct BasicRule {
+    /// Rule id, `B` and the code (`B550`).
+    pub id: &'static str,
+    /// The reply code.
+    pub code: u16,
+    /// The stage it is limited to, or any stage.
+    pub stage: Option<Stage>,
+    /// The reason. [`Reason::OnHold`] rows only name the class: they decide
+    /// after the weak enhanced codes.
+    pub reason: Reason,
+    /// A finer tag, or empty.
+    pub detail: &'static str,
+    /// What it matched, for `bounces explain`.
+    pub what: &'static str,
+}
+
+const fn basic(id: &'static str, code: u16, reason: Reason, detail: &'static str, what: &'static str) -> BasicRule {
+    BasicRule { id, code, stage: None, reason, detail, what }
+}
+
+const fn basic_at(
+    id: &'static str,
+    code: u16,
+    stage: Stage,
+    reason: Reason,
+    detail: &'static str,
+    what: &'static str,
+) -> BasicRule {
+    BasicRule { id, code, stage: Some(stage), reason, detail, what }
+}
+
+/// The basic-code fallback of section 5.7; within a code, the first row
+/// whose stage matches wins. 2xx codes are not listed (deliveries are
+/// decided by their outcome); 421 and 554 at the greeting are decided by
+/// the stage rule S1, 552 at MAIL FROM by S2, 553 at MAIL FROM by S3.
+pub static BASIC: &[BasicRule] = {
+    use Reason::*;
+    &[
+        basic("B421", 421, OnHold, "service_unavailable", "421 service not available"),
+        basic("B450", 450, OnHold, "", "450 mailbox unavailable (temporary)"),
+        basic("B451", 451, SystemError, "", "451 local error in processing"),
+        basic("B452", 452, SystemFull, "", "452 insufficient system storage"),
+        basic_at("B454", 454, Stage::StartTls, FailedStartTls, "", "454 at STARTTLS: TLS not available"),
+        basic_at("B454", 454, Stage::Auth, SecurityError, "", "454 at AUTH: temporary authentication failure"),
+        basic("B454", 454, OnHold, "", "454 temporary failure"),
+        basic("B455", 455, SyntaxError, "", "455 server unable to accommodate parameters"),
+        basic("B500", 500, SyntaxError, "", "500 syntax error, command unrecognized"),
+        basic("B501", 501, SyntaxError, "", "501 syntax error in parameters or arguments"),
+        basic("B502", 502, SyntaxError, "", "502 command not implemented"),
+        basic("B503", 503, SyntaxError, "", "503 bad sequence of commands"),
+        basic("B504", 504, SyntaxError, "", "504 command parameter not implemented"),
+        basic("B521", 521, NotAccept, "", "521 host does not accept mail"),
+        basic("B523", 523, FailedStartTls, "", "523 encryption needed"),
+        basic("B524", 524, FailedStartTls, "", "524 encryption required for the mechanism"),
+        basic("B525", 525, Suspend, "", "525 user account disabled"),
+        basic_at("B530", 530, Stage::StartTls, FailedStartTls, "", "530 around STARTTLS: TLS required"),
+        basic("B530", 530, SecurityError, "", "530 authentication required"),
+        basic("B534", 534, SecurityError, "", "534 authentication mechanism too weak"),
+        basic("B535", 535, SecurityError, "", "535 authentication credentials invalid"),
+        basic("B538", 538, FailedStartTls, "", "538 encryption required for the mechanism"),
+        basic_at("B550", 550, Stage::Rcpt, OnHold, "rcpt_550", "550 at RCPT TO: mailbox unavailable"),
+        basic("B550", 550, OnHold, "", "550 requested action not taken"),
+        basic("B551", 551, HasMoved, "", "551 user not local"),
+        basic_at("B552", 552, Stage::Data, EmailTooLarge, "", "552 after DATA: message too large"),
+        basic("B552", 552, MailboxFull, "", "552 exceeded storage allocation"),
+        basic_at("B553", 553, Stage::Rcpt, UserUnknown, "syntax", "553 at RCPT TO: mailbox name not allowed"),
+        basic("B553", 553, OnHold, "", "553 mailbox name not allowed"),
+        basic("B554", 554, OnHold, "", "554 transaction failed"),
+        basic("B555", 555, SyntaxError, "", "555 MAIL/RCPT parameters not recognized"),
+        basic("B556", 556, NotAccept, "null_mx", "556 domain does not accept mail (null MX)"),
+    ]
+};

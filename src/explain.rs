@@ -1,0 +1,1999 @@
+//! `bounces explain`: what a reply code, an enhanced status code or a whole
+//! reply text means, and what to do about it.
+//!
+//! The registry titles come from [`registry`], the reason and bounce type
+//! from [`reason::classify`] and [`reason::bounce_type`]; this module adds
+//! the prose a person needs next to them: when each code shows up, what
+//! happens to the message, and what to do. [`run`] decides what the
+//! arguments are, builds one explanation and writes it as text or JSON.
+
+use std::io::Write;
+
+use memchr::memmem;
+use serde::Serialize;
+
+use crate::classify::reason;
+use crate::classify::{self, Class, registry};
+use crate::error::{Error, Result};
+use crate::parse::{self, Enhanced, Event, Note, Outcome, Parsed, exim, postfix};
+
+/// How [`run`] writes its answer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Format {
+    /// Plain text for a terminal, at most 79 columns wide.
+    #[default]
+    Text,
+    /// One pretty-printed JSON object, for scripts.
+    Json,
+}
+
+/// Explains `args` and writes the answer to `out`.
+///
+/// Each argument is a reply code (`252`), an enhanced status code (`5.1.10`,
+/// `4.7.1`) or a piece of a reply text; blank arguments are ignored. The
+/// arguments are read as follows:
+///
+/// * When every argument is a code (only digits and dots):
+///   * one code: that code is explained;
+///   * one reply code and one enhanced code, in either order: the pair is
+///     explained together (the combined class, both meanings, and the reason
+///     and bounce type of the pair);
+///   * two reply codes, or two enhanced codes: the two are compared side by
+///     side;
+///   * three or more codes: each is explained in turn.
+///
+///   A code-shaped argument that is no valid code (`1000`, `6.1.1`, `5.1`,
+///   `192.0.2.1`) is a usage error. A well-formed code the registry does
+///   not know (`599`, `5.9.99`) is explained by its class and says so.
+/// * Otherwise all arguments, joined with spaces, are one reply text (quote
+///   it, or not): a whole Postfix or Exim log line is read like the log
+///   parser reads it (the outcome as logged, Postfix's `dsn=`); any other
+///   text is searched for a reply code (one followed by an enhanced code, at
+///   the start, or after `said:` wins; IP addresses and port numbers are
+///   never taken for codes), an enhanced code (`dsn=` first, then the one
+///   after the reply code, then the first one whose class agrees), and a
+///   Postfix `status=`.
+///
+/// A bare code has no outcome of its own: the outcome given to the
+/// classifier follows its class (2 delivered, 4 deferred, 5 bounced, and the
+/// output says "if the MTA bounced it"); a 3xx reply is never a final
+/// outcome and gets no reason. A text without any code is taken as bounced.
+///
+/// In JSON the document is one object whose `kind` is `code`, `pair`,
+/// `comparison`, `codes` (three or more codes, in `entries`) or `text`.
+///
+/// # Errors
+///
+/// [`Error::Usage`] when there is nothing to explain or a code is malformed;
+/// [`Error::Output`] (path `-`) when `out` cannot be written.
+pub fn run(args: &[String], format: Format, out: &mut dyn Write) -> Result<()> {
+    let explanation = explain(args)?;
+    let rendered = match format {
+        Format::Text => render_text(&explanation),
+        Format::Json => {
+            let mut json = serde_json::to_string_pretty(&explanation).expect("explanations serialize");
+            json.push('\n');
+            json
+        }
+    };
+    out.write_all(rendered.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|source| Error::Output { path: "-".into(), source })
+}
+
+// ---------------------------------------------------------------------------
+// What the arguments are
+// ---------------------------------------------------------------------------
+
+/// One code given as an argument.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Code {
+    /// A basic reply code, 200 to 599.
+    Reply(u16),
+    /// An enhanced status code.
+    Enhanced(Enhanced),
+}
+
+/// What one argument looks like.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Token {
+    /// A valid code.
+    Code(Code),
+    /// Only digits and dots, but no valid code.
+    Malformed,
+    /// Anything else: part of a reply text.
+    Text,
+}
+
+fn token(arg: &str) -> Token {
+    let bytes = arg.as_bytes();
+    if !bytes.iter().all(|b| b.is_ascii_digit() || *b == b'.') || !bytes.iter().any(u8::is_ascii_digit) {
+        return Token::Text;
+    }
+    // `enhanced_at` refuses anything followed by a digit or a dot, and the
+    // argument holds nothing else: a match is the whole argument.
+    let code = if bytes.contains(&b'.') {
+        parse::enhanced_at(bytes).map(Code::Enhanced)
+    } else if bytes.len() == 3 {
+        parse::reply_code_at(bytes).map(Code::Reply)
+    } else {
+        None
+    };
+    code.map_or(Token::Malformed, Token::Code)
+}
+
+fn usage_nothing() -> Error {
+    Error::Usage(
+        "explain: nothing to explain; give a reply code (550), an enhanced status code (5.1.1), \
+         a reply code and an enhanced code (556 5.1.10), two codes to compare (252 556), or a reply text"
+            .to_string(),
+    )
+}
+
+fn usage_malformed(arg: &str) -> Error {
+    Error::Usage(format!(
+        "explain: '{arg}' is not a code; a reply code is three digits from 200 to 599 (550), \
+         an enhanced status code is class.subject.detail with class 2, 4 or 5 and one to three digits \
+         each (5.1.1); anything else is read as a reply text only together with words"
+    ))
+}
+
+/// Builds the explanation of `args` (see [`run`] for the rules).
+fn explain(args: &[String]) -> Result<Explanation> {
+    let args: Vec<&str> = args.iter().map(|a| a.trim()).filter(|a| !a.is_empty()).collect();
+    if args.is_empty() {
+        return Err(usage_nothing());
+    }
+    let tokens: Vec<Token> = args.iter().map(|a| token(a)).collect();
+    if tokens.contains(&Token::Text) {
+        return Ok(Explanation::Text(text_entry(&args.join(" "))));
+    }
+    let mut codes = Vec::with_capacity(tokens.len());
+    for (arg, token) in args.iter().zip(&tokens) {
+        match *token {
+            Token::Code(code) => codes.push(code),
+            Token::Malformed | Token::Text => return Err(usage_malformed(arg)),
+        }
+    }
+    Ok(match codes[..] {
+        [one] => Explanation::Code(code_entry(one)),
+        [Code::Reply(reply), Code::Enhanced(enhanced)] | [Code::Enhanced(enhanced), Code::Reply(reply)] => {
+            Explanation::Pair(pair_entry(reply, enhanced))
+        }
+        [a, b] => Explanation::Comparison(comparison(a, b)),
+        _ => Explanation::Codes { entries: codes.into_iter().map(code_entry).collect() },
+    })
+}
+
+// ---------------------------------------------------------------------------
+// The explanations (serialized as they are for `--format json`)
+// ---------------------------------------------------------------------------
+
+/// Everything `bounces explain` says about its arguments.
+#[derive(Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum Explanation {
+    /// One code.
+    Code(CodeEntry),
+    /// A reply code and an enhanced code, read together.
+    Pair(PairEntry),
+    /// Two codes side by side.
+    Comparison(Comparison),
+    /// Three or more codes, each on its own.
+    Codes {
+        /// One entry per code, in argument order.
+        entries: Vec<CodeEntry>,
+    },
+    /// A reply text or a log line.
+    Text(TextEntry),
+}
+
+/// A code's class: the first digit.
+#[derive(Clone, Debug, Serialize)]
+struct ClassInfo {
+    /// 2, 3, 4 or 5.
+    digit: u8,
+    /// The name used in reports (`permanent_negative`).
+    name: &'static str,
+    /// A readable name with the digit pattern (`permanent negative completion (5xx)`).
+    title: &'static str,
+    /// What the class means, in a few words.
+    means: &'static str,
+    /// What happens to the message.
+    message: &'static str,
+}
+
+/// The subject (middle number) of an enhanced code.
+#[derive(Clone, Debug, Serialize)]
+struct SubjectInfo {
+    /// 0 to 999.
+    number: u16,
+    /// The registry's name, or `unknown subject`.
+    name: &'static str,
+    /// What the subject covers.
+    about: &'static str,
+}
+
+/// The rule of the classifier that decided a reason.
+#[derive(Clone, Debug, Serialize)]
+struct RuleInfo {
+    /// A stable identifier.
+    id: &'static str,
+    /// What the rule looks at.
+    what: &'static str,
+}
+
+/// What the classifier makes of a code, a pair or a text.
+#[derive(Clone, Debug, Serialize)]
+struct VerdictInfo {
+    /// The outcome given to the classifier.
+    outcome: &'static str,
+    /// Where that outcome came from: `code class`, `log line` or `assumption`.
+    outcome_from: &'static str,
+    /// The reason (`userunknown`).
+    reason: &'static str,
+    /// What the reason means.
+    reason_meaning: &'static str,
+    /// `hard`, `soft`, `block`, `undetermined` or `none`.
+    bounce_type: &'static str,
+    /// The rule that decided.
+    rule: RuleInfo,
+    /// What to do about the reason.
+    advice: &'static str,
+}
+
+/// One code explained on its own.
+#[derive(Clone, Debug, Serialize)]
+struct CodeEntry {
+    /// The code as written (`252`, `5.1.10`).
+    code: String,
+    /// `reply` or `enhanced`.
+    code_type: &'static str,
+    /// Whether the code is in the registry (RFC 5321 and related RFCs, or
+    /// the IANA enhanced status code registry).
+    registered: bool,
+    /// The code's class.
+    class: ClassInfo,
+    /// The subject, for enhanced codes.
+    subject: Option<SubjectInfo>,
+    /// The registry's description or title.
+    meaning: String,
+    /// The situation the code shows up in; for enhanced codes only when
+    /// there is something to say beyond the title.
+    when_seen: Option<&'static str>,
+    /// What to do.
+    what_to_do: &'static str,
+    /// The reason and bounce type; none for 3xx replies.
+    verdict: Option<VerdictInfo>,
+}
+
+/// A reply code and an enhanced code read together.
+#[derive(Debug, Serialize)]
+struct PairEntry {
+    /// Both codes (`556 5.1.10`).
+    codes: String,
+    /// The class of the pair: the reply code's.
+    class: ClassInfo,
+    /// Set when the enhanced code's class disagrees with the reply's.
+    class_note: Option<String>,
+    /// The reply code as if alone.
+    reply: CodeEntry,
+    /// The enhanced code as if alone.
+    enhanced: CodeEntry,
+    /// The reason and bounce type of the pair; none for 3xx replies.
+    verdict: Option<VerdictInfo>,
+}
+
+/// One row of a comparison.
+#[derive(Debug, Serialize)]
+struct Row {
+    /// What the row compares.
+    label: &'static str,
+    /// The first code's value.
+    left: String,
+    /// The second code's value.
+    right: String,
+}
+
+/// Two codes side by side.
+#[derive(Debug, Serialize)]
+struct Comparison {
+    /// The key difference, in one sentence.
+    summary: String,
+    /// The first code.
+    left: CodeEntry,
+    /// The second code.
+    right: CodeEntry,
+    /// The rows shown side by side.
+    rows: Vec<Row>,
+}
+
+/// A reply text or a log line explained.
+#[derive(Debug, Serialize)]
+struct TextEntry {
+    /// The text as given.
+    text: String,
+    /// `Postfix log line`, `Exim log line` or `reply text`.
+    read_as: &'static str,
+    /// The reply code found, if any.
+    reply_code: Option<u16>,
+    /// The enhanced code found, if any.
+    enhanced_code: Option<String>,
+    /// What the codes mean (with what the text adds, such as a null MX).
+    description: String,
+    /// The class of the codes, if any.
+    class: Option<ClassInfo>,
+    /// What the classifier decided.
+    verdict: VerdictInfo,
+}
+
+// ---------------------------------------------------------------------------
+// Building explanations
+// ---------------------------------------------------------------------------
+
+const FROM_CLASS: &str = "code class";
+const FROM_LOG: &str = "log line";
+const FROM_ASSUMPTION: &str = "assumption";
+
+fn class_digit(class: Class) -> u8 {
+    match class {
+        Class::PositiveCompletion => 2,
+        Class::PositiveIntermediate => 3,
+        Class::TransientNegative => 4,
+        Class::PermanentNegative => 5,
+    }
+}
+
+fn class_info(class: Class, code_type: &str) -> ClassInfo {
+    let text = class_text(class);
+    ClassInfo {
+        digit: class_digit(class),
+        name: class.as_str(),
+        title: if code_type == ENHANCED { text.enhanced_title } else { text.reply_title },
+        means: text.means,
+        message: text.message,
+    }
+}
+
+const REPLY: &str = "reply";
+const ENHANCED: &str = "enhanced";
+
+/// The outcome a bare code of this class stands for; none for 3xx.
+fn outcome_of(class: Class) -> Option<Outcome> {
+    match class {
+        Class::PositiveCompletion => Some(Outcome::Delivered),
+        Class::PositiveIntermediate => None,
+        Class::TransientNegative => Some(Outcome::Deferred),
+        Class::PermanentNegative => Some(Outcome::Bounced),
+    }
+}
+
+fn verdict_info(
+    outcome: Outcome,
+    outcome_from: &'static str,
+    code: Option<u16>,
+    enhanced: Option<Enhanced>,
+    text: &[u8],
+) -> VerdictInfo {
+    let verdict = reason::classify(outcome, code, enhanced, text);
+    let bounce_type = reason::bounce_type(verdict.reason, outcome, code, enhanced).as_str();
+    VerdictInfo {
+        outcome: outcome.as_str(),
+        outcome_from,
+        reason: verdict.reason.as_str(),
+        reason_meaning: verdict.reason.meaning(),
+        bounce_type: if bounce_type.is_empty() { "none" } else { bounce_type },
+        rule: RuleInfo { id: verdict.rule.id, what: verdict.rule.what },
+        advice: verdict.reason.advice(),
+    }
+}
+
+fn code_verdict(class: Class, code: Option<u16>, enhanced: Option<Enhanced>) -> Option<VerdictInfo> {
+    outcome_of(class).map(|outcome| verdict_info(outcome, FROM_CLASS, code, enhanced, b""))
+}
+
+fn code_entry(code: Code) -> CodeEntry {
+    match code {
+        Code::Reply(code) => reply_entry(code),
+        Code::Enhanced(enhanced) => enhanced_entry(enhanced),
+    }
+}
+
+fn reply_entry(code: u16) -> CodeEntry {
+    let class = classify::class_of(Some(code), None, Note::None).expect("reply codes are 2xx to 5xx");
+    let generic = class_text(class);
+    let description = registry::reply_description(code);
+    let note = reply_note(code);
+    CodeEntry {
+        code: code.to_string(),
+        code_type: REPLY,
+        registered: description.is_some(),
+        class: class_info(class, REPLY),
+        subject: None,
+        meaning: match description {
+            Some(text) => text.to_string(),
+            None => format!("not a registered reply code: read it by its class ({}xx)", code / 100),
+        },
+        when_seen: Some(note.map_or(generic.seen, |n| n.1)),
+        what_to_do: note.map_or(generic.todo, |n| n.2),
+        verdict: code_verdict(class, Some(code), None),
+    }
+}
+
+fn subject_info(subject: u16) -> SubjectInfo {
+    match registry::subject_description(subject) {
+        Some(name) => SubjectInfo { number: subject, name, about: SUBJECT_ABOUT[usize::from(subject)] },
+        None => SubjectInfo {
+            number: subject,
+            name: "unknown subject",
+            about: "No RFC defines this subject: the code is private to the server that sent it.",
+        },
+    }
+}
+
+fn enhanced_entry(enhanced: Enhanced) -> CodeEntry {
+    let class = classify::class_of(None, Some(enhanced), Note::None).expect("enhanced codes are class 2, 4 or 5");
+    let title = registry::enhanced_description(enhanced.class, enhanced.subject, enhanced.detail);
+    let subject = subject_info(enhanced.subject);
+    let meaning = match title {
+        Some(title) => title.to_string(),
+        None if registry::subject_description(enhanced.subject).is_some() => format!(
+            "not a registered enhanced status code: a detail of the {} subject that the registry does not \
+             define (large providers such as Microsoft use three-digit details of their own); read it by \
+             its class and subject",
+            subject.name
+        ),
+        None => "not a registered enhanced status code, and its subject is unknown: read it by its class".to_string(),
+    };
+    let note = enhanced_note(enhanced);
+    let verdict = code_verdict(class, None, Some(enhanced));
+    let advice = verdict.as_ref().map(|v| v.advice).filter(|a| !a.is_empty());
+    let what_to_do = note.map(|n| n.4).filter(|t| !t.is_empty()).or(advice).unwrap_or(class_text(class).todo);
+    CodeEntry {
+        code: enhanced.to_string(),
+        code_type: ENHANCED,
+        registered: title.is_some(),
+        class: class_info(class, ENHANCED),
+        subject: Some(subject),
+        meaning,
+        when_seen: note.map(|n| n.3),
+        what_to_do,
+        verdict,
+    }
+}
+
+fn pair_entry(code: u16, enhanced: Enhanced) -> PairEntry {
+    let class = classify::class_of(Some(code), Some(enhanced), Note::None).expect("reply codes are 2xx to 5xx");
+    let agrees = u16::from(enhanced.class) == code / 100;
+    let class_note = (!agrees).then(|| {
+        format!(
+            "the enhanced code's class ({}) disagrees with the reply code's ({}): the reply code decides and \
+             the enhanced code is ignored, as Postfix does (it would log dsn={}.0.0)",
+            enhanced.class,
+            code / 100,
+            code / 100
+        )
+    });
+    PairEntry {
+        codes: format!("{code} {enhanced}"),
+        class: class_info(class, REPLY),
+        class_note,
+        reply: reply_entry(code),
+        enhanced: enhanced_entry(enhanced),
+        verdict: code_verdict(class, Some(code), agrees.then_some(enhanced)),
+    }
+}
+
+fn comparison(a: Code, b: Code) -> Comparison {
+    let (left, right) = (code_entry(a), code_entry(b));
+    let summary = if left.class.digit == right.class.digit {
+        format!(
+            "{} and {} are both {}; they differ in cause and in what to do.",
+            left.code,
+            right.code,
+            class_text_of(&left).plural
+        )
+    } else {
+        format!("{} is {}; {} is {}.", left.code, class_text_of(&left).single, right.code, class_text_of(&right).single)
+    };
+    let mut rows = Vec::new();
+    let mut row = |label, value: &dyn Fn(&CodeEntry) -> String| {
+        rows.push(Row { label, left: value(&left), right: value(&right) });
+    };
+    row("class", &|e| format!("{}: {}", e.class.title, e.class.means));
+    if left.subject.is_some() && right.subject.is_some() {
+        row("subject", &|e| e.subject.as_ref().map_or(String::new(), |s| format!("X.{} {}", s.number, s.name)));
+    }
+    row("meaning", &|e| e.meaning.clone());
+    row("message", &|e| e.class.message.to_string());
+    row("cause", &|e| first_sentence(e.when_seen.or(e.subject.as_ref().map(|s| s.about)).unwrap_or_default()));
+    row("do", &|e| e.what_to_do.to_string());
+    row("reason", &|e| match &e.verdict {
+        Some(v) => format!("{}, bounce type {} (if the MTA {} it)", v.reason, v.bounce_type, v.outcome),
+        None => "none: a 3xx reply is never a final outcome".to_string(),
+    });
+    Comparison { summary, left, right, rows }
+}
+
+/// The first sentence of `text`: up to a period followed by a space and a
+/// capital letter.
+fn first_sentence(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let end = (1..bytes.len().saturating_sub(2))
+        .find(|&i| bytes[i] == b'.' && bytes[i + 1] == b' ' && bytes[i + 2].is_ascii_uppercase())
+        .map_or(text.len(), |i| i + 1);
+    text[..end].to_string()
+}
+
+fn class_text_of(entry: &CodeEntry) -> &'static ClassText {
+    match entry.class.digit {
+        2 => &CLASSES[0],
+        3 => &CLASSES[1],
+        4 => &CLASSES[2],
+        _ => &CLASSES[3],
+    }
+}
+
+/// Codes and outcome found in a text.
+struct Found<'a> {
+    read_as: &'static str,
+    code: Option<u16>,
+    enhanced: Option<Enhanced>,
+    /// The outcome when the text says it (a log line).
+    outcome: Option<Outcome>,
+    /// The part of the text the classifier reads.
+    reply: &'a [u8],
+}
+
+fn text_entry(text: &str) -> TextEntry {
+    let bytes = text.as_bytes();
+    let found = from_log_line(bytes).unwrap_or_else(|| from_reply_text(bytes));
+    let (code, enhanced) = (found.code, found.enhanced);
+    let note = Note::of_text(code, enhanced, bytes);
+    let class = classify::class_of(code, enhanced, note);
+    let (outcome, outcome_from) = match (found.outcome, class.and_then(outcome_of)) {
+        (Some(outcome), _) => (outcome, FROM_LOG),
+        (None, Some(outcome)) => (outcome, FROM_CLASS),
+        (None, None) => (Outcome::Bounced, FROM_ASSUMPTION),
+    };
+    let description = if code.is_none() && enhanced.is_none() && note == Note::None {
+        "no reply code and no enhanced status code in the text".to_string()
+    } else {
+        classify::describe(code, enhanced, note)
+    };
+    let code_type = if code.is_some() { REPLY } else { ENHANCED };
+    TextEntry {
+        text: text.to_string(),
+        read_as: found.read_as,
+        reply_code: code,
+        enhanced_code: enhanced.map(|e| e.to_string()),
+        description,
+        class: class.map(|c| class_info(c, code_type)),
+        verdict: verdict_info(outcome, outcome_from, code, enhanced, found.reply),
+    }
+}
+
+/// Reads `line` as a whole Postfix or Exim delivery line, as the log parser does.
+fn from_log_line(line: &[u8]) -> Option<Found<'_>> {
+    fn event(parsed: Parsed<'_>) -> Option<Event<'_>> {
+        match parsed {
+            Parsed::Event(event) => Some(event),
+            _ => None,
+        }
+    }
+    let postfix_event = memmem::find_iter(line, postfix::ANCHOR).find_map(|at| event(postfix::parse(line, at)));
+    let (read_as, event) = match postfix_event {
+        Some(found) => ("Postfix log line", found),
+        None => {
+            let exim_event = exim::ANCHORS
+                .iter()
+                .flat_map(|anchor| memmem::find_iter(line, anchor))
+                .find_map(|at| event(exim::parse(line, at)))?;
+            ("Exim log line", exim_event)
+        }
+    };
+    let reply = if event.text.is_empty() { line } else { event.text };
+    Some(Found { read_as, code: event.code, enhanced: event.enhanced, outcome: Some(event.outcome), reply })
+}
+
+/// Whether a code may start at `i`: at the start of the text or after a
+/// space or punctuation, never inside a number, an IP address or a word.
+fn at_boundary(text: &[u8], i: usize) -> bool {
+    i == 0
+        || matches!(
+            text[i - 1],
+            b' ' | b'\t' | b'\n' | b'\r' | b'(' | b':' | b';' | b',' | b'"' | b'\'' | b'=' | b'<' | b'#'
+        )
+}
+
+/// Finds the reply code of a free text: one followed by an enhanced code
+/// of its class beats one at the start or after a colon or semicolon
+/// (`said: 550`), which beats any other registered code.
+fn find_reply(text: &[u8]) -> Option<(u16, Option<Enhanced>)> {
+    let mut best: Option<(u8, u16, Option<Enhanced>)> = None;
+    for i in (0..text.len()).filter(|&i| at_boundary(text, i)) {
+        let Some((code, enhanced)) = parse::reply_at(&text[i..]) else {
+            continue;
+        };
+        let before = text[..i].trim_ascii_end();
+        let score = if enhanced.is_some() {
+            3
+        } else if before.is_empty() || before.ends_with(b":") || before.ends_with(b";") {
+            2
+        } else if registry::reply_description(code).is_some() && code / 100 != 3 {
+            1
+        } else {
+            0
+        };
+        if score > best.map_or(0, |b| b.0) {
+            best = Some((score, code, enhanced));
+        }
+    }
+    best.map(|(_, code, enhanced)| (code, enhanced))
+}
+
+/// The enhanced codes at word boundaries of a free text, in order.
+fn enhanced_codes(text: &[u8]) -> impl Iterator<Item = Enhanced> + '_ {
+    (0..text.len()).filter(|&i| at_boundary(text, i)).filter_map(|i| parse::enhanced_at(&text[i..]))
+}
+
+/// Reads a free reply text (or a part of a log line).
+fn from_reply_text(text: &[u8]) -> Found<'_> {
+    let reply = find_reply(text);
+    let code = reply.map(|r| r.0);
+    let dsn = memmem::find(text, b"dsn=").and_then(|i| parse::enhanced_at(&text[i + 4..]));
+    let enhanced = dsn.or(reply.and_then(|r| r.1)).or_else(|| match code {
+        Some(code) => enhanced_codes(text).find(|e| u16::from(e.class) == code / 100),
+        None => enhanced_codes(text).next(),
+    });
+    let outcome = memmem::find(text, b"status=").and_then(|i| {
+        let word = &text[i + 7..];
+        let word = &word[..word.iter().position(|b| !b.is_ascii_alphabetic()).unwrap_or(word.len())];
+        match word {
+            b"sent" => Some(Outcome::Delivered),
+            b"deferred" | b"SOFTBOUNCE" => Some(Outcome::Deferred),
+            b"bounced" => Some(Outcome::Bounced),
+            _ => None,
+        }
+    });
+    Found { read_as: "reply text", code, enhanced, outcome, reply: text }
+}
+
+// ---------------------------------------------------------------------------
+// Text output
+// ---------------------------------------------------------------------------
+
+/// The widest line written.
+const WIDTH: usize = 79;
+/// The indent of rows under a heading.
+const INDENT: &str = "  ";
+/// The width of the label column, its padding included.
+const LABEL: usize = 10;
+/// The width of one value column in a comparison.
+const COLUMN: usize = (WIDTH - INDENT.len() - LABEL - 2) / 2;
+
+fn render_text(explanation: &Explanation) -> String {
+    let mut s = String::new();
+    match explanation {
+        Explanation::Code(entry) => render_code(&mut s, entry),
+        Explanation::Pair(pair) => render_pair(&mut s, pair),
+        Explanation::Comparison(comparison) => render_comparison(&mut s, comparison),
+        Explanation::Codes { entries } => {
+            for (i, entry) in entries.iter().enumerate() {
+                if i > 0 {
+                    s.push('\n');
+                }
+                render_code(&mut s, entry);
+            }
+        }
+        Explanation::Text(entry) => render_text_entry(&mut s, entry),
+    }
+    s
+}
+
+/// Splits `text` into lines of at most `first` characters for the first
+/// line and `rest` for the others; words longer than a line are cut. Runs
+/// of spaces inside a line are kept (they separate fields), other
+/// whitespace counts as a space.
+fn wrap(text: &str, first: usize, rest: usize) -> Vec<String> {
+    let text: String = text.chars().map(|c| if c.is_whitespace() { ' ' } else { c }).collect();
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut len = 0;
+    for (i, piece) in text.split(' ').enumerate() {
+        // Each piece but the first follows one space; empty pieces are more spaces.
+        let gap = usize::from(i > 0);
+        if piece.is_empty() {
+            if len > 0 {
+                line.push(' ');
+                len += gap;
+            }
+            continue;
+        }
+        let mut word: Vec<char> = piece.chars().collect();
+        let mut sep = if len > 0 { gap } else { 0 };
+        loop {
+            let width = if lines.is_empty() { first } else { rest };
+            if len + sep + word.len() <= width {
+                line.extend(std::iter::repeat_n(' ', sep));
+                line.extend(&word);
+                len += sep + word.len();
+                break;
+            }
+            if len > 0 {
+                lines.push(std::mem::take(&mut line).trim_end().to_string());
+                (len, sep) = (0, 0);
+                continue;
+            }
+            // A word longer than a whole line: cut it.
+            let tail = word.split_off(width);
+            lines.push(word.into_iter().collect());
+            word = tail;
+        }
+    }
+    let line = line.trim_end();
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line.to_string());
+    }
+    lines
+}
+
+/// Writes `value` after `first`, continued on lines indented like `first` is wide.
+fn hanging(s: &mut String, first: &str, value: &str) {
+    let indent = first.chars().count();
+    for (i, line) in wrap(value, WIDTH - indent, WIDTH - indent).iter().enumerate() {
+        if i == 0 {
+            s.push_str(first);
+        } else {
+            s.extend(std::iter::repeat_n(' ', indent));
+        }
+        s.push_str(line);
+        s.truncate(s.trim_end_matches(' ').len());
+        s.push('\n');
+    }
+}
+
+/// A heading: `value` starts at the left margin, continuation lines are indented.
+fn heading(s: &mut String, value: &str) {
+    for (i, line) in wrap(value, WIDTH, WIDTH - 4).iter().enumerate() {
+        if i > 0 {
+            s.push_str("    ");
+        }
+        s.push_str(line);
+        s.push('\n');
+    }
+}
+
+fn row(s: &mut String, label: &str, value: &str) {
+    hanging(s, &format!("{INDENT}{label:<LABEL$}"), value);
+}
+
+fn outcome_words(verdict: &VerdictInfo) -> String {
+    match verdict.outcome_from {
+        FROM_CLASS => format!("(if the MTA {} it)", verdict.outcome),
+        FROM_LOG => format!("(the log says {})", verdict.outcome),
+        _ => format!("(assumed {}: no code says otherwise)", verdict.outcome),
+    }
+}
+
+fn reason_row(s: &mut String, verdict: Option<&VerdictInfo>) {
+    match verdict {
+        Some(v) => {
+            row(s, "reason", &format!("{}   bounce type: {}   {}", v.reason, v.bounce_type, outcome_words(v)));
+        }
+        None => row(s, "reason", "none: a 3xx reply is never a final outcome"),
+    }
+}
+
+fn render_code(s: &mut String, e: &CodeEntry) {
+    hanging(s, &format!("{}  ", e.code), &format!("{}: {}", e.class.title, e.class.means));
+    row(s, "meaning", &e.meaning);
+    if let Some(subject) = &e.subject {
+        row(s, "subject", &format!("X.{} {}: {}", subject.number, subject.name, subject.about));
+    }
+    row(s, "message", e.class.message);
+    if let Some(seen) = e.when_seen {
+        row(s, "seen", seen);
+    }
+    row(s, "do", e.what_to_do);
+    reason_row(s, e.verdict.as_ref());
+}
+
+fn render_pair(s: &mut String, p: &PairEntry) {
+    hanging(s, &format!("{}  ", p.codes), &format!("{}: {}", p.class.title, p.class.means));
+    row(s, &p.reply.code, &p.reply.meaning);
+    let subject = p.enhanced.subject.as_ref().map_or("", |s| s.name);
+    row(s, &p.enhanced.code, &format!("{} ({subject})", p.enhanced.meaning));
+    if let Some(note) = &p.class_note {
+        row(s, "note", note);
+    }
+    row(s, "message", p.class.message);
+    for entry in [&p.reply, &p.enhanced] {
+        if let Some(seen) = entry.when_seen {
+            row(s, "seen", &format!("{}: {seen}", entry.code));
+        }
+    }
+    row(s, "do", p.reply.what_to_do);
+    reason_row(s, p.verdict.as_ref());
+    if let Some(v) = &p.verdict {
+        row(s, "rule", &format!("{}: {}", v.rule.id, v.rule.what));
+        row(s, "advice", v.advice);
+    }
+}
+
+fn render_comparison(s: &mut String, c: &Comparison) {
+    heading(s, &format!("{} versus {}", c.left.code, c.right.code));
+    hanging(s, INDENT, &c.summary);
+    s.push('\n');
+    columns(s, "", &c.left.code, &c.right.code);
+    for row in &c.rows {
+        if row.left == row.right {
+            self::row(s, row.label, &format!("both: {}", row.left));
+        } else {
+            columns(s, row.label, &row.left, &row.right);
+        }
+    }
+}
+
+fn columns(s: &mut String, label: &str, left: &str, right: &str) {
+    let (left, right) = (wrap(left, COLUMN, COLUMN), wrap(right, COLUMN, COLUMN));
+    for i in 0..left.len().max(right.len()) {
+        let label = if i == 0 { label } else { "" };
+        let a = left.get(i).map_or("", String::as_str);
+        let b = right.get(i).map_or("", String::as_str);
+        let line = format!("{INDENT}{label:<LABEL$}{a:<COLUMN$}  {b}");
+        s.push_str(line.trim_end());
+        s.push('\n');
+    }
+}
+
+fn render_text_entry(s: &mut String, t: &TextEntry) {
+    heading(s, t.read_as);
+    row(s, "text", &t.text);
+    let codes = match (t.reply_code, &t.enhanced_code) {
+        (Some(code), Some(enhanced)) => format!("{code} {enhanced}"),
+        (Some(code), None) => code.to_string(),
+        (None, Some(enhanced)) => enhanced.clone(),
+        (None, None) => "none found".to_string(),
+    };
+    row(s, "codes", &format!("{codes}: {}", t.description));
+    if let Some(class) = &t.class {
+        row(s, "class", &format!("{}: {}", class.title, class.means));
+    }
+    let v = &t.verdict;
+    reason_row(s, Some(v));
+    row(s, "rule", &format!("{}: {}", v.rule.id, v.rule.what));
+    row(s, "means", v.reason_meaning);
+    row(s, "do", v.advice);
+}
+
+// ---------------------------------------------------------------------------
+// The prose
+// ---------------------------------------------------------------------------
+
+/// What a class means, in the words of this module.
+struct ClassText {
+    reply_title: &'static str,
+    enhanced_title: &'static str,
+    means: &'static str,
+    message: &'static str,
+    /// "a success (2xx)", for comparisons.
+    single: &'static str,
+    /// "successes (2xx)", for comparisons.
+    plural: &'static str,
+    /// When an unregistered code of this class is seen.
+    seen: &'static str,
+    /// What to do about an unregistered code of this class.
+    todo: &'static str,
+}
+
+static CLASSES: [ClassText; 4] = [
+    ClassText {
+        reply_title: "positive completion (2xx)",
+        enhanced_title: "success (2.x.x)",
+        means: "the action was completed",
+        message: "Nothing more happens: the server did what was asked. After the message data, it means the \
+                  server took the message and is now responsible for it.",
+        single: "a success (2xx): the server did what was asked",
+        plural: "successes (2xx)",
+        seen: "A success reply that no RFC or registry defines; some servers number their own replies.",
+        todo: "Nothing; read it like 250.",
+    },
+    ClassText {
+        reply_title: "positive intermediate (3xx)",
+        enhanced_title: "intermediate (3.x.x)",
+        means: "accepted, more input is needed",
+        message: "No outcome yet: the server waits for the next part (the message data, an AUTH step). \
+                  A delivery never ends on a 3xx reply.",
+        single: "an intermediate reply (3xx), never a final outcome",
+        plural: "intermediate replies (3xx), never final outcomes",
+        seen: "An intermediate reply that no RFC or registry defines.",
+        todo: "Nothing; if a session ends on it, the connection broke off and the MTA retries.",
+    },
+    ClassText {
+        reply_title: "transient negative completion (4xx)",
+        enhanced_title: "persistent transient failure (4.x.x)",
+        means: "not done now, a later try may work",
+        message: "The MTA keeps the message in its queue and retries at growing intervals until the queue \
+                  lifetime runs out (Postfix: maximal_queue_lifetime, 5 days by default; Exim: its retry \
+                  rules); only then does it bounce the message to the sender.",
+        single: "a temporary failure (4xx): the MTA keeps the message and retries",
+        plural: "temporary failures (4xx)",
+        seen: "A temporary failure that no RFC or registry defines; the text says what went wrong.",
+        todo: "Nothing at first: the MTA retries. If it persists, read the text and contact the receiving \
+               site.",
+    },
+    ClassText {
+        reply_title: "permanent negative completion (5xx)",
+        enhanced_title: "permanent failure (5.x.x)",
+        means: "not done, and retrying will not help",
+        message: "The MTA gives up on this recipient at once and sends the sender a bounce (a non-delivery \
+                  report); sending the same message again unchanged fails the same way.",
+        single: "a permanent failure (5xx): the message bounces",
+        plural: "permanent failures (5xx)",
+        seen: "A permanent failure that no RFC or registry defines; the text says what went wrong.",
+        todo: "Read the text and fix what it names before sending again.",
+    },
+];
+
+fn class_text(class: Class) -> &'static ClassText {
+    &CLASSES[usize::from(class_digit(class) - 2)]
+}
+
+/// What each enhanced code subject covers, indexed by subject.
+static SUBJECT_ABOUT: [&str; 8] = [
+    "The code says nothing beyond its class. Postfix writes X.0.0 itself when the remote reply had no \
+     enhanced code, so 5.0.0 in a Postfix log means \"no detail\".",
+    "An address is wrong, the recipient's or the sender's: it does not exist, its syntax is bad, or its \
+     domain takes no mail. Usually the sender can fix it.",
+    "The recipient's mailbox exists but has a problem: full, disabled, or limited in size. The recipient \
+     controls it.",
+    "The receiving mail system as a whole: full, not accepting mail, misconfigured, or unable to handle \
+     the message. Its administrator controls it.",
+    "Getting the message there: DNS, routing, connections, loops and expiry. Often a problem between the \
+     two servers rather than in either.",
+    "The SMTP conversation itself: invalid commands or arguments, too many recipients, protocol versions.",
+    "The message content: media types, conversions, and international (UTF-8) addresses and headers.",
+    "Refusals over authorization, reputation, authentication (SPF, DKIM, DMARC, ARC), \
+     encryption or local rules. X.7.1 covers nearly every kind of refusal, so the text matters most.",
+];
+
+/// For every code of [`registry::REPLY_CODES`]: when it is seen, and what to do.
+static REPLY_NOTES: &[(u16, &str, &str)] = &[
+    (
+        211,
+        "Answer to a HELP or status request. It is not part of delivering a message and never a delivery \
+         result.",
+        "Nothing; it is informational.",
+    ),
+    (214, "Answer to HELP: text meant for a person reading the session.", "Nothing."),
+    (
+        220,
+        "The greeting when a client connects, and the go-ahead after STARTTLS before the TLS handshake.",
+        "Nothing; the client goes on with EHLO or the handshake. It shows the server was reachable.",
+    ),
+    (221, "Answer to QUIT: the server closes the connection at the end of a session.", "Nothing."),
+    (
+        235,
+        "Answer to AUTH when the credentials were accepted (mail submission, authenticated relaying).",
+        "Nothing; the client goes on with MAIL FROM.",
+    ),
+    (
+        250,
+        "The normal success reply to MAIL, RCPT and most other commands. After the message data it means \
+         the server accepted the message; Postfix logs status=sent, Exim =>.",
+        "Nothing: the message reached that server. It can still bounce later from there, as a separate \
+         bounce message to the sender.",
+    ),
+    (
+        251,
+        "Answer to RCPT when the recipient is not local and the server will forward the message to the \
+         address it names.",
+        "Nothing is wrong; you may update the stored address to the one given.",
+    ),
+    (
+        252,
+        "Answer to VRFY (or EXPN) from a server that will not confirm whether a mailbox exists, often to \
+         stop address harvesting; Postfix always answers VRFY this way and Exim does by default. After \
+         ETRN (RFC 1985) it means the queue run for the node started. Never a per-recipient delivery \
+         result in Postfix or Exim logs.",
+        "Nothing: send the message normally. Do not take it as proof that the address exists.",
+    ),
+    (
+        253,
+        "Answer to ETRN when the server has started delivering the messages queued for the node (RFC \
+         1985).",
+        "Nothing; the messages are on their way.",
+    ),
+    (
+        334,
+        "A challenge in the middle of SMTP AUTH: the server waits for the client's next response.",
+        "Nothing; the client answers the challenge.",
+    ),
+    (
+        354,
+        "Answer to DATA: the server is ready for the message, which ends with a line holding a single dot.",
+        "Nothing; the client sends the message. If a session ends here, it broke off during the data and \
+         the MTA retries.",
+    ),
+    (
+        355,
+        "Checkpoint/restart extension (RFC 1845, experimental): the server tells the client where to \
+         resume an interrupted transfer. Rare.",
+        "Nothing.",
+    ),
+    (
+        421,
+        "Greeting or answer to any command when the server is shutting down, overloaded, or limiting \
+         connections or sending rate, often by the sender's reputation (Gmail, Yahoo and Microsoft \
+         throttle this way). The server closes the connection after it.",
+        "Nothing at first: the MTA retries, other MX hosts too. If it persists, send more slowly (fewer \
+         connections and messages per connection) and check the sending IP's reputation and its SPF, \
+         DKIM and DMARC.",
+    ),
+    (
+        422,
+        "No RFC defines it as a reply; the enhanced code registry pairs it with X.7.12 (a password \
+         transition is needed). Rarely seen.",
+        "Only submission is concerned: authenticate once with PLAIN over TLS, as for 432.",
+    ),
+    (
+        430,
+        "No RFC defines it as a reply; the enhanced code registry pairs it with X.5.1 (invalid command) \
+         as a temporary failure. Rarely seen.",
+        "The MTA retries; if it persists, check what the client sends.",
+    ),
+    (
+        432,
+        "Answer to AUTH on a submission server when the account must log in once with a plain mechanism \
+         so that the server can convert its stored password (RFC 4954).",
+        "Submission only: authenticate once with PLAIN over TLS. Relayed mail is not concerned.",
+    ),
+    (
+        450,
+        "Answer to RCPT (or MAIL) when the mailbox is unavailable for now: locked or busy, greylisting, a \
+         temporary policy block, or a recipient domain that does not resolve at the moment (Postfix's \
+         default for unknown domains).",
+        "Nothing at first: the MTA retries. Greylisting clears after a retry or two; if it lasts for days, \
+         read the text.",
+    ),
+    (
+        451,
+        "The server had a local problem while handling the command: a content scanner or database down, a \
+         failed DNS lookup, an SPF temporary error, or greylisting.",
+        "Nothing at first: the MTA retries. If it persists for one domain, tell its postmaster.",
+    ),
+    (
+        452,
+        "Answer to RCPT or after the data when the server is short of storage, the mailbox is over quota, \
+         or the transaction has too many recipients (then with 4.5.3).",
+        "Nothing at first: the MTA retries, and sends surplus recipients in a new transaction by itself. \
+         A full mailbox needs the recipient to clean up.",
+    ),
+    (453, "Answer to ATRN in On-Demand Mail Relay (RFC 2645) when no mail is waiting for the client.", "Nothing."),
+    (
+        454,
+        "Answer to AUTH when the authentication backend is down for now, to STARTTLS when TLS is \
+         unavailable for now, and at some sites to RCPT when relaying needs authentication.",
+        "The MTA retries. If it lasts, check the server's TLS setup, or the client's credentials and relay \
+         permissions.",
+    ),
+    (
+        455,
+        "Answer to MAIL or RCPT when the server understands the parameters (SIZE, a priority, ...) but \
+         cannot accept them now.",
+        "Retry later, or send without the parameter.",
+    ),
+    (
+        456,
+        "From an expired draft: the server asks the client to retry at once over IPv4, usually because \
+         the IPv6 address lacks reverse DNS or reputation.",
+        "Send over IPv4, or give the IPv6 address a reverse DNS name and proper SPF/DKIM.",
+    ),
+    (458, "Answer to ETRN when the server cannot start a queue run for the node (RFC 1985).", "Retry the ETRN later."),
+    (
+        459,
+        "Answer to ETRN when the node is not allowed to request a queue run (RFC 1985).",
+        "Ask the server's administrator to allow the node.",
+    ),
+    (
+        500,
+        "Answer to a command the server does not recognise, or to a line that is too long.",
+        "Fix the client or the program that talks SMTP; the same command fails again.",
+    ),
+    (
+        501,
+        "Answer to a command with malformed arguments: bad address syntax in MAIL or RCPT, a bad EHLO \
+         name, STARTTLS with a parameter.",
+        "Fix the address or the argument; if the address came from a form, validate it there.",
+    ),
+    (
+        502,
+        "Answer to a command the server knows but does not offer, such as VRFY when Postfix has \
+         disable_vrfy_command = yes.",
+        "Do not use that command with this server.",
+    ),
+    (
+        503,
+        "Commands in the wrong order: RCPT before MAIL, DATA without an accepted recipient, AUTH twice. \
+         Pipelining clients also get it after an earlier refusal in the same session.",
+        "Look at the reply before it, which is usually the real refusal; otherwise fix the client.",
+    ),
+    (
+        504,
+        "Answer to a command parameter or an AUTH mechanism the server does not implement.",
+        "Use another parameter or mechanism.",
+    ),
+    (
+        520,
+        "From an expired draft (SMTP quickstart): the client used a wrong QHLO identifier. Practically \
+         never seen.",
+        "Fall back to a normal EHLO session.",
+    ),
+    (
+        521,
+        "Greeting of a host that never accepts mail (RFC 7504), such as a web server answering on port 25.",
+        "Do not retry that host. If every MX host of the domain says so, the address cannot receive mail: \
+         remove it.",
+    ),
+    (
+        523,
+        "No RFC defines it as a reply; the enhanced code registry pairs it with X.7.10: the \
+         authentication mechanism needs an encrypted session.",
+        "Start TLS first, or use a stronger mechanism.",
+    ),
+    (
+        524,
+        "No RFC defines it as a reply; the enhanced code registry pairs it with X.7.11: the chosen \
+         authentication mechanism is allowed only inside TLS.",
+        "Start TLS before AUTH.",
+    ),
+    (
+        525,
+        "The enhanced code registry pairs it with X.7.13: the account is disabled. Seen on submission \
+         servers and, rarely, for a recipient.",
+        "For submission, ask the provider to enable the account again; for a recipient, treat it like a \
+         suspended mailbox.",
+    ),
+    (
+        530,
+        "Answer to MAIL or AUTH when the server demands authentication or STARTTLS first (RFC 4954, RFC \
+         3207).",
+        "Make the client use STARTTLS and authenticate. Between servers it means the target is a \
+         submission service, not an MX host.",
+    ),
+    (
+        533,
+        "No RFC defines it as a reply; the enhanced code registry pairs it with X.7.1 (delivery not \
+         authorized). Rarely seen.",
+        "Read the text; treat it like 550 5.7.1.",
+    ),
+    (
+        534,
+        "Answer to AUTH when the chosen mechanism is weaker than the server's policy allows (RFC 4954).",
+        "Use a stronger mechanism, or start TLS first.",
+    ),
+    (
+        535,
+        "Answer to AUTH when the user name or password is wrong.",
+        "Fix the credentials; repeated failures may get the client blocked.",
+    ),
+    (538, "Answer to AUTH when the mechanism is allowed only inside TLS (RFC 4954).", "Start TLS before AUTH."),
+    (
+        550,
+        "The catch-all refusal, mostly to RCPT or after the data: unknown mailbox, access denied, relay \
+         denied, a block list hit, a spam or policy rejection. The enhanced code and the text tell which.",
+        "Read the enhanced code and the text (bounces explain \"<the whole reply>\"); do not resend \
+         unchanged. Remove the address only when the reply says the mailbox does not exist.",
+    ),
+    (
+        551,
+        "Answer to RCPT when the recipient is not local and the server will not forward; it may name the \
+         new address.",
+        "Update the address to the one given, or ask the recipient for the new one.",
+    ),
+    (
+        552,
+        "Answer to RCPT or after the data when storage is exceeded: the mailbox is over quota (5.2.2), \
+         the message is too big (5.2.3, 5.3.4), or, from old servers, too many recipients.",
+        "Over quota: a soft bounce, retry later. Too big: send a smaller message. Too many recipients: \
+         send them in smaller groups (RFC 5321 says to treat it as temporary).",
+    ),
+    (
+        553,
+        "Answer to MAIL or RCPT when the address is not allowed: bad syntax, a sender domain the server \
+         refuses, or a non-ASCII address without SMTPUTF8.",
+        "Fix the address; as a sender, use a domain that exists and resolves.",
+    ),
+    (
+        554,
+        "A general permanent failure, mostly after the data for content, spam or virus rejections. As a \
+         greeting it means \"no SMTP service here\" or a block of the client's IP; Postfix then defers \
+         and tries the next MX host.",
+        "Read the text: at the greeting it is usually an IP block (check block lists), after the data a \
+         content rejection.",
+    ),
+    (
+        555,
+        "Answer to MAIL FROM or RCPT TO carrying an ESMTP parameter the server does not know or support \
+         (SIZE, BODY, SMTPUTF8, ...).",
+        "Send without the parameter, or fix the client.",
+    ),
+    (
+        556,
+        "Answer to RCPT from a server that knows the recipient's domain published a null MX (RFC 7505: \
+         \"MX 0 .\"), i.e. never receives mail; Postfix answers 556 5.1.10 when it receives such an \
+         address. A sending Postfix or Exim finds the null MX itself and logs no 556 (Postfix: dsn=5.1.0 \
+         ... (nullMX); Exim: \"an MX or SRV record indicated no SMTP service\").",
+        "Remove or correct the address (often a typo or a web-only domain); never retry it.",
+    ),
+    (
+        557,
+        "From an expired draft (address query): a reply carrying information about an address. \
+         Practically never seen.",
+        "Nothing.",
+    ),
+];
+
+fn reply_note(code: u16) -> Option<&'static (u16, &'static str, &'static str)> {
+    REPLY_NOTES.binary_search_by_key(&code, |n| n.0).ok().map(|i| &REPLY_NOTES[i])
+}
+
+/// Notes for the enhanced codes that need more than their title, as
+/// `(class, subject, detail, when seen, what to do)`. Class [`FAILURE`]
+/// stands for both 4 and 5; an entry for the exact class wins. An empty
+/// "what to do" leaves the advice to the reason.
+static ENHANCED_NOTES: &[(u8, u16, u16, &str, &str)] = &[
+    (
+        2,
+        0,
+        0,
+        "Success without detail. Postfix logs dsn=2.0.0 for a plain delivery, whether or not the server \
+         sent an enhanced code.",
+        "Nothing.",
+    ),
+    (
+        FAILURE,
+        0,
+        0,
+        "Postfix writes X.0.0 itself when the remote reply had no enhanced code, so it adds nothing beyond \
+         the class: the reply code and the text decide.",
+        "",
+    ),
+    (2, 1, 0, "The usual answer to MAIL FROM when the sender address is accepted (250 2.1.0).", "Nothing."),
+    (2, 1, 5, "The usual answer to RCPT when the recipient is accepted (250 2.1.5).", "Nothing."),
+    (
+        FAILURE,
+        1,
+        0,
+        "A vague address problem. Postfix uses 5.1.0 for rejected senders and, when sending, for a \
+         recipient domain with a null MX (text \"does not accept mail (nullMX)\"); the text tells which.",
+        "",
+    ),
+    (
+        FAILURE,
+        1,
+        1,
+        "The usual code for a mailbox that does not exist (550 5.1.1 User unknown, Gmail's NoSuchUser). \
+         As 4.1.1 the server is not sure yet and the MTA retries. Some servers use it for every recipient \
+         refusal, so the text has the last word.",
+        "",
+    ),
+    (FAILURE, 1, 2, "The recipient's domain does not exist or has no mail host; it is a domain-level failure.", ""),
+    (
+        FAILURE,
+        1,
+        3,
+        "The recipient address is malformed (a missing @, stray characters); Postfix answers 501 5.1.3 to \
+         an address it cannot parse.",
+        "",
+    ),
+    (FAILURE, 1, 6, "The mailbox has moved and the server knows no forwarding address.", ""),
+    (
+        FAILURE,
+        1,
+        7,
+        "The sender address (MAIL FROM) is malformed: the problem is on the sending side, not the \
+         recipient's.",
+        "",
+    ),
+    (
+        FAILURE,
+        1,
+        8,
+        "The sender's domain is not acceptable, typically because it does not resolve: the problem is on \
+         the sending side, not the recipient's.",
+        "",
+    ),
+    (
+        FAILURE,
+        1,
+        10,
+        "Registered for a recipient domain with a null MX (RFC 7505), sent with 556 (Postfix: 556 5.1.10 \
+         ... does not accept mail (nullMX)). Caveat: Microsoft 365 sends 550 5.1.10 \
+         RESOLVER.ADR.RecipientNotFound for a recipient missing from its directory, which is an unknown \
+         user, not a null MX; the text tells them apart.",
+        "",
+    ),
+    (FAILURE, 2, 1, "The mailbox exists but is disabled or suspended, typically an abandoned account.", ""),
+    (
+        4,
+        2,
+        1,
+        "Gmail sends 450 4.2.1 \"The user you are trying to contact is receiving mail too quickly\": a \
+         rate limit on that recipient, not a disabled mailbox. Elsewhere it means a mailbox disabled for \
+         now.",
+        "Nothing: the MTA's retries usually get through; if not, send to that recipient less often.",
+    ),
+    (
+        FAILURE,
+        2,
+        2,
+        "The recipient's mailbox is over quota (552 5.2.2, 452 4.2.2, Gmail's OverQuotaTemp). RFC 3463 \
+         calls a full mailbox a transient condition, so it is a soft bounce even with a 5xx reply: the \
+         recipient may clean up.",
+        "Retry later (the MTA does so for 4.2.2); stop sending only if the mailbox stays full over weeks.",
+    ),
+    (FAILURE, 2, 3, "The message is larger than the recipient's mailbox accepts (552 5.2.3).", ""),
+    (
+        FAILURE,
+        3,
+        1,
+        "The receiving system is out of disk space or resources (Microsoft: 452 4.3.1 insufficient system \
+         resources).",
+        "",
+    ),
+    (FAILURE, 3, 2, "The system does not accept mail, at all (521 at the greeting, RFC 7504) or for now (453).", ""),
+    (
+        FAILURE,
+        3,
+        4,
+        "The message is larger than the receiving system accepts. Postfix logs 5.3.4 itself (\"message \
+         size N exceeds size limit M of server\") when the server announced a smaller SIZE in its EHLO \
+         reply.",
+        "Send a smaller message: shrink or drop attachments, or link to them.",
+    ),
+    (FAILURE, 4, 1, "No answer from the host: the connection failed or timed out.", ""),
+    (
+        4,
+        4,
+        1,
+        "Postfix logs 4.4.1 when it cannot connect (\"connect to mx[ip]:25: Connection timed out\", \
+         \"Connection refused\"). The MTA retries; if it never connects before the queue lifetime runs \
+         out, the message expires.",
+        "Nothing at first. If it lasts, check that the domain's MX hosts are up and that your network \
+         allows outgoing port 25.",
+    ),
+    (
+        5,
+        4,
+        1,
+        "Registered as \"no answer from host\", but Microsoft 365 sends 550 5.4.1 \"Recipient address \
+         rejected: Access denied\" when the recipient is not in the tenant's directory (Directory Based \
+         Edge Blocking): in effect an unknown user.",
+        "",
+    ),
+    (
+        FAILURE,
+        4,
+        2,
+        "The connection broke during the session (Postfix: \"lost connection with ... while ...\", \
+         \"conversation with ... timed out\").",
+        "",
+    ),
+    (
+        FAILURE,
+        4,
+        3,
+        "A directory server failed, in practice DNS: Postfix logs 4.4.3 for \"Host not found, try again\", \
+         a temporary DNS failure.",
+        "",
+    ),
+    (
+        4,
+        4,
+        4,
+        "Unable to route for now, such as Postfix's \"unable to find primary relay\" or a DNS answer that \
+         does not work yet. The MTA retries.",
+        "",
+    ),
+    (
+        5,
+        4,
+        4,
+        "Unable to route: Postfix logs 5.4.4 when the recipient domain does not exist in DNS (\"Host or \
+         domain name not found ... Host not found\"). No address at that domain can get mail.",
+        "",
+    ),
+    (
+        FAILURE,
+        4,
+        6,
+        "A routing loop: the message passed too many hops, or the MX record points back at the sending \
+         host (Postfix: \"mail for ... loops back to myself\", 5.4.6).",
+        "",
+    ),
+    (
+        FAILURE,
+        4,
+        7,
+        "Delivery time expired: the message waited in a queue longer than allowed and an MTA on the way \
+         gave up. The reason of the last deferral tells why it never got through.",
+        "",
+    ),
+    (
+        4,
+        4,
+        7,
+        "Some MTAs report 4.4.7 in delay warnings while the message is still queued, or for a message too \
+         old to accept; the bounce follows when the queue lifetime runs out.",
+        "",
+    ),
+    (
+        FAILURE,
+        5,
+        3,
+        "Too many recipients in one transaction (Postfix: 452 4.5.3). RFC 5321 says to treat it as \
+         temporary even as 552: the MTA sends the rest in another transaction.",
+        "",
+    ),
+    (
+        FAILURE,
+        6,
+        7,
+        "A non-ASCII (internationalized) address sent to a server without SMTPUTF8 support (553 5.6.7).",
+        "",
+    ),
+    (
+        4,
+        7,
+        0,
+        "A temporary refusal on security or policy grounds, often throttling by reputation: Yahoo's 421 \
+         4.7.0 [TSS04] (unexpected volume or user complaints), rate limits at Gmail and Microsoft, or a \
+         TLS problem on the sending side (Postfix logs 4.7.0 for its own TLS setup errors).",
+        "Nothing at first: the MTA retries. If it persists, send more slowly and check the sending IP's \
+         reputation and its SPF, DKIM and DMARC.",
+    ),
+    (
+        5,
+        7,
+        0,
+        "A security refusal without detail: usually authentication or STARTTLS required (530 5.7.0), or a \
+         policy refusal; the text tells which.",
+        "",
+    ),
+    (
+        5,
+        7,
+        1,
+        "The most overloaded refusal: relay denied, a block list hit (\"blocked using zen.spamhaus.org\"), \
+         spam and policy rejections, DMARC failures and recipient rules all use it. The text decides the \
+         reason; without a telling text it counts as a block of the sender.",
+        "",
+    ),
+    (
+        4,
+        7,
+        1,
+        "A temporary refusal: greylisting, a temporary block, or a policy check that could not finish (451 \
+         4.7.1).",
+        "",
+    ),
+    (FAILURE, 7, 8, "Wrong user name or password on AUTH (535 5.7.8).", ""),
+    (FAILURE, 7, 13, "The account is disabled (525 5.7.13).", ""),
+    (
+        FAILURE,
+        7,
+        20,
+        "The receiver requires a DKIM signature that passes and found none (RFC 7372).",
+        "Sign outgoing mail with DKIM and check that the public key is published in DNS.",
+    ),
+    (
+        FAILURE,
+        7,
+        21,
+        "The message has DKIM signatures, but none the receiver accepts (wrong domain, weak key or \
+         algorithm).",
+        "",
+    ),
+    (
+        FAILURE,
+        7,
+        22,
+        "No valid DKIM signature from the author's (From) domain, which the receiver requires.",
+        "Sign with a key of the From domain.",
+    ),
+    (
+        FAILURE,
+        7,
+        23,
+        "SPF failed: the sending IP is not allowed by the SPF record of the envelope sender's domain \
+         (Microsoft sends 550 5.7.23).",
+        "Add the sending IP, or your provider's include, to the sender domain's SPF record.",
+    ),
+    (
+        FAILURE,
+        7,
+        24,
+        "The SPF check ended in an error (a broken SPF record, too many DNS lookups, DNS trouble); 451 \
+         4.7.24 is the temporary form.",
+        "Fix the sender domain's SPF record (at most 10 DNS lookups).",
+    ),
+    (
+        FAILURE,
+        7,
+        25,
+        "Reverse DNS check failed: the sending IP has no PTR record, or its name does not resolve back to \
+         the IP. Gmail, Microsoft and many others require one.",
+        "Give the sending IP a PTR record whose name resolves back to the same IP.",
+    ),
+    (
+        FAILURE,
+        7,
+        26,
+        "Several authentication checks failed together. Gmail sends 550 5.7.26 when a message fails \
+         DMARC: neither SPF nor DKIM passed in line with the From domain.",
+        "Publish SPF, sign with DKIM, and align both with the From domain (DMARC).",
+    ),
+    (
+        FAILURE,
+        7,
+        27,
+        "Registered for a sender whose domain has a null MX (Postfix: 550 5.7.27 ... Sender address \
+         rejected: ... does not accept mail (nullMX)): the sender's domain is the problem, not the \
+         recipient. Caveat: Gmail uses 421 4.7.27 and 550 5.7.27 for mail that did not pass SPF \
+         (\"...requires all senders to authenticate with SPF\"); the text tells them apart.",
+        "A null-MX sender must use a domain that can receive mail (bounces need somewhere to go); for \
+         Gmail's SPF message, publish a correct SPF record for the sending domain.",
+    ),
+    (
+        FAILURE,
+        7,
+        28,
+        "Registered as \"mail flood detected\" (a draft on mail bombing). Gmail sends 421 4.7.28 when it \
+         sees an unusual rate of mail from the sending IP or domain: a throttle by reputation.",
+        "Send more slowly, and look for spam complaints or a compromised account sending in bulk.",
+    ),
+    (
+        FAILURE,
+        7,
+        29,
+        "Registered for an ARC validation failure (RFC 8617). Caveat: Gmail uses 421 4.7.29 and 550 \
+         5.7.29 to say that it requires senders to use TLS.",
+        "For Gmail, make the sending MTA use STARTTLS (Postfix: smtp_tls_security_level = may). For ARC, \
+         check the forwarders that sign on the way.",
+    ),
+    (
+        FAILURE,
+        7,
+        30,
+        "Registered for REQUIRETLS (RFC 8689): the message demands TLS on every hop and the next one \
+         cannot provide it. Caveat: Gmail uses 421 4.7.30 and 550 5.7.30 to say the message must be \
+         signed with DKIM.",
+        "For REQUIRETLS, send over a path that supports it or drop the requirement; for Gmail, sign the \
+         message with DKIM.",
+    ),
+];
+
+/// The class of [`ENHANCED_NOTES`] entries that apply to both 4 and 5.
+const FAILURE: u8 = 0;
+
+type EnhancedNote = (u8, u16, u16, &'static str, &'static str);
+
+fn enhanced_note(e: Enhanced) -> Option<&'static EnhancedNote> {
+    let find = |class: u8| ENHANCED_NOTES.iter().find(|n| (n.0, n.1, n.2) == (class, e.subject, e.detail));
+    find(e.class).or_else(|| if e.class == 2 { None } else { find(FAILURE) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn output(list: &[&str], format: Format) -> String {
+        let mut out = Vec::new();
+        run(&args(list), format, &mut out).expect("explains");
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    fn json(list: &[&str]) -> serde_json::Value {
+        serde_json::from_str(&output(list, Format::Json)).expect("valid JSON")
+    }
+
+    fn enh(class: u8, subject: u16, detail: u16) -> Enhanced {
+        Enhanced { class, subject, detail }
+    }
+
+    fn assert_fits(text: &str) {
+        for line in text.lines() {
+            assert!(line.chars().count() <= WIDTH, "too wide: {line:?}");
+            assert_eq!(line, line.trim_end(), "trailing space: {line:?}");
+        }
+    }
+
+    fn assert_entry(entry: &CodeEntry) {
+        let code = &entry.code;
+        assert!(!entry.meaning.is_empty(), "{code}: meaning");
+        assert!(!entry.what_to_do.is_empty(), "{code}: what to do");
+        assert!(!entry.class.title.is_empty() && !entry.class.means.is_empty() && !entry.class.message.is_empty());
+        if entry.code_type == REPLY {
+            assert!(entry.when_seen.is_some_and(|s| !s.is_empty()), "{code}: when seen");
+        } else {
+            let subject = entry.subject.as_ref().expect("enhanced codes have a subject");
+            assert!(!subject.name.is_empty() && !subject.about.is_empty(), "{code}: subject");
+        }
+        match &entry.verdict {
+            Some(v) => {
+                for field in [v.outcome, v.outcome_from, v.reason, v.bounce_type, v.rule.id] {
+                    assert!(!field.is_empty(), "{code}: verdict {v:?}");
+                }
+            }
+            None => assert_eq!(entry.class.digit, 3, "{code}: only 3xx has no verdict"),
+        }
+    }
+
+    fn assert_both_formats(list: &[&str]) {
+        let text = output(list, Format::Text);
+        assert!(text.ends_with('\n') && text.lines().count() >= 4, "{list:?}: {text}");
+        assert_fits(&text);
+        let value = json(list);
+        assert!(value["kind"].is_string(), "{list:?}");
+    }
+
+    #[test]
+    fn every_reply_code_has_a_note() {
+        let noted: Vec<u16> = REPLY_NOTES.iter().map(|n| n.0).collect();
+        let registered: Vec<u16> = registry::REPLY_CODES.iter().map(|r| r.0).collect();
+        assert_eq!(noted, registered, "REPLY_NOTES must list exactly the codes of REPLY_CODES, sorted");
+        for (code, seen, todo) in REPLY_NOTES {
+            assert!(!seen.is_empty() && !todo.is_empty(), "{code}");
+        }
+    }
+
+    #[test]
+    fn enhanced_notes_are_registered_codes() {
+        for &(class, subject, detail, seen, _) in ENHANCED_NOTES {
+            assert!(matches!(class, FAILURE | 2 | 4 | 5), "{class}.{subject}.{detail}");
+            assert!(registry::enhanced_description(5, subject, detail).is_some(), "{subject}.{detail}");
+            assert!(!seen.is_empty());
+        }
+    }
+
+    #[test]
+    fn every_reply_code_is_explained() {
+        for &(code, description) in registry::REPLY_CODES {
+            let entry = reply_entry(code);
+            assert!(entry.registered, "{code}");
+            assert_eq!(entry.meaning, description);
+            assert_entry(&entry);
+            assert_both_formats(&[&code.to_string()]);
+            let value = json(&[&code.to_string()]);
+            assert_eq!(value["kind"], "code");
+            assert_eq!(value["code"], code.to_string());
+            assert_eq!(value["meaning"], description);
+        }
+    }
+
+    #[test]
+    fn every_enhanced_code_is_explained() {
+        for class in [2, 4, 5] {
+            for &(subject, detail, title) in registry::ENHANCED_CODES {
+                let e = enh(class, subject, detail);
+                let entry = enhanced_entry(e);
+                assert!(entry.registered, "{e}");
+                assert_eq!(entry.meaning, title);
+                assert_entry(&entry);
+                let code = e.to_string();
+                assert_both_formats(&[&code]);
+                let value = json(&[&code]);
+                assert_eq!(value["code"], code);
+                assert_eq!(value["code_type"], "enhanced");
+                assert_eq!(value["subject"]["number"], subject);
+            }
+        }
+    }
+
+    #[test]
+    fn specific_enhanced_notes() {
+        let seen = |e: Enhanced| enhanced_entry(e).when_seen.unwrap_or_default();
+        assert!(seen(enh(5, 1, 10)).contains("RESOLVER.ADR"));
+        assert!(seen(enh(4, 2, 1)).contains("Gmail"));
+        assert!(!seen(enh(5, 2, 1)).contains("Gmail"));
+        assert!(seen(enh(5, 4, 1)).contains("Microsoft"));
+        assert!(!seen(enh(4, 4, 1)).contains("Microsoft"));
+        assert!(seen(enh(4, 7, 27)).contains("SPF"));
+        assert!(seen(enh(5, 2, 2)).contains("soft"));
+        assert!(enhanced_entry(enh(2, 2, 2)).when_seen.is_none(), "failure notes do not apply to class 2");
+    }
+
+    #[test]
+    fn unregistered_codes() {
+        let entry = reply_entry(599);
+        assert!(!entry.registered);
+        assert!(entry.meaning.contains("not a registered reply code"));
+        assert_entry(&entry);
+        assert_both_formats(&["599"]);
+        for e in [enh(5, 9, 99), enh(5, 7, 606), enh(4, 4, 316)] {
+            let entry = enhanced_entry(e);
+            assert!(!entry.registered, "{e}");
+            assert!(entry.meaning.contains("not a registered enhanced status code"), "{e}");
+            assert_entry(&entry);
+            assert_both_formats(&[&e.to_string()]);
+        }
+        assert_eq!(enhanced_entry(enh(5, 9, 99)).subject.unwrap().name, "unknown subject");
+        assert!(output(&["5.7.606"], Format::Text).contains("security or policy"));
+    }
+
+    #[test]
+    fn intermediate_replies_have_no_reason() {
+        let entry = reply_entry(354);
+        assert!(entry.verdict.is_none());
+        assert!(output(&["354"], Format::Text).contains("never a final outcome"));
+        assert!(json(&["354"])["verdict"].is_null());
+    }
+
+    /// What an argument list should turn into.
+    #[derive(Debug)]
+    enum Want {
+        Code(&'static str),
+        Pair(&'static str),
+        Comparison(&'static str, &'static str),
+        Codes(usize),
+        Text { read_as: &'static str, code: Option<u16>, enhanced: Option<&'static str>, outcome: Option<&'static str> },
+        Usage,
+    }
+
+    const POSTFIX_LINE: &str = "Nov  5 10:00:00 mx1 postfix/smtp[123]: 4B1C2D3E4F: to=<u@example.com>, \
+        relay=mx.example.com[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=5.0.0, status=bounced (host \
+        mx.example.com[192.0.2.1] said: 550 No such user here (in reply to RCPT TO command))";
+    const POSTFIX_DEFERRED: &str = "Nov  5 10:00:00 mx1 postfix/smtp[123]: 4B1C2D3E4F: to=<u@example.com>, \
+        relay=none, delay=30, delays=0/0/30/0, dsn=4.4.1, status=deferred (connect to \
+        mx.example.com[192.0.2.1]:25: Connection timed out)";
+    const EXIM_LINE: &str = "2026-11-05 10:00:00 1tXyZa-0003Ab-Qr ** u@example.com R=dnslookup T=remote_smtp \
+        H=mx.example.com [192.0.2.1] : SMTP error from remote mail server after RCPT TO:<u@example.com>: \
+        550 5.1.1 unknown";
+    const SPAMHAUS: &str = "550 5.7.1 Service unavailable; client host [192.0.2.1] blocked using zen.spamhaus.org";
+
+    #[test]
+    fn argument_interpretation() {
+        use Want::*;
+        let text = |read_as, code, enhanced, outcome| Text { read_as, code, enhanced, outcome };
+        let cases: Vec<(Vec<&str>, Want)> = vec![
+            (vec!["252"], Code("252")),
+            (vec![" 556 "], Code("556")),
+            (vec!["5.1.10"], Code("5.1.10")),
+            (vec!["4.7.1"], Code("4.7.1")),
+            (vec!["599"], Code("599")),
+            (vec!["5.9.99"], Code("5.9.99")),
+            (vec!["556", "5.1.10"], Pair("556 5.1.10")),
+            (vec!["5.1.10", "556"], Pair("556 5.1.10")),
+            (vec!["550", "4.1.1"], Pair("550 4.1.1")),
+            (vec!["252", "556"], Comparison("252", "556")),
+            (vec!["5.1.1", "5.2.2"], Comparison("5.1.1", "5.2.2")),
+            (vec!["250", "550", "5.1.1"], Codes(3)),
+            (vec!["252", ""], Code("252")),
+            (vec![SPAMHAUS], text("reply text", Some(550), Some("5.7.1"), None)),
+            (vec!["550", "User", "unknown"], text("reply text", Some(550), None, None)),
+            (vec!["abc"], text("reply text", None, None, None)),
+            (vec!["550 5.1.1"], text("reply text", Some(550), Some("5.1.1"), None)),
+            (
+                vec!["host mx[192.0.2.1] said: 550 5.7.1 <u@example.com>: Relay access denied"],
+                text("reply text", Some(550), Some("5.7.1"), None),
+            ),
+            (
+                vec!["connect to mx.example.com[192.0.2.1]:25: Connection timed out after 300 seconds"],
+                text("reply text", None, None, None),
+            ),
+            (vec!["lost connection with mx[2.1.1.1] while sending RCPT TO"], text("reply text", None, None, None)),
+            (
+                vec!["dsn=5.2.2, status=bounced (host mx[192.0.2.1] said: 552 over quota)"],
+                text("reply text", Some(552), Some("5.2.2"), Some("bounced")),
+            ),
+            (
+                vec!["Diagnostic-Code: smtp; 550 #5.1.0 Address rejected"],
+                text("reply text", Some(550), Some("5.1.0"), None),
+            ),
+            (
+                vec![
+                    "NOQUEUE: reject: RCPT from h[192.0.2.9]: 556 5.1.10 <r@nullmx.example>: Recipient address rejected",
+                ],
+                text("reply text", Some(556), Some("5.1.10"), None),
+            ),
+            (vec!["550 4.1.1 class mismatch 4.2.2 5.7.1"], text("reply text", Some(550), Some("5.7.1"), None)),
+            (vec![POSTFIX_LINE], text("Postfix log line", Some(550), Some("5.0.0"), Some("bounced"))),
+            (vec![POSTFIX_DEFERRED], text("Postfix log line", None, Some("4.4.1"), Some("deferred"))),
+            (vec![EXIM_LINE], text("Exim log line", Some(550), Some("5.1.1"), Some("bounced"))),
+            (vec![], Usage),
+            (vec!["", "  "], Usage),
+            (vec!["1000"], Usage),
+            (vec!["6.1.1"], Usage),
+            (vec!["3.1.1"], Usage),
+            (vec!["5.1"], Usage),
+            (vec!["5.1.1000"], Usage),
+            (vec!["650"], Usage),
+            (vec!["192.0.2.1"], Usage),
+            (vec!["252", "1000"], Usage),
+        ];
+        for (list, want) in cases {
+            let got = explain(&args(&list));
+            match (&want, &got) {
+                (Code(code), Ok(Explanation::Code(e))) => assert_eq!(e.code, *code),
+                (Pair(codes), Ok(Explanation::Pair(p))) => assert_eq!(p.codes, *codes),
+                (Comparison(a, b), Ok(Explanation::Comparison(c))) => {
+                    assert_eq!((c.left.code.as_str(), c.right.code.as_str()), (*a, *b));
+                }
+                (Codes(n), Ok(Explanation::Codes { entries })) => assert_eq!(entries.len(), *n),
+                (Text { read_as, code, enhanced, outcome }, Ok(Explanation::Text(t))) => {
+                    assert_eq!(t.read_as, *read_as, "{list:?}");
+                    assert_eq!(t.reply_code, *code, "{list:?}");
+                    assert_eq!(t.enhanced_code.as_deref(), *enhanced, "{list:?}");
+                    if let Some(outcome) = outcome {
+                        assert_eq!((t.verdict.outcome, t.verdict.outcome_from), (*outcome, FROM_LOG), "{list:?}");
+                    }
+                }
+                (Usage, Err(Error::Usage(message))) => {
+                    assert!(message.contains("reply code") && message.contains("enhanced status code"), "{message}");
+                }
+                _ => panic!("{list:?}: want {want:?}, got {got:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn usage_errors_name_the_argument() {
+        let Err(Error::Usage(message)) = explain(&args(&["6.1.1"])) else { panic!("6.1.1 is not a code") };
+        assert!(message.contains("'6.1.1'") && message.contains("5.1.1") && message.contains("550"), "{message}");
+    }
+
+    #[test]
+    fn outcomes_of_bare_codes() {
+        let outcome = |list: &[&str]| json(list)["verdict"]["outcome"].as_str().unwrap_or_default().to_string();
+        assert_eq!(outcome(&["250"]), "delivered");
+        assert_eq!(outcome(&["421"]), "deferred");
+        assert_eq!(outcome(&["556"]), "bounced");
+        assert_eq!(outcome(&["4.2.2"]), "deferred");
+        assert_eq!(json(&["556"])["verdict"]["outcome_from"], FROM_CLASS);
+        assert!(output(&["556"], Format::Text).contains("(if the MTA bounced it)"));
+        assert!(output(&["421"], Format::Text).contains("(if the MTA deferred it)"));
+        let text = json(&["abc"]);
+        assert_eq!(text["verdict"]["outcome"], "bounced");
+        assert_eq!(text["verdict"]["outcome_from"], FROM_ASSUMPTION);
+        assert!(text["class"].is_null());
+    }
+
+    #[test]
+    fn pairs() {
+        let Ok(Explanation::Pair(p)) = explain(&args(&["5.1.10", "556"])) else { panic!("a pair") };
+        assert_eq!(p.class.digit, 5);
+        assert!(p.class_note.is_none());
+        assert_eq!(p.reply.meaning, registry::reply_description(556).unwrap());
+        assert_eq!(p.enhanced.meaning, registry::enhanced_description(5, 1, 10).unwrap());
+        let text = output(&["556", "5.1.10"], Format::Text);
+        assert_fits(&text);
+        assert!(text.starts_with("556 5.1.10  permanent negative completion (5xx)"), "{text}");
+        assert!(text.contains("RESOLVER.ADR") && text.contains("rule"), "{text}");
+        let Ok(Explanation::Pair(p)) = explain(&args(&["550", "4.1.1"])) else { panic!("a pair") };
+        assert_eq!(p.class.digit, 5, "the reply code's class wins");
+        assert!(p.class_note.as_deref().is_some_and(|n| n.contains("dsn=5.0.0")));
+        assert_eq!(json(&["252", "2.0.0"])["kind"], "pair");
+    }
+
+    #[test]
+    fn comparison_252_556() {
+        let Ok(Explanation::Comparison(c)) = explain(&args(&["252", "556"])) else { panic!("a comparison") };
+        assert!(c.summary.contains("252 is a success"), "{}", c.summary);
+        assert!(c.summary.contains("556 is a permanent failure"), "{}", c.summary);
+        let labels: Vec<&str> = c.rows.iter().map(|r| r.label).collect();
+        assert_eq!(labels, ["class", "meaning", "message", "cause", "do", "reason"]);
+        assert_eq!(c.rows[0].left, "positive completion (2xx): the action was completed");
+        assert!(c.rows[0].right.starts_with("permanent negative completion (5xx)"));
+        assert_eq!(c.rows[1].left, registry::reply_description(252).unwrap());
+        assert_eq!(c.rows[1].right, registry::reply_description(556).unwrap());
+        assert!(c.rows[3].left.contains("VRFY") && c.rows[3].right.contains("null MX"));
+        let text = output(&["252", "556"], Format::Text);
+        assert_fits(&text);
+        assert!(text.starts_with("252 versus 556\n"), "{text}");
+        for row in &c.rows {
+            assert!(text.lines().any(|l| l.starts_with(&format!("  {:<LABEL$}", row.label))), "{}", row.label);
+        }
+        println!("{text}");
+        let value = json(&["252", "556"]);
+        assert_eq!(value["kind"], "comparison");
+        assert_eq!(value["left"]["code"], "252");
+        assert_eq!(value["right"]["code"], "556");
+        assert_eq!(value["rows"][0]["label"], "class");
+        let same = explain(&args(&["5.1.1", "5.2.2"]));
+        let Ok(Explanation::Comparison(c)) = same else { panic!("a comparison") };
+        assert!(c.summary.contains("both permanent failures"), "{}", c.summary);
+        let text = output(&["5.1.1", "5.2.2"], Format::Text);
+        assert!(text.contains("\n  class     both: permanent failure (5.x.x)"), "{text}");
+        assert!(c.rows.iter().any(|r| r.label == "subject" && r.left == "X.1 addressing"));
+    }
+
+    #[test]
+    fn texts_show_codes_rule_and_advice() {
+        for list in [&[SPAMHAUS][..], &[POSTFIX_LINE], &[POSTFIX_DEFERRED], &[EXIM_LINE], &["abc"]] {
+            let text = output(list, Format::Text);
+            assert_fits(&text);
+            for label in ["text", "codes", "reason", "rule", "means", "do"] {
+                assert!(text.lines().any(|l| l.starts_with(&format!("  {label:<LABEL$}"))), "{label}: {text}");
+            }
+            let value = json(list);
+            assert_eq!(value["kind"], "text");
+            assert_eq!(value["text"], list[0]);
+            assert!(value["verdict"]["rule"]["id"].is_string());
+        }
+        let text = output(&[SPAMHAUS], Format::Text);
+        assert!(text.contains("550 5.7.1: action not taken"), "{text}");
+        let nullmx = "Nov  5 10:00:00 mx1 postfix/smtp[1]: 4B1C2D3E4F: to=<u@nullmx.example>, relay=none, \
+                      delay=0, dsn=5.1.0, status=bounced (Domain nullmx.example does not accept mail (nullMX))";
+        assert!(json(&[nullmx])["description"].as_str().unwrap().contains("null MX"));
+    }
+
+    #[test]
+    fn json_round_trip() {
+        for list in
+            [&["252"][..], &["5.1.10"], &["556", "5.1.10"], &["252", "556"], &["250", "421", "550"], &[SPAMHAUS]]
+        {
+            let written = output(list, Format::Json);
+            assert!(written.ends_with("}\n"), "{written}");
+            let value: serde_json::Value = serde_json::from_str(&written).expect("valid JSON");
+            let explanation = explain(&args(list)).expect("explains");
+            assert_eq!(value, serde_json::to_value(&explanation).unwrap(), "{list:?}");
+        }
+        let codes = json(&["250", "421", "550"]);
+        assert_eq!(codes["kind"], "codes");
+        assert_eq!(codes["entries"][1]["code"], "421");
+        assert_eq!(codes["entries"][1]["class"]["name"], "transient_negative");
+        let code = json(&["252"]);
+        for field in ["code", "code_type", "registered", "class", "subject", "meaning", "when_seen", "what_to_do"] {
+            assert!(code.get(field).is_some(), "{field}");
+        }
+        assert_eq!(code["class"]["digit"], 2);
+        assert_eq!(code["verdict"]["outcome"], "delivered");
+    }
+
+    #[test]
+    fn write_errors() {
+        struct Broken;
+        impl Write for Broken {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(std::io::ErrorKind::BrokenPipe.into())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let err = run(&args(&["252"]), Format::Text, &mut Broken).unwrap_err();
+        assert!(matches!(&err, Error::Output { path, .. } if path.as_os_str() == "-"));
+        assert!(err.is_broken_pipe());
+    }
+
+    #[test]
+    fn wrapping() {
+        assert_eq!(wrap("a bb ccc", 4, 4), ["a bb", "ccc"]);
+        assert_eq!(wrap("abcdefghij", 4, 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("", 4, 4), [""]);
+        assert_eq!(wrap("ab cd", 2, 5), ["ab", "cd"]);
+        assert_eq!(wrap("a   b  c", 20, 20), ["a   b  c"]);
+        assert_eq!(wrap("aa   bb", 4, 4), ["aa", "bb"]);
+        assert_eq!(wrap(" a\tb\n", 9, 9), ["a b"]);
+    }
+
+    #[test]
+    fn real_reasons() {
+        let verdict = |list: &[&str]| {
+            let value = json(list);
+            let v = &value["verdict"];
+            (v["reason"].as_str().unwrap().to_string(), v["bounce_type"].as_str().unwrap().to_string())
+        };
+        assert_eq!(verdict(&["556"]), ("notaccept".into(), "hard".into()));
+        assert_eq!(verdict(&["5.1.1"]).0, "userunknown");
+        assert_eq!(verdict(&["552", "5.2.2"]), ("mailboxfull".into(), "soft".into()));
+        assert_eq!(verdict(&[SPAMHAUS]), ("blocked".into(), "block".into()));
+        assert_eq!(verdict(&["252"]), ("delivered".into(), "none".into()));
+    }
+}

@@ -1,0 +1,74 @@
+//! The `reasons` report: why deliveries failed, per recipient domain.
+//!
+//! `domain,reason,bounce_type,deferred,bounced,example`: one row per
+//! (domain, reason, bounce type), sorted by bounced (descending), then
+//! deferred (descending), then domain, reason and bounce type. The example
+//! is one reply text of the row's events, shortened (`...` when cut): the
+//! one that sorts first, so it does not depend on threads or input order.
+
+use std::io::{self, Write};
+use std::sync::Arc;
+
+use super::Group;
+
+use crate::classify::reason::{BounceType, Reason};
+
+/// One row of the `reasons` report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReasonRow {
+    /// The recipient domain.
+    pub domain: Arc<str>,
+    /// Why the deliveries failed.
+    pub reason: Reason,
+    /// What that says about the addresses.
+    pub bounce_type: BounceType,
+    /// Deferred events.
+    pub deferred: u64,
+    /// Bounced events.
+    pub bounced: u64,
+    /// The first reply text, as text (invalid UTF-8 replaced).
+    pub example: Arc<str>,
+}
+
+/// The rows of every group, in report order.
+pub(super) fn rows(groups: &mut [Group]) -> Vec<ReasonRow> {
+    let mut rows: Vec<ReasonRow> = groups
+        .iter()
+        .flat_map(|group| {
+            group.reasons.iter().map(|r| ReasonRow {
+                domain: group.name.clone(),
+                reason: r.reason,
+                bounce_type: r.bounce_type,
+                deferred: r.deferred,
+                bounced: r.bounced,
+                example: {
+                    let text = String::from_utf8_lossy(&r.example);
+                    Arc::from(if r.example_cut { format!("{text}...") } else { text.into_owned() })
+                },
+            })
+        })
+        .collect();
+    rows.sort_unstable_by(|a, b| {
+        (b.bounced, b.deferred)
+            .cmp(&(a.bounced, a.deferred))
+            .then_with(|| (&a.domain, a.reason, a.bounce_type).cmp(&(&b.domain, b.reason, b.bounce_type)))
+    });
+    rows
+}
+
+pub(super) fn write(rows: &[ReasonRow], csv: &mut csv::Writer<impl Write>, raw_csv: bool) -> io::Result<()> {
+    csv.write_record(["domain", "reason", "bounce_type", "deferred", "bounced", "example"]).map_err(super::io_error)?;
+    let (mut deferred, mut bounced) = (itoa::Buffer::new(), itoa::Buffer::new());
+    for row in rows {
+        csv.write_record([
+            &*super::defuse(&row.domain, raw_csv),
+            row.reason.as_str(),
+            row.bounce_type.as_str(),
+            deferred.format(row.deferred),
+            bounced.format(row.bounced),
+            &*super::defuse(&row.example, raw_csv),
+        ])
+        .map_err(super::io_error)?;
+    }
+    Ok(())
+}
