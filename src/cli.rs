@@ -151,6 +151,17 @@ struct AnalyzeArgs {
     #[arg(long, value_name = "ZONE")]
     tz: Option<String>,
 
+    /// In the recipients report, write HMAC-SHA256(key, address) in hex instead
+    /// of each address, to share a suppression list without personal data. The
+    /// key comes from --hash-key-file, else from the BOUNCES_HASH_KEY
+    /// environment variable; the same key gives the same hashes.
+    #[arg(long)]
+    hash_recipients: bool,
+
+    /// A file holding the key for --hash-recipients (a trailing newline is ignored).
+    #[arg(long, value_name = "FILE", requires = "hash_recipients")]
+    hash_key_file: Option<PathBuf>,
+
     /// Bytes per block handed to a worker (for tests; results do not depend on it).
     #[arg(long, hide = true, value_name = "BYTES")]
     block_size: Option<usize>,
@@ -168,6 +179,10 @@ enum ReportArg {
     Daily,
     /// period,delivered,deferred,bounced,bounce_rate per hour (YYYY-MM-DDTHH:00, in --tz)
     Hourly,
+    /// domain,recipients,delivered,bounced,expired,pending,deferred_attempts,bounce_rate,median_delay_s
+    Messages,
+    /// recipient,domain,outcome,code,enhanced,reason,bounce_type,attempts,first_seen,last_seen,last_reply
+    Recipients,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -219,6 +234,7 @@ impl AnalyzeArgs {
         }
         let inputs = resolve_inputs(&args.paths, args.quiet)?;
         let time = time_config(args.tz.as_deref(), args.since.as_deref(), args.until.as_deref())?;
+        let hash_key = if args.hash_recipients { Some(hash_key(args.hash_key_file.as_deref())?) } else { None };
         Ok(Config {
             inputs,
             mta: match args.mta {
@@ -232,6 +248,8 @@ impl AnalyzeArgs {
                 ReportArg::Reasons => ReportKind::Reasons,
                 ReportArg::Daily => ReportKind::Daily,
                 ReportArg::Hourly => ReportKind::Hourly,
+                ReportArg::Messages => ReportKind::Messages,
+                ReportArg::Recipients => ReportKind::Recipients,
             },
             out_dir: args.out_dir,
             threads,
@@ -242,8 +260,32 @@ impl AnalyzeArgs {
             raw_csv: args.raw_csv,
             max_domains: args.max_domains,
             time,
+            hash_key,
         })
     }
+}
+
+/// The key of `--hash-recipients`.
+fn hash_key(file: Option<&Path>) -> Result<Vec<u8>> {
+    let key = match file {
+        Some(path) => {
+            let mut key =
+                std::fs::read(path).map_err(|source| Error::Input { name: path.display().to_string(), source })?;
+            while key.last().is_some_and(|b| matches!(b, b'\n' | b'\r')) {
+                key.pop();
+            }
+            key
+        }
+        None => std::env::var_os("BOUNCES_HASH_KEY").map(|k| k.into_encoded_bytes()).unwrap_or_default(),
+    };
+    if key.is_empty() {
+        return Err(Error::Usage(
+            "--hash-recipients needs a key: set BOUNCES_HASH_KEY or give --hash-key-file FILE (keep it secret; \
+             the same key gives the same hashes)"
+                .to_string(),
+        ));
+    }
+    Ok(key)
 }
 
 /// A fixed UTC offset written `+HH:MM`, `-HH:MM`, `+HHMM` or `-HHMM`.

@@ -37,20 +37,42 @@ pub enum ReportKind {
     Daily,
     /// Per hour (in the `--tz` zone): counts by outcome, bounce rate.
     Hourly,
+    /// Per domain, counted per recipient by final outcome.
+    Messages,
+    /// The recipients whose final outcome is a bounce or an expiry.
+    Recipients,
 }
 
 impl ReportKind {
     /// Every report.
-    pub const ALL: [ReportKind; 5] =
-        [ReportKind::Domains, ReportKind::Codes, ReportKind::Reasons, ReportKind::Daily, ReportKind::Hourly];
+    pub const ALL: [ReportKind; 7] = [
+        ReportKind::Domains,
+        ReportKind::Codes,
+        ReportKind::Reasons,
+        ReportKind::Daily,
+        ReportKind::Hourly,
+        ReportKind::Messages,
+        ReportKind::Recipients,
+    ];
 
     /// The reports `-o` writes, in that order.
-    pub const WRITTEN_TO_DIR: [ReportKind; 4] =
-        [ReportKind::Domains, ReportKind::Codes, ReportKind::Reasons, ReportKind::Daily];
+    pub const WRITTEN_TO_DIR: [ReportKind; 6] = [
+        ReportKind::Domains,
+        ReportKind::Codes,
+        ReportKind::Reasons,
+        ReportKind::Daily,
+        ReportKind::Messages,
+        ReportKind::Recipients,
+    ];
 
     /// Whether the report is a time series (it needs every event's time).
     pub fn is_time_series(self) -> bool {
         matches!(self, ReportKind::Daily | ReportKind::Hourly)
+    }
+
+    /// Whether the report follows messages to their final outcome.
+    pub fn is_message_level(self) -> bool {
+        matches!(self, ReportKind::Messages | ReportKind::Recipients)
     }
 
     /// The report's name, also its file name without `.csv`.
@@ -61,6 +83,8 @@ impl ReportKind {
             ReportKind::Reasons => "reasons",
             ReportKind::Daily => "daily",
             ReportKind::Hourly => "hourly",
+            ReportKind::Messages => "messages",
+            ReportKind::Recipients => "recipients",
         }
     }
 }
@@ -97,6 +121,9 @@ pub struct Config {
     pub max_domains: usize,
     /// Reading and bucketing of timestamps.
     pub time: TimeConfig,
+    /// Write recipients as HMAC-SHA256 under this key instead of as
+    /// addresses (`--hash-recipients`).
+    pub hash_key: Option<Vec<u8>>,
 }
 
 /// How timestamps are read and which events count.
@@ -146,6 +173,7 @@ impl Default for Config {
             raw_csv: false,
             max_domains: DEFAULT_MAX_DOMAINS,
             time: TimeConfig::default(),
+            hash_key: None,
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod error;
 pub mod explain;
 pub mod input;
 pub mod journald;
+pub mod messages;
 pub mod parse;
 pub mod report;
 pub mod scan;
@@ -32,7 +33,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::report::Reports;
+use crate::report::{RecipientOptions, Reports};
 use crate::scan::{ScanOptions, TimeOptions};
 
 /// How a run ended, as far as the exit code is concerned.
@@ -65,7 +66,8 @@ const PROGRESS_MIN_BYTES: u64 = 64 << 20;
 /// the summary on stderr.
 pub fn analyze(config: &Config) -> Result<Exit> {
     let progress = progress_bar(config);
-    let needs_time = config.time.has_window() || config.report.is_time_series() || config.out_dir.is_some();
+    let needs_messages = config.report.is_message_level() || config.out_dir.is_some();
+    let needs_time = config.time.has_window() || config.report.is_time_series() || needs_messages;
     let options = ScanOptions {
         mta: config.mta,
         threads: config.threads,
@@ -77,10 +79,17 @@ pub fn analyze(config: &Config) -> Result<Exit> {
             since: config.time.since,
             until: config.time.until,
         }),
+        messages: needs_messages,
     };
     let analysis = scan::run(&config.inputs, &options, &progress)?;
     progress.finish_and_clear();
-    let reports = Reports::build(&analysis.tally);
+    let mut analysis = analysis;
+    let messages = analysis.tally.take_messages();
+    let mut reports = Reports::build(&analysis.tally);
+    if let Some(messages) = messages {
+        let options = RecipientOptions { tz: config.time.tz.clone(), hash_key: config.hash_key.clone() };
+        reports.add_messages(&messages.finish(), &options);
+    }
     match &config.out_dir {
         Some(dir) => reports.write_all(dir, config.raw_csv)?,
         None => {

@@ -253,6 +253,8 @@ pub struct ScanOptions {
     /// Read event times (for a window or a time series), with this zone,
     /// year reference for stdin, and window.
     pub time: Option<TimeOptions>,
+    /// Follow every recipient to its final outcome (message-level reports).
+    pub messages: bool,
 }
 
 /// How event times are read and which count.
@@ -271,17 +273,18 @@ pub struct TimeOptions {
 impl ScanOptions {
     /// Options with no time reading and no domain cap.
     pub fn new(mta: Mta, threads: usize, blocks: BlockOptions) -> ScanOptions {
-        ScanOptions { mta, threads, blocks, max_domains: usize::MAX, time: None }
+        ScanOptions { mta, threads, blocks, max_domains: usize::MAX, time: None, messages: false }
     }
 
     fn tally(&self, clocks: &Option<Vec<Clock>>) -> Tally {
-        match (&self.time, clocks) {
+        let tally = match (&self.time, clocks) {
             (Some(time), Some(clocks)) => Tally::with_times(
                 self.max_domains,
                 TimeSetup { clocks: clocks.clone(), since: time.since, until: time.until },
             ),
             _ => Tally::with_max_domains(self.max_domains),
-        }
+        };
+        if self.messages { tally.follow_messages() } else { tally }
     }
 }
 

@@ -14,6 +14,7 @@ use std::ops::AddAssign;
 use foldhash::fast::RandomState;
 
 use crate::classify::reason::{self, BounceType, Classifier, Reason};
+use crate::messages::{Attempt, Messages};
 use crate::parse::{Enhanced, Event, Note, Outcome};
 use crate::time::{Clock, Micros, Period};
 
@@ -140,6 +141,15 @@ pub struct Place {
     pub seq: u64,
     /// The line's byte offset in the piece.
     pub offset: u64,
+}
+
+impl Place {
+    /// The place as one number that sorts like it (fields saturate at
+    /// 16, 24 and 24 bits: only a tiebreak between events of equal time).
+    pub fn order(self) -> u64 {
+        let input = (self.input as u64).min(0xFFFF);
+        (input << 48) | (self.seq.min(0xFF_FFFF) << 24) | self.offset.min(0xFF_FFFF)
+    }
 }
 
 /// The failures of one (reason, bounce type) of a domain: deferred and
@@ -334,6 +344,8 @@ pub struct Tally {
     /// Event times, when they are needed.
     times: Option<Times>,
     expiries: u64,
+    /// Every recipient's attempts, for the message-level reports.
+    messages: Option<Messages>,
 }
 
 /// What a tally needs to read event times: a clock per input (each input
@@ -359,6 +371,13 @@ struct Times {
     outside: u64,
     /// Events whose line has no timestamp this tool reads.
     untimed: u64,
+}
+
+impl Times {
+    /// Whether `t` is outside the window.
+    fn outside(&self, t: Micros) -> bool {
+        self.setup.since.is_some_and(|s| t < s) || self.setup.until.is_some_and(|u| t >= u)
+    }
 }
 
 /// How events were placed in time.
@@ -402,6 +421,18 @@ impl Tally {
         Tally { times: Some(times), ..Tally::with_max_domains(max_domains) }
     }
 
+    /// Also follows every recipient to its final outcome (see
+    /// [`Tally::take_messages`]).
+    pub fn follow_messages(mut self) -> Tally {
+        self.messages = Some(Messages::new());
+        self
+    }
+
+    /// The message-level tally, if [`Tally::follow_messages`] asked for it.
+    pub fn take_messages(&mut self) -> Option<Messages> {
+        self.messages.take()
+    }
+
     /// Counts one delivery event read from input number `input` (at the
     /// start of its first piece, from a line without a timestamp: for
     /// tests and tools).
@@ -412,15 +443,16 @@ impl Tally {
     /// Counts one delivery event read from `line` at `place`, with its
     /// reason and, when times are read, its hour.
     pub fn record_at(&mut self, place: Place, line: &[u8], event: &Event<'_>) {
+        let mut time = None;
         if let Some(times) = &mut self.times {
-            let clock = &mut times.setup.clocks[place.input];
-            match clock.line_time(line) {
-                Some(t) if (times.setup.since.is_some_and(|s| t < s)) || times.setup.until.is_some_and(|u| t >= u) => {
+            time = times.setup.clocks[place.input].line_time(line);
+            match time {
+                Some(t) if times.outside(t) => {
                     times.outside += 1;
                     return;
                 }
                 Some(t) => {
-                    let hour = clock.period_start(t, Period::Hour);
+                    let hour = times.setup.clocks[place.input].period_start(t, Period::Hour);
                     times.hours.entry(hour).or_default()[event.outcome as usize] += 1;
                 }
                 None => {
@@ -443,6 +475,23 @@ impl Tally {
             domain.add_failure(reason, bounce_type, event.outcome, event.text);
         }
         self.input_mut(place.input).events += 1;
+        if let Some(messages) = &mut self.messages {
+            let attempt = Attempt {
+                queue_id: event.queue_id,
+                recipient: event.recipient,
+                domain: normalize(event.domain, &mut self.scratch),
+                outcome: event.outcome,
+                time,
+                code: event.code,
+                enhanced: event.enhanced,
+                reason,
+                text: event.text,
+                hop_to: event.hop_to,
+                expired: event.expired,
+                delay: event.delay_ms.map(|ms| ms as f64 / 1000.0),
+            };
+            messages.record(&attempt, place.order());
+        }
     }
 
     /// The counts for a domain (raw, as logged), or those of `(other)` when
@@ -583,8 +632,17 @@ impl Tally {
     /// Records Postfix's expiry of the message `queue_id`, read from `line`
     /// at `place` (for the message-level reports).
     pub fn record_expiry(&mut self, place: Place, line: &[u8], queue_id: &[u8]) {
-        let _ = (place, line, queue_id);
+        let mut time = None;
+        if let Some(times) = &mut self.times {
+            time = times.setup.clocks[place.input].line_time(line);
+            if time.is_some_and(|t| times.outside(t)) {
+                return;
+            }
+        }
         self.expiries += 1;
+        if let Some(messages) = &mut self.messages {
+            messages.record_expiry(queue_id, time, place.order());
+        }
     }
 
     /// Postfix expiry lines seen.
@@ -807,6 +865,11 @@ impl AddAssign for Tally {
         }
         self.probes += other.probes;
         self.expiries += other.expiries;
+        match (&mut self.messages, other.messages) {
+            (Some(mine), Some(theirs)) => *mine += theirs,
+            (mine @ None, theirs) => *mine = theirs,
+            (Some(_), None) => {}
+        }
         match (&mut self.times, other.times) {
             (Some(mine), Some(theirs)) => {
                 for (hour, counts) in theirs.hours {

@@ -26,6 +26,9 @@ mod compressed;
 // Timestamps, windows, time series, journald.
 mod time;
 
+// Message-level reports: recipients followed to their final outcome.
+mod messages;
+
 // Hostile and broken input.
 mod bad_input;
 

@@ -444,7 +444,7 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P27",
-            r"policy (?:violation|reasons)|denied by policy|local policy|organization(?:al)? (?:policy|settings)|prohibited attachment|illegal attachment|content presents a potential security issue",
+            r"policy (?:violation|reasons)|denied by policy|local policy|organization(?:al)? (?:policy|settings)|prohibited attachment|illegal attachment|content presents a potential security issue|content policy|attachment type not (?:allowed|permitted)",
             PolicyViolation,
             "",
             "refused by a policy of the receiving side",

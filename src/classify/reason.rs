@@ -1776,6 +1776,14 @@ mod tests {
             PolicyViolation,
             "P27",
         ),
+        (
+            Bounced,
+            550,
+            "5.7.1",
+            "host mx01.umbrella-labs.net[203.0.113.40] said: 550 5.7.0 Message rejected by content policy: attachment type not permitted (in reply to end of DATA command)",
+            PolicyViolation,
+            "P27",
+        ),
         // 5.4 disagreement + 5.8: a DNSBL hit with the vague 5.7.1.
         (
             Bounced,

@@ -9,6 +9,7 @@ mod codes;
 mod domains;
 mod periods;
 mod reasons;
+mod recipients;
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::ReportKind;
 use crate::error::{Error, Result};
+use crate::messages::{self, Finished, MessageRow};
 use crate::parse::{Enhanced, Note};
 use crate::tally::{CodeCount, ReasonCount, Tally};
 use crate::time::Period;
@@ -27,6 +29,7 @@ pub use codes::CodeRow;
 pub use domains::DomainRow;
 pub use periods::PeriodRow;
 pub use reasons::ReasonRow;
+pub use recipients::{RecipientOptions, RecipientRow, keyed_hash};
 
 /// Every report's rows, in output order.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -41,6 +44,10 @@ pub struct Reports {
     pub daily: Vec<PeriodRow>,
     /// Rows of the `hourly` report (empty when times were not read).
     pub hourly: Vec<PeriodRow>,
+    /// Rows of the `messages` report (empty unless messages were followed).
+    pub messages: Vec<MessageRow>,
+    /// Rows of the `recipients` report (empty unless messages were followed).
+    pub recipients: Vec<RecipientRow>,
 }
 
 impl Reports {
@@ -82,6 +89,8 @@ impl Reports {
             codes: codes::rows(&mut groups),
             daily: period_rows(tally, Period::Day),
             hourly: period_rows(tally, Period::Hour),
+            messages: Vec::new(),
+            recipients: Vec::new(),
         };
         // The domains beyond --max-domains come last, whatever their counts.
         if let Some(other) = tally.other() {
@@ -99,6 +108,12 @@ impl Reports {
         reports
     }
 
+    /// Adds the message-level rows: per domain, and the suppression list.
+    pub fn add_messages(&mut self, finished: &Finished, options: &RecipientOptions) {
+        self.messages = messages::domain_rows(finished);
+        self.recipients = recipients::rows(finished, options);
+    }
+
     /// Writes one report as CSV to `out`. Unless `raw_csv`, cells that hold
     /// text from the log and would start a spreadsheet formula are defused
     /// (see [`defuse`]).
@@ -112,6 +127,8 @@ impl Reports {
             ReportKind::Reasons => reasons::write(&self.reasons, &mut csv, raw_csv)?,
             ReportKind::Daily => periods::write(&self.daily, &mut csv)?,
             ReportKind::Hourly => periods::write(&self.hourly, &mut csv)?,
+            ReportKind::Messages => recipients::write_messages(&self.messages, &mut csv, raw_csv)?,
+            ReportKind::Recipients => recipients::write_recipients(&self.recipients, &mut csv, raw_csv)?,
         }
         csv.flush()
     }

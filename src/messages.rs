@@ -1,0 +1,1746 @@
+//! Message-level outcomes: every (queue id, recipient) followed through the
+//! log to its final outcome.
+//!
+//! Counting lines over-states deferrals (a recipient deferred five times and
+//! then delivered is one delivery) and mis-states deliveries (a hop into a
+//! content filter on the same host is not one). [`Messages`] keeps one small
+//! state per (queue id, recipient) instead, and [`Messages::finish`] turns
+//! the states into one [`RecipientState`] per recipient:
+//!
+//! * the latest event of a key decides: delivered, bounced (expired for
+//!   Exim's `retry timeout exceeded`), or deferred: then expired when the
+//!   queue id has a Postfix expiry record at or after that deferral
+//!   (`status=expired, returned to sender`), else still pending;
+//! * a delivery that is a hop into a content filter (`hop_to`) is not final:
+//!   the recipient goes on under the new queue id, and is counted once, at
+//!   the end of the chain.
+//!
+//! # Order independence
+//!
+//! Workers each fill a [`Messages`] and the states are added together with
+//! `+=` in any order. The events of one key are ordered by (time, rank,
+//! reply text, `order`), where a missing time sorts first and the rank puts
+//! a final outcome after a deferral at the same instant. That is a total
+//! order, so "the latest event" is the same whichever way the events were
+//! split and merged, and counts are sums: adding states gives exactly what
+//! one state fed every event gives.
+//!
+//! # Memory
+//!
+//! One key costs one heap block and a 24-byte slot in a hash table (the
+//! key's hash and the block's address: looking up or growing never reads
+//! another key's block). The block holds the counts and the latest event's
+//! fields (50 bytes), then the key (queue id and recipient), the hop
+//! target, the reply text (at most [`MAX_REPLY`] bytes) and, only when it
+//! is not the recipient's part after its last `@`, the domain. No event
+//! lists are kept: the latest deferral, which expiry needs, is always the
+//! latest event of a key that can expire. About 250 bytes per recipient
+//! with a 30-byte address and a 56-byte reply (`tests::memory`).
+
+use std::borrow::Borrow;
+use std::cmp::Ordering;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
+use std::ops::AddAssign;
+use std::sync::LazyLock;
+
+use foldhash::fast::RandomState;
+
+use crate::classify::reason::{self, BounceType, Reason};
+use crate::parse::{Enhanced, Outcome};
+use crate::time::Micros;
+
+/// The longest reply text kept per key, in bytes; longer ones are cut at a
+/// character boundary (when they are UTF-8).
+pub const MAX_REPLY: usize = 200;
+
+/// One delivery attempt as the message-level tally sees it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Attempt<'a> {
+    /// The Postfix queue id or Exim message id.
+    pub queue_id: &'a [u8],
+    /// The recipient address as logged.
+    pub recipient: &'a [u8],
+    /// The recipient's domain, already normalized (lower case, no trailing dot).
+    pub domain: &'a [u8],
+    /// The line-level outcome.
+    pub outcome: Outcome,
+    /// When it happened; `None` when the line had no readable stamp.
+    pub time: Option<Micros>,
+    /// The basic reply code.
+    pub code: Option<u16>,
+    /// The enhanced status code.
+    pub enhanced: Option<Enhanced>,
+    /// Why it failed (`delivered` for deliveries).
+    pub reason: Reason,
+    /// The reply text (kept for `last_reply`, cut to [`MAX_REPLY`] bytes).
+    pub text: &'a [u8],
+    /// `Some(new queue id)` when this delivered line is a hop into a content
+    /// filter (decided by the parser). Ignored on other outcomes.
+    pub hop_to: Option<&'a [u8]>,
+    /// True for an Exim `** ... retry timeout exceeded` line: the final
+    /// outcome is expired, not bounced. Ignored unless the outcome is bounced.
+    pub expired: bool,
+    /// Postfix's `delay=` (seconds since the message arrived), when logged.
+    /// A value that is not finite is taken as `None`.
+    pub delay: Option<f64>,
+}
+
+/// The final outcome of one recipient.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FinalOutcome {
+    /// Delivered (or handed to a content filter whose re-injection is not
+    /// in the input).
+    Delivered,
+    /// Failed for good.
+    Bounced,
+    /// Given up on after the maximal queue lifetime (Postfix expiry, Exim
+    /// retry timeout).
+    Expired,
+    /// Still deferred at the end of the input.
+    Pending,
+}
+
+impl FinalOutcome {
+    /// Every final outcome, in report order.
+    pub const ALL: [FinalOutcome; 4] =
+        [FinalOutcome::Delivered, FinalOutcome::Bounced, FinalOutcome::Expired, FinalOutcome::Pending];
+
+    /// The word used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FinalOutcome::Delivered => "delivered",
+            FinalOutcome::Bounced => "bounced",
+            FinalOutcome::Expired => "expired",
+            FinalOutcome::Pending => "pending",
+        }
+    }
+}
+
+/// The final state of one recipient: one (queue id, recipient), or a chain
+/// of them joined by content-filter hops, counted at the chain's end.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecipientState {
+    /// The recipient address as logged.
+    pub recipient: Box<[u8]>,
+    /// Its normalized domain (empty when the address has none).
+    pub domain: Box<[u8]>,
+    /// What became of it.
+    pub outcome: FinalOutcome,
+    /// The basic reply code of the final attempt (for expired and pending
+    /// recipients, of the last deferral).
+    pub code: Option<u16>,
+    /// The enhanced status code of that attempt.
+    pub enhanced: Option<Enhanced>,
+    /// The reason of that attempt.
+    pub reason: Reason,
+    /// What the outcome says about the address: an expiry counts as a final
+    /// failure (bounce type of a bounce with the last deferral's reason).
+    pub bounce_type: BounceType,
+    /// Delivery lines for this recipient, across hops (a hop line is not an
+    /// attempt, unless it ends the chain).
+    pub attempts: u32,
+    /// Deferred lines among them.
+    pub deferred_attempts: u32,
+    /// The earliest time of its lines, when any had one.
+    pub first_seen: Option<Micros>,
+    /// The latest time of its lines, when any had one.
+    pub last_seen: Option<Micros>,
+    /// The text of the final attempt (for expired and pending recipients,
+    /// of the last deferral), at most [`MAX_REPLY`] bytes.
+    pub last_reply: Box<[u8]>,
+    /// Seconds: the final line's `delay=` plus the `delay=` of the hops that
+    /// led to it (the time since the message first arrived), when the final
+    /// line has one; else `last_seen - first_seen`.
+    pub delay: Option<f64>,
+}
+
+/// Every recipient's final state, sorted by domain, recipient and outcome
+/// (then by the other fields: the order does not depend on how the input
+/// was read).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Finished {
+    /// The recipients.
+    pub recipients: Vec<RecipientState>,
+}
+
+/// One row of the `messages` report: a domain's recipients by final outcome.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MessageRow {
+    /// The domain (lossy UTF-8).
+    pub domain: String,
+    /// Recipients (each counted once, whatever its attempts).
+    pub recipients: u64,
+    /// Recipients delivered.
+    pub delivered: u64,
+    /// Recipients bounced.
+    pub bounced: u64,
+    /// Recipients expired.
+    pub expired: u64,
+    /// Recipients still pending at the end of the input.
+    pub pending: u64,
+    /// Deferred lines of all these recipients.
+    pub deferred_attempts: u64,
+    /// The median delay of the delivered recipients, in seconds (the mean
+    /// of the two middle values for an even count); `None` when none has one.
+    pub median_delay_s: Option<f64>,
+}
+
+impl MessageRow {
+    /// `(bounced + expired) / (delivered + bounced + expired)`; `None` when
+    /// no recipient reached a final outcome.
+    pub fn bounce_rate(&self) -> Option<f64> {
+        let failed = self.bounced + self.expired;
+        let done = self.delivered + failed;
+        (done > 0).then(|| failed as f64 / done as f64)
+    }
+}
+
+/// The per-domain rows of the `messages` report, sorted by bounced plus
+/// expired (descending), recipients (descending), then domain.
+pub fn domain_rows(finished: &Finished) -> Vec<MessageRow> {
+    #[derive(Default)]
+    struct Sums {
+        counts: [u64; 4],
+        deferred: u64,
+        delays: Vec<f64>,
+    }
+    let mut domains: BTreeMap<&[u8], Sums> = BTreeMap::new();
+    for r in &finished.recipients {
+        let sums = domains.entry(&r.domain[..]).or_default();
+        sums.counts[r.outcome as usize] += 1;
+        sums.deferred += u64::from(r.deferred_attempts);
+        if r.outcome == FinalOutcome::Delivered
+            && let Some(delay) = r.delay
+        {
+            sums.delays.push(delay);
+        }
+    }
+    let mut rows: Vec<(&[u8], MessageRow)> = domains
+        .into_iter()
+        .map(|(domain, mut sums)| {
+            let [delivered, bounced, expired, pending] = sums.counts;
+            let row = MessageRow {
+                domain: String::from_utf8_lossy(domain).into_owned(),
+                recipients: sums.counts.iter().sum(),
+                delivered,
+                bounced,
+                expired,
+                pending,
+                deferred_attempts: sums.deferred,
+                median_delay_s: median(&mut sums.delays),
+            };
+            (domain, row)
+        })
+        .collect();
+    rows.sort_by(|(da, a), (db, b)| {
+        (b.bounced + b.expired, b.recipients).cmp(&(a.bounced + a.expired, a.recipients)).then_with(|| da.cmp(db))
+    });
+    rows.into_iter().map(|(_, row)| row).collect()
+}
+
+/// The median of `values` (reordered), `None` when empty.
+fn median(values: &mut [f64]) -> Option<f64> {
+    values.sort_unstable_by(f64::total_cmp);
+    let n = values.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(values[n / 2]),
+        _ => Some((values[n / 2 - 1] + values[n / 2]) / 2.0),
+    }
+}
+
+/// Per (queue id, recipient) states, and the queue ids Postfix expired.
+///
+/// Fill one per worker with [`Messages::record`] and
+/// [`Messages::record_expiry`], add them together (`+=`, in any order),
+/// then call [`Messages::finish`].
+#[derive(Clone, Debug, Default)]
+pub struct Messages {
+    /// The states by their key's hash ([`key_hash`]): looking a key up or
+    /// growing the table reads no node but the one found.
+    nodes: HashMap<u64, Node, Prehashed>,
+    /// The states whose key's hash is that of another key in `nodes`
+    /// (practically never), by key.
+    collided: HashSet<Node, RandomState>,
+    expiries: HashMap<Box<[u8]>, ExpiryMark, RandomState>,
+    /// Scratch buffer: the key being looked up.
+    scratch: Vec<u8>,
+}
+
+impl Messages {
+    /// An empty state.
+    pub fn new() -> Messages {
+        Messages::default()
+    }
+
+    /// Counts one delivery attempt. `order` is the line's position in the
+    /// input, used only when two events of a key tie on time, rank and text.
+    pub fn record(&mut self, attempt: &Attempt<'_>, order: u64) {
+        let text = shorten(attempt.text);
+        let hop = if attempt.outcome == Outcome::Delivered { attempt.hop_to } else { None };
+        let own_domain = (attempt.domain != domain_after_at(attempt.recipient)).then_some(attempt.domain);
+        let mine = Head::of(attempt, order, hop.is_some(), own_domain.is_some());
+        let hop = hop.unwrap_or_default();
+        encode_key(&mut self.scratch, attempt.queue_id, attempt.recipient);
+        let key = &self.scratch[..];
+        let update = |node: &mut Node| {
+            let old = node.head();
+            let parts = node.parts();
+            let newer = old.rank(parts.text) < mine.rank(text);
+            let same = parts.hop == hop && parts.text == text && parts.domain == own_domain;
+            let head = combine(&old, &mine, newer);
+            if newer && !same {
+                *node = Node::new(&head, key, hop, text, own_domain);
+            } else {
+                node.set_head(&head);
+            }
+        };
+        match self.nodes.entry(key_hash(key)) {
+            Entry::Vacant(slot) => {
+                slot.insert(Node::new(&mine, key, hop, text, own_domain));
+            }
+            Entry::Occupied(slot) if slot.get().key() == key => update(slot.into_mut()),
+            Entry::Occupied(_) => match self.collided.take(key) {
+                Some(mut node) => {
+                    update(&mut node);
+                    self.collided.insert(node);
+                }
+                None => {
+                    self.collided.insert(Node::new(&mine, key, hop, text, own_domain));
+                }
+            },
+        }
+    }
+
+    /// Notes a Postfix `QID: from=<...>, status=expired, returned to sender`
+    /// (or `force-expired`): the recipients of `queue_id` still deferred at
+    /// `time` have expired. `order` is not needed: expiries only count.
+    pub fn record_expiry(&mut self, queue_id: &[u8], time: Option<Micros>, order: u64) {
+        let _ = order;
+        let mark = ExpiryMark { untimed: time.is_none(), latest: time };
+        match self.expiries.get_mut(queue_id) {
+            Some(mine) => mine.absorb(mark),
+            None => {
+                self.expiries.insert(queue_id.into(), mark);
+            }
+        }
+    }
+
+    /// Distinct (queue id, recipient) pairs held.
+    pub fn len(&self) -> usize {
+        self.nodes.len() + self.collided.len()
+    }
+
+    /// Whether no attempt was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Adds the state `theirs` of the key hashed `hash`.
+    fn add_node(&mut self, hash: u64, theirs: Node) {
+        match self.nodes.entry(hash) {
+            Entry::Vacant(slot) => {
+                slot.insert(theirs);
+            }
+            Entry::Occupied(slot) if slot.get().key() == theirs.key() => {
+                let mine = slot.into_mut();
+                *mine = merge(std::mem::take(mine), theirs);
+            }
+            Entry::Occupied(_) => {
+                let node = match self.collided.take(theirs.key()) {
+                    Some(mine) => merge(mine, theirs),
+                    None => theirs,
+                };
+                self.collided.insert(node);
+            }
+        }
+    }
+
+    /// Whether the key is held.
+    fn contains(&self, key: &[u8]) -> bool {
+        self.nodes.get(&key_hash(key)).is_some_and(|n| n.key() == key) || self.collided.contains(key)
+    }
+
+    /// Resolves hops and expiries and returns the final state of every
+    /// recipient.
+    ///
+    /// A hop whose target (new queue id, same recipient) is not in the input
+    /// ends the chain: the recipient counts as delivered there (the log may
+    /// stop before the filter re-injected the message), and the hop line
+    /// counts as its final attempt. Input no MTA writes is resolved
+    /// deterministically too: when several keys hop to one key, the
+    /// smallest (by queue id length, queue id) continues there and the
+    /// others end at their hop; a loop of hops is entered at its smallest key
+    /// and ends where it would come back.
+    pub fn finish(self) -> Finished {
+        // The link of each hop to its target: target key → source key.
+        let mut links: HashMap<Box<[u8]>, &[u8], RandomState> = HashMap::default();
+        let mut scratch = Vec::new();
+        for node in self.nodes.values().chain(&self.collided) {
+            if !node.is_hop() {
+                continue;
+            }
+            let parts = node.parts();
+            encode_key(&mut scratch, parts.hop, split_key(parts.key).1);
+            if scratch == parts.key || !self.contains(&scratch) {
+                continue;
+            }
+            match links.get_mut(&scratch[..]) {
+                Some(source) => *source = (*source).min(parts.key),
+                None => {
+                    links.insert(scratch[..].into(), parts.key);
+                }
+            }
+        }
+        let links: Vec<[Box<[u8]>; 2]> = links.into_iter().map(|(target, source)| [target, source.into()]).collect();
+        let mut nodes: Vec<Node> = self.nodes.into_values().chain(self.collided).collect();
+        let n = nodes.len();
+        // Positions of the keys that take part in links, then the links by position.
+        let mut next: HashMap<usize, usize, RandomState> = HashMap::default();
+        let mut has_source = vec![false; n];
+        if !links.is_empty() {
+            let linked: HashSet<&[u8], RandomState> =
+                links.iter().flat_map(|[target, source]| [&target[..], &source[..]]).collect();
+            let at: HashMap<&[u8], usize, RandomState> =
+                nodes.iter().enumerate().map(|(i, node)| (node.key(), i)).filter(|(k, _)| linked.contains(k)).collect();
+            for [target, source] in &links {
+                next.insert(at[&source[..]], at[&target[..]]);
+                has_source[at[&target[..]]] = true;
+            }
+        }
+        let mut visited = vec![false; n];
+        let mut recipients = Vec::with_capacity(n);
+        let mut chain_keys = Vec::new();
+        let mut sorter = Sorter::default();
+        // Follows a chain from `start`, then frees its nodes: the memory of
+        // the states goes to the recipients as they are made.
+        let mut walk = |start: usize, nodes: &mut [Node], visited: &mut [bool]| {
+            let mut chain = Chain::default();
+            chain_keys.clear();
+            let mut at = start;
+            visited[at] = true;
+            chain.add(&nodes[at].head());
+            chain_keys.push(at);
+            while let Some(&to) = next.get(&at).filter(|&&to| !visited[to]) {
+                chain.hop_delay += nodes[at].head().delay.unwrap_or(0.0);
+                visited[to] = true;
+                at = to;
+                chain.add(&nodes[at].head());
+                chain_keys.push(at);
+            }
+            let row = chain.finish(&nodes[at], &self.expiries);
+            sorter.add(&row);
+            recipients.push(row);
+            for &i in &chain_keys {
+                nodes[i] = Node::default();
+            }
+        };
+        for start in (0..n).filter(|&i| !has_source[i]) {
+            walk(start, &mut nodes, &mut visited);
+        }
+        // What is left are loops: each is entered at its smallest key.
+        for i in 0..n {
+            if !visited[i] && has_source[i] {
+                let (mut start, mut at) = (i, next[&i]);
+                while at != i {
+                    if nodes[at].key() < nodes[start].key() {
+                        start = at;
+                    }
+                    at = next[&at];
+                }
+                walk(start, &mut nodes, &mut visited);
+            }
+        }
+        sorter.sort(&mut recipients);
+        Finished { recipients }
+    }
+}
+
+/// Sorts recipients by domain, recipient and outcome, then by all their
+/// other fields: rows that sort alike are alike.
+///
+/// Comparisons that read the strings are slow on millions of rows (each is
+/// a cache miss), so rows are sorted by an integer first: the domain's rank
+/// among the domains, then the recipient's first 12 bytes. Both are taken
+/// as each row is made, while its strings are in cache.
+#[derive(Default)]
+struct Sorter {
+    /// Each domain's number, in order of appearance.
+    domains: HashMap<Box<[u8]>, u32, RandomState>,
+    /// Each row's domain number and the first 12 bytes of its recipient.
+    keys: Vec<(u32, u128)>,
+}
+
+impl Sorter {
+    fn add(&mut self, row: &RecipientState) {
+        let next = self.domains.len() as u32;
+        let id = match self.domains.get(&row.domain[..]) {
+            Some(&id) => id,
+            None => {
+                self.domains.insert(row.domain.clone(), next);
+                next
+            }
+        };
+        let mut head = [0u8; 16];
+        let len = row.recipient.len().min(12);
+        head[4..4 + len].copy_from_slice(&row.recipient[..len]);
+        self.keys.push((id, u128::from_be_bytes(head)));
+    }
+
+    /// Puts `rows`, added in this order, in order.
+    fn sort(self, rows: &mut [RecipientState]) {
+        let mut names: Vec<(Box<[u8]>, u32)> = self.domains.into_iter().collect();
+        names.sort_unstable();
+        let mut rank = vec![0; names.len()];
+        for (r, (_, id)) in names.into_iter().enumerate() {
+            rank[id as usize] = r as u128;
+        }
+        let mut order: Vec<(u128, u32)> = self
+            .keys
+            .into_iter()
+            .enumerate()
+            .map(|(i, (id, head))| (rank[id as usize] << 96 | head, i as u32))
+            .collect();
+        order.sort_unstable_by(|&(a_key, a), &(b_key, b)| {
+            a_key.cmp(&b_key).then_with(|| compare(&rows[a as usize], &rows[b as usize]))
+        });
+        // Row `order[k].1` goes to place `k`: one cycle of swaps at a time.
+        let mut from: Vec<u32> = order.into_iter().map(|(_, i)| i).collect();
+        for start in 0..from.len() {
+            let mut at = start;
+            loop {
+                let source = from[at] as usize;
+                from[at] = at as u32;
+                if source == start || source == at {
+                    break;
+                }
+                rows.swap(at, source);
+                at = source;
+            }
+        }
+    }
+}
+
+/// The order of recipients: domain, recipient, outcome, then every other field.
+fn compare(a: &RecipientState, b: &RecipientState) -> Ordering {
+    type Key<'a> = (&'a [u8], &'a [u8], FinalOutcome, Option<Micros>, Option<Micros>, u32, u32, Option<u16>);
+    fn key(r: &RecipientState) -> Key<'_> {
+        (&r.domain, &r.recipient, r.outcome, r.first_seen, r.last_seen, r.attempts, r.deferred_attempts, r.code)
+    }
+    fn rest(r: &RecipientState) -> (Option<Enhanced>, Reason, BounceType, &[u8], Option<u64>) {
+        // Delays as their bits: any total order will do.
+        (r.enhanced, r.reason, r.bounce_type, &r.last_reply, r.delay.map(f64::to_bits))
+    }
+    key(a).cmp(&key(b)).then_with(|| rest(a).cmp(&rest(b)))
+}
+
+impl AddAssign for Messages {
+    fn add_assign(&mut self, mut other: Messages) {
+        // Adding is symmetric: fold the smaller into the larger.
+        if self.len() < other.len() {
+            std::mem::swap(&mut self.nodes, &mut other.nodes);
+            std::mem::swap(&mut self.collided, &mut other.collided);
+        }
+        for (hash, node) in other.nodes {
+            self.add_node(hash, node);
+        }
+        for node in other.collided {
+            self.add_node(key_hash(node.key()), node);
+        }
+        if self.expiries.len() < other.expiries.len() {
+            std::mem::swap(&mut self.expiries, &mut other.expiries);
+        }
+        for (queue_id, mark) in other.expiries {
+            self.expiries.entry(queue_id).and_modify(|m| m.absorb(mark)).or_insert(mark);
+        }
+    }
+}
+
+/// The hash of keys, the same in every [`Messages`] of the process (so
+/// adding states needs no rehashing) but random per process.
+static KEY_HASH: LazyLock<RandomState> = LazyLock::new(RandomState::default);
+
+fn key_hash(key: &[u8]) -> u64 {
+    let hash = KEY_HASH.hash_one(key);
+    #[cfg(test)]
+    let hash = if tests::COLLIDE.get() { hash % 3 } else { hash };
+    hash
+}
+
+/// Hash-map keys that are hashes already.
+type Prehashed = BuildHasherDefault<PassThrough>;
+
+/// Passes a `u64` through as its own hash.
+#[derive(Default)]
+struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys are hashed; this is for completeness.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// The expiry records of one queue id: whether one had no time, and the
+/// latest time of those that had one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct ExpiryMark {
+    untimed: bool,
+    latest: Option<Micros>,
+}
+
+impl ExpiryMark {
+    fn absorb(&mut self, other: ExpiryMark) {
+        self.untimed |= other.untimed;
+        self.latest = self.latest.max(other.latest);
+    }
+
+    /// Whether an expiry came at or after a deferral at `time` (any expiry
+    /// counts when either time is unknown).
+    fn covers(self, time: Option<Micros>) -> bool {
+        match (time, self.latest) {
+            _ if self.untimed => true,
+            (None, _) => true,
+            (Some(t), Some(latest)) => latest >= t,
+            (Some(_), None) => false,
+        }
+    }
+}
+
+/// What is summed along a chain of hops.
+#[derive(Default)]
+struct Chain {
+    attempts: u32,
+    deferred: u32,
+    /// (first, last) over the chain's timed lines.
+    seen: Option<(Micros, Micros)>,
+    /// The `delay=` of the hops left behind.
+    hop_delay: f64,
+}
+
+impl Chain {
+    fn add(&mut self, head: &Head) {
+        self.attempts = self.attempts.saturating_add(head.attempts);
+        self.deferred = self.deferred.saturating_add(head.deferred);
+        if head.timed {
+            self.seen = Some(match self.seen {
+                Some((first, last)) => (first.min(head.first), last.max(head.last)),
+                None => (head.first, head.last),
+            });
+        }
+    }
+
+    /// The recipient's state, with `end` the chain's last key.
+    fn finish(self, end: &Node, expiries: &HashMap<Box<[u8]>, ExpiryMark, RandomState>) -> RecipientState {
+        let head = end.head();
+        let parts = end.parts();
+        let (queue_id, recipient) = split_key(parts.key);
+        let outcome = match head.outcome {
+            Outcome::Delivered => FinalOutcome::Delivered,
+            Outcome::Bounced if head.expired => FinalOutcome::Expired,
+            Outcome::Bounced => FinalOutcome::Bounced,
+            Outcome::Deferred => match expiries.get(queue_id) {
+                Some(mark) if mark.covers(head.time()) => FinalOutcome::Expired,
+                _ => FinalOutcome::Pending,
+            },
+        };
+        // An expiry is a final failure: typed like a bounce.
+        let typed_as = match outcome {
+            FinalOutcome::Delivered => Outcome::Delivered,
+            FinalOutcome::Bounced | FinalOutcome::Expired => Outcome::Bounced,
+            FinalOutcome::Pending => Outcome::Deferred,
+        };
+        let (first_seen, last_seen) = (self.seen.map(|s| s.0), self.seen.map(|s| s.1));
+        let delay = match head.delay {
+            Some(delay) => Some(delay + self.hop_delay),
+            None => self.seen.map(|(first, last)| last.saturating_sub(first) as f64 / 1e6),
+        };
+        RecipientState {
+            recipient: recipient.into(),
+            domain: parts.domain.unwrap_or_else(|| domain_after_at(recipient)).into(),
+            outcome,
+            code: head.code,
+            enhanced: head.enhanced,
+            reason: head.reason,
+            bounce_type: reason::bounce_type(head.reason, typed_as, head.code, head.enhanced),
+            // A hop that ends the chain is its final delivery.
+            attempts: self.attempts.saturating_add(u32::from(head.hop)),
+            deferred_attempts: self.deferred,
+            first_seen,
+            last_seen,
+            last_reply: parts.text.into(),
+            delay,
+        }
+    }
+}
+
+/// The fixed-size part of a key's state: counts, times, and the latest
+/// event's fields.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Head {
+    /// Lines that are not hops.
+    attempts: u32,
+    /// Deferred lines.
+    deferred: u32,
+    /// Whether any line had a time; `first` and `last` are meaningful only then.
+    timed: bool,
+    first: Micros,
+    /// The latest time, which is also the latest event's (a missing time
+    /// sorts before every time).
+    last: Micros,
+    /// The latest event's position in the input.
+    order: u64,
+    delay: Option<f64>,
+    code: Option<u16>,
+    enhanced: Option<Enhanced>,
+    reason: Reason,
+    outcome: Outcome,
+    /// Exim's retry timeout.
+    expired: bool,
+    /// The latest event is a hop (its target is in the node's bytes).
+    hop: bool,
+    /// The domain is stored (it is not the recipient's part after its last `@`).
+    own_domain: bool,
+}
+
+/// The sort key of a key's events: time (missing first), final after
+/// deferred, reply text, position.
+type Rank<'a> = (Option<Micros>, bool, &'a [u8], u64);
+
+impl Head {
+    /// The state of a key that saw only `attempt`.
+    fn of(attempt: &Attempt<'_>, order: u64, hop: bool, own_domain: bool) -> Head {
+        let outcome = attempt.outcome;
+        Head {
+            attempts: u32::from(!hop),
+            deferred: u32::from(outcome == Outcome::Deferred),
+            timed: attempt.time.is_some(),
+            first: attempt.time.unwrap_or(0),
+            last: attempt.time.unwrap_or(0),
+            order,
+            delay: attempt.delay.filter(|d| d.is_finite()),
+            code: attempt.code,
+            enhanced: attempt.enhanced,
+            reason: attempt.reason,
+            outcome,
+            expired: attempt.expired && outcome == Outcome::Bounced,
+            hop,
+            own_domain,
+        }
+    }
+
+    /// The latest event's time.
+    fn time(&self) -> Option<Micros> {
+        self.timed.then_some(self.last)
+    }
+
+    /// The latest event's sort key, with its (shortened) `text`.
+    fn rank<'a>(&self, text: &'a [u8]) -> Rank<'a> {
+        (self.time(), self.outcome != Outcome::Deferred, text, self.order)
+    }
+}
+
+/// Two states of one key added: counts summed, times widened, the latest
+/// event's fields from `b` when it is the newer, else from `a`.
+fn combine(a: &Head, b: &Head, b_newer: bool) -> Head {
+    let latest = if b_newer { b } else { a };
+    let (timed, first, last) = match (a.timed, b.timed) {
+        (true, true) => (true, a.first.min(b.first), a.last.max(b.last)),
+        (true, false) => (true, a.first, a.last),
+        (false, true) => (true, b.first, b.last),
+        (false, false) => (false, 0, 0),
+    };
+    Head {
+        attempts: a.attempts.saturating_add(b.attempts),
+        deferred: a.deferred.saturating_add(b.deferred),
+        timed,
+        first,
+        last,
+        ..*latest
+    }
+}
+
+/// Two states of one key added (see [`combine`]).
+fn merge(a: Node, b: Node) -> Node {
+    let (head_a, head_b) = (a.head(), b.head());
+    let b_newer = head_a.rank(a.parts().text) < head_b.rank(b.parts().text);
+    let head = combine(&head_a, &head_b, b_newer);
+    let mut node = if b_newer { b } else { a };
+    node.set_head(&head);
+    node
+}
+
+/// One key's whole state in one heap block:
+///
+/// ```text
+/// head (HEAD bytes) | varint key length | key | varint hop length | hop
+///   | text length (1 byte) | text | domain (only when stored)
+/// ```
+///
+/// where the key is `varint queue id length | queue id | recipient`. Hashed
+/// and compared by the key alone, and borrowed as it, so a set of nodes is
+/// looked up by an encoded key without building a node. The default node
+/// (no bytes) is only a placeholder.
+#[derive(Clone, Default)]
+struct Node(Box<[u8]>);
+
+/// The variable parts of a node.
+struct Parts<'a> {
+    key: &'a [u8],
+    hop: &'a [u8],
+    text: &'a [u8],
+    /// The domain, when stored.
+    domain: Option<&'a [u8]>,
+}
+
+/// Bytes of the head at the start of a node.
+const HEAD: usize = 50;
+
+const TIMED: u8 = 1;
+const HAS_CODE: u8 = 2;
+const HAS_ENHANCED: u8 = 4;
+const HAS_DELAY: u8 = 8;
+const EXPIRED: u8 = 16;
+const HOP: u8 = 32;
+const OWN_DOMAIN: u8 = 64;
+
+impl Node {
+    fn new(head: &Head, key: &[u8], hop: &[u8], text: &[u8], domain: Option<&[u8]>) -> Node {
+        debug_assert!(text.len() <= MAX_REPLY);
+        let domain = domain.unwrap_or_default();
+        let mut bytes = Vec::with_capacity(HEAD + 20 + key.len() + hop.len() + text.len() + domain.len());
+        bytes.resize(HEAD, 0);
+        put_varint(&mut bytes, key.len());
+        bytes.extend_from_slice(key);
+        put_varint(&mut bytes, hop.len());
+        bytes.extend_from_slice(hop);
+        bytes.push(text.len() as u8);
+        bytes.extend_from_slice(text);
+        bytes.extend_from_slice(domain);
+        let mut node = Node(bytes.into_boxed_slice());
+        node.set_head(head);
+        node
+    }
+
+    fn set_head(&mut self, h: &Head) {
+        let b = &mut self.0[..HEAD];
+        let enhanced = h.enhanced.unwrap_or(Enhanced { class: 0, subject: 0, detail: 0 });
+        b[0..4].copy_from_slice(&h.attempts.to_le_bytes());
+        b[4..8].copy_from_slice(&h.deferred.to_le_bytes());
+        b[8..16].copy_from_slice(&h.first.to_le_bytes());
+        b[16..24].copy_from_slice(&h.last.to_le_bytes());
+        b[24..32].copy_from_slice(&h.order.to_le_bytes());
+        b[32..40].copy_from_slice(&h.delay.unwrap_or(0.0).to_bits().to_le_bytes());
+        b[40..42].copy_from_slice(&h.code.unwrap_or(0).to_le_bytes());
+        b[42..44].copy_from_slice(&enhanced.subject.to_le_bytes());
+        b[44..46].copy_from_slice(&enhanced.detail.to_le_bytes());
+        b[46] = enhanced.class;
+        b[47] = h.reason as u8;
+        b[48] = h.outcome as u8;
+        let flags = [
+            (h.timed, TIMED),
+            (h.code.is_some(), HAS_CODE),
+            (h.enhanced.is_some(), HAS_ENHANCED),
+            (h.delay.is_some(), HAS_DELAY),
+            (h.expired, EXPIRED),
+            (h.hop, HOP),
+            (h.own_domain, OWN_DOMAIN),
+        ];
+        b[49] = flags.iter().filter(|(on, _)| *on).fold(0, |all, (_, bit)| all | bit);
+    }
+
+    fn head(&self) -> Head {
+        let b = &self.0[..HEAD];
+        let u16_at = |i: usize| u16::from_le_bytes([b[i], b[i + 1]]);
+        let u32_at = |i: usize| u32::from_le_bytes(b[i..i + 4].try_into().expect("4 bytes"));
+        let u64_at = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+        let flags = b[49];
+        let on = |bit: u8| flags & bit != 0;
+        Head {
+            attempts: u32_at(0),
+            deferred: u32_at(4),
+            timed: on(TIMED),
+            first: u64_at(8) as i64,
+            last: u64_at(16) as i64,
+            order: u64_at(24),
+            delay: on(HAS_DELAY).then(|| f64::from_bits(u64_at(32))),
+            code: on(HAS_CODE).then(|| u16_at(40)),
+            enhanced: on(HAS_ENHANCED).then(|| Enhanced { class: b[46], subject: u16_at(42), detail: u16_at(44) }),
+            reason: Reason::ALL[usize::from(b[47])],
+            outcome: Outcome::ALL[usize::from(b[48])],
+            expired: on(EXPIRED),
+            hop: on(HOP),
+            own_domain: on(OWN_DOMAIN),
+        }
+    }
+
+    fn is_hop(&self) -> bool {
+        self.0[49] & HOP != 0
+    }
+
+    fn key(&self) -> &[u8] {
+        let (len, n) = get_varint(&self.0[HEAD..]);
+        &self.0[HEAD + n..HEAD + n + len]
+    }
+
+    fn parts(&self) -> Parts<'_> {
+        let b = &self.0[..];
+        let (key_len, n) = get_varint(&b[HEAD..]);
+        let key_at = HEAD + n;
+        let (hop_len, n) = get_varint(&b[key_at + key_len..]);
+        let hop_at = key_at + key_len + n;
+        let text_len = usize::from(b[hop_at + hop_len]);
+        let text_at = hop_at + hop_len + 1;
+        let domain_at = text_at + text_len;
+        Parts {
+            key: &b[key_at..key_at + key_len],
+            hop: &b[hop_at..hop_at + hop_len],
+            text: &b[text_at..domain_at],
+            domain: (b[49] & OWN_DOMAIN != 0).then(|| &b[domain_at..]),
+        }
+    }
+}
+
+impl std::fmt::Debug for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts = self.parts();
+        let (queue_id, recipient) = split_key(parts.key);
+        f.debug_struct("Node")
+            .field("queue_id", &String::from_utf8_lossy(queue_id))
+            .field("recipient", &String::from_utf8_lossy(recipient))
+            .field("head", &self.head())
+            .field("hop", &String::from_utf8_lossy(parts.hop))
+            .field("text", &String::from_utf8_lossy(parts.text))
+            .finish()
+    }
+}
+
+impl Borrow<[u8]> for Node {
+    fn borrow(&self) -> &[u8] {
+        self.key()
+    }
+}
+
+// Hash and equality must agree with those of `[u8]`, for lookups by key.
+impl Hash for Node {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.key().hash(state);
+    }
+}
+
+impl PartialEq for Node {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for Node {}
+
+/// Writes the key of (`queue_id`, `recipient`) into `out`.
+fn encode_key(out: &mut Vec<u8>, queue_id: &[u8], recipient: &[u8]) {
+    out.clear();
+    put_varint(out, queue_id.len());
+    out.extend_from_slice(queue_id);
+    out.extend_from_slice(recipient);
+}
+
+/// The queue id and recipient of a key.
+fn split_key(key: &[u8]) -> (&[u8], &[u8]) {
+    let (len, n) = get_varint(key);
+    key[n..].split_at(len)
+}
+
+/// Appends `value` in LEB128: seven bits a byte, low first.
+fn put_varint(out: &mut Vec<u8>, mut value: usize) {
+    while value >= 0x80 {
+        out.push(value as u8 | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+/// Reads a LEB128 value at the start of `bytes`: the value and its length.
+fn get_varint(bytes: &[u8]) -> (usize, usize) {
+    let (mut value, mut shift) = (0usize, 0);
+    for (i, &b) in bytes.iter().enumerate() {
+        value |= usize::from(b & 0x7F) << shift;
+        if b & 0x80 == 0 {
+            return (value, i + 1);
+        }
+        shift += 7;
+    }
+    unreachable!("nodes hold complete varints")
+}
+
+/// The part of an address after its last `@` (empty without one): the
+/// domain, when the recipient is logged in lower case.
+fn domain_after_at(recipient: &[u8]) -> &[u8] {
+    memchr::memrchr(b'@', recipient).map_or(&[], |i| &recipient[i + 1..])
+}
+
+/// A reply text cut to at most [`MAX_REPLY`] bytes (at a character boundary
+/// when it is UTF-8).
+fn shorten(text: &[u8]) -> &[u8] {
+    if text.len() <= MAX_REPLY {
+        return text;
+    }
+    let mut end = MAX_REPLY;
+    // Back off over UTF-8 continuation bytes, at most three.
+    for _ in 0..3 {
+        if text[end] & 0xC0 == 0x80 {
+            end -= 1;
+        }
+    }
+    &text[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use super::*;
+
+    thread_local! {
+        /// Makes keys' hashes collide (three values), to test that path.
+        pub(super) static COLLIDE: Cell<bool> = const { Cell::new(false) };
+    }
+
+    const DELIVERED: Outcome = Outcome::Delivered;
+    const DEFERRED: Outcome = Outcome::Deferred;
+    const BOUNCED: Outcome = Outcome::Bounced;
+
+    /// An event of a test: (queue id, recipient, outcome, time in seconds).
+    #[derive(Clone, Copy, Debug)]
+    struct Ev {
+        qid: &'static str,
+        rcpt: &'static str,
+        outcome: Outcome,
+        time: Option<i64>,
+        hop: Option<&'static str>,
+        expired: bool,
+        text: &'static str,
+        delay: Option<f64>,
+    }
+
+    fn ev(qid: &'static str, rcpt: &'static str, outcome: Outcome, time: Option<i64>) -> Ev {
+        let text = match outcome {
+            DELIVERED => "250 2.0.0 Ok",
+            DEFERRED => "452 4.2.2 mailbox full",
+            BOUNCED => "550 5.1.1 user unknown",
+        };
+        Ev { qid, rcpt, outcome, time, hop: None, expired: false, text, delay: None }
+    }
+
+    fn hop(qid: &'static str, rcpt: &'static str, to: &'static str, time: Option<i64>) -> Ev {
+        let text = "250 2.0.0 from MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as X";
+        Ev { hop: Some(to), text, ..ev(qid, rcpt, DELIVERED, time) }
+    }
+
+    impl Ev {
+        fn text(self, text: &'static str) -> Ev {
+            Ev { text, ..self }
+        }
+
+        fn delay(self, delay: f64) -> Ev {
+            Ev { delay: Some(delay), ..self }
+        }
+
+        fn expired(self) -> Ev {
+            Ev { expired: true, ..self }
+        }
+
+        fn attempt(&self) -> Attempt<'static> {
+            let (code, enhanced, reason) = match self.outcome {
+                DELIVERED => (250, (2, 0, 0), Reason::Delivered),
+                DEFERRED => (452, (4, 2, 2), Reason::MailboxFull),
+                BOUNCED => (550, (5, 1, 1), Reason::UserUnknown),
+            };
+            let (code, enhanced, reason) = if self.expired {
+                (None, None, Reason::Expired)
+            } else {
+                let (class, subject, detail) = enhanced;
+                (Some(code), Some(Enhanced { class, subject, detail }), reason)
+            };
+            let domain = domain_after_at(self.rcpt.as_bytes());
+            Attempt {
+                queue_id: self.qid.as_bytes(),
+                recipient: self.rcpt.as_bytes(),
+                domain: if domain == b"UP.EXAMPLE" { b"up.example" } else { domain },
+                outcome: self.outcome,
+                time: self.time.map(|s| s * 1_000_000),
+                code,
+                enhanced,
+                reason,
+                text: self.text.as_bytes(),
+                hop_to: self.hop.map(str::as_bytes),
+                expired: self.expired,
+                delay: self.delay,
+            }
+        }
+    }
+
+    /// A Postfix expiry of a queue id, at a time in seconds.
+    type Expiry = (&'static str, Option<i64>);
+
+    /// An event or expiry with its position in the input.
+    type Fed<T> = (usize, T);
+
+    fn feed(m: &mut Messages, events: &[Fed<Ev>], expiries: &[Fed<Expiry>]) {
+        for &(order, e) in events {
+            m.record(&e.attempt(), order as u64);
+        }
+        for &(order, (qid, time)) in expiries {
+            m.record_expiry(qid.as_bytes(), time.map(|s| s * 1_000_000), order as u64);
+        }
+    }
+
+    fn run(events: &[Ev], expiries: &[Expiry]) -> Finished {
+        let mut m = Messages::new();
+        let events: Vec<_> = events.iter().copied().enumerate().collect();
+        let expiries: Vec<_> = expiries.iter().copied().enumerate().map(|(i, x)| (i + 1000, x)).collect();
+        feed(&mut m, &events, &expiries);
+        m.finish()
+    }
+
+    /// What the table checks of a recipient: (recipient, outcome, attempts,
+    /// deferred attempts, first and last seen in seconds).
+    type Row = (&'static str, FinalOutcome, u32, u32, Option<i64>, Option<i64>);
+
+    fn rows(f: &Finished) -> Vec<Row> {
+        f.recipients
+            .iter()
+            .map(|r| {
+                let rcpt: &'static str = String::from_utf8(r.recipient.to_vec()).unwrap().leak();
+                let secs = |t: Option<Micros>| t.map(|t| t / 1_000_000);
+                (rcpt, r.outcome, r.attempts, r.deferred_attempts, secs(r.first_seen), secs(r.last_seen))
+            })
+            .collect()
+    }
+
+    use FinalOutcome::{Bounced as B, Delivered as D, Expired as X, Pending as P};
+
+    #[test]
+    fn final_outcomes() {
+        let (a, b) = ("a@x.example", "b@y.example");
+        let s = Some;
+        type Case = (&'static str, Vec<Ev>, Vec<Expiry>, Vec<Row>);
+        let cases: Vec<Case> = vec![
+            (
+                "deferred then delivered",
+                vec![ev("Q1", a, DEFERRED, s(10)), ev("Q1", a, DEFERRED, s(20)), ev("Q1", a, DELIVERED, s(30))],
+                vec![],
+                vec![(a, D, 3, 2, s(10), s(30))],
+            ),
+            (
+                "lines out of order",
+                vec![ev("Q1", a, DELIVERED, s(30)), ev("Q1", a, DEFERRED, s(20)), ev("Q1", a, DEFERRED, s(10))],
+                vec![],
+                vec![(a, D, 3, 2, s(10), s(30))],
+            ),
+            (
+                "deferred then bounced",
+                vec![ev("Q1", a, DEFERRED, s(10)), ev("Q1", a, BOUNCED, s(20))],
+                vec![],
+                vec![(a, B, 2, 1, s(10), s(20))],
+            ),
+            (
+                "deferred then expired",
+                vec![ev("Q1", a, DEFERRED, s(10)), ev("Q1", a, DEFERRED, s(20))],
+                vec![("Q1", s(30))],
+                vec![(a, X, 2, 2, s(10), s(20))],
+            ),
+            (
+                "an expiry at the instant of the deferral counts",
+                vec![ev("Q1", a, DEFERRED, s(10))],
+                vec![("Q1", s(10))],
+                vec![(a, X, 1, 1, s(10), s(10))],
+            ),
+            (
+                "an expiry before the last deferral does not count",
+                vec![ev("Q1", a, DEFERRED, s(10)), ev("Q1", a, DEFERRED, s(20))],
+                vec![("Q1", s(15))],
+                vec![(a, P, 2, 2, s(10), s(20))],
+            ),
+            (
+                "an expiry of another queue id does not count",
+                vec![ev("Q1", a, DEFERRED, s(10)), ev("Q2", b, DEFERRED, s(10))],
+                vec![("Q2", s(30))],
+                vec![(a, P, 1, 1, s(10), s(10)), (b, X, 1, 1, s(10), s(10))],
+            ),
+            (
+                "an expiry does not touch a delivered recipient of the queue id",
+                vec![ev("Q1", a, DELIVERED, s(10)), ev("Q1", b, DEFERRED, s(10))],
+                vec![("Q1", s(30))],
+                vec![(a, D, 1, 0, s(10), s(10)), (b, X, 1, 1, s(10), s(10))],
+            ),
+            (
+                "Exim retry timeout",
+                vec![
+                    ev("1abcde-000001-AB", a, DEFERRED, s(10)),
+                    ev("1abcde-000001-AB", a, BOUNCED, s(20)).expired().text("retry timeout exceeded"),
+                ],
+                vec![],
+                vec![(a, X, 2, 1, s(10), s(20))],
+            ),
+            ("still pending", vec![ev("Q1", a, DEFERRED, s(10))], vec![], vec![(a, P, 1, 1, s(10), s(10))]),
+            (
+                "a final outcome at the instant of a deferral wins",
+                vec![ev("Q1", a, DELIVERED, s(10)), ev("Q1", a, DEFERRED, s(10))],
+                vec![],
+                vec![(a, D, 2, 1, s(10), s(10))],
+            ),
+            (
+                "content-filter hop",
+                vec![hop("A", a, "B", s(10)), ev("B", a, DELIVERED, s(11))],
+                vec![],
+                vec![(a, D, 1, 0, s(10), s(11))],
+            ),
+            (
+                "hop target seen first",
+                vec![ev("B", a, DELIVERED, s(11)), ev("A", a, DEFERRED, s(5)), hop("A", a, "B", s(10))],
+                vec![],
+                vec![(a, D, 2, 1, s(5), s(11))],
+            ),
+            (
+                "hop chain",
+                vec![
+                    hop("A", a, "B", s(10)),
+                    hop("B", a, "C", s(11)),
+                    ev("C", a, DEFERRED, s(12)),
+                    ev("C", a, BOUNCED, s(13)),
+                ],
+                vec![],
+                vec![(a, B, 2, 1, s(10), s(13))],
+            ),
+            (
+                "hop chain ending in an expiry of the last queue id",
+                vec![hop("A", a, "B", s(10)), ev("B", a, DEFERRED, s(12))],
+                vec![("B", s(20)), ("A", s(1))],
+                vec![(a, X, 1, 1, s(10), s(12))],
+            ),
+            (
+                "hop loop",
+                vec![hop("A", a, "B", s(10)), hop("B", a, "A", s(11))],
+                vec![],
+                vec![(a, D, 1, 0, s(10), s(11))],
+            ),
+            (
+                "hop loop entered from outside",
+                vec![hop("S", a, "A", s(9)), hop("A", a, "B", s(10)), hop("B", a, "A", s(11))],
+                vec![],
+                // A continues B, not S (B sorts first): S ends at its hop.
+                vec![(a, D, 1, 0, s(9), s(9)), (a, D, 1, 0, s(10), s(11))],
+            ),
+            ("hop to itself", vec![hop("A", a, "A", s(10))], vec![], vec![(a, D, 1, 0, s(10), s(10))]),
+            (
+                "hop to a missing key",
+                vec![ev("A", a, DEFERRED, s(5)), hop("A", a, "B", s(10))],
+                vec![],
+                vec![(a, D, 2, 1, s(5), s(10))],
+            ),
+            (
+                "hop to another recipient's key",
+                vec![hop("A", a, "B", s(10)), ev("B", b, DELIVERED, s(11))],
+                vec![],
+                vec![(a, D, 1, 0, s(10), s(10)), (b, D, 1, 0, s(11), s(11))],
+            ),
+            (
+                "two recipients in one queue id",
+                vec![ev("Q1", a, DELIVERED, s(10)), ev("Q1", b, BOUNCED, s(10))],
+                vec![],
+                vec![(a, D, 1, 0, s(10), s(10)), (b, B, 1, 0, s(10), s(10))],
+            ),
+            (
+                "one recipient in two queue ids",
+                vec![ev("Q1", a, DELIVERED, s(10)), ev("Q2", a, BOUNCED, s(20)), ev("Q2", a, DEFERRED, s(15))],
+                vec![],
+                vec![(a, D, 1, 0, s(10), s(10)), (a, B, 2, 1, s(15), s(20))],
+            ),
+            (
+                "no times: final after deferred, any expiry counts",
+                vec![ev("Q1", a, DELIVERED, None), ev("Q1", a, DEFERRED, None), ev("Q2", b, DEFERRED, None)],
+                vec![("Q2", s(1))],
+                vec![(a, D, 2, 1, None, None), (b, X, 1, 1, None, None)],
+            ),
+            (
+                "a missing time sorts first",
+                vec![ev("Q1", a, DELIVERED, None), ev("Q1", a, DEFERRED, s(10))],
+                vec![("Q1", None)],
+                vec![(a, X, 2, 1, s(10), s(10))],
+            ),
+        ];
+        for collide in [false, true] {
+            COLLIDE.set(collide);
+            for (name, events, expiries, want) in &cases {
+                assert_eq!(rows(&run(events, expiries)), *want, "{name}, collisions: {collide}");
+            }
+        }
+    }
+
+    #[test]
+    fn fields_of_the_final_attempt() {
+        let a = "User@UP.EXAMPLE";
+        let f = run(
+            &[
+                ev("Q1", a, DEFERRED, Some(100)).text("451 4.1.1 first").delay(1.0),
+                ev("Q1", a, DEFERRED, Some(160)).text("450 4.1.1 <User@UP.EXAMPLE>: unknown").delay(61.0),
+            ],
+            &[("Q1", Some(300))],
+        );
+        let r = &f.recipients[0];
+        assert_eq!((&r.recipient[..], &r.domain[..]), (&b"User@UP.EXAMPLE"[..], &b"up.example"[..]));
+        assert_eq!((r.outcome, r.code, r.reason), (X, Some(452), Reason::MailboxFull));
+        assert_eq!(r.enhanced, Some(Enhanced { class: 4, subject: 2, detail: 2 }));
+        assert_eq!(&r.last_reply[..], b"450 4.1.1 <User@UP.EXAMPLE>: unknown");
+        // An expiry is typed as a final failure: mailboxfull stays soft.
+        assert_eq!(r.bounce_type, BounceType::Soft);
+        assert_eq!(r.delay, Some(61.0));
+
+        let f = run(&[ev("Q1", "u@d.example", DEFERRED, Some(1))], &[("Q1", Some(2))]);
+        let mut unknown = ev("Q2", "u@d.example", DEFERRED, Some(1)).attempt();
+        unknown.reason = Reason::UserUnknown;
+        let mut m = Messages::new();
+        m.record(&unknown, 0);
+        m.record_expiry(b"Q2", None, 1);
+        let expired = m.finish();
+        assert_eq!((expired.recipients[0].outcome, expired.recipients[0].bounce_type), (X, BounceType::Hard));
+        assert_eq!(f.recipients[0].bounce_type, BounceType::Soft);
+        let pending = run(&[ev("Q2", "u@d.example", DEFERRED, Some(1))], &[]);
+        assert_eq!(pending.recipients[0].bounce_type, BounceType::Soft);
+
+        let f = run(&[ev("Q1", "u@d.example", BOUNCED, Some(1))], &[]);
+        let r = &f.recipients[0];
+        assert_eq!((r.bounce_type, r.reason, r.delay), (BounceType::Hard, Reason::UserUnknown, Some(0.0)));
+
+        // Delivered: no bounce type; the delay of a chain adds its hops'.
+        let f = run(
+            &[
+                hop("A", "u@d.example", "B", Some(10)).delay(2.5),
+                ev("B", "u@d.example", DELIVERED, Some(12)).delay(1.25),
+            ],
+            &[],
+        );
+        let r = &f.recipients[0];
+        assert_eq!((r.bounce_type, r.delay, r.code), (BounceType::None, Some(3.75), Some(250)));
+        assert_eq!(&r.last_reply[..], b"250 2.0.0 Ok");
+        // Without delay=, the time between the first and last line.
+        let f = run(&[ev("Q", "u@d.example", DEFERRED, Some(10)), ev("Q", "u@d.example", DELIVERED, Some(70))], &[]);
+        assert_eq!(f.recipients[0].delay, Some(60.0));
+        let f = run(&[ev("Q", "u@d.example", DELIVERED, None)], &[]);
+        assert_eq!(f.recipients[0].delay, None);
+    }
+
+    #[test]
+    fn long_replies_are_cut_at_a_character_boundary() {
+        let long: &'static str = "é".repeat(150).leak();
+        let f = run(&[ev("Q", "u@d.example", BOUNCED, Some(1)).text(long)], &[]);
+        assert_eq!(f.recipients[0].last_reply.len(), MAX_REPLY);
+        let odd: &'static str = format!("x{long}").leak();
+        let f = run(&[ev("Q", "u@d.example", BOUNCED, Some(1)).text(odd)], &[]);
+        assert_eq!(f.recipients[0].last_reply.len(), MAX_REPLY - 1);
+        assert!(std::str::from_utf8(&f.recipients[0].last_reply).is_ok());
+    }
+
+    #[test]
+    fn recipients_are_sorted_and_domains_kept() {
+        let f = run(
+            &[
+                ev("Q1", "z@a.example", DELIVERED, Some(1)),
+                ev("Q2", "root", BOUNCED, Some(1)),
+                ev("Q3", "b@a.example", DEFERRED, Some(1)),
+                ev("Q0", "b@a.example", DELIVERED, Some(1)),
+            ],
+            &[],
+        );
+        let got: Vec<_> = f.recipients.iter().map(|r| (&r.domain[..], &r.recipient[..], r.outcome)).collect();
+        let want: Vec<(&[u8], &[u8], FinalOutcome)> = vec![
+            (b"", b"root", B),
+            (b"a.example", b"b@a.example", D),
+            (b"a.example", b"b@a.example", P),
+            (b"a.example", b"z@a.example", D),
+        ];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn domain_rows_count_recipients() {
+        let mut events = Vec::new();
+        // d1: three delivered (delays 1, 2, 10 → median 2), one bounced, one pending.
+        for (i, delay) in [(0, 1.0), (1, 10.0), (2, 2.0)] {
+            let qid: &'static str = format!("D{i}").leak();
+            events.push(ev(qid, "a@d1.example", DEFERRED, Some(1)));
+            events.push(ev(qid, "a@d1.example", DELIVERED, Some(5)).delay(delay));
+        }
+        events.push(ev("B1", "b@d1.example", BOUNCED, Some(1)));
+        events.push(ev("P1", "p@d1.example", DEFERRED, Some(1)));
+        // d2: two delivered, no delay= (60 s and 0 s apart → median 30), one expired.
+        events.push(ev("E1", "a@d2.example", DEFERRED, Some(1)));
+        events.push(ev("E1", "a@d2.example", DEFERRED, Some(2)));
+        events.push(ev("E2", "b@d2.example", DEFERRED, Some(0)));
+        events.push(ev("E2", "b@d2.example", DELIVERED, Some(60)));
+        events.push(ev("E3", "c@d2.example", DELIVERED, Some(60)));
+        // d3: only pending.
+        events.push(ev("F1", "a@d3.example", DEFERRED, Some(1)));
+        let f = run(&events, &[("E1", Some(9))]);
+        let rows = domain_rows(&f);
+        let row = |domain: &str, counts: [u64; 6], median_delay_s| MessageRow {
+            domain: domain.into(),
+            recipients: counts[0],
+            delivered: counts[1],
+            bounced: counts[2],
+            expired: counts[3],
+            pending: counts[4],
+            deferred_attempts: counts[5],
+            median_delay_s,
+        };
+        assert_eq!(
+            rows,
+            vec![
+                row("d1.example", [5, 3, 1, 0, 1, 4], Some(2.0)),
+                row("d2.example", [3, 2, 0, 1, 0, 3], Some(30.0)),
+                row("d3.example", [1, 0, 0, 0, 1, 1], None),
+            ]
+        );
+        assert_eq!(rows[0].bounce_rate(), Some(0.25));
+        assert_eq!(rows[1].bounce_rate(), Some(1.0 / 3.0));
+        assert_eq!(rows[2].bounce_rate(), None);
+        assert!(domain_rows(&Finished::default()).is_empty());
+    }
+
+    #[test]
+    fn ties_are_ordered_by_recipients_then_domain() {
+        let f = run(
+            &[
+                ev("1", "a@b.example", BOUNCED, None),
+                ev("2", "a@a.example", BOUNCED, None),
+                ev("3", "b@c.example", DELIVERED, None),
+                ev("4", "c@c.example", DELIVERED, None),
+                ev("5", "a@z.example", DELIVERED, None),
+            ],
+            &[],
+        );
+        let order: Vec<String> = domain_rows(&f).into_iter().map(|r| r.domain).collect();
+        assert_eq!(order, ["a.example", "b.example", "c.example", "z.example"]);
+    }
+
+    #[test]
+    fn median() {
+        assert_eq!(super::median(&mut []), None);
+        assert_eq!(super::median(&mut [3.0]), Some(3.0));
+        assert_eq!(super::median(&mut [4.0, 1.0]), Some(2.5));
+        assert_eq!(super::median(&mut [9.0, 1.0, 5.0]), Some(5.0));
+    }
+
+    #[test]
+    fn nodes_round_trip() {
+        let heads = [
+            Head {
+                attempts: u32::MAX,
+                deferred: 7,
+                timed: true,
+                first: Micros::MIN,
+                last: Micros::MAX,
+                order: u64::MAX,
+                delay: Some(-0.5),
+                code: Some(0),
+                enhanced: Some(Enhanced { class: 255, subject: u16::MAX, detail: 999 }),
+                reason: *Reason::ALL.last().unwrap(),
+                outcome: Outcome::Bounced,
+                expired: true,
+                hop: true,
+                own_domain: true,
+            },
+            Head {
+                attempts: 0,
+                deferred: 0,
+                timed: false,
+                first: 0,
+                last: 0,
+                order: 0,
+                delay: None,
+                code: None,
+                enhanced: None,
+                reason: Reason::ALL[0],
+                outcome: Outcome::Delivered,
+                expired: false,
+                hop: false,
+                own_domain: false,
+            },
+        ];
+        let long = vec![b'q'; 300];
+        for head in heads {
+            for (qid, rcpt, hop, text) in
+                [(&b""[..], &b""[..], &b""[..], &b""[..]), (&long[..], b"r@d", &long[..], &long[..MAX_REPLY])]
+            {
+                let mut key = Vec::new();
+                encode_key(&mut key, qid, rcpt);
+                let domain = head.own_domain.then_some(&b"D.example"[..]);
+                let node = Node::new(&head, &key, hop, text, domain);
+                assert_eq!(node.head(), head);
+                let parts = node.parts();
+                assert_eq!((parts.key, parts.hop, parts.text, parts.domain), (&key[..], hop, text, domain));
+                assert_eq!(split_key(node.key()), (qid, rcpt));
+            }
+        }
+    }
+
+    #[test]
+    fn sorter_matches_a_plain_sort() {
+        let mut random = Random(3);
+        let domains: [&[u8]; 4] = [b"", b"a.example", b"b.example", b"\xff.example"];
+        let locals: [&[u8]; 5] = [b"x", b"averyverylongname", b"averyverylongnamf", b"x\0", b""];
+        for len in [0, 1, 2, 3, 10, 200] {
+            let mut rows: Vec<RecipientState> = (0..len)
+                .map(|_| {
+                    let domain = random.pick(&domains);
+                    let recipient = [random.pick(&locals), b"@", domain].concat();
+                    RecipientState {
+                        recipient: recipient.into(),
+                        domain: domain.into(),
+                        outcome: random.pick(&FinalOutcome::ALL),
+                        code: None,
+                        enhanced: None,
+                        reason: Reason::Undefined,
+                        bounce_type: BounceType::None,
+                        attempts: random.below(3) as u32,
+                        deferred_attempts: 0,
+                        first_seen: None,
+                        last_seen: None,
+                        last_reply: Box::default(),
+                        delay: random.pick(&[None, Some(1.0), Some(-0.0), Some(0.0)]),
+                    }
+                })
+                .collect();
+            let mut want = rows.clone();
+            want.sort_by(compare);
+            let mut sorter = Sorter::default();
+            rows.iter().for_each(|r| sorter.add(r));
+            sorter.sort(&mut rows);
+            assert_eq!(rows, want, "{len} rows");
+        }
+    }
+
+    /// A small deterministic generator (SplitMix64).
+    struct Random(u64);
+
+    impl Random {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+
+        fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+            items[self.below(items.len())]
+        }
+
+        fn shuffle<T>(&mut self, items: &mut [T]) {
+            for i in (1..items.len()).rev() {
+                items.swap(i, self.below(i + 1));
+            }
+        }
+    }
+
+    /// Random events over few keys: ties in time, missing times, hops
+    /// (chains, loops, fan-in), expiries, repeated texts.
+    fn scenario(random: &mut Random, events: usize, expiries: usize) -> (Vec<Fed<Ev>>, Vec<Fed<Expiry>>) {
+        let qids = ["A", "B", "C"];
+        let rcpts = ["a@x.example", "b@x.example", "C@UP.EXAMPLE"];
+        let times = [None, Some(1), Some(2), Some(2), Some(3)];
+        let texts = ["t1", "t2", "t2"];
+        let evs = (0..events)
+            .map(|i| {
+                let (qid, rcpt, time) = (random.pick(&qids), random.pick(&rcpts), random.pick(&times));
+                let e = match random.below(6) {
+                    0 => hop(qid, rcpt, random.pick(&qids), time),
+                    1 => ev(qid, rcpt, DELIVERED, time).delay(random.below(4) as f64),
+                    2 => ev(qid, rcpt, BOUNCED, time).text(random.pick(&texts)),
+                    3 => ev(qid, rcpt, BOUNCED, time).expired(),
+                    _ => ev(qid, rcpt, DEFERRED, time).text(random.pick(&texts)),
+                };
+                (i, e)
+            })
+            .collect();
+        let exps = (0..expiries).map(|i| (events + i, (random.pick(&qids), random.pick(&times)))).collect();
+        (evs, exps)
+    }
+
+    /// The same events split in every way across three states, each fed in
+    /// a shuffled order, merged in every order and grouping: `finish` gives
+    /// what one state fed everything in input order gives.
+    #[test]
+    fn merging_does_not_depend_on_split_or_order() {
+        let mut random = Random(42);
+        let orders = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
+        for round in 0..40 {
+            // Every third round, keys' hashes collide.
+            COLLIDE.set(round % 3 == 2);
+            let (events, expiries) = scenario(&mut random, 6, 1);
+            let mut whole = Messages::new();
+            feed(&mut whole, &events, &expiries);
+            let len = whole.len();
+            let want = whole.finish();
+            let items = events.len() + expiries.len();
+            for split in 0..3usize.pow(items as u32) {
+                let mut parts: Vec<Messages> = (0..3).map(|_| Messages::new()).collect();
+                let mut evs: [Vec<Fed<Ev>>; 3] = Default::default();
+                let mut exps: [Vec<Fed<Expiry>>; 3] = Default::default();
+                let mut digits = split;
+                for &e in &events {
+                    evs[digits % 3].push(e);
+                    digits /= 3;
+                }
+                for &x in &expiries {
+                    exps[digits % 3].push(x);
+                    digits /= 3;
+                }
+                for (i, part) in parts.iter_mut().enumerate() {
+                    random.shuffle(&mut evs[i]);
+                    feed(part, &evs[i], &exps[i]);
+                }
+                let ord = random.pick(&orders);
+                let [a, b, c] = ord.map(|i| parts[i].clone());
+                let merged = if random.below(2) == 0 {
+                    let mut ab = a;
+                    ab += b;
+                    ab += c;
+                    ab
+                } else {
+                    let mut bc = b;
+                    bc += c;
+                    let mut abc = a;
+                    abc += bc;
+                    abc
+                };
+                assert_eq!(merged.len(), len, "round {round}, split {split}");
+                assert_eq!(merged.finish(), want, "round {round}, split {split}, order {ord:?}\n{events:#?}");
+            }
+        }
+    }
+
+    /// Heap growth of one million recipients of realistic sizes:
+    /// `cargo test --release --lib messages::tests::memory -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn memory() {
+        fn resident() -> usize {
+            let statm = std::fs::read_to_string("/proc/self/statm").expect("Linux");
+            let pages: usize = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
+            pages * 4096
+        }
+        const N: usize = 1_000_000;
+        const FIRST: [&str; 13] =
+            ["anna", "bert", "carla", "dieter", "eva", "frank", "gina", "hans", "ida", "jan", "karl", "lena", "max"];
+        const LAST: [&str; 17] = [
+            "adler",
+            "becker",
+            "fischer",
+            "hoffmann",
+            "koch",
+            "krueger",
+            "lange",
+            "meyer",
+            "mueller",
+            "neumann",
+            "richter",
+            "schmidt",
+            "schneider",
+            "schulz",
+            "wagner",
+            "weber",
+            "wolf",
+        ];
+        let deferral = "host mx.example.net[192.0.2.25] said: 452 4.2.2 The email account that you tried to reach is \
+                        over quota (in reply to RCPT TO command)";
+        let lines: Vec<[String; 3]> = (0..N)
+            .map(|i| {
+                [
+                    format!("4PbC{:011X}", i / 3),
+                    format!("{}.{}{}@example-{}.com", FIRST[i % 13], LAST[i / 13 % 17], i % 1000, i % 5000),
+                    format!("250 2.0.0 OK  1700000000 a1-20020a05600c{i:012} - gsmtp"),
+                ]
+            })
+            .collect();
+        let attempts = |i: usize| {
+            let [qid, recipient, delivered] = &lines[i];
+            let domain = &recipient[recipient.find('@').unwrap() + 1..];
+            let attempt = Attempt {
+                queue_id: qid.as_bytes(),
+                recipient: recipient.as_bytes(),
+                domain: domain.as_bytes(),
+                outcome: DELIVERED,
+                time: Some(2_000_000),
+                code: Some(250),
+                enhanced: Some(Enhanced { class: 2, subject: 0, detail: 0 }),
+                reason: Reason::Delivered,
+                text: delivered.as_bytes(),
+                hop_to: None,
+                expired: false,
+                delay: Some(1.5),
+            };
+            let deferred = Attempt { outcome: DEFERRED, time: Some(1_000_000), text: deferral.as_bytes(), ..attempt };
+            (deferred, attempt)
+        };
+        let before = resident();
+        let started = std::time::Instant::now();
+        let mut m = Messages::new();
+        let mut records = 0;
+        for i in 0..N {
+            // 90% delivered at once, 5% deferred then delivered, 5% pending.
+            let (deferred, delivered) = attempts(i);
+            if i % 10 == 0 {
+                m.record(&deferred, 2 * i as u64);
+                records += 1;
+            }
+            if i % 20 != 0 {
+                m.record(&delivered, 2 * i as u64 + 1);
+                records += 1;
+            }
+        }
+        let elapsed = started.elapsed();
+        let grown = resident().saturating_sub(before);
+        println!(
+            "{} keys: {:.1} MB resident growth, {:.0} bytes per recipient; {:.0} ns per record",
+            m.len(),
+            grown as f64 / 1e6,
+            grown as f64 / m.len() as f64,
+            elapsed.as_nanos() as f64 / f64::from(records),
+        );
+        let started = std::time::Instant::now();
+        for i in 0..N {
+            let (deferred, _) = attempts(i);
+            m.record(&deferred, 3 * N as u64 + i as u64);
+        }
+        println!("a second attempt of every key: {:.0} ns per record", started.elapsed().as_nanos() as f64 / N as f64);
+        let (mut left, mut right) = (Messages::new(), Messages::new());
+        for i in 0..N {
+            let (_, delivered) = attempts(i);
+            if i % 2 == 0 { &mut left } else { &mut right }.record(&delivered, i as u64);
+        }
+        let started = std::time::Instant::now();
+        left += right;
+        println!("merging two halves: {:.0} ns per key", started.elapsed().as_nanos() as f64 / N as f64);
+        drop(left);
+        let started = std::time::Instant::now();
+        let f = m.finish();
+        println!("finish: {:.2} s for {} recipients", started.elapsed().as_secs_f64(), f.recipients.len());
+    }
+}
