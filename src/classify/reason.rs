@@ -698,8 +698,67 @@ fn normalize_into(text: &[u8], out: &mut Vec<u8>) {
     if o > 0 && buf[o - 1] == b' ' {
         o -= 1;
     }
+    let start = out.len();
     out.extend_from_slice(&buf[..o.min(NORMALIZED_MAX)]);
+    mask_hosts(out, start);
 }
+
+/// Replaces the names of the hosts an MTA talked to (`host NAME[]`,
+/// `connect to NAME[]:#`, Exim's `H=NAME []` and `host NAME []`, `name=NAME`) by `?`, unless
+/// the name is a known provider's (the provider rules need it). The rules
+/// never look at other host names, and without them texts that differ only
+/// in the destination's MX host share one cache entry. Works on `out[start..]`.
+fn mask_hosts(out: &mut Vec<u8>, start: usize) {
+    // A copy on the stack: the normalized text is at most NORMALIZED_MAX bytes.
+    let mut copy = [0u8; NORMALIZED_MAX];
+    let len = (out.len() - start).min(NORMALIZED_MAX);
+    copy[..len].copy_from_slice(&out[start..start + len]);
+    let text = &copy[..len];
+    out.truncate(start);
+    let mut tokens = text.split(|&b| b == b' ').peekable();
+    let mut previous: &[u8] = b"";
+    let mut first = true;
+    while let Some(token) = tokens.next() {
+        if !first {
+            out.push(b' ');
+        }
+        first = false;
+        // Exim writes `H=name [ip]` and `host name [ip]`.
+        let next_is_ip =
+            (token.starts_with(b"h=") || previous == b"host") && tokens.peek().is_some_and(|t| t.starts_with(b"[]"));
+        previous = token;
+        let (lead, host, rest) = host_in(token, next_is_ip);
+        out.extend_from_slice(lead);
+        if host.contains(&b'.') && !PROVIDER_HOSTS.is_match(host) {
+            out.push(b'?');
+        } else {
+            out.extend_from_slice(host);
+        }
+        out.extend_from_slice(rest);
+    }
+}
+
+/// Splits a normalized token into (what precedes a host name, the host
+/// name, what follows it); the host name is empty when there is none.
+fn host_in(token: &[u8], next_is_ip: bool) -> (&[u8], &[u8], &[u8]) {
+    if let Some(name) = token.strip_prefix(b"name=") {
+        return (&token[..5], name, b"");
+    }
+    let lead = if token.starts_with(b"h=") { 2 } else { 0 };
+    match memchr(b'[', token) {
+        Some(i) if i > lead && token[i..].starts_with(b"[]") => (&token[..lead], &token[lead..i], &token[i..]),
+        None if next_is_ip => (&token[..lead], &token[lead..], b""),
+        _ => (token, b"", b""),
+    }
+}
+
+/// The provider names of [`PROVIDERS`], to keep their hosts unmasked.
+static PROVIDER_HOSTS: LazyLock<regex::bytes::RegexSet> = LazyLock::new(|| {
+    RegexSetBuilder::new(PROVIDERS.iter().map(|&(_, re)| re))
+        .unicode(false)
+        .build()
+        .expect("the provider patterns compile")
+});
 
 /// Ends the token at `buf[tok_start..end]`: a number token becomes `#`, or
 /// disappears (with its leading space) right after another number token.
@@ -2504,11 +2563,15 @@ mod tests {
             ("   ", ""),
             ("  Hello   World\t\r\n ", "hello world"),
             ("<bob@example.com>: Recipient", "<>: recipient"),
-            ("host mx.example.com[192.0.2.1] said:", "host mx.example.com[] said:"),
-            (
-                "connect to mx.example.com[192.0.2.1]:25: Connection timed out",
-                "connect to mx.example.com[]:#: connection timed out",
-            ),
+            ("host mx.example.com[192.0.2.1] said:", "host ?[] said:"),
+            // Host names are masked, except providers' (their rules need them).
+            ("host aspmx.l.google.com[192.0.2.1] said:", "host aspmx.l.google.com[] said:"),
+            ("connect to mx.a.example[192.0.2.1]:25: Connection refused", "connect to ?[]:#: connection refused"),
+            ("H=mx.a.example [192.0.2.1]: SMTP error", "h=? []: smtp error"),
+            ("host mx.a.example [192.0.2.1]: 550 no", "host ? []: # no"),
+            ("error for name=a.example type=MX: Host not found", "error for name=? type=mx: host not found"),
+            ("is no longer valid. [-20] - mta.yahoo.com", "is no longer valid. [] - mta.yahoo.com"),
+            ("connect to mx.example.com[192.0.2.1]:25: Connection timed out", "connect to ?[]:#: connection timed out"),
             ("421 4.7.0 [TSS04] Messages from 192.0.2.25 temporarily", "# [tss04] messages from # temporarily"),
             ("[PH01] [HME1] [ABCDE12] [x1] [2607:f8b0::1b   12]", "[ph01] [hme1] [] [] []"),
             ("550-5.1.1 The email 550-5.1.1 account", "# the email # account"),

@@ -12,7 +12,6 @@
 //! replaced by HMAC-SHA256(key, address with its domain lower-cased), in
 //! lower-case hex.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -63,17 +62,34 @@ pub struct RecipientOptions {
 /// times a failure wins over a delivery), with the attempts of all of them
 /// and the first and last times over all of them.
 pub(super) fn rows(finished: &Finished, options: &RecipientOptions) -> Vec<RecipientRow> {
-    let mut by_address: BTreeMap<(&[u8], String), Latest<'_>> = BTreeMap::new();
-    for r in &finished.recipients {
-        let address = canonical(&r.recipient, &r.domain);
-        let entry = by_address.entry((&r.domain[..], address)).or_insert_with(|| Latest::new(r));
-        entry.add(r);
+    // Sorted by domain, then recipient: the states of one address (the
+    // same local part in the same domain, whatever the domain's case) are
+    // one run.
+    fn local_part(r: &RecipientState) -> &[u8] {
+        match memchr::memrchr(b'@', &r.recipient) {
+            Some(at) if !r.domain.is_empty() => &r.recipient[..at],
+            _ => &r.recipient,
+        }
     }
-    by_address
-        .into_iter()
-        .filter(|(_, latest)| matches!(latest.state.outcome, FinalOutcome::Bounced | FinalOutcome::Expired))
-        .map(|((_, address), latest)| row(address, &latest, options))
-        .collect()
+    let mut rows = Vec::new();
+    let mut start = 0;
+    let all = &finished.recipients;
+    while start < all.len() {
+        let key = (&all[start].domain, local_part(&all[start]));
+        let mut end = start + 1;
+        while end < all.len() && all[end].domain == *key.0 && local_part(&all[end]) == key.1 {
+            end += 1;
+        }
+        let mut latest = Latest::new(&all[start]);
+        for r in &all[start..end] {
+            latest.add(r);
+        }
+        if matches!(latest.state.outcome, FinalOutcome::Bounced | FinalOutcome::Expired) {
+            rows.push(row(canonical(&latest.state.recipient, &latest.state.domain), &latest, options));
+        }
+        start = end;
+    }
+    rows
 }
 
 /// The recipient states of one address, summed up.
