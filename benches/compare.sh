@@ -17,6 +17,9 @@
 #   COMPARE_CALLGRIND=1     also count instructions per input byte with valgrind --tool=callgrind
 #   COMPARE_CALLGRIND_SIZE  log size for that (default 10M)
 #
+# "Full analysis" is the domains and codes reports (-o OUT --report domains
+# --report codes), as the speed issue defines it.
+#
 # Gzip input: one .gz of the Postfix log against zcat, and four rotated .gz
 # parts read with one and with two threads.
 set -euo pipefail
@@ -250,9 +253,9 @@ measure() {
     J2="bounces analyze -q -j2 -o OUT FILE"
     local ref="rg -c '$pattern' FILE"
     timed "$file" "$mta-$SIZE" "$RUNS" \
-        "$FULL" "$(q "$BOUNCES") analyze -q -o $O-all $F" \
-        "$J1" "$(q "$BOUNCES") analyze -q -j1 -o $O-j1 $F" \
-        "$J2" "$(q "$BOUNCES") analyze -q -j2 -o $O-j2 $F" \
+        "$FULL" "$(q "$BOUNCES") analyze -q --report domains --report codes -o $O-all $F" \
+        "$J1" "$(q "$BOUNCES") analyze -q -j1 --report domains --report codes -o $O-j1 $F" \
+        "$J2" "$(q "$BOUNCES") analyze -q -j2 --report domains --report codes -o $O-j2 $F" \
         "$ref" "rg -c $P $F" \
         "grep -cE '$pattern' FILE" "grep -cE $P $F" \
         "wc -l FILE" "wc -l $F"
@@ -290,7 +293,7 @@ slow() {
     F=$(q "$file")
     FULL="" J1="" J2="" SLOW=""
     timed "$file" "$mta-$SLOW_SIZE-$stamps-bounces" "$RUNS" \
-        "bounces analyze -q -o OUT FILE" "$(q "$BOUNCES") analyze -q -o $(q "$WORK/out-slow-$mta") $F"
+        "bounces analyze -q -o OUT FILE" "$(q "$BOUNCES") analyze -q --report domains --report codes -o $(q "$WORK/out-slow-$mta") $F"
     log "compare.sh: $tool on $(basename "$file"), once (this takes a while)"
     timed "$file" "$mta-$SLOW_SIZE-$stamps-$tool" 1 "$tool FILE" "$tool $F"
     cat "$WORK/$mta-$SLOW_SIZE-$stamps-$tool.tsv" >> "$WORK/$mta-$SLOW_SIZE-$stamps-bounces.tsv"
@@ -323,7 +326,7 @@ instructions() {
     local name cmd
     for name in "bounces analyze -q -j1 -o DIR FILE" "rg -c '$pattern' FILE"; do
         if [[ $name == bounces* ]]; then
-            cmd=("$BOUNCES" analyze -q -j1 -o "$WORK/callgrind-out")
+            cmd=("$BOUNCES" analyze -q -j1 --report domains --report codes -o "$WORK/callgrind-out")
         else
             cmd=(rg -c "$pattern")
         fi
@@ -363,11 +366,11 @@ compressed() {
     O=$(q "$WORK/out-gz")
     FULL="" J1="bounces analyze -q -j1 -o OUT 4 parts .gz" J2="bounces analyze -q -j2 -o OUT 4 parts .gz" SLOW=""
     timed "$gz" "gzip-$SIZE" "$RUNS" \
-        "bounces analyze -q -o OUT FILE.gz" "$(q "$BOUNCES") analyze -q -o $O $G" \
+        "bounces analyze -q -o OUT FILE.gz" "$(q "$BOUNCES") analyze -q --report domains --report codes -o $O $G" \
         "zcat FILE.gz > /dev/null" "zcat $G" \
         "zcat FILE.gz | rg -c status=" "sh -c $(q "zcat $G | rg -c status=")" \
-        "$J1" "$(q "$BOUNCES") analyze -q -j1 -o $O-j1 ${parts[*]}" \
-        "$J2" "$(q "$BOUNCES") analyze -q -j2 -o $O-j2 ${parts[*]}"
+        "$J1" "$(q "$BOUNCES") analyze -q -j1 --report domains --report codes -o $O-j1 ${parts[*]}" \
+        "$J2" "$(q "$BOUNCES") analyze -q -j2 --report domains --report codes -o $O-j2 ${parts[*]}"
     echo "## Gzip'd Postfix log: $(basename "$gz")"
     echo
     echo "$(file_bytes "$gz") bytes compressed (gzip -1), $bytes uncompressed; MB/s are uncompressed bytes. The 4 parts are the same log cut into 4 rotated files."

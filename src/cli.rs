@@ -95,11 +95,13 @@ struct AnalyzeArgs {
     #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
 
-    /// The report printed on stdout.
-    #[arg(long, value_enum, default_value_t = ReportArg::Domains)]
-    report: ReportArg,
+    /// The report printed on stdout (default domains). With -o, give it once
+    /// or more to choose which files are written (default: domains, codes,
+    /// reasons, daily, messages, recipients).
+    #[arg(long, value_enum, value_name = "REPORT")]
+    report: Vec<ReportArg>,
 
-    /// Write every report into DIR as <name>.csv (created if missing) instead
+    /// Write the reports into DIR as <name>.csv (created if missing) instead
     /// of printing one on stdout. Each file appears complete or not at all.
     #[arg(short = 'o', long, value_name = "DIR")]
     out_dir: Option<PathBuf>,
@@ -234,6 +236,22 @@ impl AnalyzeArgs {
         }
         let inputs = resolve_inputs(&args.paths, args.quiet)?;
         let time = time_config(args.tz.as_deref(), args.since.as_deref(), args.until.as_deref())?;
+        let kinds: Vec<ReportKind> = args.report.iter().map(|&r| report_kind(r)).collect();
+        let (report, out_reports) = match (&args.out_dir, kinds.as_slice()) {
+            (None, []) => (ReportKind::Domains, Vec::new()),
+            (None, [one]) => (*one, Vec::new()),
+            (None, _) => {
+                return Err(Error::Usage(
+                    "only one --report can go to stdout; use -o DIR to write several".to_string(),
+                ));
+            }
+            (Some(_), []) => (ReportKind::Domains, ReportKind::WRITTEN_TO_DIR.to_vec()),
+            (Some(_), chosen) => {
+                let mut chosen = chosen.to_vec();
+                chosen.dedup();
+                (chosen[0], chosen)
+            }
+        };
         let hash_key = if args.hash_recipients { Some(hash_key(args.hash_key_file.as_deref())?) } else { None };
         Ok(Config {
             inputs,
@@ -242,15 +260,8 @@ impl AnalyzeArgs {
                 MtaArg::Postfix => Mta::Postfix,
                 MtaArg::Exim => Mta::Exim,
             },
-            report: match args.report {
-                ReportArg::Domains => ReportKind::Domains,
-                ReportArg::Codes => ReportKind::Codes,
-                ReportArg::Reasons => ReportKind::Reasons,
-                ReportArg::Daily => ReportKind::Daily,
-                ReportArg::Hourly => ReportKind::Hourly,
-                ReportArg::Messages => ReportKind::Messages,
-                ReportArg::Recipients => ReportKind::Recipients,
-            },
+            report,
+            out_reports,
             out_dir: args.out_dir,
             threads,
             blocks,
@@ -262,6 +273,18 @@ impl AnalyzeArgs {
             time,
             hash_key,
         })
+    }
+}
+
+fn report_kind(report: ReportArg) -> ReportKind {
+    match report {
+        ReportArg::Domains => ReportKind::Domains,
+        ReportArg::Codes => ReportKind::Codes,
+        ReportArg::Reasons => ReportKind::Reasons,
+        ReportArg::Daily => ReportKind::Daily,
+        ReportArg::Hourly => ReportKind::Hourly,
+        ReportArg::Messages => ReportKind::Messages,
+        ReportArg::Recipients => ReportKind::Recipients,
     }
 }
 

@@ -55,7 +55,7 @@ impl ReportKind {
         ReportKind::Recipients,
     ];
 
-    /// The reports `-o` writes, in that order.
+    /// The reports `-o` writes unless told otherwise, in that order.
     pub const WRITTEN_TO_DIR: [ReportKind; 6] = [
         ReportKind::Domains,
         ReportKind::Codes,
@@ -101,9 +101,11 @@ pub struct Config {
     pub mta: Mta,
     /// The report printed on stdout (when there is no `out_dir`).
     pub report: ReportKind,
-    /// Write the reports of [`ReportKind::WRITTEN_TO_DIR`] into this
-    /// directory instead of one on stdout.
+    /// Write the reports of `out_reports` into this directory instead of
+    /// one on stdout.
     pub out_dir: Option<PathBuf>,
+    /// The reports written into `out_dir`.
+    pub out_reports: Vec<ReportKind>,
     /// Worker threads for scanning.
     pub threads: usize,
     /// How inputs are cut into blocks.
@@ -165,6 +167,7 @@ impl Default for Config {
             mta: Mta::default(),
             report: ReportKind::default(),
             out_dir: None,
+            out_reports: Vec::new(),
             threads: 1,
             blocks: BlockOptions::default(),
             progress: false,

@@ -31,7 +31,7 @@ use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::config::Config;
+use crate::config::{Config, ReportKind};
 use crate::error::{Error, Result};
 use crate::report::{RecipientOptions, Reports};
 use crate::scan::{ScanOptions, TimeOptions};
@@ -66,8 +66,10 @@ const PROGRESS_MIN_BYTES: u64 = 64 << 20;
 /// the summary on stderr.
 pub fn analyze(config: &Config) -> Result<Exit> {
     let progress = progress_bar(config);
-    let needs_messages = config.report.is_message_level() || config.out_dir.is_some();
-    let needs_time = config.time.has_window() || config.report.is_time_series() || needs_messages;
+    let written: Vec<ReportKind> =
+        if config.out_dir.is_some() { config.out_reports.clone() } else { vec![config.report] };
+    let needs_messages = written.iter().any(|r| r.is_message_level());
+    let needs_time = config.time.has_window() || written.iter().any(|r| r.is_time_series()) || needs_messages;
     let options = ScanOptions {
         mta: config.mta,
         threads: config.threads,
@@ -91,7 +93,7 @@ pub fn analyze(config: &Config) -> Result<Exit> {
         reports.add_messages(&messages.finish(), &options);
     }
     match &config.out_dir {
-        Some(dir) => reports.write_all(dir, config.raw_csv)?,
+        Some(dir) => reports.write_all(dir, &written, config.raw_csv)?,
         None => {
             let stdout = io::stdout().lock();
             let result = reports

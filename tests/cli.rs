@@ -143,3 +143,28 @@ fn readme_example_output_is_what_the_first_command_prints() {
         }
     }
 }
+
+#[test]
+fn out_dir_writes_only_the_reports_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("some");
+    let out = run(&[
+        "analyze",
+        "-q",
+        "--report",
+        "codes",
+        "--report",
+        "daily",
+        "-o",
+        target.to_str().unwrap(),
+        "samples/exim.log",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let mut names: Vec<String> =
+        std::fs::read_dir(&target).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    names.sort();
+    assert_eq!(names, ["codes.csv", "daily.csv"]);
+    let out = run(&["analyze", "--report", "codes", "--report", "daily", "samples/exim.log"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("only one --report can go to stdout"), "{}", stderr(&out));
+}

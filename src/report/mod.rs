@@ -133,10 +133,10 @@ impl Reports {
         csv.flush()
     }
 
-    /// Writes every report into `dir` as `<name>.csv`, each atomically.
-    pub fn write_all(&self, dir: &Path, raw_csv: bool) -> Result<()> {
+    /// Writes the reports `kinds` into `dir` as `<name>.csv`, each atomically.
+    pub fn write_all(&self, dir: &Path, kinds: &[ReportKind], raw_csv: bool) -> Result<()> {
         fs::create_dir_all(dir).map_err(|source| Error::Output { path: dir.to_path_buf(), source })?;
-        for kind in ReportKind::WRITTEN_TO_DIR {
+        for &kind in kinds {
             let path = dir.join(format!("{}.csv", kind.name()));
             write_atomically(&path, |file| self.write(kind, file, raw_csv))
                 .map_err(|source| Error::Output { path: path.clone(), source })?;
