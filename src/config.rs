@@ -147,11 +147,6 @@ impl TimeConfig {
     pub fn has_window(&self) -> bool {
         self.since.is_some() || self.until.is_some()
     }
-
-    /// Whether `t` is inside the window (`since <= t < until`).
-    pub fn contains(&self, t: Micros) -> bool {
-        self.since.is_none_or(|s| t >= s) && self.until.is_none_or(|u| t < u)
-    }
 }
 
 impl Default for TimeConfig {

@@ -34,7 +34,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::config::{Config, ReportKind};
 use crate::error::{Error, Result};
 use crate::report::{RecipientOptions, Reports};
-use crate::scan::{ScanOptions, TimeOptions};
+use crate::scan::ScanOptions;
 
 /// How a run ended, as far as the exit code is concerned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,17 +75,11 @@ pub fn analyze(config: &Config) -> Result<Exit> {
         threads: config.threads,
         blocks: config.blocks,
         max_domains: config.max_domains,
-        time: needs_time.then(|| TimeOptions {
-            tz: config.time.tz.clone(),
-            now: config.time.now,
-            since: config.time.since,
-            until: config.time.until,
-        }),
+        time: needs_time.then(|| config.time.clone()),
         messages: needs_messages,
     };
-    let analysis = scan::run(&config.inputs, &options, &progress)?;
+    let mut analysis = scan::run(&config.inputs, &options, &progress)?;
     progress.finish_and_clear();
-    let mut analysis = analysis;
     let messages = analysis.tally.take_messages();
     let mut reports = Reports::build(&analysis.tally);
     if let Some(messages) = messages {

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use aho_corasick::{AhoCorasick, MatchKind};
 use indicatif::ProgressBar;
 
-use crate::config::Mta;
+use crate::config::{Mta, TimeConfig};
 use crate::error::{Error, Result};
 use crate::input::{
     Block, BlockOptions, Chunk, Compression, Opened, Source, Stream, StreamStats, chunks, count_lines,
@@ -28,7 +28,7 @@ use crate::journald::{self, BlockStats};
 use crate::parse::{Parsed, exim, postfix};
 use crate::seek;
 use crate::tally::{Place, Tally, TimeSetup};
-use crate::time::{Clock, Micros};
+use crate::time::Clock;
 
 /// Finds and parses delivery lines.
 #[derive(Clone, Debug)]
@@ -252,22 +252,9 @@ pub struct ScanOptions {
     pub max_domains: usize,
     /// Read event times (for a window or a time series), with this zone,
     /// year reference for stdin, and window.
-    pub time: Option<TimeOptions>,
+    pub time: Option<TimeConfig>,
     /// Follow every recipient to its final outcome (message-level reports).
     pub messages: bool,
-}
-
-/// How event times are read and which count.
-#[derive(Clone, Debug)]
-pub struct TimeOptions {
-    /// The zone of stamps that carry none.
-    pub tz: jiff::tz::TimeZone,
-    /// The year reference of inputs without a modification time (stdin).
-    pub now: jiff::Timestamp,
-    /// Count only events at or after this time.
-    pub since: Option<Micros>,
-    /// Count only events before this time.
-    pub until: Option<Micros>,
 }
 
 impl ScanOptions {
@@ -290,7 +277,7 @@ impl ScanOptions {
 
 /// Each input's clock: the zone of the options, and as year reference the
 /// input's modification time (now for stdin or when it is unknown).
-fn clocks(inputs: &[Source], time: &TimeOptions) -> Vec<Clock> {
+fn clocks(inputs: &[Source], time: &TimeConfig) -> Vec<Clock> {
     let base = Clock::new(time.tz.clone(), time.now);
     inputs
         .iter()
