@@ -116,6 +116,14 @@ pub fn print(config: &Config, analysis: &Analysis, out: &mut impl Write) -> std:
             )?;
         }
     }
+    if tally.expiries() > 0 {
+        writeln!(
+            out,
+            "bounces: Postfix gave up on {} (status=expired): not delivery events; the messages report counts \
+             their deferred recipients as expired",
+            plural(tally.expiries(), "message")
+        )?;
+    }
     if tally.probes() > 0 {
         writeln!(out, "bounces: {} not counted as deliveries", plural(tally.probes(), "address-verification probe"))?;
     }
