@@ -28,7 +28,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::hash::{BuildHasher, Hasher};
+use std::hash::BuildHasher;
 use std::sync::LazyLock;
 
 use foldhash::fast::RandomState;
@@ -557,6 +557,39 @@ fn is_domain_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')
 }
 
+/// Appends `text` without the contents of the `<...>`, `[...]` and `"..."`
+/// groups that [`normalize`] drops (a provider code in brackets is kept),
+/// found exactly as it finds them: left to right, the first closing byte
+/// within [`GROUP_MAX`] bytes. Everything else is copied. Two texts with the
+/// same result normalize alike (normalization reads nothing inside a dropped
+/// group, and no other step of it starts or ends inside one), so this is an
+/// exact cache key that is much cheaper than normalizing: texts that differ
+/// only in their addresses and IP addresses share it.
+fn drop_group_contents(text: &[u8], out: &mut Vec<u8>) {
+    let mut i = 0;
+    while let Some(at) = memchr::memchr3(b'<', b'[', b'"', &text[i..]).map(|j| i + j) {
+        out.extend_from_slice(&text[i..=at]);
+        let close = match text[at] {
+            b'<' => b'>',
+            b'[' => b']',
+            _ => b'"',
+        };
+        let window = &text[at + 1..text.len().min(at + 1 + GROUP_MAX)];
+        match memchr(close, window) {
+            Some(len) => {
+                let inner = &window[..len];
+                if close == b']' && is_provider_code(inner) {
+                    out.extend_from_slice(inner);
+                }
+                out.push(close);
+                i = at + len + 2;
+            }
+            None => i = at + 1,
+        }
+    }
+    out.extend_from_slice(&text[i..]);
+}
+
 /// A provider's short code in square brackets (`TSS04`, `PH01`, `HME1`):
 /// 2 to 4 letters, then 1 to 3 digits.
 fn is_provider_code(inner: &[u8]) -> bool {
@@ -1081,6 +1114,8 @@ struct RawSlot {
 pub struct Classifier {
     /// Scratch buffer: the normalized key of the current event.
     key: Vec<u8>,
+    /// Scratch buffer: the level-1 key of the current event.
+    group: Vec<u8>,
     cache: HashMap<Box<[u8]>, Verdict, RandomState>,
     /// Total length of the keys in `cache`.
     key_bytes: usize,
@@ -1108,20 +1143,18 @@ impl Classifier {
         }
         let prefix = key_prefix(outcome, code, enhanced);
 
-        // Level 1: the raw text.
+        // Level 1: the raw text with its group contents dropped.
         let raw_slot = (text.len() <= RAW_MAX).then(|| {
-            let mut hasher = self.raw_state.build_hasher();
-            hasher.write(&prefix);
-            hasher.write(text);
-            let hash = hasher.finish();
+            self.group.clear();
+            self.group.extend_from_slice(&prefix);
+            drop_group_contents(text, &mut self.group);
+            let hash = self.raw_state.hash_one(&self.group[..]);
             (hash, (hash as usize) & (RAW_SLOTS - 1))
         });
         if let Some((hash, index)) = raw_slot
             && let Some(slot) = self.raw.get(index)
             && slot.hash == hash
-            && slot.key.len() == KEY_PREFIX + text.len()
-            && slot.key[..KEY_PREFIX] == prefix
-            && slot.key[KEY_PREFIX..] == *text
+            && slot.key == self.group
             && let Some(verdict) = slot.verdict
         {
             return verdict;
@@ -1153,8 +1186,7 @@ impl Classifier {
             let slot = &mut self.raw[index];
             slot.hash = hash;
             slot.key.clear();
-            slot.key.extend_from_slice(&prefix);
-            slot.key.extend_from_slice(text);
+            slot.key.extend_from_slice(&self.group);
             slot.verdict = Some(verdict);
         }
         verdict
@@ -2759,6 +2791,91 @@ mod tests {
                 let literal = alternative.replace("\\b", "").replace("\\.", ".").replace("(?:inc)?", "");
                 assert!(PROVIDER_HOSTS.is_match(&literal), "{literal} from {re}");
             }
+        }
+    }
+
+    #[test]
+    fn group_contents_are_dropped_as_normalize_drops_them() {
+        let cases: [(&str, &str); 7] = [
+            ("550 5.1.1 <bob@example.com>: User unknown", "550 5.1.1 <>: User unknown"),
+            ("host mx[192.0.2.1] said: 421 [TSS04] later", "host mx[] said: 421 [TSS04] later"),
+            ("say \"hi there\" now", "say \"\" now"),
+            ("unclosed <group", "unclosed <group"),
+            ("<a [b> c]", "<> c]"),
+            ("", ""),
+            ("[[x]]", "[]]"),
+        ];
+        for (text, want) in cases {
+            let mut out = Vec::new();
+            drop_group_contents(text.as_bytes(), &mut out);
+            assert_eq!(String::from_utf8_lossy(&out), want, "{text:?}");
+        }
+        // Texts that differ only inside groups share the level-1 key, and the
+        // verdict is the one the uncached path gives each of them.
+        let mut c = Classifier::new();
+        let texts = [
+            "host mx.example.com[192.0.2.1] said: 550 5.1.1 <a@example.com>: Recipient address rejected: User unknown (in reply to RCPT TO command)",
+            "host mx.example.com[192.0.2.9] said: 550 5.1.1 <someone.else@example.com>: Recipient address rejected: User unknown (in reply to RCPT TO command)",
+        ];
+        for text in texts {
+            let e = Some(Enhanced { class: 5, subject: 1, detail: 1 });
+            let got = c.classify(Outcome::Bounced, Some(550), e, text.as_bytes());
+            assert_eq!(got, classify(Outcome::Bounced, Some(550), e, text.as_bytes()));
+        }
+        assert_eq!(c.cached(), 1);
+    }
+
+    #[test]
+    fn equal_group_keys_mean_equal_normalizations() {
+        // Random texts over the bytes that matter to normalization; each is
+        // compared with a copy whose dropped group contents are replaced by
+        // other bytes (the closing byte excepted, so the groups stay put).
+        let alphabet = b"ab1 .-_@<>[]\"\\nT:;#";
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..20_000 {
+            let len = (next() % 60) as usize;
+            let text: Vec<u8> = (0..len).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]).collect();
+            let mut other = text.clone();
+            let mut i = 0;
+            while let Some(at) = memchr::memchr3(b'<', b'[', b'"', &text[i..]).map(|j| i + j) {
+                let close = match text[at] {
+                    b'<' => b'>',
+                    b'[' => b']',
+                    _ => b'"',
+                };
+                let window = &text[at + 1..text.len().min(at + 1 + GROUP_MAX)];
+                match memchr(close, window) {
+                    Some(len) => {
+                        if !(close == b']' && is_provider_code(&window[..len])) {
+                            for b in &mut other[at + 1..at + 1 + len] {
+                                let mut c = alphabet[(next() % alphabet.len() as u64) as usize];
+                                if c == close {
+                                    c = b'x';
+                                }
+                                *b = c;
+                            }
+                        }
+                        i = at + len + 2;
+                    }
+                    None => i = at + 1,
+                }
+            }
+            let (mut ka, mut kb) = (Vec::new(), Vec::new());
+            drop_group_contents(&text, &mut ka);
+            drop_group_contents(&other, &mut kb);
+            if ka != kb {
+                continue; // the replacement made a provider code: another key
+            }
+            let (mut na, mut nb) = (Vec::new(), Vec::new());
+            normalize(&text, &mut na);
+            normalize(&other, &mut nb);
+            assert_eq!(na, nb, "{:?} vs {:?}", String::from_utf8_lossy(&text), String::from_utf8_lossy(&other));
         }
     }
 }
