@@ -1,9 +1,10 @@
 //! `Scanner::parse_line` on arbitrary bytes, for each `--mta` setting.
 //!
 //! Besides not panicking: an event's domain lies inside the line, its codes
-//! are in range, `auto` gives what `postfix` or `exim` alone gives, and
-//! scanning the line as a one-line block counts exactly what `parse_line`
-//! found.
+//! are in range, an expiry's queue id lies inside the line right before
+//! `: from=<` (and only Postfix finds expiries), `auto` gives what
+//! `postfix` or `exim` alone gives, and scanning the line as a one-line
+//! block counts exactly what `parse_line` found (expiries included).
 #![no_main]
 
 use std::sync::LazyLock;
@@ -33,14 +34,33 @@ fn check_event(line: &[u8], event: &Event<'_>) {
     }
 }
 
+/// A Postfix expiry line: its queue id is a part of the line, before the
+/// `: from=<` that precedes `, status=expired` (or `force-expired`) and
+/// `, returned to sender`, and looks like a queue id.
+fn check_expiry(line: &[u8], queue_id: &[u8]) {
+    let range = line.as_ptr_range();
+    let qid = queue_id.as_ptr_range();
+    assert!(range.start <= qid.start && qid.end <= range.end, "the queue id is not a part of the line");
+    assert!(queue_id.len() >= 5 && queue_id.iter().all(u8::is_ascii_alphanumeric), "queue id {queue_id:?}");
+    let after = &line[qid.end as usize - range.start as usize..];
+    assert!(after.starts_with(b": from=<"), "{:?}", String::from_utf8_lossy(line));
+    let find = |needle: &[u8]| after.windows(needle.len()).any(|w| w == needle);
+    assert!(find(b", returned to sender"));
+    assert!(find(b", status=expired, returned to sender") || find(b", status=force-expired, returned to sender"));
+}
+
 fuzz_target!(|data: &[u8]| {
     let [auto, postfix, exim] = &*SCANNERS;
     let (a, p, e) = (auto.parse_line(data), postfix.parse_line(data), exim.parse_line(data));
     for parsed in [&a, &p, &e] {
-        if let Parsed::Event(event) = parsed {
-            check_event(data, event);
+        match parsed {
+            Parsed::Event(event) => check_event(data, event),
+            Parsed::Expiry { queue_id } => check_expiry(data, queue_id),
+            _ => {}
         }
     }
+    // Expiry lines are Postfix's alone.
+    assert!(!matches!(e, Parsed::Expiry { .. }), "exim {e:?}");
     // Auto tries every anchor of both MTAs in line order and takes the first
     // that is not `Other`: that is what one of the MTAs alone finds.
     assert!(a == p || a == e, "auto {a:?}, postfix {p:?}, exim {e:?}");
@@ -62,4 +82,5 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(tally.events_by_outcome(), want, "{a:?}");
     assert_eq!(tally.malformed(), u64::from(a == Parsed::Malformed), "{a:?}");
     assert_eq!(tally.probes(), u64::from(a == Parsed::Probe), "{a:?}");
+    assert_eq!(tally.expiries(), u64::from(matches!(a, Parsed::Expiry { .. })), "{a:?}");
 });

@@ -1,9 +1,10 @@
 //! Arbitrary bytes scanned as a block, then both reports built and written.
 //!
-//! The reports must be valid UTF-8 CSV, one record per row plus a header,
-//! seven fields each, no cell starting a formula unless asked for raw CSV;
-//! add up to the events counted; and not change when the block is cut in
-//! two at a line boundary (the first byte chooses where).
+//! The reports (`domains`, `codes`, `reasons`) must be valid UTF-8 CSV, one
+//! record per row plus a header, each with its number of fields, no cell
+//! starting a formula unless asked for raw CSV; add up to the events
+//! counted; and not change when the block is cut in two at a line boundary
+//! (the first byte chooses where).
 #![no_main]
 
 use std::sync::LazyLock;
@@ -31,9 +32,9 @@ fn scan(pieces: &[&[u8]]) -> Tally {
 }
 
 /// Writes one report and checks it is UTF-8 CSV with `rows` rows after the
-/// header, seven fields each, records ending in CRLF; unless `raw_csv`, no
-/// cell starts a spreadsheet formula.
-fn write(reports: &Reports, kind: ReportKind, rows: usize, raw_csv: bool) {
+/// header, `fields` fields each, records ending in CRLF; unless `raw_csv`,
+/// no cell starts a spreadsheet formula.
+fn write(reports: &Reports, kind: ReportKind, rows: usize, fields: usize, raw_csv: bool) {
     let mut out = Vec::new();
     reports.write(kind, &mut out, raw_csv).expect("writing to a Vec does not fail");
     let text = String::from_utf8(out).expect("reports are UTF-8");
@@ -42,7 +43,7 @@ fn write(reports: &Reports, kind: ReportKind, rows: usize, raw_csv: bool) {
     let mut records = 0;
     for record in reader.records() {
         let record = record.unwrap_or_else(|e| panic!("{kind:?} is not valid CSV: {e}\n{text}"));
-        assert_eq!(record.len(), 7, "{kind:?}: {record:?}");
+        assert_eq!(record.len(), fields, "{kind:?}: {record:?}");
         if !raw_csv {
             for cell in record.iter() {
                 assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "{kind:?}: formula cell {cell:?}");
@@ -61,8 +62,9 @@ fuzz_target!(|data: &[u8]| {
     let whole = scan(&[data]);
     let reports = Reports::build(&whole);
     for raw_csv in [false, true] {
-        write(&reports, ReportKind::Domains, reports.domains.len(), raw_csv);
-        write(&reports, ReportKind::Codes, reports.codes.len(), raw_csv);
+        write(&reports, ReportKind::Domains, reports.domains.len(), 7, raw_csv);
+        write(&reports, ReportKind::Codes, reports.codes.len(), 9, raw_csv);
+        write(&reports, ReportKind::Reasons, reports.reasons.len(), 6, raw_csv);
     }
 
     // The rows add up to the events counted.
@@ -71,6 +73,9 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(reports.domains.iter().map(|r| r.counts[outcome]).sum::<u64>(), count);
         assert_eq!(reports.codes.iter().filter(|r| r.outcome as usize == outcome).map(|r| r.count).sum::<u64>(), count);
     }
+    // The reasons report counts the failures.
+    assert_eq!(reports.reasons.iter().map(|r| r.deferred).sum::<u64>(), by_outcome[1], "deferred");
+    assert_eq!(reports.reasons.iter().map(|r| r.bounced).sum::<u64>(), by_outcome[2], "bounced");
 
     // Cut at a line boundary chosen by the selector: the same reports.
     let newlines: Vec<usize> = memchr_all(data);
