@@ -35,6 +35,8 @@ pub enum Error {
     },
     /// The command line asked for something impossible.
     Usage(String),
+    /// `bounces explain` was given nothing it can explain.
+    ExplainUsage(String),
 }
 
 impl Error {
@@ -71,9 +73,7 @@ impl fmt::Display for Error {
                 path.display(),
                 describe_io(source)
             ),
-            Error::Usage(message) if message.starts_with("explain:") => {
-                write!(f, "{message} (see 'bounces explain --help')")
-            }
+            Error::ExplainUsage(message) => write!(f, "explain: {message} (see 'bounces explain --help')"),
             Error::Usage(message) => write!(f, "{message} (see 'bounces analyze --help')"),
         }
     }
@@ -83,7 +83,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Input { source, .. } | Error::Output { source, .. } => Some(source),
-            Error::Format { .. } | Error::Usage(_) => None,
+            Error::Format { .. } | Error::Usage(_) | Error::ExplainUsage(_) => None,
         }
     }
 }

@@ -64,7 +64,7 @@ pub enum Format {
 ///
 /// # Errors
 ///
-/// [`Error::Usage`] when there is nothing to explain or a code is malformed;
+/// [`Error::ExplainUsage`] when there is nothing to explain or a code is malformed;
 /// [`Error::Output`] (path `-`) when `out` cannot be written.
 pub fn run(args: &[String], format: Format, out: &mut dyn Write) -> Result<()> {
     let explanation = explain(args)?;
@@ -123,16 +123,16 @@ fn token(arg: &str) -> Token {
 }
 
 fn usage_nothing() -> Error {
-    Error::Usage(
-        "explain: nothing to explain; give a reply code (550), an enhanced status code (5.1.1), \
+    Error::ExplainUsage(
+        "nothing to explain; give a reply code (550), an enhanced status code (5.1.1), \
          a reply code and an enhanced code (556 5.1.10), two codes to compare (252 556), or a reply text"
             .to_string(),
     )
 }
 
 fn usage_malformed(arg: &str) -> Error {
-    Error::Usage(format!(
-        "explain: '{arg}' is not a code; a reply code is three digits from 200 to 599 (550), \
+    Error::ExplainUsage(format!(
+        "'{arg}' is not a code; a reply code is three digits from 200 to 599 (550), \
          an enhanced status code is class.subject.detail with class 2, 4 or 5 and one to three digits \
          each (5.1.1); anything else is read as a reply text only together with words"
     ))
@@ -1834,7 +1834,7 @@ mod tests {
                         assert_eq!((t.verdict.outcome, t.verdict.outcome_from), (*outcome, FROM_LOG), "{list:?}");
                     }
                 }
-                (Usage, Err(Error::Usage(message))) => {
+                (Usage, Err(Error::ExplainUsage(message))) => {
                     assert!(message.contains("reply code") && message.contains("enhanced status code"), "{message}");
                 }
                 _ => panic!("{list:?}: want {want:?}, got {got:?}"),
@@ -1844,7 +1844,7 @@ mod tests {
 
     #[test]
     fn usage_errors_name_the_argument() {
-        let Err(Error::Usage(message)) = explain(&args(&["6.1.1"])) else { panic!("6.1.1 is not a code") };
+        let Err(Error::ExplainUsage(message)) = explain(&args(&["6.1.1"])) else { panic!("6.1.1 is not a code") };
         assert!(message.contains("'6.1.1'") && message.contains("5.1.1") && message.contains("550"), "{message}");
     }
 

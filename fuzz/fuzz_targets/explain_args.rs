@@ -28,9 +28,9 @@ fn explain(args: &[String], format: Format) -> Result<String, String> {
     let mut out = Vec::new();
     match run(args, format, &mut out) {
         Ok(()) => Ok(String::from_utf8(out).expect("output is UTF-8")),
-        Err(Error::Usage(message)) => {
+        Err(Error::ExplainUsage(message)) => {
             assert!(out.is_empty(), "wrote output and failed");
-            assert!(message.starts_with("explain: "), "{message}");
+            assert!(!message.is_empty(), "an empty usage message");
             Err(message)
         }
         Err(other) => panic!("not a usage error: {other}"),
