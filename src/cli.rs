@@ -167,6 +167,11 @@ struct AnalyzeArgs {
     /// Bytes per block handed to a worker (for tests; results do not depend on it).
     #[arg(long, hide = true, value_name = "BYTES")]
     block_size: Option<usize>,
+
+    /// Seconds a settled recipient is kept for late lines (for tests; the
+    /// default, an hour, suits every log in time order).
+    #[arg(long, hide = true, value_name = "SECONDS")]
+    settle: Option<u32>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -272,6 +277,7 @@ impl AnalyzeArgs {
             max_domains: args.max_domains,
             time,
             hash_key,
+            settle: args.settle.map_or(bounces::messages::SETTLE, |s| i64::from(s) * 1_000_000),
         })
     }
 }

@@ -126,6 +126,9 @@ pub struct Config {
     /// Write recipients as HMAC-SHA256 under this key instead of as
     /// addresses (`--hash-recipients`).
     pub hash_key: Option<Vec<u8>>,
+    /// For the message-level reports: how long after a recipient settled
+    /// its late lines are still expected (see [`crate::messages::fold`]).
+    pub settle: Micros,
 }
 
 /// How timestamps are read and which events count.
@@ -172,6 +175,7 @@ impl Default for Config {
             max_domains: DEFAULT_MAX_DOMAINS,
             time: TimeConfig::default(),
             hash_key: None,
+            settle: crate::messages::SETTLE,
         }
     }
 }

@@ -192,8 +192,13 @@ pub const HEAD_BYTES: usize = 64 << 10;
 
 /// Reads up to [`HEAD_BYTES`] from the start of a file.
 pub fn read_head(file: &File) -> io::Result<Vec<u8>> {
+    read_head_at(file, 0)
+}
+
+/// Reads up to [`HEAD_BYTES`] of a file from byte `offset` on.
+pub fn read_head_at(file: &File, offset: u64) -> io::Result<Vec<u8>> {
     let mut head = Vec::new();
-    let len = read_range(file, 0, HEAD_BYTES as u64, &mut head, 0)?;
+    let len = read_range(file, offset, offset + HEAD_BYTES as u64, &mut head, 0)?;
     head.truncate(len);
     Ok(head)
 }

@@ -77,14 +77,14 @@ pub fn analyze(config: &Config) -> Result<Exit> {
         max_domains: config.max_domains,
         time: needs_time.then(|| config.time.clone()),
         messages: needs_messages,
+        settle: config.settle,
     };
-    let mut analysis = scan::run(&config.inputs, &options, &progress)?;
+    let analysis = scan::run(&config.inputs, &options, &progress)?;
     progress.finish_and_clear();
-    let messages = analysis.tally.take_messages();
     let mut reports = Reports::build(&analysis.tally);
-    if let Some(messages) = messages {
+    if let Some(outcomes) = &analysis.messages {
         let options = RecipientOptions { tz: config.time.tz.clone(), hash_key: config.hash_key.clone() };
-        reports.add_messages(&messages.finish(), &options);
+        reports.add_messages(outcomes, &options);
     }
     match &config.out_dir {
         Some(dir) => reports.write_all(dir, &written, config.raw_csv)?,

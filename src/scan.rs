@@ -11,8 +11,9 @@
 
 use std::fs::File;
 use std::io;
+use std::io::Read;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, mpsc};
+use std::sync::{Condvar, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -21,14 +22,15 @@ use indicatif::ProgressBar;
 use crate::config::{Mta, TimeConfig};
 use crate::error::{Error, Result};
 use crate::input::{
-    Block, BlockOptions, Chunk, Compression, Opened, Source, Stream, StreamStats, chunks, count_lines,
-    looks_like_mail_log, read_blocks, read_chunk,
+    Block, BlockOptions, Chunk, Compression, HEAD_BYTES, Opened, Source, Stream, StreamStats, chunks, count_lines,
+    looks_like_mail_log, read_blocks, read_chunk, read_head_at,
 };
 use crate::journald::{self, BlockStats};
+use crate::messages::{Fold, Messages, Outcomes, SETTLE};
 use crate::parse::{Parsed, exim, postfix};
 use crate::seek;
 use crate::tally::{Place, Tally, TimeSetup};
-use crate::time::Clock;
+use crate::time::{Clock, Micros};
 
 /// Finds and parses delivery lines.
 #[derive(Clone, Debug)]
@@ -237,6 +239,8 @@ pub struct Analysis {
     pub inputs: Vec<InputReport>,
     /// Wall-clock time of the scan.
     pub elapsed: Duration,
+    /// Every recipient's final outcome, when messages were followed.
+    pub messages: Option<Outcomes>,
 }
 
 /// How to scan.
@@ -255,12 +259,15 @@ pub struct ScanOptions {
     pub time: Option<TimeConfig>,
     /// Follow every recipient to its final outcome (message-level reports).
     pub messages: bool,
+    /// How long a settled recipient is kept for late lines (see
+    /// [`crate::messages::fold`]).
+    pub settle: Micros,
 }
 
 impl ScanOptions {
     /// Options with no time reading and no domain cap.
     pub fn new(mta: Mta, threads: usize, blocks: BlockOptions) -> ScanOptions {
-        ScanOptions { mta, threads, blocks, max_domains: usize::MAX, time: None, messages: false }
+        ScanOptions { mta, threads, blocks, max_domains: usize::MAX, time: None, messages: false, settle: SETTLE }
     }
 
     fn tally(&self, clocks: &Option<Vec<Clock>>) -> Tally {
@@ -339,33 +346,33 @@ pub fn run(inputs: &[Source], options: &ScanOptions, progress: &ProgressBar) -> 
         }
     }
 
-    let pieces: Vec<(&File, Chunk)> = files
-        .iter()
-        .flat_map(|(index, file, start, end)| chunks(*index, *start..*end, blocks.block_size).map(move |c| (file, c)))
-        .collect();
-    // Each worker takes the next chunk until none is left, with one buffer
-    // and one tally of its own: exactly one tally per thread to merge.
-    let next = AtomicUsize::new(0);
-    let mut tally = sum(pool.broadcast(|_| {
-        let (mut tally, mut buf) = (options.tally(&clocks), Vec::new());
-        while let Some((file, chunk)) = pieces.get(next.fetch_add(1, Ordering::Relaxed)) {
-            match read_chunk(file, chunk, blocks.max_line, &mut buf) {
-                Ok(read) => {
-                    progress.inc(read.bytes);
-                    tally.record_bytes(chunk.input, read.bytes);
-                    let dropped = u64::from(read.dropped_overlong);
-                    scanner.scan(chunk.input, chunk.seq, 0, &buf[read.begin..read.end], &mut tally);
-                    tally.record_piece(chunk.input, chunk.seq, dropped, dropped);
-                }
-                Err(error) => tally.record_error(chunk.input, chunk.start, &error),
+    let scan = (&scanner, &pool, options, &clocks, progress);
+    let mut messages = None;
+    let tally = if options.messages {
+        // Message states are folded in log order: one input at a time,
+        // oldest first, its pieces in order (see `crate::messages::fold`).
+        let folder = Folder::new(options.settle, 4 * threads as u64);
+        let order = fold_order(inputs, &files, &streams, clocks.as_deref());
+        let mut files: std::collections::HashMap<usize, FileInput> = files.into_iter().map(|f| (f.0, f)).collect();
+        let mut streams: std::collections::HashMap<usize, _> = streams.into_iter().map(|s| (s.0, s)).collect();
+        let mut tallies = Vec::new();
+        for index in order {
+            if let Some(file) = files.remove(&index) {
+                tallies.push(scan_files(std::slice::from_ref(&file), scan, Some(&folder)));
+            } else if let Some(stream) = streams.remove(&index) {
+                tallies.push(scan_streams(vec![stream], scan, Some(&folder), &mut reports));
             }
+            folder.end_input();
+        }
+        messages = Some(folder.finish());
+        sum(tallies)
+    } else {
+        let mut tally = scan_files(&files, scan, None);
+        if !streams.is_empty() {
+            tally += scan_streams(streams, scan, None, &mut reports);
         }
         tally
-    }));
-    if !streams.is_empty() {
-        tally += scan_streams(streams, &scanner, &pool, (options, &clocks), progress, &mut reports);
-    }
-
+    };
     for (index, report) in reports.iter_mut().enumerate() {
         let counts = tally.input_counts(index);
         report.bytes += counts.bytes;
@@ -377,7 +384,179 @@ pub fn run(inputs: &[Source], options: &ScanOptions, progress: &ProgressBar) -> 
                 Some(Error::Input { name: report.name.clone(), source: io::Error::new(error.kind, message) });
         }
     }
-    Ok(Analysis { tally, inputs: reports, elapsed: started.elapsed() })
+    Ok(Analysis { tally, inputs: reports, elapsed: started.elapsed(), messages })
+}
+
+/// What every scan needs: the scanner, the pool, the options, each input's
+/// clock, the progress bar.
+type Scan<'a> = (&'a Scanner, &'a rayon::ThreadPool, &'a ScanOptions, &'a Option<Vec<Clock>>, &'a ProgressBar);
+
+/// A regular file to read in chunks: its input index and the byte range to read.
+type FileInput = (usize, File, u64, u64);
+
+/// Scans regular files in parallel chunks. Each worker takes the next chunk
+/// until none is left, with one buffer and one tally of its own: exactly
+/// one tally per thread to merge. With a `folder` (one file at a time),
+/// each chunk's message states go to it.
+fn scan_files(files: &[FileInput], scan: Scan<'_>, folder: Option<&Folder>) -> Tally {
+    let (scanner, pool, options, clocks, progress) = scan;
+    let blocks = options.blocks;
+    let pieces: Vec<(&File, Chunk)> = files
+        .iter()
+        .flat_map(|(index, file, start, end)| chunks(*index, *start..*end, blocks.block_size).map(move |c| (file, c)))
+        .collect();
+    let next = AtomicUsize::new(0);
+    sum(pool.broadcast(|_| {
+        let (mut tally, mut buf) = (options.tally(clocks), Vec::new());
+        while let Some((file, chunk)) = pieces.get(next.fetch_add(1, Ordering::Relaxed)) {
+            if let Some(folder) = folder {
+                folder.admit(chunk.seq);
+            }
+            match read_chunk(file, chunk, blocks.max_line, &mut buf) {
+                Ok(read) => {
+                    progress.inc(read.bytes);
+                    tally.record_bytes(chunk.input, read.bytes);
+                    let dropped = u64::from(read.dropped_overlong);
+                    scanner.scan(chunk.input, chunk.seq, 0, &buf[read.begin..read.end], &mut tally);
+                    tally.record_piece(chunk.input, chunk.seq, dropped, dropped);
+                }
+                Err(error) => tally.record_error(chunk.input, chunk.start, &error),
+            }
+            if let Some(folder) = folder {
+                folder.deliver(chunk.seq, tally.swap_messages());
+            }
+        }
+        tally
+    }))
+}
+
+/// The order in which inputs are folded: by the time of their first
+/// stamped line (within their window), then as named; inputs whose first
+/// time cannot be read without consuming them (stdin) come last.
+fn fold_order(
+    inputs: &[Source],
+    files: &[FileInput],
+    streams: &[(usize, String, Stream)],
+    clocks: Option<&[Clock]>,
+) -> Vec<usize> {
+    let first_time = |index: usize, head: &[u8]| {
+        let mut clock = clocks?.get(index)?.clone();
+        head.split(|&b| b == b'\n').find_map(|line| clock.line_time(line))
+    };
+    let mut keyed: Vec<(Option<Micros>, usize)> = Vec::new();
+    for (index, file, start, _) in files {
+        let head = read_head_at(file, *start).unwrap_or_default();
+        keyed.push((first_time(*index, &head), *index));
+    }
+    for (index, _, _) in streams {
+        // A compressed file or a journald export is opened a second time
+        // to read its start; stdin cannot be.
+        let head = match &inputs[*index] {
+            Source::Stdin => Vec::new(),
+            source => match source.open() {
+                Ok(Opened::Stream(stream)) => stream_head(stream),
+                _ => Vec::new(),
+            },
+        };
+        keyed.push((first_time(*index, &head), *index));
+    }
+    keyed.sort_by_key(|&(time, index)| (time.is_none(), time, index));
+    keyed.into_iter().map(|(_, index)| index).collect()
+}
+
+/// The first [`HEAD_BYTES`] of a stream, as syslog lines (journald's JSON
+/// export rendered).
+fn stream_head(stream: Stream) -> Vec<u8> {
+    let mut head = Vec::new();
+    let _ = stream.reader.take(HEAD_BYTES as u64).read_to_end(&mut head);
+    if journald::looks_like_journal_json(&head) {
+        let whole = memchr::memrchr(b'\n', &head).map_or(0, |i| i + 1);
+        let mut text = Vec::new();
+        journald::render_block(&head[..whole], &mut text);
+        return text;
+    }
+    head
+}
+
+/// Folds the message states of the pieces of one input in order, as the
+/// workers deliver them in any order. A worker waits before taking a piece
+/// more than a window ahead of the next one to fold, so at most a window
+/// of pieces' states wait at any time.
+struct Folder {
+    pending: Mutex<Pending>,
+    /// Signalled when `next` moves on.
+    moved: Condvar,
+    fold: Mutex<Fold>,
+    window: u64,
+}
+
+/// Pieces delivered but not folded yet.
+#[derive(Default)]
+struct Pending {
+    /// The next piece to fold.
+    next: u64,
+    waiting: std::collections::BTreeMap<u64, Messages>,
+}
+
+impl Folder {
+    fn new(settle: Micros, window: u64) -> Folder {
+        Folder {
+            pending: Mutex::new(Pending::default()),
+            moved: Condvar::new(),
+            fold: Mutex::new(Fold::new(settle)),
+            window: window.max(1),
+        }
+    }
+
+    /// Waits until piece `seq` is within the window.
+    fn admit(&self, seq: u64) {
+        let mut pending = self.pending.lock().expect("no worker panics holding it");
+        while seq >= pending.next + self.window {
+            pending = self.moved.wait(pending).expect("no worker panics holding it");
+        }
+    }
+
+    /// Hands over the states of piece `seq`, and folds whatever is ready
+    /// unless another worker is folding.
+    fn deliver(&self, seq: u64, piece: Messages) {
+        self.pending.lock().expect("no worker panics holding it").waiting.insert(seq, piece);
+        while let Ok(mut fold) = self.fold.try_lock() {
+            while let Some(piece) = self.take_next() {
+                fold.add(piece);
+            }
+            drop(fold);
+            // A piece delivered while this worker held the fold found it
+            // busy: fold it now, unless another worker took over.
+            let pending = self.pending.lock().expect("no worker panics holding it");
+            if !pending.waiting.contains_key(&pending.next) {
+                break;
+            }
+        }
+    }
+
+    fn take_next(&self) -> Option<Messages> {
+        let mut pending = self.pending.lock().expect("no worker panics holding it");
+        let next = pending.next;
+        let piece = pending.waiting.remove(&next)?;
+        pending.next += 1;
+        self.moved.notify_all();
+        Some(piece)
+    }
+
+    /// After every piece of an input: folds what is left (in order, pieces
+    /// lost to read errors skipped) and starts the next input at piece 0.
+    fn end_input(&self) {
+        let mut fold = self.fold.lock().expect("no worker panics holding it");
+        let mut pending = self.pending.lock().expect("no worker panics holding it");
+        for (_, piece) in std::mem::take(&mut pending.waiting) {
+            fold.add(piece);
+        }
+        pending.next = 0;
+    }
+
+    fn finish(self) -> Outcomes {
+        self.fold.into_inner().expect("no worker panicked").finish()
+    }
 }
 
 /// Adds tallies together, into the one with the most domains (merging
@@ -397,12 +576,11 @@ fn sum(mut tallies: Vec<Tally>) -> Tally {
 /// pool's workers scan their blocks.
 fn scan_streams(
     streams: Vec<(usize, String, Stream)>,
-    scanner: &Scanner,
-    pool: &rayon::ThreadPool,
-    (options, clocks): (&ScanOptions, &Option<Vec<Clock>>),
-    progress: &ProgressBar,
+    scan: Scan<'_>,
+    folder: Option<&Folder>,
     reports: &mut [InputReport],
 ) -> Tally {
+    let (scanner, pool, options, clocks, progress) = scan;
     let threads = pool.current_num_threads();
     let blocks = options.blocks;
     let readers = threads.min(streams.len());
@@ -458,7 +636,13 @@ fn scan_streams(
             let mut tally = options.tally(clocks);
             // The lock is held only to take the next block.
             while let Ok(block) = { rx.lock().expect("no worker panics holding it").recv() } {
+                if let Some(folder) = folder {
+                    folder.admit(block.seq);
+                }
                 scanner.scan_block(&block, &mut tally);
+                if let Some(folder) = folder {
+                    folder.deliver(block.seq, tally.swap_messages());
+                }
                 // A reader may be done; then the buffer is dropped.
                 let _ = free_tx.send(block.data);
             }

@@ -124,6 +124,14 @@ pub fn print(config: &Config, analysis: &Analysis, out: &mut impl Write) -> std:
             plural(tally.expiries(), "message")
         )?;
     }
+    if let Some(outcomes) = &analysis.messages {
+        writeln!(
+            out,
+            "bounces: followed {} to their final outcome (at most {} held at once)",
+            plural(outcomes.recipients, "recipient"),
+            plural(outcomes.peak_held as u64, "queue id and recipient pair"),
+        )?;
+    }
     if tally.probes() > 0 {
         writeln!(out, "bounces: {} not counted as deliveries", plural(tally.probes(), "address-verification probe"))?;
     }
@@ -236,6 +244,7 @@ mod tests {
             tally: crate::tally::Tally::default(),
             inputs: vec![input],
             elapsed: std::time::Duration::from_millis(5),
+            messages: None,
         };
         let config = Config { quiet: true, ..Config::default() };
         let mut out = Vec::new();

@@ -433,6 +433,12 @@ impl Tally {
         self.messages.take()
     }
 
+    /// The message-level tally so far, replaced by an empty one (empty when
+    /// messages are not followed): one piece's worth, for [`crate::messages::Fold`].
+    pub fn swap_messages(&mut self) -> Messages {
+        self.messages.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
     /// Counts one delivery event read from input number `input` (at the
     /// start of its first piece, from a line without a timestamp: for
     /// tests and tools).

@@ -117,3 +117,121 @@ fn out_dir_writes_the_message_reports_too() {
         util::assert_same_text(kind, &util::read(&dir.path().join(format!("{kind}.csv"))), &want);
     }
 }
+
+/// A Postfix log of `n` one-recipient messages, one a minute (so days
+/// long), in time order: delivered at once, deferred then delivered two
+/// hours later, deferred then bounced, deferred for five hours then
+/// expired, through a content filter (the re-injected copy delivered just
+/// before or after the hop line), or deferred to the end. Addresses repeat
+/// across messages, so the suppression list sees deliveries after bounces
+/// and the other way round.
+fn long_log(n: u64) -> Vec<u8> {
+    let start = 1_767_225_600; // 2026-01-01T00:00:00Z
+    let mut lines: Vec<(u64, u64, String)> = Vec::new();
+    let mut line = |t: u64, text: String| {
+        let stamp = jiff::Timestamp::from_second(t as i64).unwrap().strftime("%Y-%m-%dT%H:%M:%S%.6f+00:00");
+        let seq = lines.len() as u64;
+        lines.push((t, seq, format!("{stamp} mx1 {text}\n")));
+    };
+    for i in 0..n {
+        let t = start + 60 * i;
+        let qid = format!("{:010X}", 0x1A_0000_0000 + i);
+        // 293 addresses (a prime: each sees every kind of message).
+        let rcpt = format!("u{}@d{}.example", i % 293, i % 293 % 50);
+        let to = |relay: &str, delay: u64, dsn: &str, status: &str, reply: &str| {
+            format!(
+                "postfix/smtp[1]: {qid}: to=<{rcpt}>, relay={relay}, delay={delay}, delays=0/0/0/0, dsn={dsn}, \
+                 status={status} ({reply})"
+            )
+        };
+        let mx = "mx.example.net[192.0.2.25]:25";
+        let sent = |delay| to(mx, delay, "2.0.0", "sent", "250 2.0.0 Ok: queued as 9Z9Z9Z9Z9Z");
+        let deferred = |delay| {
+            to("none", delay, "4.4.1", "deferred", "connect to mx.example.net[192.0.2.25]:25: Connection timed out")
+        };
+        line(t, format!("postfix/qmgr[2]: {qid}: from=<news@corp.example>, size=2048, nrcpt=1 (queue active)"));
+        match i % 10 {
+            0..5 => line(t + 1, sent(1)),
+            5 => {
+                line(t + 1, deferred(1));
+                line(t + 7200, sent(7200));
+            }
+            6 => {
+                line(t + 1, deferred(1));
+                let reply =
+                    "host mx.example.net[192.0.2.25] said: 550 5.1.1 User unknown (in reply to RCPT TO command)";
+                line(t + 1800, to(mx, 1800, "5.1.1", "bounced", reply));
+            }
+            7 => {
+                for h in 0..5 {
+                    line(t + 1 + 3600 * h, deferred(1 + 3600 * h));
+                }
+                line(
+                    t + 5 * 3600 + 2,
+                    format!("postfix/qmgr[2]: {qid}: from=<news@corp.example>, status=expired, returned to sender"),
+                );
+            }
+            8 => {
+                let new = format!("{:010X}", 0x2B_0000_0000 + i);
+                let reply = format!("250 2.0.0 from MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as {new}");
+                line(t + 2, to("127.0.0.1[127.0.0.1]:10024", 2, "2.0.0", "sent", &reply));
+                let copy = format!(
+                    "postfix/smtp[3]: {new}: to=<{rcpt}>, relay={mx}, delay=1, delays=0/0/0/1, dsn=2.0.0, \
+                     status=sent (250 2.0.0 Ok: queued as 8Y8Y8Y8Y8Y)"
+                );
+                line(if i % 20 == 8 { t + 1 } else { t + 3 }, copy);
+            }
+            _ => line(t + 1, deferred(1)),
+        }
+    }
+    lines.sort();
+    lines.into_iter().flat_map(|(_, _, text)| text.into_bytes()).collect()
+}
+
+/// Recipients that settled are let go as the log moves on (memory follows
+/// the recipients in flight), and that changes nothing: the reports equal
+/// those of keeping every recipient to the end, whatever the threads, the
+/// block size, or how the log is split into files and named.
+#[test]
+fn settled_recipients_are_let_go_without_changing_the_reports() {
+    let n = 12_000;
+    let data = long_log(n);
+    let dir = tempfile::tempdir().unwrap();
+    let whole = util::temp_file(&dir, "mail.log", &data);
+    let third = data.len() / 3;
+    let cut = |at: usize| at + data[at..].iter().position(|&b| b == b'\n').unwrap() + 1;
+    let (a, b) = (cut(third), cut(2 * third));
+    let parts = [
+        util::temp_file(&dir, "mail.log.2", &data[..a]),
+        util::temp_file(&dir, "mail.log.1", &data[a..b]),
+        util::temp_file(&dir, "mail.log.0", &data[b..]),
+    ];
+    for kind in ["messages", "recipients"] {
+        let base = ["analyze", "--tz", "UTC", "--report", kind];
+        let keep_all = run(&[&base[..], &["-q", "-j1", "--settle", "4294967295", &whole]].concat());
+        let want = stdout(&keep_all);
+        assert!(want.lines().count() > 40, "{want}");
+        let out = run(&[&base[..], &["-j1", &whole]].concat());
+        util::assert_same_text(&format!("{kind}, -j1"), &stdout(&out), &want);
+        // The summary says how many were followed and how few were held.
+        let summary = stderr(&out);
+        let held: u64 = summary
+            .split("(at most ")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .map(|count| count.replace(',', "").parse().unwrap())
+            .unwrap_or_else(|| panic!("{summary}"));
+        assert!(summary.contains(&format!("followed {} recipients", "12,000")), "{summary}");
+        assert!(held < n / 2, "{held} of {n} held at once: {summary}");
+        for args in [
+            vec!["-q", "-j2", &whole],
+            vec!["-q", "-j2", "--block-size", "4096", &whole],
+            vec!["-q", "-j3", "--block-size", "777", &whole],
+            vec!["-q", "-j2", &parts[2], &parts[0], &parts[1]],
+            vec!["-q", "-j1", "--block-size", "10000", &parts[0], &parts[2], &parts[1]],
+        ] {
+            let got = run(&[&base[..], &args].concat());
+            util::assert_same_text(&format!("{kind}, {args:?}"), &stdout(&got), &want);
+        }
+    }
+}

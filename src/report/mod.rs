@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::ReportKind;
 use crate::error::{Error, Result};
-use crate::messages::{self, Finished, MessageRow};
+use crate::messages::{MessageRow, Outcomes};
 use crate::parse::{Enhanced, Note};
 use crate::tally::{CodeCount, ReasonCount, Tally};
 use crate::time::Period;
@@ -109,9 +109,9 @@ impl Reports {
     }
 
     /// Adds the message-level rows: per domain, and the suppression list.
-    pub fn add_messages(&mut self, finished: &Finished, options: &RecipientOptions) {
-        self.messages = messages::domain_rows(finished);
-        self.recipients = recipients::rows(finished, options);
+    pub fn add_messages(&mut self, outcomes: &Outcomes, options: &RecipientOptions) {
+        self.messages = outcomes.domain_rows();
+        self.recipients = recipients::rows(outcomes, options);
     }
 
     /// Writes one report as CSV to `out`. Unless `raw_csv`, cells that hold

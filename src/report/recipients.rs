@@ -17,7 +17,7 @@ use std::io::{self, Write};
 
 use hmac::{KeyInit, Mac};
 
-use crate::messages::{FinalOutcome, Finished, MessageRow, RecipientState};
+use crate::messages::{FinalOutcome, MessageRow, Outcomes, Suppressed};
 use crate::time::Micros;
 
 /// One row of the `recipients` report, ready to write.
@@ -57,77 +57,15 @@ pub struct RecipientOptions {
 }
 
 /// The suppression list: one row per address whose latest message ended
-/// in a bounce or an expiry. An address in several messages (queue ids)
-/// takes the final state of its latest one (by last time seen; at equal
-/// times a failure wins over a delivery), with the attempts of all of them
-/// and the first and last times over all of them.
-pub(super) fn rows(finished: &Finished, options: &RecipientOptions) -> Vec<RecipientRow> {
-    // Sorted by domain, then recipient: the states of one address (the
-    // same local part in the same domain, whatever the domain's case) are
-    // one run.
-    fn local_part(r: &RecipientState) -> &[u8] {
-        match memchr::memrchr(b'@', &r.recipient) {
-            Some(at) if !r.domain.is_empty() => &r.recipient[..at],
-            _ => &r.recipient,
-        }
-    }
-    let mut rows = Vec::new();
-    let mut start = 0;
-    let all = &finished.recipients;
-    while start < all.len() {
-        let key = (&all[start].domain, local_part(&all[start]));
-        let mut end = start + 1;
-        while end < all.len() && all[end].domain == *key.0 && local_part(&all[end]) == key.1 {
-            end += 1;
-        }
-        let mut latest = Latest::new(&all[start]);
-        for r in &all[start..end] {
-            latest.add(r);
-        }
-        if matches!(latest.state.outcome, FinalOutcome::Bounced | FinalOutcome::Expired) {
-            rows.push(row(canonical(&latest.state.recipient, &latest.state.domain), &latest, options));
-        }
-        start = end;
-    }
-    rows
+/// in a bounce or an expiry (see [`Outcomes::add`]), sorted by domain, then
+/// address.
+pub(super) fn rows(outcomes: &Outcomes, options: &RecipientOptions) -> Vec<RecipientRow> {
+    outcomes.suppressed().into_iter().map(|s| row(s, options)).collect()
 }
 
-/// The recipient states of one address, summed up.
-struct Latest<'a> {
-    state: &'a RecipientState,
-    attempts: u32,
-    first_seen: Option<Micros>,
-    last_seen: Option<Micros>,
-}
-
-impl<'a> Latest<'a> {
-    fn new(state: &'a RecipientState) -> Latest<'a> {
-        Latest { state, attempts: 0, first_seen: None, last_seen: None }
-    }
-
-    fn add(&mut self, r: &'a RecipientState) {
-        self.attempts += r.attempts;
-        self.first_seen = min_time(self.first_seen, r.first_seen);
-        self.last_seen = self.last_seen.max(r.last_seen);
-        // `finished` is sorted, so the first state of an address arrives
-        // first; later ones replace it when they are later.
-        let failure_rank = |o: FinalOutcome| u8::from(matches!(o, FinalOutcome::Bounced | FinalOutcome::Expired));
-        let key = |s: &RecipientState| (s.last_seen, failure_rank(s.outcome));
-        if !std::ptr::eq(self.state, r) && key(r) > key(self.state) {
-            self.state = r;
-        }
-    }
-}
-
-fn min_time(a: Option<Micros>, b: Option<Micros>) -> Option<Micros> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (one, other) => one.or(other),
-    }
-}
-
-fn row(address: String, latest: &Latest<'_>, options: &RecipientOptions) -> RecipientRow {
-    let r = latest.state;
+fn row(suppressed: &Suppressed, options: &RecipientOptions) -> RecipientRow {
+    let r = &suppressed.state;
+    let address = canonical(&r.recipient, &r.domain);
     let recipient = match &options.hash_key {
         Some(key) => keyed_hash(key, address.as_bytes()),
         None => address,
@@ -140,9 +78,9 @@ fn row(address: String, latest: &Latest<'_>, options: &RecipientOptions) -> Reci
         enhanced: r.enhanced.map(|e| e.to_string()).unwrap_or_default(),
         reason: r.reason.as_str(),
         bounce_type: r.bounce_type.as_str(),
-        attempts: latest.attempts,
-        first_seen: rfc3339(latest.first_seen, &options.tz),
-        last_seen: rfc3339(latest.last_seen, &options.tz),
+        attempts: suppressed.attempts,
+        first_seen: rfc3339(suppressed.first_seen, &options.tz),
+        last_seen: rfc3339(suppressed.last_seen, &options.tz),
         last_reply: String::from_utf8_lossy(&r.last_reply).into_owned(),
     }
 }

@@ -1,0 +1,385 @@
+//! The ordered fold: per-piece message states added in log order, with the
+//! recipients that have settled taken out as the log moves on.
+//!
+//! Workers fill one [`Messages`] per piece (chunk or block) and the pieces
+//! are added to a [`Fold`] in input order (inputs in the order of their
+//! first timestamps, pieces in file order). Each time the state held has
+//! doubled since the last look, the fold takes out the recipients that
+//! settled more than the settle time (an hour by default) before the latest
+//! line seen, and adds their final states to the [`Outcomes`]: the per-domain
+//! sums of the `messages` report and the suppression list of the
+//! `recipients` report. What is held is then the recipients of the last
+//! settle time, those still deferred, and the pieces in between: memory
+//! follows the recipients in flight, not the length of the log.
+//!
+//! The settle time is the slack for lines of one recipient that come late:
+//! a content filter's re-injected copy delivered a moment before the hop
+//! line that names it, syslog lines a little out of order, a rotated file
+//! whose lines overlap the next. A line that comes later than that after
+//! its recipient settled starts a new recipient (a queue id reused days
+//! later is another message). Only then can the result depend on how the
+//! input was cut; for a log in time order it is exactly that of keeping
+//! everything to the end.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use foldhash::fast::RandomState;
+
+use super::{FinalOutcome, MessageRow, Messages, RecipientState, compare, encode_key};
+use crate::time::Micros;
+
+/// How long after a recipient settles its lines are still expected, by
+/// default: one hour.
+pub const SETTLE: Micros = 3_600_000_000;
+
+/// Below this many keys held, the fold does not look for settled ones.
+const MIN_SWEEP: usize = 1 << 12;
+
+/// Pieces' message states added in log order (see the module doc).
+#[derive(Debug)]
+pub struct Fold {
+    held: Messages,
+    outcomes: Outcomes,
+    settle: Micros,
+    /// Keys held after the last sweep: the next one comes at twice as many,
+    /// so sweeping costs a constant per key over the whole run.
+    kept: usize,
+    /// Below this many keys held, no sweep.
+    min_sweep: usize,
+}
+
+impl Fold {
+    /// A fold that keeps recipients for `settle` after they settle.
+    pub fn new(settle: Micros) -> Fold {
+        Fold {
+            held: Messages::new(),
+            outcomes: Outcomes::default(),
+            settle: settle.max(0),
+            kept: 0,
+            min_sweep: MIN_SWEEP,
+        }
+    }
+
+    /// Sweeps whenever the keys held have doubled, however few (for tests).
+    #[cfg(test)]
+    pub(super) fn sweeping_always(mut self) -> Fold {
+        self.min_sweep = 0;
+        self
+    }
+
+    /// Adds the state of the next piece of the log.
+    pub fn add(&mut self, piece: Messages) {
+        self.held += piece;
+        let held = self.held.len();
+        self.outcomes.peak_held = self.outcomes.peak_held.max(held);
+        if held >= self.min_sweep.max(2 * self.kept) {
+            if let Some(latest) = self.held.latest() {
+                let settled = self.held.retire(latest.saturating_sub(self.settle));
+                self.outcomes.add(settled);
+            }
+            self.kept = self.held.len();
+        }
+    }
+
+    /// Every recipient's final state added up: those still held are final
+    /// as they stand (pending when still deferred).
+    pub fn finish(mut self) -> Outcomes {
+        let rest = std::mem::take(&mut self.held).drain();
+        self.outcomes.add(rest);
+        self.outcomes
+    }
+}
+
+/// The final states of all recipients, added up for the reports.
+#[derive(Clone, Debug, Default)]
+pub struct Outcomes {
+    domains: HashMap<Box<[u8]>, DomainSums, RandomState>,
+    /// The addresses whose latest message failed, by [`address_key`].
+    suppressed: HashMap<Box<[u8]>, Suppressed, RandomState>,
+    /// Recipients added.
+    pub recipients: u64,
+    /// The most (queue id, recipient) keys held at once while folding.
+    pub peak_held: usize,
+}
+
+/// A domain's recipients by final outcome.
+#[derive(Clone, Debug, Default)]
+struct DomainSums {
+    /// By [`FinalOutcome`].
+    counts: [u64; 4],
+    deferred: u64,
+    /// The delivered recipients' delays: each distinct value (as its bits)
+    /// and how many had it. Postfix logs delays to two significant digits,
+    /// so there are few distinct values.
+    delays: HashMap<u64, u64, RandomState>,
+}
+
+/// One line of the suppression list: the latest failed message of an
+/// address, and the attempts and times of its failed messages since it
+/// last accepted one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Suppressed {
+    /// The final state of the address's latest message.
+    pub state: RecipientState,
+    /// Attempts of its messages since its last delivered (or pending) one.
+    pub attempts: u32,
+    /// The first time of those messages.
+    pub first_seen: Option<Micros>,
+    /// The last time of those messages.
+    pub last_seen: Option<Micros>,
+}
+
+impl Outcomes {
+    /// Adds final states, in any order: they are taken in the order of
+    /// their last time.
+    ///
+    /// For the suppression list, an address's messages are taken in that
+    /// order: a failure starts its row (or adds to it), a later delivery or
+    /// pending message ends it. A state older than the row's latest one
+    /// can only come late (still pending at the end, or without a time) and
+    /// is left out of the row.
+    pub fn add(&mut self, mut states: Vec<RecipientState>) {
+        states.sort_unstable_by(|a, b| recency(a).cmp(&recency(b)).then_with(|| compare(a, b)));
+        let mut key = Vec::new();
+        for state in states {
+            self.recipients += 1;
+            let sums = match self.domains.get_mut(&state.domain[..]) {
+                Some(sums) => sums,
+                None => self.domains.entry(state.domain.clone()).or_default(),
+            };
+            sums.counts[state.outcome as usize] += 1;
+            sums.deferred += u64::from(state.deferred_attempts);
+            if state.outcome == FinalOutcome::Delivered
+                && let Some(delay) = state.delay
+            {
+                *sums.delays.entry(delay.to_bits()).or_default() += 1;
+            }
+            address_key(&mut key, &state);
+            let failed = is_failure(state.outcome);
+            match self.suppressed.get_mut(&key[..]) {
+                None if failed => {
+                    let row = Suppressed {
+                        attempts: state.attempts,
+                        first_seen: state.first_seen,
+                        last_seen: state.last_seen,
+                        state,
+                    };
+                    self.suppressed.insert(key[..].into(), row);
+                }
+                None => {}
+                Some(row) => match recency(&state).cmp(&recency(&row.state)) {
+                    Ordering::Less => {}
+                    Ordering::Greater if !failed => {
+                        self.suppressed.remove(&key[..]);
+                    }
+                    order => {
+                        row.attempts = row.attempts.saturating_add(state.attempts);
+                        row.first_seen = min_time(row.first_seen, state.first_seen);
+                        row.last_seen = row.last_seen.max(state.last_seen);
+                        if order == Ordering::Greater {
+                            row.state = state;
+                        }
+                    }
+                },
+            }
+        }
+    }
+
+    /// The rows of the `messages` report, sorted by bounced plus expired
+    /// (descending), recipients (descending), then domain.
+    pub fn domain_rows(&self) -> Vec<MessageRow> {
+        let mut rows: Vec<(&[u8], MessageRow)> = self
+            .domains
+            .iter()
+            .map(|(domain, sums)| {
+                let [delivered, bounced, expired, pending] = sums.counts;
+                let row = MessageRow {
+                    domain: String::from_utf8_lossy(domain).into_owned(),
+                    recipients: sums.counts.iter().sum(),
+                    delivered,
+                    bounced,
+                    expired,
+                    pending,
+                    deferred_attempts: sums.deferred,
+                    median_delay_s: median(&sums.delays),
+                };
+                (&domain[..], row)
+            })
+            .collect();
+        rows.sort_by(|(da, a), (db, b)| {
+            (b.bounced + b.expired, b.recipients).cmp(&(a.bounced + a.expired, a.recipients)).then_with(|| da.cmp(db))
+        });
+        rows.into_iter().map(|(_, row)| row).collect()
+    }
+
+    /// The suppression list, sorted by domain, then address.
+    pub fn suppressed(&self) -> Vec<&Suppressed> {
+        let mut rows: Vec<&Suppressed> = self.suppressed.values().collect();
+        fn key(s: &Suppressed) -> (&[u8], &[u8]) {
+            (&s.state.domain, local_part(&s.state))
+        }
+        rows.sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| compare(&a.state, &b.state)));
+        rows
+    }
+}
+
+fn is_failure(outcome: FinalOutcome) -> bool {
+    matches!(outcome, FinalOutcome::Bounced | FinalOutcome::Expired)
+}
+
+/// Which of two messages of an address is the later: by last time (a
+/// missing time first), a failure after a delivery at the same time.
+fn recency(s: &RecipientState) -> (Option<Micros>, bool) {
+    (s.last_seen, is_failure(s.outcome))
+}
+
+/// The local part of the address as logged (the whole address when it has
+/// no domain).
+fn local_part(s: &RecipientState) -> &[u8] {
+    match memchr::memrchr(b'@', &s.recipient) {
+        Some(at) if !s.domain.is_empty() => &s.recipient[..at],
+        _ => &s.recipient,
+    }
+}
+
+/// An address as the suppression list tells them apart: the local part as
+/// logged and the normalized domain.
+fn address_key(out: &mut Vec<u8>, s: &RecipientState) {
+    encode_key(out, &s.domain, local_part(s));
+}
+
+fn min_time(a: Option<Micros>, b: Option<Micros>) -> Option<Micros> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (one, other) => one.or(other),
+    }
+}
+
+/// The median of the values counted in `delays` (by their bits; the mean
+/// of the two middle values for an even count), `None` when empty.
+fn median(delays: &HashMap<u64, u64, RandomState>) -> Option<f64> {
+    let mut values: Vec<(f64, u64)> = delays.iter().map(|(&bits, &n)| (f64::from_bits(bits), n)).collect();
+    values.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let total: u64 = values.iter().map(|v| v.1).sum();
+    if total == 0 {
+        return None;
+    }
+    // The values at positions (total - 1) / 2 and total / 2 (0-based).
+    let nth = |k: u64| {
+        let mut seen = 0;
+        values.iter().find(|v| {
+            seen += v.1;
+            seen > k
+        })
+    };
+    let (low, high) = (nth((total - 1) / 2)?.0, nth(total / 2)?.0);
+    Some(if total % 2 == 1 { low } else { (low + high) / 2.0 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::reason::{BounceType, Reason};
+    use FinalOutcome::{Bounced as B, Delivered as D, Expired as X, Pending as P};
+
+    /// A recipient's final state: address, outcome, first and last time (s), attempts.
+    fn state(rcpt: &str, outcome: FinalOutcome, first: i64, last: i64, attempts: u32) -> RecipientState {
+        let domain = rcpt.rsplit('@').next().unwrap().to_ascii_lowercase();
+        RecipientState {
+            recipient: rcpt.as_bytes().into(),
+            domain: domain.into_bytes().into(),
+            outcome,
+            code: None,
+            enhanced: None,
+            reason: Reason::Undefined,
+            bounce_type: BounceType::Undetermined,
+            attempts,
+            deferred_attempts: 0,
+            first_seen: Some(first * 1_000_000),
+            last_seen: Some(last * 1_000_000),
+            last_reply: Box::default(),
+            delay: None,
+        }
+    }
+
+    #[test]
+    fn the_suppression_list_keeps_addresses_whose_latest_message_failed() {
+        // Batches of states added one after the other, and the rows:
+        // (address, outcome, attempts, first, last).
+        type Row = (&'static str, FinalOutcome, u32, i64, i64);
+        type Batches = Vec<Vec<RecipientState>>;
+        let cases: Vec<(&str, Batches, Vec<Row>)> = vec![
+            ("a bounce", vec![vec![state("a@x.example", B, 1, 2, 2)]], vec![("a@x.example", B, 2, 1, 2)]),
+            (
+                "a later delivery clears it",
+                vec![vec![state("a@x.example", B, 1, 2, 1), state("a@x.example", D, 5, 6, 1)]],
+                vec![],
+            ),
+            (
+                "a bounce after a delivery counts from the bounce",
+                vec![vec![state("a@x.example", D, 1, 2, 3)], vec![state("a@x.example", X, 5, 9, 4)]],
+                vec![("a@x.example", X, 4, 5, 9)],
+            ),
+            (
+                "failures add up, the latest decides",
+                vec![vec![state("a@x.example", X, 5, 9, 4), state("a@x.example", B, 1, 2, 1)]],
+                vec![("a@x.example", X, 5, 1, 9)],
+            ),
+            (
+                "a late pending older than the row is left out",
+                vec![vec![state("a@x.example", B, 5, 9, 1)], vec![state("a@x.example", P, 1, 3, 2)]],
+                vec![("a@x.example", B, 1, 5, 9)],
+            ),
+            (
+                "a pending newer than the row ends it",
+                vec![vec![state("a@x.example", B, 5, 9, 1)], vec![state("a@x.example", P, 10, 12, 2)]],
+                vec![],
+            ),
+            (
+                "at the same time a failure wins",
+                vec![vec![state("a@x.example", B, 1, 5, 1), state("a@x.example", D, 1, 5, 1)]],
+                vec![("a@x.example", B, 1, 1, 5)],
+            ),
+            (
+                "the domain's case does not matter, the local part's does",
+                vec![vec![
+                    state("a@X.Example", B, 1, 5, 1),
+                    state("a@x.example", B, 2, 6, 1),
+                    state("A@x.example", B, 3, 7, 1),
+                ]],
+                vec![("A@x.example", B, 1, 3, 7), ("a@x.example", B, 2, 1, 6)],
+            ),
+        ];
+        for (what, batches, want) in cases {
+            let mut outcomes = Outcomes::default();
+            for batch in batches {
+                outcomes.add(batch);
+            }
+            let got: Vec<Row> = outcomes
+                .suppressed()
+                .iter()
+                .map(|s| {
+                    let rcpt: &'static str = String::from_utf8(s.state.recipient.to_vec()).unwrap().leak();
+                    let secs = |t: Option<Micros>| t.unwrap() / 1_000_000;
+                    (rcpt, s.state.outcome, s.attempts, secs(s.first_seen), secs(s.last_seen))
+                })
+                .collect();
+            assert_eq!(got, want, "{what}");
+        }
+    }
+
+    #[test]
+    fn median_of_counted_values() {
+        let counted = |pairs: &[(f64, u64)]| -> HashMap<u64, u64, RandomState> {
+            pairs.iter().map(|&(v, n)| (v.to_bits(), n)).collect()
+        };
+        assert_eq!(median(&counted(&[])), None);
+        assert_eq!(median(&counted(&[(3.0, 1)])), Some(3.0));
+        assert_eq!(median(&counted(&[(4.0, 1), (1.0, 1)])), Some(2.5));
+        assert_eq!(median(&counted(&[(9.0, 1), (1.0, 1), (5.0, 1)])), Some(5.0));
+        assert_eq!(median(&counted(&[(9.0, 3), (1.0, 2)])), Some(9.0));
+        assert_eq!(median(&counted(&[(9.0, 2), (1.0, 2)])), Some(5.0));
+        assert_eq!(median(&counted(&[(0.5, 1), (7.0, 5), (2.0, 0)])), Some(7.0));
+    }
+}
