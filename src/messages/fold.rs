@@ -95,8 +95,9 @@ impl Fold {
 #[derive(Clone, Debug, Default)]
 pub struct Outcomes {
     domains: HashMap<Box<[u8]>, DomainSums, RandomState>,
-    /// The addresses whose latest message failed, by [`address_key`].
-    suppressed: HashMap<Box<[u8]>, Suppressed, RandomState>,
+    /// The addresses whose latest message failed, by [`address_key`]
+    /// (boxed: rows come and go, and the table's empty slots stay small).
+    suppressed: HashMap<Box<[u8]>, Box<Suppressed>, RandomState>,
     /// Recipients added.
     pub recipients: u64,
     /// The most (queue id, recipient) keys held at once while folding.
@@ -109,10 +110,9 @@ struct DomainSums {
     /// By [`FinalOutcome`].
     counts: [u64; 4],
     deferred: u64,
-    /// The delivered recipients' delays: each distinct value (as its bits)
-    /// and how many had it. Postfix logs delays to two significant digits,
-    /// so there are few distinct values.
-    delays: HashMap<u64, u64, RandomState>,
+    /// The delivered recipients' delays in milliseconds (the precision
+    /// of the report): each distinct value and how many had it.
+    delays: HashMap<u32, u32, RandomState>,
 }
 
 /// One line of the suppression list: the latest failed message of an
@@ -153,7 +153,8 @@ impl Outcomes {
             if state.outcome == FinalOutcome::Delivered
                 && let Some(delay) = state.delay
             {
-                *sums.delays.entry(delay.to_bits()).or_default() += 1;
+                let count = sums.delays.entry(delay_ms(delay)).or_default();
+                *count = count.saturating_add(1);
             }
             address_key(&mut key, &state);
             let failed = is_failure(state.outcome);
@@ -165,7 +166,7 @@ impl Outcomes {
                         last_seen: state.last_seen,
                         state,
                     };
-                    self.suppressed.insert(key[..].into(), row);
+                    self.suppressed.insert(key[..].into(), Box::new(row));
                 }
                 None => {}
                 Some(row) => match recency(&state).cmp(&recency(&row.state)) {
@@ -215,7 +216,7 @@ impl Outcomes {
 
     /// The suppression list, sorted by domain, then address.
     pub fn suppressed(&self) -> Vec<&Suppressed> {
-        let mut rows: Vec<&Suppressed> = self.suppressed.values().collect();
+        let mut rows: Vec<&Suppressed> = self.suppressed.values().map(|row| &**row).collect();
         fn key(s: &Suppressed) -> (&[u8], &[u8]) {
             (&s.state.domain, local_part(&s.state))
         }
@@ -256,11 +257,18 @@ fn min_time(a: Option<Micros>, b: Option<Micros>) -> Option<Micros> {
     }
 }
 
-/// The median of the values counted in `delays` (by their bits; the mean
-/// of the two middle values for an even count), `None` when empty.
-fn median(delays: &HashMap<u64, u64, RandomState>) -> Option<f64> {
-    let mut values: Vec<(f64, u64)> = delays.iter().map(|(&bits, &n)| (f64::from_bits(bits), n)).collect();
-    values.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+/// A delay in whole milliseconds (rounded; at most `u32::MAX`, 49.7 days).
+fn delay_ms(seconds: f64) -> u32 {
+    // `as` saturates, and maps NaN to 0.
+    (seconds * 1000.0).round() as u32
+}
+
+/// The median, in seconds, of the millisecond values counted in `delays`
+/// (the mean of the two middle values for an even count), `None` when
+/// empty.
+fn median(delays: &HashMap<u32, u32, RandomState>) -> Option<f64> {
+    let mut values: Vec<(u32, u64)> = delays.iter().map(|(&ms, &n)| (ms, u64::from(n))).collect();
+    values.sort_unstable();
     let total: u64 = values.iter().map(|v| v.1).sum();
     if total == 0 {
         return None;
@@ -273,8 +281,8 @@ fn median(delays: &HashMap<u64, u64, RandomState>) -> Option<f64> {
             seen > k
         })
     };
-    let (low, high) = (nth((total - 1) / 2)?.0, nth(total / 2)?.0);
-    Some(if total % 2 == 1 { low } else { (low + high) / 2.0 })
+    let (low, high) = (f64::from(nth((total - 1) / 2)?.0), f64::from(nth(total / 2)?.0));
+    Some(if total % 2 == 1 { low } else { (low + high) / 2.0 } / 1000.0)
 }
 
 #[cfg(test)]
@@ -371,8 +379,8 @@ mod tests {
 
     #[test]
     fn median_of_counted_values() {
-        let counted = |pairs: &[(f64, u64)]| -> HashMap<u64, u64, RandomState> {
-            pairs.iter().map(|&(v, n)| (v.to_bits(), n)).collect()
+        let counted = |pairs: &[(f64, u32)]| -> HashMap<u32, u32, RandomState> {
+            pairs.iter().map(|&(v, n)| (delay_ms(v), n)).collect()
         };
         assert_eq!(median(&counted(&[])), None);
         assert_eq!(median(&counted(&[(3.0, 1)])), Some(3.0));
@@ -381,5 +389,9 @@ mod tests {
         assert_eq!(median(&counted(&[(9.0, 3), (1.0, 2)])), Some(9.0));
         assert_eq!(median(&counted(&[(9.0, 2), (1.0, 2)])), Some(5.0));
         assert_eq!(median(&counted(&[(0.5, 1), (7.0, 5), (2.0, 0)])), Some(7.0));
+        assert_eq!(median(&counted(&[(0.0125, 1), (0.02, 1)])), Some(0.0165));
+        assert_eq!(delay_ms(1e12), u32::MAX);
+        assert_eq!(delay_ms(f64::NAN), 0);
+        assert_eq!(delay_ms(431_999.99), 431_999_990);
     }
 }

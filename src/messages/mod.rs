@@ -366,14 +366,11 @@ impl Messages {
     pub fn retire(&mut self, horizon: Micros) -> Vec<RecipientState> {
         let expiries = &self.expiries;
         let settled = |node: &Node| {
-            let head = node.head();
-            if !head.timed || head.last > horizon {
-                return false;
-            }
-            match head.outcome {
+            let Some(last) = node.last_time().filter(|&t| t <= horizon) else { return false };
+            match node.outcome() {
                 Outcome::Delivered | Outcome::Bounced => true,
                 Outcome::Deferred => expiries.get(split_key(node.key()).0).is_some_and(|mark| {
-                    !mark.untimed && mark.latest.is_some_and(|t| t <= horizon) && mark.covers(head.time())
+                    !mark.untimed && mark.latest.is_some_and(|t| t <= horizon) && mark.covers(Some(last))
                 }),
             }
         };
@@ -968,6 +965,16 @@ impl Node {
 
     fn is_hop(&self) -> bool {
         self.0[49] & HOP != 0
+    }
+
+    /// The latest event's time, if any line had one (as [`Head::time`]).
+    fn last_time(&self) -> Option<Micros> {
+        (self.0[49] & TIMED != 0).then(|| i64::from_le_bytes(self.0[16..24].try_into().expect("8 bytes")))
+    }
+
+    /// The latest event's outcome (as [`Head::outcome`]).
+    fn outcome(&self) -> Outcome {
+        Outcome::ALL[usize::from(self.0[48])]
     }
 
     fn key(&self) -> &[u8] {
