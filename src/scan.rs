@@ -26,7 +26,7 @@ use crate::input::{
     looks_like_mail_log, read_blocks, read_chunk, read_head_at,
 };
 use crate::journald::{self, BlockStats};
-use crate::messages::{Fold, Messages, Outcomes, SETTLE};
+use crate::messages::{Batch, Fold, Messages, Ordered, Outcomes, SETTLE};
 use crate::parse::{Parsed, exim, postfix};
 use crate::seek;
 use crate::tally::{Place, Tally, TimeSetup};
@@ -487,6 +487,8 @@ struct Folder {
     /// Signalled when `next` moves on.
     moved: Condvar,
     fold: Mutex<Fold>,
+    /// Where settled recipients' states go, resolved outside the fold's lock.
+    ordered: Mutex<Ordered>,
     window: u64,
 }
 
@@ -504,6 +506,7 @@ impl Folder {
             pending: Mutex::new(Pending::default()),
             moved: Condvar::new(),
             fold: Mutex::new(Fold::new(settle)),
+            ordered: Mutex::new(Ordered::default()),
             window: window.max(1),
         }
     }
@@ -521,10 +524,15 @@ impl Folder {
     fn deliver(&self, seq: u64, piece: Messages) {
         self.pending.lock().expect("no worker panics holding it").waiting.insert(seq, piece);
         while let Ok(mut fold) = self.fold.try_lock() {
+            let mut batches = Vec::new();
             while let Some(piece) = self.take_next() {
-                fold.add(piece);
+                batches.extend(fold.add(piece));
             }
             drop(fold);
+            // Another worker can fold meanwhile.
+            for batch in batches {
+                self.settle(batch);
+            }
             // A piece delivered while this worker held the fold found it
             // busy: fold it now, unless another worker took over.
             let pending = self.pending.lock().expect("no worker panics holding it");
@@ -532,6 +540,13 @@ impl Folder {
                 break;
             }
         }
+    }
+
+    /// Resolves a batch of settled recipients and hands their states over,
+    /// in the order of the sweeps.
+    fn settle(&self, batch: Batch) {
+        let states = batch.settled.resolve();
+        self.ordered.lock().expect("no worker panics holding it").add(batch.ticket, states);
     }
 
     fn take_next(&self) -> Option<Messages> {
@@ -548,14 +563,22 @@ impl Folder {
     fn end_input(&self) {
         let mut fold = self.fold.lock().expect("no worker panics holding it");
         let mut pending = self.pending.lock().expect("no worker panics holding it");
-        for (_, piece) in std::mem::take(&mut pending.waiting) {
-            fold.add(piece);
-        }
+        let batches: Vec<Batch> =
+            std::mem::take(&mut pending.waiting).into_values().filter_map(|p| fold.add(p)).collect();
         pending.next = 0;
+        drop((fold, pending));
+        for batch in batches {
+            self.settle(batch);
+        }
     }
 
     fn finish(self) -> Outcomes {
-        self.fold.into_inner().expect("no worker panicked").finish()
+        let fold = self.fold.into_inner().expect("no worker panicked");
+        let peak = fold.peak_held();
+        let last = fold.finish();
+        let mut ordered = self.ordered.into_inner().expect("no worker panicked");
+        ordered.add(last.ticket, last.settled.resolve());
+        ordered.finish(peak)
     }
 }
 

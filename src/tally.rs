@@ -435,8 +435,15 @@ impl Tally {
 
     /// The message-level tally so far, replaced by an empty one (empty when
     /// messages are not followed): one piece's worth, for [`crate::messages::Fold`].
+    /// The new one has room for as many keys: pieces are alike.
     pub fn swap_messages(&mut self) -> Messages {
-        self.messages.as_mut().map(std::mem::take).unwrap_or_default()
+        match &mut self.messages {
+            Some(messages) => {
+                let room = Messages::with_capacity(messages.len());
+                std::mem::replace(messages, room)
+            }
+            None => Messages::new(),
+        }
     }
 
     /// Counts one delivery event read from input number `input` (at the

@@ -22,11 +22,11 @@
 //! everything to the end.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use foldhash::fast::RandomState;
 
-use super::{FinalOutcome, MessageRow, Messages, RecipientState, compare, encode_key};
+use super::{FinalOutcome, MessageRow, Messages, RecipientState, Settled, compare, encode_key};
 use crate::time::Micros;
 
 /// How long after a recipient settles its lines are still expected, by
@@ -40,25 +40,33 @@ const MIN_SWEEP: usize = 1 << 12;
 #[derive(Debug)]
 pub struct Fold {
     held: Messages,
-    outcomes: Outcomes,
     settle: Micros,
     /// Keys held after the last sweep: the next one comes at twice as many,
     /// so sweeping costs a constant per key over the whole run.
     kept: usize,
     /// Below this many keys held, no sweep.
     min_sweep: usize,
+    /// The most keys held at once.
+    peak_held: usize,
+    /// Sweeps so far: the next batch's ticket.
+    sweeps: u64,
+}
+
+/// Recipients that settled in one sweep, and the sweep's place in the
+/// order of sweeps. Resolving them can be done apart, in any thread; their
+/// states go to an [`Ordered`] with the ticket.
+#[derive(Debug)]
+pub struct Batch {
+    /// The sweep's number: batches are added up in this order.
+    pub ticket: u64,
+    /// The keys that left.
+    pub settled: Settled,
 }
 
 impl Fold {
     /// A fold that keeps recipients for `settle` after they settle.
     pub fn new(settle: Micros) -> Fold {
-        Fold {
-            held: Messages::new(),
-            outcomes: Outcomes::default(),
-            settle: settle.max(0),
-            kept: 0,
-            min_sweep: MIN_SWEEP,
-        }
+        Fold { held: Messages::new(), settle: settle.max(0), kept: 0, min_sweep: MIN_SWEEP, peak_held: 0, sweeps: 0 }
     }
 
     /// Sweeps whenever the keys held have doubled, however few (for tests).
@@ -68,25 +76,66 @@ impl Fold {
         self
     }
 
-    /// Adds the state of the next piece of the log.
-    pub fn add(&mut self, piece: Messages) {
+    /// Adds the state of the next piece of the log, and returns the
+    /// recipients that settled, when it was time to look for them.
+    pub fn add(&mut self, piece: Messages) -> Option<Batch> {
         self.held += piece;
         let held = self.held.len();
-        self.outcomes.peak_held = self.outcomes.peak_held.max(held);
-        if held >= self.min_sweep.max(2 * self.kept) {
-            if let Some(latest) = self.held.latest() {
-                let settled = self.held.retire(latest.saturating_sub(self.settle));
-                self.outcomes.add(settled);
-            }
-            self.kept = self.held.len();
+        self.peak_held = self.peak_held.max(held);
+        if held < self.min_sweep.max(2 * self.kept) {
+            return None;
+        }
+        let settled = self.held.latest().map(|latest| self.held.retire(latest.saturating_sub(self.settle)));
+        self.kept = self.held.len();
+        settled.filter(|s| !s.is_empty()).map(|settled| self.batch(settled))
+    }
+
+    fn batch(&mut self, settled: Settled) -> Batch {
+        self.sweeps += 1;
+        Batch { ticket: self.sweeps - 1, settled }
+    }
+
+    /// The most (queue id, recipient) keys held at once so far.
+    pub fn peak_held(&self) -> usize {
+        self.peak_held
+    }
+
+    /// The last batch: every recipient still held, final as it stands
+    /// (pending when still deferred).
+    pub fn finish(mut self) -> Batch {
+        let rest = std::mem::take(&mut self.held).into_settled();
+        self.batch(rest)
+    }
+}
+
+/// [`Outcomes`] fed batch by batch in the order of their tickets, whatever
+/// order the batches come in.
+#[derive(Debug, Default)]
+pub struct Ordered {
+    next: u64,
+    waiting: BTreeMap<u64, Vec<RecipientState>>,
+    outcomes: Outcomes,
+}
+
+impl Ordered {
+    /// Adds the final states of batch `ticket`, and of the batches waiting
+    /// for it.
+    pub fn add(&mut self, ticket: u64, states: Vec<RecipientState>) {
+        self.waiting.insert(ticket, states);
+        while let Some(states) = self.waiting.remove(&self.next) {
+            self.outcomes.add(states);
+            self.next += 1;
         }
     }
 
-    /// Every recipient's final state added up: those still held are final
-    /// as they stand (pending when still deferred).
-    pub fn finish(mut self) -> Outcomes {
-        let rest = std::mem::take(&mut self.held).drain();
-        self.outcomes.add(rest);
+    /// The outcomes, once every batch up to the last is in; `peak_held`
+    /// is the fold's [`Fold::peak_held`].
+    pub fn finish(mut self, peak_held: usize) -> Outcomes {
+        // Batches only go missing if a worker died; add what there is.
+        for (_, states) in std::mem::take(&mut self.waiting) {
+            self.outcomes.add(states);
+        }
+        self.outcomes.peak_held = peak_held;
         self.outcomes
     }
 }

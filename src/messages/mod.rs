@@ -56,7 +56,7 @@ use crate::classify::reason::{self, BounceType, Reason};
 use crate::parse::{Enhanced, Outcome};
 use crate::time::Micros;
 
-pub use fold::{Fold, Outcomes, SETTLE, Suppressed};
+pub use fold::{Batch, Fold, Ordered, Outcomes, SETTLE, Suppressed};
 
 /// The longest reply text kept per key, in bytes; longer ones are cut at a
 /// character boundary (when they are UTF-8).
@@ -234,6 +234,11 @@ impl Messages {
         Messages::default()
     }
 
+    /// An empty state with room for `keys` keys.
+    pub fn with_capacity(keys: usize) -> Messages {
+        Messages { nodes: HashMap::with_capacity_and_hasher(keys, Prehashed::default()), ..Messages::default() }
+    }
+
     /// Counts one delivery attempt. `order` is the line's position in the
     /// input, used only when two events of a key tie on time, rank and text.
     pub fn record(&mut self, attempt: &Attempt<'_>, order: u64) {
@@ -345,13 +350,18 @@ impl Messages {
 
     /// The final state of every recipient, in no particular order.
     pub fn drain(self) -> Vec<RecipientState> {
-        let Messages { nodes, collided, expiries, .. } = self;
-        let collided = collided.into_iter().map(|node| (key_hash(node.key()), node));
-        resolve(nodes.into_iter().chain(collided).collect(), &expiries)
+        self.into_settled().resolve()
     }
 
-    /// Takes out the recipients settled at `horizon` and returns their
-    /// final states, in no particular order. A recipient is settled when
+    /// Every key, to be resolved as they stand.
+    pub fn into_settled(self) -> Settled {
+        let Messages { nodes, collided, expiries, .. } = self;
+        let collided = collided.into_iter().map(|node| (key_hash(node.key()), node));
+        Settled { nodes: nodes.into_iter().chain(collided).collect(), expiries }
+    }
+
+    /// Takes out the recipients settled at `horizon`, to be resolved into
+    /// their final states ([`Settled::resolve`]). A recipient is settled when
     /// its latest line is at or before `horizon` and says delivered or
     /// bounced, or when it was deferred and an expiry record of its queue
     /// id at or before `horizon` covers it; a chain of content-filter hops
@@ -363,7 +373,7 @@ impl Messages {
     /// the states [`Messages::drain`] would give at the end, as long as no
     /// line of a key comes more than `latest - horizon` after the key
     /// settled (see [`fold`]).
-    pub fn retire(&mut self, horizon: Micros) -> Vec<RecipientState> {
+    pub fn retire(&mut self, horizon: Micros) -> Settled {
         let expiries = &self.expiries;
         let settled = |node: &Node| {
             let Some(last) = node.last_time().filter(|&t| t <= horizon) else { return false };
@@ -436,7 +446,40 @@ impl Messages {
                 self.collided.insert(node);
             }
         }
-        resolve(out, &self.expiries)
+        // The expiry records the deferred ones need (the others need none).
+        let mut marks = Expiries::default();
+        for (_, node) in out.iter().filter(|(_, node)| node.outcome() == Outcome::Deferred) {
+            let queue_id = split_key(node.key()).0;
+            if let Some(&mark) = self.expiries.get(queue_id) {
+                marks.insert(queue_id.into(), mark);
+            }
+        }
+        Settled { nodes: out, expiries: marks }
+    }
+}
+
+/// Keys taken out of a [`Messages`], with the expiry records they need:
+/// resolving them (which can be done apart) gives their final states.
+#[derive(Debug, Default)]
+pub struct Settled {
+    nodes: Vec<(u64, Node)>,
+    expiries: Expiries,
+}
+
+impl Settled {
+    /// Keys held.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Whether none is held.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// The recipients' final states, in no particular order.
+    pub fn resolve(self) -> Vec<RecipientState> {
+        resolve(self.nodes, &self.expiries)
     }
 }
 
@@ -1565,6 +1608,7 @@ mod tests {
 
     fn fold(events: &[(i64, Result<Ev, Expiry>)], fold: Fold, piece: usize) -> Outcomes {
         let mut fold = fold;
+        let mut batches = Vec::new();
         for (n, part) in events.chunks(piece).enumerate() {
             let mut m = Messages::new();
             for (k, (_, e)) in part.iter().enumerate() {
@@ -1574,9 +1618,17 @@ mod tests {
                     Err((qid, time)) => m.record_expiry(qid.as_bytes(), time.map(|s| s * 1_000_000), order),
                 }
             }
-            fold.add(m);
+            batches.extend(fold.add(m));
         }
-        fold.finish()
+        let peak = fold.peak_held();
+        batches.push(fold.finish());
+        // Batches resolved and handed in out of order are added in order.
+        batches.reverse();
+        let mut ordered = Ordered::default();
+        for batch in batches {
+            ordered.add(batch.ticket, batch.settled.resolve());
+        }
+        ordered.finish(peak)
     }
 
     #[test]
