@@ -767,7 +767,11 @@ fn entry<'a>(
     raw: &[u8],
 ) -> &'a mut DomainCounts {
     let name = normalize(raw, scratch);
-    // Looked up by slice first, so a known domain costs no key building.
+    if name.len() <= INLINE_NAME {
+        // An inline key costs no allocation: one lookup does it.
+        return domains.entry(DomainKey::new(name)).or_default();
+    }
+    // Looked up by slice first, so a known long domain allocates no key.
     if !domains.contains_key(name) {
         domains.insert(DomainKey::new(name), DomainCounts::default());
     }

@@ -10,10 +10,16 @@
 //!
 //! Besides that: `len()` agrees, and the recipients' deferred attempts add
 //! up to the deferred items (every key is in exactly one recipient).
+//!
+//! Then the ordered fold (`messages::fold`): the items in pieces of 1 to 4,
+//! sweeping whenever the keys held double, with a settle time of 0, 1, 2
+//! or never, the batches resolved and handed in shuffled: never panics; a
+//! fold that never sweeps gives the outcomes of `finish()`; sweeping can
+//! only split recipients, never lose one.
 #![no_main]
 
 use bounces::classify::reason::Reason;
-use bounces::messages::{Attempt, Finished, Messages};
+use bounces::messages::{Attempt, Finished, Fold, Messages, Ordered, Outcomes};
 use bounces::parse::{Enhanced, Outcome};
 use libfuzzer_sys::fuzz_target;
 
@@ -168,4 +174,36 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(merged.len(), len, "order {ord:?}");
     let got = merged.finish();
     assert_eq!(got, want, "order {ord:?}, grouped {}\n{items:?}", sel & 8 != 0);
+
+    // The ordered fold.
+    let settle = [0, 1, 2, i64::MAX][usize::from(sel >> 4 & 3)];
+    let piece = 1 + usize::from(sel >> 6);
+    let mut fold = Fold::new(settle).sweep_from(0);
+    let mut batches = Vec::new();
+    for chunk in items.chunks(piece) {
+        let mut m = Messages::new();
+        for (order, item, _) in chunk {
+            feed(&mut m, *order, item);
+        }
+        batches.extend(fold.add(m));
+    }
+    let peak = fold.peak_held();
+    assert!(peak <= len, "{peak} held of {len}");
+    batches.push(fold.finish());
+    random.shuffle(&mut batches);
+    let mut ordered = Ordered::default();
+    for batch in batches {
+        ordered.add(batch.ticket, batch.settled.resolve());
+    }
+    let folded = ordered.finish(peak);
+    let mut direct = Outcomes::default();
+    direct.add(want.recipients.clone());
+    let count = |o: &Outcomes| o.domain_rows().iter().map(|r| r.recipients).sum::<u64>();
+    assert_eq!(count(&folded), folded.recipients);
+    if settle == i64::MAX {
+        assert_eq!(folded.domain_rows(), direct.domain_rows(), "{items:?}");
+        assert_eq!(folded.suppressed(), direct.suppressed(), "{items:?}");
+    } else {
+        assert!(folded.recipients >= direct.recipients, "settle {settle}: {items:?}");
+    }
 });

@@ -64,15 +64,16 @@ pub struct Batch {
 }
 
 impl Fold {
-    /// A fold that keeps recipients for `settle` after they settle.
+    /// A fold that keeps recipients for `settle` after they settle
+    /// (`Micros::MAX`: to the end).
     pub fn new(settle: Micros) -> Fold {
         Fold { held: Messages::new(), settle: settle.max(0), kept: 0, min_sweep: MIN_SWEEP, peak_held: 0, sweeps: 0 }
     }
 
-    /// Sweeps whenever the keys held have doubled, however few (for tests).
-    #[cfg(test)]
-    pub(super) fn sweeping_always(mut self) -> Fold {
-        self.min_sweep = 0;
+    /// Sweeps whenever the keys held have doubled and reach `keys` (by
+    /// default 4096): for tests and fuzzing, which sweep from 0.
+    pub fn sweep_from(mut self, keys: usize) -> Fold {
+        self.min_sweep = keys;
         self
     }
 
@@ -82,7 +83,7 @@ impl Fold {
         self.held += piece;
         let held = self.held.len();
         self.peak_held = self.peak_held.max(held);
-        if held < self.min_sweep.max(2 * self.kept) {
+        if held < self.min_sweep.max(2 * self.kept) || self.settle == Micros::MAX {
             return None;
         }
         let settled = self.held.latest().map(|latest| self.held.retire(latest.saturating_sub(self.settle)));

@@ -1642,7 +1642,7 @@ mod tests {
         let second = 1_000_000;
         for piece in [1, 2, 7, 100] {
             for settle in [5 * second, 3600 * second] {
-                let swept = fold(&events, Fold::new(settle).sweeping_always(), piece);
+                let swept = fold(&events, Fold::new(settle).sweep_from(0), piece);
                 assert_eq!(swept.domain_rows(), rows, "piece {piece}, settle {settle}");
                 let got: Vec<Suppressed> = swept.suppressed().into_iter().cloned().collect();
                 assert_eq!(got, suppressed, "piece {piece}, settle {settle}");
@@ -1653,7 +1653,7 @@ mod tests {
         }
         // Without the slack, a filter's copy swept before the hop line that
         // names it comes counts on its own, and the hop line too.
-        let hasty = fold(&events, Fold::new(0).sweeping_always(), 1);
+        let hasty = fold(&events, Fold::new(0).sweep_from(0), 1);
         assert!(hasty.recipients > 600, "{}", hasty.recipients);
     }
 
