@@ -105,6 +105,50 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
+impl Stream {
+    /// Reads up to [`HEAD_BYTES`] of the (decompressed) start and returns a
+    /// copy; the stream then reads from its start again, as if untouched.
+    /// A read error met on the way comes back, in its place, when the
+    /// stream is read. For streams that cannot be opened twice (stdin,
+    /// pipes) and those that are costly to (compressed files).
+    pub fn peek_head(&mut self) -> Vec<u8> {
+        let mut head = Vec::new();
+        let reader = std::mem::replace(&mut self.reader, Box::new(io::empty()));
+        let mut limited = reader.take(HEAD_BYTES as u64);
+        let error = loop {
+            match limited.read_to_end(&mut head) {
+                Ok(_) => break None,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => break Some(e),
+            }
+        };
+        let rest = limited.into_inner();
+        self.reader = Box::new(Replay { head: io::Cursor::new(head.clone()), error, rest });
+        head
+    }
+}
+
+/// A stream's start read ahead, then what came after it.
+struct Replay {
+    head: io::Cursor<Vec<u8>>,
+    /// The error that stopped reading ahead, returned after the head.
+    error: Option<io::Error>,
+    rest: Box<dyn Read + Send>,
+}
+
+impl Read for Replay {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.head.read(buf)?;
+        if n > 0 || buf.is_empty() {
+            return Ok(n);
+        }
+        match self.error.take() {
+            Some(error) => Err(error),
+            None => self.rest.read(buf),
+        }
+    }
+}
+
 /// Wraps a raw reader for front-to-back reading, decompressing it when its
 /// first bytes are a compression format's magic.
 pub fn open_stream(raw: Box<dyn Read + Send>) -> io::Result<Stream> {

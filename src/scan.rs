@@ -11,7 +11,6 @@
 
 use std::fs::File;
 use std::io;
-use std::io::Read;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, mpsc};
 use std::time::{Duration, Instant};
@@ -22,7 +21,7 @@ use indicatif::ProgressBar;
 use crate::config::{Mta, TimeConfig};
 use crate::error::{Error, Result};
 use crate::input::{
-    Block, BlockOptions, Chunk, Compression, HEAD_BYTES, Opened, Source, Stream, StreamStats, chunks, count_lines,
+    Block, BlockOptions, Chunk, Compression, Opened, Source, Stream, StreamStats, chunks, count_lines,
     looks_like_mail_log, read_blocks, read_chunk, read_head_at,
 };
 use crate::journald::{self, BlockStats};
@@ -352,7 +351,7 @@ pub fn run(inputs: &[Source], options: &ScanOptions, progress: &ProgressBar) -> 
         // Message states are folded in log order: one input at a time,
         // oldest first, its pieces in order (see `crate::messages::fold`).
         let folder = Folder::new(options.settle, 4 * threads as u64);
-        let order = fold_order(inputs, &files, &streams, clocks.as_deref());
+        let order = fold_order(&files, &mut streams, clocks.as_deref());
         let mut files: std::collections::HashMap<usize, FileInput> = files.into_iter().map(|f| (f.0, f)).collect();
         let mut streams: std::collections::HashMap<usize, _> = streams.into_iter().map(|s| (s.0, s)).collect();
         let mut tallies = Vec::new();
@@ -407,6 +406,7 @@ fn scan_files(files: &[FileInput], scan: Scan<'_>, folder: Option<&Folder>) -> T
         .collect();
     let next = AtomicUsize::new(0);
     sum(pool.broadcast(|_| {
+        let _abort = folder.map(AbortOnPanic);
         let (mut tally, mut buf) = (options.tally(clocks), Vec::new());
         while let Some((file, chunk)) = pieces.get(next.fetch_add(1, Ordering::Relaxed)) {
             if let Some(folder) = folder {
@@ -431,14 +431,10 @@ fn scan_files(files: &[FileInput], scan: Scan<'_>, folder: Option<&Folder>) -> T
 }
 
 /// The order in which inputs are folded: by the time of their first
-/// stamped line (within their window), then as named; inputs whose first
-/// time cannot be read without consuming them (stdin) come last.
-fn fold_order(
-    inputs: &[Source],
-    files: &[FileInput],
-    streams: &[(usize, String, Stream)],
-    clocks: Option<&[Clock]>,
-) -> Vec<usize> {
+/// stamped line (within their window), then as named. A stream's start is
+/// read ahead once and replayed ([`Stream::peek_head`]): pipes and stdin
+/// cannot be opened twice.
+fn fold_order(files: &[FileInput], streams: &mut [(usize, String, Stream)], clocks: Option<&[Clock]>) -> Vec<usize> {
     let first_time = |index: usize, head: &[u8]| {
         let mut clock = clocks?.get(index)?.clone();
         head.split(|&b| b == b'\n').find_map(|line| clock.line_time(line))
@@ -448,34 +444,19 @@ fn fold_order(
         let head = read_head_at(file, *start).unwrap_or_default();
         keyed.push((first_time(*index, &head), *index));
     }
-    for (index, _, _) in streams {
-        // A compressed file or a journald export is opened a second time
-        // to read its start; stdin cannot be.
-        let head = match &inputs[*index] {
-            Source::Stdin => Vec::new(),
-            source => match source.open() {
-                Ok(Opened::Stream(stream)) => stream_head(stream),
-                _ => Vec::new(),
-            },
-        };
+    for (index, _, stream) in streams {
+        let mut head = stream.peek_head();
+        if journald::looks_like_journal_json(&head) {
+            let whole = memchr::memrchr(b'\n', &head).map_or(0, |i| i + 1);
+            let mut text = Vec::new();
+            journald::render_block(&head[..whole], &mut text);
+            head = text;
+        }
         keyed.push((first_time(*index, &head), *index));
     }
+    // Inputs without a readable stamp come last.
     keyed.sort_by_key(|&(time, index)| (time.is_none(), time, index));
     keyed.into_iter().map(|(_, index)| index).collect()
-}
-
-/// The first [`HEAD_BYTES`] of a stream, as syslog lines (journald's JSON
-/// export rendered).
-fn stream_head(stream: Stream) -> Vec<u8> {
-    let mut head = Vec::new();
-    let _ = stream.reader.take(HEAD_BYTES as u64).read_to_end(&mut head);
-    if journald::looks_like_journal_json(&head) {
-        let whole = memchr::memrchr(b'\n', &head).map_or(0, |i| i + 1);
-        let mut text = Vec::new();
-        journald::render_block(&head[..whole], &mut text);
-        return text;
-    }
-    head
 }
 
 /// Folds the message states of the pieces of one input in order, as the
@@ -490,6 +471,22 @@ struct Folder {
     /// Where settled recipients' states go, resolved outside the fold's lock.
     ordered: Mutex<Ordered>,
     window: u64,
+    /// Set when a worker panics: nobody waits for its piece any more (the
+    /// panic is passed on when the workers are done).
+    aborted: std::sync::atomic::AtomicBool,
+}
+
+/// Wakes the workers waiting in [`Folder::admit`] if this one panics.
+struct AbortOnPanic<'a>(&'a Folder);
+
+impl Drop for AbortOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.aborted.store(true, Ordering::SeqCst);
+            let _pending = self.0.pending.lock();
+            self.0.moved.notify_all();
+        }
+    }
 }
 
 /// Pieces delivered but not folded yet.
@@ -508,13 +505,14 @@ impl Folder {
             fold: Mutex::new(Fold::new(settle)),
             ordered: Mutex::new(Ordered::default()),
             window: window.max(1),
+            aborted: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
     /// Waits until piece `seq` is within the window.
     fn admit(&self, seq: u64) {
         let mut pending = self.pending.lock().expect("no worker panics holding it");
-        while seq >= pending.next + self.window {
+        while seq >= pending.next + self.window && !self.aborted.load(Ordering::SeqCst) {
             pending = self.moved.wait(pending).expect("no worker panics holding it");
         }
     }
@@ -565,6 +563,7 @@ impl Folder {
         let mut pending = self.pending.lock().expect("no worker panics holding it");
         let batches: Vec<Batch> =
             std::mem::take(&mut pending.waiting).into_values().filter_map(|p| fold.add(p)).collect();
+        fold.next_input();
         pending.next = 0;
         drop((fold, pending));
         for batch in batches {
@@ -656,6 +655,7 @@ fn scan_streams(
         drop(tx);
         let rx = Mutex::new(rx);
         sum(pool.broadcast(|_| {
+            let _abort = folder.map(AbortOnPanic);
             let mut tally = options.tally(clocks);
             // The lock is held only to take the next block.
             while let Ok(block) = { rx.lock().expect("no worker panics holding it").recv() } {

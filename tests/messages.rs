@@ -223,6 +223,10 @@ fn settled_recipients_are_let_go_without_changing_the_reports() {
             .unwrap_or_else(|| panic!("{summary}"));
         assert!(summary.contains(&format!("followed {} recipients", "12,000")), "{summary}");
         assert!(held < n / 2, "{held} of {n} held at once: {summary}");
+        // Stdin holding the oldest part: its start is read ahead to place it.
+        let rest = [&parts[1][..], &parts[2][..]];
+        let got = util::run_with_stdin(&[&base[..], &["-q", "-j2", rest[1], "-", rest[0]]].concat(), Some(&data[..a]));
+        util::assert_same_text(&format!("{kind}, oldest part on stdin"), &stdout(&got), &want);
         for args in [
             vec!["-q", "-j2", &whole],
             vec!["-q", "-j2", "--block-size", "4096", &whole],
@@ -234,4 +238,100 @@ fn settled_recipients_are_let_go_without_changing_the_reports() {
             util::assert_same_text(&format!("{kind}, {args:?}"), &stdout(&got), &want);
         }
     }
+}
+
+/// Two hosts' logs that overlap in time, each in time order: one delivers
+/// all day, the other passes mail through a content filter for two hours,
+/// each copy delivered 0.4 s after its hop line. Each input settles by its
+/// own clock, so the second is not swept by the first one's.
+#[test]
+fn logs_that_overlap_in_time_are_each_followed_by_their_own_clock() {
+    let start = 1_767_225_600; // 2026-01-01T00:00:00Z
+    let stamp = |us: i64| jiff::Timestamp::from_microsecond(us).unwrap().strftime("%Y-%m-%dT%H:%M:%S%.6f+00:00");
+    let (mut a, mut b) = (String::new(), String::new());
+    for i in 0..6000i64 {
+        let t = (start + i * 13) * 1_000_000;
+        a += &format!(
+            "{} mx1 postfix/smtp[1]: {:010X}: to=<u{}@one.example>, relay=mx.one.example[192.0.2.1]:25, delay=1, \
+             delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 Ok)\n",
+            stamp(t),
+            0x1A_0000_0000 + i,
+            i % 97
+        );
+    }
+    for i in 0..6000i64 {
+        let t = (start + 3600) * 1_000_000 + i * 1_200_000;
+        let (old, new) = (format!("{:010X}", 0x3C_0000_0000 + i), format!("{:010X}", 0x4D_0000_0000 + i));
+        b += &format!(
+            "{} mx2 postfix/smtp[2]: {old}: to=<u{}@two.example>, relay=127.0.0.1[127.0.0.1]:10024, delay=1, \
+             delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 from MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: \
+             queued as {new})\n",
+            stamp(t),
+            i % 89
+        );
+        b += &format!(
+            "{} mx2 postfix/smtp[3]: {new}: to=<u{}@two.example>, relay=mx.two.example[192.0.2.2]:25, delay=2, \
+             delays=0/0/1/1, dsn=2.0.0, status=sent (250 2.0.0 Ok)\n",
+            stamp(t + 400_000),
+            i % 89
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (util::temp_file(&dir, "mx1.log", a.as_bytes()), util::temp_file(&dir, "mx2.log", b.as_bytes()));
+    for kind in ["messages", "recipients"] {
+        let base = ["analyze", "-q", "--tz", "UTC", "--report", kind];
+        let want = report(&[&base[..], &["-j1", "--settle", "4294967295", &a, &b]].concat());
+        assert!(want.contains("two.example,6000,6000,0,0,0,0,0.0000,3.000") || kind == "recipients", "{want}");
+        for args in [
+            vec!["-j1", "--block-size", "10000", &a, &b],
+            vec!["-j2", "--block-size", "4000", &b, &a],
+            vec!["-j2", &a, &b],
+        ] {
+            let got = report(&[&base[..], &args].concat());
+            util::assert_same_text(&format!("{kind}, {args:?}"), &got, &want);
+        }
+    }
+}
+
+/// A named pipe is read once, like stdin: its start is read ahead to place
+/// it among the inputs, never by opening it again (which would lose data,
+/// or wait forever for a writer that is gone).
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_is_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("mail.fifo");
+    match std::process::Command::new("mkfifo").arg(&fifo).status() {
+        Ok(status) if status.success() => {}
+        _ => return eprintln!("skipped: mkfifo is not available"),
+    }
+    let data = std::fs::read(sample("messages.log")).unwrap();
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            use std::io::Write;
+            let mut pipe = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+            pipe.write_all(&data).unwrap();
+        })
+    };
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_bounces"))
+        .args(["analyze", "-q", "--tz", "UTC", "--report", "messages"])
+        .arg(&fifo)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("bounces waited for the pipe for a minute");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    writer.join().unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let want = util::read(&sample("expected/messages.messages.csv"));
+    util::assert_same_text("messages from a named pipe", &stdout(&out), &want);
 }

@@ -50,6 +50,10 @@ pub struct Fold {
     peak_held: usize,
     /// Sweeps so far: the next batch's ticket.
     sweeps: u64,
+    /// The latest time in the input being folded: the horizon follows the
+    /// current input, so one that overlaps an earlier one in time (another
+    /// host's log) is not swept by the earlier one's clock.
+    input_latest: Option<Micros>,
 }
 
 /// Recipients that settled in one sweep, and the sweep's place in the
@@ -67,7 +71,15 @@ impl Fold {
     /// A fold that keeps recipients for `settle` after they settle
     /// (`Micros::MAX`: to the end).
     pub fn new(settle: Micros) -> Fold {
-        Fold { held: Messages::new(), settle: settle.max(0), kept: 0, min_sweep: MIN_SWEEP, peak_held: 0, sweeps: 0 }
+        Fold {
+            held: Messages::new(),
+            settle: settle.max(0),
+            kept: 0,
+            min_sweep: MIN_SWEEP,
+            peak_held: 0,
+            sweeps: 0,
+            input_latest: None,
+        }
     }
 
     /// Sweeps whenever the keys held have doubled and reach `keys` (by
@@ -80,13 +92,19 @@ impl Fold {
     /// Adds the state of the next piece of the log, and returns the
     /// recipients that settled, when it was time to look for them.
     pub fn add(&mut self, piece: Messages) -> Option<Batch> {
+        self.input_latest = self.input_latest.max(piece.latest());
         self.held += piece;
         let held = self.held.len();
         self.peak_held = self.peak_held.max(held);
         if held < self.min_sweep.max(2 * self.kept) || self.settle == Micros::MAX {
             return None;
         }
-        let settled = self.held.latest().map(|latest| self.held.retire(latest.saturating_sub(self.settle)));
+        // Expiry records are kept one settle time longer, for late lines.
+        let settle = self.settle;
+        let settled = self.input_latest.map(|latest| {
+            let horizon = latest.saturating_sub(settle);
+            self.held.retire(horizon, horizon.saturating_sub(settle))
+        });
         self.kept = self.held.len();
         settled.filter(|s| !s.is_empty()).map(|settled| self.batch(settled))
     }
@@ -94,6 +112,11 @@ impl Fold {
     fn batch(&mut self, settled: Settled) -> Batch {
         self.sweeps += 1;
         Batch { ticket: self.sweeps - 1, settled }
+    }
+
+    /// Starts the next input: its own clock decides what has settled.
+    pub fn next_input(&mut self) {
+        self.input_latest = None;
     }
 
     /// The most (queue id, recipient) keys held at once so far.
@@ -184,11 +207,12 @@ impl Outcomes {
     /// Adds final states, in any order: they are taken in the order of
     /// their last time.
     ///
-    /// For the suppression list, an address's messages are taken in that
-    /// order: a failure starts its row (or adds to it), a later delivery or
-    /// pending message ends it. A state older than the row's latest one
-    /// can only come late (still pending at the end, or without a time) and
-    /// is left out of the row.
+    /// For the suppression list, an address's messages with a final outcome
+    /// are taken in that order: a failure starts its row (or adds to it), a
+    /// later delivery ends it; messages still pending do not count. A state
+    /// older than the row's latest one can only come late (without a time,
+    /// or from a log out of order by more than the settle time) and is left
+    /// out of the row.
     pub fn add(&mut self, mut states: Vec<RecipientState>) {
         states.sort_unstable_by(|a, b| recency(a).cmp(&recency(b)).then_with(|| compare(a, b)));
         let mut key = Vec::new();
@@ -205,6 +229,11 @@ impl Outcomes {
             {
                 let count = sums.delays.entry(delay_ms(delay)).or_default();
                 *count = count.saturating_add(1);
+            }
+            // A message still pending is no final outcome: it neither lists
+            // nor clears an address.
+            if state.outcome == FinalOutcome::Pending {
+                continue;
             }
             address_key(&mut key, &state);
             let failed = is_failure(state.outcome);
@@ -390,9 +419,17 @@ mod tests {
                 vec![("a@x.example", B, 1, 5, 9)],
             ),
             (
-                "a pending newer than the row ends it",
+                "a message still pending neither clears a row",
                 vec![vec![state("a@x.example", B, 5, 9, 1)], vec![state("a@x.example", P, 10, 12, 2)]],
-                vec![],
+                vec![("a@x.example", B, 1, 5, 9)],
+            ),
+            (
+                "nor breaks a run of failures, nor lists an address",
+                vec![
+                    vec![state("a@x.example", B, 1, 2, 1), state("a@x.example", B, 5, 6, 1)],
+                    vec![state("a@x.example", P, 3, 4, 2), state("b@x.example", P, 3, 4, 2)],
+                ],
+                vec![("a@x.example", B, 2, 1, 6)],
             ),
             (
                 "at the same time a failure wins",
@@ -443,5 +480,39 @@ mod tests {
         assert_eq!(delay_ms(1e12), u32::MAX);
         assert_eq!(delay_ms(f64::NAN), 0);
         assert_eq!(delay_ms(431_999.99), 431_999_990);
+    }
+
+    /// One expiry record per expired message must not stay forever.
+    #[test]
+    fn expiry_records_are_forgotten_once_settled() {
+        use crate::classify::reason::Reason as R;
+        use crate::parse::Outcome;
+        let mut fold = Fold::new(60 * 1_000_000).sweep_from(0);
+        let mut batches = 0;
+        for i in 0..20_000i64 {
+            let mut piece = Messages::new();
+            let qid = format!("Q{i}");
+            let attempt = crate::messages::Attempt {
+                queue_id: qid.as_bytes(),
+                recipient: b"a@x.example",
+                domain: b"x.example",
+                outcome: Outcome::Deferred,
+                time: Some(i * 10_000_000),
+                code: Some(452),
+                enhanced: None,
+                reason: R::MailboxFull,
+                text: b"452 full",
+                hop_to: None,
+                expired: false,
+                delay: None,
+            };
+            piece.record(&attempt, 0);
+            piece.record_expiry(qid.as_bytes(), Some(i * 10_000_000 + 1), 1);
+            batches += usize::from(fold.add(piece).is_some());
+        }
+        assert!(batches > 10, "{batches} sweeps");
+        // Kept: about two settle times' worth (12 a minute), not 20,000.
+        assert!(fold.held.expiries.len() < 100, "{} expiry records held", fold.held.expiries.len());
+        assert!(fold.held.len() < 100, "{} keys held", fold.held.len());
     }
 }

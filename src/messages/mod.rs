@@ -373,7 +373,10 @@ impl Messages {
     /// the states [`Messages::drain`] would give at the end, as long as no
     /// line of a key comes more than `latest - horizon` after the key
     /// settled (see [`fold`]).
-    pub fn retire(&mut self, horizon: Micros) -> Settled {
+    ///
+    /// Expiry records at or before `forget_marks` that no deferred key held
+    /// needs are dropped.
+    pub fn retire(&mut self, horizon: Micros, forget_marks: Micros) -> Settled {
         let expiries = &self.expiries;
         let settled = |node: &Node| {
             let Some(last) = node.last_time().filter(|&t| t <= horizon) else { return false };
@@ -454,7 +457,26 @@ impl Messages {
                 marks.insert(queue_id.into(), mark);
             }
         }
+        self.forget_marks(forget_marks);
         Settled { nodes: out, expiries: marks }
+    }
+
+    /// Drops the expiry records at or before `before` that no deferred key
+    /// held needs: one per expired message would otherwise stay forever.
+    fn forget_marks(&mut self, before: Micros) {
+        let old = |mark: &ExpiryMark| !mark.untimed && mark.latest.is_some_and(|t| t <= before);
+        if !self.expiries.values().any(old) {
+            return;
+        }
+        let mut needed: HashSet<&[u8], RandomState> = HashSet::default();
+        for node in self.nodes.values().chain(&self.collided).filter(|n| n.outcome() == Outcome::Deferred) {
+            let queue_id = split_key(node.key()).0;
+            if self.expiries.get(queue_id).is_some_and(old) {
+                needed.insert(queue_id);
+            }
+        }
+        let needed: HashSet<Box<[u8]>, RandomState> = needed.into_iter().map(Box::from).collect();
+        self.expiries.retain(|queue_id, mark| !old(mark) || needed.contains(&queue_id[..]));
     }
 }
 
