@@ -252,9 +252,15 @@ impl AnalyzeArgs {
             }
             (Some(_), []) => (ReportKind::Domains, ReportKind::WRITTEN_TO_DIR.to_vec()),
             (Some(_), chosen) => {
-                let mut chosen = chosen.to_vec();
-                chosen.dedup();
-                (chosen[0], chosen)
+                // Each file once, in the order first named (they are
+                // written side by side).
+                let mut unique: Vec<ReportKind> = Vec::with_capacity(chosen.len());
+                for &kind in chosen {
+                    if !unique.contains(&kind) {
+                        unique.push(kind);
+                    }
+                }
+                (unique[0], unique)
             }
         };
         let hash_key = if args.hash_recipients { Some(hash_key(args.hash_key_file.as_deref())?) } else { None };

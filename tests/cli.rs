@@ -4,7 +4,7 @@
 use std::io::Read;
 use std::process::{Command, Stdio};
 
-use crate::util::{self, run, run_with_stdin, sample, stderr, stdout, temp_file};
+use crate::util::{self, assert_same_text, read, run, run_with_stdin, sample, stderr, stdout, temp_file};
 
 #[test]
 fn stdin_dash_and_implicit_stdin_match_the_file() {
@@ -155,6 +155,10 @@ fn out_dir_writes_only_the_reports_named() {
         "codes",
         "--report",
         "daily",
+        // Named again, not next to the first: still written once (the
+        // files are written side by side, so twice would race).
+        "--report",
+        "codes",
         "-o",
         target.to_str().unwrap(),
         "samples/exim.log",
@@ -164,6 +168,10 @@ fn out_dir_writes_only_the_reports_named() {
         std::fs::read_dir(&target).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     names.sort();
     assert_eq!(names, ["codes.csv", "daily.csv"]);
+    for report in ["codes", "daily"] {
+        let alone = run(&["analyze", "-q", "--report", report, "samples/exim.log"]);
+        assert_same_text(report, &read(&target.join(format!("{report}.csv"))), &stdout(&alone));
+    }
     let out = run(&["analyze", "--report", "codes", "--report", "daily", "samples/exim.log"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("only one --report can go to stdout"), "{}", stderr(&out));
