@@ -81,13 +81,20 @@ pub fn analyze(config: &Config) -> Result<Exit> {
     };
     let analysis = scan::run(&config.inputs, &options, &progress)?;
     progress.finish_and_clear();
-    let mut reports = Reports::build(&analysis.tally);
+    // The reports are built, and their files written, by as many threads as
+    // scanned.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(config.threads)
+        .thread_name(|i| format!("bounces-report-{i}"))
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start {} threads ({e}); try a smaller --threads", config.threads)))?;
+    let mut reports = pool.install(|| Reports::build_for(&analysis.tally, &written));
     if let Some(outcomes) = &analysis.messages {
         let options = RecipientOptions { tz: config.time.tz.clone(), hash_key: config.hash_key.clone() };
         reports.add_messages(outcomes, &options);
     }
     match &config.out_dir {
-        Some(dir) => reports.write_all(dir, &written, config.raw_csv)?,
+        Some(dir) => pool.install(|| reports.write_all(dir, &written, config.raw_csv))?,
         None => {
             let stdout = io::stdout().lock();
             let result = reports

@@ -50,11 +50,13 @@ pub struct CodeRow {
 /// The rows of every group (already in domain order), each domain's rows
 /// sorted by status, then count (descending), then codes. Descriptions are
 /// worked out once per distinct combination.
-pub(super) fn rows(groups: &mut [Group]) -> Vec<CodeRow> {
+pub(super) fn rows(groups: &[Group]) -> Vec<CodeRow> {
     let mut meanings: HashMap<Meaning, (Option<Class>, Arc<str>), RandomState> = HashMap::default();
     let mut rows = Vec::with_capacity(groups.iter().map(|g| g.codes.len()).sum());
+    let mut codes = Vec::new();
     for group in groups {
-        let codes = &mut group.codes;
+        codes.clear();
+        codes.extend_from_slice(&group.codes);
         codes.sort_unstable_by(|a, b| {
             a.outcome
                 .cmp(&b.outcome)

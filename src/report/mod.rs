@@ -12,6 +12,8 @@ mod reasons;
 mod recipients;
 
 use std::borrow::Cow;
+
+use rayon::prelude::*;
 use std::sync::Arc;
 
 use std::fs;
@@ -55,16 +57,23 @@ impl Reports {
     /// are written with U+FFFD in place of the bad bytes; names that become
     /// equal that way are counted together.
     pub fn build(tally: &Tally) -> Reports {
-        let mut groups: Vec<Group> = tally
-            .domains()
-            .map(|d| Group {
-                name: text_name(d.name),
-                outcomes: d.outcomes,
-                codes: d.codes().collect(),
-                reasons: d.reasons().to_vec(),
-                merged: false,
-            })
-            .collect();
+        Reports::build_for(tally, &ReportKind::ALL)
+    }
+
+    /// Builds the rows of the line-level reports among `kinds` (the others
+    /// stay empty): the domains and codes rows side by side when the
+    /// current rayon pool has a second thread.
+    pub fn build_for(tally: &Tally, kinds: &[ReportKind]) -> Reports {
+        let wants = |kind: ReportKind| kinds.contains(&kind);
+        let reasons_wanted = wants(ReportKind::Reasons);
+        let group = |name: &[u8], outcomes: [u64; 3], counts: &crate::tally::DomainTally<'_>| Group {
+            name: text_name(name),
+            outcomes,
+            codes: counts.codes().collect(),
+            reasons: if reasons_wanted { counts.reasons().to_vec() } else { Vec::new() },
+            merged: false,
+        };
+        let mut groups: Vec<Group> = tally.domains().map(|d| group(d.name, d.outcomes, &d)).collect();
         groups.sort_unstable_by(|a, b| a.name.cmp(&b.name));
         // Names that became equal as text (U+FFFD for invalid UTF-8, or
         // lower-cased non-ASCII letters) are now side by side: add them up.
@@ -83,29 +92,26 @@ impl Reports {
         for group in groups.iter_mut().filter(|g| g.merged) {
             group.combine_codes();
         }
-        let mut reports = Reports {
-            domains: domains::rows(&groups),
-            reasons: reasons::rows(&mut groups),
-            codes: codes::rows(&mut groups),
-            daily: period_rows(tally, Period::Day),
-            hourly: period_rows(tally, Period::Hour),
+        // The domains beyond the cap: last in every report, whatever their counts.
+        let other: Vec<Group> = tally.other().map(|o| group(o.name, o.outcomes, &o)).into_iter().collect();
+        let (domains, (codes, reasons)) = rayon::join(
+            || rows_if(wants(ReportKind::Domains), || [domains::rows(&groups), domains::rows(&other)]),
+            || {
+                rayon::join(
+                    || rows_if(wants(ReportKind::Codes), || [codes::rows(&groups), codes::rows(&other)]),
+                    || rows_if(reasons_wanted, || [reasons::rows(&groups), reasons::rows(&other)]),
+                )
+            },
+        );
+        Reports {
+            domains,
+            codes,
+            reasons,
+            daily: if wants(ReportKind::Daily) { period_rows(tally, Period::Day) } else { Vec::new() },
+            hourly: if wants(ReportKind::Hourly) { period_rows(tally, Period::Hour) } else { Vec::new() },
             messages: Vec::new(),
             recipients: Vec::new(),
-        };
-        // The domains beyond --max-domains come last, whatever their counts.
-        if let Some(other) = tally.other() {
-            let mut other = [Group {
-                name: text_name(other.name),
-                outcomes: other.outcomes,
-                codes: other.codes().collect(),
-                reasons: other.reasons().to_vec(),
-                merged: false,
-            }];
-            reports.domains.extend(domains::rows(&other));
-            reports.reasons.extend(reasons::rows(&mut other));
-            reports.codes.extend(codes::rows(&mut other));
         }
-        reports
     }
 
     /// Adds the message-level rows: per domain, and the suppression list.
@@ -136,13 +142,29 @@ impl Reports {
     /// Writes the reports `kinds` into `dir` as `<name>.csv`, each atomically.
     pub fn write_all(&self, dir: &Path, kinds: &[ReportKind], raw_csv: bool) -> Result<()> {
         fs::create_dir_all(dir).map_err(|source| Error::Output { path: dir.to_path_buf(), source })?;
-        for &kind in kinds {
-            let path = dir.join(format!("{}.csv", kind.name()));
-            write_atomically(&path, |file| self.write(kind, file, raw_csv))
-                .map_err(|source| Error::Output { path: path.clone(), source })?;
-        }
-        Ok(())
+        // Each file on its own (a thread each when the pool has them); the
+        // first failure in the order given is the one reported.
+        let results: Vec<Result<()>> = kinds
+            .par_iter()
+            .map(|&kind| {
+                let path = dir.join(format!("{}.csv", kind.name()));
+                write_atomically(&path, |file| self.write(kind, file, raw_csv))
+                    .map_err(|source| Error::Output { path: path.clone(), source })
+            })
+            .collect();
+        results.into_iter().collect()
     }
+}
+
+/// The rows of a report when it is wanted: those of the domains, then those
+/// of `(other)`.
+fn rows_if<T>(wanted: bool, rows: impl FnOnce() -> [Vec<T>; 2]) -> Vec<T> {
+    if !wanted {
+        return Vec::new();
+    }
+    let [mut rows, other] = rows();
+    rows.extend(other);
+    rows
 }
 
 fn period_rows(tally: &Tally, period: Period) -> Vec<PeriodRow> {
@@ -217,11 +239,22 @@ fn write_atomically(path: &Path, write: impl FnOnce(&mut fs::File) -> io::Result
 /// `550 5.1.1`, `5.4.4`, `5.1.0 null MX`, `null MX`,
 /// `550 5.1.10 recipient not found`, or `no code`.
 fn failure_label(code: Option<u16>, enhanced: Option<Enhanced>, note: Note) -> String {
-    let mut parts: Vec<String> = Vec::with_capacity(3);
-    parts.extend(code.map(|c| c.to_string()));
-    parts.extend(enhanced.map(|e| e.to_string()));
-    parts.extend(note.label().map(str::to_string));
-    if parts.is_empty() { "no code".to_string() } else { parts.join(" ") }
+    use std::fmt::Write as _;
+    let mut label = String::new();
+    let mut part = |text: std::fmt::Arguments<'_>| {
+        let space = if label.is_empty() { "" } else { " " };
+        write!(label, "{space}{text}").expect("writing to a String cannot fail");
+    };
+    if let Some(code) = code {
+        part(format_args!("{code}"));
+    }
+    if let Some(enhanced) = enhanced {
+        part(format_args!("{enhanced}"));
+    }
+    if let Some(note) = note.label() {
+        part(format_args!("{note}"));
+    }
+    if label.is_empty() { "no code".to_string() } else { label }
 }
 
 /// The I/O error inside a CSV error, so that a closed pipe is still

@@ -31,7 +31,7 @@ pub struct ReasonRow {
 }
 
 /// The rows of every group, in report order.
-pub(super) fn rows(groups: &mut [Group]) -> Vec<ReasonRow> {
+pub(super) fn rows(groups: &[Group]) -> Vec<ReasonRow> {
     let mut rows: Vec<ReasonRow> = groups
         .iter()
         .flat_map(|group| {
