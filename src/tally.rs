@@ -27,7 +27,7 @@ pub const MAX_EXAMPLE_TEXT: usize = 150;
 
 /// One (outcome, code, enhanced code, note, reason) combination, packed
 /// into an integer: compared and hashed in one instruction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 struct CodeKey(u64);
 
 impl CodeKey {
@@ -85,49 +85,71 @@ impl CodeCount {
     }
 }
 
-/// A domain's counts by code: a short list searched in order (most domains
-/// see a handful of combinations), turned into a hash map if a domain sees
-/// many (a hostile log can make up any number).
+/// A domain's counts by code. The most frequent combination so far is held
+/// in the domain's own entry (most events of a domain share one: no pointer
+/// to chase); the others in a short list searched in order, turned into a
+/// hash map if a domain sees many (a hostile log can make up any number).
+#[derive(Clone, Debug, Default)]
+struct Codes {
+    /// A combination and its count; empty while the count is 0.
+    head: (CodeKey, u64),
+    rest: Rest,
+}
+
 #[derive(Clone, Debug)]
-enum Codes {
+enum Rest {
     Few(Vec<(CodeKey, u64)>),
     // Boxed so that every domain's entry stays small: few domains need it.
     #[allow(clippy::box_collection)]
     Many(Box<HashMap<CodeKey, u64, RandomState>>),
 }
 
-/// Beyond this many combinations a domain's list becomes a hash map.
+/// Beyond this many other combinations a domain's list becomes a hash map.
 const FEW_CODES: usize = 24;
 
-impl Default for Codes {
+impl Default for Rest {
     fn default() -> Self {
-        Codes::Few(Vec::new())
+        Rest::Few(Vec::new())
     }
 }
 
 impl Codes {
     fn add(&mut self, key: CodeKey, count: u64) {
-        match self {
-            Codes::Few(list) => {
+        if self.head.1 == 0 {
+            self.head = (key, count);
+            return;
+        }
+        if self.head.0 == key {
+            self.head.1 += count;
+            return;
+        }
+        match &mut self.rest {
+            Rest::Few(list) => {
                 if let Some(entry) = list.iter_mut().find(|(k, _)| *k == key) {
                     entry.1 += count;
+                    if entry.1 > self.head.1 {
+                        std::mem::swap(entry, &mut self.head);
+                    }
                 } else if list.len() < FEW_CODES {
                     list.push((key, count));
                 } else {
                     let mut map: HashMap<CodeKey, u64, RandomState> = list.drain(..).collect();
                     map.insert(key, count);
-                    *self = Codes::Many(Box::new(map));
+                    self.rest = Rest::Many(Box::new(map));
                 }
             }
-            Codes::Many(map) => *map.entry(key).or_insert(0) += count,
+            Rest::Many(map) => *map.entry(key).or_insert(0) += count,
         }
     }
 
-    fn iter(&self) -> Box<dyn Iterator<Item = (CodeKey, u64)> + '_> {
-        match self {
-            Codes::Few(list) => Box::new(list.iter().copied()),
-            Codes::Many(map) => Box::new(map.iter().map(|(&k, &v)| (k, v))),
-        }
+    /// Every combination with its count, in no particular order.
+    fn iter(&self) -> impl Iterator<Item = (CodeKey, u64)> + '_ {
+        let head = (self.head.1 > 0).then_some(self.head);
+        let (few, many) = match &self.rest {
+            Rest::Few(list) => (Some(list.iter().copied()), None),
+            Rest::Many(map) => (None, Some(map.iter().map(|(&k, &v)| (k, v)))),
+        };
+        head.into_iter().chain(few.into_iter().flatten()).chain(many.into_iter().flatten())
     }
 }
 
@@ -836,7 +858,12 @@ impl std::hash::Hash for DomainKey {
 
 impl PartialEq for DomainKey {
     fn eq(&self, other: &Self) -> bool {
-        self.as_bytes() == other.as_bytes()
+        match (self, other) {
+            // Fixed-size arrays (zero after the name) compare without a
+            // call to memcmp.
+            (DomainKey::Inline { len: a, bytes: x }, DomainKey::Inline { len: b, bytes: y }) => a == b && x == y,
+            _ => self.as_bytes() == other.as_bytes(),
+        }
     }
 }
 
