@@ -16,6 +16,9 @@
 #   COMPARE_SLOW_SIZE=SIZE  log size for pflogsumm and eximstats, run once (default 100M)
 #   COMPARE_CALLGRIND=1     also count instructions per input byte with valgrind --tool=callgrind
 #   COMPARE_CALLGRIND_SIZE  log size for that (default 10M)
+#   COMPARE_CALLGRIND_LARGE a larger log of the same generator (default 100M, 0 to skip): the
+#                           instructions per byte it adds over the smaller one are the cost of
+#                           the scan once fixed costs (start-up, classifier warm-up) are paid
 #
 # "Full analysis" is the domains and codes reports (-o OUT --report domains
 # --report codes), as the speed issue defines it.
@@ -33,6 +36,7 @@ INTERLEAVE=${COMPARE_INTERLEAVE:-1}
 SLOW_SIZE=${COMPARE_SLOW_SIZE:-100M}
 CALLGRIND=${COMPARE_CALLGRIND:-0}
 CALLGRIND_SIZE=${COMPARE_CALLGRIND_SIZE:-10M}
+CALLGRIND_LARGE=${COMPARE_CALLGRIND_LARGE:-100M}
 TARGET=${CARGO_TARGET_DIR:-target}
 BOUNCES=$TARGET/release/bounces
 SYNTH=$TARGET/release/examples/synth
@@ -321,8 +325,13 @@ instructions() {
         [[ -n $n ]] || die "no instruction count from valgrind for $*: $(tail -n3 "$WORK/callgrind")"
         echo "$n"
     }
-    echo "| command (on $(basename "$file"), $bytes bytes) | Ir on the log | Ir on an empty file | instructions per byte |"
-    echo "|---|---:|---:|---:|"
+    local large="" large_bytes=0
+    if [[ $CALLGRIND_LARGE != 0 ]]; then
+        large=$(gen "$mta" "$CALLGRIND_LARGE")
+        large_bytes=$(file_bytes "$large")
+    fi
+    echo "| command (on $(basename "$file"), $bytes bytes) | Ir on the log | Ir on an empty file | instructions per byte | Ir on $(basename "${large:-none}") | per byte beyond the smaller log |"
+    echo "|---|---:|---:|---:|---:|---:|"
     local name cmd
     for name in "bounces analyze -q -j1 -o DIR FILE" "rg -c '$pattern' FILE"; do
         if [[ $name == bounces* ]]; then
@@ -331,12 +340,17 @@ instructions() {
             cmd=(rg -c "$pattern")
         fi
         log "compare.sh: callgrind: $name on $(basename "$file")"
-        local full none
+        local full none big=0
         full=$(ir "$file" "${cmd[@]}")
         none=$(ir "$empty" "${cmd[@]}")
-        NAME=$name awk -v full="$full" -v none="$none" -v bytes="$bytes" 'BEGIN {
+        if [[ -n $large ]]; then
+            log "compare.sh: callgrind: $name on $(basename "$large")"
+            big=$(ir "$large" "${cmd[@]}")
+        fi
+        NAME=$name awk -v full="$full" -v none="$none" -v bytes="$bytes" -v big="$big" -v big_bytes="$large_bytes" 'BEGIN {
             name = ENVIRON["NAME"]; gsub(/\|/, "\\|", name)
-            printf "| `%s` | %d | %d | %.2f |\n", name, full, none, (full - none) / bytes }'
+            marginal = big_bytes > bytes ? sprintf("%.2f", (big - full) / (big_bytes - bytes)) : "-"
+            printf "| `%s` | %d | %d | %.2f | %d | %s |\n", name, full, none, (full - none) / bytes, big, marginal }'
     done
     echo
 }

@@ -21,8 +21,8 @@ use indicatif::ProgressBar;
 use crate::config::{Mta, TimeConfig};
 use crate::error::{Error, Result};
 use crate::input::{
-    Block, BlockOptions, Chunk, Compression, Opened, Source, Stream, StreamStats, chunks, count_lines,
-    looks_like_mail_log, read_blocks, read_chunk, read_head_at,
+    Block, BlockOptions, Chunk, Compression, Opened, STREAM_BLOCK_MAX, Source, Stream, StreamStats, chunks,
+    count_lines, looks_like_mail_log, read_blocks, read_chunk, read_head_at,
 };
 use crate::journald::{self, BlockStats};
 use crate::messages::{Batch, Fold, Messages, Ordered, Outcomes, SETTLE};
@@ -604,7 +604,9 @@ fn scan_streams(
 ) -> Tally {
     let (scanner, pool, options, clocks, progress) = scan;
     let threads = pool.current_num_threads();
-    let blocks = options.blocks;
+    // Streams are read in smaller blocks than files are cut into chunks:
+    // the blocks in flight are most of a stream's memory.
+    let blocks = BlockOptions { block_size: options.blocks.block_size.min(STREAM_BLOCK_MAX), ..options.blocks };
     let readers = threads.min(streams.len());
     let (tx, rx) = mpsc::sync_channel::<Block>(threads * 2);
     // Scanned blocks' buffers go back to the readers for reuse.
