@@ -26,14 +26,15 @@
 //! with the same normalization always get the same verdict and
 //! [`Classifier`] can cache verdicts by normalized text exactly.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::BuildHasher;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use foldhash::fast::RandomState;
 use memchr::memchr;
-use regex::bytes::{RegexSet, RegexSetBuilder, SetMatches};
+use regex::bytes::{Regex, RegexBuilder};
 
 pub use crate::classify::patterns::{
     BASIC, BasicRule, Codes, ENHANCED, EnhancedRule, PATTERNS, PROVIDER_RULES, PROVIDERS, Pattern, Provider,
@@ -825,25 +826,77 @@ fn end_token(buf: &mut [u8], end: usize, tok_start: usize, number: bool, prev_nu
 // The compiled rules
 // ---------------------------------------------------------------------------
 
-/// Every non-empty regular expression of the tables in one set, matched
-/// once per distinct normalized text. Rows are numbered in this order:
-/// [`PATTERNS`], [`PROVIDER_RULES`], [`PROVIDERS`], [`STAGES`],
-/// [`STAGE_RULES`]; a row with an empty regex has no text condition and is
-/// left out of the set (an empty pattern would make the set slow).
+/// The regular expressions of the tables, one per row, numbered in this
+/// order: [`PATTERNS`], [`PROVIDER_RULES`], [`PROVIDERS`], [`STAGES`],
+/// [`STAGE_RULES`]. A row with an empty regex has no text condition.
+///
+/// Each is compiled the first time a text needs it, and matched on a text
+/// only when the decision asks for it ([`Matches`]): most texts are decided
+/// by one of the first rows, so few regexes run per text, each with its own
+/// small automaton and literal prefilter. (One set of all of them, matched
+/// at once, spent most of its time building the states of one huge lazy DFA:
+/// half of all instructions on a 10 MB log.)
 struct Compiled {
-    set: RegexSet,
-    /// For each row, its index in `set`, or `None` for an empty regex.
-    slots: Vec<Option<usize>>,
+    rows: Vec<Row>,
     provider_rules: usize,
     providers: usize,
     stages: usize,
     stage_rules: usize,
 }
 
+struct Row {
+    source: &'static str,
+    regex: OnceLock<Regex>,
+}
+
+/// The most rows [`Matches`] can remember.
+const MAX_ROWS: usize = 256;
+
 impl Compiled {
-    /// Whether row `row`'s regex matched (rows without one always match).
-    fn matched(&self, m: &SetMatches, row: usize) -> bool {
-        self.slots[row].is_none_or(|slot| m.matched(slot))
+    /// Whether row `row`'s regex matches `text` (rows without one always match).
+    fn is_match(&self, row: usize, text: &[u8]) -> bool {
+        let Row { source, regex } = &self.rows[row];
+        if source.is_empty() {
+            return true;
+        }
+        // The text is already lower case: no case folding needed. ASCII
+        // classes only: `\w`, `\s`, `\b` stay cheap on any byte.
+        let regex = regex.get_or_init(|| {
+            RegexBuilder::new(source)
+                .unicode(false)
+                .size_limit(16 << 20)
+                .build()
+                .expect("the built-in classification patterns compile")
+        });
+        regex.is_match(text)
+    }
+}
+
+/// Which rows match one normalized text, each found out once, when first
+/// asked.
+struct Matches<'a> {
+    compiled: &'a Compiled,
+    text: &'a [u8],
+    known: [Cell<u64>; MAX_ROWS / 64],
+    hit: [Cell<u64>; MAX_ROWS / 64],
+}
+
+impl<'a> Matches<'a> {
+    fn new(text: &'a [u8]) -> Matches<'a> {
+        let compiled = &*COMPILED;
+        Matches { compiled, text, known: Default::default(), hit: Default::default() }
+    }
+
+    /// Whether row `row`'s regex matches the text (rows without one always match).
+    fn matched(&self, row: usize) -> bool {
+        let (word, bit) = (row / 64, 1u64 << (row % 64));
+        if self.known[word].get() & bit == 0 {
+            if self.compiled.is_match(row, self.text) {
+                self.hit[word].set(self.hit[word].get() | bit);
+            }
+            self.known[word].set(self.known[word].get() | bit);
+        }
+        self.hit[word].get() & bit != 0
     }
 }
 
@@ -852,33 +905,17 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
     let providers = provider_rules + PROVIDER_RULES.len();
     let stages = providers + PROVIDERS.len();
     let stage_rules = stages + STAGES.len();
-    let rows: Vec<&str> = PATTERNS
+    let rows: Vec<Row> = PATTERNS
         .iter()
         .map(|p| p.regex)
         .chain(PROVIDER_RULES.iter().map(|r| r.regex))
         .chain(PROVIDERS.iter().map(|&(_, re)| re))
         .chain(STAGES.iter().map(|&(_, re)| re))
         .chain(STAGE_RULES.iter().map(|r| r.regex))
+        .map(|source| Row { source, regex: OnceLock::new() })
         .collect();
-    let mut regexes = Vec::new();
-    let slots = rows
-        .iter()
-        .map(|re| {
-            (!re.is_empty()).then(|| {
-                regexes.push(*re);
-                regexes.len() - 1
-            })
-        })
-        .collect();
-    // The text is already lower case: no case folding needed. ASCII
-    // classes only: `\w`, `\s`, `\b` stay cheap on any byte.
-    let set = RegexSetBuilder::new(regexes)
-        .unicode(false)
-        .size_limit(64 << 20)
-        .dfa_size_limit(16 << 20)
-        .build()
-        .expect("the built-in classification patterns compile");
-    Compiled { set, slots, provider_rules, providers, stages, stage_rules }
+    assert!(rows.len() <= MAX_ROWS, "more rows than Matches can remember");
+    Compiled { rows, provider_rules, providers, stages, stage_rules }
 });
 
 /// Rule ids of the enhanced-code rows, per class: `E2.x.y`, `E4.x.y`,
@@ -918,9 +955,9 @@ pub fn basic_rule(code: u16, stage: Option<Stage>) -> Option<&'static BasicRule>
 
 /// The SMTP stage a normalized reply text names, if any.
 pub fn stage_of(normalized: &[u8]) -> Option<Stage> {
-    let c = &*COMPILED;
-    let m = c.set.matches(normalized);
-    STAGES.iter().enumerate().find(|&(i, _)| c.matched(&m, c.stages + i)).map(|(_, &(stage, _))| stage)
+    let m = Matches::new(normalized);
+    let c = m.compiled;
+    STAGES.iter().enumerate().find(|&(i, _)| m.matched(c.stages + i)).map(|(_, &(stage, _))| stage)
 }
 
 // ---------------------------------------------------------------------------
@@ -940,11 +977,12 @@ pub fn classify(outcome: Outcome, code: Option<u16>, enhanced: Option<Enhanced>,
 /// Steps 2 to 8 of the decision order, on the normalized text. The outcome
 /// plays no part here (a delivery never gets this far).
 fn decide(code: Option<u16>, enhanced: Option<Enhanced>, normalized: &[u8]) -> Verdict {
-    let c = &*COMPILED;
-    let m = c.set.matches(normalized);
+    let m = Matches::new(normalized);
+    let c = m.compiled;
 
     // Steps 2 and 4: PATTERNS holds the local rows before the generic ones.
-    let pattern = PATTERNS.iter().enumerate().find(|&(i, p)| c.matched(&m, i) && p.codes.matches(code, enhanced));
+    // (Each row's codes are checked before its regex: they cost less.)
+    let pattern = PATTERNS.iter().enumerate().find(|&(i, p)| p.codes.matches(code, enhanced) && m.matched(i));
     let pattern_verdict = |p: &'static Pattern| Verdict::new(p.reason, p.id, p.what, p.detail);
     if let Some((_, p)) = pattern
         && p.step == Step::Local
@@ -954,12 +992,12 @@ fn decide(code: Option<u16>, enhanced: Option<Enhanced>, normalized: &[u8]) -> V
 
     // Step 3: provider rules.
     let seen = |provider: Provider| {
-        PROVIDERS.iter().enumerate().any(|(i, &(p, _))| p == provider && c.matched(&m, c.providers + i))
+        PROVIDERS.iter().enumerate().any(|(i, &(p, _))| p == provider && m.matched(c.providers + i))
     };
     let provider_rule = PROVIDER_RULES
         .iter()
         .enumerate()
-        .find(|&(i, r)| c.matched(&m, c.provider_rules + i) && r.codes.matches(code, enhanced) && seen(r.provider));
+        .find(|&(i, r)| r.codes.matches(code, enhanced) && m.matched(c.provider_rules + i) && seen(r.provider));
     if let Some((_, r)) = provider_rule {
         return Verdict::new(r.reason, r.id, r.what, r.detail);
     }
@@ -982,12 +1020,12 @@ fn decide(code: Option<u16>, enhanced: Option<Enhanced>, normalized: &[u8]) -> V
     }
 
     // Step 6: stage heuristics.
-    let stage = STAGES.iter().enumerate().find(|&(i, _)| c.matched(&m, c.stages + i)).map(|(_, &(s, _))| s);
+    let stage = STAGES.iter().enumerate().find(|&(i, _)| m.matched(c.stages + i)).map(|(_, &(s, _))| s);
     if let Some(stage) = stage {
         let stage_rule = STAGE_RULES.iter().enumerate().find(|&(i, r)| {
             r.stages.contains(&stage)
                 && (r.codes.is_empty() || code.is_some_and(|code| r.codes.contains(&code)))
-                && c.matched(&m, c.stage_rules + i)
+                && m.matched(c.stage_rules + i)
         });
         if let Some((_, r)) = stage_rule {
             return Verdict::new(r.reason, r.id, r.what, r.detail);
@@ -2521,6 +2559,55 @@ mod tests {
         }
     }
 
+    /// Every row's regex, matched at once as one set: the reference for
+    /// [`Matches`], which matches them one by one as asked.
+    fn match_all_at_once(normalized: &[u8]) -> Vec<bool> {
+        static SET: LazyLock<regex::bytes::RegexSet> = LazyLock::new(|| {
+            let sources = COMPILED.rows.iter().map(|r| r.source).filter(|s| !s.is_empty());
+            regex::bytes::RegexSetBuilder::new(sources).unicode(false).size_limit(64 << 20).build().unwrap()
+        });
+        let set = SET.matches(normalized);
+        let mut slot = 0;
+        COMPILED
+            .rows
+            .iter()
+            .map(|r| {
+                if r.source.is_empty() {
+                    return true;
+                }
+                slot += 1;
+                set.matched(slot - 1)
+            })
+            .collect()
+    }
+
+    fn assert_rows_match_as_one_set(text: &[u8]) {
+        let mut normalized = Vec::new();
+        normalize(text, &mut normalized);
+        let want = match_all_at_once(&normalized);
+        let m = Matches::new(&normalized);
+        // Asked in a scrambled order, and twice: the answers do not depend on it.
+        for row in (0..want.len()).rev().chain((0..want.len()).step_by(3)).chain(0..want.len()) {
+            assert_eq!(
+                m.matched(row),
+                want[row],
+                "row {row} ({}) on {:?}",
+                COMPILED.rows[row].source,
+                String::from_utf8_lossy(&normalized)
+            );
+        }
+    }
+
+    #[test]
+    fn rows_match_one_by_one_as_in_one_set() {
+        for (i, v) in VECTORS.iter().enumerate() {
+            assert_rows_match_as_one_set(v.3.as_bytes());
+            // Two texts in one: several rows match.
+            let next = VECTORS[(i * 7 + 3) % VECTORS.len()].3;
+            assert_rows_match_as_one_set(format!("{} {next}", v.3).as_bytes());
+        }
+    }
+
     #[test]
     fn cached_equals_uncached() {
         let mut classifier = Classifier::new();
@@ -2696,6 +2783,7 @@ mod tests {
             seps in proptest::collection::vec(" |  |\t|", 60),
         ) {
             let text: String = words.iter().zip(&seps).flat_map(|(w, s)| [w.as_str(), s.as_str()]).collect();
+            assert_rows_match_as_one_set(text.as_bytes());
             let mut classifier = Classifier::new();
             let want = classify(Deferred, Some(450), enh("4.2.0"), text.as_bytes());
             proptest::prop_assert_eq!(classifier.classify(Deferred, Some(450), enh("4.2.0"), text.as_bytes()), want);
