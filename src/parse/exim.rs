@@ -55,7 +55,7 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
         None if window == 0 => 0,
         None => return Parsed::Other,
     };
-    if !is_message_id(&line[id_start..at]) || first_message_id(line) != Some(id_start) {
+    if !is_message_id(&line[id_start..at]) || !is_first_message_id(line, id_start) {
         return Parsed::Other;
     }
     let outcome = match &line[at + 1..at + 3] {
@@ -112,18 +112,22 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
     })
 }
 
-/// The start of the first token shaped like a message id, among the tokens
-/// that start in the first [`MAX_ID_START`] bytes.
-fn first_message_id(line: &[u8]) -> Option<usize> {
+/// Whether the token at `id_start` (shaped like a message id) is the first
+/// such token of the line, among the tokens (split at each space) that
+/// start in the first [`MAX_ID_START`] bytes.
+fn is_first_message_id(line: &[u8], id_start: usize) -> bool {
+    if id_start >= MAX_ID_START {
+        return false;
+    }
     let mut start = 0;
-    while start < line.len().min(MAX_ID_START) {
-        let end = memchr::memchr(b' ', &line[start..]).map_or(line.len(), |i| start + i);
+    while start < id_start {
+        let end = memchr::memchr(b' ', &line[start..id_start]).map_or(id_start, |i| start + i);
         if is_message_id(&line[start..end]) {
-            return Some(start);
+            return false;
         }
         start = end + 1;
     }
-    None
+    true
 }
 
 /// The first field after the flag, and the text after it. An address may
@@ -154,15 +158,17 @@ fn remote_reply(rest: &[u8]) -> Option<Reply> {
 /// An Exim message id: `1tXyZa-0003Ab-Qr` (6-6-2) or, from Exim 4.97 on,
 /// `1tXyZa-000000003Ab-Qr1x` (6-11-4), in base 62.
 pub(crate) fn is_message_id(token: &[u8]) -> bool {
-    let (first, second, third) = match token.len() {
-        16 => (6, 13, 16),
-        23 => (6, 18, 23),
+    let (first, second) = match token.len() {
+        16 => (6, 13),
+        23 => (6, 18),
         _ => return false,
     };
+    let base62 = |part: &[u8]| part.iter().all(u8::is_ascii_alphanumeric);
     token[first] == b'-'
         && token[second] == b'-'
-        && token.iter().enumerate().all(|(i, b)| i == first || i == second || b.is_ascii_alphanumeric())
-        && third == token.len()
+        && base62(&token[..first])
+        && base62(&token[first + 1..second])
+        && base62(&token[second + 1..])
 }
 
 #[cfg(test)]
@@ -246,6 +252,21 @@ mod tests {
             ),
             ("2026-11-05 10:00:00 1tXyZa-0003Ab-Qr <= s@x.example H=h [192.0.2.1] T=\"a => b\"", Parsed::Other),
             ("**NOTE: The delivery lines in this file ** have been sorted.", Parsed::Other),
+            // The flag must follow the line's first message id.
+            (
+                "2026-11-05 10:00:00 1tXyZa-0003Ab-Qr <= s@x.example T=\"re: 1tXyZb-0003Ab-Qr => u@y.example\"",
+                Parsed::Other,
+            ),
+            ("2026-11-05 10:00:00 1tXyZa-0003Ab-Qr 1tXyZb-0003Ab-Qr => u@y.example R=r T=t", Parsed::Other),
+            // ... and start within the first 160 bytes.
+            (
+                "2026-11-05 10:00:00 [00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000] 1tXyZb-0003Ab-Qr => u@y.example R=r",
+                Parsed::Other,
+            ),
+            (
+                "2026-11-05 10:00:00 [000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000] 1tXyZb-0003Ab-Qr => u@y.example R=r",
+                event("y.example", Delivered, None, ""),
+            ),
             ("2026-11-05 10:00:00 1tXyZa-0003Ab-Qr == ", Parsed::Malformed),
         ];
         for (line, want) in cases {
