@@ -12,7 +12,9 @@ use std::sync::LazyLock;
 
 use memchr::memmem::Finder;
 
-use super::{Event, Note, Outcome, Parsed, Reply, after, bracketed, domain_of, end_outside_quotes, reply_at};
+use super::{
+    Event, Note, Outcome, Parsed, Reply, after, bracketed, domain_of, end_outside_quotes, is_alphanumeric, reply_at,
+};
 
 /// The literals the scanner searches for: `=>` and `->` (delivered), `>>`
 /// (cut-through delivery, also delivered), `==` (deferred), `**` (failed).
@@ -155,17 +157,6 @@ fn remote_reply(rest: &[u8]) -> Option<Reply> {
     reply_at(reply)
 }
 
-/// The bytes of base 62: ASCII letters and digits.
-static BASE62: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = (b as u8).is_ascii_alphanumeric();
-        b += 1;
-    }
-    table
-};
-
 /// An Exim message id: `1tXyZa-0003Ab-Qr` (6-6-2) or, from Exim 4.97 on,
 /// `1tXyZa-000000003Ab-Qr1x` (6-11-4), in base 62.
 pub(crate) fn is_message_id(token: &[u8]) -> bool {
@@ -174,13 +165,11 @@ pub(crate) fn is_message_id(token: &[u8]) -> bool {
         23 => (6, 18),
         _ => return false,
     };
-    // Every byte is looked at, without a branch per byte.
-    let base62 = |part: &[u8]| part.iter().fold(true, |ok, &b| ok & BASE62[usize::from(b)]);
     token[first] == b'-'
         && token[second] == b'-'
-        && base62(&token[..first])
-        && base62(&token[first + 1..second])
-        && base62(&token[second + 1..])
+        && is_alphanumeric(&token[..first])
+        && is_alphanumeric(&token[first + 1..second])
+        && is_alphanumeric(&token[second + 1..])
 }
 
 #[cfg(test)]

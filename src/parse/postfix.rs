@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 
 use memchr::memmem::Finder;
 
-use super::{Event, Note, Outcome, Parsed, bracketed, domain_of, enhanced_at, reply_code_at};
+use super::{Event, Note, Outcome, Parsed, bracketed, domain_of, enhanced_at, is_alphanumeric, reply_code_at};
 
 /// The literal the scanner searches for.
 pub const ANCHOR: &[u8] = b": to=";
@@ -206,7 +206,7 @@ fn queue_id_and_tag(head: &[u8]) -> Option<(&[u8], Option<&[u8]>)> {
         None => return None,
     };
     let qid = &head[qid_start..];
-    if qid.len() < 5 || !qid.iter().all(u8::is_ascii_alphanumeric) {
+    if qid.len() < 5 || !is_alphanumeric(qid) {
         return None;
     }
     let Some(tag_end) = head[..qid_start].strip_suffix(b": ") else {
