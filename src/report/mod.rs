@@ -12,19 +12,18 @@ mod reasons;
 mod recipients;
 
 use std::borrow::Cow;
-
-use rayon::prelude::*;
-use std::sync::Arc;
-
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
 
 use crate::config::ReportKind;
 use crate::error::{Error, Result};
 use crate::messages::{MessageRow, Outcomes};
 use crate::parse::{Enhanced, Note};
-use crate::tally::{CodeCount, ReasonCount, Tally};
+use crate::tally::{CodeCount, DomainTally, ReasonCount, Tally};
 use crate::time::Period;
 
 pub use codes::CodeRow;
@@ -66,14 +65,14 @@ impl Reports {
     pub fn build_for(tally: &Tally, kinds: &[ReportKind]) -> Reports {
         let wants = |kind: ReportKind| kinds.contains(&kind);
         let reasons_wanted = wants(ReportKind::Reasons);
-        let group = |name: &[u8], outcomes: [u64; 3], counts: &crate::tally::DomainTally<'_>| Group {
-            name: text_name(name),
-            outcomes,
-            codes: counts.codes().collect(),
-            reasons: if reasons_wanted { counts.reasons().to_vec() } else { Vec::new() },
+        let group = |d: &DomainTally<'_>| Group {
+            name: text_name(d.name),
+            outcomes: d.outcomes,
+            codes: d.codes().collect(),
+            reasons: if reasons_wanted { d.reasons().to_vec() } else { Vec::new() },
             merged: false,
         };
-        let mut groups: Vec<Group> = tally.domains().map(|d| group(d.name, d.outcomes, &d)).collect();
+        let mut groups: Vec<Group> = tally.domains().map(|d| group(&d)).collect();
         groups.sort_unstable_by(|a, b| a.name.cmp(&b.name));
         // Names that became equal as text (U+FFFD for invalid UTF-8, or
         // lower-cased non-ASCII letters) are now side by side: add them up.
@@ -93,7 +92,7 @@ impl Reports {
             group.combine_codes();
         }
         // The domains beyond the cap: last in every report, whatever their counts.
-        let other: Vec<Group> = tally.other().map(|o| group(o.name, o.outcomes, &o)).into_iter().collect();
+        let other: Vec<Group> = tally.other().map(|o| group(&o)).into_iter().collect();
         let (domains, (codes, reasons)) = rayon::join(
             || rows_if(wants(ReportKind::Domains), || [domains::rows(&groups), domains::rows(&other)]),
             || {
