@@ -157,6 +157,21 @@ fn a_single_100_mb_line_is_skipped_with_a_message() {
     assert!(stdout(&out).contains("after.example,1,1,0,0,"), "{}", stdout(&out));
 }
 
+/// A cell a spreadsheet would run as a formula.
+fn dangerous(cell: &str) -> bool {
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// The cells of a CSV report, header left out.
+fn cells(report: &str) -> Vec<String> {
+    let mut reader = csv::ReaderBuilder::new().from_reader(report.as_bytes());
+    reader.records().flat_map(|r| r.expect("a CSV record").iter().map(str::to_string).collect::<Vec<_>>()).collect()
+}
+
+/// Every column that holds text from the log, in every report: domains,
+/// recipients, reply texts (the `reasons` example, the `recipients` last
+/// reply), from Postfix and Exim lines. The counts of defused cells are
+/// worked out by hand from the log below, so a column left out shows.
 #[test]
 fn spreadsheet_formulas_from_the_log_are_defused() {
     let dir = tempfile::tempdir().unwrap();
@@ -164,15 +179,31 @@ fn spreadsheet_formulas_from_the_log_are_defused() {
     for domain in ["=HYPERLINK(\"http://evil.example\";\"x\")", "+cmd", "-2+3", "\tx"] {
         log.extend(line(domain, "bounced", "host x[192.0.2.1] said: 550 5.1.1 no"));
     }
+    // A recipient, a domain and a reply text that each start a formula.
+    log.extend_from_slice(b"Nov  5 10:00:02 mx postfix/smtp[1]: 4B1C2D3E03: to=<@b@-minus.example>, relay=x, dsn=5.7.1, status=bounced (@SUM(A1) blocked)\n");
+    log.extend_from_slice(b"Nov  5 10:00:03 mx postfix/smtp[1]: 4B1C2D3E04: to=<=c@plain.example>, relay=x, dsn=4.2.0, status=deferred (=1+2 try later)\n");
+    log.extend_from_slice(b"2026-11-05 10:00:03 1tXyZa-0003Ab-Qa ** -x@exim.example R=r T=t: 550 5.1.1 no\n");
     let path = temp_file(&dir, "formula.log", &log);
-    for report in ["domains", "codes"] {
-        let out = run(&["analyze", "-q", "--report", report, &path]);
-        for row in stdout(&out).lines().skip(1) {
-            let first = row.trim_start_matches('"');
-            assert!(first.starts_with('\''), "{report}: {row}");
+    // Defused cells per report: the 5 hostile domains (4 + `-minus`); in
+    // `reasons` also the 2 examples that start a formula; in `recipients`
+    // (bounced addresses only: `=c@` is still pending) the 2 hostile
+    // addresses, the 5 domains and the 1 last reply.
+    let cases = [("domains", 5), ("codes", 5), ("reasons", 7), ("daily", 0), ("messages", 5), ("recipients", 8)];
+    for (report, want) in cases {
+        let args = ["analyze", "-q", "--tz", "UTC", "--report", report, &path];
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(0), "{report}: {}", stderr(&out));
+        let got = cells(&stdout(&out));
+        assert!(!got.is_empty(), "{report}: no rows");
+        for cell in &got {
+            assert!(!dangerous(cell), "{report}: {cell:?} is not defused");
         }
-        let raw = run(&["analyze", "-q", "--raw-csv", "--report", report, &path]);
-        assert!(stdout(&raw).contains("\n+cmd,"), "{report}: {}", stdout(&raw));
+        let defused = got.iter().filter(|c| c.starts_with('\'') && dangerous(&c[1..])).count();
+        assert_eq!(defused, want, "{report}: defused cells in {:?}", stdout(&out));
+        // `--raw-csv` writes the same cells as found, so they were hostile.
+        let raw = run(&["analyze", "-q", "--raw-csv", "--tz", "UTC", "--report", report, &path]);
+        let raw = cells(&stdout(&raw));
+        assert_eq!(raw.iter().filter(|c| dangerous(c)).count(), want, "{report} --raw-csv");
     }
 }
 

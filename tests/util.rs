@@ -63,6 +63,29 @@ pub fn assert_same_text(what: &str, got: &str, want: &str) {
     );
 }
 
+/// Compares `got` with the golden file `path` (under `samples/expected/`).
+///
+/// With `BOUNCES_BLESS=1` a golden that differs is rewritten and the test
+/// **fails**, so a blessing run can never pass: review the change with
+/// `git diff samples/expected`, then run the tests again without the
+/// variable. Any other value of the variable is refused, so that `0` or an
+/// empty value cannot bless by accident.
+pub fn assert_golden(what: &str, got: &str, path: &Path) {
+    if let Some(value) = std::env::var_os("BOUNCES_BLESS") {
+        assert!(value == "1", "BOUNCES_BLESS must be 1 (to rewrite the golden files) or unset, not {value:?}");
+        let old = std::fs::read_to_string(path).unwrap_or_default();
+        if old != got {
+            std::fs::write(path, got).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            panic!(
+                "{what}: rewrote {} (BOUNCES_BLESS=1); review it with `git diff samples/expected`, then run \
+                 the tests again without BOUNCES_BLESS",
+                path.display()
+            );
+        }
+    }
+    assert_same_text(what, got, &read(path));
+}
+
 /// Reads a file to a string.
 pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))

@@ -93,3 +93,96 @@ pub(super) fn write(rows: &[DomainRow], csv: &mut csv::Writer<impl Write>, raw_c
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::reason::Reason;
+    use crate::parse::{Note, enhanced_at};
+
+    /// The written `bounce_rate` cell of a domain with these counts.
+    fn rate_cell(counts: [u64; 3]) -> String {
+        let row = DomainRow { domain: "d.example".into(), counts, top_failure: None };
+        let mut csv = csv::WriterBuilder::new().from_writer(Vec::new());
+        write(&[row], &mut csv, false).unwrap();
+        let text = String::from_utf8(csv.into_inner().unwrap()).unwrap();
+        let line = text.lines().nth(1).expect("one row after the header").to_string();
+        line.split(',').nth(5).expect("bounce_rate is the sixth column").to_string()
+    }
+
+    /// bounced / (delivered + bounced), worked out by hand: deferrals are
+    /// attempts, not outcomes, so they change neither side.
+    #[test]
+    fn bounce_rate_leaves_deferrals_out() {
+        let cases: [([u64; 3], &str); 8] = [
+            ([3, 0, 1], "0.2500"),
+            ([3, 5, 1], "0.2500"),     // deferrals do not dilute the rate
+            ([0, 7, 0], ""),           // only deferrals: no rate at all, not 0
+            ([0, 0, 0], ""),           // nothing (the `(other)` row can be empty)
+            ([0, 4, 2], "1.0000"),     // every outcome a bounce
+            ([1, 9, 2], "0.6667"),     // 2/3, rounded
+            ([2, 1, 0], "0.0000"),     // delivered only: a rate of zero
+            ([9_999, 3, 1], "0.0001"), // 1/10000
+        ];
+        for (counts, want) in cases {
+            assert_eq!(rate_cell(counts), want, "{counts:?}");
+        }
+    }
+
+    fn count(outcome: Outcome, code: Option<u16>, enhanced: &str, note: Note, count: u64) -> CodeCount {
+        let reason = if outcome == Outcome::Delivered { Reason::Delivered } else { Reason::Undefined };
+        CodeCount { outcome, code, enhanced: enhanced_at(enhanced.as_bytes()), note, reason, count }
+    }
+
+    /// The most frequent failure among deferred and bounced events, ties to
+    /// the label that sorts first; expectations worked out by hand.
+    #[test]
+    fn top_failure_table() {
+        use Outcome::*;
+        let n = Note::None;
+        let cases: Vec<(Vec<CodeCount>, Option<&str>)> = vec![
+            (vec![], None),
+            // Deliveries never count, however many.
+            (vec![count(Delivered, Some(250), "2.0.0", n, 90)], None),
+            (
+                vec![count(Delivered, Some(250), "2.0.0", n, 90), count(Bounced, Some(550), "5.1.1", n, 1)],
+                Some("550 5.1.1"),
+            ),
+            // A tie: the label that sorts first, whichever comes first in the list.
+            (
+                vec![count(Bounced, Some(550), "5.1.1", n, 2), count(Deferred, Some(451), "4.7.1", n, 2)],
+                Some("451 4.7.1"),
+            ),
+            (
+                vec![count(Deferred, Some(451), "4.7.1", n, 2), count(Bounced, Some(550), "5.1.1", n, 2)],
+                Some("451 4.7.1"),
+            ),
+            (
+                vec![count(Bounced, Some(554), "5.7.1", n, 3), count(Bounced, Some(550), "5.7.1", n, 3)],
+                Some("550 5.7.1"),
+            ),
+            // Not a tie: the bigger count wins even when its label sorts last.
+            (
+                vec![count(Bounced, Some(421), "4.4.2", n, 2), count(Bounced, Some(554), "5.7.1", n, 3)],
+                Some("554 5.7.1"),
+            ),
+            // The same codes deferred and bounced are one failure: 1 + 2 beat 2.
+            (
+                vec![
+                    count(Deferred, Some(552), "5.2.2", n, 1),
+                    count(Bounced, Some(450), "4.2.0", n, 2),
+                    count(Bounced, Some(552), "5.2.2", n, 2),
+                ],
+                Some("552 5.2.2"),
+            ),
+            // The note is part of the label and of the key.
+            (vec![count(Bounced, None, "5.1.0", Note::NullMx, 1), count(Bounced, None, "5.1.0", n, 1)], Some("5.1.0")),
+            (vec![count(Bounced, None, "", Note::NullMx, 4)], Some("null MX")),
+            (vec![count(Deferred, None, "", n, 1)], Some("no code")),
+            (vec![count(Bounced, None, "5.4.4", n, 1)], Some("5.4.4")),
+        ];
+        for (codes, want) in cases {
+            assert_eq!(top_failure(&codes).as_deref(), want, "{codes:?}");
+        }
+    }
+}
