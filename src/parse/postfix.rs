@@ -270,6 +270,22 @@ mod tests {
                 "Jun  1 mx1 postfix/smtp[1]: 4B1C2D3E: to=<a@b.example>, relay=mx.b.example[192.0.2.2]:25, delay=1, delays=0/0/0/1, dsn=4.7.1, status=deferred (host mx.b.example[192.0.2.2] refused to talk to me: 554 5.7.1 go away)",
                 event("b.example", Deferred, Some(554), "4.7.1"),
             ),
+            // The reply starts after whichever phrase comes first; the
+            // quoted reply may contain the other one, with another code.
+            (
+                "Jun  1 mx1 postfix/smtp[1]: 4B1C2D3E: to=<a@b.example>, relay=mx.b.example[192.0.2.2]:25, dsn=4.7.1, status=deferred (host mx.b.example[192.0.2.2] said: 450 4.7.1 Client host mx1 refused to talk to me: 554 5.7.1 listed (in reply to RCPT TO command))",
+                event("b.example", Deferred, Some(450), "4.7.1"),
+            ),
+            (
+                "Jun  1 mx1 postfix/smtp[1]: 4B1C2D3E: to=<a@b.example>, relay=mx.b.example[192.0.2.2]:25, dsn=4.7.0, status=deferred (host mx.b.example[192.0.2.2] refused to talk to me: 421 4.7.0 the admin said: 550 go away)",
+                event("b.example", Deferred, Some(421), "4.7.0"),
+            ),
+            // orig_to=<...> is skipped as a whole: fields quoted inside the
+            // original address are not the line's own.
+            (
+                "Jan 31 09:50:08 raptor postfix/local[1]: 4B80DE08044: to=<t@dinos.test>, orig_to=<x, dsn=5.1.1, status=bounced (no)@dinos.test>, relay=local, delay=0.1, dsn=2.0.0, status=sent (delivered to mailbox)",
+                event("dinos.test", Delivered, None, "2.0.0"),
+            ),
             (
                 "Jun  1 mx1 postfix/smtp[1]: 4B1C2D3E: to=<a@b.example>, relay=none, delay=1, delays=0/0/1/0, dsn=4.4.1, status=deferred (connect to mx.b.example[192.0.2.2]:25: Connection timed out)",
                 event("b.example", Deferred, None, "4.4.1"),
