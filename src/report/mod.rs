@@ -310,6 +310,51 @@ mod tests {
         assert_eq!(codes.len(), 5, "{codes:?}");
     }
 
+    /// Names that become one as text also have their code and reason rows
+    /// added up: one row per (status, codes, reason), with the summed count,
+    /// and in `reasons` the example that sorts first. Worked out by hand.
+    #[test]
+    fn names_equal_as_text_have_their_codes_and_reasons_combined() {
+        use crate::classify::reason::{BounceType, Reason};
+        use crate::parse::{Event, Outcome, enhanced_at};
+        let mut tally = Tally::default();
+        let upper = "\u{dc}BER.example".as_bytes();
+        let lower = "\u{fc}ber.example".as_bytes();
+        let events = [
+            (upper, Outcome::Bounced, 550, "5.1.1", "host x said: 550 5.1.1 user unknown b"),
+            (lower, Outcome::Bounced, 550, "5.1.1", "host x said: 550 5.1.1 user unknown a"),
+            (lower, Outcome::Bounced, 550, "5.1.1", "host x said: 550 5.1.1 user unknown c"),
+            (upper, Outcome::Deferred, 452, "4.2.2", "host x said: 452 4.2.2 mailbox full"),
+            (lower, Outcome::Deferred, 452, "4.2.2", "host x said: 452 4.2.2 mailbox full"),
+            (upper, Outcome::Delivered, 250, "2.0.0", "250 2.0.0 ok"),
+        ];
+        for (domain, outcome, code, enhanced, text) in events {
+            let event = Event {
+                text: text.as_bytes(),
+                ..Event::new(domain, outcome, Some(code), enhanced_at(enhanced.as_bytes()))
+            };
+            tally.record(0, &event);
+        }
+        let reports = Reports::build(&tally);
+        let codes: Vec<(Outcome, Option<u16>, u64)> =
+            reports.codes.iter().map(|r| (r.outcome, r.code, r.count)).collect();
+        assert_eq!(
+            codes,
+            [(Outcome::Delivered, Some(250), 1), (Outcome::Deferred, Some(452), 2), (Outcome::Bounced, Some(550), 3)]
+        );
+        assert!(reports.codes.iter().all(|r| &*r.domain == "\u{fc}ber.example"));
+        let reasons: Vec<(Reason, BounceType, u64, u64, &str)> =
+            reports.reasons.iter().map(|r| (r.reason, r.bounce_type, r.deferred, r.bounced, &*r.example)).collect();
+        assert_eq!(
+            reasons,
+            [
+                (Reason::UserUnknown, BounceType::Hard, 0, 3, "host x said: 550 5.1.1 user unknown a"),
+                (Reason::MailboxFull, BounceType::Soft, 2, 0, "host x said: 452 4.2.2 mailbox full"),
+            ]
+        );
+        assert_eq!(reports.domains[0].top_failure.as_deref(), Some("550 5.1.1"));
+    }
+
     #[test]
     fn formulas_are_defused() {
         let cases = [
