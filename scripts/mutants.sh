@@ -5,6 +5,7 @@
 #   bash scripts/mutants.sh                     # parse, classify, tally, report, messages
 #   bash scripts/mutants.sh src/report          # one module (a directory or a file)
 #   SHARD=1/4 bash scripts/mutants.sh           # a quarter of the mutants (run 4 machines)
+#   JOBS=4 bash scripts/mutants.sh              # mutants tested at once (default 2)
 #
 # Two passes. The first runs every mutant against the suite without the slow
 # invariance tests (nextest profile `mutants` in .config/nextest.toml); the
@@ -36,7 +37,7 @@ for tool in cargo-mutants cargo-nextest; do
     command -v "$tool" >/dev/null || { echo "mutants.sh: $tool not found: cargo install --locked $tool" >&2; exit 2; }
 done
 mkdir -p "$out"
-common=(--test-tool nextest --timeout "${TIMEOUT:-90}" --output "$out" "${files[@]}" "${shard[@]}")
+common=(--test-tool nextest --timeout "${TIMEOUT:-90}" --jobs "${JOBS:-2}" --output "$out" "${files[@]}" "${shard[@]}")
 
 # Pass 1: fast. Exit 2 means some mutants were missed: not an error here.
 cargo mutants "${common[@]}" --cargo-test-arg=--profile --cargo-test-arg=mutants || [ $? -eq 2 ] || exit $?

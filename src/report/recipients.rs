@@ -209,6 +209,8 @@ mod tests {
     fn canonical_addresses_lower_case_the_domain_only() {
         assert_eq!(canonical(b"Bob.Smith@Example.COM.", b"example.com"), "Bob.Smith@example.com");
         assert_eq!(canonical(b"postmaster", b""), "postmaster");
+        // An `@` inside a quoted local part, and no domain: kept whole.
+        assert_eq!(canonical(b"\"a@b\"", b""), "\"a@b\"");
     }
 
     #[test]
