@@ -341,6 +341,27 @@ mod tests {
         assert_eq!(bracketed(b"a@b>"), None);
         assert_eq!(end_outside_quotes(b"\"john doe\"@q.example R=x", b' '), 20);
         assert_eq!(end_outside_quotes(b"plain", b' '), 5);
+        // A backslash escapes only inside quotes: outside, the quote after
+        // it opens a quoted string as usual.
+        assert_eq!(domain_of(b"a\\\"b\"@x.example"), b"x.example");
+        assert_eq!(domain_of(b"\"a\\\"@b\"@x.example"), b"x.example");
+        assert_eq!(domain_of(b"\"a@b\""), b"");
+    }
+
+    #[test]
+    fn without_text_keeps_only_what_the_tables_compare() {
+        let full = Event {
+            note: Note::NullMx,
+            text: b"text",
+            queue_id: b"4B1C2D3E",
+            recipient: b"u@d.example",
+            hop_to: Some(b"5C6D7E8F"),
+            delay_ms: Some(1),
+            expired: true,
+            ..Event::new(b"d.example", Outcome::Bounced, Some(550), enhanced_at(b"5.1.10"))
+        };
+        let want = Event { note: Note::NullMx, ..Event::new(b"d.example", Outcome::Bounced, Some(550), full.enhanced) };
+        assert_eq!(full.without_text(), want);
     }
 
     #[test]
