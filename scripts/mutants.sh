@@ -6,6 +6,9 @@
 #   bash scripts/mutants.sh src/report          # one module (a directory or a file)
 #   SHARD=1/4 bash scripts/mutants.sh           # a quarter of the mutants (run 4 machines)
 #   JOBS=4 bash scripts/mutants.sh              # mutants tested at once (default 2)
+#   FILTER='kind(lib)' bash scripts/mutants.sh src/classify
+#                                               # first pass with only these tests (a nextest
+#                                               # filter); the second pass still runs them all
 #
 # Two passes. The first runs every mutant against the suite without the slow
 # invariance tests (nextest profile `mutants` in .config/nextest.toml); the
@@ -39,8 +42,13 @@ done
 mkdir -p "$out"
 common=(--test-tool nextest --timeout "${TIMEOUT:-90}" --jobs "${JOBS:-2}" --output "$out" "${files[@]}" "${shard[@]}")
 
+filter=()
+if [ -n "${FILTER:-}" ]; then
+    filter=(--cargo-test-arg=-E "--cargo-test-arg=$FILTER")
+fi
+
 # Pass 1: fast. Exit 2 means some mutants were missed: not an error here.
-cargo mutants "${common[@]}" --cargo-test-arg=--profile --cargo-test-arg=mutants || [ $? -eq 2 ] || exit $?
+cargo mutants "${common[@]}" --cargo-test-arg=--profile --cargo-test-arg=mutants "${filter[@]}" || [ $? -eq 2 ] || exit $?
 if [ ! -s "$out/mutants.out/missed.txt" ]; then
     echo "mutants.sh: no mutant survived"
     exit 0

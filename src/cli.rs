@@ -396,3 +396,17 @@ fn resolve_inputs(paths: &[PathBuf], quiet: bool) -> Result<Vec<Source>> {
         ))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// See e509300: `codes` named twice with `-o` was written twice, at once.
+    #[test]
+    fn a_report_named_twice_is_written_once() {
+        let args = ["bounces", "analyze", "--report", "codes", "--report", "daily", "--report", "codes"];
+        let cli = Cli::try_parse_from(args.iter().chain(&["-o", "out", "samples/postfix.log"])).unwrap();
+        let Ok(Action::Analyze(config)) = cli.into_action() else { panic!("an analyze command") };
+        assert_eq!(config.out_reports, [ReportKind::Codes, ReportKind::Daily]);
+    }
+}

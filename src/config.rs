@@ -179,3 +179,14 @@ impl Default for Config {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// See 56086a0: the derived default capped a library caller at one domain.
+    #[test]
+    fn the_default_config_keeps_the_documented_domain_cap() {
+        assert_eq!(Config::default().max_domains, 1_000_000);
+    }
+}

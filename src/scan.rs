@@ -740,6 +740,22 @@ fn damaged(error: Error, name: &str, compression: Option<Compression>, at: u64, 
 mod tests {
     use super::*;
 
+    /// See f055a60: a worker waiting for the fold window waited forever
+    /// when the worker it waited for panicked.
+    #[test]
+    fn a_panicking_worker_wakes_the_waiting_ones() {
+        let folder = Folder::new(SETTLE, 1);
+        std::thread::scope(|s| {
+            let waiter = s.spawn(|| folder.admit(5));
+            let worker = s.spawn(|| {
+                let _abort = AbortOnPanic(&folder);
+                panic!("a worker panics (this test's own panic)");
+            });
+            assert!(worker.join().is_err());
+            waiter.join().expect("the waiting worker returns");
+        });
+    }
+
     fn scan(data: &[u8], mta: Mta) -> Tally {
         let mut tally = Tally::default();
         let block = Block { input: 0, seq: 0, lines_before: 0, data: data.to_vec() };

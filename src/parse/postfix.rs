@@ -280,6 +280,16 @@ mod tests {
                 "Jun  1 mx1 postfix/smtp[1]: 4B1C2D3E: to=<a@b.example>, relay=mx.b.example[192.0.2.2]:25, dsn=4.7.0, status=deferred (host mx.b.example[192.0.2.2] refused to talk to me: 421 4.7.0 the admin said: 550 go away)",
                 event("b.example", Deferred, Some(421), "4.7.0"),
             ),
+            // Any syslog name (Postfix's `syslog_name`): the fields decide.
+            (
+                "Jun  1 mx1 mail-out/smtp[9]: 4B1C2D3E: to=<a@b.example>, relay=mx.b.example[192.0.2.2]:25, dsn=5.1.1, status=bounced (host mx.b.example[192.0.2.2] said: 550 5.1.1 unknown)",
+                event("b.example", Bounced, Some(550), "5.1.1"),
+            ),
+            // A quoted local part is read as a unit, `>` and fields included.
+            (
+                "Jun  1 mx1 postfix/smtp[1]: 4B1C2D3E: to=<\"x>, dsn=5.1.1, status=bounced (no)\"@q.example>, relay=x, dsn=2.0.0, status=sent (250 ok)",
+                event("q.example", Delivered, Some(250), "2.0.0"),
+            ),
             // orig_to=<...> is skipped as a whole: fields quoted inside the
             // original address are not the line's own.
             (
@@ -316,6 +326,30 @@ mod tests {
         ];
         for (line, want) in cases {
             assert_eq!(run(line), want, "{line}");
+        }
+    }
+
+    /// See 00211c9: the look-back is bounded (so a line full of false
+    /// anchors costs linear time), which also bounds what is accepted: a
+    /// queue id of at most MAX_QUEUE_ID bytes, a tag of at most MAX_TAG.
+    #[test]
+    fn queue_ids_and_tags_are_read_within_their_bounds() {
+        let long_id = "A".repeat(MAX_QUEUE_ID + 1);
+        let id = "A".repeat(MAX_QUEUE_ID);
+        let long_tag = format!("postfix/{}[1]", "s".repeat(MAX_TAG));
+        let cases: [(String, Option<(&str, Option<&str>)>); 6] = [
+            ("Jun  1 mx1 postfix/smtp[1]: 4B1C2D3E".into(), Some(("4B1C2D3E", Some("postfix/smtp[1]")))),
+            (format!("Jun  1 mx1 postfix/smtp[1]: {id}"), Some((&id, Some("postfix/smtp[1]")))),
+            (format!("Jun  1 mx1 postfix/smtp[1]: {long_id}"), None),
+            ("A".repeat(MAX_QUEUE_ID + 2), None),
+            (id.clone(), Some((&id, None))),
+            // Only the last MAX_TAG bytes of a longer tag are kept.
+            (format!("x {long_tag}: 4B1C2D3E"), Some(("4B1C2D3E", Some(&long_tag[long_tag.len() - MAX_TAG..])))),
+        ];
+        for (head, want) in cases {
+            let got = queue_id_and_tag(head.as_bytes());
+            let want = want.map(|(q, t)| (q.as_bytes(), t.map(str::as_bytes)));
+            assert_eq!(got, want, "{head}");
         }
     }
 
