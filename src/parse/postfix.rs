@@ -337,7 +337,8 @@ mod tests {
         let long_id = "A".repeat(MAX_QUEUE_ID + 1);
         let id = "A".repeat(MAX_QUEUE_ID);
         let long_tag = format!("postfix/{}[1]", "s".repeat(MAX_TAG));
-        let cases: [(String, Option<(&str, Option<&str>)>); 6] = [
+        type Case<'a> = (String, Option<(&'a str, Option<&'a str>)>);
+        let cases: [Case; 6] = [
             ("Jun  1 mx1 postfix/smtp[1]: 4B1C2D3E".into(), Some(("4B1C2D3E", Some("postfix/smtp[1]")))),
             (format!("Jun  1 mx1 postfix/smtp[1]: {id}"), Some((&id, Some("postfix/smtp[1]")))),
             (format!("Jun  1 mx1 postfix/smtp[1]: {long_id}"), None),
