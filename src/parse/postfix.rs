@@ -438,6 +438,23 @@ mod tests {
         }
     }
 
+    /// The sender may be long, up to the bounded look-back: `: from=<` is
+    /// searched for at most MAX_TAG + MAX_QUEUE_ID + 1024 bytes before the
+    /// anchor, so a sender of 1,119 bytes is read and one of 1,120 is not.
+    #[test]
+    fn expiry_lines_with_long_senders() {
+        for (sender_len, found) in [(1, true), (1_119, true), (1_120, false), (5_000, false)] {
+            let sender = "x".repeat(sender_len);
+            let line = format!(
+                "Nov  5 07:00:02 mx1 postfix/qmgr[1190]: 4E5F6A7B8C: from=<{sender}>, status=expired, returned to sender"
+            );
+            let at = memchr::memmem::find(line.as_bytes(), EXPIRY_ANCHOR).unwrap();
+            let got = parse_expiry(line.as_bytes(), at);
+            let want = if found { Parsed::Expiry { queue_id: b"4E5F6A7B8C" } } else { Parsed::Other };
+            assert_eq!(got, want, "a sender of {sender_len} bytes");
+        }
+    }
+
     #[test]
     fn expiry_lines() {
         let cases = [
