@@ -455,6 +455,30 @@ mod tests {
         }
     }
 
+    /// `delay=` as Postfix writes it (`0.43`, `2017`), to milliseconds;
+    /// digits beyond the third of the fraction are dropped, and a number
+    /// of more than 12 digits of seconds (over 30,000 years) is no delay.
+    #[test]
+    fn delays_in_milliseconds() {
+        let cases: [(&str, Option<u64>); 12] = [
+            ("0.43", Some(430)),
+            ("2017", Some(2_017_000)),
+            ("1.2", Some(1_200)),
+            ("0.0005", Some(0)),
+            ("3.14159", Some(3_141)),
+            ("7.", Some(7_000)),
+            ("123456789012", Some(123_456_789_012_000)),
+            ("1234567890123", None),
+            (".5", None),
+            ("", None),
+            ("1.2.3", None),
+            ("-1", None),
+        ];
+        for (value, want) in cases {
+            assert_eq!(millis(value.as_bytes()), want, "{value:?}");
+        }
+    }
+
     #[test]
     fn expiry_lines() {
         let cases = [
