@@ -26,6 +26,9 @@ mod compressed;
 // Timestamps, windows, time series, journald.
 mod time;
 
+// The reports against the counts examples/synth kept as it wrote its log.
+mod truth;
+
 // Message-level reports: recipients followed to their final outcome.
 mod messages;
 
