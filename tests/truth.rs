@@ -5,7 +5,9 @@
 //! `domains` report must match the first (counts, total, and a bounce rate
 //! worked out here from the truth), and the `codes` report, summed over the
 //! columns the truth does not cover (class, reason, ...), must match the
-//! second: no row missing, none extra.
+//! second: no row missing, none extra. The `messages` report counts
+//! recipients, not lines: its deferred attempts must add up to the deferred
+//! lines, and it can have no more delivered or bounced recipients than lines.
 //!
 //! The synth is an example: `cargo test` builds it next to the binary, while
 //! `cargo test --test integration` alone does not (run `cargo build
@@ -192,6 +194,32 @@ fn check_case(case: &Case) {
         from_codes.entry(domain.clone()).or_default()[i] += n;
     }
     assert!(from_codes == want, "{name}: the two truth files count different events");
+
+    // messages counts recipients, not lines, so only some sums are bound by
+    // the truth: each deferred line is one recipient's deferred attempt, and
+    // a recipient delivered or bounced has a line saying so.
+    let mut problems = Vec::new();
+    let mut seen = BTreeSet::new();
+    for row in report("messages") {
+        let domain = row["domain"].clone();
+        let Some(&[delivered, deferred, bounced]) = want.get(&domain) else {
+            problems.push(format!("{domain}: in the messages report, not in the truth"));
+            continue;
+        };
+        seen.insert(domain.clone());
+        let n = |column| number(&row, column);
+        if n("deferred_attempts") != deferred {
+            problems.push(format!("{domain}: deferred_attempts {}, truth deferred {deferred}", n("deferred_attempts")));
+        }
+        if n("recipients") != n("delivered") + n("bounced") + n("expired") + n("pending") {
+            problems.push(format!("{domain}: recipients are not delivered + bounced + expired + pending: {row:?}"));
+        }
+        if n("delivered") > delivered || n("bounced") > bounced {
+            problems.push(format!("{domain}: more recipients than lines: {row:?}, truth {:?}", want[&domain]));
+        }
+    }
+    problems.extend(want.keys().filter(|d| !seen.contains(*d)).map(|d| format!("{d}: not in the messages report")));
+    check(&format!("{name}: messages report"), &problems);
 }
 
 #[test]
