@@ -7,9 +7,10 @@
 //! ```
 //!
 //! Options (`--help` prints them): `--mta postfix|exim` and `--size SIZE` are
-//! required; `--seed N` (default 1), `--truth FILE`, `--timestamps
-//! bsd|rfc3339|native|mixed` (default `mixed`), `--domains N` (default
-//! 50000), `-q`. Bad arguments print a message and exit with status 2.
+//! required; `--seed N` (default 1), `--truth FILE`, `--truth-codes FILE`,
+//! `--timestamps bsd|rfc3339|native|mixed` (default `mixed`), `--domains N`
+//! (default 50000), `-q`. Bad arguments print a message and exit with
+//! status 2.
 //!
 //! # Output
 //!
@@ -79,15 +80,28 @@
 //! deliveries and notifications are, like any delivery line. The counts are
 //! taken as each line is written, so they match the log exactly.
 //!
+//! `--truth-codes FILE` writes `domain,outcome,code,enhanced,count` for the
+//! same events, one row per (domain, outcome, code, enhanced code), sorted by
+//! domain, outcome (`delivered`, `deferred`, `bounced`), code (none first)
+//! and enhanced code (as text); an empty field is a code the line lacks. The
+//! code is the one that starts the remote server's reply where the README
+//! says it is read (Postfix: after `said:` or `refused to talk to me:`, or at
+//! the start of the `status=sent` text; Exim: after `SMTP error ...: ` or
+//! `LMTP error ...: `, or in `C="..."`); lines without a reply (connect
+//! timeouts, `Unrouteable address`, local deliveries) have none. The enhanced
+//! code is Postfix's `dsn=`, or for Exim the one right after the reply's
+//! code. Both are noted by the code that writes them (`reply_start`,
+//! `dsn_field`), not read back from the line.
+//!
 //! A summary (bytes, lines, delivery lines, domains) goes to stderr unless
 //! `-q`. Exit status: 0 on success (also when stdout is closed early), 1 when
-//! the log or the truth file cannot be written, 2 on bad arguments.
+//! the log or a truth file cannot be written, 2 on bad arguments.
 //!
 //! Since the stream does not depend on `--size`, a smaller log is a prefix of
 //! a larger one with the same seed and options.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
@@ -107,6 +121,10 @@ Options:
   --truth FILE         also write the expected per-domain counts to FILE as CSV:
                        domain,delivered,deferred,bounced (domain lower-cased,
                        trailing dot removed, rows sorted by domain)
+  --truth-codes FILE   also write the expected counts per code to FILE as CSV:
+                       domain,outcome,code,enhanced,count (outcome delivered,
+                       deferred or bounced; code and enhanced empty when the
+                       line has none; Postfix's enhanced code is its dsn=)
   --timestamps STYLE   bsd, rfc3339, native (Exim's own stamp; bsd for Postfix)
                        or mixed (default: the style changes every few tens of
                        thousands of lines)
@@ -115,7 +133,7 @@ Options:
   -q, --quiet          no summary on stderr
   -h, --help           print this help
 
-Exit status: 0 on success, 1 if the log or FILE cannot be written, 2 on bad arguments.
+Exit status: 0 on success, 1 if the log or a FILE cannot be written, 2 on bad arguments.
 ";
 
 // ---------------------------------------------------------------------------
@@ -214,6 +232,7 @@ struct Args {
     size: u64,
     seed: u64,
     truth: Option<String>,
+    truth_codes: Option<String>,
     ts: TsMode,
     domains: u32,
     quiet: bool,
@@ -221,7 +240,7 @@ struct Args {
 
 /// Parses the command line; `Ok(None)` means `--help` was asked for.
 fn parse_args(args: &[String]) -> Result<Option<Args>, String> {
-    let (mut mta, mut size, mut seed, mut truth) = (None, None, 1, None);
+    let (mut mta, mut size, mut seed, mut truth, mut truth_codes) = (None, None, 1, None, None);
     let (mut ts, mut domains, mut quiet) = (TsMode::Mixed, 50_000, false);
     let mut i = 0;
     while i < args.len() {
@@ -237,7 +256,7 @@ fn parse_args(args: &[String]) -> Result<Option<Args>, String> {
                 quiet = true;
                 continue;
             }
-            "--mta" | "--size" | "--seed" | "--truth" | "--timestamps" | "--domains" => {}
+            "--mta" | "--size" | "--seed" | "--truth" | "--truth-codes" | "--timestamps" | "--domains" => {}
             _ => return Err(format!("unknown argument '{arg}'")),
         }
         let value = match inline {
@@ -262,6 +281,7 @@ fn parse_args(args: &[String]) -> Result<Option<Args>, String> {
                     value.parse().map_err(|_| format!("--seed must be an integer from 0 to 2^64-1, not '{value}'"))?;
             }
             "--truth" => truth = Some(value),
+            "--truth-codes" => truth_codes = Some(value),
             "--timestamps" => {
                 ts = match value.as_str() {
                     "bsd" => TsMode::Bsd,
@@ -285,7 +305,7 @@ fn parse_args(args: &[String]) -> Result<Option<Args>, String> {
     }
     let mta = mta.ok_or("--mta postfix|exim is required")?;
     let size = size.ok_or("--size SIZE is required (e.g. 100M or 1G)")?;
-    Ok(Some(Args { mta, size, seed, truth, ts, domains, quiet }))
+    Ok(Some(Args { mta, size, seed, truth, truth_codes, ts, domains, quiet }))
 }
 
 /// `10K`, `100M`, `1G` (powers of 1000), `4GiB`/`4Gi` (powers of 1024), or a
@@ -332,9 +352,21 @@ struct Out<W: Write> {
     error: Option<io::Error>,
     /// The delivery event of the line being built: (domain index, outcome).
     event: Option<(u32, usize)>,
+    /// The remote reply written on the line being built: its basic code and
+    /// the enhanced code right after it.
+    reply: Option<(u16, Option<&'static str>)>,
+    /// Postfix's `dsn=` written on the line being built.
+    dsn: Option<&'static str>,
+    /// Whether the enhanced code is the `dsn=` (Postfix) or the reply's (Exim).
+    postfix: bool,
     /// Per domain index: delivered, deferred, bounced.
     truth: Vec<[u64; 3]>,
+    /// With `--truth-codes`: events per (domain index, outcome, code, enhanced code).
+    codes: Option<HashMap<CodeKey, u64>>,
 }
+
+/// Domain index, outcome, basic code, enhanced code.
+type CodeKey = (u32, usize, Option<u16>, Option<&'static str>);
 
 impl<W: Write> Out<W> {
     fn s(&mut self, b: &[u8]) {
@@ -410,7 +442,7 @@ impl<W: Write> Out<W> {
     /// Ends the line (LF, or CRLF) and writes it, unless the size limit was
     /// already reached; counts its delivery event, if any, only when written.
     fn end(&mut self, crlf: bool) {
-        let event = self.event.take();
+        let (event, reply, dsn) = (self.event.take(), self.reply.take(), self.dsn.take());
         if !self.done {
             if crlf {
                 self.line.push(b'\r');
@@ -425,6 +457,10 @@ impl<W: Write> Out<W> {
                 if let Some((d, o)) = event {
                     self.truth[d as usize][o] += 1;
                     self.deliveries += 1;
+                    if let Some(codes) = &mut self.codes {
+                        let enhanced = if self.postfix { dsn } else { reply.and_then(|(_, e)| e) };
+                        *codes.entry((d, o, reply.map(|(c, _)| c), enhanced)).or_default() += 1;
+                    }
                 }
                 if self.bytes >= self.limit {
                     self.done = true;
@@ -848,8 +884,37 @@ impl K {
 
     /// Whether the text holds a remote server's reply (a code).
     fn has_reply(self) -> bool {
+        self.reply_codes().is_some()
+    }
+
+    /// The basic code that starts the remote server's reply, and the
+    /// enhanced code right after it (if any): [`Gen::reply`] writes them from
+    /// here, and the truth counts them from what it wrote.
+    fn reply_codes(self) -> Option<(u16, Option<&'static str>)> {
         use K::*;
-        !matches!(self, DTimeout | DRefusedConn | DLost | DConv | DDnsAgain | DSuspended | BHostNotFound | BNullMx)
+        let (code, enhanced) = match self {
+            SQueued | SGmail | SApple => (250, Some("2.0.0")),
+            SMsft => (250, Some("2.6.0")),
+            SYahoo | SAccepted | SEximId => (250, None),
+            DGrey => (450, Some("4.2.0")),
+            D451 => (451, Some("4.7.1")),
+            D452 | DLmtpQuota => (452, Some("4.2.2")),
+            DYahoo | DGmail421 | DRefused421 => (421, Some("4.7.0")),
+            DGmailRate => (450, Some("4.2.1")),
+            DMsft => (451, Some("4.7.650")),
+            D430 => (451, Some("4.3.0")),
+            BUser | BGmailUser => (550, Some("5.1.1")),
+            BContent | BGmailSpam | BLatin1 | BDmarc => (550, Some("5.7.1")),
+            BQuota | BGmailQuota => (552, Some("5.2.2")),
+            BBlocked => (554, Some("5.7.1")),
+            BMsftUser => (550, Some("5.1.10")),
+            BOutlookUser => (550, Some("5.5.0")),
+            BYahooUser | BDtSpm => (554, None),
+            BPlain550 => (550, None),
+            B553 => (553, Some("5.1.3")),
+            DTimeout | DRefusedConn | DLost | DConv | DDnsAgain | DSuspended | BHostNotFound | BNullMx => return None,
+        };
+        Some((code, enhanced))
     }
 
     /// Whether Postfix logs `relay=none` (no server was talked to).
@@ -1046,7 +1111,11 @@ impl<W: Write> Gen<W> {
                 done: false,
                 error: None,
                 event: None,
+                reply: None,
+                dsn: None,
+                postfix: args.mta == Mta::Postfix,
                 truth: vec![[0; 3]; doms.len()],
+                codes: args.truth_codes.is_some().then(HashMap::new),
             },
             rng: Rng(args.seed),
             clk: Clock::new(),
@@ -1553,9 +1622,9 @@ impl<W: Write> Gen<W> {
 
     /// A multi-line reply, joined the MTA's way: `sep` is a space for
     /// Postfix and a literal `\n` for Exim.
-    fn multiline(&mut self, code: &str, enh: &str, parts: &[&str], sep: &str) {
+    fn multiline(&mut self, code: u16, enh: &str, parts: &[&str], sep: &str) {
         for (i, part) in parts.iter().enumerate() {
-            self.o.t(code);
+            self.o.n(u64::from(code));
             self.o.c(if i + 1 == parts.len() { b' ' } else { b'-' });
             self.o.t(enh);
             self.o.c(b' ');
@@ -1569,25 +1638,63 @@ impl<W: Write> Gen<W> {
         self.o.t(" - gsmtp");
     }
 
-    /// The remote server's reply (code and text) for `k`.
+    /// Starts a remote server's reply: writes `CODE ` or `CODE ENHANCED `
+    /// and notes both codes for the truth of this line.
+    fn reply_start(&mut self, code: u16, enhanced: Option<&'static str>) {
+        self.o.reply = Some((code, enhanced));
+        self.o.n(u64::from(code));
+        self.o.c(b' ');
+        if let Some(e) = enhanced {
+            self.o.t(e);
+            self.o.c(b' ');
+        }
+    }
+
+    /// Dovecot's LMTP reply: `250 2.0.0 <ADDR> ID Saved`.
+    fn saved_reply(&mut self, a: Addr) {
+        self.reply_start(250, Some("2.0.0"));
+        self.o.c(b'<');
+        self.addr(a);
+        self.o.t("> ");
+        self.rand_chars(22, B64ISH);
+        self.o.t(" Saved");
+    }
+
+    /// Writes Postfix's `, dsn=X` and notes it for the truth of this line.
+    fn dsn_field(&mut self, dsn: &'static str) {
+        self.o.dsn = Some(dsn);
+        self.o.t(", dsn=");
+        self.o.t(dsn);
+    }
+
+    /// The remote server's reply (code and text) for `k`: the codes from
+    /// [`K::reply_codes`], then the words.
     fn reply(&mut self, k: K, a: Addr, hop: Hop, sep: &str) {
         use K::*;
         let ip = self.our_ip;
+        let (code, enhanced) = k.reply_codes().expect("only kinds with a reply have a reply text");
+        let multiline = matches!(k, DGmailRate | DGmail421 | BGmailUser | BGmailSpam | BGmailQuota);
+        if multiline {
+            self.o.reply = Some((code, enhanced));
+        } else {
+            self.reply_start(code, enhanced);
+        }
+        let enh = enhanced.unwrap_or_default();
         match k {
             SQueued => {
-                self.o.t("250 2.0.0 Ok: queued as ");
+                self.o.t("Ok: queued as ");
                 let x = self.rng.next();
                 self.o.digits(x, 10, HEX_UP);
             }
             SGmail => {
-                self.o.t("250 2.0.0 OK  ");
+                self.o.t("OK  ");
                 self.o.n(self.clk.unix());
                 self.o.c(b' ');
                 self.gmail_id();
                 self.o.t(" - gsmtp");
             }
             SMsft => {
-                self.o.t("250 2.6.0 <");
+                self.o.c(b'<');
                 let x = self.rng.next();
                 self.o.digits(x, 16, HEX_LO);
                 self.o.c(b'@');
@@ -1608,10 +1715,10 @@ impl<W: Write> Gen<W> {
                 self.o.pad(self.rng.below(1000), 3);
                 self.o.t(" KB/sec Queued mail for delivery");
             }
-            SYahoo => self.o.t("250 ok dirdel"),
-            SAccepted => self.o.t("250 Message accepted"),
+            SYahoo => self.o.t("ok dirdel"),
+            SAccepted => self.o.t("Message accepted"),
             SEximId => {
-                self.o.t("250 OK id=");
+                self.o.t("OK id=");
                 let (x, y) = (self.rng.next(), self.rng.next());
                 self.o.digits(x, 6, B62);
                 self.o.c(b'-');
@@ -1620,7 +1727,7 @@ impl<W: Write> Gen<W> {
                 self.o.digits(y >> 40, 2, B62);
             }
             SApple => {
-                self.o.t("250 2.0.0 Ok: queued as ");
+                self.o.t("Ok: queued as ");
                 let (x, y) = (self.rng.next(), self.rng.next());
                 self.o.digits(x >> 32, 8, HEX_UP);
                 self.o.c(b'-');
@@ -1633,26 +1740,26 @@ impl<W: Write> Gen<W> {
                 self.o.digits(y, 12, HEX_UP);
             }
             DGrey => {
-                self.o.t("450 4.2.0 <");
+                self.o.c(b'<');
                 self.addr(a);
                 self.o.t(">: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/");
                 self.dom_name(a.dom);
                 self.o.t(".html");
             }
-            D451 => self.o.t("451 4.7.1 Service unavailable - try again later"),
+            D451 => self.o.t("Service unavailable - try again later"),
             D452 => {
-                self.o.t("452 4.2.2 <");
+                self.o.c(b'<');
                 self.addr(a);
                 self.o.t(">: Recipient address rejected: Mailbox full");
             }
             DYahoo => {
-                self.o.t("421 4.7.0 [TSS04] Messages from ");
+                self.o.t("[TSS04] Messages from ");
                 self.o.t(ip);
                 self.o.t(" temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes");
             }
             DGmailRate => self.multiline(
-                "450",
-                "4.2.1",
+                code,
+                enh,
                 &[
                     "The user you are trying to contact is receiving mail at a rate that",
                     "prevents additional messages from being delivered. Please resend your",
@@ -1665,8 +1772,8 @@ impl<W: Write> Gen<W> {
             DGmail421 => {
                 let first = format!("[{ip}      15] Our system has detected an unusual rate of");
                 self.multiline(
-                    "421",
-                    "4.7.0",
+                    code,
+                    enh,
                     &[
                         &first,
                         "unsolicited mail originating from your IP address. To protect our",
@@ -1678,42 +1785,41 @@ impl<W: Write> Gen<W> {
                 );
             }
             DMsft => {
-                self.o.t("451 4.7.650 The mail server [");
+                self.o.t("The mail server [");
                 self.o.t(ip);
                 self.o.t("] has been temporarily rate limited due to IP reputation. For e-mail delivery information, see https://postmaster.live.com (S775) [");
                 self.msft_host();
                 self.o.t(".eop-nam12.prod.protection.outlook.com]");
             }
-            D430 => self.o.t("451 4.3.0 Temporary server error. Please try again later"),
+            D430 => self.o.t("Temporary server error. Please try again later"),
             DRefused421 => {
-                self.o.t("421 4.7.0 ");
                 self.mx_host(hop);
                 self.o.t(" Service temporarily unavailable, closing transmission channel");
             }
             DLmtpQuota => {
-                self.o.t("452 4.2.2 <");
+                self.o.c(b'<');
                 self.addr(a);
                 self.o.t("> Quota exceeded (mailbox for user is full)");
             }
             BUser => {
-                self.o.t("550 5.1.1 <");
+                self.o.c(b'<');
                 self.addr(a);
                 self.o.t(">: Recipient address rejected: User unknown in virtual mailbox table");
             }
-            BContent => self.o.t("550 5.7.1 Message rejected due to content restrictions"),
+            BContent => self.o.t("Message rejected due to content restrictions"),
             BQuota => {
-                self.o.t("552 5.2.2 <");
+                self.o.c(b'<');
                 self.addr(a);
                 self.o.t(">: Recipient address rejected: Mailbox quota exceeded");
             }
             BBlocked => {
-                self.o.t("554 5.7.1 Service unavailable; Client host [");
+                self.o.t("Service unavailable; Client host [");
                 self.o.t(ip);
                 self.o.t("] blocked using bl.spamcop.net");
             }
             BGmailUser => self.multiline(
-                "550",
-                "5.1.1",
+                code,
+                enh,
                 &[
                     "The email account that you tried to reach does not exist. Please try",
                     "double-checking the recipient's email address for typos or",
@@ -1725,8 +1831,8 @@ impl<W: Write> Gen<W> {
             BGmailSpam => {
                 let first = format!("[{ip}      12] Our system has detected that this message is");
                 self.multiline(
-                    "550",
-                    "5.7.1",
+                    code,
+                    enh,
                     &[
                         &first,
                         "likely unsolicited mail. To reduce the amount of spam sent to Gmail,",
@@ -1737,8 +1843,8 @@ impl<W: Write> Gen<W> {
                 );
             }
             BGmailQuota => self.multiline(
-                "552",
-                "5.2.2",
+                code,
+                enh,
                 &[
                     "The recipient's inbox is out of storage space and inactive. Please",
                     "direct the recipient to",
@@ -1747,17 +1853,17 @@ impl<W: Write> Gen<W> {
                 sep,
             ),
             BMsftUser => {
-                self.o.t("550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient ");
+                self.o.t("RESOLVER.ADR.RecipientNotFound; Recipient ");
                 self.addr(a);
                 self.o.t(" not found by SMTP address lookup");
             }
             BOutlookUser => {
-                self.o.t("550 5.5.0 Requested action not taken: mailbox unavailable (S2017062302). [");
+                self.o.t("Requested action not taken: mailbox unavailable (S2017062302). [");
                 self.msft_host();
                 self.o.t(".eop-nam12.prod.protection.outlook.com]");
             }
             BYahooUser => {
-                self.o.t("554 delivery error: dd This user doesn't have a ");
+                self.o.t("delivery error: dd This user doesn't have a ");
                 self.dom_name(a.dom);
                 self.o.t(" account (");
                 self.addr(a);
@@ -1765,7 +1871,7 @@ impl<W: Write> Gen<W> {
                 self.mx_host(hop);
             }
             BDtSpm => {
-                self.o.t("554 DT:SPM 163 mx");
+                self.o.t("DT:SPM 163 mx");
                 self.o.n(self.rng.range(1, 40));
                 self.o.c(b',');
                 let (x, y) = (self.rng.next(), self.rng.next());
@@ -1782,16 +1888,16 @@ impl<W: Write> Gen<W> {
             }
             BLatin1 => {
                 // ISO 8859-1, not UTF-8: bytes a scanner must survive.
-                self.o.s(b"550 5.7.1 Nachricht abgelehnt: Betreff enth\xe4lt unzul\xe4ssige Zeichen \xa7\xfe");
+                self.o.s(b"Nachricht abgelehnt: Betreff enth\xe4lt unzul\xe4ssige Zeichen \xa7\xfe");
             }
-            BPlain550 => self.o.t("550 Requested action not taken: mailbox unavailable"),
+            BPlain550 => self.o.t("Requested action not taken: mailbox unavailable"),
             B553 => {
-                self.o.t("553 5.1.3 <");
+                self.o.c(b'<');
                 self.addr(a);
                 self.o.t(">: Recipient address rejected: invalid address");
             }
             BDmarc => {
-                self.o.t("550 5.7.1 Sender domain ");
+                self.o.t("Sender domain ");
                 self.dom_name(self.home);
                 self.o.t(" rejected by DMARC policy");
             }
@@ -2156,7 +2262,8 @@ impl<W: Write> Gen<W> {
             self.o.t(">, relay=mx1.corp.example[192.0.2.25]:25");
             let ds = self.delays(0, K::SQueued);
             self.delay_fields(ds);
-            self.o.t(", dsn=2.0.0, status=sent (");
+            self.dsn_field("2.0.0");
+            self.o.t(", status=sent (");
             let hop = Hop { dom: to.dom, which: 0, v6: false };
             self.reply(K::SQueued, to, hop, " ");
             self.o.c(b')');
@@ -2168,11 +2275,10 @@ impl<W: Write> Gen<W> {
             self.o.t(">, relay=mail.corp.example[private/dovecot-lmtp]");
             let ds = self.delays(0, K::SYahoo);
             self.delay_fields(ds);
-            self.o.t(", dsn=2.0.0, status=sent (250 2.0.0 <");
-            self.addr(to);
-            self.o.t("> ");
-            self.rand_chars(22, B64ISH);
-            self.o.t(" Saved)");
+            self.dsn_field("2.0.0");
+            self.o.t(", status=sent (");
+            self.saved_reply(to);
+            self.o.c(b')');
         }
         self.o.event = Some((to.dom, 0));
         self.end();
@@ -2245,8 +2351,7 @@ impl<W: Write> Gen<W> {
         if msg.inst == 1 && self.rng.percent(30) {
             self.o.t(", tls=may");
         }
-        self.o.t(", dsn=");
-        self.o.t(k.dsn());
+        self.dsn_field(k.dsn());
         self.o.t(", status=");
         let outcome = k.outcome();
         self.o.t(["sent (", "deferred (", "bounced ("][outcome]);
@@ -2344,20 +2449,21 @@ impl<W: Write> Gen<W> {
         ds[3] /= 10;
         self.delay_fields(ds);
         let outcome = if quota {
-            self.o.t(", dsn=4.2.2, status=deferred (host mail.corp.example[private/dovecot-lmtp] said: ");
+            self.dsn_field(K::DLmtpQuota.dsn());
+            self.o.t(", status=deferred (host mail.corp.example[private/dovecot-lmtp] said: ");
             let hop = Hop { dom: a.dom, which: 0, v6: false };
             self.reply(K::DLmtpQuota, a, hop, " ");
             self.o.t(" (in reply to end of DATA command))");
             1
         } else if pipe {
-            self.o.t(", dsn=2.0.0, status=sent (delivered via dovecot service)");
+            self.dsn_field("2.0.0");
+            self.o.t(", status=sent (delivered via dovecot service)");
             0
         } else {
-            self.o.t(", dsn=2.0.0, status=sent (250 2.0.0 <");
-            self.addr(a);
-            self.o.t("> ");
-            self.rand_chars(22, B64ISH);
-            self.o.t(" Saved)");
+            self.dsn_field("2.0.0");
+            self.o.t(", status=sent (");
+            self.saved_reply(a);
+            self.o.c(b')');
             0
         };
         self.o.event = Some((a.dom, outcome));
@@ -2520,13 +2626,16 @@ impl<W: Write> Gen<W> {
             let mut ds = self.delays(0, K::SQueued);
             ds[3] += 1_000_000;
             self.delay_fields(ds);
-            self.o.t(", dsn=2.0.0, status=sent (");
+            self.dsn_field("2.0.0");
+            self.o.t(", status=sent (");
             if spam {
-                self.o.t("250 2.7.0 Ok, discarded, id=");
+                self.reply_start(250, Some("2.7.0"));
+                self.o.t("Ok, discarded, id=");
                 self.o.pad(u64::from(apid), 5);
                 self.o.t("-01 - spam)");
             } else {
-                self.o.t("250 2.0.0 from MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as ");
+                self.reply_start(250, Some("2.0.0"));
+                self.o.t("from MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as ");
                 self.qid(&filtered);
                 self.o.c(b')');
             }
@@ -2580,7 +2689,8 @@ impl<W: Write> Gen<W> {
             ds[2] = 0;
             ds[3] /= 20;
             self.delay_fields(ds);
-            self.o.t(", dsn=2.0.0, status=sent (delivered to maildir)");
+            self.dsn_field("2.0.0");
+            self.o.t(", status=sent (delivered to maildir)");
             self.o.event = Some((a.dom, 0));
             self.end();
         }
@@ -2615,7 +2725,8 @@ impl<W: Write> Gen<W> {
         ds[2] = 0;
         ds[3] /= 50;
         self.delay_fields(ds);
-        self.o.t(", dsn=2.0.0, status=sent (delivered to mailbox)");
+        self.dsn_field("2.0.0");
+        self.o.t(", status=sent (delivered to mailbox)");
         self.o.event = Some((to.dom, 0));
         self.end();
         self.pf_removed(&msg);
@@ -3426,11 +3537,9 @@ impl<W: Write> Gen<W> {
             self.addr(a);
             self.o.t(" R=virtual_user T=dovecot_lmtp H=127.0.0.1 [127.0.0.1]");
             if self.rng.percent(85) {
-                self.o.t(" C=\"250 2.0.0 <");
-                self.addr(a);
-                self.o.t("> ");
-                self.rand_chars(22, B64ISH);
-                self.o.t(" Saved\"");
+                self.o.t(" C=\"");
+                self.saved_reply(a);
+                self.o.c(b'"');
             }
             0
         };
@@ -3464,11 +3573,9 @@ impl<W: Write> Gen<W> {
         } else {
             self.o.t(" => ");
             self.addr(to);
-            self.o.t(" R=virtual_user T=dovecot_lmtp H=127.0.0.1 [127.0.0.1] C=\"250 2.0.0 <");
-            self.addr(to);
-            self.o.t("> ");
-            self.rand_chars(22, B64ISH);
-            self.o.t(" Saved\"");
+            self.o.t(" R=virtual_user T=dovecot_lmtp H=127.0.0.1 [127.0.0.1] C=\"");
+            self.saved_reply(to);
+            self.o.c(b'"');
         }
         self.o.event = Some((to.dom, 0));
         self.end();
@@ -3710,6 +3817,37 @@ fn write_truth(file: std::fs::File, doms: &[Dom], counts: &[[u64; 3]]) -> io::Re
     w.flush()
 }
 
+/// Writes the codes truth CSV: events per (domain, outcome, code, enhanced
+/// code), merged by normalised name, sorted by domain, outcome (delivered,
+/// deferred, bounced), code (none first) and enhanced code (as text).
+fn write_truth_codes(file: std::fs::File, doms: &[Dom], codes: &HashMap<CodeKey, u64>) -> io::Result<()> {
+    let mut truth: BTreeMap<_, u64> = BTreeMap::new();
+    for (&(d, o, code, enhanced), &n) in codes {
+        *truth.entry((doms[d as usize].name.as_str(), o, code, enhanced)).or_default() += n;
+    }
+    let mut w = BufWriter::new(file);
+    writeln!(w, "domain,outcome,code,enhanced,count")?;
+    for ((name, o, code, enhanced), n) in &truth {
+        let outcome = ["delivered", "deferred", "bounced"][*o];
+        let code = code.map(|c| c.to_string()).unwrap_or_default();
+        writeln!(w, "{name},{outcome},{code},{},{n}", enhanced.unwrap_or_default())?;
+    }
+    w.flush()
+}
+
+/// Creates an output file named on the command line, so that a bad path
+/// fails before the work.
+fn create(path: Option<&str>) -> Result<Option<std::fs::File>, ExitCode> {
+    match path.map(std::fs::File::create) {
+        None => Ok(None),
+        Some(Ok(f)) => Ok(Some(f)),
+        Some(Err(e)) => {
+            eprintln!("synth: cannot create {}: {e}", path.unwrap_or_default());
+            Err(ExitCode::FAILURE)
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let args = match parse_args(&argv) {
@@ -3723,16 +3861,14 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    // Create the truth file first, so that a bad path fails before the work.
-    let truth_file = match &args.truth {
-        Some(path) => match std::fs::File::create(path) {
-            Ok(f) => Some(f),
-            Err(e) => {
-                eprintln!("synth: cannot create {path}: {e}");
-                return ExitCode::FAILURE;
-            }
-        },
-        None => None,
+    // Create the truth files first, so that a bad path fails before the work.
+    let truth_file = match create(args.truth.as_deref()) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    let codes_file = match create(args.truth_codes.as_deref()) {
+        Ok(f) => f,
+        Err(code) => return code,
     };
     let stdout = io::stdout();
     let mut g = Gen::new(&args, stdout.lock());
@@ -3753,6 +3889,13 @@ fn main() -> ExitCode {
         && let Err(e) = write_truth(file, &g.doms, &g.o.truth)
     {
         let path = args.truth.as_deref().unwrap_or_default();
+        eprintln!("synth: cannot write {path}: {e}");
+        return ExitCode::FAILURE;
+    }
+    if let (Some(file), Some(codes)) = (codes_file, &g.o.codes)
+        && let Err(e) = write_truth_codes(file, &g.doms, codes)
+    {
+        let path = args.truth_codes.as_deref().unwrap_or_default();
         eprintln!("synth: cannot write {path}: {e}");
         return ExitCode::FAILURE;
     }

@@ -26,6 +26,13 @@ mod compressed;
 // Timestamps, windows, time series, journald.
 mod time;
 
+// The reports against the counts examples/synth kept as it wrote its log.
+mod truth;
+
+// Generated delivery lines read by the crate and by an independent
+// regex-based reference parser written from the README.
+mod reference_parser;
+
 // Message-level reports: recipients followed to their final outcome.
 mod messages;
 
