@@ -88,7 +88,10 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
     }
     let f = &*FINDERS;
     let reply = match outcome {
-        Outcome::Delivered => after(rest, &f.confirmation).and_then(reply_at),
+        // The confirmation ends at its closing quote: `C="250"` is a 250.
+        Outcome::Delivered => {
+            after(rest, &f.confirmation).map(|c| &c[..memchr::memchr(b'"', c).unwrap_or(c.len())]).and_then(reply_at)
+        }
         Outcome::Deferred | Outcome::Bounced => remote_reply(rest),
     };
     let (code, enhanced) = match reply {
@@ -150,6 +153,12 @@ fn first_field(rest: &[u8]) -> (&[u8], &[u8]) {
 fn remote_reply(rest: &[u8]) -> Option<Reply> {
     let f = &*FINDERS;
     let tail = after(rest, &f.smtp_error).or_else(|| after(rest, &f.lmtp_error))?;
+    // The command may quote an address holding `: ` itself
+    // (`RCPT TO:<"x: y"@example.com>`): the reply starts after the address.
+    let tail = match (memchr::memchr(b'<', tail), f.colon.find(tail)) {
+        (Some(open), Some(colon)) if open < colon => bracketed(&tail[open..]).map_or(tail, |(_, after)| after),
+        _ => tail,
+    };
     let mut reply = after(tail, &f.colon)?;
     if reply.starts_with(b"host ") {
         reply = after(reply, &f.host_end)?;
@@ -250,6 +259,22 @@ mod tests {
             (
                 "1999-03-02 09:44:33 10HmaX-000000005vi-0000 ** u@test.ex R=r T=t H=h [192.0.2.1] : SMTP error from remote mail server after RCPT TO:<u@test.ex>: 550 4.1.1 mismatch",
                 event("test.ex", Bounced, Some(550), ""),
+            ),
+            // Found by the reference parser (tests/reference_parser.rs): a
+            // bare code before the confirmation's closing quote, and a `: `
+            // inside the quoted address of the command.
+            (
+                "2026-11-05 10:00:00 1tXyZa-0003Ab-Qr => u@x.example R=dnslookup T=remote_smtp H=mx [192.0.2.1] C=\"250\"",
+                event("x.example", Delivered, Some(250), ""),
+            ),
+            (
+                "2026-11-05 10:00:00 1tXyZa-0003Ab-Qr ** \"x: y\"@x.example R=dnslookup T=remote_smtp H=mx [192.0.2.1] : SMTP error from remote mail server after RCPT TO:<\"x: y\"@x.example>: 550 5.1.1 unknown",
+                event("x.example", Bounced, Some(550), "5.1.1"),
+            ),
+            // A `<` in the reply, after the command's `: `, changes nothing.
+            (
+                "2026-11-05 10:00:00 1tXyZa-0003Ab-Qr == u@x.example R=r T=t H=mx [192.0.2.1] : SMTP error from remote mail server after end of data: 451 4.3.0 <u@x.example>: try later",
+                event("x.example", Deferred, Some(451), "4.3.0"),
             ),
             ("2026-11-05 10:00:00 1tXyZa-0003Ab-Qr <= s@x.example H=h [192.0.2.1] T=\"a => b\"", Parsed::Other),
             ("**NOTE: The delivery lines in this file ** have been sorted.", Parsed::Other),
