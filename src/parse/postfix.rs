@@ -338,7 +338,10 @@ mod tests {
         let id = "A".repeat(MAX_QUEUE_ID);
         let long_tag = format!("postfix/{}[1]", "s".repeat(MAX_TAG));
         type Case<'a> = (String, Option<(&'a str, Option<&'a str>)>);
-        let cases: [Case; 6] = [
+        let cases: [Case; 8] = [
+            // Five characters at least (Postfix's short ids are 6 to 12).
+            ("Jun  1 mx1 postfix/smtp[1]: ABCDE".into(), Some(("ABCDE", Some("postfix/smtp[1]")))),
+            ("Jun  1 mx1 postfix/smtp[1]: ABCD".into(), None),
             ("Jun  1 mx1 postfix/smtp[1]: 4B1C2D3E".into(), Some(("4B1C2D3E", Some("postfix/smtp[1]")))),
             (format!("Jun  1 mx1 postfix/smtp[1]: {id}"), Some((&id, Some("postfix/smtp[1]")))),
             (format!("Jun  1 mx1 postfix/smtp[1]: {long_id}"), None),
