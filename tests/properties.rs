@@ -184,14 +184,8 @@ fn check_event(line: &[u8], event: &Event<'_>) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// `default` cases, or as many as `PROPTEST_CASES` says.
-fn cases(default: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(default);
-    ProptestConfig::with_cases(cases)
-}
-
 proptest! {
-    #![proptest_config(cases(256))]
+    #![proptest_config(crate::util::proptest_cases(256))]
 
     #[test]
     fn parsing_arbitrary_bytes_never_panics(line in prop_oneof![noise(), token_soup()]) {
@@ -331,7 +325,7 @@ fn scan_files(paths: &[std::path::PathBuf], opts: BlockOptions, threads: usize) 
 }
 
 proptest! {
-    #![proptest_config(cases(64))]
+    #![proptest_config(crate::util::proptest_cases(64))]
 
     #[test]
     fn block_size_threads_and_files_do_not_change_reports(

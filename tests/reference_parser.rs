@@ -418,14 +418,8 @@ fn exim_line() -> impl Strategy<Value = String> {
     )
 }
 
-/// `default` cases, or as many as `PROPTEST_CASES` says.
-fn cases(default: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(default);
-    ProptestConfig::with_cases(cases)
-}
-
 proptest! {
-    #![proptest_config(cases(2000))]
+    #![proptest_config(crate::util::proptest_cases(2000))]
 
     #[test]
     fn postfix_lines_read_as_the_reference_reads_them(line in postfix_line()) {

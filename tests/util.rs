@@ -97,3 +97,10 @@ pub fn temp_file(dir: &tempfile::TempDir, name: &str, data: &[u8]) -> String {
     std::fs::write(&path, data).unwrap();
     path.to_str().expect("temporary paths are UTF-8").to_string()
 }
+
+/// A proptest configuration with `default` cases, or as many as
+/// `PROPTEST_CASES` says.
+pub fn proptest_cases(default: u32) -> proptest::test_runner::Config {
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(default);
+    proptest::test_runner::Config::with_cases(cases)
+}
