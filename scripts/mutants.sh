@@ -40,7 +40,7 @@ for tool in cargo-mutants cargo-nextest; do
     command -v "$tool" >/dev/null || { echo "mutants.sh: $tool not found: cargo install --locked $tool" >&2; exit 2; }
 done
 mkdir -p "$out"
-common=(--test-tool nextest --timeout "${TIMEOUT:-90}" --jobs "${JOBS:-2}" --output "$out" "${files[@]}" "${shard[@]}")
+common=(--test-tool nextest --profile mutants --timeout "${TIMEOUT:-90}" --jobs "${JOBS:-2}" --output "$out" "${files[@]}" "${shard[@]}")
 
 filter=()
 if [ -n "${FILTER:-}" ]; then

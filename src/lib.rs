@@ -6,7 +6,8 @@
 //! ```text
 //! Config ─▶ input (blocks ending on '\n') ─▶ scan (anchors, in parallel)
 //!        ─▶ parse::{postfix, exim} (one line → Event) ─▶ tally (per worker, then +=)
-//!        ─▶ classify (class, description) ─▶ report (CSV) + summary (stderr)
+//!        ─▶ classify (class, description) ─▶ report (typed rows) ─▶ format (CSV)
+//!        + summary (stderr)
 //! ```
 #![deny(missing_docs)]
 
@@ -14,6 +15,7 @@ pub mod classify;
 pub mod config;
 pub mod error;
 pub mod explain;
+pub mod format;
 pub mod input;
 pub mod journald;
 pub mod messages;
@@ -93,12 +95,12 @@ pub fn analyze(config: &Config) -> Result<Exit> {
         let options = RecipientOptions { tz: config.time.tz.clone(), hash_key: config.hash_key.clone() };
         reports.add_messages(outcomes, &options);
     }
+    let output = format::Options { raw_csv: config.raw_csv };
     match &config.out_dir {
-        Some(dir) => pool.install(|| reports.write_all(dir, &written, config.raw_csv))?,
+        Some(dir) => pool.install(|| format::write_all(&reports, dir, &written, output))?,
         None => {
             let stdout = io::stdout().lock();
-            let result = reports
-                .write(config.report, io::BufWriter::new(stdout), config.raw_csv)
+            let result = format::write(&reports, config.report, io::BufWriter::new(stdout), output)
                 .and_then(|()| io::stdout().flush());
             if let Err(source) = result {
                 let error = Error::Output { path: PathBuf::from("-"), source };

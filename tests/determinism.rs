@@ -18,7 +18,7 @@ fn reports_for(inputs: &[Source], threads: usize, block_size: usize) -> Vec<u8> 
     let reports = Reports::build(&analysis.tally);
     let mut out = Vec::new();
     for kind in ReportKind::ALL {
-        reports.write(kind, &mut out, false).unwrap();
+        bounces::format::write(&reports, kind, &mut out, bounces::format::Options { raw_csv: false }).unwrap();
     }
     out
 }

@@ -264,7 +264,8 @@ fn render(tally: &Tally) -> Vec<u8> {
     let reports = Reports::build(tally);
     let mut out = Vec::new();
     for kind in ReportKind::ALL {
-        reports.write(kind, &mut out, false).expect("writing to memory works");
+        bounces::format::write(&reports, kind, &mut out, bounces::format::Options { raw_csv: false })
+            .expect("writing to memory works");
     }
     out
 }

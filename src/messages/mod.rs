@@ -194,16 +194,6 @@ pub struct MessageRow {
     pub median_delay_s: Option<f64>,
 }
 
-impl MessageRow {
-    /// `(bounced + expired) / (delivered + bounced + expired)`; `None` when
-    /// no recipient reached a final outcome.
-    pub fn bounce_rate(&self) -> Option<f64> {
-        let failed = self.bounced + self.expired;
-        let done = self.delivered + failed;
-        (done > 0).then(|| failed as f64 / done as f64)
-    }
-}
-
 /// Per (queue id, recipient) states, and the queue ids Postfix expired.
 ///
 /// Fill one per worker with [`Messages::record`] and
@@ -1572,9 +1562,6 @@ mod tests {
                 row("d3.example", [1, 0, 0, 0, 1, 1], None),
             ]
         );
-        assert_eq!(rows[0].bounce_rate(), Some(0.25));
-        assert_eq!(rows[1].bounce_rate(), Some(1.0 / 3.0));
-        assert_eq!(rows[2].bounce_rate(), None);
         assert!(domain_rows(&Finished::default()).is_empty());
     }
 

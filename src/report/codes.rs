@@ -13,9 +13,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use foldhash::fast::RandomState;
-use std::fmt::Write as _;
-use std::io::{self, Write};
 
+use super::table::{Cell, Column, Row};
 use super::{Group, Meaning};
 
 use crate::classify::reason::{BounceType, Reason};
@@ -90,39 +89,30 @@ pub(super) fn rows(groups: &[Group]) -> Vec<CodeRow> {
     rows
 }
 
-pub(super) fn write(rows: &[CodeRow], csv: &mut csv::Writer<impl Write>, raw_csv: bool) -> io::Result<()> {
-    csv.write_record([
-        "domain",
-        "status",
-        "code",
-        "enhanced",
-        "class",
-        "reason",
-        "bounce_type",
-        "description",
-        "count",
-    ])
-    .map_err(super::io_error)?;
-    // Numbers are formatted into reused buffers: no allocation per row.
-    let (mut code, mut count) = (itoa::Buffer::new(), itoa::Buffer::new());
-    let mut enhanced = String::new();
-    for row in rows {
-        enhanced.clear();
-        if let Some(e) = row.enhanced {
-            write!(enhanced, "{e}").expect("writing to a String cannot fail");
-        }
-        csv.write_record([
-            &*super::defuse(&row.domain, raw_csv),
-            row.outcome.as_str(),
-            row.code.map_or("", |c| code.format(c)),
-            &enhanced,
-            row.class.map_or("", Class::as_str),
-            row.reason.as_str(),
-            row.bounce_type.as_str(),
-            &*row.description,
-            count.format(row.count),
-        ])
-        .map_err(super::io_error)?;
+impl Row for CodeRow {
+    const COLUMNS: &'static [Column] = &[
+        Column { name: "domain", about: "recipient domain" },
+        Column { name: "status", about: "delivered, deferred or bounced" },
+        Column { name: "code", about: "the basic reply code (RFC 5321); empty when the line had none" },
+        Column { name: "enhanced", about: "the enhanced status code (RFC 3463); empty when the line had none" },
+        Column { name: "class", about: "what the server said: positive_completion ... permanent_negative" },
+        Column { name: "reason", about: "why it failed; delivered for deliveries" },
+        Column { name: "bounce_type", about: "hard, soft, block or undetermined; empty for deliveries" },
+        Column { name: "description", about: "what the codes mean" },
+        Column { name: "count", about: "events" },
+    ];
+
+    fn cells<'a>(&'a self, out: &mut Vec<Cell<'a>>) {
+        out.extend([
+            Cell::Logged(&self.domain),
+            Cell::Text(self.outcome.as_str()),
+            Cell::Code(self.code),
+            Cell::Enhanced(self.enhanced),
+            Cell::Text(self.class.map_or("", Class::as_str)),
+            Cell::Text(self.reason.as_str()),
+            Cell::Text(self.bounce_type.as_str()),
+            Cell::Text(&self.description),
+            Cell::Count(self.count),
+        ]);
     }
-    Ok(())
 }

@@ -3,10 +3,9 @@
 //! `domain,total,delivered,deferred,bounced,bounce_rate,top_failure`, sorted
 //! by bounced, then total (both descending), then domain.
 
-use std::fmt::Write as _;
-use std::io::{self, Write};
 use std::sync::Arc;
 
+use super::table::{Cell, Column, Row, bounce_rate};
 use super::{Group, Meaning, failure_label};
 use crate::parse::Outcome;
 use crate::tally::CodeCount;
@@ -32,7 +31,7 @@ impl DomainRow {
     /// bounced / (delivered + bounced), when anything was delivered or bounced.
     pub fn bounce_rate(&self) -> Option<f64> {
         let [delivered, _, bounced] = self.counts;
-        (delivered + bounced > 0).then(|| bounced as f64 / (delivered + bounced) as f64)
+        bounce_rate(delivered, bounced)
     }
 }
 
@@ -67,31 +66,29 @@ fn top_failure(codes: &[CodeCount]) -> Option<String> {
         .min()
 }
 
-pub(super) fn write(rows: &[DomainRow], csv: &mut csv::Writer<impl Write>, raw_csv: bool) -> io::Result<()> {
-    csv.write_record(["domain", "total", "delivered", "deferred", "bounced", "bounce_rate", "top_failure"])
-        .map_err(super::io_error)?;
-    // Numbers are formatted into reused buffers: no allocation per row.
-    let mut numbers = [itoa::Buffer::new(); 4];
-    let mut rate = String::new();
-    for row in rows {
-        let [delivered, deferred, bounced] = row.counts;
-        rate.clear();
-        if let Some(r) = row.bounce_rate() {
-            write!(rate, "{r:.4}").expect("writing to a String cannot fail");
-        }
-        let [a, b, c, d] = &mut numbers;
-        csv.write_record([
-            &*super::defuse(&row.domain, raw_csv),
-            a.format(row.total()),
-            b.format(delivered),
-            c.format(deferred),
-            d.format(bounced),
-            &rate,
-            row.top_failure.as_deref().unwrap_or(""),
-        ])
-        .map_err(super::io_error)?;
+impl Row for DomainRow {
+    const COLUMNS: &'static [Column] = &[
+        Column { name: "domain", about: "recipient domain" },
+        Column { name: "total", about: "delivery events for the domain" },
+        Column { name: "delivered", about: "events delivered" },
+        Column { name: "deferred", about: "events deferred" },
+        Column { name: "bounced", about: "events bounced" },
+        Column { name: "bounce_rate", about: "bounced / (delivered + bounced); empty when both are 0" },
+        Column { name: "top_failure", about: "the most frequent codes among deferred and bounced events" },
+    ];
+
+    fn cells<'a>(&'a self, out: &mut Vec<Cell<'a>>) {
+        let [delivered, deferred, bounced] = self.counts;
+        out.extend([
+            Cell::Logged(&self.domain),
+            Cell::Count(self.total()),
+            Cell::Count(delivered),
+            Cell::Count(deferred),
+            Cell::Count(bounced),
+            Cell::Ratio(self.bounce_rate()),
+            Cell::Text(self.top_failure.as_deref().unwrap_or("")),
+        ]);
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -103,9 +100,9 @@ mod tests {
     /// The written `bounce_rate` cell of a domain with these counts.
     fn rate_cell(counts: [u64; 3]) -> String {
         let row = DomainRow { domain: "d.example".into(), counts, top_failure: None };
-        let mut csv = csv::WriterBuilder::new().from_writer(Vec::new());
-        write(&[row], &mut csv, false).unwrap();
-        let text = String::from_utf8(csv.into_inner().unwrap()).unwrap();
+        let mut out = Vec::new();
+        crate::format::csv::write(&[row], &mut out, Default::default()).unwrap();
+        let text = String::from_utf8(out).unwrap();
         let line = text.lines().nth(1).expect("one row after the header").to_string();
         line.split(',').nth(5).expect("bounce_rate is the sixth column").to_string()
     }

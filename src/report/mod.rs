@@ -1,26 +1,20 @@
-//! Reports: the tally turned into sorted rows, written as CSV.
+//! Reports: the tally turned into sorted rows of typed cells.
 //!
 //! [`Reports::build`] fixes the rows and their order once (sorting makes the
-//! output independent of threads); each report's own module writes its
-//! header and rows. With `-o DIR` every report is written to a temporary file
-//! in `DIR` and renamed into place, so nobody ever reads half a report.
+//! output independent of threads). Each report's module says what its rows
+//! hold: its columns and cells ([`table::Row`]); how they are written is the
+//! `format` stage's business.
 
 mod codes;
 mod domains;
 mod periods;
 mod reasons;
 mod recipients;
+pub mod table;
 
-use std::borrow::Cow;
-use std::fs;
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rayon::prelude::*;
-
 use crate::config::ReportKind;
-use crate::error::{Error, Result};
 use crate::messages::{MessageRow, Outcomes};
 use crate::parse::{Enhanced, Note};
 use crate::tally::{CodeCount, DomainTally, ReasonCount, Tally};
@@ -118,41 +112,6 @@ impl Reports {
         self.messages = outcomes.domain_rows();
         self.recipients = recipients::rows(outcomes, options);
     }
-
-    /// Writes one report as CSV to `out`. Unless `raw_csv`, cells that hold
-    /// text from the log and would start a spreadsheet formula are defused
-    /// (see [`defuse`]).
-    pub fn write(&self, kind: ReportKind, out: impl Write, raw_csv: bool) -> io::Result<()> {
-        // RFC 4180: records end with CRLF.
-        let mut csv =
-            csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).buffer_capacity(64 << 10).from_writer(out);
-        match kind {
-            ReportKind::Domains => domains::write(&self.domains, &mut csv, raw_csv)?,
-            ReportKind::Codes => codes::write(&self.codes, &mut csv, raw_csv)?,
-            ReportKind::Reasons => reasons::write(&self.reasons, &mut csv, raw_csv)?,
-            ReportKind::Daily => periods::write(&self.daily, &mut csv)?,
-            ReportKind::Hourly => periods::write(&self.hourly, &mut csv)?,
-            ReportKind::Messages => recipients::write_messages(&self.messages, &mut csv, raw_csv)?,
-            ReportKind::Recipients => recipients::write_recipients(&self.recipients, &mut csv, raw_csv)?,
-        }
-        csv.flush()
-    }
-
-    /// Writes the reports `kinds` into `dir` as `<name>.csv`, each atomically.
-    pub fn write_all(&self, dir: &Path, kinds: &[ReportKind], raw_csv: bool) -> Result<()> {
-        fs::create_dir_all(dir).map_err(|source| Error::Output { path: dir.to_path_buf(), source })?;
-        // Each file on its own (a thread each when the pool has them); the
-        // first failure in the order given is the one reported.
-        let results: Vec<Result<()>> = kinds
-            .par_iter()
-            .map(|&kind| {
-                let path = dir.join(format!("{}.csv", kind.name()));
-                write_atomically(&path, |file| self.write(kind, file, raw_csv))
-                    .map_err(|source| Error::Output { path: path.clone(), source })
-            })
-            .collect();
-        results.into_iter().collect()
-    }
 }
 
 /// The rows of a report when it is wanted: those of the domains, then those
@@ -216,24 +175,6 @@ impl Group {
     }
 }
 
-/// Writes a file under a temporary name in the same directory, then renames
-/// it over `path`. On failure the temporary file is removed and `path` is
-/// left as it was.
-fn write_atomically(path: &Path, write: impl FnOnce(&mut fs::File) -> io::Result<()>) -> io::Result<()> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp: PathBuf = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut file = fs::File::create(&tmp)?;
-        write(&mut file)?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
-}
-
 /// The label of a (code, enhanced, note) combination in `top_failure`:
 /// `550 5.1.1`, `5.4.4`, `5.1.0 null MX`, `null MX`,
 /// `550 5.1.10 recipient not found`, or `no code`.
@@ -254,26 +195,6 @@ fn failure_label(code: Option<u16>, enhanced: Option<Enhanced>, note: Note) -> S
         part(format_args!("{note}"));
     }
     if label.is_empty() { "no code".to_string() } else { label }
-}
-
-/// The I/O error inside a CSV error, so that a closed pipe is still
-/// recognised as one.
-fn io_error(err: csv::Error) -> io::Error {
-    match err.into_kind() {
-        csv::ErrorKind::Io(err) => err,
-        other => io::Error::other(format!("CSV: {other:?}")),
-    }
-}
-
-/// Defuses a cell that a spreadsheet would run as a formula, as OWASP
-/// recommends for CSV files: text from a log (a hostile sender or server
-/// chooses it) that starts with `=`, `+`, `-`, `@`, a tab or a carriage
-/// return gets a leading `'`, which spreadsheets show as text.
-pub fn defuse(cell: &str, raw_csv: bool) -> Cow<'_, str> {
-    match cell.as_bytes().first() {
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') if !raw_csv => Cow::Owned(format!("'{cell}")),
-        _ => Cow::Borrowed(cell),
-    }
 }
 
 /// A domain as text: invalid UTF-8 becomes U+FFFD, and non-ASCII letters are
@@ -353,24 +274,5 @@ mod tests {
             ]
         );
         assert_eq!(reports.domains[0].top_failure.as_deref(), Some("550 5.1.1"));
-    }
-
-    #[test]
-    fn formulas_are_defused() {
-        let cases = [
-            ("=HYPERLINK(\"http://evil.example\")", "'=HYPERLINK(\"http://evil.example\")"),
-            ("+1", "'+1"),
-            ("-2", "'-2"),
-            ("@SUM(A1)", "'@SUM(A1)"),
-            ("\tx", "'\tx"),
-            ("\rx", "'\rx"),
-            ("example.com", "example.com"),
-            ("", ""),
-            ("a=b", "a=b"),
-        ];
-        for (cell, want) in cases {
-            assert_eq!(defuse(cell, false), want, "{cell:?}");
-            assert_eq!(defuse(cell, true), cell, "{cell:?} raw");
-        }
     }
 }

@@ -6,8 +6,7 @@
 //! last event), with a row for every period, empty ones included, so a
 //! chart of it has no gaps.
 
-use std::fmt::Write as _;
-use std::io::{self, Write};
+use super::table::{Cell, Column, Row, bounce_rate};
 
 /// One row of the `daily` or `hourly` report.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,27 +17,23 @@ pub struct PeriodRow {
     pub counts: [u64; 3],
 }
 
-impl PeriodRow {
-    /// bounced / (delivered + bounced), as in the `domains` report.
-    pub fn bounce_rate(&self) -> Option<f64> {
-        let [delivered, _, bounced] = self.counts;
-        (delivered + bounced > 0).then(|| bounced as f64 / (delivered + bounced) as f64)
-    }
-}
+impl Row for PeriodRow {
+    const COLUMNS: &'static [Column] = &[
+        Column { name: "period", about: "the day (YYYY-MM-DD) or hour (YYYY-MM-DDTHH:00) in the --tz zone" },
+        Column { name: "delivered", about: "events delivered" },
+        Column { name: "deferred", about: "events deferred" },
+        Column { name: "bounced", about: "events bounced" },
+        Column { name: "bounce_rate", about: "bounced / (delivered + bounced); empty when both are 0" },
+    ];
 
-pub(super) fn write(rows: &[PeriodRow], csv: &mut csv::Writer<impl Write>) -> io::Result<()> {
-    csv.write_record(["period", "delivered", "deferred", "bounced", "bounce_rate"]).map_err(super::io_error)?;
-    let mut numbers = [itoa::Buffer::new(); 3];
-    let mut rate = String::new();
-    for row in rows {
-        rate.clear();
-        if let Some(r) = row.bounce_rate() {
-            write!(rate, "{r:.4}").expect("writing to a String cannot fail");
-        }
-        let [a, b, c] = &mut numbers;
-        let [delivered, deferred, bounced] = row.counts;
-        csv.write_record([&row.period, a.format(delivered), b.format(deferred), c.format(bounced), &rate])
-            .map_err(super::io_error)?;
+    fn cells<'a>(&'a self, out: &mut Vec<Cell<'a>>) {
+        let [delivered, deferred, bounced] = self.counts;
+        out.extend([
+            Cell::Text(&self.period),
+            Cell::Count(delivered),
+            Cell::Count(deferred),
+            Cell::Count(bounced),
+            Cell::Ratio(bounce_rate(delivered, bounced)),
+        ]);
     }
-    Ok(())
 }

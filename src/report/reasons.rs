@@ -6,10 +6,10 @@
 //! is one reply text of the row's events, shortened (`...` when cut): the
 //! one that sorts first, so it does not depend on threads or input order.
 
-use std::io::{self, Write};
 use std::sync::Arc;
 
 use super::Group;
+use super::table::{Cell, Column, Row};
 
 use crate::classify::reason::{BounceType, Reason};
 
@@ -56,19 +56,24 @@ pub(super) fn rows(groups: &[Group]) -> Vec<ReasonRow> {
     rows
 }
 
-pub(super) fn write(rows: &[ReasonRow], csv: &mut csv::Writer<impl Write>, raw_csv: bool) -> io::Result<()> {
-    csv.write_record(["domain", "reason", "bounce_type", "deferred", "bounced", "example"]).map_err(super::io_error)?;
-    let (mut deferred, mut bounced) = (itoa::Buffer::new(), itoa::Buffer::new());
-    for row in rows {
-        csv.write_record([
-            &*super::defuse(&row.domain, raw_csv),
-            row.reason.as_str(),
-            row.bounce_type.as_str(),
-            deferred.format(row.deferred),
-            bounced.format(row.bounced),
-            &*super::defuse(&row.example, raw_csv),
-        ])
-        .map_err(super::io_error)?;
+impl Row for ReasonRow {
+    const COLUMNS: &'static [Column] = &[
+        Column { name: "domain", about: "recipient domain" },
+        Column { name: "reason", about: "why the deliveries failed" },
+        Column { name: "bounce_type", about: "hard, soft, block or undetermined" },
+        Column { name: "deferred", about: "events deferred" },
+        Column { name: "bounced", about: "events bounced" },
+        Column { name: "example", about: "one reply text of these events, shortened (... when cut)" },
+    ];
+
+    fn cells<'a>(&'a self, out: &mut Vec<Cell<'a>>) {
+        out.extend([
+            Cell::Logged(&self.domain),
+            Cell::Text(self.reason.as_str()),
+            Cell::Text(self.bounce_type.as_str()),
+            Cell::Count(self.deferred),
+            Cell::Count(self.bounced),
+            Cell::Logged(&self.example),
+        ]);
     }
-    Ok(())
 }
