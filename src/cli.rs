@@ -7,12 +7,14 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
+use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use bounces::config::{Config, DEFAULT_MAX_DOMAINS, Mta, ReportKind, TimeConfig};
 use bounces::error::{Error, Result};
 use bounces::explain;
 use bounces::input::{BlockOptions, Source};
+use bounces::report;
 use bounces::time::{self, Micros};
 
 /// Where the system's mail log usually is, in the order they are tried.
@@ -174,22 +176,34 @@ struct AnalyzeArgs {
     settle: Option<u32>,
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum ReportArg {
-    /// domain,total,delivered,deferred,bounced,bounce_rate,top_failure
-    Domains,
-    /// domain,status,code,enhanced,class,reason,bounce_type,description,count
-    Codes,
-    /// domain,reason,bounce_type,deferred,bounced,example
-    Reasons,
-    /// period,delivered,deferred,bounced,bounce_rate per day (YYYY-MM-DD, in --tz)
-    Daily,
-    /// period,delivered,deferred,bounced,bounce_rate per hour (YYYY-MM-DDTHH:00, in --tz)
-    Hourly,
-    /// domain,recipients,delivered,bounced,expired,pending,deferred_attempts,bounce_rate,median_delay_s
-    Messages,
-    /// recipient,domain,outcome,code,enhanced,reason,bounce_type,attempts,first_seen,last_seen,last_reply
-    Recipients,
+/// A report name on the command line. Its help lists the report's columns,
+/// as the report declares them.
+#[derive(Clone, Copy, Debug)]
+struct ReportArg(ReportKind);
+
+const REPORT_ARGS: [ReportArg; ReportKind::ALL.len()] = {
+    let mut args = [ReportArg(ReportKind::Domains); ReportKind::ALL.len()];
+    let mut i = 0;
+    while i < args.len() {
+        args[i] = ReportArg(ReportKind::ALL[i]);
+        i += 1;
+    }
+    args
+};
+
+impl ValueEnum for ReportArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        &REPORT_ARGS
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let rows = match self.0 {
+            ReportKind::Daily => " per day (YYYY-MM-DD, in --tz)",
+            ReportKind::Hourly => " per hour (YYYY-MM-DDTHH:00, in --tz)",
+            _ => "",
+        };
+        Some(PossibleValue::new(self.0.name()).help(format!("{}{rows}", report::header(self.0))))
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -241,7 +255,7 @@ impl AnalyzeArgs {
         }
         let inputs = resolve_inputs(&args.paths, args.quiet)?;
         let time = time_config(args.tz.as_deref(), args.since.as_deref(), args.until.as_deref())?;
-        let kinds: Vec<ReportKind> = args.report.iter().map(|&r| report_kind(r)).collect();
+        let kinds: Vec<ReportKind> = args.report.iter().map(|r| r.0).collect();
         let (report, out_reports) = match (&args.out_dir, kinds.as_slice()) {
             (None, []) => (ReportKind::Domains, Vec::new()),
             (None, [one]) => (*one, Vec::new()),
@@ -285,18 +299,6 @@ impl AnalyzeArgs {
             hash_key,
             settle: args.settle.map_or(bounces::messages::SETTLE, |s| i64::from(s) * 1_000_000),
         })
-    }
-}
-
-fn report_kind(report: ReportArg) -> ReportKind {
-    match report {
-        ReportArg::Domains => ReportKind::Domains,
-        ReportArg::Codes => ReportKind::Codes,
-        ReportArg::Reasons => ReportKind::Reasons,
-        ReportArg::Daily => ReportKind::Daily,
-        ReportArg::Hourly => ReportKind::Hourly,
-        ReportArg::Messages => ReportKind::Messages,
-        ReportArg::Recipients => ReportKind::Recipients,
     }
 }
 

@@ -154,6 +154,17 @@ fn readme_example_output_is_what_the_first_command_prints() {
     }
 }
 
+/// The columns are declared once, by each report; the README must show
+/// them as written (a renamed or added column fails here until documented).
+#[test]
+fn readme_shows_every_report_header() {
+    let readme = util::read(&util::root().join("README.md"));
+    for kind in bounces::config::ReportKind::ALL {
+        let header = bounces::report::header(kind);
+        assert!(readme.contains(&format!("`{header}`")), "README lacks the {} header `{header}`", kind.name());
+    }
+}
+
 #[test]
 fn out_dir_writes_only_the_reports_named() {
     let dir = tempfile::tempdir().unwrap();

@@ -1,8 +1,7 @@
 //! The `codes` report: one row per (domain, status, code, enhanced code,
 //! reason).
 //!
-//! `domain,status,code,enhanced,class,reason,bounce_type,description,count`,
-//! sorted by domain, then status (delivered, deferred, bounced), then count
+//! Columns: [`CodeRow::COLUMNS`]. Sorted by domain, then status (delivered, deferred, bounced), then count
 //! (descending), then code, enhanced code and reason. Events whose text the
 //! MTA is known to use for a null MX get a row of their own, so each row's
 //! description holds for every event counted in it; events with the same

@@ -1,7 +1,7 @@
 //! The `domains` report: one row per recipient domain.
 //!
-//! `domain,total,delivered,deferred,bounced,bounce_rate,top_failure`, sorted
-//! by bounced, then total (both descending), then domain.
+//! Columns: [`DomainRow::COLUMNS`]. Sorted by bounced, then total (both
+//! descending), then domain.
 
 use std::sync::Arc;
 

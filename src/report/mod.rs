@@ -114,6 +114,24 @@ impl Reports {
     }
 }
 
+/// The columns of a report, as its rows declare them.
+pub fn columns(kind: ReportKind) -> &'static [table::Column] {
+    use table::Row;
+    match kind {
+        ReportKind::Domains => DomainRow::COLUMNS,
+        ReportKind::Codes => CodeRow::COLUMNS,
+        ReportKind::Reasons => ReasonRow::COLUMNS,
+        ReportKind::Daily | ReportKind::Hourly => PeriodRow::COLUMNS,
+        ReportKind::Messages => MessageRow::COLUMNS,
+        ReportKind::Recipients => RecipientRow::COLUMNS,
+    }
+}
+
+/// A report's header line, without the line end: `domain,total,...`.
+pub fn header(kind: ReportKind) -> String {
+    columns(kind).iter().map(|c| c.name).collect::<Vec<_>>().join(",")
+}
+
 /// The rows of a report when it is wanted: those of the domains, then those
 /// of `(other)`.
 fn rows_if<T>(wanted: bool, rows: impl FnOnce() -> [Vec<T>; 2]) -> Vec<T> {

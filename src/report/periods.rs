@@ -1,6 +1,6 @@
 //! The `daily` and `hourly` reports: counts by outcome per period.
 //!
-//! `period,delivered,deferred,bounced,bounce_rate`, one row per day
+//! Columns: [`PeriodRow::COLUMNS`]. One row per day
 //! (`YYYY-MM-DD`) or hour (`YYYY-MM-DDTHH:00`) in the `--tz` zone, in time
 //! order, from the window's start (or the first event) to its end (or the
 //! last event), with a row for every period, empty ones included, so a

@@ -1,6 +1,6 @@
 //! The `reasons` report: why deliveries failed, per recipient domain.
 //!
-//! `domain,reason,bounce_type,deferred,bounced,example`: one row per
+//! Columns: [`ReasonRow::COLUMNS`]. One row per
 //! (domain, reason, bounce type), sorted by bounced (descending), then
 //! deferred (descending), then domain, reason and bounce type. The example
 //! is one reply text of the row's events, shortened (`...` when cut): the

@@ -1,12 +1,10 @@
 //! The message-level reports: `messages` (per domain, counted per
 //! recipient) and `recipients` (the suppression list).
 //!
-//! `messages`: `domain,recipients,delivered,bounced,expired,pending,
-//! deferred_attempts,bounce_rate,median_delay_s`, one row per domain, sorted
-//! by bounced plus expired, then recipients (both descending), then domain.
+//! `messages` ([`MessageRow`]'s columns): one row per domain, sorted by
+//! bounced plus expired, then recipients (both descending), then domain.
 //!
-//! `recipients`: `recipient,domain,outcome,code,enhanced,reason,bounce_type,
-//! attempts,first_seen,last_seen,last_reply`, one row per address whose
+//! `recipients` ([`RecipientRow::COLUMNS`]): one row per address whose
 //! final outcome is a bounce or an expiry, sorted by domain, then address.
 //! Times are RFC 3339 in the `--tz` zone. With a hash key, the recipient is
 //! replaced by HMAC-SHA256(key, address with its domain lower-cased), in
