@@ -6,6 +6,7 @@
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 
 use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -14,12 +15,15 @@ use bounces::config::{Config, DEFAULT_MAX_DOMAINS, Mta, ReportKind, TimeConfig};
 use bounces::error::{Error, Result};
 use bounces::explain;
 use bounces::input::{BlockOptions, Source};
+use bounces::parse::dialect::DIALECTS;
 use bounces::report;
 use bounces::time::{self, Micros};
 
-/// Where the system's mail log usually is, in the order they are tried.
-const SYSTEM_LOGS: [&str; 4] =
-    ["/var/log/mail.log", "/var/log/maillog", "/var/log/exim4/mainlog", "/var/log/exim/main.log"];
+/// Where the system's mail log usually is, in the order they are tried:
+/// each dialect's, in table order.
+fn system_logs() -> impl Iterator<Item = &'static str> {
+    DIALECTS.iter().flat_map(|d| d.default_logs.iter().copied())
+}
 
 /// More threads than this would only cost memory: each holds a few blocks.
 const MAX_THREADS: usize = 1024;
@@ -36,7 +40,7 @@ pub struct Cli {
 enum Command {
     /// Count delivery outcomes and SMTP codes per recipient domain, as CSV.
     #[command(after_long_help = EXAMPLES)]
-    Analyze(AnalyzeArgs),
+    Analyze(Box<AnalyzeArgs>),
     /// Explain SMTP reply codes, enhanced status codes or a whole reply text:
     /// class, meaning, reason, bounce type and what to do.
     #[command(after_long_help = EXPLAIN_EXAMPLES)]
@@ -109,7 +113,7 @@ struct AnalyzeArgs {
     out_dir: Option<PathBuf>,
 
     /// Which MTA's lines to read. `auto` decides line by line, so a merged log works.
-    #[arg(long, value_enum, default_value_t = MtaArg::Auto)]
+    #[arg(long, value_enum, default_value_t = MtaArg::AUTO)]
     mta: MtaArg,
 
     /// Worker threads (default: one per core). Results do not depend on it.
@@ -206,11 +210,28 @@ impl ValueEnum for ReportArg {
     }
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum MtaArg {
-    Auto,
-    Postfix,
-    Exim,
+/// `--mta`: `auto` or the name of a dialect, from the table of dialects.
+#[derive(Clone, Copy, Debug)]
+struct MtaArg(Mta);
+
+impl MtaArg {
+    const AUTO: MtaArg = MtaArg(Mta::Auto);
+}
+
+static MTA_ARGS: LazyLock<Vec<MtaArg>> =
+    LazyLock::new(|| std::iter::once(MtaArg::AUTO).chain((0..DIALECTS.len()).map(|i| MtaArg(Mta::Only(i)))).collect());
+
+impl ValueEnum for MtaArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        &MTA_ARGS
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(match self.0 {
+            Mta::Auto => "auto",
+            Mta::Only(i) => DIALECTS[i].name,
+        }))
+    }
 }
 
 impl Cli {
@@ -280,11 +301,7 @@ impl AnalyzeArgs {
         let hash_key = if args.hash_recipients { Some(hash_key(args.hash_key_file.as_deref())?) } else { None };
         Ok(Config {
             inputs,
-            mta: match args.mta {
-                MtaArg::Auto => Mta::Auto,
-                MtaArg::Postfix => Mta::Postfix,
-                MtaArg::Exim => Mta::Exim,
-            },
+            mta: args.mta.0,
             report,
             out_reports,
             out_dir: args.out_dir,
@@ -385,7 +402,7 @@ fn resolve_inputs(paths: &[PathBuf], quiet: bool) -> Result<Vec<Source>> {
     if !std::io::stdin().is_terminal() {
         return Ok(vec![Source::Stdin]);
     }
-    match SYSTEM_LOGS.iter().map(Path::new).find(|p| p.exists()) {
+    match system_logs().map(Path::new).find(|p| p.exists()) {
         Some(path) => {
             if !quiet {
                 eprintln!("bounces: reading {}", path.display());
@@ -394,7 +411,7 @@ fn resolve_inputs(paths: &[PathBuf], quiet: bool) -> Result<Vec<Source>> {
         }
         None => Err(Error::Usage(format!(
             "no PATH given and no system mail log found (looked for {}); name a log file, or pipe one in with -",
-            SYSTEM_LOGS.join(", ")
+            system_logs().collect::<Vec<_>>().join(", ")
         ))),
     }
 }

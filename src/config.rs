@@ -9,17 +9,7 @@ use std::path::PathBuf;
 use crate::input::{BlockOptions, Source};
 use crate::time::Micros;
 
-/// Which MTA's lines to look for.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Mta {
-    /// Both, decided line by line (a merged log works).
-    #[default]
-    Auto,
-    /// Postfix only.
-    Postfix,
-    /// Exim only.
-    Exim,
-}
+pub use crate::parse::dialect::Mta;
 
 /// A report `bounces analyze` can write.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -15,7 +15,8 @@ use serde::Serialize;
 use crate::classify::reason;
 use crate::classify::{self, Class, registry};
 use crate::error::{Error, Result};
-use crate::parse::{self, Enhanced, Event, Note, Outcome, Parsed, exim, postfix};
+use crate::parse::dialect::DIALECTS;
+use crate::parse::{self, Enhanced, Event, Note, Outcome, Parsed};
 
 /// How [`run`] writes its answer.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -573,7 +574,8 @@ fn text_entry(text: &str) -> TextEntry {
     }
 }
 
-/// Reads `line` as a whole Postfix or Exim delivery line, as the log parser does.
+/// Reads `line` as a whole delivery line of any dialect, as the log parser
+/// does: the first dialect in table order that finds an event in it.
 fn from_log_line(line: &[u8]) -> Option<Found<'_>> {
     fn event(parsed: Parsed<'_>) -> Option<Event<'_>> {
         match parsed {
@@ -581,19 +583,22 @@ fn from_log_line(line: &[u8]) -> Option<Found<'_>> {
             _ => None,
         }
     }
-    let postfix_event = memmem::find_iter(line, postfix::ANCHOR).find_map(|at| event(postfix::parse(line, at)));
-    let (read_as, event) = match postfix_event {
-        Some(found) => ("Postfix log line", found),
-        None => {
-            let exim_event = exim::ANCHORS
-                .iter()
-                .flat_map(|anchor| memmem::find_iter(line, anchor))
-                .find_map(|at| event(exim::parse(line, at)))?;
-            ("Exim log line", exim_event)
-        }
-    };
+    let (dialect, event) = DIALECTS.iter().find_map(|dialect| {
+        let event = dialect
+            .anchors
+            .iter()
+            .flat_map(|anchor| memmem::find_iter(line, anchor.literal).map(move |at| (anchor, at)))
+            .find_map(|(anchor, at)| event((anchor.parse)(line, at)))?;
+        Some((dialect, event))
+    })?;
     let reply = if event.text.is_empty() { line } else { event.text };
-    Some(Found { read_as, code: event.code, enhanced: event.enhanced, outcome: Some(event.outcome), reply })
+    Some(Found {
+        read_as: dialect.line_name,
+        code: event.code,
+        enhanced: event.enhanced,
+        outcome: Some(event.outcome),
+        reply,
+    })
 }
 
 /// Whether a code may start at `i`: at the start of the text or after a

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{Error, Result};
-use crate::parse::exim;
+use crate::parse::dialect::looks_like_mail_log;
 
 /// Where log lines come from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -509,30 +509,6 @@ pub fn count_lines(data: &[u8], max_line: usize) -> (u64, u64) {
         start = end + 1;
     }
     (lines, long)
-}
-
-/// Does this look like the start of a Postfix or Exim log? True when a line
-/// mentions Postfix or Exim's syslog tag, carries an Exim message id, or
-/// starts with Exim's timestamp and has a field only Exim writes.
-pub fn looks_like_mail_log(head: &[u8]) -> bool {
-    let finder = |needle: &[u8]| memchr::memmem::find(head, needle).is_some();
-    if finder(b"postfix") || finder(b" exim[") {
-        return true;
-    }
-    head.split(|&b| b == b'\n').take(1000).any(|line| {
-        line.split(|&b| b == b' ').take(8).any(exim::is_message_id)
-            || (starts_with_exim_time(line)
-                && [&b" H="[..], b" authenticator failed", b"queue run", b" rejected "]
-                    .iter()
-                    .any(|n| memchr::memmem::find(line, n).is_some()))
-    })
-}
-
-/// `YYYY-MM-DD HH:MM:SS` at the start of the line.
-fn starts_with_exim_time(line: &[u8]) -> bool {
-    const SHAPE: &[u8] = b"dddd-dd-dd dd:dd:dd";
-    line.len() >= SHAPE.len()
-        && line.iter().zip(SHAPE).all(|(&b, &s)| if s == b'd' { b.is_ascii_digit() } else { b == s })
 }
 
 #[cfg(test)]

@@ -18,15 +18,16 @@ use std::time::{Duration, Instant};
 use aho_corasick::{AhoCorasick, MatchKind};
 use indicatif::ProgressBar;
 
-use crate::config::{Mta, TimeConfig};
+use crate::config::TimeConfig;
 use crate::error::{Error, Result};
 use crate::input::{
     Block, BlockOptions, Chunk, Compression, Opened, STREAM_BLOCK_MAX, Source, Stream, StreamStats, chunks,
-    count_lines, looks_like_mail_log, read_blocks, read_chunk, read_head_at,
+    count_lines, read_blocks, read_chunk, read_head_at,
 };
 use crate::journald::{self, BlockStats};
 use crate::messages::{Batch, Fold, Messages, Ordered, Outcomes, SETTLE};
-use crate::parse::{Parsed, exim, postfix};
+use crate::parse::Parsed;
+use crate::parse::dialect::{Anchor, LineParser, Mta, looks_like_mail_log};
 use crate::seek;
 use crate::tally::{Place, Tally, TimeSetup};
 use crate::time::{Clock, Micros};
@@ -37,32 +38,36 @@ pub struct Scanner {
     anchors: Anchors,
     /// Longer lines are skipped and counted, never parsed (see [`BlockOptions`]).
     max_line: usize,
-    /// For each anchor pattern, the parser that reads its lines.
-    kinds: Vec<Kind>,
-}
-
-/// Which parser reads the lines of an anchor.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    Postfix,
-    PostfixExpiry,
-    Exim,
+    /// For each anchor literal, the parsers that read its lines, tried in
+    /// order until one recognises the line.
+    parsers: Vec<Box<[LineParser]>>,
 }
 
 impl Scanner {
-    /// A scanner for the lines of `mta`.
+    /// A scanner for the lines of the dialects `mta` selects.
     pub fn new(mta: Mta) -> Scanner {
-        let mut patterns: Vec<(&[u8], Kind)> = Vec::new();
-        if mta != Mta::Exim {
-            patterns.push((postfix::ANCHOR, Kind::Postfix));
-            patterns.push((postfix::EXPIRY_ANCHOR, Kind::PostfixExpiry));
+        Scanner::with_anchors(mta.dialects().flat_map(|d| d.anchors))
+    }
+
+    /// A scanner for these anchors. Anchors with the same literal are
+    /// searched for once; their parsers are tried in the order given.
+    fn with_anchors<'a>(anchors: impl Iterator<Item = &'a Anchor>) -> Scanner {
+        let mut literals: Vec<&[u8]> = Vec::new();
+        let mut parsers: Vec<Vec<LineParser>> = Vec::new();
+        for anchor in anchors {
+            match literals.iter().position(|&l| l == anchor.literal) {
+                Some(i) => parsers[i].push(anchor.parse),
+                None => {
+                    literals.push(anchor.literal);
+                    parsers.push(vec![anchor.parse]);
+                }
+            }
         }
-        if mta != Mta::Postfix {
-            patterns.extend(exim::ANCHORS.iter().map(|&a| (a, Kind::Exim)));
+        Scanner {
+            anchors: Anchors::new(&literals),
+            max_line: BlockOptions::default().max_line,
+            parsers: parsers.into_iter().map(Vec::into_boxed_slice).collect(),
         }
-        let anchors = Anchors::new(&patterns.iter().map(|&(p, _)| p).collect::<Vec<_>>());
-        let kinds = patterns.iter().map(|&(_, kind)| kind).collect();
-        Scanner { anchors, max_line: BlockOptions::default().max_line, kinds }
     }
 
     /// Sets the length above which a line is skipped and counted.
@@ -87,11 +92,13 @@ impl Scanner {
     }
 
     fn parse_at<'a>(&self, line: &'a [u8], at: usize, pattern: usize) -> Parsed<'a> {
-        match self.kinds[pattern] {
-            Kind::Postfix => postfix::parse(line, at),
-            Kind::PostfixExpiry => postfix::parse_expiry(line, at),
-            Kind::Exim => exim::parse(line, at),
+        for parse in &self.parsers[pattern] {
+            match parse(line, at) {
+                Parsed::Other => {}
+                parsed => return parsed,
+            }
         }
+        Parsed::Other
     }
 
     /// Scans one block of a stream and counts what it finds in `tally`.
@@ -777,8 +784,32 @@ Nov  5 10:00:02 mx postfix/smtp[1]: 4B1C2D3E: to=<e@p.example>, relay=x, dsn=2.1
         assert_eq!(t.events_by_outcome(), [2, 0, 1]);
         assert_eq!((t.malformed(), t.probes()), (1, 1));
         assert_eq!(t.examples()[0].1, 5);
-        assert_eq!(scan(MIXED, Mta::Postfix).events_by_outcome(), [1, 0, 0]);
-        assert_eq!(scan(MIXED, Mta::Exim).events_by_outcome(), [1, 0, 1]);
+        assert_eq!(scan(MIXED, Mta::named("postfix").unwrap()).events_by_outcome(), [1, 0, 0]);
+        assert_eq!(scan(MIXED, Mta::named("exim").unwrap()).events_by_outcome(), [1, 0, 1]);
+    }
+
+    /// Two dialects may write the same literal: each parser of it is tried
+    /// in table order, and the first that recognises the line reads it.
+    #[test]
+    fn an_anchor_shared_by_two_parsers_tries_both_in_order() {
+        use crate::parse::postfix;
+        fn never(_: &[u8], _: usize) -> Parsed<'_> {
+            Parsed::Other
+        }
+        fn probe(_: &[u8], _: usize) -> Parsed<'_> {
+            Parsed::Probe
+        }
+        let line = b"Nov  5 10:00:01 mx postfix/smtp[1]: 4B1C2D3E: to=<d@p.example>, relay=x, dsn=2.0.0, status=sent (250 ok)\n";
+        let count = |anchors: &[Anchor]| {
+            let mut tally = Tally::default();
+            Scanner::with_anchors(anchors.iter()).scan(0, 0, 0, line, &mut tally);
+            (tally.events(), tally.probes())
+        };
+        let anchor = |parse| Anchor { literal: postfix::ANCHOR, parse };
+        assert_eq!(count(&[anchor(postfix::parse)]), (1, 0));
+        assert_eq!(count(&[anchor(never), anchor(postfix::parse)]), (1, 0), "the second parser reads it");
+        assert_eq!(count(&[anchor(probe), anchor(postfix::parse)]), (0, 1), "the first that recognises it wins");
+        assert_eq!(count(&[anchor(never)]), (0, 0));
     }
 
     #[test]

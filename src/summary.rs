@@ -7,6 +7,7 @@
 use std::io::Write;
 
 use crate::config::Config;
+use crate::parse::dialect::DIALECTS;
 use crate::scan::Analysis;
 
 /// Prints the per-input messages and, unless quiet, the summary.
@@ -27,10 +28,12 @@ pub fn print(config: &Config, analysis: &Analysis, out: &mut impl Write) -> std:
                 writeln!(out, "bounces: {}: empty, nothing to count", input.name)?;
             }
         } else if input.is_foreign(tally, index) {
+            let mtas: Vec<&str> = DIALECTS.iter().map(|d| d.title).collect();
             writeln!(
                 out,
-                "bounces: {}: no Postfix or Exim lines found; is this a mail log? (name the MTA's log, e.g. /var/log/mail.log)",
-                input.name
+                "bounces: {}: no {} lines found; is this a mail log? (name the MTA's log, e.g. /var/log/mail.log)",
+                input.name,
+                mtas.join(" or ")
             )?;
         }
     }

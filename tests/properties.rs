@@ -33,8 +33,9 @@ static SAMPLE_LINES: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| {
     lines
 });
 
-static SCANNERS: LazyLock<[Scanner; 3]> =
-    LazyLock::new(|| [Scanner::new(Mta::Auto), Scanner::new(Mta::Postfix), Scanner::new(Mta::Exim)]);
+static SCANNERS: LazyLock<[Scanner; 3]> = LazyLock::new(|| {
+    [Scanner::new(Mta::Auto), Scanner::new(Mta::named("postfix").unwrap()), Scanner::new(Mta::named("exim").unwrap())]
+});
 
 /// The pieces delivery lines are made of, and some hostile ones.
 const TOKENS: &[&[u8]] = &[

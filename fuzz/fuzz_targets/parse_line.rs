@@ -17,7 +17,7 @@ use bounces::tally::Tally;
 use libfuzzer_sys::fuzz_target;
 
 static SCANNERS: LazyLock<[Scanner; 3]> =
-    LazyLock::new(|| [Scanner::new(Mta::Auto), Scanner::new(Mta::Postfix), Scanner::new(Mta::Exim)]);
+    LazyLock::new(|| [Scanner::new(Mta::Auto), Scanner::new(Mta::named("postfix").unwrap()), Scanner::new(Mta::named("exim").unwrap())]);
 
 fn check_event(line: &[u8], event: &Event<'_>) {
     let range = line.as_ptr_range();

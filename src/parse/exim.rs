@@ -12,6 +12,7 @@ use std::sync::LazyLock;
 
 use memchr::memmem::Finder;
 
+use super::dialect::{Anchor, Dialect};
 use super::{
     Event, Note, Outcome, Parsed, Reply, after, bracketed, domain_of, end_outside_quotes, is_alphanumeric, reply_at,
 };
@@ -21,6 +22,45 @@ use super::{
 /// A space or the end of the line must follow; [`parse`] checks that, so a
 /// line cut off right after its flag is still seen (as malformed).
 pub const ANCHORS: [&[u8]; 5] = [b" =>", b" ->", b" >>", b" ==", b" **"];
+
+/// Exim in the table of dialects.
+pub static DIALECT: Dialect = Dialect {
+    name: "exim",
+    title: "Exim",
+    line_name: "Exim log line",
+    anchors: &[
+        Anchor { literal: ANCHORS[0], parse },
+        Anchor { literal: ANCHORS[1], parse },
+        Anchor { literal: ANCHORS[2], parse },
+        Anchor { literal: ANCHORS[3], parse },
+        Anchor { literal: ANCHORS[4], parse },
+    ],
+    recognises,
+    default_logs: &["/var/log/exim4/mainlog", "/var/log/exim/main.log"],
+};
+
+/// Whether the start of an input looks like an Exim main log: `exim[` as a
+/// syslog tag, a message id among the first words of a line, or Exim's own
+/// timestamp before something only Exim writes.
+pub fn recognises(head: &[u8]) -> bool {
+    if memchr::memmem::find(head, b" exim[").is_some() {
+        return true;
+    }
+    head.split(|&b| b == b'\n').take(1000).any(|line| {
+        line.split(|&b| b == b' ').take(8).any(is_message_id)
+            || (starts_with_exim_time(line)
+                && [&b" H="[..], b" authenticator failed", b"queue run", b" rejected "]
+                    .iter()
+                    .any(|n| memchr::memmem::find(line, n).is_some()))
+    })
+}
+
+/// `YYYY-MM-DD HH:MM:SS` at the start of the line.
+fn starts_with_exim_time(line: &[u8]) -> bool {
+    const SHAPE: &[u8] = b"dddd-dd-dd dd:dd:dd";
+    line.len() >= SHAPE.len()
+        && line.iter().zip(SHAPE).all(|(&b, &s)| if s == b'd' { b.is_ascii_digit() } else { b == s })
+}
 
 struct Finders {
     smtp_error: Finder<'static>,

@@ -6,6 +6,7 @@
 //! the enhanced status code. They work on raw bytes, never allocate, and
 //! never trust a code that is not where the MTA puts a remote reply.
 
+pub mod dialect;
 pub mod exim;
 pub mod postfix;
 

@@ -1,0 +1,112 @@
+//! The MTA dialects: what the scanner searches for in each MTA's log, which
+//! parser reads each hit, and how a log of that MTA is recognised.
+//!
+//! Everything that depends on which MTAs exist iterates [`DIALECTS`]: the
+//! scanner's anchors, `explain`'s reading of a pasted log line, the check
+//! that an input is a mail log at all, `--mta` and the default log paths. A
+//! new dialect is one parser module and one row here.
+
+use super::{Parsed, exim, postfix};
+
+/// Reads the line that holds an anchor at byte `at`. Returns
+/// [`Parsed::Other`] when the literal is there by chance (the next parser
+/// of the same literal, or the next hit, is tried).
+pub type LineParser = for<'a> fn(&'a [u8], usize) -> Parsed<'a>;
+
+/// A literal that marks a candidate line, and the parser that reads it.
+/// Several dialects may share a literal: each gets its own [`Anchor`], and
+/// their parsers are tried in table order.
+#[derive(Clone, Copy, Debug)]
+pub struct Anchor {
+    /// The bytes searched for.
+    pub literal: &'static [u8],
+    /// What reads a line that holds them.
+    pub parse: LineParser,
+}
+
+/// One MTA's log format.
+#[derive(Debug)]
+pub struct Dialect {
+    /// The name on the command line (`--mta NAME`), lower case.
+    pub name: &'static str,
+    /// The name in messages (`Postfix`).
+    pub title: &'static str,
+    /// What `explain` says it read a pasted line as (`Postfix log line`).
+    pub line_name: &'static str,
+    /// The literals the scanner searches for, each with its parser.
+    pub anchors: &'static [Anchor],
+    /// Whether the start of an input looks like this MTA's log (an input
+    /// that no dialect recognises and that yields no event is probably
+    /// the wrong file).
+    pub recognises: fn(&[u8]) -> bool,
+    /// Where this MTA's log usually is, tried in order when no input is
+    /// named.
+    pub default_logs: &'static [&'static str],
+}
+
+/// Every dialect, in the order their anchors and default logs are tried.
+pub static DIALECTS: [&Dialect; 2] = [&postfix::DIALECT, &exim::DIALECT];
+
+/// Which dialects to read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Mta {
+    /// All of them, decided line by line (a merged log works).
+    #[default]
+    Auto,
+    /// Only the dialect at this place in [`DIALECTS`].
+    Only(usize),
+}
+
+impl Mta {
+    /// The selection named `name`: `auto` or a dialect's name.
+    pub fn named(name: &str) -> Option<Mta> {
+        if name == "auto" {
+            return Some(Mta::Auto);
+        }
+        DIALECTS.iter().position(|d| d.name == name).map(Mta::Only)
+    }
+
+    /// The dialects selected, in table order.
+    pub fn dialects(self) -> impl Iterator<Item = &'static Dialect> {
+        DIALECTS.iter().enumerate().filter(move |&(i, _)| self == Mta::Auto || self == Mta::Only(i)).map(|(_, d)| *d)
+    }
+}
+
+/// Whether the start of an input looks like the log of any dialect.
+pub fn looks_like_mail_log(head: &[u8]) -> bool {
+    DIALECTS.iter().any(|d| (d.recognises)(head))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_select_one_dialect_each() {
+        assert_eq!(Mta::named("auto"), Some(Mta::Auto));
+        assert_eq!(Mta::Auto.dialects().count(), DIALECTS.len());
+        for (i, dialect) in DIALECTS.iter().enumerate() {
+            let mta = Mta::named(dialect.name).expect("every dialect has a name");
+            assert_eq!(mta, Mta::Only(i));
+            let selected: Vec<&str> = mta.dialects().map(|d| d.name).collect();
+            assert_eq!(selected, [dialect.name]);
+        }
+        assert_eq!(Mta::named("sendmail"), None);
+        assert_eq!(Mta::named("Postfix"), None, "names are lower case");
+    }
+
+    /// Names must be told apart on the command line, and every dialect
+    /// needs something to search for.
+    #[test]
+    fn the_table_is_well_formed() {
+        let mut names: Vec<&str> = DIALECTS.iter().map(|d| d.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), DIALECTS.len(), "dialect names are unique");
+        assert!(!names.contains(&"auto"));
+        for dialect in DIALECTS {
+            assert!(!dialect.anchors.is_empty(), "{}", dialect.name);
+            assert!(dialect.anchors.iter().all(|a| !a.literal.is_empty()), "{}", dialect.name);
+        }
+    }
+}
