@@ -22,8 +22,8 @@ use bounces::config::Mta;
 use bounces::input::Block;
 use bounces::parse::Parsed;
 use bounces::report::Reports;
-use bounces::scan::Scanner;
-use bounces::tally::Tally;
+use bounces::search::Scanner;
+use bounces::worker::Worker;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 /// Size of each generated log, as `synth --size` takes it (10^6 bytes).
@@ -98,7 +98,7 @@ fn bench_scan_block(c: &mut Criterion) {
         let blocks = blocks_of(&data);
         let bytes = data.len() as u64;
         drop(data);
-        let events = scan_all(&scanner, &blocks).events();
+        let events = scan_all(&scanner, &blocks).tally().events();
         assert!(events > 0, "{mta}: the generated log gave no delivery events");
         group.throughput(Throughput::Bytes(bytes));
         // A fresh tally each time: every domain is interned anew, as in a
@@ -108,11 +108,11 @@ fn bench_scan_block(c: &mut Criterion) {
         });
         // A tally that already knows every domain: the steady state of a
         // long log, where interning new domains is rare.
-        let mut tally = scan_all(&scanner, &blocks);
+        let mut worker = scan_all(&scanner, &blocks);
         group.bench_function(format!("{mta}_{LOG_SIZE}_warm_tally"), |b| {
             b.iter(|| {
                 for block in black_box(&blocks) {
-                    scanner.scan_block(block, &mut tally);
+                    scanner.scan_block(block, &mut worker);
                 }
             })
         });
@@ -124,7 +124,7 @@ fn bench_report_build(c: &mut Criterion) {
     let scanner = Scanner::new(Mta::Auto);
     let data = generated_log("postfix");
     let bytes = data.len() as u64;
-    let tally = scan_all(&scanner, &blocks_of(&data));
+    let tally = scan_all(&scanner, &blocks_of(&data)).into_tally();
     drop(data);
     let mut group = c.benchmark_group("report_build");
     group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
@@ -137,13 +137,13 @@ fn bench_report_build(c: &mut Criterion) {
     group.finish();
 }
 
-/// Scans every block into a fresh tally, as one worker would.
-fn scan_all(scanner: &Scanner, blocks: &[Block]) -> Tally {
-    let mut tally = Tally::default();
+/// Scans every block with a fresh worker, as one thread would.
+fn scan_all(scanner: &Scanner, blocks: &[Block]) -> Worker {
+    let mut worker = Worker::default();
     for block in blocks {
-        scanner.scan_block(block, &mut tally);
+        scanner.scan_block(block, &mut worker);
     }
-    tally
+    worker
 }
 
 /// Cuts `data` into blocks of about [`BLOCK_SIZE`] bytes ending on a line end.

@@ -425,7 +425,7 @@ mod tests {
     use super::*;
     use crate::config::Mta;
     use crate::parse::{Outcome, Parsed};
-    use crate::scan::Scanner;
+    use crate::search::Scanner;
 
     fn render_str(record: &str) -> (Result<Record, String>, Vec<u8>) {
         let mut out = b"kept|".to_vec();

@@ -22,10 +22,12 @@ pub mod messages;
 pub mod parse;
 pub mod report;
 pub mod scan;
+pub mod search;
 pub mod seek;
 pub mod summary;
 pub mod tally;
 pub mod time;
+pub mod worker;
 
 use std::io::{self, Write};
 use std::path::PathBuf;

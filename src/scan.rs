@@ -1,13 +1,13 @@
-//! The scanner: finds delivery lines in blocks and tallies them, in parallel.
+//! The scan: every input read in pieces, in parallel, and the counts of
+//! every thread added up.
 //!
-//! Regular files are cut into chunks that the rayon workers read themselves
+//! Regular files are cut into chunks that the rayon threads read themselves
 //! (see [`crate::input`]); streams (stdin, pipes, compressed files) are cut
 //! into blocks by reader threads, one per stream, and sent through a bounded
-//! channel. Either way memory stays at a few
-//! pieces per thread, whatever the input size. Workers search each whole
-//! piece for the MTA anchors at once (never line by line), widen each hit to
-//! its line, parse it, and count it in a per-worker [`Tally`]; the tallies
-//! are added together at the end.
+//! channel. Either way memory stays at a few pieces per thread, whatever the
+//! input size. Each thread runs the searcher ([`crate::search`]) over its
+//! pieces and pushes what it finds to a [`Worker`] of its own; the workers'
+//! tallies are added together at the end.
 
 use std::fs::File;
 use std::io;
@@ -15,187 +15,22 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
-use aho_corasick::{AhoCorasick, MatchKind};
 use indicatif::ProgressBar;
 
 use crate::config::TimeConfig;
 use crate::error::{Error, Result};
 use crate::input::{
     Block, BlockOptions, Chunk, Compression, Opened, STREAM_BLOCK_MAX, Source, Stream, StreamStats, chunks,
-    count_lines, read_blocks, read_chunk, read_head_at,
+    read_blocks, read_chunk, read_head_at,
 };
 use crate::journald::{self, BlockStats};
 use crate::messages::{Batch, Fold, Messages, Ordered, Outcomes, SETTLE};
-use crate::parse::Parsed;
-use crate::parse::dialect::{Anchor, LineParser, Mta, looks_like_mail_log};
+use crate::parse::dialect::{Mta, looks_like_mail_log};
+use crate::search::Scanner;
 use crate::seek;
-use crate::tally::{Place, Tally, TimeSetup};
-use crate::time::{Clock, Micros};
-
-/// Finds and parses delivery lines.
-#[derive(Clone, Debug)]
-pub struct Scanner {
-    anchors: Anchors,
-    /// Longer lines are skipped and counted, never parsed (see [`BlockOptions`]).
-    max_line: usize,
-    /// For each anchor literal, the parsers that read its lines, tried in
-    /// order until one recognises the line.
-    parsers: Vec<Box<[LineParser]>>,
-}
-
-impl Scanner {
-    /// A scanner for the lines of the dialects `mta` selects.
-    pub fn new(mta: Mta) -> Scanner {
-        Scanner::with_anchors(mta.dialects().flat_map(|d| d.anchors))
-    }
-
-    /// A scanner for these anchors. Anchors with the same literal are
-    /// searched for once; their parsers are tried in the order given.
-    fn with_anchors<'a>(anchors: impl Iterator<Item = &'a Anchor>) -> Scanner {
-        let mut literals: Vec<&[u8]> = Vec::new();
-        let mut parsers: Vec<Vec<LineParser>> = Vec::new();
-        for anchor in anchors {
-            match literals.iter().position(|&l| l == anchor.literal) {
-                Some(i) => parsers[i].push(anchor.parse),
-                None => {
-                    literals.push(anchor.literal);
-                    parsers.push(vec![anchor.parse]);
-                }
-            }
-        }
-        Scanner {
-            anchors: Anchors::new(&literals),
-            max_line: BlockOptions::default().max_line,
-            parsers: parsers.into_iter().map(Vec::into_boxed_slice).collect(),
-        }
-    }
-
-    /// Sets the length above which a line is skipped and counted.
-    pub fn max_line(mut self, max_line: usize) -> Scanner {
-        self.max_line = max_line;
-        self
-    }
-
-    /// Reads one line on its own: the first delivery line found in it.
-    /// (The scanner does the same for every line of a block.)
-    pub fn parse_line<'a>(&self, line: &'a [u8]) -> Parsed<'a> {
-        let line = line.strip_suffix(b"\n").unwrap_or(line);
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let mut from = 0;
-        while let Some(hit) = self.anchors.find(line, from) {
-            match self.parse_at(line, hit.0, hit.1) {
-                Parsed::Other => from = hit.0 + 1,
-                parsed => return parsed,
-            }
-        }
-        Parsed::Other
-    }
-
-    fn parse_at<'a>(&self, line: &'a [u8], at: usize, pattern: usize) -> Parsed<'a> {
-        for parse in &self.parsers[pattern] {
-            match parse(line, at) {
-                Parsed::Other => {}
-                parsed => return parsed,
-            }
-        }
-        Parsed::Other
-    }
-
-    /// Scans one block of a stream and counts what it finds in `tally`.
-    pub fn scan_block(&self, block: &Block, tally: &mut Tally) {
-        self.scan(block.input, block.seq, block.lines_before, &block.data, tally);
-    }
-
-    /// Scans `data`, piece `seq` of input `input` (whole lines, after
-    /// `lines_before` lines of the piece that were left out), and counts
-    /// what it finds in `tally`.
-    pub fn scan(&self, input: usize, seq: u64, lines_before: u64, data: &[u8], tally: &mut Tally) {
-        let (lines, overlong) = count_lines(data, self.max_line);
-        tally.record_piece(input, seq, lines_before + lines, overlong);
-        let mut from = 0;
-        // Line numbers are only needed for examples of unparsable lines;
-        // they are counted lazily, from the last place counted.
-        let (mut counted_to, mut line_no) = (0, lines_before + 1);
-        // The bounds of the line being read, kept while further anchors are
-        // tried on it, so a line full of false anchors costs linear time.
-        let mut current: Option<(usize, usize)> = None;
-        while let Some((at, pattern)) = self.anchors.find(data, from) {
-            let (start, end) = match current {
-                Some((start, end)) if at < end => (start, end),
-                _ => {
-                    let start = memchr::memrchr(b'\n', &data[..at]).map_or(0, |i| i + 1);
-                    let end = memchr::memchr(b'\n', &data[at..]).map_or(data.len(), |i| at + i);
-                    (start, end)
-                }
-            };
-            from = (end + 1).min(data.len());
-            current = None;
-            if end - start > self.max_line {
-                continue; // counted by count_lines
-            }
-            let line = &data[start..end];
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            match self.parse_at(line, at - start, pattern) {
-                Parsed::Event(event) => tally.record_at(Place { input, seq, offset: start as u64 }, line, &event),
-                Parsed::Expiry { queue_id } => {
-                    tally.record_expiry(Place { input, seq, offset: start as u64 }, line, queue_id)
-                }
-                Parsed::Probe => tally.record_probe(),
-                Parsed::Malformed => {
-                    tally.record_malformed(input);
-                    if tally.wants_example(input, seq, line_no) {
-                        line_no += memchr::memchr_iter(b'\n', &data[counted_to..start]).count() as u64;
-                        counted_to = start;
-                        tally.add_example(input, seq, line_no, line);
-                    }
-                }
-                Parsed::Other => {
-                    // The literal matched by chance; a real anchor may follow
-                    // on the same line.
-                    from = at + 1;
-                    current = Some((start, end));
-                }
-            }
-        }
-    }
-}
-
-/// A multi-literal searcher: Teddy (SIMD) where the CPU has it, else an
-/// Aho-Corasick automaton. Both report the leftmost match.
-#[derive(Clone, Debug)]
-enum Anchors {
-    Packed(aho_corasick::packed::Searcher),
-    Automaton(AhoCorasick),
-}
-
-impl Anchors {
-    fn new(patterns: &[&[u8]]) -> Anchors {
-        let packed = aho_corasick::packed::Config::new()
-            .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
-            .builder()
-            .extend(patterns)
-            .build();
-        match packed {
-            Some(searcher) => Anchors::Packed(searcher),
-            None => Anchors::Automaton(
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::LeftmostFirst)
-                    .build(patterns)
-                    .expect("a handful of short literals always compile"),
-            ),
-        }
-    }
-
-    /// The start and pattern index of the leftmost anchor at or after `from`.
-    fn find(&self, haystack: &[u8], from: usize) -> Option<(usize, usize)> {
-        let input = aho_corasick::Input::new(haystack).span(from..haystack.len());
-        let hit = match self {
-            Anchors::Packed(searcher) => searcher.find_in(haystack, input.get_span()),
-            Anchors::Automaton(automaton) => automaton.find(input),
-        }?;
-        Some((hit.start(), hit.pattern().as_usize()))
-    }
-}
+use crate::tally::Tally;
+use crate::time::{Clock, Micros, TimeSetup};
+use crate::worker::Worker;
 
 /// What happened to one input.
 #[derive(Debug)]
@@ -276,15 +111,19 @@ impl ScanOptions {
         ScanOptions { mta, threads, blocks, max_domains: usize::MAX, time: None, messages: false, settle: SETTLE }
     }
 
-    fn tally(&self, clocks: &Option<Vec<Clock>>) -> Tally {
-        let tally = match (&self.time, clocks) {
-            (Some(time), Some(clocks)) => Tally::with_times(
-                self.max_domains,
-                TimeSetup { clocks: clocks.clone(), since: time.since, until: time.until },
-            ),
-            _ => Tally::with_max_domains(self.max_domains),
+    /// A worker for one scan thread.
+    fn worker(&self, clocks: &Option<Vec<Clock>>) -> Worker {
+        let times = match (&self.time, clocks) {
+            (Some(time), Some(clocks)) => {
+                Some(TimeSetup { clocks: clocks.clone(), since: time.since, until: time.until })
+            }
+            _ => None,
         };
-        if self.messages { tally.follow_messages() } else { tally }
+        let tally = match &times {
+            Some(setup) => Tally::with_times(self.max_domains, setup.clone()),
+            None => Tally::with_max_domains(self.max_domains),
+        };
+        Worker::new(tally, times, self.messages)
     }
 }
 
@@ -414,7 +253,7 @@ fn scan_files(files: &[FileInput], scan: Scan<'_>, folder: Option<&Folder>) -> T
     let next = AtomicUsize::new(0);
     sum(pool.broadcast(|_| {
         let _abort = folder.map(AbortOnPanic);
-        let (mut tally, mut buf) = (options.tally(clocks), Vec::new());
+        let (mut worker, mut buf) = (options.worker(clocks), Vec::new());
         while let Some((file, chunk)) = pieces.get(next.fetch_add(1, Ordering::Relaxed)) {
             if let Some(folder) = folder {
                 folder.admit(chunk.seq);
@@ -422,18 +261,18 @@ fn scan_files(files: &[FileInput], scan: Scan<'_>, folder: Option<&Folder>) -> T
             match read_chunk(file, chunk, blocks.max_line, &mut buf) {
                 Ok(read) => {
                     progress.inc(read.bytes);
-                    tally.record_bytes(chunk.input, read.bytes);
+                    worker.tally_mut().record_bytes(chunk.input, read.bytes);
                     let dropped = u64::from(read.dropped_overlong);
-                    scanner.scan(chunk.input, chunk.seq, 0, &buf[read.begin..read.end], &mut tally);
-                    tally.record_piece(chunk.input, chunk.seq, dropped, dropped);
+                    scanner.scan(chunk.input, chunk.seq, 0, &buf[read.begin..read.end], &mut worker);
+                    worker.tally_mut().record_piece(chunk.input, chunk.seq, dropped, dropped);
                 }
-                Err(error) => tally.record_error(chunk.input, chunk.start, &error),
+                Err(error) => worker.tally_mut().record_error(chunk.input, chunk.start, &error),
             }
             if let Some(folder) = folder {
-                folder.deliver(chunk.seq, tally.swap_messages());
+                folder.deliver(chunk.seq, worker.swap_messages());
             }
         }
-        tally
+        worker.into_tally()
     }))
 }
 
@@ -665,20 +504,20 @@ fn scan_streams(
         let rx = Mutex::new(rx);
         sum(pool.broadcast(|_| {
             let _abort = folder.map(AbortOnPanic);
-            let mut tally = options.tally(clocks);
+            let mut worker = options.worker(clocks);
             // The lock is held only to take the next block.
             while let Ok(block) = { rx.lock().expect("no worker panics holding it").recv() } {
                 if let Some(folder) = folder {
                     folder.admit(block.seq);
                 }
-                scanner.scan_block(&block, &mut tally);
+                scanner.scan_block(&block, &mut worker);
                 if let Some(folder) = folder {
-                    folder.deliver(block.seq, tally.swap_messages());
+                    folder.deliver(block.seq, worker.swap_messages());
                 }
                 // A reader may be done; then the buffer is dropped.
                 let _ = free_tx.send(block.data);
             }
-            tally
+            worker.into_tally()
         }))
     });
     for (index, result, journal) in results.into_inner().expect("no reader panicked") {
@@ -761,62 +600,5 @@ mod tests {
             assert!(worker.join().is_err());
             waiter.join().expect("the waiting worker returns");
         });
-    }
-
-    fn scan(data: &[u8], mta: Mta) -> Tally {
-        let mut tally = Tally::default();
-        let block = Block { input: 0, seq: 0, lines_before: 0, data: data.to_vec() };
-        Scanner::new(mta).scan_block(&block, &mut tally);
-        tally
-    }
-
-    const MIXED: &[u8] =
-        b"Nov  5 10:00:00 mx postfix/smtp[1]: 4B1C2D3E: to=<a@p.example>, relay=x, dsn=2.0.0, status=sent (250 ok)\r\n\
-2026-11-05 10:00:00 1tXyZa-0003Ab-Qr => b@e.example R=r T=t C=\"250 OK\"\n\
-2026-11-05 10:00:00 1tXyZa-0003Ab-Qr <= s@x T=\"a => b\" then 1tXyZa-0003Ab-Qs ** c@e.example: Unrouteable address\n\
-2026-11-05 10:00:00 1tXyZa-0003Ab-Qs ** c@e.example: Unrouteable address\n\
-Nov  5 10:00:01 mx postfix/smtp[1]: 4B1C2D3E: to=<d@p.example>, relay=x, delay=1\n\
-Nov  5 10:00:02 mx postfix/smtp[1]: 4B1C2D3E: to=<e@p.example>, relay=x, dsn=2.1.5, status=deliverable (250 ok)";
-
-    #[test]
-    fn finds_both_mtas_in_one_block() {
-        let t = scan(MIXED, Mta::Auto);
-        assert_eq!(t.events_by_outcome(), [2, 0, 1]);
-        assert_eq!((t.malformed(), t.probes()), (1, 1));
-        assert_eq!(t.examples()[0].1, 5);
-        assert_eq!(scan(MIXED, Mta::named("postfix").unwrap()).events_by_outcome(), [1, 0, 0]);
-        assert_eq!(scan(MIXED, Mta::named("exim").unwrap()).events_by_outcome(), [1, 0, 1]);
-    }
-
-    /// Two dialects may write the same literal: each parser of it is tried
-    /// in table order, and the first that recognises the line reads it.
-    #[test]
-    fn an_anchor_shared_by_two_parsers_tries_both_in_order() {
-        use crate::parse::postfix;
-        fn never(_: &[u8], _: usize) -> Parsed<'_> {
-            Parsed::Other
-        }
-        fn probe(_: &[u8], _: usize) -> Parsed<'_> {
-            Parsed::Probe
-        }
-        let line = b"Nov  5 10:00:01 mx postfix/smtp[1]: 4B1C2D3E: to=<d@p.example>, relay=x, dsn=2.0.0, status=sent (250 ok)\n";
-        let count = |anchors: &[Anchor]| {
-            let mut tally = Tally::default();
-            Scanner::with_anchors(anchors.iter()).scan(0, 0, 0, line, &mut tally);
-            (tally.events(), tally.probes())
-        };
-        let anchor = |parse| Anchor { literal: postfix::ANCHOR, parse };
-        assert_eq!(count(&[anchor(postfix::parse)]), (1, 0));
-        assert_eq!(count(&[anchor(never), anchor(postfix::parse)]), (1, 0), "the second parser reads it");
-        assert_eq!(count(&[anchor(probe), anchor(postfix::parse)]), (0, 1), "the first that recognises it wins");
-        assert_eq!(count(&[anchor(never)]), (0, 0));
-    }
-
-    #[test]
-    fn empty_and_anchor_only_blocks() {
-        assert_eq!(scan(b"", Mta::Auto).events(), 0);
-        assert_eq!(scan(b": to=", Mta::Auto).events(), 0);
-        assert_eq!(scan(b" == ", Mta::Auto).events(), 0);
-        assert_eq!(scan(b"\n\n\n", Mta::Auto).events(), 0);
     }
 }

@@ -1,6 +1,8 @@
 //! Tallies: per-domain and per-code counts, merged without locks.
 //!
-//! Every worker fills its own [`Tally`]; tallies are then added together
+//! A tally only counts: the worker ([`crate::worker`]) has already read the
+//! event's time, applied the window, classified it and normalized its
+//! domain. Every worker fills its own [`Tally`]; tallies are then added together
 //! (`+=`). Addition is commutative and examples are kept by position, not by
 //! arrival, so the result does not depend on thread count or block size.
 //! An event costs one hash-map lookup by domain bytes (short names live in
@@ -13,10 +15,9 @@ use std::ops::AddAssign;
 
 use foldhash::fast::RandomState;
 
-use crate::classify::reason::{self, BounceType, Classifier, Reason};
-use crate::messages::{Attempt, Messages};
+use crate::classify::reason::{self, BounceType, Reason};
 use crate::parse::{Enhanced, Event, Note, Outcome};
-use crate::time::{Clock, Micros, Period};
+use crate::time::{Micros, Period, TimeSetup};
 
 /// How many unparsable lines are kept as examples for `-v`.
 pub const MAX_EXAMPLES: usize = 5;
@@ -150,27 +151,6 @@ impl Codes {
             Rest::Many(map) => (None, Some(map.iter().map(|(&k, &v)| (k, v)))),
         };
         head.into_iter().chain(few.into_iter().flatten()).chain(many.into_iter().flatten())
-    }
-}
-
-/// Where an event was read: input, piece (chunk or block) and byte offset
-/// in the piece. Orders examples independently of threads.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Place {
-    /// The input's number.
-    pub input: usize,
-    /// The piece's sequence number in its input.
-    pub seq: u64,
-    /// The line's byte offset in the piece.
-    pub offset: u64,
-}
-
-impl Place {
-    /// The place as one number that sorts like it (fields saturate at
-    /// 16, 24 and 24 bits: only a tiebreak between events of equal time).
-    pub fn order(self) -> u64 {
-        let input = (self.input as u64).min(0xFFFF);
-        (input << 48) | (self.seq.min(0xFF_FFFF) << 24) | self.offset.min(0xFF_FFFF)
     }
 }
 
@@ -357,29 +337,12 @@ pub struct Tally {
     errors: BTreeMap<usize, ReadError>,
     probes: u64,
     examples: Vec<Example>,
-    scratch: Vec<u8>,
     /// Events of the domains beyond the cap.
     other: DomainCounts,
     cap: Cap,
-    /// Decides each failure's reason, with a cache of its own.
-    classifier: ClassifierCache,
     /// Event times, when they are needed.
     times: Option<Times>,
     expiries: u64,
-    /// Every recipient's attempts, for the message-level reports.
-    messages: Option<Messages>,
-}
-
-/// What a tally needs to read event times: a clock per input (each input
-/// has its own year reference) and the window.
-#[derive(Clone, Debug)]
-pub struct TimeSetup {
-    /// One clock per input, in input order.
-    pub clocks: Vec<Clock>,
-    /// Count only events at or after this time.
-    pub since: Option<Micros>,
-    /// Count only events before this time.
-    pub until: Option<Micros>,
 }
 
 /// Event times of a tally: the window applied, counts per hour.
@@ -395,13 +358,6 @@ struct Times {
     untimed: u64,
 }
 
-impl Times {
-    /// Whether `t` is outside the window.
-    fn outside(&self, t: Micros) -> bool {
-        self.setup.since.is_some_and(|s| t < s) || self.setup.until.is_some_and(|u| t >= u)
-    }
-}
-
 /// How events were placed in time.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct TimeCounts {
@@ -412,23 +368,6 @@ pub struct TimeCounts {
     pub untimed: u64,
 }
 
-/// A tally's classifier. A clone starts with an empty cache: the cache
-/// only saves time, it holds no counts.
-#[derive(Debug)]
-struct ClassifierCache(Classifier);
-
-impl Default for ClassifierCache {
-    fn default() -> Self {
-        ClassifierCache(Classifier::new())
-    }
-}
-
-impl Clone for ClassifierCache {
-    fn clone(&self) -> Self {
-        ClassifierCache::default()
-    }
-}
-
 impl Tally {
     /// A tally that tracks at most `max` domains on their own and counts the
     /// events of the others together (see [`Tally::other`]).
@@ -436,104 +375,60 @@ impl Tally {
         Tally { cap: Cap { max: max.max(1), threshold: u64::MAX }, ..Tally::default() }
     }
 
-    /// A tally that also reads each event's time: it counts only the
-    /// events in the window and counts them per hour as well.
+    /// A tally that also counts events per hour, for the periods of
+    /// `setup`'s window and zone.
     pub fn with_times(max_domains: usize, setup: TimeSetup) -> Tally {
         let times = Times { setup, hours: HashMap::default(), outside: 0, untimed: 0 };
         Tally { times: Some(times), ..Tally::with_max_domains(max_domains) }
     }
 
-    /// Also follows every recipient to its final outcome (see
-    /// [`Tally::take_messages`]).
-    pub fn follow_messages(mut self) -> Tally {
-        self.messages = Some(Messages::new());
-        self
-    }
-
-    /// The message-level tally, if [`Tally::follow_messages`] asked for it.
-    pub fn take_messages(&mut self) -> Option<Messages> {
-        self.messages.take()
-    }
-
-    /// The message-level tally so far, replaced by an empty one (empty when
-    /// messages are not followed): one piece's worth, for [`crate::messages::Fold`].
-    /// The new one has room for as many keys: pieces are alike.
-    pub fn swap_messages(&mut self) -> Messages {
-        match &mut self.messages {
-            Some(messages) => {
-                let room = Messages::with_capacity(messages.len());
-                std::mem::replace(messages, room)
-            }
-            None => Messages::new(),
+    /// Counts one delivery event of input `input`: `domain` is its domain
+    /// normalized ([`crate::parse::domain::normalize`]), `reason` and
+    /// `bounce_type` its verdict, `hour` the start of its hour when times
+    /// are read and the line had one.
+    pub fn count(
+        &mut self,
+        input: usize,
+        domain: &[u8],
+        event: &Event<'_>,
+        (reason, bounce_type): (Reason, BounceType),
+        hour: Option<Micros>,
+    ) {
+        if let (Some(times), Some(hour)) = (&mut self.times, hour) {
+            times.hours.entry(hour).or_default()[event.outcome as usize] += 1;
         }
-    }
-
-    /// Counts one delivery event read from input number `input` (at the
-    /// start of its first piece, from a line without a timestamp: for
-    /// tests and tools).
-    pub fn record(&mut self, input: usize, event: &Event<'_>) {
-        self.record_at(Place { input, seq: 0, offset: 0 }, b"", event);
-    }
-
-    /// Counts one delivery event read from `line` at `place`, with its
-    /// reason and, when times are read, its hour.
-    pub fn record_at(&mut self, place: Place, line: &[u8], event: &Event<'_>) {
-        let mut time = None;
-        if let Some(times) = &mut self.times {
-            time = times.setup.clocks[place.input].line_time(line);
-            match time {
-                Some(t) if times.outside(t) => {
-                    times.outside += 1;
-                    return;
-                }
-                Some(t) => {
-                    let hour = times.setup.clocks[place.input].period_start(t, Period::Hour);
-                    times.hours.entry(hour).or_default()[event.outcome as usize] += 1;
-                }
-                None => {
-                    times.untimed += 1;
-                    if times.setup.since.is_some() || times.setup.until.is_some() {
-                        return;
-                    }
-                }
-            }
-        }
-        let reason = match event.outcome {
-            Outcome::Delivered => Reason::Delivered,
-            outcome => self.classifier.0.classify(outcome, event.code, event.enhanced, event.text).reason,
-        };
-        let domain = self.counts_for(event.domain);
-        domain.outcomes[event.outcome as usize] += 1;
-        domain.codes.add(CodeKey::pack(event.outcome, event.code, event.enhanced, event.note, reason), 1);
+        let counts = self.counts_for(domain);
+        counts.outcomes[event.outcome as usize] += 1;
+        counts.codes.add(CodeKey::pack(event.outcome, event.code, event.enhanced, event.note, reason), 1);
         if event.outcome != Outcome::Delivered {
-            let bounce_type = reason::bounce_type(reason, event.outcome, event.code, event.enhanced);
-            domain.add_failure(reason, bounce_type, event.outcome, event.text);
+            counts.add_failure(reason, bounce_type, event.outcome, event.text);
         }
-        self.input_mut(place.input).events += 1;
-        if let Some(messages) = &mut self.messages {
-            let attempt = Attempt {
-                queue_id: event.queue_id,
-                recipient: event.recipient,
-                domain: normalize(event.domain, &mut self.scratch),
-                outcome: event.outcome,
-                time,
-                code: event.code,
-                enhanced: event.enhanced,
-                reason,
-                text: event.text,
-                hop_to: event.hop_to,
-                expired: event.expired,
-                delay: event.delay_ms.map(|ms| ms as f64 / 1000.0),
-            };
-            messages.record(&attempt, place.order());
+        self.input_mut(input).events += 1;
+    }
+
+    /// Counts an event left out because it lies outside the window.
+    pub fn count_outside(&mut self) {
+        if let Some(times) = &mut self.times {
+            times.outside += 1;
         }
     }
 
-    /// The counts for a domain (raw, as logged), or those of `(other)` when
+    /// Counts an event whose line has no timestamp this tool reads.
+    pub fn count_untimed(&mut self) {
+        if let Some(times) = &mut self.times {
+            times.untimed += 1;
+        }
+    }
+
+    /// Counts a Postfix expiry line (within the window).
+    pub fn count_expiry(&mut self) {
+        self.expiries += 1;
+    }
+
+    /// The counts for a domain (normalized), or those of `(other)` when
     /// the cap leaves it out. The cap costs nothing until it is reached.
-    fn counts_for(&mut self, raw: &[u8]) -> &mut DomainCounts {
+    fn counts_for(&mut self, name: &[u8]) -> &mut DomainCounts {
         if self.domains.len() >= self.cap.max || self.cap.threshold != u64::MAX {
-            let name = normalize(raw, &mut self.scratch);
             let (hash, known) = (cap_hash(name), self.domains.contains_key(name));
             if hash > self.cap.threshold {
                 return &mut self.other;
@@ -549,7 +444,7 @@ impl Tally {
                 }
             }
         }
-        entry(&mut self.domains, &mut self.scratch, raw)
+        entry(&mut self.domains, name)
     }
 
     /// Moves the domains whose cap hash is above the threshold to `(other)`.
@@ -664,22 +559,6 @@ impl Tally {
         list
     }
 
-    /// Records Postfix's expiry of the message `queue_id`, read from `line`
-    /// at `place` (for the message-level reports).
-    pub fn record_expiry(&mut self, place: Place, line: &[u8], queue_id: &[u8]) {
-        let mut time = None;
-        if let Some(times) = &mut self.times {
-            time = times.setup.clocks[place.input].line_time(line);
-            if time.is_some_and(|t| times.outside(t)) {
-                return;
-            }
-        }
-        self.expiries += 1;
-        if let Some(messages) = &mut self.messages {
-            messages.record_expiry(queue_id, time, place.order());
-        }
-    }
-
     /// Postfix expiry lines seen.
     pub fn expiries(&self) -> u64 {
         self.expiries
@@ -781,14 +660,9 @@ fn shorten(text: &[u8]) -> (&[u8], bool) {
     (&text[..end], true)
 }
 
-/// Looks a domain up, lower-casing it and dropping one trailing dot first,
-/// and adds it when new. Allocates only for a long domain not seen before.
-fn entry<'a>(
-    domains: &'a mut HashMap<DomainKey, DomainCounts, RandomState>,
-    scratch: &mut Vec<u8>,
-    raw: &[u8],
-) -> &'a mut DomainCounts {
-    let name = normalize(raw, scratch);
+/// Looks a (normalized) domain up, and adds it when new. Allocates only for
+/// a long domain not seen before.
+fn entry<'a>(domains: &'a mut HashMap<DomainKey, DomainCounts, RandomState>, name: &[u8]) -> &'a mut DomainCounts {
     if name.len() <= INLINE_NAME {
         // An inline key costs no allocation: one lookup does it.
         return domains.entry(DomainKey::new(name)).or_default();
@@ -798,19 +672,6 @@ fn entry<'a>(
         domains.insert(DomainKey::new(name), DomainCounts::default());
     }
     domains.get_mut(name).expect("just inserted")
-}
-
-/// A domain as counted: lower-cased (ASCII; into `scratch` only when needed)
-/// and without one trailing dot.
-fn normalize<'a>(raw: &'a [u8], scratch: &'a mut Vec<u8>) -> &'a [u8] {
-    let trimmed = raw.strip_suffix(b".").unwrap_or(raw);
-    if trimmed.iter().any(u8::is_ascii_uppercase) {
-        scratch.clear();
-        scratch.extend(trimmed.iter().map(u8::to_ascii_lowercase));
-        scratch
-    } else {
-        trimmed
-    }
 }
 
 /// A domain name as a hash-map key. Short names (nearly all) are stored in
@@ -909,11 +770,6 @@ impl AddAssign for Tally {
         }
         self.probes += other.probes;
         self.expiries += other.expiries;
-        match (&mut self.messages, other.messages) {
-            (Some(mine), Some(theirs)) => *mine += theirs,
-            (mine @ None, theirs) => *mine = theirs,
-            (Some(_), None) => {}
-        }
         match (&mut self.times, other.times) {
             (Some(mine), Some(theirs)) => {
                 for (hour, counts) in theirs.hours {
@@ -937,6 +793,18 @@ impl AddAssign for Tally {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl Tally {
+        /// Counts an event as the worker would, but with a fixed verdict
+        /// and no time: these tests are about counting and merging.
+        fn record(&mut self, input: usize, event: &Event<'_>) {
+            let verdict = match event.outcome {
+                Outcome::Delivered => (Reason::Delivered, BounceType::None),
+                _ => (Reason::Undefined, BounceType::Undetermined),
+            };
+            self.count(input, event.domain, event, verdict, None);
+        }
+    }
 
     #[test]
     fn the_domain_cap_keeps_the_same_domains_whatever_the_split() {
@@ -1007,17 +875,6 @@ mod tests {
 
     fn ev(domain: &'static str, outcome: Outcome, code: Option<u16>) -> Event<'static> {
         Event::new(domain.as_bytes(), outcome, code, None)
-    }
-
-    #[test]
-    fn domains_are_normalized() {
-        let mut t = Tally::default();
-        t.record(0, &ev("Example.COM", Outcome::Delivered, Some(250)));
-        t.record(0, &ev("example.com.", Outcome::Bounced, Some(550)));
-        t.record(0, &ev("example.com", Outcome::Bounced, Some(550)));
-        let domains: Vec<_> = t.domains().map(|d| (d.name, d.outcomes)).collect();
-        assert_eq!(domains, vec![(&b"example.com"[..], [1, 0, 2])]);
-        assert_eq!(t.domains().map(|d| d.codes().count()).sum::<usize>(), 2);
     }
 
     #[test]

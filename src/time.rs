@@ -356,6 +356,30 @@ impl Clock {
     }
 }
 
+/// What a worker needs to read event times: a clock per input (each input
+/// has its own year reference) and the window.
+#[derive(Clone, Debug)]
+pub struct TimeSetup {
+    /// One clock per input, in input order.
+    pub clocks: Vec<Clock>,
+    /// Count only events at or after this time.
+    pub since: Option<Micros>,
+    /// Count only events before this time.
+    pub until: Option<Micros>,
+}
+
+impl TimeSetup {
+    /// Whether `t` is outside the window.
+    pub fn outside(&self, t: Micros) -> bool {
+        self.since.is_some_and(|s| t < s) || self.until.is_some_and(|u| t >= u)
+    }
+
+    /// Whether there is a window at all.
+    pub fn has_window(&self) -> bool {
+        self.since.is_some() || self.until.is_some()
+    }
+}
+
 /// Parses a `--since`/`--until` value: RFC 3339 (`2026-11-28T10:00:00Z`, with offset or fraction; also
 /// `2026-11-28T10:00:00` or `2026-11-28 10:00` without zone = in `tz`), `YYYY-MM-DD` (midnight in `tz`),
 /// `today` (today's midnight in tz), `yesterday`, `now`, and relative `-24h`, `-90m`, `-7d`, `-30s`, `-2w`

@@ -18,8 +18,10 @@ use bounces::config::{Mta, ReportKind};
 use bounces::input::{Block, BlockOptions, Compression, Source, count_lines, read_blocks};
 use bounces::parse::{Event, Parsed};
 use bounces::report::Reports;
-use bounces::scan::{self, ScanOptions, Scanner};
+use bounces::scan::{self, ScanOptions};
+use bounces::search::Scanner;
 use bounces::tally::Tally;
+use bounces::worker::Worker;
 
 use crate::util::sample;
 
@@ -161,8 +163,9 @@ fn check_line(line: &[u8]) -> Result<(), TestCaseError> {
     if line.contains(&b'\n') {
         return Ok(());
     }
-    let mut tally = Tally::default();
-    auto.scan_block(&Block { input: 0, seq: 0, lines_before: 0, data: line.to_vec() }, &mut tally);
+    let mut worker = Worker::default();
+    auto.scan_block(&Block { input: 0, seq: 0, lines_before: 0, data: line.to_vec() }, &mut worker);
+    let tally = worker.tally();
     let mut want = [0; 3];
     if let Parsed::Event(event) = parsed[0] {
         want[event.outcome as usize] = 1;
@@ -289,26 +292,26 @@ fn found(tally: &Tally) -> Found {
 
 /// The reference: the whole log as one block.
 fn scan_whole(data: &[u8], max_line: usize) -> Tally {
-    let mut tally = Tally::default();
+    let mut worker = Worker::default();
     let block = Block { input: 0, seq: 0, lines_before: 0, data: data.to_vec() };
-    Scanner::new(Mta::Auto).max_line(max_line).scan_block(&block, &mut tally);
-    tally
+    Scanner::new(Mta::Auto).max_line(max_line).scan_block(&block, &mut worker);
+    worker.into_tally()
 }
 
 /// The stream path: `read_blocks`, the blocks dealt out to `threads`
 /// tallies in turn, then added up.
 fn scan_stream(data: &[u8], opts: BlockOptions, threads: usize) -> Tally {
     let scanner = Scanner::new(Mta::Auto).max_line(opts.max_line);
-    let mut tallies: Vec<Tally> = (0..threads).map(|_| Tally::default()).collect();
+    let mut workers: Vec<Worker> = (0..threads).map(|_| Worker::default()).collect();
     let mut next = 0;
     read_blocks(data, 0, "log", opts, Vec::new, |block| {
-        scanner.scan_block(&block, &mut tallies[next % threads]);
+        scanner.scan_block(&block, &mut workers[next % threads]);
         next += 1;
     })
     .expect("reading memory works");
     let mut total = Tally::default();
-    for tally in tallies {
-        total += tally;
+    for worker in workers {
+        total += worker.into_tally();
     }
     total
 }

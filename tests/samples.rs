@@ -15,8 +15,8 @@
 use bounces::config::{Mta, ReportKind};
 use bounces::parse::{Outcome, Parsed};
 use bounces::report::Reports;
-use bounces::scan::Scanner;
-use bounces::tally::Tally;
+use bounces::search::Scanner;
+use bounces::worker::Worker;
 
 use crate::util::{self, run, sample, stdout};
 
@@ -29,9 +29,9 @@ fn events_of(log: &[u8]) -> String {
             Parsed::Event(e) => {
                 // The name the reports give it, by the crate's own
                 // normalization: the truth file holds it as written by hand.
-                let mut tally = Tally::default();
-                tally.record(0, &e);
-                let domain = Reports::build_for(&tally, &[ReportKind::Domains]).domains[0].domain.to_string();
+                let mut worker = Worker::default();
+                worker.record(0, &e);
+                let domain = Reports::build_for(worker.tally(), &[ReportKind::Domains]).domains[0].domain.to_string();
                 let status = match e.outcome {
                     Outcome::Delivered => "delivered",
                     Outcome::Deferred => "deferred",

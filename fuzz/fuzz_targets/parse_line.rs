@@ -12,8 +12,8 @@ use std::sync::LazyLock;
 use bounces::config::Mta;
 use bounces::input::Block;
 use bounces::parse::{Event, Parsed};
-use bounces::scan::Scanner;
-use bounces::tally::Tally;
+use bounces::search::Scanner;
+use bounces::worker::Worker;
 use libfuzzer_sys::fuzz_target;
 
 static SCANNERS: LazyLock<[Scanner; 3]> =
@@ -72,9 +72,10 @@ fuzz_target!(|data: &[u8]| {
     if data.contains(&b'\n') {
         return;
     }
-    let mut tally = Tally::default();
+    let mut worker = Worker::default();
     let block = Block { input: 0, seq: 0, lines_before: 0, data: data.to_vec() };
-    auto.scan_block(&block, &mut tally);
+    auto.scan_block(&block, &mut worker);
+    let tally = worker.tally();
     let mut want = [0; 3];
     if let Parsed::Event(event) = a {
         want[event.outcome as usize] = 1;

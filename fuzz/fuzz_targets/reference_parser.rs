@@ -24,7 +24,7 @@ use std::sync::LazyLock;
 
 use bounces::config::Mta;
 use bounces::parse::Parsed;
-use bounces::scan::Scanner;
+use bounces::search::Scanner;
 use libfuzzer_sys::fuzz_target;
 
 use parts::{

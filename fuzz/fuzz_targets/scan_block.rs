@@ -12,8 +12,9 @@ use std::sync::LazyLock;
 use bounces::config::{Mta, ReportKind};
 use bounces::input::Block;
 use bounces::report::Reports;
-use bounces::scan::Scanner;
+use bounces::search::Scanner;
 use bounces::tally::Tally;
+use bounces::worker::Worker;
 use libfuzzer_sys::fuzz_target;
 
 static SCANNER: LazyLock<Scanner> = LazyLock::new(|| Scanner::new(Mta::Auto));
@@ -24,9 +25,9 @@ fn scan(pieces: &[&[u8]]) -> Tally {
     let mut tally = Tally::default();
     for (seq, piece) in pieces.iter().enumerate() {
         let block = Block { input: 0, seq: seq as u64, lines_before: 0, data: piece.to_vec() };
-        let mut own = Tally::default();
+        let mut own = Worker::default();
         SCANNER.scan_block(&block, &mut own);
-        tally += own;
+        tally += own.into_tally();
     }
     tally
 }

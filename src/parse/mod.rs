@@ -7,6 +7,7 @@
 //! never trust a code that is not where the MTA puts a remote reply.
 
 pub mod dialect;
+pub mod domain;
 pub mod exim;
 pub mod postfix;
 

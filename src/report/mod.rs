@@ -229,7 +229,7 @@ mod tests {
     #[test]
     fn names_equal_as_text_are_counted_together() {
         use crate::parse::{Event, Outcome};
-        let mut tally = Tally::default();
+        let mut worker = crate::worker::Worker::default();
         for (domain, outcome) in [
             (&b"a\xff.example"[..], Outcome::Delivered),
             (b"a\xfe.example", Outcome::Bounced),
@@ -237,9 +237,9 @@ mod tests {
             ("\u{fc}ber.example".as_bytes(), Outcome::Deferred),
             (b"plain.example", Outcome::Delivered),
         ] {
-            tally.record(0, &Event::new(domain, outcome, Some(550), None));
+            worker.record(0, &Event::new(domain, outcome, Some(550), None));
         }
-        let reports = Reports::build(&tally);
+        let reports = Reports::build(worker.tally());
         let rows: Vec<(&str, [u64; 3])> = reports.domains.iter().map(|r| (&*r.domain, r.counts)).collect();
         assert_eq!(
             rows,
@@ -256,7 +256,7 @@ mod tests {
     fn names_equal_as_text_have_their_codes_and_reasons_combined() {
         use crate::classify::reason::{BounceType, Reason};
         use crate::parse::{Event, Outcome, enhanced_at};
-        let mut tally = Tally::default();
+        let mut worker = crate::worker::Worker::default();
         let upper = "\u{dc}BER.example".as_bytes();
         let lower = "\u{fc}ber.example".as_bytes();
         let events = [
@@ -272,9 +272,9 @@ mod tests {
                 text: text.as_bytes(),
                 ..Event::new(domain, outcome, Some(code), enhanced_at(enhanced.as_bytes()))
             };
-            tally.record(0, &event);
+            worker.record(0, &event);
         }
-        let reports = Reports::build(&tally);
+        let reports = Reports::build(worker.tally());
         let codes: Vec<(Outcome, Option<u16>, u64)> =
             reports.codes.iter().map(|r| (r.outcome, r.code, r.count)).collect();
         assert_eq!(

@@ -16,7 +16,7 @@ use regex::Regex;
 
 use bounces::config::Mta;
 use bounces::parse::Parsed;
-use bounces::scan::Scanner;
+use bounces::search::Scanner;
 
 /// A delivery event: domain (lower case, one trailing dot removed), outcome,
 /// basic code, enhanced code.

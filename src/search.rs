@@ -1,0 +1,316 @@
+//! The searcher: finds delivery lines in a piece of input, parses them, and
+//! pushes what it finds to a [`Sink`].
+//!
+//! The whole piece is searched for every dialect's anchors at once (never
+//! line by line); each hit is widened to its line and read by the anchor's
+//! parsers. As ripgrep's searcher pushes matches to a sink, this one pushes
+//! events, expiries, probes and unparsable lines to the per-thread worker
+//! that counts them ([`crate::worker`]); it keeps no state of its own
+//! between pieces.
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+use crate::input::{Block, BlockOptions, count_lines};
+use crate::parse::dialect::{Anchor, LineParser, Mta};
+use crate::parse::{Event, Parsed};
+
+/// What the searcher pushes what it finds to.
+pub trait Sink {
+    /// A piece (chunk or block) of input `input` was read: its sequence
+    /// number, how many lines it held and how many of them were over-long.
+    fn piece(&mut self, input: usize, seq: u64, lines: u64, overlong: u64);
+    /// A delivery event, read from `line` at `place`.
+    fn event(&mut self, place: Place, line: &[u8], event: &Event<'_>);
+    /// Postfix's expiry of the message `queue_id`, read from `line` at `place`.
+    fn expiry(&mut self, place: Place, line: &[u8], queue_id: &[u8]);
+    /// An address-verification probe (not a delivery).
+    fn probe(&mut self);
+    /// A line of input `input` that looked like a delivery but did not parse.
+    fn malformed(&mut self, input: usize);
+    /// Would an example at line `line` of piece `seq` of input `input` be
+    /// kept? Lets the searcher skip working out line numbers nobody needs.
+    fn wants_example(&self, input: usize, seq: u64, line: u64) -> bool;
+    /// An unparsable line, `text`, at line `line` of piece `seq` of input
+    /// `input`.
+    fn example(&mut self, input: usize, seq: u64, line: u64, text: &[u8]);
+}
+
+/// Where an event was read: input, piece (chunk or block) and byte offset
+/// in the piece. Orders examples independently of threads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Place {
+    /// The input's number.
+    pub input: usize,
+    /// The piece's sequence number in its input.
+    pub seq: u64,
+    /// The line's byte offset in the piece.
+    pub offset: u64,
+}
+
+impl Place {
+    /// The place as one number that sorts like it (fields saturate at
+    /// 16, 24 and 24 bits: only a tiebreak between events of equal time).
+    pub fn order(self) -> u64 {
+        let input = (self.input as u64).min(0xFFFF);
+        (input << 48) | (self.seq.min(0xFF_FFFF) << 24) | self.offset.min(0xFF_FFFF)
+    }
+}
+
+/// Finds and parses delivery lines.
+#[derive(Clone, Debug)]
+pub struct Scanner {
+    anchors: Anchors,
+    /// Longer lines are skipped and counted, never parsed (see [`BlockOptions`]).
+    max_line: usize,
+    /// For each anchor literal, the parsers that read its lines, tried in
+    /// order until one recognises the line.
+    parsers: Vec<Box<[LineParser]>>,
+}
+
+impl Scanner {
+    /// A scanner for the lines of the dialects `mta` selects.
+    pub fn new(mta: Mta) -> Scanner {
+        Scanner::with_anchors(mta.dialects().flat_map(|d| d.anchors))
+    }
+
+    /// A scanner for these anchors. Anchors with the same literal are
+    /// searched for once; their parsers are tried in the order given.
+    fn with_anchors<'a>(anchors: impl Iterator<Item = &'a Anchor>) -> Scanner {
+        let mut literals: Vec<&[u8]> = Vec::new();
+        let mut parsers: Vec<Vec<LineParser>> = Vec::new();
+        for anchor in anchors {
+            match literals.iter().position(|&l| l == anchor.literal) {
+                Some(i) => parsers[i].push(anchor.parse),
+                None => {
+                    literals.push(anchor.literal);
+                    parsers.push(vec![anchor.parse]);
+                }
+            }
+        }
+        Scanner {
+            anchors: Anchors::new(&literals),
+            max_line: BlockOptions::default().max_line,
+            parsers: parsers.into_iter().map(Vec::into_boxed_slice).collect(),
+        }
+    }
+
+    /// Sets the length above which a line is skipped and counted.
+    pub fn max_line(mut self, max_line: usize) -> Scanner {
+        self.max_line = max_line;
+        self
+    }
+
+    /// Reads one line on its own: the first delivery line found in it.
+    /// (The scanner does the same for every line of a block.)
+    pub fn parse_line<'a>(&self, line: &'a [u8]) -> Parsed<'a> {
+        let line = line.strip_suffix(b"\n").unwrap_or(line);
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let mut from = 0;
+        while let Some(hit) = self.anchors.find(line, from) {
+            match self.parse_at(line, hit.0, hit.1) {
+                Parsed::Other => from = hit.0 + 1,
+                parsed => return parsed,
+            }
+        }
+        Parsed::Other
+    }
+
+    fn parse_at<'a>(&self, line: &'a [u8], at: usize, pattern: usize) -> Parsed<'a> {
+        for parse in &self.parsers[pattern] {
+            match parse(line, at) {
+                Parsed::Other => {}
+                parsed => return parsed,
+            }
+        }
+        Parsed::Other
+    }
+
+    /// Scans one block of a stream and pushes what it finds to `sink`.
+    pub fn scan_block(&self, block: &Block, sink: &mut impl Sink) {
+        self.scan(block.input, block.seq, block.lines_before, &block.data, sink);
+    }
+
+    /// Scans `data`, piece `seq` of input `input` (whole lines, after
+    /// `lines_before` lines of the piece that were left out), and counts
+    /// pushes what it finds to `sink`.
+    pub fn scan(&self, input: usize, seq: u64, lines_before: u64, data: &[u8], sink: &mut impl Sink) {
+        let (lines, overlong) = count_lines(data, self.max_line);
+        sink.piece(input, seq, lines_before + lines, overlong);
+        let mut from = 0;
+        // Line numbers are only needed for examples of unparsable lines;
+        // they are counted lazily, from the last place counted.
+        let (mut counted_to, mut line_no) = (0, lines_before + 1);
+        // The bounds of the line being read, kept while further anchors are
+        // tried on it, so a line full of false anchors costs linear time.
+        let mut current: Option<(usize, usize)> = None;
+        while let Some((at, pattern)) = self.anchors.find(data, from) {
+            let (start, end) = match current {
+                Some((start, end)) if at < end => (start, end),
+                _ => {
+                    let start = memchr::memrchr(b'\n', &data[..at]).map_or(0, |i| i + 1);
+                    let end = memchr::memchr(b'\n', &data[at..]).map_or(data.len(), |i| at + i);
+                    (start, end)
+                }
+            };
+            from = (end + 1).min(data.len());
+            current = None;
+            if end - start > self.max_line {
+                continue; // counted by count_lines
+            }
+            let line = &data[start..end];
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            match self.parse_at(line, at - start, pattern) {
+                Parsed::Event(event) => sink.event(Place { input, seq, offset: start as u64 }, line, &event),
+                Parsed::Expiry { queue_id } => sink.expiry(Place { input, seq, offset: start as u64 }, line, queue_id),
+                Parsed::Probe => sink.probe(),
+                Parsed::Malformed => {
+                    sink.malformed(input);
+                    if sink.wants_example(input, seq, line_no) {
+                        line_no += memchr::memchr_iter(b'\n', &data[counted_to..start]).count() as u64;
+                        counted_to = start;
+                        sink.example(input, seq, line_no, line);
+                    }
+                }
+                Parsed::Other => {
+                    // The literal matched by chance; a real anchor may follow
+                    // on the same line.
+                    from = at + 1;
+                    current = Some((start, end));
+                }
+            }
+        }
+    }
+}
+
+/// A multi-literal searcher: Teddy (SIMD) where the CPU has it, else an
+/// Aho-Corasick automaton. Both report the leftmost match.
+#[derive(Clone, Debug)]
+enum Anchors {
+    Packed(aho_corasick::packed::Searcher),
+    Automaton(AhoCorasick),
+}
+
+impl Anchors {
+    fn new(patterns: &[&[u8]]) -> Anchors {
+        let packed = aho_corasick::packed::Config::new()
+            .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
+            .builder()
+            .extend(patterns)
+            .build();
+        match packed {
+            Some(searcher) => Anchors::Packed(searcher),
+            None => Anchors::Automaton(
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .build(patterns)
+                    .expect("a handful of short literals always compile"),
+            ),
+        }
+    }
+
+    /// The start and pattern index of the leftmost anchor at or after `from`.
+    fn find(&self, haystack: &[u8], from: usize) -> Option<(usize, usize)> {
+        let input = aho_corasick::Input::new(haystack).span(from..haystack.len());
+        let hit = match self {
+            Anchors::Packed(searcher) => searcher.find_in(haystack, input.get_span()),
+            Anchors::Automaton(automaton) => automaton.find(input),
+        }?;
+        Some((hit.start(), hit.pattern().as_usize()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a piece held, as the searcher reported it.
+    #[derive(Debug, Default)]
+    struct Seen {
+        outcomes: [u64; 3],
+        expiries: u64,
+        probes: u64,
+        malformed: u64,
+        lines: u64,
+        examples: Vec<u64>,
+    }
+
+    impl Sink for Seen {
+        fn piece(&mut self, _: usize, _: u64, lines: u64, _: u64) {
+            self.lines += lines;
+        }
+        fn event(&mut self, _: Place, _: &[u8], event: &Event<'_>) {
+            self.outcomes[event.outcome as usize] += 1;
+        }
+        fn expiry(&mut self, _: Place, _: &[u8], _: &[u8]) {
+            self.expiries += 1;
+        }
+        fn probe(&mut self) {
+            self.probes += 1;
+        }
+        fn malformed(&mut self, _: usize) {
+            self.malformed += 1;
+        }
+        fn wants_example(&self, _: usize, _: u64, _: u64) -> bool {
+            true
+        }
+        fn example(&mut self, _: usize, _: u64, line: u64, _: &[u8]) {
+            self.examples.push(line);
+        }
+    }
+
+    fn scan(data: &[u8], mta: Mta) -> Seen {
+        let mut seen = Seen::default();
+        let block = Block { input: 0, seq: 0, lines_before: 0, data: data.to_vec() };
+        Scanner::new(mta).scan_block(&block, &mut seen);
+        seen
+    }
+
+    const MIXED: &[u8] =
+        b"Nov  5 10:00:00 mx postfix/smtp[1]: 4B1C2D3E: to=<a@p.example>, relay=x, dsn=2.0.0, status=sent (250 ok)\r\n\
+2026-11-05 10:00:00 1tXyZa-0003Ab-Qr => b@e.example R=r T=t C=\"250 OK\"\n\
+2026-11-05 10:00:00 1tXyZa-0003Ab-Qr <= s@x T=\"a => b\" then 1tXyZa-0003Ab-Qs ** c@e.example: Unrouteable address\n\
+2026-11-05 10:00:00 1tXyZa-0003Ab-Qs ** c@e.example: Unrouteable address\n\
+Nov  5 10:00:01 mx postfix/smtp[1]: 4B1C2D3E: to=<d@p.example>, relay=x, delay=1\n\
+Nov  5 10:00:02 mx postfix/smtp[1]: 4B1C2D3E: to=<e@p.example>, relay=x, dsn=2.1.5, status=deliverable (250 ok)";
+
+    #[test]
+    fn finds_both_mtas_in_one_block() {
+        let t = scan(MIXED, Mta::Auto);
+        assert_eq!(t.outcomes, [2, 0, 1]);
+        assert_eq!((t.malformed, t.probes, t.lines), (1, 1, 6));
+        assert_eq!(t.examples, [5]);
+        assert_eq!(scan(MIXED, Mta::named("postfix").unwrap()).outcomes, [1, 0, 0]);
+        assert_eq!(scan(MIXED, Mta::named("exim").unwrap()).outcomes, [1, 0, 1]);
+    }
+
+    /// Two dialects may write the same literal: each parser of it is tried
+    /// in table order, and the first that recognises the line reads it.
+    #[test]
+    fn an_anchor_shared_by_two_parsers_tries_both_in_order() {
+        use crate::parse::postfix;
+        fn never(_: &[u8], _: usize) -> Parsed<'_> {
+            Parsed::Other
+        }
+        fn probe(_: &[u8], _: usize) -> Parsed<'_> {
+            Parsed::Probe
+        }
+        let line = b"Nov  5 10:00:01 mx postfix/smtp[1]: 4B1C2D3E: to=<d@p.example>, relay=x, dsn=2.0.0, status=sent (250 ok)\n";
+        let count = |anchors: &[Anchor]| {
+            let mut seen = Seen::default();
+            Scanner::with_anchors(anchors.iter()).scan(0, 0, 0, line, &mut seen);
+            (seen.outcomes.iter().sum::<u64>(), seen.probes)
+        };
+        let anchor = |parse| Anchor { literal: postfix::ANCHOR, parse };
+        assert_eq!(count(&[anchor(postfix::parse)]), (1, 0));
+        assert_eq!(count(&[anchor(never), anchor(postfix::parse)]), (1, 0), "the second parser reads it");
+        assert_eq!(count(&[anchor(probe), anchor(postfix::parse)]), (0, 1), "the first that recognises it wins");
+        assert_eq!(count(&[anchor(never)]), (0, 0));
+    }
+
+    #[test]
+    fn empty_and_anchor_only_blocks() {
+        for data in [&b""[..], b": to=", b" == ", b"\n\n\n"] {
+            assert_eq!(scan(data, Mta::Auto).outcomes, [0; 3], "{data:?}");
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! The per-thread worker: the [`Sink`] the searcher pushes what it finds to.
+//!
+//! A worker owns everything one scan thread needs and nothing another
+//! thread touches: each input's clock and the window, the classifier and its
+//! cache, the counts ([`Tally`]) and the message states of the piece being
+//! read. Each event goes through it once, in this order: its time is read
+//! from its line (the parsers skip timestamps), the window is applied before
+//! anything is counted, the failure is classified, the domain normalized;
+//! then the same values go to the counts and to the message states.
+
+use crate::classify::reason::{self, BounceType, Classifier, Reason};
+use crate::messages::{Attempt, Messages};
+use crate::parse::domain;
+use crate::parse::{Event, Outcome};
+use crate::search::{Place, Sink};
+use crate::tally::Tally;
+use crate::time::{Period, TimeSetup};
+
+/// One scan thread's state.
+#[derive(Debug)]
+pub struct Worker {
+    tally: Tally,
+    /// Each input's clock and the window, when times are read.
+    times: Option<TimeSetup>,
+    classifier: Classifier,
+    /// The message states of the current piece, when messages are followed.
+    messages: Option<Messages>,
+    /// Where a domain is lower-cased when it has to be.
+    scratch: Vec<u8>,
+}
+
+impl Default for Worker {
+    /// A worker that reads no times, follows no messages and caps nothing.
+    fn default() -> Worker {
+        Worker::new(Tally::default(), None, false)
+    }
+}
+
+impl Worker {
+    /// A worker that counts into `tally`, reads event times with `times`
+    /// (each input's clock and the window), and follows every recipient
+    /// when `follow_messages`.
+    pub fn new(tally: Tally, times: Option<TimeSetup>, follow_messages: bool) -> Worker {
+        Worker {
+            tally,
+            times,
+            classifier: Classifier::new(),
+            messages: follow_messages.then(Messages::new),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Counts one delivery event of input `input` from a line without a
+    /// timestamp, at the start of its first piece (for tests and tools).
+    pub fn record(&mut self, input: usize, event: &Event<'_>) {
+        self.event(Place { input, seq: 0, offset: 0 }, b"", event);
+    }
+
+    /// The counts so far.
+    pub fn tally(&self) -> &Tally {
+        &self.tally
+    }
+
+    /// The counts so far, to record what the reading itself found (bytes
+    /// read, read errors).
+    pub fn tally_mut(&mut self) -> &mut Tally {
+        &mut self.tally
+    }
+
+    /// The counts, when the worker is done.
+    pub fn into_tally(self) -> Tally {
+        self.tally
+    }
+
+    /// The message states of the piece read so far, replaced by empty ones
+    /// (empty when messages are not followed): one piece's worth, for
+    /// [`crate::messages::Fold`]. The new states have room for as many
+    /// keys: pieces are alike.
+    pub fn swap_messages(&mut self) -> Messages {
+        match &mut self.messages {
+            Some(messages) => {
+                let room = Messages::with_capacity(messages.len());
+                std::mem::replace(messages, room)
+            }
+            None => Messages::new(),
+        }
+    }
+}
+
+impl Sink for Worker {
+    fn piece(&mut self, input: usize, seq: u64, lines: u64, overlong: u64) {
+        self.tally.record_piece(input, seq, lines, overlong);
+    }
+
+    fn event(&mut self, place: Place, line: &[u8], event: &Event<'_>) {
+        let (mut time, mut hour) = (None, None);
+        if let Some(times) = &mut self.times {
+            let clock = &mut times.clocks[place.input];
+            time = clock.line_time(line);
+            match time {
+                Some(t) if times.outside(t) => {
+                    self.tally.count_outside();
+                    return;
+                }
+                Some(t) => hour = Some(times.clocks[place.input].period_start(t, Period::Hour)),
+                None => {
+                    self.tally.count_untimed();
+                    if times.has_window() {
+                        return;
+                    }
+                }
+            }
+        }
+        let verdict = match event.outcome {
+            Outcome::Delivered => (Reason::Delivered, BounceType::None),
+            outcome => {
+                let reason = self.classifier.classify(outcome, event.code, event.enhanced, event.text).reason;
+                (reason, reason::bounce_type(reason, outcome, event.code, event.enhanced))
+            }
+        };
+        let domain = domain::normalize(event.domain, &mut self.scratch);
+        self.tally.count(place.input, domain, event, verdict, hour);
+        if let Some(messages) = &mut self.messages {
+            let attempt = Attempt {
+                queue_id: event.queue_id,
+                recipient: event.recipient,
+                domain,
+                outcome: event.outcome,
+                time,
+                code: event.code,
+                enhanced: event.enhanced,
+                reason: verdict.0,
+                text: event.text,
+                hop_to: event.hop_to,
+                expired: event.expired,
+                delay: event.delay_ms.map(|ms| ms as f64 / 1000.0),
+            };
+            messages.record(&attempt, place.order());
+        }
+    }
+
+    fn expiry(&mut self, place: Place, line: &[u8], queue_id: &[u8]) {
+        let mut time = None;
+        if let Some(times) = &mut self.times {
+            time = times.clocks[place.input].line_time(line);
+            if time.is_some_and(|t| times.outside(t)) {
+                return;
+            }
+        }
+        self.tally.count_expiry();
+        if let Some(messages) = &mut self.messages {
+            messages.record_expiry(queue_id, time, place.order());
+        }
+    }
+
+    fn probe(&mut self) {
+        self.tally.record_probe();
+    }
+
+    fn malformed(&mut self, input: usize) {
+        self.tally.record_malformed(input);
+    }
+
+    fn wants_example(&self, input: usize, seq: u64, line: u64) -> bool {
+        self.tally.wants_example(input, seq, line)
+    }
+
+    fn example(&mut self, input: usize, seq: u64, line: u64, text: &[u8]) {
+        self.tally.add_example(input, seq, line, text);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(domain: &'static str, outcome: Outcome, code: Option<u16>) -> Event<'static> {
+        Event::new(domain.as_bytes(), outcome, code, None)
+    }
+
+    /// One spelling per domain, whatever the case or a trailing dot.
+    #[test]
+    fn domains_are_counted_normalized() {
+        let mut w = Worker::default();
+        w.record(0, &ev("Example.COM", Outcome::Delivered, Some(250)));
+        w.record(0, &ev("example.com.", Outcome::Bounced, Some(550)));
+        w.record(0, &ev("example.com", Outcome::Bounced, Some(550)));
+        let t = w.tally();
+        let domains: Vec<_> = t.domains().map(|d| (d.name, d.outcomes)).collect();
+        assert_eq!(domains, vec![(&b"example.com"[..], [1, 0, 2])]);
+        assert_eq!(t.domains().map(|d| d.codes().count()).sum::<usize>(), 2);
+    }
+
+    /// Deliveries are never classified; failures get the classifier's
+    /// reason and the bounce type that goes with it and their outcome.
+    #[test]
+    fn failures_are_classified_once_deliveries_never() {
+        let mut w = Worker::default();
+        let text = |t: &'static str, e: Event<'static>| Event { text: t.as_bytes(), ..e };
+        w.record(0, &text("550 5.1.1 user unknown", ev("a.example", Outcome::Bounced, Some(550))));
+        w.record(0, &text("450 4.1.1 user unknown", ev("a.example", Outcome::Deferred, Some(450))));
+        w.record(0, &text("550 5.1.1 user unknown", ev("a.example", Outcome::Delivered, Some(250))));
+        let reasons: Vec<(Reason, BounceType, u64, u64)> = w.tally().reasons_overall();
+        assert_eq!(
+            reasons,
+            [(Reason::UserUnknown, BounceType::Hard, 0, 1), (Reason::UserUnknown, BounceType::Soft, 1, 0)]
+        );
+        let codes: Vec<Reason> = w.tally().domains().flat_map(|d| d.codes().map(|c| c.reason)).collect();
+        assert!(codes.contains(&Reason::Delivered), "{codes:?}");
+    }
+}
