@@ -4,7 +4,8 @@
 //! Everything that depends on which MTAs exist iterates [`DIALECTS`]: the
 //! scanner's anchors, `explain`'s reading of a pasted log line, the check
 //! that an input is a mail log at all, `--mta` and the default log paths. A
-//! new dialect is one parser module and one row here.
+//! new dialect is one parser module and one row here; the parsers know
+//! nothing of this table.
 
 use super::{Parsed, exim, postfix};
 
@@ -44,8 +45,35 @@ pub struct Dialect {
     pub default_logs: &'static [&'static str],
 }
 
-/// Every dialect, in the order their anchors and default logs are tried.
-pub static DIALECTS: [&Dialect; 2] = [&postfix::DIALECT, &exim::DIALECT];
+/// Every dialect, in the order their anchors and default logs are tried:
+/// one row each.
+pub static DIALECTS: [&Dialect; 2] = [
+    &Dialect {
+        name: "postfix",
+        title: "Postfix",
+        line_name: "Postfix log line",
+        anchors: &[
+            Anchor { literal: postfix::ANCHOR, parse: postfix::parse },
+            Anchor { literal: postfix::EXPIRY_ANCHOR, parse: postfix::parse_expiry },
+        ],
+        recognises: postfix::recognises,
+        default_logs: &["/var/log/mail.log", "/var/log/maillog"],
+    },
+    &Dialect {
+        name: "exim",
+        title: "Exim",
+        line_name: "Exim log line",
+        anchors: &[
+            Anchor { literal: exim::ANCHORS[0], parse: exim::parse },
+            Anchor { literal: exim::ANCHORS[1], parse: exim::parse },
+            Anchor { literal: exim::ANCHORS[2], parse: exim::parse },
+            Anchor { literal: exim::ANCHORS[3], parse: exim::parse },
+            Anchor { literal: exim::ANCHORS[4], parse: exim::parse },
+        ],
+        recognises: exim::recognises,
+        default_logs: &["/var/log/exim4/mainlog", "/var/log/exim/main.log"],
+    },
+];
 
 /// Which dialects to read.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

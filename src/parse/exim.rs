@@ -12,7 +12,6 @@ use std::sync::LazyLock;
 
 use memchr::memmem::Finder;
 
-use super::dialect::{Anchor, Dialect};
 use super::{
     Event, Note, Outcome, Parsed, Reply, after, bracketed, domain_of, end_outside_quotes, is_alphanumeric, reply_at,
 };
@@ -22,22 +21,6 @@ use super::{
 /// A space or the end of the line must follow; [`parse`] checks that, so a
 /// line cut off right after its flag is still seen (as malformed).
 pub const ANCHORS: [&[u8]; 5] = [b" =>", b" ->", b" >>", b" ==", b" **"];
-
-/// Exim in the table of dialects.
-pub static DIALECT: Dialect = Dialect {
-    name: "exim",
-    title: "Exim",
-    line_name: "Exim log line",
-    anchors: &[
-        Anchor { literal: ANCHORS[0], parse },
-        Anchor { literal: ANCHORS[1], parse },
-        Anchor { literal: ANCHORS[2], parse },
-        Anchor { literal: ANCHORS[3], parse },
-        Anchor { literal: ANCHORS[4], parse },
-    ],
-    recognises,
-    default_logs: &["/var/log/exim4/mainlog", "/var/log/exim/main.log"],
-};
 
 /// Whether the start of an input looks like an Exim main log: `exim[` as a
 /// syslog tag, a message id among the first words of a line, or Exim's own

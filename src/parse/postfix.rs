@@ -12,7 +12,6 @@ use std::sync::LazyLock;
 
 use memchr::memmem::Finder;
 
-use super::dialect::{Anchor, Dialect};
 use super::{Event, Note, Outcome, Parsed, bracketed, domain_of, enhanced_at, is_alphanumeric, reply_code_at};
 
 /// The literal the scanner searches for.
@@ -21,16 +20,6 @@ pub const ANCHOR: &[u8] = b": to=";
 /// The literal that ends qmgr's expiry line, `QID: from=<s>, status=expired,
 /// returned to sender` (also `status=force-expired`).
 pub const EXPIRY_ANCHOR: &[u8] = b", returned to sender";
-
-/// Postfix in the table of dialects.
-pub static DIALECT: Dialect = Dialect {
-    name: "postfix",
-    title: "Postfix",
-    line_name: "Postfix log line",
-    anchors: &[Anchor { literal: ANCHOR, parse }, Anchor { literal: EXPIRY_ANCHOR, parse: parse_expiry }],
-    recognises,
-    default_logs: &["/var/log/mail.log", "/var/log/maillog"],
-};
 
 /// Whether the start of an input looks like a Postfix log: its name appears
 /// in it (the syslog tags `postfix/smtp`, `postfix/qmgr`...).
