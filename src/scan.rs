@@ -12,7 +12,7 @@
 use std::fs::File;
 use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex, mpsc};
+use std::sync::{Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use indicatif::ProgressBar;
@@ -24,7 +24,7 @@ use crate::input::{
     read_blocks, read_chunk, read_head_at,
 };
 use crate::journald::{self, BlockStats};
-use crate::messages::{Batch, Fold, Messages, Ordered, Outcomes, SETTLE};
+use crate::messages::{Folder, Outcomes, SETTLE};
 use crate::parse::dialect::{Mta, looks_like_mail_log};
 use crate::search::Scanner;
 use crate::seek;
@@ -252,7 +252,7 @@ fn scan_files(files: &[FileInput], scan: Scan<'_>, folder: Option<&Folder>) -> T
         .collect();
     let next = AtomicUsize::new(0);
     sum(pool.broadcast(|_| {
-        let _abort = folder.map(AbortOnPanic);
+        let _abort = folder.map(Folder::guard);
         let (mut worker, mut buf) = (options.worker(clocks), Vec::new());
         while let Some((file, chunk)) = pieces.get(next.fetch_add(1, Ordering::Relaxed)) {
             if let Some(folder) = folder {
@@ -303,128 +303,6 @@ fn fold_order(files: &[FileInput], streams: &mut [(usize, String, Stream)], cloc
     // Inputs without a readable stamp come last.
     keyed.sort_by_key(|&(time, index)| (time.is_none(), time, index));
     keyed.into_iter().map(|(_, index)| index).collect()
-}
-
-/// Folds the message states of the pieces of one input in order, as the
-/// workers deliver them in any order. A worker waits before taking a piece
-/// more than a window ahead of the next one to fold, so at most a window
-/// of pieces' states wait at any time.
-struct Folder {
-    pending: Mutex<Pending>,
-    /// Signalled when `next` moves on.
-    moved: Condvar,
-    fold: Mutex<Fold>,
-    /// Where settled recipients' states go, resolved outside the fold's lock.
-    ordered: Mutex<Ordered>,
-    window: u64,
-    /// Set when a worker panics: nobody waits for its piece any more (the
-    /// panic is passed on when the workers are done).
-    aborted: std::sync::atomic::AtomicBool,
-}
-
-/// Wakes the workers waiting in [`Folder::admit`] if this one panics.
-struct AbortOnPanic<'a>(&'a Folder);
-
-impl Drop for AbortOnPanic<'_> {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            self.0.aborted.store(true, Ordering::SeqCst);
-            let _pending = self.0.pending.lock();
-            self.0.moved.notify_all();
-        }
-    }
-}
-
-/// Pieces delivered but not folded yet.
-#[derive(Default)]
-struct Pending {
-    /// The next piece to fold.
-    next: u64,
-    waiting: std::collections::BTreeMap<u64, Messages>,
-}
-
-impl Folder {
-    fn new(settle: Micros, window: u64) -> Folder {
-        Folder {
-            pending: Mutex::new(Pending::default()),
-            moved: Condvar::new(),
-            fold: Mutex::new(Fold::new(settle)),
-            ordered: Mutex::new(Ordered::default()),
-            window: window.max(1),
-            aborted: std::sync::atomic::AtomicBool::new(false),
-        }
-    }
-
-    /// Waits until piece `seq` is within the window.
-    fn admit(&self, seq: u64) {
-        let mut pending = self.pending.lock().expect("no worker panics holding it");
-        while seq >= pending.next + self.window && !self.aborted.load(Ordering::SeqCst) {
-            pending = self.moved.wait(pending).expect("no worker panics holding it");
-        }
-    }
-
-    /// Hands over the states of piece `seq`, and folds whatever is ready
-    /// unless another worker is folding.
-    fn deliver(&self, seq: u64, piece: Messages) {
-        self.pending.lock().expect("no worker panics holding it").waiting.insert(seq, piece);
-        while let Ok(mut fold) = self.fold.try_lock() {
-            let mut batches = Vec::new();
-            while let Some(piece) = self.take_next() {
-                batches.extend(fold.add(piece));
-            }
-            drop(fold);
-            // Another worker can fold meanwhile.
-            for batch in batches {
-                self.settle(batch);
-            }
-            // A piece delivered while this worker held the fold found it
-            // busy: fold it now, unless another worker took over.
-            let pending = self.pending.lock().expect("no worker panics holding it");
-            if !pending.waiting.contains_key(&pending.next) {
-                break;
-            }
-        }
-    }
-
-    /// Resolves a batch of settled recipients and hands their states over,
-    /// in the order of the sweeps.
-    fn settle(&self, batch: Batch) {
-        let states = batch.settled.resolve();
-        self.ordered.lock().expect("no worker panics holding it").add(batch.ticket, states);
-    }
-
-    fn take_next(&self) -> Option<Messages> {
-        let mut pending = self.pending.lock().expect("no worker panics holding it");
-        let next = pending.next;
-        let piece = pending.waiting.remove(&next)?;
-        pending.next += 1;
-        self.moved.notify_all();
-        Some(piece)
-    }
-
-    /// After every piece of an input: folds what is left (in order, pieces
-    /// lost to read errors skipped) and starts the next input at piece 0.
-    fn end_input(&self) {
-        let mut fold = self.fold.lock().expect("no worker panics holding it");
-        let mut pending = self.pending.lock().expect("no worker panics holding it");
-        let batches: Vec<Batch> =
-            std::mem::take(&mut pending.waiting).into_values().filter_map(|p| fold.add(p)).collect();
-        fold.next_input();
-        pending.next = 0;
-        drop((fold, pending));
-        for batch in batches {
-            self.settle(batch);
-        }
-    }
-
-    fn finish(self) -> Outcomes {
-        let fold = self.fold.into_inner().expect("no worker panicked");
-        let peak = fold.peak_held();
-        let last = fold.finish();
-        let mut ordered = self.ordered.into_inner().expect("no worker panicked");
-        ordered.add(last.ticket, last.settled.resolve());
-        ordered.finish(peak)
-    }
 }
 
 /// Adds tallies together, into the one with the most domains (merging
@@ -503,7 +381,7 @@ fn scan_streams(
         drop(tx);
         let rx = Mutex::new(rx);
         sum(pool.broadcast(|_| {
-            let _abort = folder.map(AbortOnPanic);
+            let _abort = folder.map(Folder::guard);
             let mut worker = options.worker(clocks);
             // The lock is held only to take the next block.
             while let Ok(block) = { rx.lock().expect("no worker panics holding it").recv() } {
@@ -579,26 +457,5 @@ fn damaged(error: Error, name: &str, compression: Option<Compression>, at: u64, 
             ),
         },
         (_, error) => error,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// See f055a60: a worker waiting for the fold window waited forever
-    /// when the worker it waited for panicked.
-    #[test]
-    fn a_panicking_worker_wakes_the_waiting_ones() {
-        let folder = Folder::new(SETTLE, 1);
-        std::thread::scope(|s| {
-            let waiter = s.spawn(|| folder.admit(5));
-            let worker = s.spawn(|| {
-                let _abort = AbortOnPanic(&folder);
-                panic!("a worker panics (this test's own panic)");
-            });
-            assert!(worker.join().is_err());
-            waiter.join().expect("the waiting worker returns");
-        });
     }
 }

@@ -41,6 +41,7 @@
 //! with a 30-byte address and a 56-byte reply (`tests::memory`).
 
 pub mod fold;
+mod folder;
 
 use std::borrow::Borrow;
 use std::cmp::Ordering;
@@ -57,6 +58,7 @@ use crate::parse::{Enhanced, Outcome};
 use crate::time::Micros;
 
 pub use fold::{Batch, Fold, Ordered, Outcomes, SETTLE, Suppressed};
+pub use folder::{AbortOnPanic, Folder};
 
 /// The longest reply text kept per key, in bytes; longer ones are cut at a
 /// character boundary (when they are UTF-8).
