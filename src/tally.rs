@@ -16,7 +16,7 @@ use std::ops::AddAssign;
 use foldhash::fast::RandomState;
 
 use crate::classify::reason::{self, BounceType, Reason};
-use crate::parse::{Enhanced, Event, Note, Outcome};
+use crate::parse::{self, Enhanced, Event, Note, Outcome};
 use crate::time::{Micros, Period, TimeSetup};
 
 /// How many unparsable lines are kept as examples for `-v`.
@@ -216,7 +216,7 @@ impl DomainCounts {
 
     /// Counts a failure under its reason, offering its text as example.
     fn add_failure(&mut self, reason: Reason, bounce_type: BounceType, outcome: Outcome, text: &[u8]) {
-        let (text, cut) = shorten(text);
+        let (text, cut) = parse::shorten(text, MAX_EXAMPLE_TEXT);
         let index = match self.reasons.iter().position(|r| (r.reason, r.bounce_type) == (reason, bounce_type)) {
             Some(i) => {
                 self.reasons[i].offer(text, cut);
@@ -642,22 +642,6 @@ impl Tally {
             counts,
         })
     }
-}
-
-/// A reply text cut to at most [`MAX_EXAMPLE_TEXT`] bytes (at a character
-/// boundary when it is UTF-8), and whether it was cut.
-fn shorten(text: &[u8]) -> (&[u8], bool) {
-    if text.len() <= MAX_EXAMPLE_TEXT {
-        return (text, false);
-    }
-    let mut end = MAX_EXAMPLE_TEXT;
-    // Back off over UTF-8 continuation bytes, at most three.
-    for _ in 0..3 {
-        if text[end] & 0xC0 == 0x80 {
-            end -= 1;
-        }
-    }
-    (&text[..end], true)
 }
 
 /// Looks a (normalized) domain up, and adds it when new. Allocates only for

@@ -54,7 +54,7 @@ use std::sync::LazyLock;
 use foldhash::fast::RandomState;
 
 use crate::classify::reason::{self, BounceType, Reason};
-use crate::parse::{Enhanced, Outcome};
+use crate::parse::{self, Enhanced, Outcome};
 use crate::time::Micros;
 
 pub use fold::{Batch, Fold, Ordered, Outcomes, SETTLE, Suppressed};
@@ -235,7 +235,7 @@ impl Messages {
     /// input, used only when two events of a key tie on time, rank and text.
     pub fn record(&mut self, attempt: &Attempt<'_>, order: u64) {
         self.latest = self.latest.max(attempt.time);
-        let text = shorten(attempt.text);
+        let (text, _) = parse::shorten(attempt.text, MAX_REPLY);
         let hop = if attempt.outcome == Outcome::Delivered { attempt.hop_to } else { None };
         let own_domain = (attempt.domain != domain_after_at(attempt.recipient)).then_some(attempt.domain);
         let mine = Head::of(attempt, order, hop.is_some(), own_domain.is_some());
@@ -1132,22 +1132,6 @@ fn get_varint(bytes: &[u8]) -> (usize, usize) {
 /// domain, when the recipient is logged in lower case.
 fn domain_after_at(recipient: &[u8]) -> &[u8] {
     memchr::memrchr(b'@', recipient).map_or(&[], |i| &recipient[i + 1..])
-}
-
-/// A reply text cut to at most [`MAX_REPLY`] bytes (at a character boundary
-/// when it is UTF-8).
-fn shorten(text: &[u8]) -> &[u8] {
-    if text.len() <= MAX_REPLY {
-        return text;
-    }
-    let mut end = MAX_REPLY;
-    // Back off over UTF-8 continuation bytes, at most three.
-    for _ in 0..3 {
-        if text[end] & 0xC0 == 0x80 {
-            end -= 1;
-        }
-    }
-    &text[..end]
 }
 
 #[cfg(test)]

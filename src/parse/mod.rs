@@ -319,9 +319,46 @@ fn after<'a>(haystack: &'a [u8], needle: &Finder<'_>) -> Option<&'a [u8]> {
     needle.find(haystack).map(|i| &haystack[i + needle.needle().len()..])
 }
 
+/// A reply text cut to at most `max` bytes, and whether it was cut. When
+/// the cut falls inside a UTF-8 character, it moves back to the
+/// character's start (past at most three continuation bytes), so a text
+/// that was UTF-8 stays UTF-8.
+pub fn shorten(text: &[u8], max: usize) -> (&[u8], bool) {
+    if text.len() <= max {
+        return (text, false);
+    }
+    let mut end = max;
+    for _ in 0..3 {
+        if text[end] & 0xC0 == 0x80 {
+            end -= 1;
+        }
+    }
+    (&text[..end], true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Worked out by hand; "é" is two bytes, "€" three, "😀" four.
+    #[test]
+    fn shorten_table() {
+        let cases: [(&str, usize, &str, bool); 8] = [
+            ("abcdef", 6, "abcdef", false),
+            ("abcdef", 10, "abcdef", false),
+            ("abcdef", 3, "abc", true),
+            ("ab\u{e9}", 3, "ab", true),      // inside "é": back to its start
+            ("a\u{e9}b", 3, "a\u{e9}", true), // after "é": kept whole
+            ("a\u{20ac}", 3, "a", true),      // two bytes into "€"
+            ("a\u{1f600}z", 4, "a", true),    // three bytes into "😀"
+            ("", 0, "", false),
+        ];
+        for (text, max, want, cut) in cases {
+            assert_eq!(shorten(text.as_bytes(), max), (want.as_bytes(), cut), "{text:?} {max}");
+        }
+        // Not UTF-8: cut where asked, continuation-like bytes aside.
+        assert_eq!(shorten(b"ab\xff\xfe", 3), (&b"ab\xff"[..], true));
+    }
 
     #[test]
     fn alphanumeric_bytes() {
