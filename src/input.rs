@@ -355,16 +355,23 @@ fn read_range(file: &File, start: u64, end: u64, buf: &mut Vec<u8>, at: usize) -
     if buf.len() < at + want {
         buf.resize(at + want, 0);
     }
+    Ok(at + read_full_at(file, start, &mut buf[at..at + want])?)
+}
+
+/// Fills `buf` from `file` at byte `offset` (retrying interrupted reads),
+/// and returns how many bytes it got: fewer than `buf.len()` only at the
+/// end of the file.
+pub fn read_full_at(file: &File, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
     let mut got = 0;
-    while got < want {
-        match file.read_at(&mut buf[at + got..at + want], start + got as u64) {
+    while got < buf.len() {
+        match file.read_at(&mut buf[got..], offset + got as u64) {
             Ok(0) => break,
             Ok(n) => got += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
     }
-    Ok(at + got)
+    Ok(got)
 }
 
 /// A piece of a stream that ends on a line boundary.

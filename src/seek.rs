@@ -9,8 +9,8 @@
 //! order, or carry no readable stamps, the whole file is read.
 
 use std::fs::File;
-use std::os::unix::fs::FileExt;
 
+use crate::input::read_full_at;
 use crate::time::{Clock, Micros};
 
 /// How far out of order lines may be: reading starts at the first line
@@ -94,18 +94,10 @@ fn first_at_or_after(
     Some(hi)
 }
 
-/// Reads as much of `buf` as the file has from `at` on.
+/// Reads as much of `buf` as the file has from `at` on; `None` when the
+/// read failed.
 fn read_full(file: &File, at: u64, buf: &mut [u8]) -> Option<usize> {
-    let mut got = 0;
-    while got < buf.len() {
-        match file.read_at(&mut buf[got..], at + got as u64) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(_) => return None,
-        }
-    }
-    Some(got)
+    read_full_at(file, at, buf).ok()
 }
 
 /// The first stamped line that starts in `from..limit`, as its start and
