@@ -26,6 +26,8 @@ use std::marker::PhantomData;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, SeqAccess, Visitor};
 
+use crate::time::civil_from_days;
+
 /// Whether `head` (the first bytes of a stream, possibly cut mid-line) looks like `journalctl -o json`
 /// output: its first non-blank line starts with `{` and has a `"__REALTIME_TIMESTAMP"` or `"MESSAGE"` key.
 ///
@@ -392,21 +394,6 @@ fn put_digits(dst: &mut [u8], mut n: u64) {
         *d = b'0' + (n % 10) as u8;
         n /= 10;
     }
-}
-
-/// The proleptic Gregorian date `days` days after 1970-01-01
-/// (Howard Hinnant's `civil_from_days`, for non-negative days).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z - era * 146_097; // [0, 146096]
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // [0, 399]
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // [0, 365], from March 1st
-    let mp = (5 * doy + 2) / 153; // [0, 11], March = 0
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    (year, month, day)
 }
 
 /// Appends `bytes` with every `\n` and `\r` replaced by a space.
