@@ -19,11 +19,11 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use bounces::config::Mta;
-use bounces::input::Block;
-use bounces::parse::Parsed;
-use bounces::report::Reports;
-use bounces::search::Scanner;
-use bounces::worker::Worker;
+use bounces::internals::input::Block;
+use bounces::internals::parse::Parsed;
+use bounces::internals::report::Reports;
+use bounces::internals::search::Scanner;
+use bounces::internals::worker::Worker;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 /// Size of each generated log, as `synth --size` takes it (10^6 bytes).

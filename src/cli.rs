@@ -13,11 +13,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use bounces::config::{Config, DEFAULT_MAX_DOMAINS, Mta, ReportKind, TimeConfig};
 use bounces::error::{Error, Result};
-use bounces::explain;
-use bounces::input::{BlockOptions, Source};
-use bounces::parse::dialect::DIALECTS;
-use bounces::report;
-use bounces::time::{self, Micros};
+use bounces::internals::explain;
+use bounces::internals::input::{BlockOptions, Source};
+use bounces::internals::parse::dialect::DIALECTS;
+use bounces::internals::report;
+use bounces::internals::time::{self, Micros};
 
 /// Where the system's mail log usually is, in the order they are tried:
 /// each dialect's, in table order.
@@ -314,7 +314,7 @@ impl AnalyzeArgs {
             max_domains: args.max_domains,
             time,
             hash_key,
-            settle: args.settle.map_or(bounces::messages::SETTLE, |s| i64::from(s) * 1_000_000),
+            settle: args.settle.map_or(bounces::internals::messages::SETTLE, |s| i64::from(s) * 1_000_000),
         })
     }
 }

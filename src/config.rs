@@ -6,8 +6,8 @@
 
 use std::path::PathBuf;
 
-use crate::input::{BlockOptions, Source};
-use crate::time::Micros;
+pub use crate::input::{BlockOptions, Source};
+pub use crate::time::Micros;
 
 pub use crate::parse::dialect::Mta;
 

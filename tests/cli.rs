@@ -160,7 +160,7 @@ fn readme_example_output_is_what_the_first_command_prints() {
 fn readme_shows_every_report_header() {
     let readme = util::read(&util::root().join("README.md"));
     for kind in bounces::config::ReportKind::ALL {
-        let header = bounces::report::header(kind);
+        let header = bounces::internals::report::header(kind);
         assert!(readme.contains(&format!("`{header}`")), "README lacks the {} header `{header}`", kind.name());
     }
 }

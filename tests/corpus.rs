@@ -11,9 +11,9 @@ use indicatif::ProgressBar;
 use regex::bytes::Regex;
 
 use bounces::config::Mta;
-use bounces::input::{BlockOptions, Source};
-use bounces::report::Reports;
-use bounces::scan::{self, ScanOptions};
+use bounces::internals::input::{BlockOptions, Source};
+use bounces::internals::report::Reports;
+use bounces::internals::scan::{self, ScanOptions};
 
 use crate::util;
 

@@ -5,9 +5,9 @@
 use indicatif::ProgressBar;
 
 use bounces::config::{Mta, ReportKind};
-use bounces::input::{BlockOptions, Source};
-use bounces::report::Reports;
-use bounces::scan::{self, ScanOptions};
+use bounces::internals::input::{BlockOptions, Source};
+use bounces::internals::report::Reports;
+use bounces::internals::scan::{self, ScanOptions};
 
 use crate::util::{self, run, sample, stdout};
 
@@ -18,7 +18,13 @@ fn reports_for(inputs: &[Source], threads: usize, block_size: usize) -> Vec<u8> 
     let reports = Reports::build(&analysis.tally);
     let mut out = Vec::new();
     for kind in ReportKind::ALL {
-        bounces::format::write(&reports, kind, &mut out, bounces::format::Options { raw_csv: false }).unwrap();
+        bounces::internals::format::write(
+            &reports,
+            kind,
+            &mut out,
+            bounces::internals::format::Options { raw_csv: false },
+        )
+        .unwrap();
     }
     out
 }

@@ -98,7 +98,7 @@ fn hashed_recipients_are_stable_and_keyed() {
     assert_eq!(hash.len(), 64, "{first}");
     assert!(!hashed.contains("u2@beta.example,"), "{hashed}");
     // HMAC-SHA256("s3cret", "u2@beta.example"), computed independently.
-    assert_eq!(hash, bounces::report::keyed_hash(b"s3cret", b"u2@beta.example"));
+    assert_eq!(hash, bounces::internals::report::keyed_hash(b"s3cret", b"u2@beta.example"));
     let out = run(&["analyze", "-q", "--report", "recipients", "--hash-recipients", "samples/messages.log"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--hash-recipients needs a key"), "{}", stderr(&out));

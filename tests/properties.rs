@@ -15,13 +15,13 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 
 use bounces::config::{Mta, ReportKind};
-use bounces::input::{Block, BlockOptions, Compression, Source, count_lines, read_blocks};
-use bounces::parse::{Event, Parsed};
-use bounces::report::Reports;
-use bounces::scan::{self, ScanOptions};
-use bounces::search::Scanner;
-use bounces::tally::Tally;
-use bounces::worker::Worker;
+use bounces::internals::input::{Block, BlockOptions, Compression, Source, count_lines, read_blocks};
+use bounces::internals::parse::{Event, Parsed};
+use bounces::internals::report::Reports;
+use bounces::internals::scan::{self, ScanOptions};
+use bounces::internals::search::Scanner;
+use bounces::internals::tally::Tally;
+use bounces::internals::worker::Worker;
 
 use crate::util::sample;
 
@@ -268,8 +268,13 @@ fn render(tally: &Tally) -> Vec<u8> {
     let reports = Reports::build(tally);
     let mut out = Vec::new();
     for kind in ReportKind::ALL {
-        bounces::format::write(&reports, kind, &mut out, bounces::format::Options { raw_csv: false })
-            .expect("writing to memory works");
+        bounces::internals::format::write(
+            &reports,
+            kind,
+            &mut out,
+            bounces::internals::format::Options { raw_csv: false },
+        )
+        .expect("writing to memory works");
     }
     out
 }

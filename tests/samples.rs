@@ -13,10 +13,10 @@
 //! expectations worked out by hand, next to the code that derives it.
 
 use bounces::config::{Mta, ReportKind};
-use bounces::parse::{Outcome, Parsed};
-use bounces::report::Reports;
-use bounces::search::Scanner;
-use bounces::worker::Worker;
+use bounces::internals::parse::{Outcome, Parsed};
+use bounces::internals::report::Reports;
+use bounces::internals::search::Scanner;
+use bounces::internals::worker::Worker;
 
 use crate::util::{self, run, sample, stdout};
 

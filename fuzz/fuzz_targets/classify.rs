@@ -7,8 +7,8 @@
 //! must agree with each other and give codes in range that read back the same.
 #![no_main]
 
-use bounces::classify::{Class, class_of, describe};
-use bounces::parse::{Enhanced, Note, bracketed, domain_of, end_outside_quotes, enhanced_at, reply_at, reply_code_at};
+use bounces::internals::classify::{Class, class_of, describe};
+use bounces::internals::parse::{Enhanced, Note, bracketed, domain_of, end_outside_quotes, enhanced_at, reply_at, reply_code_at};
 use libfuzzer_sys::fuzz_target;
 
 fn u16_at(data: &[u8], i: usize) -> u16 {

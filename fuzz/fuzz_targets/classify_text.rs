@@ -18,8 +18,8 @@
 
 use std::cell::RefCell;
 
-use bounces::classify::reason::{Classifier, NORMALIZED_MAX, Reason, Verdict, bounce_type, classify, normalize};
-use bounces::parse::{Enhanced, Outcome};
+use bounces::internals::classify::reason::{Classifier, NORMALIZED_MAX, Reason, Verdict, bounce_type, classify, normalize};
+use bounces::internals::parse::{Enhanced, Outcome};
 use libfuzzer_sys::fuzz_target;
 
 thread_local! {

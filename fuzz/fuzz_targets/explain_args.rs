@@ -19,7 +19,7 @@
 use std::sync::LazyLock;
 
 use bounces::error::Error;
-use bounces::explain::{Format, run};
+use bounces::internals::explain::{Format, run};
 use libfuzzer_sys::fuzz_target;
 
 static WIDTH_CHECK: LazyLock<bool> = LazyLock::new(|| std::env::var_os("BOUNCES_FUZZ_NO_WIDTH_CHECK").is_none());

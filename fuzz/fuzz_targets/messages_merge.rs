@@ -18,9 +18,9 @@
 //! only split recipients, never lose one.
 #![no_main]
 
-use bounces::classify::reason::Reason;
-use bounces::messages::{Attempt, Finished, Fold, Messages, Ordered, Outcomes};
-use bounces::parse::{Enhanced, Outcome};
+use bounces::internals::classify::reason::Reason;
+use bounces::internals::messages::{Attempt, Finished, Fold, Messages, Ordered, Outcomes};
+use bounces::internals::parse::{Enhanced, Outcome};
 use libfuzzer_sys::fuzz_target;
 
 const QIDS: [&[u8]; 4] = [b"A1B2C", b"D3E4F", b"1abcde-000001-AB", b"QQQQQ"];

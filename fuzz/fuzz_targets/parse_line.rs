@@ -10,10 +10,10 @@
 use std::sync::LazyLock;
 
 use bounces::config::Mta;
-use bounces::input::Block;
-use bounces::parse::{Event, Parsed};
-use bounces::search::Scanner;
-use bounces::worker::Worker;
+use bounces::internals::input::Block;
+use bounces::internals::parse::{Event, Parsed};
+use bounces::internals::search::Scanner;
+use bounces::internals::worker::Worker;
 use libfuzzer_sys::fuzz_target;
 
 static SCANNERS: LazyLock<[Scanner; 3]> =

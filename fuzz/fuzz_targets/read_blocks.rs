@@ -16,7 +16,7 @@ use std::io::{self, Read};
 use std::sync::LazyLock;
 
 use bounces::error::Error;
-use bounces::input::{Block, BlockOptions, read_blocks};
+use bounces::internals::input::{Block, BlockOptions, read_blocks};
 use libfuzzer_sys::fuzz_target;
 
 static READ_ERRORS: LazyLock<bool> = LazyLock::new(|| std::env::var_os("BOUNCES_FUZZ_NO_READ_ERRORS").is_none());

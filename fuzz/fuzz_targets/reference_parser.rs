@@ -23,8 +23,8 @@ mod reference;
 use std::sync::LazyLock;
 
 use bounces::config::Mta;
-use bounces::parse::Parsed;
-use bounces::search::Scanner;
+use bounces::internals::parse::Parsed;
+use bounces::internals::search::Scanner;
 use libfuzzer_sys::fuzz_target;
 
 use parts::{

@@ -10,11 +10,11 @@
 use std::sync::LazyLock;
 
 use bounces::config::{Mta, ReportKind};
-use bounces::input::Block;
-use bounces::report::Reports;
-use bounces::search::Scanner;
-use bounces::tally::Tally;
-use bounces::worker::Worker;
+use bounces::internals::input::Block;
+use bounces::internals::report::Reports;
+use bounces::internals::search::Scanner;
+use bounces::internals::tally::Tally;
+use bounces::internals::worker::Worker;
 use libfuzzer_sys::fuzz_target;
 
 static SCANNER: LazyLock<Scanner> = LazyLock::new(|| Scanner::new(Mta::Auto));
@@ -37,7 +37,7 @@ fn scan(pieces: &[&[u8]]) -> Tally {
 /// no cell starts a spreadsheet formula.
 fn write(reports: &Reports, kind: ReportKind, rows: usize, fields: usize, raw_csv: bool) {
     let mut out = Vec::new();
-    bounces::format::write(&reports, kind, &mut out, bounces::format::Options { raw_csv: raw_csv }).expect("writing to a Vec does not fail");
+    bounces::internals::format::write(&reports, kind, &mut out, bounces::internals::format::Options { raw_csv: raw_csv }).expect("writing to a Vec does not fail");
     let text = String::from_utf8(out).expect("reports are UTF-8");
     assert!(text.ends_with("\r\n"), "{kind:?}: records end with CRLF");
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(false).from_reader(text.as_bytes());

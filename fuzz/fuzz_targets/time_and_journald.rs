@@ -35,8 +35,8 @@
 
 use std::sync::LazyLock;
 
-use bounces::journald::{BlockStats, Record, Skip, looks_like_journal_json, render, render_block};
-use bounces::time::{Clock, Micros, parse_bound};
+use bounces::internals::journald::{BlockStats, Record, Skip, looks_like_journal_json, render, render_block};
+use bounces::internals::time::{Clock, Micros, parse_bound};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use libfuzzer_sys::fuzz_target;

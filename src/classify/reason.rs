@@ -37,8 +37,8 @@ use memchr::memchr;
 use regex::bytes::{Regex, RegexBuilder};
 
 pub use crate::classify::patterns::{
-    BASIC, BasicRule, Codes, ENHANCED, EnhancedRule, PATTERNS, PROVIDER_RULES, PROVIDERS, Pattern, Provider,
-    ProviderRule, STAGE_RULES, STAGES, Stage, StageRule, Step,
+    BASIC, BasicRule, ENHANCED, EnhancedRule, PATTERNS, PROVIDER_RULES, PROVIDERS, Pattern, Provider, STAGE_RULES,
+    STAGES, Stage, Step,
 };
 use crate::parse::{Enhanced, Outcome};
 
@@ -942,19 +942,16 @@ fn enhanced_row(e: Enhanced) -> Option<(usize, &'static EnhancedRule)> {
         .find(|(_, r)| r.subject == e.subject && r.detail == e.detail && r.class.is_none_or(|c| c == e.class))
 }
 
-/// The enhanced-code table's row for `e`, if the code is listed.
-pub fn enhanced_rule(e: Enhanced) -> Option<&'static EnhancedRule> {
-    enhanced_row(e).map(|(_, r)| r)
-}
-
 /// The basic-code table's row for `code` at `stage` (rows limited to
 /// another stage are skipped).
 pub fn basic_rule(code: u16, stage: Option<Stage>) -> Option<&'static BasicRule> {
     BASIC.iter().find(|b| b.code == code && b.stage.is_none_or(|s| Some(s) == stage))
 }
 
-/// The SMTP stage a normalized reply text names, if any.
-pub fn stage_of(normalized: &[u8]) -> Option<Stage> {
+/// The SMTP stage a normalized reply text names, if any (the decision
+/// reads the stage with the rest of its matches; tests read it alone).
+#[cfg(test)]
+fn stage_of(normalized: &[u8]) -> Option<Stage> {
     let m = Matches::new(normalized);
     let c = m.compiled;
     STAGES.iter().enumerate().find(|&(i, _)| m.matched(c.stages + i)).map(|(_, &(stage, _))| stage)
@@ -1239,6 +1236,7 @@ impl Classifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::classify::patterns::Codes;
     use crate::parse::Outcome::{Bounced, Deferred};
     use Reason::*;
 

@@ -58,7 +58,7 @@ use crate::parse::{self, Enhanced, Outcome};
 use crate::time::Micros;
 
 pub use fold::{Batch, Fold, Ordered, Outcomes, SETTLE, Suppressed};
-pub use folder::{AbortOnPanic, Folder};
+pub use folder::Folder;
 
 /// The longest reply text kept per key, in bytes; longer ones are cut at a
 /// character boundary (when they are UTF-8).

@@ -15,8 +15,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use bounces::config::Mta;
-use bounces::parse::Parsed;
-use bounces::search::Scanner;
+use bounces::internals::parse::Parsed;
+use bounces::internals::search::Scanner;
 
 /// A delivery event: domain (lower case, one trailing dot removed), outcome,
 /// basic code, enhanced code.
