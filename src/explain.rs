@@ -2,7 +2,7 @@
 //! reply text means, and what to do about it.
 //!
 //! The registry titles come from [`registry`], the reason and bounce type
-//! from [`reason::classify`] and [`reason::bounce_type`]; this module adds
+//! from [`classify::classify`] and [`classify::bounce_type`]; this module adds
 //! the prose a person needs next to them: when each code shows up, what
 //! happens to the message, and what to do. [`run`] decides what the
 //! arguments are, builds one explanation and writes it as text or JSON.
@@ -12,7 +12,6 @@ use std::io::Write;
 use memchr::memmem;
 use serde::Serialize;
 
-use crate::classify::reason;
 use crate::classify::{self, Class, registry};
 use crate::error::{Error, Result};
 use crate::parse::dialect::DIALECTS;
@@ -376,8 +375,8 @@ fn verdict_info(
     enhanced: Option<Enhanced>,
     text: &[u8],
 ) -> VerdictInfo {
-    let verdict = reason::classify(outcome, code, enhanced, text);
-    let bounce_type = reason::bounce_type(verdict.reason, outcome, code, enhanced).as_str();
+    let verdict = classify::classify(outcome, code, enhanced, text);
+    let bounce_type = classify::bounce_type(verdict.reason, outcome, code, enhanced).as_str();
     VerdictInfo {
         outcome: outcome.as_str(),
         outcome_from,

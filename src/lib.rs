@@ -51,12 +51,9 @@ pub mod internals {
     #![allow(missing_docs)]
 
     pub mod classify {
-        pub use crate::classify::{Class, class_of, describe};
-        pub mod reason {
-            pub use crate::classify::reason::{
-                Classifier, NORMALIZED_MAX, Reason, Verdict, bounce_type, classify, normalize,
-            };
-        }
+        pub use crate::classify::{
+            Class, Classifier, NORMALIZED_MAX, Reason, Verdict, bounce_type, class_of, classify, describe, normalize,
+        };
     }
     pub mod explain {
         pub use crate::explain::{Format, run};

@@ -15,7 +15,7 @@ use std::ops::AddAssign;
 
 use foldhash::fast::RandomState;
 
-use crate::classify::reason::{self, BounceType, Reason};
+use crate::classify::{self, BounceType, Reason};
 use crate::parse::{self, Enhanced, Event, Note, Outcome};
 use crate::time::{Micros, Period, TimeSetup};
 
@@ -82,7 +82,7 @@ pub struct CodeCount {
 impl CodeCount {
     /// What these events say about the recipient address.
     pub fn bounce_type(&self) -> BounceType {
-        reason::bounce_type(self.reason, self.outcome, self.code, self.enhanced)
+        classify::bounce_type(self.reason, self.outcome, self.code, self.enhanced)
     }
 }
 

@@ -8,7 +8,7 @@
 //! anything is counted, the failure is classified, the domain normalized;
 //! then the same values go to the counts and to the message states.
 
-use crate::classify::reason::{self, BounceType, Classifier, Reason};
+use crate::classify::{self, BounceType, Classifier, Reason};
 use crate::messages::{Attempt, Messages};
 use crate::parse::domain;
 use crate::parse::{Event, Outcome};
@@ -115,7 +115,7 @@ impl Sink for Worker {
             Outcome::Delivered => (Reason::Delivered, BounceType::None),
             outcome => {
                 let reason = self.classifier.classify(outcome, event.code, event.enhanced, event.text).reason;
-                (reason, reason::bounce_type(reason, outcome, event.code, event.enhanced))
+                (reason, classify::bounce_type(reason, outcome, event.code, event.enhanced))
             }
         };
         let domain = domain::normalize(event.domain, &mut self.scratch);

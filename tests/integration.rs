@@ -41,3 +41,6 @@ mod bad_input;
 
 // One test per fixed bug.
 mod regression;
+
+// The layout of src/: layers and no import cycles.
+mod architecture;

@@ -18,7 +18,7 @@
 
 use std::cell::RefCell;
 
-use bounces::internals::classify::reason::{Classifier, NORMALIZED_MAX, Reason, Verdict, bounce_type, classify, normalize};
+use bounces::internals::classify::{Classifier, NORMALIZED_MAX, Reason, Verdict, bounce_type, classify, normalize};
 use bounces::internals::parse::{Enhanced, Outcome};
 use libfuzzer_sys::fuzz_target;
 

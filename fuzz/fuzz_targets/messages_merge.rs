@@ -18,7 +18,7 @@
 //! only split recipients, never lose one.
 #![no_main]
 
-use bounces::internals::classify::reason::Reason;
+use bounces::internals::classify::Reason;
 use bounces::internals::messages::{Attempt, Finished, Fold, Messages, Ordered, Outcomes};
 use bounces::internals::parse::{Enhanced, Outcome};
 use libfuzzer_sys::fuzz_target;

@@ -6,9 +6,20 @@
 //! [`registry`], except where the MTA's own text says more than the codes,
 //! as for a null MX (RFC 7505).
 
+mod cache;
+mod compiled;
+mod decide;
+#[cfg(test)]
+mod decision_tests;
+mod normalize;
 pub mod patterns;
-pub mod reason;
 pub mod registry;
+mod vocabulary;
+
+pub use cache::Classifier;
+pub use decide::{bounce_type, classify};
+pub use normalize::{NORMALIZED_MAX, normalize};
+pub use vocabulary::{BounceType, Reason, Verdict};
 
 use std::fmt;
 

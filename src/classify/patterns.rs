@@ -1,14 +1,12 @@
-//! The knowledge behind [`reason`](super::reason): ordered text patterns,
+//! The knowledge behind [`decide`](super::decide): ordered text patterns,
 //! provider rules, and the enhanced-code, stage and basic-code tables.
 //!
-//! Plain data, no logic. The design is section 5 of
-//! `shared/reference/smtp-codes.md`; the decision order that reads these
-//! tables is in [`reason::classify`](super::reason::classify).
+//! Plain data, no logic. The decision order that reads these tables is in [`classify`](super::decide::classify).
 //!
 //! # The patterns see the normalized text
 //!
 //! Every regular expression here is matched against the *normalized* text
-//! ([`reason::normalize`](super::reason::normalize)), never the raw one:
+//! ([`normalize`](super::normalize::normalize)), never the raw one:
 //! ASCII lower case; the contents of `<…>`, `"…"` and `[…]` dropped (except
 //! short provider codes such as `[tss04]`); e-mail addresses replaced by `@`;
 //! every run of letters and digits that contains a digit replaced by `#`;
@@ -28,7 +26,7 @@
 //! * Yahoo's `[TSS04]` survives normalization as `[tss04]` (2–4 letters and
 //!   1–3 digits in square brackets are kept).
 
-use crate::classify::reason::Reason;
+use super::vocabulary::Reason;
 use crate::parse::Enhanced;
 
 /// Where a text pattern sits in the decision order.

@@ -367,7 +367,7 @@ fn median(delays: &HashMap<u32, u32, RandomState>) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::classify::reason::{BounceType, Reason};
+    use crate::classify::{BounceType, Reason};
     use FinalOutcome::{Bounced as B, Delivered as D, Expired as X, Pending as P};
 
     /// A recipient's final state: address, outcome, first and last time (s), attempts.
@@ -485,7 +485,7 @@ mod tests {
     /// One expiry record per expired message must not stay forever.
     #[test]
     fn expiry_records_are_forgotten_once_settled() {
-        use crate::classify::reason::Reason as R;
+        use crate::classify::Reason as R;
         use crate::parse::Outcome;
         let mut fold = Fold::new(60 * 1_000_000).sweep_from(0);
         let mut batches = 0;

@@ -53,7 +53,7 @@ use std::sync::LazyLock;
 
 use foldhash::fast::RandomState;
 
-use crate::classify::reason::{self, BounceType, Reason};
+use crate::classify::{self, BounceType, Reason};
 use crate::parse::{self, Enhanced, Outcome};
 use crate::time::Micros;
 
@@ -808,7 +808,7 @@ impl Chain {
             code: head.code,
             enhanced: head.enhanced,
             reason: head.reason,
-            bounce_type: reason::bounce_type(head.reason, typed_as, head.code, head.enhanced),
+            bounce_type: classify::bounce_type(head.reason, typed_as, head.code, head.enhanced),
             // A hop that ends the chain is its final delivery.
             attempts: self.attempts.saturating_add(u32::from(head.hop)),
             deferred_attempts: self.deferred,

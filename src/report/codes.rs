@@ -16,8 +16,8 @@ use foldhash::fast::RandomState;
 use super::table::{Cell, Column, Row};
 use super::{Group, Meaning};
 
-use crate::classify::reason::{BounceType, Reason};
 use crate::classify::{self, Class};
+use crate::classify::{BounceType, Reason};
 use crate::parse::{Enhanced, Note, Outcome};
 
 /// One row of the `codes` report.

@@ -94,7 +94,7 @@ impl Row for DomainRow {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::classify::reason::Reason;
+    use crate::classify::Reason;
     use crate::parse::{Note, enhanced_at};
 
     /// The written `bounce_rate` cell of a domain with these counts.

@@ -254,7 +254,7 @@ mod tests {
     /// and in `reasons` the example that sorts first. Worked out by hand.
     #[test]
     fn names_equal_as_text_have_their_codes_and_reasons_combined() {
-        use crate::classify::reason::{BounceType, Reason};
+        use crate::classify::{BounceType, Reason};
         use crate::parse::{Event, Outcome, enhanced_at};
         let mut worker = crate::worker::Worker::default();
         let upper = "\u{dc}BER.example".as_bytes();

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use super::Group;
 use super::table::{Cell, Column, Row};
 
-use crate::classify::reason::{BounceType, Reason};
+use crate::classify::{BounceType, Reason};
 
 /// One row of the `reasons` report.
 #[derive(Clone, Debug, PartialEq, Eq)]

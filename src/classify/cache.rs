@@ -1,0 +1,157 @@
+//! The verdict cache of one worker: verdicts by (outcome, codes, text),
+//! bounded in entries and bytes.
+
+use std::collections::HashMap;
+use std::hash::BuildHasher;
+
+use foldhash::fast::RandomState;
+
+use super::decide::decide;
+use super::normalize::drop_group_contents;
+use super::normalize::normalize_into;
+use super::vocabulary::DELIVERED;
+use super::vocabulary::Verdict;
+use crate::parse::{Enhanced, Outcome};
+
+/// Bytes before the text in a cache key: outcome, basic code, enhanced code.
+const KEY_PREFIX: usize = 10;
+/// The normalized cache is emptied when it holds this many verdicts...
+pub(super) const CACHE_MAX_ENTRIES: usize = 1 << 16;
+/// ... or this many bytes of keys, so hostile input cannot grow it without
+/// bound.
+pub(super) const CACHE_MAX_BYTES: usize = 8 << 20;
+/// Slots of the raw-text cache (a power of two).
+const RAW_SLOTS: usize = 2048;
+/// Texts longer than this skip the raw-text cache.
+const RAW_MAX: usize = 512;
+
+/// The cache-key prefix of an event's codes and outcome.
+fn key_prefix(outcome: Outcome, code: Option<u16>, enhanced: Option<Enhanced>) -> [u8; KEY_PREFIX] {
+    let [code_hi, code_lo] = code.unwrap_or(0).to_be_bytes();
+    let e = enhanced.unwrap_or(Enhanced { class: 0, subject: 0, detail: 0 });
+    let [subject_hi, subject_lo] = e.subject.to_be_bytes();
+    let [detail_hi, detail_lo] = e.detail.to_be_bytes();
+    [
+        outcome as u8,
+        u8::from(code.is_some()),
+        code_hi,
+        code_lo,
+        u8::from(enhanced.is_some()),
+        e.class,
+        subject_hi,
+        subject_lo,
+        detail_hi,
+        detail_lo,
+    ]
+}
+
+/// One slot of the raw-text cache: the key (prefix and raw text), its
+/// hash, and the verdict.
+#[derive(Debug, Default)]
+struct RawSlot {
+    hash: u64,
+    key: Vec<u8>,
+    verdict: Option<Verdict>,
+}
+
+/// Classifies events with a cache: each distinct (outcome, code, enhanced
+/// code, normalized text) is decided once. One per worker thread.
+///
+/// Two levels, both exact:
+///
+/// 1. a direct-mapped table of 2048 slots keyed by the *raw* text (the same
+///    bytes always get the same verdict); a hit costs a hash and a compare,
+///    no normalization. Texts over 512 bytes skip it. Its memory is fixed
+///    (at most 2048 keys of at most 522 bytes).
+/// 2. a map keyed by the *normalized* text: every rule reads only the codes
+///    and the normalized text, so a cached verdict is the one [`classify`](super::decide::classify)
+///    would give. Texts that differ only in addresses, ids and numbers share
+///    one entry. It is emptied when it reaches 65,536 entries or 8 MiB of
+///    keys, so hostile input cannot grow it without bound.
+#[derive(Debug, Default)]
+pub struct Classifier {
+    /// Scratch buffer: the normalized key of the current event.
+    key: Vec<u8>,
+    /// Scratch buffer: the level-1 key of the current event.
+    group: Vec<u8>,
+    cache: HashMap<Box<[u8]>, Verdict, RandomState>,
+    /// Total length of the keys in `cache`.
+    pub(super) key_bytes: usize,
+    /// The raw-text cache, allocated on first use.
+    raw: Vec<RawSlot>,
+    raw_state: RandomState,
+}
+
+impl Classifier {
+    /// An empty cache.
+    pub fn new() -> Classifier {
+        Classifier::default()
+    }
+
+    /// Same as [`classify`](super::decide::classify), cached.
+    pub fn classify(
+        &mut self,
+        outcome: Outcome,
+        code: Option<u16>,
+        enhanced: Option<Enhanced>,
+        text: &[u8],
+    ) -> Verdict {
+        if outcome == Outcome::Delivered {
+            return DELIVERED;
+        }
+        let prefix = key_prefix(outcome, code, enhanced);
+
+        // Level 1: the raw text with its group contents dropped.
+        let raw_slot = (text.len() <= RAW_MAX).then(|| {
+            self.group.clear();
+            self.group.extend_from_slice(&prefix);
+            drop_group_contents(text, &mut self.group);
+            let hash = self.raw_state.hash_one(&self.group[..]);
+            (hash, (hash as usize) & (RAW_SLOTS - 1))
+        });
+        if let Some((hash, index)) = raw_slot
+            && let Some(slot) = self.raw.get(index)
+            && slot.hash == hash
+            && slot.key == self.group
+            && let Some(verdict) = slot.verdict
+        {
+            return verdict;
+        }
+
+        // Level 2: the normalized text.
+        let key = &mut self.key;
+        key.clear();
+        key.extend_from_slice(&prefix);
+        normalize_into(text, key);
+        let verdict = match self.cache.get(key.as_slice()) {
+            Some(verdict) => *verdict,
+            None => {
+                let verdict = decide(code, enhanced, &key[KEY_PREFIX..]);
+                if self.cache.len() >= CACHE_MAX_ENTRIES || self.key_bytes + key.len() > CACHE_MAX_BYTES {
+                    self.cache.clear();
+                    self.key_bytes = 0;
+                }
+                self.key_bytes += key.len();
+                self.cache.insert(key.as_slice().into(), verdict);
+                verdict
+            }
+        };
+
+        if let Some((hash, index)) = raw_slot {
+            if self.raw.is_empty() {
+                self.raw.resize_with(RAW_SLOTS, RawSlot::default);
+            }
+            let slot = &mut self.raw[index];
+            slot.hash = hash;
+            slot.key.clear();
+            slot.key.extend_from_slice(&self.group);
+            slot.verdict = Some(verdict);
+        }
+        verdict
+    }
+
+    /// How many verdicts the normalized cache holds.
+    pub fn cached(&self) -> usize {
+        self.cache.len()
+    }
+}

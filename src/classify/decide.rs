@@ -1,0 +1,168 @@
+//! The decision: a failure's reason and bounce type from its outcome,
+//! codes and normalized reply text.
+//!
+//! The reasons are Sisimai's vocabulary (plus `greylisted`); the codes'
+//! meanings are those of RFC 5321 and the IANA enhanced-status registry
+//! (RFC 3463). A failure's reason is decided by the first of these steps that yields one (the rule
+//! that decided is kept in the [`Verdict`]):
+//!
+//! 0. a delivered outcome is `delivered`, whatever the text says (`D`);
+//! 1. the codes come from the parsers, already validated; when the reply
+//!    class and the enhanced class differ (Postfix rewrites the DSN class of
+//!    a 5xx greeting or under `soft_bounce`) both are kept, because the
+//!    enhanced subject and detail still say what the remote said;
+//! 2. texts Postfix and Exim write themselves ([`Step::Local`] rows of
+//!    [`PATTERNS`], `L01`…);
+//! 3. provider rules ([`PROVIDER_RULES`], `G..` Google, `M..` Microsoft,
+//!    `Y..` Yahoo, `A..` Apple), when the provider is recognised in the text;
+//! 4. the generic patterns P01–P43 ([`Step::Generic`] rows), first match wins;
+//! 5. the enhanced code ([`ENHANCED`](super::patterns::ENHANCED), `E5.1.1`), unless it is weak;
+//! 6. stage heuristics ([`STAGE_RULES`], `S1`…), the stage read from the text;
+//! 7. the basic code ([`BASIC`](super::patterns::BASIC), `B550`), unless it only says `onhold`;
+//!    then the weak enhanced codes (X.1.0, X.3.0, X.7.0, X.7.1); then the
+//!    `onhold` rows of the basic table;
+//! 8. the class alone: `onhold` (`C4`, `C5`); no code at all: `undefined` (`U`).
+//!
+//! All text rules read the *normalized* text ([`super::normalize::normalize`]), so two texts
+//! with the same normalization always get the same verdict and
+//! [`super::cache::Classifier`] can cache verdicts by normalized text exactly.
+
+use super::compiled::Matches;
+use super::compiled::basic_rule;
+use super::compiled::enhanced_id;
+use super::compiled::enhanced_row;
+use super::normalize::NORMALIZED_MAX;
+use super::normalize::normalize_into;
+use super::patterns::{
+    BasicRule, EnhancedRule, PATTERNS, PROVIDER_RULES, PROVIDERS, Pattern, Provider, STAGE_RULES, STAGES, Step,
+};
+use super::vocabulary::BounceType;
+use super::vocabulary::DELIVERED;
+use super::vocabulary::Reason;
+use super::vocabulary::Verdict;
+use crate::parse::{Enhanced, Outcome};
+
+/// Decides the reason of one event from its outcome, codes and reply text.
+pub fn classify(outcome: Outcome, code: Option<u16>, enhanced: Option<Enhanced>, text: &[u8]) -> Verdict {
+    if outcome == Outcome::Delivered {
+        return DELIVERED;
+    }
+    let mut normalized = Vec::with_capacity(text.len().min(NORMALIZED_MAX));
+    normalize_into(text, &mut normalized);
+    decide(code, enhanced, &normalized)
+}
+
+/// Steps 2 to 8 of the decision order, on the normalized text. The outcome
+/// plays no part here (a delivery never gets this far).
+pub(super) fn decide(code: Option<u16>, enhanced: Option<Enhanced>, normalized: &[u8]) -> Verdict {
+    let m = Matches::new(normalized);
+    let c = m.compiled;
+
+    // Steps 2 and 4: PATTERNS holds the local rows before the generic ones.
+    // (Each row's codes are checked before its regex: they cost less.)
+    let pattern = PATTERNS.iter().enumerate().find(|&(i, p)| p.codes.matches(code, enhanced) && m.matched(i));
+    let pattern_verdict = |p: &'static Pattern| Verdict::new(p.reason, p.id, p.what, p.detail);
+    if let Some((_, p)) = pattern
+        && p.step == Step::Local
+    {
+        return pattern_verdict(p);
+    }
+
+    // Step 3: provider rules.
+    let seen = |provider: Provider| {
+        PROVIDERS.iter().enumerate().any(|(i, &(p, _))| p == provider && m.matched(c.providers + i))
+    };
+    let provider_rule = PROVIDER_RULES
+        .iter()
+        .enumerate()
+        .find(|&(i, r)| r.codes.matches(code, enhanced) && m.matched(c.provider_rules + i) && seen(r.provider));
+    if let Some((_, r)) = provider_rule {
+        return Verdict::new(r.reason, r.id, r.what, r.detail);
+    }
+
+    // Step 4: the generic pattern found above.
+    if let Some((_, p)) = pattern {
+        return pattern_verdict(p);
+    }
+
+    // Step 5: strong enhanced codes.
+    let enhanced_hit = enhanced.and_then(|e| enhanced_row(e).map(|(i, r)| (e, i, r)));
+    let enhanced_verdict = |(e, i, r): (Enhanced, usize, &'static EnhancedRule)| {
+        r.reason.map(|reason| Verdict::new(reason, enhanced_id(i, e.class), r.what, r.tag))
+    };
+    if let Some(hit) = enhanced_hit
+        && !hit.2.weak
+        && let Some(verdict) = enhanced_verdict(hit)
+    {
+        return verdict;
+    }
+
+    // Step 6: stage heuristics.
+    let stage = STAGES.iter().enumerate().find(|&(i, _)| m.matched(c.stages + i)).map(|(_, &(s, _))| s);
+    if let Some(stage) = stage {
+        let stage_rule = STAGE_RULES.iter().enumerate().find(|&(i, r)| {
+            r.stages.contains(&stage)
+                && (r.codes.is_empty() || code.is_some_and(|code| r.codes.contains(&code)))
+                && m.matched(c.stage_rules + i)
+        });
+        if let Some((_, r)) = stage_rule {
+            return Verdict::new(r.reason, r.id, r.what, r.detail);
+        }
+    }
+
+    // Step 7: the basic code, then the weak enhanced codes, then the
+    // basic code's `onhold` rows.
+    let basic = code.and_then(|code| basic_rule(code, stage));
+    let basic_verdict = |b: &'static BasicRule| Verdict::new(b.reason, b.id, b.what, b.detail);
+    if let Some(b) = basic
+        && b.reason != Reason::OnHold
+    {
+        return basic_verdict(b);
+    }
+    if let Some(verdict) = enhanced_hit.and_then(enhanced_verdict) {
+        return verdict;
+    }
+    if let Some(b) = basic {
+        return basic_verdict(b);
+    }
+
+    // Step 8: the class alone.
+    let class = code.map(|code| code / 100).or(enhanced.map(|e| u16::from(e.class)));
+    match class {
+        Some(2) => Verdict::new(Reason::OnHold, "C2", "a positive reply on a failed attempt", ""),
+        Some(4) => Verdict::new(Reason::OnHold, "C4", "class 4: a transient failure, nothing more specific", ""),
+        Some(5) => Verdict::new(Reason::OnHold, "C5", "class 5: a permanent failure, nothing more specific", ""),
+        Some(_) => Verdict::new(Reason::OnHold, "C", "a reply of an unknown class", ""),
+        None => Verdict::new(Reason::Undefined, "U", "no reply code and no known text", ""),
+    }
+}
+
+/// The bounce type of an event with this reason, outcome and reply code
+/// (section 5.2): hard reasons are hard only when the attempt bounced (and
+/// `notaccept` only when not temporary), block reasons are always block,
+/// `onhold` and `undefined` are undetermined when bounced.
+pub fn bounce_type(reason: Reason, outcome: Outcome, code: Option<u16>, enhanced: Option<Enhanced>) -> BounceType {
+    use Reason::*;
+    if outcome == Outcome::Delivered || reason == Delivered {
+        return BounceType::None;
+    }
+    let bounced = outcome == Outcome::Bounced;
+    match reason {
+        UserUnknown | HostUnknown | HasMoved if bounced => BounceType::Hard,
+        NotAccept if bounced && !is_transient(code, enhanced) => BounceType::Hard,
+        Blocked | BadReputation | SpamDetected | VirusDetected | AuthFailure | RequirePtr | PolicyViolation
+        | Rejected | NoRelaying | FailedStartTls | SecurityError | ContentError | NotCompliantRfc | EmailTooLarge
+        | SyntaxError | MailerError => BounceType::Block,
+        OnHold | Undefined if bounced => BounceType::Undetermined,
+        _ => BounceType::Soft,
+    }
+}
+
+/// Whether the codes say "temporary": a 4xx reply, or with no reply a
+/// 4.x.x enhanced code.
+fn is_transient(code: Option<u16>, enhanced: Option<Enhanced>) -> bool {
+    match code {
+        Some(code) => code / 100 == 4,
+        None => enhanced.is_some_and(|e| e.class == 4),
+    }
+}
