@@ -21,8 +21,6 @@ pub use decide::{bounce_type, classify};
 pub use normalize::{NORMALIZED_MAX, normalize};
 pub use vocabulary::{BounceType, Reason, Verdict};
 
-use std::fmt;
-
 use crate::parse::{Enhanced, Note};
 
 /// The class of a reply, named after RFC 5321 §4.2.1.
@@ -57,12 +55,6 @@ impl Class {
             Class::TransientNegative => "transient_negative",
             Class::PermanentNegative => "permanent_negative",
         }
-    }
-}
-
-impl fmt::Display for Class {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

@@ -319,3 +319,74 @@ fn end_token(buf: &mut [u8], end: usize, tok_start: usize, number: bool, prev_nu
         tok_start + 1
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn normalized(text: &[u8]) -> String {
+        let mut out = Vec::new();
+        normalize(text, &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    fn keyed(text: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        drop_group_contents(text, &mut out);
+        out
+    }
+
+    /// Token rules, worked out by hand from the list in [`normalize`]'s
+    /// documentation.
+    #[test]
+    fn token_table() {
+        let cases: [(&str, &str); 8] = [
+            // Exim's literal `\n` between reply lines is one space, and the
+            // `n` is not read as a letter.
+            ("a\\nb", "a b"),
+            ("550-first\\n550 second", "#-first # second"),
+            // A number token right after another number token disappears,
+            // but only after a *number* token: `#,y` holds a digit and is
+            // not one.
+            ("x1,y 5", "#,y #"),
+            ("1.2 3:4 x", "# x"),
+            // The last token is ended like any other.
+            ("x 1.2", "x #"),
+            ("x 1.2 ", "x #"),
+            ("  x", "x"),
+            ("x  y", "x y"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(normalized(text.as_bytes()), want, "{text:?}");
+        }
+    }
+
+    /// At the [`NORMALIZED_MAX`] mark: a word is read up to the mark and
+    /// no further (a digit beyond it does not make it a number), and a
+    /// number that crosses the mark is one `#`, its rest skipped.
+    #[test]
+    fn words_at_the_length_limit() {
+        let letters = format!("{}b1", "a".repeat(NORMALIZED_MAX - 1));
+        assert_eq!(normalized(letters.as_bytes()), format!("{}b", "a".repeat(NORMALIZED_MAX - 1)));
+        let words = format!("{}12345", "x ".repeat((NORMALIZED_MAX - 2) / 2));
+        let want = format!("{}#", "x ".repeat((NORMALIZED_MAX - 2) / 2));
+        assert_eq!(normalized(words.as_bytes()), want);
+    }
+
+    /// A group is dropped when its closing byte is within [`GROUP_MAX`]
+    /// bytes of the opening one, and not beyond, wherever it starts; by
+    /// normalization and by the cache key alike.
+    #[test]
+    fn groups_up_to_the_group_limit() {
+        for before in ["", "x ", "some text before "] {
+            let inside = "a".repeat(GROUP_MAX - 1);
+            let dropped = format!("{before}<{inside}> y");
+            assert_eq!(normalized(dropped.as_bytes()), format!("{before}<> y"), "{before:?}");
+            assert_eq!(keyed(dropped.as_bytes()), format!("{before}<> y").into_bytes(), "{before:?}");
+            let inside = "a".repeat(GROUP_MAX);
+            let kept = format!("{before}<{inside}> y");
+            assert_eq!(keyed(kept.as_bytes()), kept.as_bytes(), "{before:?}");
+            assert!(normalized(kept.as_bytes()).contains(&inside), "{before:?}");
+        }
+    }
+}

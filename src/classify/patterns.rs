@@ -1019,3 +1019,31 @@ pub static BASIC: &[BasicRule] = {
         basic("B556", 556, NotAccept, "null_mx", "556 domain does not accept mail (null MX)"),
     ]
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every field that is set must hold; one that is not set asks
+    /// nothing. Worked out by hand.
+    #[test]
+    fn codes_conditions_table() {
+        let e = |class, subject, detail| Some(Enhanced { class, subject, detail });
+        let class_only = Codes { basic: None, class: Some(5), subject: None, detail: None };
+        let cases: [(Codes, Option<u16>, Option<Enhanced>, bool); 9] = [
+            (Codes::ANY, None, None, true),
+            (Codes::ANY, Some(550), e(5, 1, 1), true),
+            // A condition on the enhanced code needs one.
+            (class_only, Some(550), None, false),
+            (class_only, None, e(5, 1, 1), true),
+            (class_only, None, e(4, 1, 1), false),
+            (Codes::enhanced(7, 1), None, e(4, 7, 1), true),
+            (Codes::enhanced(7, 1), None, e(5, 7, 2), false),
+            (Codes::exact(550, 5, 1, 1), Some(551), e(5, 1, 1), false),
+            (Codes::enhanced_in(5, 7, 500, 599), Some(550), e(5, 7, 599), true),
+        ];
+        for (codes, code, enhanced, want) in cases {
+            assert_eq!(codes.matches(code, enhanced), want, "{codes:?} {code:?} {enhanced:?}");
+        }
+    }
+}
