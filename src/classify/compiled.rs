@@ -141,3 +141,18 @@ pub(super) fn stage_of(normalized: &[u8]) -> Option<Stage> {
     let c = m.compiled;
     STAGES.iter().enumerate().find(|&(i, _)| m.matched(c.stages + i)).map(|(_, &(stage, _))| stage)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An enhanced rule's id names the class the code had: `E2`, `E4`,
+    /// `E5`, or `EX` for any other.
+    #[test]
+    fn enhanced_ids_name_the_class() {
+        let row = ENHANCED.iter().position(|r| r.subject == 1 && r.detail == 1).expect("X.1.1 is listed");
+        for (class, want) in [(2, "E2.1.1"), (4, "E4.1.1"), (5, "E5.1.1"), (3, "EX.1.1"), (9, "EX.1.1")] {
+            assert_eq!(enhanced_id(row, class), want, "class {class}");
+        }
+    }
+}
