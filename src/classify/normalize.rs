@@ -389,6 +389,11 @@ mod tests {
         let words = format!("{}12345", "x ".repeat((NORMALIZED_MAX - 2) / 2));
         let want = format!("{}#", "x ".repeat((NORMALIZED_MAX - 2) / 2));
         assert_eq!(normalized(words.as_bytes()), want);
+        // The same inside a token that is not a number, where a second `#`
+        // for the rest of the number would not collapse into the first.
+        let words = format!("{}y,12345", "x ".repeat((NORMALIZED_MAX - 4) / 2));
+        let want = format!("{}y,#", "x ".repeat((NORMALIZED_MAX - 4) / 2));
+        assert_eq!(normalized(words.as_bytes()), want);
     }
 
     /// A group is dropped when its closing byte is within [`GROUP_MAX`]
