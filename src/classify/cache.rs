@@ -155,3 +155,64 @@ impl Classifier {
         self.cache.len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A distinct text of letters only (so normalization keeps every byte)
+    /// that normalizes to exactly `len` bytes.
+    fn text_of(i: usize, len: usize) -> Vec<u8> {
+        let mut text: Vec<u8> = (0..4).map(|k| b'a' + (i / 26usize.pow(k) % 26) as u8).collect();
+        text.resize(len, b'z');
+        text
+    }
+
+    fn classify(c: &mut Classifier, text: &[u8]) -> Verdict {
+        c.classify(Outcome::Bounced, Some(550), None, text)
+    }
+
+    /// The byte count is the sum of the cached keys, and nothing is
+    /// cleared below both caps.
+    #[test]
+    fn key_bytes_count_every_cached_key() {
+        let mut c = Classifier::new();
+        for i in 0..3_000 {
+            classify(&mut c, &text_of(i, 300));
+        }
+        assert_eq!(c.cache.len(), 3_000);
+        assert_eq!(c.key_bytes, c.cache.keys().map(|k| k.len()).sum::<usize>());
+        assert_eq!(c.key_bytes, 3_000 * (KEY_PREFIX + 300));
+    }
+
+    /// The byte cap is exact: keys adding up to [`CACHE_MAX_BYTES`] stay,
+    /// one more key empties the cache first.
+    #[test]
+    fn the_byte_cap_is_exact() {
+        let key_len = 512;
+        let keys = CACHE_MAX_BYTES / key_len;
+        assert_eq!(keys * key_len, CACHE_MAX_BYTES);
+        assert!(keys < CACHE_MAX_ENTRIES);
+        let mut c = Classifier::new();
+        for i in 0..keys {
+            classify(&mut c, &text_of(i, key_len - KEY_PREFIX));
+        }
+        assert_eq!((c.cache.len(), c.key_bytes), (keys, CACHE_MAX_BYTES));
+        classify(&mut c, &text_of(keys, key_len - KEY_PREFIX));
+        assert_eq!((c.cache.len(), c.key_bytes), (1, key_len));
+    }
+
+    /// Texts over [`RAW_MAX`] bytes never take a raw-text slot: the slots'
+    /// memory stays fixed whatever the input.
+    #[test]
+    fn long_texts_skip_the_raw_slots() {
+        let mut c = Classifier::new();
+        let long = text_of(1, RAW_MAX + 1);
+        let first = classify(&mut c, &long);
+        assert_eq!(classify(&mut c, &long), first);
+        assert!(c.raw.iter().all(|slot| slot.key.len() <= KEY_PREFIX + RAW_MAX));
+        let short = text_of(2, RAW_MAX);
+        classify(&mut c, &short);
+        assert!(c.raw.iter().any(|slot| slot.key.len() == KEY_PREFIX + RAW_MAX), "a text of RAW_MAX bytes is kept");
+    }
+}
