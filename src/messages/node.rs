@@ -1,0 +1,402 @@
+//! One (queue id, recipient)'s state, packed: a fixed 50-byte head (times,
+//! counts, codes, flags) followed by the key, the hop target, the reply text
+//! and the domain when it differs from the address's; how two states of a
+//! key combine; and the expiry records of a queue id.
+
+use std::borrow::Borrow;
+use std::collections::HashMap;
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
+use std::sync::LazyLock;
+
+use foldhash::fast::RandomState;
+
+use super::Attempt;
+use super::MAX_REPLY;
+use crate::classify::Reason;
+use crate::parse::{Enhanced, Outcome};
+use crate::time::Micros;
+
+/// The Postfix expiry records, by queue id.
+pub(super) type Expiries = HashMap<Box<[u8]>, ExpiryMark, RandomState>;
+
+/// The expiry records of one queue id: whether one had no time, and the
+/// latest time of those that had one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct ExpiryMark {
+    pub(super) untimed: bool,
+    pub(super) latest: Option<Micros>,
+}
+
+impl ExpiryMark {
+    pub(super) fn absorb(&mut self, other: ExpiryMark) {
+        self.untimed |= other.untimed;
+        self.latest = self.latest.max(other.latest);
+    }
+
+    /// Whether an expiry came at or after a deferral at `time` (any expiry
+    /// counts when either time is unknown).
+    pub(super) fn covers(self, time: Option<Micros>) -> bool {
+        match (time, self.latest) {
+            _ if self.untimed => true,
+            (None, _) => true,
+            (Some(t), Some(latest)) => latest >= t,
+            (Some(_), None) => false,
+        }
+    }
+}
+
+/// The fixed-size part of a key's state: counts, times, and the latest
+/// event's fields.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct Head {
+    /// Lines that are not hops.
+    pub(super) attempts: u32,
+    /// Deferred lines.
+    pub(super) deferred: u32,
+    /// Whether any line had a time; `first` and `last` are meaningful only then.
+    pub(super) timed: bool,
+    pub(super) first: Micros,
+    /// The latest time, which is also the latest event's (a missing time
+    /// sorts before every time).
+    pub(super) last: Micros,
+    /// The latest event's position in the input.
+    pub(super) order: u64,
+    pub(super) delay: Option<f64>,
+    pub(super) code: Option<u16>,
+    pub(super) enhanced: Option<Enhanced>,
+    pub(super) reason: Reason,
+    pub(super) outcome: Outcome,
+    /// Exim's retry timeout.
+    pub(super) expired: bool,
+    /// The latest event is a hop (its target is in the node's bytes).
+    pub(super) hop: bool,
+    /// The domain is stored (it is not the recipient's part after its last `@`).
+    pub(super) own_domain: bool,
+}
+
+/// The sort key of a key's events: time (missing first), final after
+/// deferred, reply text, position.
+pub(super) type Rank<'a> = (Option<Micros>, bool, &'a [u8], u64);
+
+impl Head {
+    /// The state of a key that saw only `attempt`.
+    pub(super) fn of(attempt: &Attempt<'_>, order: u64, hop: bool, own_domain: bool) -> Head {
+        let outcome = attempt.outcome;
+        Head {
+            attempts: u32::from(!hop),
+            deferred: u32::from(outcome == Outcome::Deferred),
+            timed: attempt.time.is_some(),
+            first: attempt.time.unwrap_or(0),
+            last: attempt.time.unwrap_or(0),
+            order,
+            delay: attempt.delay.filter(|d| d.is_finite()),
+            code: attempt.code,
+            enhanced: attempt.enhanced,
+            reason: attempt.reason,
+            outcome,
+            expired: attempt.expired && outcome == Outcome::Bounced,
+            hop,
+            own_domain,
+        }
+    }
+
+    /// The latest event's time.
+    pub(super) fn time(&self) -> Option<Micros> {
+        self.timed.then_some(self.last)
+    }
+
+    /// The latest event's sort key, with its (shortened) `text`.
+    pub(super) fn rank<'a>(&self, text: &'a [u8]) -> Rank<'a> {
+        (self.time(), self.outcome != Outcome::Deferred, text, self.order)
+    }
+}
+
+/// Two states of one key added: counts summed, times widened, the latest
+/// event's fields from `b` when it is the newer, else from `a`.
+pub(super) fn combine(a: &Head, b: &Head, b_newer: bool) -> Head {
+    let latest = if b_newer { b } else { a };
+    let (timed, first, last) = match (a.timed, b.timed) {
+        (true, true) => (true, a.first.min(b.first), a.last.max(b.last)),
+        (true, false) => (true, a.first, a.last),
+        (false, true) => (true, b.first, b.last),
+        (false, false) => (false, 0, 0),
+    };
+    Head {
+        attempts: a.attempts.saturating_add(b.attempts),
+        deferred: a.deferred.saturating_add(b.deferred),
+        timed,
+        first,
+        last,
+        ..*latest
+    }
+}
+
+/// Two states of one key added (see [`combine`]).
+pub(super) fn merge(a: Node, b: Node) -> Node {
+    let (head_a, head_b) = (a.head(), b.head());
+    let b_newer = head_a.rank(a.parts().text) < head_b.rank(b.parts().text);
+    let head = combine(&head_a, &head_b, b_newer);
+    let mut node = if b_newer { b } else { a };
+    node.set_head(&head);
+    node
+}
+
+/// One key's whole state in one heap block:
+///
+/// ```text
+/// head (HEAD bytes) | varint key length | key | varint hop length | hop
+///   | text length (1 byte) | text | domain (only when stored)
+/// ```
+///
+/// where the key is `varint queue id length | queue id | recipient`. Hashed
+/// and compared by the key alone, and borrowed as it, so a set of nodes is
+/// looked up by an encoded key without building a node. The default node
+/// (no bytes) is only a placeholder.
+#[derive(Clone, Default)]
+pub(super) struct Node(Box<[u8]>);
+
+/// The variable parts of a node.
+pub(super) struct Parts<'a> {
+    pub(super) key: &'a [u8],
+    pub(super) hop: &'a [u8],
+    pub(super) text: &'a [u8],
+    /// The domain, when stored.
+    pub(super) domain: Option<&'a [u8]>,
+}
+
+/// Bytes of the head at the start of a node.
+pub(super) const HEAD: usize = 50;
+
+pub(super) const TIMED: u8 = 1;
+
+pub(super) const HAS_CODE: u8 = 2;
+
+pub(super) const HAS_ENHANCED: u8 = 4;
+
+pub(super) const HAS_DELAY: u8 = 8;
+
+pub(super) const EXPIRED: u8 = 16;
+
+pub(super) const HOP: u8 = 32;
+
+pub(super) const OWN_DOMAIN: u8 = 64;
+
+impl Node {
+    pub(super) fn new(head: &Head, key: &[u8], hop: &[u8], text: &[u8], domain: Option<&[u8]>) -> Node {
+        debug_assert!(text.len() <= MAX_REPLY);
+        let domain = domain.unwrap_or_default();
+        let mut bytes = Vec::with_capacity(HEAD + 20 + key.len() + hop.len() + text.len() + domain.len());
+        bytes.resize(HEAD, 0);
+        put_varint(&mut bytes, key.len());
+        bytes.extend_from_slice(key);
+        put_varint(&mut bytes, hop.len());
+        bytes.extend_from_slice(hop);
+        bytes.push(text.len() as u8);
+        bytes.extend_from_slice(text);
+        bytes.extend_from_slice(domain);
+        let mut node = Node(bytes.into_boxed_slice());
+        node.set_head(head);
+        node
+    }
+
+    pub(super) fn set_head(&mut self, h: &Head) {
+        let b = &mut self.0[..HEAD];
+        let enhanced = h.enhanced.unwrap_or(Enhanced { class: 0, subject: 0, detail: 0 });
+        b[0..4].copy_from_slice(&h.attempts.to_le_bytes());
+        b[4..8].copy_from_slice(&h.deferred.to_le_bytes());
+        b[8..16].copy_from_slice(&h.first.to_le_bytes());
+        b[16..24].copy_from_slice(&h.last.to_le_bytes());
+        b[24..32].copy_from_slice(&h.order.to_le_bytes());
+        b[32..40].copy_from_slice(&h.delay.unwrap_or(0.0).to_bits().to_le_bytes());
+        b[40..42].copy_from_slice(&h.code.unwrap_or(0).to_le_bytes());
+        b[42..44].copy_from_slice(&enhanced.subject.to_le_bytes());
+        b[44..46].copy_from_slice(&enhanced.detail.to_le_bytes());
+        b[46] = enhanced.class;
+        b[47] = h.reason as u8;
+        b[48] = h.outcome as u8;
+        let flags = [
+            (h.timed, TIMED),
+            (h.code.is_some(), HAS_CODE),
+            (h.enhanced.is_some(), HAS_ENHANCED),
+            (h.delay.is_some(), HAS_DELAY),
+            (h.expired, EXPIRED),
+            (h.hop, HOP),
+            (h.own_domain, OWN_DOMAIN),
+        ];
+        b[49] = flags.iter().filter(|(on, _)| *on).fold(0, |all, (_, bit)| all | bit);
+    }
+
+    pub(super) fn head(&self) -> Head {
+        let b = &self.0[..HEAD];
+        let u16_at = |i: usize| u16::from_le_bytes([b[i], b[i + 1]]);
+        let u32_at = |i: usize| u32::from_le_bytes(b[i..i + 4].try_into().expect("4 bytes"));
+        let u64_at = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+        let flags = b[49];
+        let on = |bit: u8| flags & bit != 0;
+        Head {
+            attempts: u32_at(0),
+            deferred: u32_at(4),
+            timed: on(TIMED),
+            first: u64_at(8) as i64,
+            last: u64_at(16) as i64,
+            order: u64_at(24),
+            delay: on(HAS_DELAY).then(|| f64::from_bits(u64_at(32))),
+            code: on(HAS_CODE).then(|| u16_at(40)),
+            enhanced: on(HAS_ENHANCED).then(|| Enhanced { class: b[46], subject: u16_at(42), detail: u16_at(44) }),
+            reason: Reason::ALL[usize::from(b[47])],
+            outcome: Outcome::ALL[usize::from(b[48])],
+            expired: on(EXPIRED),
+            hop: on(HOP),
+            own_domain: on(OWN_DOMAIN),
+        }
+    }
+
+    pub(super) fn is_hop(&self) -> bool {
+        self.0[49] & HOP != 0
+    }
+
+    /// The latest event's time, if any line had one (as [`Head::time`]).
+    pub(super) fn last_time(&self) -> Option<Micros> {
+        (self.0[49] & TIMED != 0).then(|| i64::from_le_bytes(self.0[16..24].try_into().expect("8 bytes")))
+    }
+
+    /// The latest event's outcome (as [`Head::outcome`]).
+    pub(super) fn outcome(&self) -> Outcome {
+        Outcome::ALL[usize::from(self.0[48])]
+    }
+
+    pub(super) fn key(&self) -> &[u8] {
+        let (len, n) = get_varint(&self.0[HEAD..]);
+        &self.0[HEAD + n..HEAD + n + len]
+    }
+
+    pub(super) fn parts(&self) -> Parts<'_> {
+        let b = &self.0[..];
+        let (key_len, n) = get_varint(&b[HEAD..]);
+        let key_at = HEAD + n;
+        let (hop_len, n) = get_varint(&b[key_at + key_len..]);
+        let hop_at = key_at + key_len + n;
+        let text_len = usize::from(b[hop_at + hop_len]);
+        let text_at = hop_at + hop_len + 1;
+        let domain_at = text_at + text_len;
+        Parts {
+            key: &b[key_at..key_at + key_len],
+            hop: &b[hop_at..hop_at + hop_len],
+            text: &b[text_at..domain_at],
+            domain: (b[49] & OWN_DOMAIN != 0).then(|| &b[domain_at..]),
+        }
+    }
+}
+
+impl std::fmt::Debug for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts = self.parts();
+        let (queue_id, recipient) = split_key(parts.key);
+        f.debug_struct("Node")
+            .field("queue_id", &String::from_utf8_lossy(queue_id))
+            .field("recipient", &String::from_utf8_lossy(recipient))
+            .field("head", &self.head())
+            .field("hop", &String::from_utf8_lossy(parts.hop))
+            .field("text", &String::from_utf8_lossy(parts.text))
+            .finish()
+    }
+}
+
+impl Borrow<[u8]> for Node {
+    fn borrow(&self) -> &[u8] {
+        self.key()
+    }
+}
+
+// Hash and equality must agree with those of `[u8]`, for lookups by key.
+
+impl Hash for Node {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.key().hash(state);
+    }
+}
+
+impl PartialEq for Node {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for Node {}
+
+/// Writes the key of (`queue_id`, `recipient`) into `out`.
+pub(super) fn encode_key(out: &mut Vec<u8>, queue_id: &[u8], recipient: &[u8]) {
+    out.clear();
+    put_varint(out, queue_id.len());
+    out.extend_from_slice(queue_id);
+    out.extend_from_slice(recipient);
+}
+
+/// The queue id and recipient of a key.
+pub(super) fn split_key(key: &[u8]) -> (&[u8], &[u8]) {
+    let (len, n) = get_varint(key);
+    key[n..].split_at(len)
+}
+
+/// Appends `value` in LEB128: seven bits a byte, low first.
+pub(super) fn put_varint(out: &mut Vec<u8>, mut value: usize) {
+    while value >= 0x80 {
+        out.push(value as u8 | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+/// Reads a LEB128 value at the start of `bytes`: the value and its length.
+pub(super) fn get_varint(bytes: &[u8]) -> (usize, usize) {
+    let (mut value, mut shift) = (0usize, 0);
+    for (i, &b) in bytes.iter().enumerate() {
+        value |= usize::from(b & 0x7F) << shift;
+        if b & 0x80 == 0 {
+            return (value, i + 1);
+        }
+        shift += 7;
+    }
+    unreachable!("nodes hold complete varints")
+}
+
+/// The part of an address after its last `@` (empty without one): the
+/// domain, when the recipient is logged in lower case.
+pub(super) fn domain_after_at(recipient: &[u8]) -> &[u8] {
+    memchr::memrchr(b'@', recipient).map_or(&[], |i| &recipient[i + 1..])
+}
+
+/// The hash of keys, the same in every [`Messages`] of the process (so
+/// adding states needs no rehashing) but random per process.
+pub(super) static KEY_HASH: LazyLock<RandomState> = LazyLock::new(RandomState::default);
+
+pub(super) fn key_hash(key: &[u8]) -> u64 {
+    let hash = KEY_HASH.hash_one(key);
+    #[cfg(test)]
+    let hash = if super::tests::COLLIDE.get() { hash % 3 } else { hash };
+    hash
+}
+
+/// Hash-map keys that are hashes already.
+pub(super) type Prehashed = BuildHasherDefault<PassThrough>;
+
+/// Passes a `u64` through as its own hash.
+#[derive(Default)]
+pub(super) struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys are hashed; this is for completeness.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}

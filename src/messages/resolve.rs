@@ -1,0 +1,287 @@
+//! Resolving the states that have settled: content-filter hops followed to
+//! the copy they queued, expiries applied to the recipients still deferred,
+//! and the final states sorted so the order never depends on the input's
+//! cut.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use foldhash::fast::RandomState;
+
+use super::FinalOutcome;
+use super::RecipientState;
+use super::node::Expiries;
+use super::node::Head;
+use super::node::Node;
+use super::node::Prehashed;
+use super::node::domain_after_at;
+use super::node::encode_key;
+use super::node::key_hash;
+use super::node::split_key;
+use crate::classify::{self, BounceType, Reason};
+use crate::parse::{Enhanced, Outcome};
+use crate::time::Micros;
+
+/// Keys taken out of a [`Messages`], with the expiry records they need:
+/// resolving them (which can be done apart) gives their final states.
+#[derive(Debug, Default)]
+pub struct Settled {
+    pub(super) nodes: Vec<(u64, Node)>,
+    pub(super) expiries: Expiries,
+}
+
+impl Settled {
+    /// Keys held.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Whether none is held.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// The recipients' final states, in no particular order.
+    pub fn resolve(self) -> Vec<RecipientState> {
+        resolve(self.nodes, &self.expiries)
+    }
+}
+
+/// The final states of the recipients whose keys are `nodes`, which must
+/// hold every key a hop among them leads to (all keys, or a set closed
+/// under hops).
+///
+/// A hop whose target (new queue id, same recipient) is not among `nodes`
+/// ends the chain: the recipient counts as delivered there (the log may
+/// stop before the filter re-injected the message), and the hop line counts
+/// as its final attempt. Input no MTA writes is resolved deterministically
+/// too: when several keys hop to one key, the smallest (by queue id length,
+/// queue id) continues there and the others end at their hop; a loop of
+/// hops is entered at its smallest key and ends where it would come back.
+pub(super) fn resolve(nodes: Vec<(u64, Node)>, expiries: &Expiries) -> Vec<RecipientState> {
+    let (hashes, mut nodes): (Vec<u64>, Vec<Node>) = nodes.into_iter().unzip();
+    let n = nodes.len();
+    // The link of each hop to its target, by position: source → target.
+    let mut next: HashMap<usize, usize, RandomState> = HashMap::default();
+    let mut has_source = vec![false; n];
+    if nodes.iter().any(Node::is_hop) {
+        // The hops' targets by their key's hash: only keys with one of
+        // those hashes are compared.
+        type Hops = Vec<(Box<[u8]>, usize)>;
+        let mut wanted: HashMap<u64, Hops, Prehashed> = HashMap::default();
+        let mut scratch = Vec::new();
+        for (i, node) in nodes.iter().enumerate().filter(|(_, node)| node.is_hop()) {
+            let parts = node.parts();
+            encode_key(&mut scratch, parts.hop, split_key(parts.key).1);
+            if scratch != parts.key {
+                wanted.entry(key_hash(&scratch)).or_default().push((scratch[..].into(), i));
+            }
+        }
+        // Target → its smallest source.
+        let mut sources: HashMap<usize, usize, RandomState> = HashMap::default();
+        for (target, node) in nodes.iter().enumerate() {
+            let Some(hops) = wanted.get(&hashes[target]) else { continue };
+            for &(_, i) in hops.iter().filter(|(key, _)| **key == *node.key()) {
+                sources
+                    .entry(target)
+                    .and_modify(|s| *s = if nodes[i].key() < nodes[*s].key() { i } else { *s })
+                    .or_insert(i);
+            }
+        }
+        for (target, source) in sources {
+            next.insert(source, target);
+            has_source[target] = true;
+        }
+    }
+    let mut visited = vec![false; n];
+    let mut recipients = Vec::with_capacity(n);
+    let mut chain_keys = Vec::new();
+    // Follows a chain from `start`, then frees its nodes: the memory of
+    // the states goes to the recipients as they are made.
+    let mut walk = |start: usize, nodes: &mut [Node], visited: &mut [bool]| {
+        let mut chain = Chain::default();
+        chain_keys.clear();
+        let mut at = start;
+        visited[at] = true;
+        chain.add(&nodes[at].head());
+        chain_keys.push(at);
+        while let Some(&to) = next.get(&at).filter(|&&to| !visited[to]) {
+            chain.hop_delay += nodes[at].head().delay.unwrap_or(0.0);
+            visited[to] = true;
+            at = to;
+            chain.add(&nodes[at].head());
+            chain_keys.push(at);
+        }
+        recipients.push(chain.finish(&nodes[at], expiries));
+        for &i in &chain_keys {
+            nodes[i] = Node::default();
+        }
+    };
+    for start in (0..n).filter(|&i| !has_source[i]) {
+        walk(start, &mut nodes, &mut visited);
+    }
+    // What is left are loops: each is entered at its smallest key.
+    for i in 0..n {
+        if !visited[i] && has_source[i] {
+            let (mut start, mut at) = (i, next[&i]);
+            while at != i {
+                if nodes[at].key() < nodes[start].key() {
+                    start = at;
+                }
+                at = next[&at];
+            }
+            walk(start, &mut nodes, &mut visited);
+        }
+    }
+    recipients
+}
+
+/// Sorts recipients by domain, recipient and outcome, then by all their
+/// other fields: rows that sort alike are alike.
+///
+/// Comparisons that read the strings are slow on millions of rows (each is
+/// a cache miss), so rows are sorted by an integer first: the domain's rank
+/// among the domains, then the recipient's first 12 bytes. Both are taken
+/// as each row is made, while its strings are in cache.
+#[derive(Default)]
+pub(super) struct Sorter {
+    /// Each domain's number, in order of appearance.
+    pub(super) domains: HashMap<Box<[u8]>, u32, RandomState>,
+    /// Each row's domain number and the first 12 bytes of its recipient.
+    pub(super) keys: Vec<(u32, u128)>,
+}
+
+impl Sorter {
+    pub(super) fn add(&mut self, row: &RecipientState) {
+        let next = self.domains.len() as u32;
+        let id = match self.domains.get(&row.domain[..]) {
+            Some(&id) => id,
+            None => {
+                self.domains.insert(row.domain.clone(), next);
+                next
+            }
+        };
+        let mut head = [0u8; 16];
+        let len = row.recipient.len().min(12);
+        head[4..4 + len].copy_from_slice(&row.recipient[..len]);
+        self.keys.push((id, u128::from_be_bytes(head)));
+    }
+
+    /// Puts `rows`, added in this order, in order.
+    pub(super) fn sort(self, rows: &mut [RecipientState]) {
+        let mut names: Vec<(Box<[u8]>, u32)> = self.domains.into_iter().collect();
+        names.sort_unstable();
+        let mut rank = vec![0; names.len()];
+        for (r, (_, id)) in names.into_iter().enumerate() {
+            rank[id as usize] = r as u128;
+        }
+        let mut order: Vec<(u128, u32)> = self
+            .keys
+            .into_iter()
+            .enumerate()
+            .map(|(i, (id, head))| (rank[id as usize] << 96 | head, i as u32))
+            .collect();
+        order.sort_unstable_by(|&(a_key, a), &(b_key, b)| {
+            a_key.cmp(&b_key).then_with(|| compare(&rows[a as usize], &rows[b as usize]))
+        });
+        // Row `order[k].1` goes to place `k`: one cycle of swaps at a time.
+        let mut from: Vec<u32> = order.into_iter().map(|(_, i)| i).collect();
+        for start in 0..from.len() {
+            let mut at = start;
+            loop {
+                let source = from[at] as usize;
+                from[at] = at as u32;
+                if source == start || source == at {
+                    break;
+                }
+                rows.swap(at, source);
+                at = source;
+            }
+        }
+    }
+}
+
+/// The order of recipients: domain, recipient, outcome, then every other field.
+pub(super) fn compare(a: &RecipientState, b: &RecipientState) -> Ordering {
+    type Key<'a> = (&'a [u8], &'a [u8], FinalOutcome, Option<Micros>, Option<Micros>, u32, u32, Option<u16>);
+    fn key(r: &RecipientState) -> Key<'_> {
+        (&r.domain, &r.recipient, r.outcome, r.first_seen, r.last_seen, r.attempts, r.deferred_attempts, r.code)
+    }
+    fn rest(r: &RecipientState) -> (Option<Enhanced>, Reason, BounceType, &[u8], Option<u64>) {
+        // Delays as their bits: any total order will do.
+        (r.enhanced, r.reason, r.bounce_type, &r.last_reply, r.delay.map(f64::to_bits))
+    }
+    key(a).cmp(&key(b)).then_with(|| rest(a).cmp(&rest(b)))
+}
+
+/// What is summed along a chain of hops.
+#[derive(Default)]
+struct Chain {
+    pub(super) attempts: u32,
+    pub(super) deferred: u32,
+    /// (first, last) over the chain's timed lines.
+    pub(super) seen: Option<(Micros, Micros)>,
+    /// The `delay=` of the hops left behind.
+    pub(super) hop_delay: f64,
+}
+
+impl Chain {
+    pub(super) fn add(&mut self, head: &Head) {
+        self.attempts = self.attempts.saturating_add(head.attempts);
+        self.deferred = self.deferred.saturating_add(head.deferred);
+        if head.timed {
+            self.seen = Some(match self.seen {
+                Some((first, last)) => (first.min(head.first), last.max(head.last)),
+                None => (head.first, head.last),
+            });
+        }
+    }
+
+    /// The recipient's state, with `end` the chain's last key.
+    pub(super) fn finish(self, end: &Node, expiries: &Expiries) -> RecipientState {
+        let head = end.head();
+        let parts = end.parts();
+        let (queue_id, recipient) = split_key(parts.key);
+        // The expiry record is the recipient's last line.
+        let mut expired_at = None;
+        let outcome = match head.outcome {
+            Outcome::Delivered => FinalOutcome::Delivered,
+            Outcome::Bounced if head.expired => FinalOutcome::Expired,
+            Outcome::Bounced => FinalOutcome::Bounced,
+            Outcome::Deferred => match expiries.get(queue_id) {
+                Some(mark) if mark.covers(head.time()) => {
+                    expired_at = mark.latest;
+                    FinalOutcome::Expired
+                }
+                _ => FinalOutcome::Pending,
+            },
+        };
+        // An expiry is a final failure: typed like a bounce.
+        let typed_as = match outcome {
+            FinalOutcome::Delivered => Outcome::Delivered,
+            FinalOutcome::Bounced | FinalOutcome::Expired => Outcome::Bounced,
+            FinalOutcome::Pending => Outcome::Deferred,
+        };
+        let (first_seen, last_seen) = (self.seen.map(|s| s.0), self.seen.map(|s| s.1.max(expired_at.unwrap_or(s.1))));
+        let delay = match head.delay {
+            Some(delay) => Some(delay + self.hop_delay),
+            None => self.seen.map(|(first, last)| last.saturating_sub(first) as f64 / 1e6),
+        };
+        RecipientState {
+            recipient: recipient.into(),
+            domain: parts.domain.unwrap_or_else(|| domain_after_at(recipient)).into(),
+            outcome,
+            code: head.code,
+            enhanced: head.enhanced,
+            reason: head.reason,
+            bounce_type: classify::bounce_type(head.reason, typed_as, head.code, head.enhanced),
+            // A hop that ends the chain is its final delivery.
+            attempts: self.attempts.saturating_add(u32::from(head.hop)),
+            deferred_attempts: self.deferred,
+            first_seen,
+            last_seen,
+            last_reply: parts.text.into(),
+            delay,
+        }
+    }
+}

@@ -1,0 +1,324 @@
+//! The store of message states: one packed node per (queue id, recipient),
+//! found by its key's hash, and the expiry records by queue id. Filled per
+//! piece by a worker, added together in log order by the fold.
+
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
+use std::ops::AddAssign;
+
+use foldhash::fast::RandomState;
+
+use super::Attempt;
+use super::Finished;
+use super::MAX_REPLY;
+use super::RecipientState;
+use super::node::Expiries;
+use super::node::ExpiryMark;
+use super::node::Head;
+use super::node::Node;
+use super::node::combine;
+use super::node::domain_after_at;
+use super::node::encode_key;
+use super::node::merge;
+use super::node::split_key;
+use super::node::{Prehashed, key_hash};
+use super::resolve::Settled;
+use super::resolve::Sorter;
+use crate::parse::{self, Outcome};
+use crate::time::Micros;
+
+/// Per (queue id, recipient) states, and the queue ids Postfix expired.
+///
+/// Fill one per worker with [`Messages::record`] and
+/// [`Messages::record_expiry`], add them together (`+=`, in any order),
+/// then call [`Messages::finish`].
+#[derive(Clone, Debug, Default)]
+pub struct Messages {
+    /// The states by their key's hash ([`key_hash`]): looking a key up or
+    /// growing the table reads no node but the one found.
+    pub(super) nodes: HashMap<u64, Node, Prehashed>,
+    /// The states whose key's hash is that of another key in `nodes`
+    /// (practically never), by key.
+    pub(super) collided: HashSet<Node, RandomState>,
+    pub(super) expiries: Expiries,
+    /// The latest time of the events and expiries recorded (a missing time
+    /// sorts first): how far into the log the state reaches.
+    pub(super) latest: Option<Micros>,
+    /// Scratch buffer: the key being looked up.
+    pub(super) scratch: Vec<u8>,
+}
+
+impl Messages {
+    /// An empty state.
+    pub fn new() -> Messages {
+        Messages::default()
+    }
+
+    /// An empty state with room for `keys` keys.
+    pub fn with_capacity(keys: usize) -> Messages {
+        Messages { nodes: HashMap::with_capacity_and_hasher(keys, Prehashed::default()), ..Messages::default() }
+    }
+
+    /// Counts one delivery attempt. `order` is the line's position in the
+    /// input, used only when two events of a key tie on time, rank and text.
+    pub fn record(&mut self, attempt: &Attempt<'_>, order: u64) {
+        self.latest = self.latest.max(attempt.time);
+        let (text, _) = parse::shorten(attempt.text, MAX_REPLY);
+        let hop = if attempt.outcome == Outcome::Delivered { attempt.hop_to } else { None };
+        let own_domain = (attempt.domain != domain_after_at(attempt.recipient)).then_some(attempt.domain);
+        let mine = Head::of(attempt, order, hop.is_some(), own_domain.is_some());
+        let hop = hop.unwrap_or_default();
+        encode_key(&mut self.scratch, attempt.queue_id, attempt.recipient);
+        let key = &self.scratch[..];
+        let update = |node: &mut Node| {
+            let old = node.head();
+            let parts = node.parts();
+            let newer = old.rank(parts.text) < mine.rank(text);
+            let same = parts.hop == hop && parts.text == text && parts.domain == own_domain;
+            let head = combine(&old, &mine, newer);
+            if newer && !same {
+                *node = Node::new(&head, key, hop, text, own_domain);
+            } else {
+                node.set_head(&head);
+            }
+        };
+        match self.nodes.entry(key_hash(key)) {
+            Entry::Vacant(slot) => {
+                slot.insert(Node::new(&mine, key, hop, text, own_domain));
+            }
+            Entry::Occupied(slot) if slot.get().key() == key => update(slot.into_mut()),
+            Entry::Occupied(_) => match self.collided.take(key) {
+                Some(mut node) => {
+                    update(&mut node);
+                    self.collided.insert(node);
+                }
+                None => {
+                    self.collided.insert(Node::new(&mine, key, hop, text, own_domain));
+                }
+            },
+        }
+    }
+
+    /// Notes a Postfix `QID: from=<...>, status=expired, returned to sender`
+    /// (or `force-expired`): the recipients of `queue_id` still deferred at
+    /// `time` have expired. `order` is not needed: expiries only count.
+    pub fn record_expiry(&mut self, queue_id: &[u8], time: Option<Micros>, order: u64) {
+        let _ = order;
+        self.latest = self.latest.max(time);
+        let mark = ExpiryMark { untimed: time.is_none(), latest: time };
+        match self.expiries.get_mut(queue_id) {
+            Some(mine) => mine.absorb(mark),
+            None => {
+                self.expiries.insert(queue_id.into(), mark);
+            }
+        }
+    }
+
+    /// Distinct (queue id, recipient) pairs held.
+    pub fn len(&self) -> usize {
+        self.nodes.len() + self.collided.len()
+    }
+
+    /// The latest time of the events and expiries recorded, if any had one.
+    pub fn latest(&self) -> Option<Micros> {
+        self.latest
+    }
+
+    /// Whether no attempt was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Adds the state `theirs` of the key hashed `hash`.
+    pub(super) fn add_node(&mut self, hash: u64, theirs: Node) {
+        match self.nodes.entry(hash) {
+            Entry::Vacant(slot) => {
+                slot.insert(theirs);
+            }
+            Entry::Occupied(slot) if slot.get().key() == theirs.key() => {
+                let mine = slot.into_mut();
+                *mine = merge(std::mem::take(mine), theirs);
+            }
+            Entry::Occupied(_) => {
+                let node = match self.collided.take(theirs.key()) {
+                    Some(mine) => merge(mine, theirs),
+                    None => theirs,
+                };
+                self.collided.insert(node);
+            }
+        }
+    }
+
+    /// Whether the key is held.
+    pub(super) fn contains(&self, key: &[u8]) -> bool {
+        self.nodes.get(&key_hash(key)).is_some_and(|n| n.key() == key) || self.collided.contains(key)
+    }
+
+    /// Resolves hops and expiries and returns the final state of every
+    /// recipient, sorted (see [`Finished`]). A hop whose target is not in
+    /// the input ends its chain as a delivery; several hops to one key, or
+    /// loops of hops (which no MTA writes), are resolved deterministically.
+    pub fn finish(self) -> Finished {
+        let mut recipients = self.drain();
+        let mut sorter = Sorter::default();
+        for row in &recipients {
+            sorter.add(row);
+        }
+        sorter.sort(&mut recipients);
+        Finished { recipients }
+    }
+
+    /// The final state of every recipient, in no particular order.
+    pub fn drain(self) -> Vec<RecipientState> {
+        self.into_settled().resolve()
+    }
+
+    /// Every key, to be resolved as they stand.
+    pub fn into_settled(self) -> Settled {
+        let Messages { nodes, collided, expiries, .. } = self;
+        let collided = collided.into_iter().map(|node| (key_hash(node.key()), node));
+        Settled { nodes: nodes.into_iter().chain(collided).collect(), expiries }
+    }
+
+    /// Takes out the recipients settled at `horizon`, to be resolved into
+    /// their final states ([`Settled::resolve`]). A recipient is settled when
+    /// its latest line is at or before `horizon` and says delivered or
+    /// bounced, or when it was deferred and an expiry record of its queue
+    /// id at or before `horizon` covers it; a chain of content-filter hops
+    /// leaves only when all its keys are settled (a hop counts as settled
+    /// by its own time). Keys or expiries without a time never settle:
+    /// they stay until [`Messages::drain`].
+    ///
+    /// For a log in time order, taking settled recipients out early gives
+    /// the states [`Messages::drain`] would give at the end, as long as no
+    /// line of a key comes more than `latest - horizon` after the key
+    /// settled (see [`fold`]).
+    ///
+    /// Expiry records at or before `forget_marks` that no deferred key held
+    /// needs are dropped.
+    pub fn retire(&mut self, horizon: Micros, forget_marks: Micros) -> Settled {
+        let expiries = &self.expiries;
+        let settled = |node: &Node| {
+            let Some(last) = node.last_time().filter(|&t| t <= horizon) else { return false };
+            match node.outcome() {
+                Outcome::Delivered | Outcome::Bounced => true,
+                Outcome::Deferred => expiries.get(split_key(node.key()).0).is_some_and(|mark| {
+                    !mark.untimed && mark.latest.is_some_and(|t| t <= horizon) && mark.covers(Some(last))
+                }),
+            }
+        };
+        // Keys joined by hops leave together: union-find over the keys of
+        // the links (few: hops are rare and short-lived), by their hashes
+        // (two keys of one hash are only ever held back together).
+        let mut scratch = Vec::new();
+        let mut linked: HashMap<u64, usize, Prehashed> = HashMap::default();
+        let mut parent: Vec<usize> = Vec::new();
+        fn root(parent: &mut [usize], mut i: usize) -> usize {
+            while parent[i] != i {
+                parent[i] = parent[parent[i]];
+                i = parent[i];
+            }
+            i
+        }
+        for node in self.nodes.values().chain(&self.collided).filter(|n| n.is_hop()) {
+            let parts = node.parts();
+            encode_key(&mut scratch, parts.hop, split_key(parts.key).1);
+            if scratch == parts.key || !self.contains(&scratch) {
+                continue;
+            }
+            let mut id = |hash: u64| {
+                let next = parent.len();
+                let id = *linked.entry(hash).or_insert(next);
+                if id == next {
+                    parent.push(next);
+                }
+                id
+            };
+            let (a, b) = (id(key_hash(parts.key)), id(key_hash(&scratch)));
+            let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+            parent[ra] = rb;
+        }
+        let mut group_settled = vec![true; parent.len()];
+        if !linked.is_empty() {
+            let collided = self.collided.iter().map(|node| (key_hash(node.key()), node));
+            for (hash, node) in self.nodes.iter().map(|(&h, n)| (h, n)).chain(collided) {
+                if let Some(&i) = linked.get(&hash) {
+                    let r = root(&mut parent, i);
+                    group_settled[r] &= settled(node);
+                }
+            }
+        }
+        let mut leaving = |hash: u64, node: &Node| match linked.get(&hash) {
+            Some(&i) => group_settled[root(&mut parent, i)],
+            None => settled(node),
+        };
+        let mut out = Vec::new();
+        self.nodes.retain(|&hash, node| {
+            let go = leaving(hash, node);
+            if go {
+                out.push((hash, std::mem::take(node)));
+            }
+            !go
+        });
+        let collided: Vec<Node> = std::mem::take(&mut self.collided).into_iter().collect();
+        for node in collided {
+            let hash = key_hash(node.key());
+            if leaving(hash, &node) {
+                out.push((hash, node));
+            } else {
+                self.collided.insert(node);
+            }
+        }
+        // The expiry records the deferred ones need (the others need none).
+        let mut marks = Expiries::default();
+        for (_, node) in out.iter().filter(|(_, node)| node.outcome() == Outcome::Deferred) {
+            let queue_id = split_key(node.key()).0;
+            if let Some(&mark) = self.expiries.get(queue_id) {
+                marks.insert(queue_id.into(), mark);
+            }
+        }
+        self.forget_marks(forget_marks);
+        Settled { nodes: out, expiries: marks }
+    }
+
+    /// Drops the expiry records at or before `before` that no deferred key
+    /// held needs: one per expired message would otherwise stay forever.
+    pub(super) fn forget_marks(&mut self, before: Micros) {
+        let old = |mark: &ExpiryMark| !mark.untimed && mark.latest.is_some_and(|t| t <= before);
+        if !self.expiries.values().any(old) {
+            return;
+        }
+        let mut needed: HashSet<&[u8], RandomState> = HashSet::default();
+        for node in self.nodes.values().chain(&self.collided).filter(|n| n.outcome() == Outcome::Deferred) {
+            let queue_id = split_key(node.key()).0;
+            if self.expiries.get(queue_id).is_some_and(old) {
+                needed.insert(queue_id);
+            }
+        }
+        let needed: HashSet<Box<[u8]>, RandomState> = needed.into_iter().map(Box::from).collect();
+        self.expiries.retain(|queue_id, mark| !old(mark) || needed.contains(&queue_id[..]));
+    }
+}
+
+impl AddAssign for Messages {
+    fn add_assign(&mut self, mut other: Messages) {
+        // Adding is symmetric: fold the smaller into the larger.
+        if self.len() < other.len() {
+            std::mem::swap(&mut self.nodes, &mut other.nodes);
+            std::mem::swap(&mut self.collided, &mut other.collided);
+        }
+        for (hash, node) in other.nodes {
+            self.add_node(hash, node);
+        }
+        for node in other.collided {
+            self.add_node(key_hash(node.key()), node);
+        }
+        self.latest = self.latest.max(other.latest);
+        if self.expiries.len() < other.expiries.len() {
+            std::mem::swap(&mut self.expiries, &mut other.expiries);
+        }
+        for (queue_id, mark) in other.expiries {
+            self.expiries.entry(queue_id).and_modify(|m| m.absorb(mark)).or_insert(mark);
+        }
+    }
+}
