@@ -53,10 +53,15 @@ fn synth() -> PathBuf {
             path.display()
         )
     });
-    let source = std::fs::metadata(util::root().join("examples/synth.rs")).and_then(|m| m.modified()).unwrap();
+    // The newest of the generator's source files.
+    let source = std::fs::read_dir(util::root().join("examples/synth"))
+        .unwrap()
+        .map(|entry| entry.unwrap().metadata().and_then(|m| m.modified()).unwrap())
+        .max()
+        .expect("examples/synth holds the generator");
     assert!(
         built >= source,
-        "{} is older than examples/synth.rs: run `cargo test` or `cargo build --example synth` first",
+        "{} is older than examples/synth/: run `cargo test` or `cargo build --example synth` first",
         path.display()
     );
     path

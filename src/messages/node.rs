@@ -366,7 +366,7 @@ pub(super) fn domain_after_at(recipient: &[u8]) -> &[u8] {
     memchr::memrchr(b'@', recipient).map_or(&[], |i| &recipient[i + 1..])
 }
 
-/// The hash of keys, the same in every [`Messages`] of the process (so
+/// The hash of keys, the same in every [`Messages`](super::Messages) of the process (so
 /// adding states needs no rehashing) but random per process.
 pub(super) static KEY_HASH: LazyLock<RandomState> = LazyLock::new(RandomState::default);
 

@@ -22,7 +22,7 @@ use crate::classify::{self, BounceType, Reason};
 use crate::parse::{Enhanced, Outcome};
 use crate::time::Micros;
 
-/// Keys taken out of a [`Messages`], with the expiry records they need:
+/// Keys taken out of a [`Messages`](super::Messages), with the expiry records they need:
 /// resolving them (which can be done apart) gives their final states.
 #[derive(Debug, Default)]
 pub struct Settled {

@@ -192,7 +192,7 @@ impl Messages {
     /// For a log in time order, taking settled recipients out early gives
     /// the states [`Messages::drain`] would give at the end, as long as no
     /// line of a key comes more than `latest - horizon` after the key
-    /// settled (see [`fold`]).
+    /// settled (see [`fold`](super::fold)).
     ///
     /// Expiry records at or before `forget_marks` that no deferred key held
     /// needs are dropped.

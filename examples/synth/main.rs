@@ -1,0 +1,1134 @@
+//! `synth`: a deterministic generator of large, realistic Postfix and Exim
+//! mail logs, for benchmarks and end-to-end checks of `bounces`.
+//!
+//! ```text
+//! cargo run --release --example synth -- --mta postfix --size 1G --seed 1 > big.log
+//! cargo run --release --example synth -- --mta exim --size 20M --seed 7 --truth truth.csv > exim.log
+//! ```
+//!
+//! Options (`--help` prints them): `--mta postfix|exim` and `--size SIZE` are
+//! required; `--seed N` (default 1), `--truth FILE`, `--truth-codes FILE`,
+//! `--timestamps bsd|rfc3339|native|mixed` (default `mixed`), `--domains N`
+//! (default 50000), `-q`. Bad arguments print a message and exit with
+//! status 2.
+//!
+//! # Output
+//!
+//! The log goes to stdout and stops at the first line end at or after `SIZE`
+//! bytes. `SIZE` is a byte count with an optional suffix: `K`, `M`, `G`, `T`
+//! are powers of 1000 (`1G` = 1,000,000,000 bytes), `KiB`, `MiB`, `GiB`,
+//! `TiB` (or `Ki`, `Mi`, ...) are powers of 1024.
+//!
+//! The same arguments always give the same bytes: the only source of
+//! randomness is the hand-written SplitMix64 generator below, seeded with
+//! `--seed`, and all arithmetic is on integers (the `rand` crate does not
+//! promise stable streams across versions). Timestamps start at 2026-11-01
+//! 00:00:00 (+01:00) and only move forward; queue ids and Exim message ids are
+//! derived from a message counter through bijections, so they never repeat;
+//! every line draws fresh random values, so no block of lines repeats.
+//!
+//! Recipient domains follow a Zipf distribution (exponent 1) over `--domains`
+//! domains: big providers first (gmail.com, outlook.com, yahoo.com, ...), then
+//! generated names such as `d12345-shop.example`. A few recipients are
+//! written with upper-case letters or a trailing dot. Each domain has a fixed
+//! mail host (Google, Microsoft, Yahoo, Apple or its own `mx.DOMAIN`, some
+//! with IPv6 addresses) and a fixed character (most are healthy; a few
+//! greylist, are unreachable, have no DNS, or publish a null MX), which
+//! decides the mix of replies: mostly `250 2.0.0`; deferrals `421 4.7.0`,
+//! `450 4.2.0` greylisting, `451 4.7.1`, `452 4.2.2`, Gmail's `450-4.2.1`,
+//! Microsoft's `451 4.7.650`, connect timeouts (no code); bounces `550
+//! 5.1.1`, `550 5.7.1`, `552 5.2.2`, `554 5.7.1`, Microsoft's `5.1.10`,
+//! `5.4.4` host not found, null MX. Deferred recipients are retried later
+//! under the same queue id (deferred-then-delivered, or expired after five
+//! attempts).
+//!
+//! **Postfix** (`mx1`, home domain `corp.example`): submissions from laptops,
+//! inbound mail through postscreen, smtpd, an amavis hop and LMTP or pipe
+//! delivery, newsletters from a `postfix-out` instance with long queue ids,
+//! local cron mail, non-delivery notifications, all with the usual noise
+//! around them (smtpd connect/disconnect, cleanup, qmgr, postscreen
+//! PREGREET/DNSBL rejects, dnsblog, anvil, tlsproxy, dovecot, amavis, NOQUEUE
+//! rejects, milter rejects, SASL failures, `host X said:` lines without
+//! `to=`, `status=expired` lines, address-verification probes, sendmail lines
+//! with `stat=Sent`). Gmail replies are multi-line (`550-5.1.1 ... 550
+//! 5.1.1`), some reply texts carry bytes that are not UTF-8, a few lines end
+//! in CRLF. About 26% of the lines are delivery lines.
+//!
+//! **Exim** (`mx2`, home domain `hostco.example`): the main log with `<=`
+//! arrivals, `=>`, `->` and `>>` deliveries (most with `C="250 ..."`), `==`
+//! deferrals (remote replies, `retry time not reached`, connection errors),
+//! `**` failures in the old (host inside the text) and new (`H=... :`)
+//! forms, `Unrouteable address`, null MX, `retry timeout exceeded`, bounce
+//! messages (`<= <> R=...`), `Completed`, queue runs, SMTP connection and
+//! reject noise. Message ids are mostly 6-6-2, with stretches of the 6-11-4
+//! form of Exim 4.97+. About 42% of the lines are delivery lines.
+//!
+//! **Timestamps**: `bsd` (`Nov  5 10:00:00 mx1 postfix/smtp[123]: `),
+//! `rfc3339` (`2026-11-05T10:00:00.123456+01:00 mx1 ...`), `native` (Exim's
+//! own `2026-11-05 10:00:00`; for Postfix the same as `bsd`), or `mixed`: the
+//! style changes every few tens of thousands of lines (Postfix: BSD,
+//! BSD without the day's padding, RFC 3339; Exim: plain, with milliseconds,
+//! with `[pid]`, with a zone, wrapped in BSD or RFC 3339 syslog).
+//!
+//! # Truth
+//!
+//! `--truth FILE` writes `domain,delivered,deferred,bounced`, one row per
+//! recipient domain (lower-cased, trailing dot removed), sorted by domain:
+//! the delivery events in the log by the rules of the README ("What counts
+//! as a delivery event"). Probes, rejects, `said:` lines without `to=`,
+//! expired lines and arrivals are not counted; content-filter hops, LMTP
+//! deliveries and notifications are, like any delivery line. The counts are
+//! taken as each line is written, so they match the log exactly.
+//!
+//! `--truth-codes FILE` writes `domain,outcome,code,enhanced,count` for the
+//! same events, one row per (domain, outcome, code, enhanced code), sorted by
+//! domain, outcome (`delivered`, `deferred`, `bounced`), code (none first)
+//! and enhanced code (as text); an empty field is a code the line lacks. The
+//! code is the one that starts the remote server's reply where the README
+//! says it is read (Postfix: after `said:` or `refused to talk to me:`, or at
+//! the start of the `status=sent` text; Exim: after `SMTP error ...: ` or
+//! `LMTP error ...: `, or in `C="..."`); lines without a reply (connect
+//! timeouts, `Unrouteable address`, local deliveries) have none. The enhanced
+//! code is Postfix's `dsn=`, or for Exim the one right after the reply's
+//! code. Both are noted by the code that writes them (`reply_start`,
+//! `dsn_field`), not read back from the line.
+//!
+//! A summary (bytes, lines, delivery lines, domains) goes to stderr unless
+//! `-q`. Exit status: 0 on success (also when stdout is closed early), 1 when
+//! the log or a truth file cannot be written, 2 on bad arguments.
+//!
+//! Since the stream does not depend on `--size`, a smaller log is a prefix of
+//! a larger one with the same seed and options.
+
+mod args;
+mod clock;
+mod exim;
+mod out;
+mod outcomes;
+mod postfix;
+mod rng;
+mod world;
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::io::{self, BufWriter, Write};
+use std::process::ExitCode;
+
+use args::*;
+use clock::*;
+use out::*;
+use outcomes::*;
+use rng::*;
+use world::*;
+
+// ---------------------------------------------------------------------------
+// The generator
+// ---------------------------------------------------------------------------
+
+struct Gen<W: Write> {
+    o: Out<W>,
+    rng: Rng,
+    clk: Clock,
+    doms: Vec<Dom>,
+    zipf: Vec<u64>,
+    mta: Mta,
+    ts: TsMode,
+    style: Style,
+    style_left: u64,
+    /// Exim: write new-style (4.97+) message ids and `**` lines.
+    new_exim: bool,
+    /// Largest random pause before a line, in microseconds.
+    step: u64,
+    counter: u64,
+    pid: u32,
+    retries: BinaryHeap<Retry>,
+    retry_seq: u64,
+    /// Index of the home domain (`corp.example` / `hostco.example`).
+    home: u32,
+    /// Postfix: `hosted.example.net`, `mx1.corp.example`, `news.corp.example`.
+    hosted: u32,
+    local_host: u32,
+    news: u32,
+    our_ip: &'static str,
+    next_periodic: u64,
+}
+
+const POSTFIX_LOCALS: &[&str] = &["corp.example", "hosted.example.net", "mx1.corp.example", "news.corp.example"];
+const EXIM_LOCALS: &[&str] = &["hostco.example", "lists.hostco.example", "mx2.hostco.example"];
+
+impl<W: Write> Gen<W> {
+    fn new(args: &Args, w: W) -> Gen<W> {
+        let locals = match args.mta {
+            Mta::Postfix => POSTFIX_LOCALS,
+            Mta::Exim => EXIM_LOCALS,
+        };
+        let doms = build_domains(args.domains, locals);
+        let n = args.domains;
+        let mut g = Gen {
+            o: Out {
+                w: BufWriter::with_capacity(1 << 20, w),
+                line: Vec::with_capacity(4096),
+                limit: args.size,
+                bytes: 0,
+                lines: 0,
+                deliveries: 0,
+                done: false,
+                error: None,
+                event: None,
+                reply: None,
+                dsn: None,
+                postfix: args.mta == Mta::Postfix,
+                truth: vec![[0; 3]; doms.len()],
+                codes: args.truth_codes.is_some().then(HashMap::new),
+            },
+            rng: Rng(args.seed),
+            clk: Clock::new(),
+            doms,
+            zipf: zipf_table(n),
+            mta: args.mta,
+            ts: args.ts,
+            style: Style::Bsd,
+            style_left: 0,
+            new_exim: false,
+            step: 40_000,
+            counter: 0,
+            pid: 20_000,
+            retries: BinaryHeap::new(),
+            retry_seq: 0,
+            home: n,
+            hosted: n + 1,
+            local_host: n + 2,
+            news: n + 3,
+            our_ip: match args.mta {
+                Mta::Postfix => "192.0.2.25",
+                Mta::Exim => "192.0.2.35",
+            },
+            next_periodic: 0,
+        };
+        g.switch_style();
+        g
+    }
+
+    // ----- small helpers -----
+
+    fn newpid(&mut self) -> u32 {
+        self.pid += 1 + self.rng.below(3) as u32;
+        if self.pid > 4_194_303 {
+            self.pid = 300;
+        }
+        self.pid
+    }
+
+    fn next_n(&mut self) -> u64 {
+        self.counter += 1;
+        self.counter
+    }
+
+    fn end(&mut self) {
+        // A few lines arrive through a Windows relay, with CRLF.
+        let crlf = self.rng.below(5_000) == 0;
+        self.o.end(crlf);
+    }
+
+    fn done(&self) -> bool {
+        self.o.done
+    }
+
+    /// Picks the timestamp style (and the Exim version) for the next chunk.
+    fn switch_style(&mut self) {
+        self.style_left = self.rng.range(20_000, 80_000);
+        self.new_exim = self.rng.percent(30);
+        self.style = match (self.mta, self.ts) {
+            (Mta::Postfix, TsMode::Bsd | TsMode::Native) => Style::Bsd,
+            (Mta::Postfix, TsMode::Rfc3339) => Style::Rfc,
+            (Mta::Postfix, TsMode::Mixed) => [Style::Bsd, Style::BsdNoPad, Style::Rfc][self.rng.weighted(&[55, 5, 40])],
+            (Mta::Exim, TsMode::Bsd) => Style::SyslogBsd,
+            (Mta::Exim, TsMode::Rfc3339) => Style::SyslogRfc,
+            (Mta::Exim, TsMode::Native) => Style::Native,
+            (Mta::Exim, TsMode::Mixed) => [
+                Style::Native,
+                Style::NativeMs,
+                Style::NativePid,
+                Style::NativeZone,
+                Style::SyslogBsd,
+                Style::SyslogRfc,
+            ][self.rng.weighted(&[40, 10, 25, 5, 15, 5])],
+        };
+    }
+
+    fn bsd_stamp(&mut self, pad: bool) {
+        let c = &self.clk;
+        self.o.t(MONTHS[c.mon - 1]);
+        self.o.c(b' ');
+        if pad && c.day < 10 {
+            self.o.c(b' ');
+        }
+        let (day, hms) = (c.day, c.hms);
+        self.o.n(day);
+        self.o.c(b' ');
+        self.o.s(&hms);
+    }
+
+    fn rfc_stamp(&mut self) {
+        let (ymd, hms) = (self.clk.ymd, self.clk.hms);
+        self.o.s(&ymd);
+        self.o.c(b'T');
+        self.o.s(&hms);
+        self.o.c(b'.');
+        self.o.pad(self.clk.us % 1_000_000, 6);
+        self.o.t("+01:00");
+    }
+
+    /// Moves the clock and writes a Postfix line's prefix, up to the `: `
+    /// after `[pid]`. `inst` 1 is the `postfix-out` instance.
+    fn ph(&mut self, inst: u8, daemon: &str, pid: u32) {
+        self.clk.us += self.rng.below(self.step);
+        self.clk.refresh();
+        match self.style {
+            Style::BsdNoPad => self.bsd_stamp(false),
+            Style::Rfc => self.rfc_stamp(),
+            _ => self.bsd_stamp(true),
+        }
+        self.o.t(if inst == 1 { " mx1 postfix-out/" } else { " mx1 postfix/" });
+        self.o.t(daemon);
+        self.o.c(b'[');
+        self.o.n(u64::from(pid));
+        self.o.t("]: ");
+    }
+
+    /// A prefix for programs that are not Postfix daemons (`dovecot: `,
+    /// `amavis[123]: `).
+    fn ph_other(&mut self, prog: &str, pid: Option<u32>) {
+        self.clk.us += self.rng.below(self.step);
+        self.clk.refresh();
+        match self.style {
+            Style::BsdNoPad => self.bsd_stamp(false),
+            Style::Rfc => self.rfc_stamp(),
+            _ => self.bsd_stamp(true),
+        }
+        self.o.t(" mx1 ");
+        self.o.t(prog);
+        if let Some(pid) = pid {
+            self.o.c(b'[');
+            self.o.n(u64::from(pid));
+            self.o.c(b']');
+        }
+        self.o.t(": ");
+    }
+
+    /// Moves the clock and writes an Exim line's prefix, up to the space
+    /// before the message id or text.
+    fn eh(&mut self, pid: u32) {
+        self.clk.us += self.rng.below(self.step);
+        self.clk.refresh();
+        match self.style {
+            Style::SyslogBsd | Style::SyslogRfc => {
+                if self.style == Style::SyslogBsd {
+                    self.bsd_stamp(true);
+                } else {
+                    self.rfc_stamp();
+                }
+                self.o.t(" mx2 exim[");
+                self.o.n(u64::from(pid));
+                self.o.t("]: ");
+            }
+            _ => {}
+        }
+        let (ymd, hms) = (self.clk.ymd, self.clk.hms);
+        self.o.s(&ymd);
+        self.o.c(b' ');
+        self.o.s(&hms);
+        match self.style {
+            Style::NativeMs => {
+                self.o.c(b'.');
+                self.o.pad(self.clk.us / 1000 % 1000, 3);
+            }
+            Style::NativePid => {
+                self.o.t(" [");
+                self.o.n(u64::from(pid));
+                self.o.c(b']');
+            }
+            Style::NativeZone => self.o.t(" +0100"),
+            _ => {}
+        }
+        self.o.c(b' ');
+    }
+
+    /// A Postfix queue id: 10 upper-case hex digits for the main instance,
+    /// the 15-character long form (`4PbC4x469Jz3tBr`) for `postfix-out`.
+    fn qid(&mut self, m: &Msg) {
+        if m.inst == 1 {
+            self.o.digits(m.id_sec, 6, B51);
+            let x = scramble(m.n, 51u64.pow(8));
+            self.o.digits(x / 51u64.pow(4), 4, B51);
+            self.o.c(b'z');
+            self.o.digits(x, 4, B51);
+        } else {
+            let mut x = m.n.wrapping_mul(0x9E37_79B9_7F4B) & ((1 << 40) - 1);
+            x ^= x >> 19;
+            self.o.digits(x, 10, HEX_UP);
+        }
+    }
+
+    /// An Exim message id: `1tVm3a-000Fq2-Xe` or `1tVn0R-00000000Kx3-Ab1c`.
+    fn eid(&mut self, m: &Msg) {
+        self.o.digits(m.id_sec, 6, B62);
+        self.o.c(b'-');
+        if m.inst == 1 {
+            self.o.t("00000");
+        }
+        self.o.digits(scramble(m.n, 62u64.pow(6)), 6, B62);
+        self.o.c(b'-');
+        self.o.digits(m.tail, if m.inst == 1 { 4 } else { 2 }, B62);
+    }
+
+    fn new_msg(&mut self, inst: u8, sender: Addr) -> Msg {
+        let n = self.next_n();
+        let size = match self.rng.below(10) {
+            0 => self.rng.range(40_000, 4_000_000),
+            1..=3 => self.rng.range(8_000, 60_000),
+            _ => self.rng.range(900, 12_000),
+        };
+        Msg { n, inst, sender, size, arrived: self.clk.us, id_sec: self.clk.unix(), tail: self.rng.next() }
+    }
+
+    /// A recipient at a Zipf-chosen domain.
+    fn rcpt(&mut self) -> Addr {
+        let r = self.rng.below(*self.zipf.last().expect("domains"));
+        let dom = self.zipf.partition_point(|&c| c <= r) as u32;
+        let user = if self.rng.percent(15) {
+            ROLE + self.rng.below(ROLES.len() as u64) as u32
+        } else {
+            self.rng.below(8_000) as u32
+        };
+        let look = match self.rng.below(1000) {
+            0..=5 => 1,
+            6..=13 => 2,
+            14..=19 => 3,
+            _ => 0,
+        };
+        Addr { dom, user, look }
+    }
+
+    fn local_user(&mut self, dom: u32) -> Addr {
+        Addr { dom, user: self.rng.below(400) as u32, look: 0 }
+    }
+
+    fn role(dom: u32, role: &str) -> Addr {
+        let i = ROLES.iter().position(|&r| r == role).expect("known role");
+        Addr { dom, user: ROLE + i as u32, look: 0 }
+    }
+
+    fn local_part(&mut self, user: u32) {
+        if user >= ROLE {
+            self.o.t(ROLES[(user - ROLE) as usize % ROLES.len()]);
+            return;
+        }
+        let (f, l) = (FIRST.len() as u32, LAST.len() as u32);
+        let first = FIRST[(user % f) as usize];
+        let last = LAST[(user / f % l) as usize];
+        match user / (f * l) % 5 {
+            0 => {
+                self.o.t(first);
+                self.o.c(b'.');
+                self.o.t(last);
+            }
+            1 => {
+                self.o.c(first.as_bytes()[0]);
+                self.o.c(b'.');
+                self.o.t(last);
+            }
+            2 => self.o.t(first),
+            3 => {
+                self.o.t(first);
+                self.o.t(last);
+            }
+            _ => {
+                self.o.t(first);
+                self.o.c(b'.');
+                self.o.t(last);
+                self.o.n(u64::from(user % 90 + 10));
+            }
+        }
+    }
+
+    fn dom_name(&mut self, d: u32) {
+        let name = &self.doms[d as usize].name;
+        self.o.line.extend_from_slice(name.as_bytes());
+    }
+
+    /// An address in its look (without angle brackets).
+    fn addr(&mut self, a: Addr) {
+        let start = self.o.line.len();
+        self.local_part(a.user);
+        self.o.c(b'@');
+        let at = self.o.line.len();
+        self.dom_name(a.dom);
+        match a.look {
+            1 => self.o.line[at..].make_ascii_uppercase(),
+            2 => {
+                let mut up = true;
+                for b in &mut self.o.line[start..] {
+                    if up {
+                        b.make_ascii_uppercase();
+                    }
+                    up = matches!(*b, b'.' | b'-' | b'@');
+                }
+            }
+            3 => self.o.c(b'.'),
+            _ => {}
+        }
+    }
+
+    fn ip_v4(&mut self, seed: u64) {
+        self.o.t(["192.0.2.", "198.51.100.", "203.0.113."][(seed % 3) as usize]);
+        self.o.n(1 + (seed >> 8) % 250);
+    }
+
+    fn ip_v6(&mut self, seed: u64) {
+        self.o.t("2001:db8:");
+        self.o.digits(seed & 0xfff, 3, HEX_LO);
+        self.o.t("::");
+        self.o.digits((seed >> 12) % 0xff + 1, 2, HEX_LO);
+    }
+
+    /// A random client address.
+    fn client_ip(&mut self) {
+        let seed = self.rng.next();
+        if seed.is_multiple_of(10) {
+            self.ip_v6(seed >> 8);
+        } else {
+            self.ip_v4(seed >> 8);
+        }
+    }
+
+    /// The mail server of a hop.
+    fn mx_host(&mut self, hop: Hop) {
+        let (mx, h) = {
+            let d = &self.doms[hop.dom as usize];
+            (d.mx, d.h)
+        };
+        match mx {
+            Mx::Gmail => {
+                if hop.which == 1 {
+                    self.o.t("alt1.");
+                }
+                self.o.t("gmail-smtp-in.l.google.com");
+            }
+            Mx::Workspace => {
+                if hop.which == 1 {
+                    self.o.t("alt1.");
+                }
+                self.o.t("aspmx.l.google.com");
+            }
+            Mx::Outlook => {
+                let start = self.o.line.len();
+                self.dom_name(hop.dom);
+                for b in &mut self.o.line[start..] {
+                    if *b == b'.' {
+                        *b = b'-';
+                    }
+                }
+                self.o.t(".olc.protection.outlook.com");
+            }
+            Mx::M365 => {
+                let name = &self.doms[hop.dom as usize].name;
+                for &b in name.as_bytes() {
+                    match b {
+                        b'-' => {}
+                        b'.' => self.o.line.push(b'-'),
+                        _ => self.o.line.push(b),
+                    }
+                }
+                self.o.t(".mail.protection.outlook.com");
+            }
+            Mx::Yahoo => {
+                self.o.t("mta");
+                self.o.n(5 + (h + u64::from(hop.which)) % 3);
+                self.o.t(".am0.yahoodns.net");
+            }
+            Mx::Aol => self.o.t("mx-aol.mail.gm0.yahoodns.net"),
+            Mx::Apple => {
+                self.o.t("mx0");
+                self.o.n(1 + u64::from(hop.which));
+                self.o.t(".mail.icloud.com");
+            }
+            Mx::Own | Mx::Local => {
+                if h.is_multiple_of(3) {
+                    self.o.t("mx");
+                    self.o.n(1 + u64::from(hop.which));
+                    self.o.c(b'.');
+                } else if hop.which == 1 {
+                    self.o.t("mx2.");
+                } else {
+                    self.o.t("mx.");
+                }
+                self.dom_name(hop.dom);
+            }
+        }
+    }
+
+    fn mx_ip(&mut self, hop: Hop) {
+        let d = &self.doms[hop.dom as usize];
+        let seed = mix64(d.h ^ u64::from(hop.which));
+        let google = matches!(d.mx, Mx::Gmail | Mx::Workspace);
+        if hop.v6 && google {
+            self.o.t(if hop.which == 0 { "2001:db8:4860:4::1b" } else { "2001:db8:4860:4::1a" });
+        } else if hop.v6 {
+            self.ip_v6(seed);
+        } else {
+            self.ip_v4(seed);
+        }
+    }
+
+    /// A hop to the primary MX of `dom`; IPv6 for some domains always, for
+    /// the big providers now and then.
+    fn hop(&mut self, dom: u32) -> Hop {
+        let d = &self.doms[dom as usize];
+        let v6 = match d.mx {
+            Mx::Gmail | Mx::Workspace | Mx::Outlook | Mx::M365 => self.rng.percent(25),
+            Mx::Own => (d.h >> 40).is_multiple_of(6),
+            _ => false,
+        };
+        Hop { dom, which: 0, v6 }
+    }
+
+    /// What one attempt to deliver to `dom` gives.
+    fn decide(&mut self, dom: u32, attempt: u8) -> K {
+        use K::*;
+        let (mx, tr) = {
+            let d = &self.doms[dom as usize];
+            (d.mx, d.trait_)
+        };
+        match tr {
+            Trait::NullMx => return BNullMx,
+            Trait::NoDns => return BHostNotFound,
+            Trait::Dead => {
+                return if attempt == 0 || self.rng.percent(50) { DTimeout } else { DSuspended };
+            }
+            Trait::Greylist if attempt == 0 && self.rng.percent(80) => return DGrey,
+            _ => {}
+        }
+        let (p_bounce, p_defer) = if attempt == 0 { (35, 55) } else { (30, 120) };
+        let r = self.rng.below(1000);
+        if r < p_bounce {
+            let pick = |rng: &mut Rng, ks: &[K], ws: &[u32]| ks[rng.weighted(ws)];
+            return match (mx, tr) {
+                (Mx::Gmail | Mx::Workspace, _) => {
+                    pick(&mut self.rng, &[BGmailUser, BGmailQuota, BGmailSpam], &[70, 15, 15])
+                }
+                (Mx::Outlook, _) => pick(&mut self.rng, &[BOutlookUser, BBlocked], &[80, 20]),
+                (Mx::M365, _) => pick(&mut self.rng, &[BMsftUser, BContent], &[85, 15]),
+                (Mx::Yahoo | Mx::Aol, _) => pick(&mut self.rng, &[BYahooUser, BBlocked], &[85, 15]),
+                (_, Trait::DtSpm) => pick(&mut self.rng, &[BDtSpm, BUser], &[70, 30]),
+                _ => pick(
+                    &mut self.rng,
+                    &[BUser, BContent, BQuota, BBlocked, BPlain550, B553, BLatin1, BHostNotFound, BDmarc],
+                    &[45, 8, 10, 10, 10, 5, 1, 5, 6],
+                ),
+            };
+        }
+        if r < p_bounce + p_defer {
+            let pick = |rng: &mut Rng, ks: &[K], ws: &[u32]| ks[rng.weighted(ws)];
+            return match mx {
+                Mx::Gmail | Mx::Workspace => pick(&mut self.rng, &[DGmailRate, DGmail421], &[60, 40]),
+                Mx::Outlook | Mx::M365 => pick(&mut self.rng, &[DMsft, DTimeout, D451], &[70, 10, 20]),
+                Mx::Yahoo | Mx::Aol => pick(&mut self.rng, &[DYahoo, DTimeout], &[90, 10]),
+                Mx::Apple => pick(&mut self.rng, &[D451, DTimeout], &[50, 50]),
+                _ => pick(
+                    &mut self.rng,
+                    &[DGrey, D451, D452, DTimeout, DRefused421, DLost, DConv, DDnsAgain, D430, DRefusedConn],
+                    &[18, 15, 15, 14, 10, 7, 5, 5, 8, 3],
+                ),
+            };
+        }
+        match mx {
+            Mx::Gmail | Mx::Workspace => SGmail,
+            Mx::Outlook | Mx::M365 => SMsft,
+            Mx::Yahoo | Mx::Aol => SYahoo,
+            Mx::Apple => SApple,
+            _ => [SQueued, SAccepted, SEximId][self.rng.weighted(&[80, 10, 10])],
+        }
+    }
+
+    /// `n` random characters from `alphabet` (a fresh random number for
+    /// every 8 characters, so that no character is padding).
+    fn rand_chars(&mut self, n: usize, alphabet: &[u8]) {
+        let mut left = n;
+        while left > 0 {
+            let k = left.min(8);
+            let x = self.rng.next();
+            self.o.digits(x, k, alphabet);
+            left -= k;
+        }
+    }
+
+    /// A Gmail-style request id: `5b1f17b1804b1-43b41c7d2e0si1310458f8f.201`.
+    fn gmail_id(&mut self) {
+        let x = self.rng.next();
+        self.o.digits(x, 13, HEX_LO);
+        self.o.c(b'-');
+        let y = self.rng.next();
+        self.o.digits(y, 11, HEX_LO);
+        self.o.t("si");
+        self.o.n(self.rng.range(1_000_000, 9_999_999));
+        self.o.t("f8f.");
+        self.o.n(self.rng.below(500));
+    }
+
+    /// Microsoft's front-end host names: `SN7P220MB0412`.
+    fn msft_host(&mut self) {
+        self.o.t(self.rng.pick(&["SN7P", "DM6P", "BN8P", "CH3P", "PH0P"]));
+        self.o.n(self.rng.range(100, 299));
+        self.o.t("MB");
+        self.o.pad(self.rng.below(10_000), 4);
+    }
+
+    /// A multi-line reply, joined the MTA's way: `sep` is a space for
+    /// Postfix and a literal `\n` for Exim.
+    fn multiline(&mut self, code: u16, enh: &str, parts: &[&str], sep: &str) {
+        for (i, part) in parts.iter().enumerate() {
+            self.o.n(u64::from(code));
+            self.o.c(if i + 1 == parts.len() { b' ' } else { b'-' });
+            self.o.t(enh);
+            self.o.c(b' ');
+            self.o.t(part);
+            if i + 1 < parts.len() {
+                self.o.t(sep);
+            }
+        }
+        self.o.c(b' ');
+        self.gmail_id();
+        self.o.t(" - gsmtp");
+    }
+
+    /// Starts a remote server's reply: writes `CODE ` or `CODE ENHANCED `
+    /// and notes both codes for the truth of this line.
+    fn reply_start(&mut self, code: u16, enhanced: Option<&'static str>) {
+        self.o.reply = Some((code, enhanced));
+        self.o.n(u64::from(code));
+        self.o.c(b' ');
+        if let Some(e) = enhanced {
+            self.o.t(e);
+            self.o.c(b' ');
+        }
+    }
+
+    /// Dovecot's LMTP reply: `250 2.0.0 <ADDR> ID Saved`.
+    fn saved_reply(&mut self, a: Addr) {
+        self.reply_start(250, Some("2.0.0"));
+        self.o.c(b'<');
+        self.addr(a);
+        self.o.t("> ");
+        self.rand_chars(22, B64ISH);
+        self.o.t(" Saved");
+    }
+
+    /// Writes Postfix's `, dsn=X` and notes it for the truth of this line.
+    fn dsn_field(&mut self, dsn: &'static str) {
+        self.o.dsn = Some(dsn);
+        self.o.t(", dsn=");
+        self.o.t(dsn);
+    }
+
+    /// The remote server's reply (code and text) for `k`: the codes from
+    /// [`K::reply_codes`], then the words.
+    fn reply(&mut self, k: K, a: Addr, hop: Hop, sep: &str) {
+        use K::*;
+        let ip = self.our_ip;
+        let (code, enhanced) = k.reply_codes().expect("only kinds with a reply have a reply text");
+        let multiline = matches!(k, DGmailRate | DGmail421 | BGmailUser | BGmailSpam | BGmailQuota);
+        if multiline {
+            self.o.reply = Some((code, enhanced));
+        } else {
+            self.reply_start(code, enhanced);
+        }
+        let enh = enhanced.unwrap_or_default();
+        match k {
+            SQueued => {
+                self.o.t("Ok: queued as ");
+                let x = self.rng.next();
+                self.o.digits(x, 10, HEX_UP);
+            }
+            SGmail => {
+                self.o.t("OK  ");
+                self.o.n(self.clk.unix());
+                self.o.c(b' ');
+                self.gmail_id();
+                self.o.t(" - gsmtp");
+            }
+            SMsft => {
+                self.o.c(b'<');
+                let x = self.rng.next();
+                self.o.digits(x, 16, HEX_LO);
+                self.o.c(b'@');
+                self.dom_name(self.home);
+                self.o.t("> [InternalId=");
+                self.o.n(self.rng.range(10_000_000_000_000, 99_999_999_999_999));
+                self.o.t(", Hostname=");
+                self.msft_host();
+                self.o.t(".namprd");
+                self.o.pad(self.rng.range(1, 22), 2);
+                self.o.t(".prod.outlook.com] ");
+                self.o.n(self.rng.range(2_000, 900_000));
+                self.o.t(" bytes in 0.");
+                self.o.pad(self.rng.below(1000), 3);
+                self.o.t(", ");
+                self.o.n(self.rng.range(20, 900));
+                self.o.c(b'.');
+                self.o.pad(self.rng.below(1000), 3);
+                self.o.t(" KB/sec Queued mail for delivery");
+            }
+            SYahoo => self.o.t("ok dirdel"),
+            SAccepted => self.o.t("Message accepted"),
+            SEximId => {
+                self.o.t("OK id=");
+                let (x, y) = (self.rng.next(), self.rng.next());
+                self.o.digits(x, 6, B62);
+                self.o.c(b'-');
+                self.o.digits(y, 6, B62);
+                self.o.c(b'-');
+                self.o.digits(y >> 40, 2, B62);
+            }
+            SApple => {
+                self.o.t("Ok: queued as ");
+                let (x, y) = (self.rng.next(), self.rng.next());
+                self.o.digits(x >> 32, 8, HEX_UP);
+                self.o.c(b'-');
+                self.o.digits(x >> 16, 4, HEX_UP);
+                self.o.c(b'-');
+                self.o.digits(x, 4, HEX_UP);
+                self.o.c(b'-');
+                self.o.digits(y >> 48, 4, HEX_UP);
+                self.o.c(b'-');
+                self.o.digits(y, 12, HEX_UP);
+            }
+            DGrey => {
+                self.o.c(b'<');
+                self.addr(a);
+                self.o.t(">: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/");
+                self.dom_name(a.dom);
+                self.o.t(".html");
+            }
+            D451 => self.o.t("Service unavailable - try again later"),
+            D452 => {
+                self.o.c(b'<');
+                self.addr(a);
+                self.o.t(">: Recipient address rejected: Mailbox full");
+            }
+            DYahoo => {
+                self.o.t("[TSS04] Messages from ");
+                self.o.t(ip);
+                self.o.t(" temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes");
+            }
+            DGmailRate => self.multiline(
+                code,
+                enh,
+                &[
+                    "The user you are trying to contact is receiving mail at a rate that",
+                    "prevents additional messages from being delivered. Please resend your",
+                    "message at a later point. If the user is able to receive mail at that",
+                    "time, your message will be delivered. For more information, go to",
+                    " https://support.google.com/mail/?p=ReceivingRate",
+                ],
+                sep,
+            ),
+            DGmail421 => {
+                let first = format!("[{ip}      15] Our system has detected an unusual rate of");
+                self.multiline(
+                    code,
+                    enh,
+                    &[
+                        &first,
+                        "unsolicited mail originating from your IP address. To protect our",
+                        "users from spam, mail sent from your IP address has been temporarily",
+                        "rate limited. For more information, go to",
+                        " https://support.google.com/mail/?p=UnsolicitedRateLimitError",
+                    ],
+                    sep,
+                );
+            }
+            DMsft => {
+                self.o.t("The mail server [");
+                self.o.t(ip);
+                self.o.t("] has been temporarily rate limited due to IP reputation. For e-mail delivery information, see https://postmaster.live.com (S775) [");
+                self.msft_host();
+                self.o.t(".eop-nam12.prod.protection.outlook.com]");
+            }
+            D430 => self.o.t("Temporary server error. Please try again later"),
+            DRefused421 => {
+                self.mx_host(hop);
+                self.o.t(" Service temporarily unavailable, closing transmission channel");
+            }
+            DLmtpQuota => {
+                self.o.c(b'<');
+                self.addr(a);
+                self.o.t("> Quota exceeded (mailbox for user is full)");
+            }
+            BUser => {
+                self.o.c(b'<');
+                self.addr(a);
+                self.o.t(">: Recipient address rejected: User unknown in virtual mailbox table");
+            }
+            BContent => self.o.t("Message rejected due to content restrictions"),
+            BQuota => {
+                self.o.c(b'<');
+                self.addr(a);
+                self.o.t(">: Recipient address rejected: Mailbox quota exceeded");
+            }
+            BBlocked => {
+                self.o.t("Service unavailable; Client host [");
+                self.o.t(ip);
+                self.o.t("] blocked using bl.spamcop.net");
+            }
+            BGmailUser => self.multiline(
+                code,
+                enh,
+                &[
+                    "The email account that you tried to reach does not exist. Please try",
+                    "double-checking the recipient's email address for typos or",
+                    "unnecessary spaces. For more information, go to",
+                    " https://support.google.com/mail/?p=NoSuchUser",
+                ],
+                sep,
+            ),
+            BGmailSpam => {
+                let first = format!("[{ip}      12] Our system has detected that this message is");
+                self.multiline(
+                    code,
+                    enh,
+                    &[
+                        &first,
+                        "likely unsolicited mail. To reduce the amount of spam sent to Gmail,",
+                        "this message has been blocked. For more information, go to",
+                        " https://support.google.com/mail/?p=UnsolicitedMessage",
+                    ],
+                    sep,
+                );
+            }
+            BGmailQuota => self.multiline(
+                code,
+                enh,
+                &[
+                    "The recipient's inbox is out of storage space and inactive. Please",
+                    "direct the recipient to",
+                    " https://support.google.com/mail/?p=OverQuotaPerm",
+                ],
+                sep,
+            ),
+            BMsftUser => {
+                self.o.t("RESOLVER.ADR.RecipientNotFound; Recipient ");
+                self.addr(a);
+                self.o.t(" not found by SMTP address lookup");
+            }
+            BOutlookUser => {
+                self.o.t("Requested action not taken: mailbox unavailable (S2017062302). [");
+                self.msft_host();
+                self.o.t(".eop-nam12.prod.protection.outlook.com]");
+            }
+            BYahooUser => {
+                self.o.t("delivery error: dd This user doesn't have a ");
+                self.dom_name(a.dom);
+                self.o.t(" account (");
+                self.addr(a);
+                self.o.t(") [0] - ");
+                self.mx_host(hop);
+            }
+            BDtSpm => {
+                self.o.t("DT:SPM 163 mx");
+                self.o.n(self.rng.range(1, 40));
+                self.o.c(b',');
+                let (x, y) = (self.rng.next(), self.rng.next());
+                self.o.digits(x, 10, B64ISH);
+                self.o.digits(y, 10, B64ISH);
+                self.o.t("--.");
+                self.o.n(self.rng.range(10_000, 60_000));
+                self.o.t("S2 ");
+                self.o.n(self.clk.unix());
+                self.o.t(",please see http://");
+                self.mx_host(hop);
+                self.o.t("/help/help_spam.htm?ip=");
+                self.o.t(ip);
+            }
+            BLatin1 => {
+                // ISO 8859-1, not UTF-8: bytes a scanner must survive.
+                self.o.s(b"Nachricht abgelehnt: Betreff enth\xe4lt unzul\xe4ssige Zeichen \xa7\xfe");
+            }
+            BPlain550 => self.o.t("Requested action not taken: mailbox unavailable"),
+            B553 => {
+                self.o.c(b'<');
+                self.addr(a);
+                self.o.t(">: Recipient address rejected: invalid address");
+            }
+            BDmarc => {
+                self.o.t("Sender domain ");
+                self.dom_name(self.home);
+                self.o.t(" rejected by DMARC policy");
+            }
+            DTimeout | DRefusedConn | DLost | DConv | DDnsAgain | DSuspended | BHostNotFound | BNullMx => {
+                unreachable!("no reply text")
+            }
+        }
+    }
+
+    /// Random `delays=a/b/c/d` fields and their sum, in microseconds; `age`
+    /// is the time already spent in the queue.
+    fn delays(&mut self, age: u64, k: K) -> [u64; 4] {
+        let a = age + self.rng.range(2_000, 300_000);
+        let b = if self.rng.percent(40) { 0 } else { self.rng.below(30_000) };
+        let (c, d) = if k.no_relay() {
+            match k {
+                K::DTimeout => (30_000_000 + self.rng.below(100_000), 0),
+                _ => (self.rng.below(150_000), 0),
+            }
+        } else if k == K::DConv {
+            (self.rng.below(900_000), 300_000_000)
+        } else {
+            (self.rng.range(100_000, 2_000_000), self.rng.range(50_000, 1_500_000))
+        };
+        [a, b, c, d]
+    }
+
+    fn delay_fields(&mut self, ds: [u64; 4]) {
+        self.o.t(", delay=");
+        self.o.secs(ds.iter().sum());
+        self.o.t(", delays=");
+        for (i, &v) in ds.iter().enumerate() {
+            if i > 0 {
+                self.o.c(b'/');
+            }
+            self.o.secs(v);
+        }
+    }
+
+    fn schedule(&mut self, msg: Msg, rcpts: Vec<Addr>, attempt: u8, route: Route) {
+        let base: u64 = 900_000_000 << (attempt.min(5) - 1);
+        let due = self.clk.us + base + self.rng.below(base / 2);
+        self.retry_seq += 1;
+        self.retries.push(Retry { due, seq: self.retry_seq, msg, rcpts, attempt, route });
+    }
+
+    // ------------------------------------------------------------------
+    // Postfix
+    // ------------------------------------------------------------------
+}
+
+// ---------------------------------------------------------------------------
+// main
+// ---------------------------------------------------------------------------
+
+/// Writes the truth CSV: per-domain counts merged by normalised name,
+/// sorted by domain.
+fn write_truth(file: std::fs::File, doms: &[Dom], counts: &[[u64; 3]]) -> io::Result<()> {
+    let mut truth: BTreeMap<&str, [u64; 3]> = BTreeMap::new();
+    for (d, c) in doms.iter().zip(counts) {
+        if c.iter().any(|&v| v > 0) {
+            let e = truth.entry(d.name.as_str()).or_default();
+            for (sum, v) in e.iter_mut().zip(c) {
+                *sum += v;
+            }
+        }
+    }
+    let mut w = BufWriter::new(file);
+    writeln!(w, "domain,delivered,deferred,bounced")?;
+    for (name, c) in &truth {
+        writeln!(w, "{name},{},{},{}", c[0], c[1], c[2])?;
+    }
+    w.flush()
+}
+
+/// Writes the codes truth CSV: events per (domain, outcome, code, enhanced
+/// code), merged by normalised name, sorted by domain, outcome (delivered,
+/// deferred, bounced), code (none first) and enhanced code (as text).
+fn write_truth_codes(file: std::fs::File, doms: &[Dom], codes: &HashMap<CodeKey, u64>) -> io::Result<()> {
+    let mut truth: BTreeMap<_, u64> = BTreeMap::new();
+    for (&(d, o, code, enhanced), &n) in codes {
+        *truth.entry((doms[d as usize].name.as_str(), o, code, enhanced)).or_default() += n;
+    }
+    let mut w = BufWriter::new(file);
+    writeln!(w, "domain,outcome,code,enhanced,count")?;
+    for ((name, o, code, enhanced), n) in &truth {
+        let outcome = ["delivered", "deferred", "bounced"][*o];
+        let code = code.map(|c| c.to_string()).unwrap_or_default();
+        writeln!(w, "{name},{outcome},{code},{},{n}", enhanced.unwrap_or_default())?;
+    }
+    w.flush()
+}
+
+/// Creates an output file named on the command line, so that a bad path
+/// fails before the work.
+fn create(path: Option<&str>) -> Result<Option<std::fs::File>, ExitCode> {
+    match path.map(std::fs::File::create) {
+        None => Ok(None),
+        Some(Ok(f)) => Ok(Some(f)),
+        Some(Err(e)) => {
+            eprintln!("synth: cannot create {}: {e}", path.unwrap_or_default());
+            Err(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let args = match parse_args(&argv) {
+        Ok(Some(a)) => a,
+        Ok(None) => {
+            print!("{HELP}");
+            return ExitCode::SUCCESS;
+        }
+        Err(msg) => {
+            eprintln!("synth: {msg}\nTry 'synth --help' for more information.");
+            return ExitCode::from(2);
+        }
+    };
+    // Create the truth files first, so that a bad path fails before the work.
+    let truth_file = match create(args.truth.as_deref()) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    let codes_file = match create(args.truth_codes.as_deref()) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    let stdout = io::stdout();
+    let mut g = Gen::new(&args, stdout.lock());
+    match args.mta {
+        Mta::Postfix => g.run_postfix(),
+        Mta::Exim => g.run_exim(),
+    }
+    let flushed = g.o.w.flush();
+    if let Some(e) = g.o.error.take().or(flushed.err()) {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            return ExitCode::SUCCESS;
+        }
+        eprintln!("synth: cannot write the log: {e}");
+        return ExitCode::FAILURE;
+    }
+    let distinct = g.o.truth.iter().filter(|c| c.iter().any(|&v| v > 0)).count();
+    if let Some(file) = truth_file
+        && let Err(e) = write_truth(file, &g.doms, &g.o.truth)
+    {
+        let path = args.truth.as_deref().unwrap_or_default();
+        eprintln!("synth: cannot write {path}: {e}");
+        return ExitCode::FAILURE;
+    }
+    if let (Some(file), Some(codes)) = (codes_file, &g.o.codes)
+        && let Err(e) = write_truth_codes(file, &g.doms, codes)
+    {
+        let path = args.truth_codes.as_deref().unwrap_or_default();
+        eprintln!("synth: cannot write {path}: {e}");
+        return ExitCode::FAILURE;
+    }
+    if !args.quiet {
+        let o = &g.o;
+        eprintln!(
+            "synth: {} bytes, {} lines, {} delivery lines ({:.1}%), {} recipient domains",
+            o.bytes,
+            o.lines,
+            o.deliveries,
+            100.0 * o.deliveries as f64 / o.lines.max(1) as f64,
+            distinct
+        );
+    }
+    ExitCode::SUCCESS
+}
