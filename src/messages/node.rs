@@ -3,9 +3,8 @@
 //! and the domain when it differs from the address's; how two states of a
 //! key combine; and the expiry records of a queue id.
 
-use std::borrow::Borrow;
 use std::collections::HashMap;
-use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
+use std::hash::BuildHasher;
 use std::sync::LazyLock;
 
 use foldhash::fast::RandomState;
@@ -302,27 +301,7 @@ impl std::fmt::Debug for Node {
     }
 }
 
-impl Borrow<[u8]> for Node {
-    fn borrow(&self) -> &[u8] {
-        self.key()
-    }
-}
-
 // Hash and equality must agree with those of `[u8]`, for lookups by key.
-
-impl Hash for Node {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.key().hash(state);
-    }
-}
-
-impl PartialEq for Node {
-    fn eq(&self, other: &Self) -> bool {
-        self.key() == other.key()
-    }
-}
-
-impl Eq for Node {}
 
 /// Writes the key of (`queue_id`, `recipient`) into `out`.
 pub(super) fn encode_key(out: &mut Vec<u8>, queue_id: &[u8], recipient: &[u8]) {
@@ -375,28 +354,4 @@ pub(super) fn key_hash(key: &[u8]) -> u64 {
     #[cfg(test)]
     let hash = if super::tests::COLLIDE.get() { hash % 3 } else { hash };
     hash
-}
-
-/// Hash-map keys that are hashes already.
-pub(super) type Prehashed = BuildHasherDefault<PassThrough>;
-
-/// Passes a `u64` through as its own hash.
-#[derive(Default)]
-pub(super) struct PassThrough(u64);
-
-impl Hasher for PassThrough {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `u64` keys are hashed; this is for completeness.
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
 }

@@ -13,7 +13,6 @@ use super::RecipientState;
 use super::node::Expiries;
 use super::node::Head;
 use super::node::Node;
-use super::node::Prehashed;
 use super::node::domain_after_at;
 use super::node::encode_key;
 use super::node::key_hash;
@@ -68,7 +67,7 @@ pub(super) fn resolve(nodes: Vec<(u64, Node)>, expiries: &Expiries) -> Vec<Recip
         // The hops' targets by their key's hash: only keys with one of
         // those hashes are compared.
         type Hops = Vec<(Box<[u8]>, usize)>;
-        let mut wanted: HashMap<u64, Hops, Prehashed> = HashMap::default();
+        let mut wanted: HashMap<u64, Hops, RandomState> = HashMap::default();
         let mut scratch = Vec::new();
         for (i, node) in nodes.iter().enumerate().filter(|(_, node)| node.is_hop()) {
             let parts = node.parts();

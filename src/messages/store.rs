@@ -2,7 +2,8 @@
 //! found by its key's hash, and the expiry records by queue id. Filled per
 //! piece by a worker, added together in log order by the fold.
 
-use std::collections::hash_map::Entry;
+use hashbrown::HashTable;
+use hashbrown::hash_table::Entry;
 use std::collections::{HashMap, HashSet};
 use std::ops::AddAssign;
 
@@ -19,9 +20,9 @@ use super::node::Node;
 use super::node::combine;
 use super::node::domain_after_at;
 use super::node::encode_key;
+use super::node::key_hash;
 use super::node::merge;
 use super::node::split_key;
-use super::node::{Prehashed, key_hash};
 use super::resolve::Settled;
 use super::resolve::Sorter;
 use crate::parse::{self, Outcome};
@@ -34,12 +35,11 @@ use crate::time::Micros;
 /// then call [`Messages::finish`].
 #[derive(Clone, Debug, Default)]
 pub struct Messages {
-    /// The states by their key's hash ([`key_hash`]): looking a key up or
-    /// growing the table reads no node but the one found.
-    pub(super) nodes: HashMap<u64, Node, Prehashed>,
-    /// The states whose key's hash is that of another key in `nodes`
-    /// (practically never), by key.
-    pub(super) collided: HashSet<Node, RandomState>,
+    /// The states with their key's hash ([`key_hash`]), which is kept so
+    /// that growing the table reads no node, and a lookup reads only nodes
+    /// whose hash matches (keys of equal hashes are told apart by their
+    /// bytes).
+    pub(super) nodes: HashTable<(u64, Node)>,
     pub(super) expiries: Expiries,
     /// The latest time of the events and expiries recorded (a missing time
     /// sorts first): how far into the log the state reaches.
@@ -56,7 +56,7 @@ impl Messages {
 
     /// An empty state with room for `keys` keys.
     pub fn with_capacity(keys: usize) -> Messages {
-        Messages { nodes: HashMap::with_capacity_and_hasher(keys, Prehashed::default()), ..Messages::default() }
+        Messages { nodes: HashTable::with_capacity(keys), ..Messages::default() }
     }
 
     /// Counts one delivery attempt. `order` is the line's position in the
@@ -82,20 +82,12 @@ impl Messages {
                 node.set_head(&head);
             }
         };
-        match self.nodes.entry(key_hash(key)) {
+        let hash = key_hash(key);
+        match self.nodes.entry(hash, |(h, node)| *h == hash && node.key() == key, |&(h, _)| h) {
             Entry::Vacant(slot) => {
-                slot.insert(Node::new(&mine, key, hop, text, own_domain));
+                slot.insert((hash, Node::new(&mine, key, hop, text, own_domain)));
             }
-            Entry::Occupied(slot) if slot.get().key() == key => update(slot.into_mut()),
-            Entry::Occupied(_) => match self.collided.take(key) {
-                Some(mut node) => {
-                    update(&mut node);
-                    self.collided.insert(node);
-                }
-                None => {
-                    self.collided.insert(Node::new(&mine, key, hop, text, own_domain));
-                }
-            },
+            Entry::Occupied(mut slot) => update(&mut slot.get_mut().1),
         }
     }
 
@@ -116,7 +108,7 @@ impl Messages {
 
     /// Distinct (queue id, recipient) pairs held.
     pub fn len(&self) -> usize {
-        self.nodes.len() + self.collided.len()
+        self.nodes.len()
     }
 
     /// The latest time of the events and expiries recorded, if any had one.
@@ -131,27 +123,21 @@ impl Messages {
 
     /// Adds the state `theirs` of the key hashed `hash`.
     pub(super) fn add_node(&mut self, hash: u64, theirs: Node) {
-        match self.nodes.entry(hash) {
+        match self.nodes.entry(hash, |(h, node)| *h == hash && node.key() == theirs.key(), |&(h, _)| h) {
             Entry::Vacant(slot) => {
-                slot.insert(theirs);
+                slot.insert((hash, theirs));
             }
-            Entry::Occupied(slot) if slot.get().key() == theirs.key() => {
-                let mine = slot.into_mut();
+            Entry::Occupied(mut slot) => {
+                let mine = &mut slot.get_mut().1;
                 *mine = merge(std::mem::take(mine), theirs);
-            }
-            Entry::Occupied(_) => {
-                let node = match self.collided.take(theirs.key()) {
-                    Some(mine) => merge(mine, theirs),
-                    None => theirs,
-                };
-                self.collided.insert(node);
             }
         }
     }
 
     /// Whether the key is held.
     pub(super) fn contains(&self, key: &[u8]) -> bool {
-        self.nodes.get(&key_hash(key)).is_some_and(|n| n.key() == key) || self.collided.contains(key)
+        let hash = key_hash(key);
+        self.nodes.find(hash, |(h, node)| *h == hash && node.key() == key).is_some()
     }
 
     /// Resolves hops and expiries and returns the final state of every
@@ -175,9 +161,8 @@ impl Messages {
 
     /// Every key, to be resolved as they stand.
     pub fn into_settled(self) -> Settled {
-        let Messages { nodes, collided, expiries, .. } = self;
-        let collided = collided.into_iter().map(|node| (key_hash(node.key()), node));
-        Settled { nodes: nodes.into_iter().chain(collided).collect(), expiries }
+        let Messages { nodes, expiries, .. } = self;
+        Settled { nodes: nodes.into_iter().collect(), expiries }
     }
 
     /// Takes out the recipients settled at `horizon`, to be resolved into
@@ -211,7 +196,7 @@ impl Messages {
         // the links (few: hops are rare and short-lived), by their hashes
         // (two keys of one hash are only ever held back together).
         let mut scratch = Vec::new();
-        let mut linked: HashMap<u64, usize, Prehashed> = HashMap::default();
+        let mut linked: HashMap<u64, usize, RandomState> = HashMap::default();
         let mut parent: Vec<usize> = Vec::new();
         fn root(parent: &mut [usize], mut i: usize) -> usize {
             while parent[i] != i {
@@ -220,7 +205,7 @@ impl Messages {
             }
             i
         }
-        for node in self.nodes.values().chain(&self.collided).filter(|n| n.is_hop()) {
+        for (_, node) in self.nodes.iter().filter(|(_, n)| n.is_hop()) {
             let parts = node.parts();
             encode_key(&mut scratch, parts.hop, split_key(parts.key).1);
             if scratch == parts.key || !self.contains(&scratch) {
@@ -240,9 +225,8 @@ impl Messages {
         }
         let mut group_settled = vec![true; parent.len()];
         if !linked.is_empty() {
-            let collided = self.collided.iter().map(|node| (key_hash(node.key()), node));
-            for (hash, node) in self.nodes.iter().map(|(&h, n)| (h, n)).chain(collided) {
-                if let Some(&i) = linked.get(&hash) {
+            for (hash, node) in self.nodes.iter() {
+                if let Some(&i) = linked.get(hash) {
                     let r = root(&mut parent, i);
                     group_settled[r] &= settled(node);
                 }
@@ -253,22 +237,13 @@ impl Messages {
             None => settled(node),
         };
         let mut out = Vec::new();
-        self.nodes.retain(|&hash, node| {
-            let go = leaving(hash, node);
+        self.nodes.retain(|entry| {
+            let go = leaving(entry.0, &entry.1);
             if go {
-                out.push((hash, std::mem::take(node)));
+                out.push((entry.0, std::mem::take(&mut entry.1)));
             }
             !go
         });
-        let collided: Vec<Node> = std::mem::take(&mut self.collided).into_iter().collect();
-        for node in collided {
-            let hash = key_hash(node.key());
-            if leaving(hash, &node) {
-                out.push((hash, node));
-            } else {
-                self.collided.insert(node);
-            }
-        }
         // The expiry records the deferred ones need (the others need none).
         let mut marks = Expiries::default();
         for (_, node) in out.iter().filter(|(_, node)| node.outcome() == Outcome::Deferred) {
@@ -289,7 +264,7 @@ impl Messages {
             return;
         }
         let mut needed: HashSet<&[u8], RandomState> = HashSet::default();
-        for node in self.nodes.values().chain(&self.collided).filter(|n| n.outcome() == Outcome::Deferred) {
+        for (_, node) in self.nodes.iter().filter(|(_, n)| n.outcome() == Outcome::Deferred) {
             let queue_id = split_key(node.key()).0;
             if self.expiries.get(queue_id).is_some_and(old) {
                 needed.insert(queue_id);
@@ -305,13 +280,9 @@ impl AddAssign for Messages {
         // Adding is symmetric: fold the smaller into the larger.
         if self.len() < other.len() {
             std::mem::swap(&mut self.nodes, &mut other.nodes);
-            std::mem::swap(&mut self.collided, &mut other.collided);
         }
         for (hash, node) in other.nodes {
             self.add_node(hash, node);
-        }
-        for node in other.collided {
-            self.add_node(key_hash(node.key()), node);
         }
         self.latest = self.latest.max(other.latest);
         if self.expiries.len() < other.expiries.len() {
