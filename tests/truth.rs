@@ -67,23 +67,6 @@ fn synth() -> PathBuf {
     path
 }
 
-/// The records of a CSV text, each as a map from column name to value.
-fn records(text: &str) -> Vec<BTreeMap<String, String>> {
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let header = reader.headers().expect("a header row").clone();
-    reader
-        .records()
-        .map(|r| {
-            let r = r.expect("a well-formed CSV record");
-            header.iter().zip(r.iter()).map(|(k, v)| (k.to_string(), v.to_string())).collect()
-        })
-        .collect()
-}
-
-fn number(row: &BTreeMap<String, String>, column: &str) -> u64 {
-    row[column].parse().unwrap_or_else(|_| panic!("{column} is not a count in {row:?}"))
-}
-
 /// bounced / (delivered + bounced) with 4 decimals, empty when both are 0
 /// (README, `domains`).
 fn bounce_rate(delivered: u64, bounced: u64) -> String {
@@ -131,13 +114,14 @@ fn check_case(case: &Case) {
     let report = |kind: &str| {
         let out = run(&["analyze", "-q", "--tz", "UTC", "--report", kind, log]);
         assert_eq!(out.status.code(), Some(0), "{name}: {}", util::stderr(&out));
-        records(&stdout(&out))
+        util::csv_records(&stdout(&out))
     };
 
     // The truth, and a check that it is worth comparing with.
     let mut want: BTreeMap<String, [u64; 3]> = BTreeMap::new();
-    for row in records(&util::read(&truth)) {
-        let counts = [number(&row, "delivered"), number(&row, "deferred"), number(&row, "bounced")];
+    for row in util::csv_records(&util::read(&truth)) {
+        let counts =
+            [util::csv_count(&row, "delivered"), util::csv_count(&row, "deferred"), util::csv_count(&row, "bounced")];
         assert!(want.insert(row["domain"].clone(), counts).is_none(), "{name}: truth repeats {}", row["domain"]);
     }
     let sums = want.values().fold([0; 3], |s, c| [s[0] + c[0], s[1] + c[1], s[2] + c[2]]);
@@ -148,7 +132,8 @@ fn check_case(case: &Case) {
     let mut seen = BTreeSet::new();
     for row in report("domains") {
         let domain = row["domain"].clone();
-        let got = [number(&row, "delivered"), number(&row, "deferred"), number(&row, "bounced")];
+        let got =
+            [util::csv_count(&row, "delivered"), util::csv_count(&row, "deferred"), util::csv_count(&row, "bounced")];
         match want.get(&domain) {
             None => problems.push(format!("{domain}: in the report, not in the truth ({got:?})")),
             Some(&counts) => {
@@ -156,7 +141,7 @@ fn check_case(case: &Case) {
                     problems.push(format!("{domain}: delivered, deferred, bounced {got:?}, truth {counts:?}"));
                 }
                 let total = counts.iter().sum::<u64>();
-                if number(&row, "total") != total {
+                if util::csv_count(&row, "total") != total {
                     problems.push(format!("{domain}: total {}, truth {total}", row["total"]));
                 }
                 let rate = bounce_rate(counts[0], counts[2]);
@@ -175,14 +160,17 @@ fn check_case(case: &Case) {
 
     // codes: rows summed by (domain, status, code, enhanced), both ways.
     let mut want_codes = CodeCounts::new();
-    for row in records(&util::read(&truth_codes)) {
+    for row in util::csv_records(&util::read(&truth_codes)) {
         let key = (row["domain"].clone(), row["outcome"].clone(), row["code"].clone(), row["enhanced"].clone());
-        assert!(want_codes.insert(key, number(&row, "count")).is_none(), "{name}: codes truth repeats {row:?}");
+        assert!(
+            want_codes.insert(key, util::csv_count(&row, "count")).is_none(),
+            "{name}: codes truth repeats {row:?}"
+        );
     }
     let mut got_codes = CodeCounts::new();
     for row in report("codes") {
         let key = (row["domain"].clone(), row["status"].clone(), row["code"].clone(), row["enhanced"].clone());
-        *got_codes.entry(key).or_default() += number(&row, "count");
+        *got_codes.entry(key).or_default() += util::csv_count(&row, "count");
     }
     let mut problems = Vec::new();
     for key in want_codes.keys().chain(got_codes.keys().filter(|k| !want_codes.contains_key(*k))) {
@@ -212,7 +200,7 @@ fn check_case(case: &Case) {
             continue;
         };
         seen.insert(domain.clone());
-        let n = |column| number(&row, column);
+        let n = |column| util::csv_count(&row, column);
         if n("deferred_attempts") != deferred {
             problems.push(format!("{domain}: deferred_attempts {}, truth deferred {deferred}", n("deferred_attempts")));
         }

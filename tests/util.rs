@@ -104,3 +104,22 @@ pub fn proptest_cases(default: u32) -> proptest::test_runner::Config {
     let cases = std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(default);
     proptest::test_runner::Config::with_cases(cases)
 }
+
+/// The rows of a CSV report (the header row gives the names), each a map
+/// from column name to cell. Panics on a malformed record.
+pub fn csv_records(text: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().expect("a header row").clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.expect("a well-formed CSV record");
+            header.iter().zip(r.iter()).map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        })
+        .collect()
+}
+
+/// A count in a row of [`csv_records`].
+pub fn csv_count(row: &std::collections::BTreeMap<String, String>, column: &str) -> u64 {
+    row[column].parse().unwrap_or_else(|_| panic!("{column} is not a count in {row:?}"))
+}
