@@ -307,6 +307,21 @@ Nov  5 10:00:02 mx postfix/smtp[1]: 4B1C2D3E: to=<e@p.example>, relay=x, dsn=2.1
         assert_eq!(count(&[anchor(never)]), (0, 0));
     }
 
+    /// A place as one number that sorts like the place, each field
+    /// saturating at its width (16, 24 and 24 bits); worked out by hand.
+    #[test]
+    fn place_order_table() {
+        let place = |input, seq, offset| Place { input, seq, offset }.order();
+        assert_eq!(place(0, 0, 0), 0);
+        assert_eq!(place(0, 0, 1), 1);
+        assert_eq!(place(0, 1, 0), 1 << 24);
+        assert_eq!(place(1, 0, 0), 1 << 48);
+        assert_eq!(place(1, 2, 3), (1 << 48) | (2 << 24) | 3);
+        assert_eq!(place(0x1_0000, 0x100_0000, 0x100_0000), u64::MAX, "every field saturated");
+        assert!(place(0, 1, 0) > place(0, 0, 0xFF_FFFF), "a later piece sorts after any offset of an earlier one");
+        assert!(place(1, 0, 0) > place(0, 0xFF_FFFF, 0xFF_FFFF));
+    }
+
     #[test]
     fn empty_and_anchor_only_blocks() {
         for data in [&b""[..], b": to=", b" == ", b"\n\n\n"] {
