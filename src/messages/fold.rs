@@ -368,6 +368,8 @@ fn median(delays: &HashMap<u32, u32, RandomState>) -> Option<f64> {
 mod tests {
     use super::*;
     use crate::classify::{BounceType, Reason};
+    use crate::messages::Finished;
+    use crate::messages::tests::*;
     use FinalOutcome::{Bounced as B, Delivered as D, Expired as X, Pending as P};
 
     /// A recipient's final state: address, outcome, first and last time (s), attempts.
@@ -514,5 +516,155 @@ mod tests {
         // Kept: about two settle times' worth (12 a minute), not 20,000.
         assert!(fold.held.expiries.len() < 100, "{} expiry records held", fold.held.expiries.len());
         assert!(fold.held.len() < 100, "{} keys held", fold.held.len());
+    }
+
+    /// The `messages` report's rows of `f`.
+    fn domain_rows(f: &Finished) -> Vec<MessageRow> {
+        let mut outcomes = Outcomes::default();
+        outcomes.add(f.recipients.clone());
+        outcomes.domain_rows()
+    }
+
+    #[test]
+    fn domain_rows_count_recipients() {
+        let mut events = Vec::new();
+        // d1: three delivered (delays 1, 2, 10 → median 2), one bounced, one pending.
+        for (i, delay) in [(0, 1.0), (1, 10.0), (2, 2.0)] {
+            let qid: &'static str = format!("D{i}").leak();
+            events.push(ev(qid, "a@d1.example", DEFERRED, Some(1)));
+            events.push(ev(qid, "a@d1.example", DELIVERED, Some(5)).delay(delay));
+        }
+        events.push(ev("B1", "b@d1.example", BOUNCED, Some(1)));
+        events.push(ev("P1", "p@d1.example", DEFERRED, Some(1)));
+        // d2: two delivered, no delay= (60 s and 0 s apart → median 30), one expired.
+        events.push(ev("E1", "a@d2.example", DEFERRED, Some(1)));
+        events.push(ev("E1", "a@d2.example", DEFERRED, Some(2)));
+        events.push(ev("E2", "b@d2.example", DEFERRED, Some(0)));
+        events.push(ev("E2", "b@d2.example", DELIVERED, Some(60)));
+        events.push(ev("E3", "c@d2.example", DELIVERED, Some(60)));
+        // d3: only pending.
+        events.push(ev("F1", "a@d3.example", DEFERRED, Some(1)));
+        let f = run(&events, &[("E1", Some(9))]);
+        let rows = domain_rows(&f);
+        let row = |domain: &str, counts: [u64; 6], median_delay_s| MessageRow {
+            domain: domain.into(),
+            recipients: counts[0],
+            delivered: counts[1],
+            bounced: counts[2],
+            expired: counts[3],
+            pending: counts[4],
+            deferred_attempts: counts[5],
+            median_delay_s,
+        };
+        assert_eq!(
+            rows,
+            vec![
+                row("d1.example", [5, 3, 1, 0, 1, 4], Some(2.0)),
+                row("d2.example", [3, 2, 0, 1, 0, 3], Some(30.0)),
+                row("d3.example", [1, 0, 0, 0, 1, 1], None),
+            ]
+        );
+        assert!(domain_rows(&Finished::default()).is_empty());
+    }
+
+    #[test]
+    fn ties_are_ordered_by_recipients_then_domain() {
+        let f = run(
+            &[
+                ev("1", "a@b.example", BOUNCED, None),
+                ev("2", "a@a.example", BOUNCED, None),
+                ev("3", "b@c.example", DELIVERED, None),
+                ev("4", "c@c.example", DELIVERED, None),
+                ev("5", "a@z.example", DELIVERED, None),
+            ],
+            &[],
+        );
+        let order: Vec<String> = domain_rows(&f).into_iter().map(|r| r.domain).collect();
+        assert_eq!(order, ["a.example", "b.example", "c.example", "z.example"]);
+    }
+
+    /// Messages over days in time order (as in a real log): delivered,
+    /// deferred then delivered or bounced, expired, through a content
+    /// filter whose copy is delivered a second before the hop line, or
+    /// pending; addresses repeat across messages.
+    fn days_of_events() -> Vec<(i64, Result<Ev, Expiry>)> {
+        let mut out = Vec::new();
+        for i in 0..600i64 {
+            let t = 60 * i;
+            let qid: &'static str = format!("Q{i}").leak();
+            let rcpt: &'static str = format!("u{}@d{}.example", i % 37, i % 37 % 5).leak();
+            let mut at = |dt: i64, e: Ev| out.push((t + dt, Ok(Ev { time: Some(t + dt), ..e })));
+            match i % 6 {
+                0 | 1 => at(1, ev(qid, rcpt, DELIVERED, None).delay(1.0)),
+                2 => {
+                    at(1, ev(qid, rcpt, DEFERRED, None));
+                    at(7200, ev(qid, rcpt, BOUNCED, None));
+                }
+                3 => {
+                    at(1, ev(qid, rcpt, DEFERRED, None));
+                    at(3600, ev(qid, rcpt, DEFERRED, None));
+                    out.push((t + 3601, Err((qid, Some(t + 3601)))));
+                }
+                4 => {
+                    let new: &'static str = format!("R{i}").leak();
+                    at(1, ev(new, rcpt, DELIVERED, None).delay(0.5));
+                    at(2, hop(qid, rcpt, new, None).delay(2.0));
+                }
+                _ => at(1, ev(qid, rcpt, DEFERRED, None)),
+            }
+        }
+        out.sort_by_key(|e| e.0);
+        out
+    }
+
+    fn fold(events: &[(i64, Result<Ev, Expiry>)], fold: Fold, piece: usize) -> Outcomes {
+        let mut fold = fold;
+        let mut batches = Vec::new();
+        for (n, part) in events.chunks(piece).enumerate() {
+            let mut m = Messages::new();
+            for (k, (_, e)) in part.iter().enumerate() {
+                let order = (n * piece + k) as u64;
+                match e {
+                    Ok(e) => m.record(&e.attempt(), order),
+                    Err((qid, time)) => m.record_expiry(qid.as_bytes(), time.map(|s| s * 1_000_000), order),
+                }
+            }
+            batches.extend(fold.add(m));
+        }
+        let peak = fold.peak_held();
+        batches.push(fold.finish());
+        // Batches resolved and handed in out of order are added in order.
+        batches.reverse();
+        let mut ordered = Ordered::default();
+        for batch in batches {
+            ordered.add(batch.ticket, batch.settled.resolve());
+        }
+        ordered.finish(peak)
+    }
+
+    #[test]
+    fn folding_with_sweeps_equals_keeping_everything() {
+        let events = days_of_events();
+        let all = fold(&events, Fold::new(Micros::MAX), 1);
+        assert_eq!(all.recipients, 600);
+        let rows = all.domain_rows();
+        let suppressed: Vec<Suppressed> = all.suppressed().into_iter().cloned().collect();
+        assert!(!suppressed.is_empty() && suppressed.len() < 37);
+        let second = 1_000_000;
+        for piece in [1, 2, 7, 100] {
+            for settle in [5 * second, 3600 * second] {
+                let swept = fold(&events, Fold::new(settle).sweep_from(0), piece);
+                assert_eq!(swept.domain_rows(), rows, "piece {piece}, settle {settle}");
+                let got: Vec<Suppressed> = swept.suppressed().into_iter().cloned().collect();
+                assert_eq!(got, suppressed, "piece {piece}, settle {settle}");
+                // Held: the 100 pending, the recipients of the last two hours
+                // or so, a piece; of 700 keys.
+                assert!(swept.peak_held < 400 + piece, "piece {piece}: {} held", swept.peak_held);
+            }
+        }
+        // Without the slack, a filter's copy swept before the hop line that
+        // names it comes counts on its own, and the hop line too.
+        let hasty = fold(&events, Fold::new(0).sweep_from(0), 1);
+        assert!(hasty.recipients > 600, "{}", hasty.recipients);
     }
 }

@@ -352,6 +352,71 @@ pub(super) static KEY_HASH: LazyLock<RandomState> = LazyLock::new(RandomState::d
 pub(super) fn key_hash(key: &[u8]) -> u64 {
     let hash = KEY_HASH.hash_one(key);
     #[cfg(test)]
-    let hash = if super::tests::COLLIDE.get() { hash % 3 } else { hash };
+    let hash = if COLLIDE.get() { hash % 3 } else { hash };
     hash
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Makes keys' hashes collide (three values), to test that equal hashes
+    /// of different keys are kept apart.
+    pub(super) static COLLIDE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nodes_round_trip() {
+        let heads = [
+            Head {
+                attempts: u32::MAX,
+                deferred: 7,
+                timed: true,
+                first: Micros::MIN,
+                last: Micros::MAX,
+                order: u64::MAX,
+                delay: Some(-0.5),
+                code: Some(0),
+                enhanced: Some(Enhanced { class: 255, subject: u16::MAX, detail: 999 }),
+                reason: *Reason::ALL.last().unwrap(),
+                outcome: Outcome::Bounced,
+                expired: true,
+                hop: true,
+                own_domain: true,
+            },
+            Head {
+                attempts: 0,
+                deferred: 0,
+                timed: false,
+                first: 0,
+                last: 0,
+                order: 0,
+                delay: None,
+                code: None,
+                enhanced: None,
+                reason: Reason::ALL[0],
+                outcome: Outcome::Delivered,
+                expired: false,
+                hop: false,
+                own_domain: false,
+            },
+        ];
+        let long = vec![b'q'; 300];
+        for head in heads {
+            for (qid, rcpt, hop, text) in
+                [(&b""[..], &b""[..], &b""[..], &b""[..]), (&long[..], b"r@d", &long[..], &long[..MAX_REPLY])]
+            {
+                let mut key = Vec::new();
+                encode_key(&mut key, qid, rcpt);
+                let domain = head.own_domain.then_some(&b"D.example"[..]);
+                let node = Node::new(&head, &key, hop, text, domain);
+                assert_eq!(node.head(), head);
+                let parts = node.parts();
+                assert_eq!((parts.key, parts.hop, parts.text, parts.domain), (&key[..], hop, text, domain));
+                assert_eq!(split_key(node.key()), (qid, rcpt));
+            }
+        }
+    }
 }

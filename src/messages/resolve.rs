@@ -284,3 +284,295 @@ impl Chain {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::messages::node::COLLIDE;
+    use crate::messages::tests::*;
+    use crate::messages::{Finished, Messages};
+    use FinalOutcome::{Bounced as B, Delivered as D, Expired as X, Pending as P};
+
+    /// What the table checks of a recipient: (recipient, outcome, attempts,
+    /// deferred attempts, first and last seen in seconds).
+    type Row = (&'static str, FinalOutcome, u32, u32, Option<i64>, Option<i64>);
+
+    fn rows(f: &Finished) -> Vec<Row> {
+        f.recipients
+            .iter()
+            .map(|r| {
+                let rcpt: &'static str = String::from_utf8(r.recipient.to_vec()).unwrap().leak();
+                let secs = |t: Option<Micros>| t.map(|t| t / 1_000_000);
+                (rcpt, r.outcome, r.attempts, r.deferred_attempts, secs(r.first_seen), secs(r.last_seen))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn final_outcomes() {
+        let (a, b) = ("a@x.example", "b@y.example");
+        let s = Some;
+        type Case = (&'static str, Vec<Ev>, Vec<Expiry>, Vec<Row>);
+        let cases: Vec<Case> = vec![
+            (
+                "deferred then delivered",
+                vec![ev("Q1", a, DEFERRED, s(10)), ev("Q1", a, DEFERRED, s(20)), ev("Q1", a, DELIVERED, s(30))],
+                vec![],
+                vec![(a, D, 3, 2, s(10), s(30))],
+            ),
+            (
+                "lines out of order",
+                vec![ev("Q1", a, DELIVERED, s(30)), ev("Q1", a, DEFERRED, s(20)), ev("Q1", a, DEFERRED, s(10))],
+                vec![],
+                vec![(a, D, 3, 2, s(10), s(30))],
+            ),
+            (
+                "deferred then bounced",
+                vec![ev("Q1", a, DEFERRED, s(10)), ev("Q1", a, BOUNCED, s(20))],
+                vec![],
+                vec![(a, B, 2, 1, s(10), s(20))],
+            ),
+            (
+                "deferred then expired (the expiry is its last line)",
+                vec![ev("Q1", a, DEFERRED, s(10)), ev("Q1", a, DEFERRED, s(20))],
+                vec![("Q1", s(30))],
+                vec![(a, X, 2, 2, s(10), s(30))],
+            ),
+            (
+                "an expiry at the instant of the deferral counts",
+                vec![ev("Q1", a, DEFERRED, s(10))],
+                vec![("Q1", s(10))],
+                vec![(a, X, 1, 1, s(10), s(10))],
+            ),
+            (
+                "an expiry before the last deferral does not count",
+                vec![ev("Q1", a, DEFERRED, s(10)), ev("Q1", a, DEFERRED, s(20))],
+                vec![("Q1", s(15))],
+                vec![(a, P, 2, 2, s(10), s(20))],
+            ),
+            (
+                "an expiry of another queue id does not count",
+                vec![ev("Q1", a, DEFERRED, s(10)), ev("Q2", b, DEFERRED, s(10))],
+                vec![("Q2", s(30))],
+                vec![(a, P, 1, 1, s(10), s(10)), (b, X, 1, 1, s(10), s(30))],
+            ),
+            (
+                "an expiry does not touch a delivered recipient of the queue id",
+                vec![ev("Q1", a, DELIVERED, s(10)), ev("Q1", b, DEFERRED, s(10))],
+                vec![("Q1", s(30))],
+                vec![(a, D, 1, 0, s(10), s(10)), (b, X, 1, 1, s(10), s(30))],
+            ),
+            (
+                "Exim retry timeout",
+                vec![
+                    ev("1abcde-000001-AB", a, DEFERRED, s(10)),
+                    ev("1abcde-000001-AB", a, BOUNCED, s(20)).expired().text("retry timeout exceeded"),
+                ],
+                vec![],
+                vec![(a, X, 2, 1, s(10), s(20))],
+            ),
+            ("still pending", vec![ev("Q1", a, DEFERRED, s(10))], vec![], vec![(a, P, 1, 1, s(10), s(10))]),
+            (
+                "a final outcome at the instant of a deferral wins",
+                vec![ev("Q1", a, DELIVERED, s(10)), ev("Q1", a, DEFERRED, s(10))],
+                vec![],
+                vec![(a, D, 2, 1, s(10), s(10))],
+            ),
+            (
+                "content-filter hop",
+                vec![hop("A", a, "B", s(10)), ev("B", a, DELIVERED, s(11))],
+                vec![],
+                vec![(a, D, 1, 0, s(10), s(11))],
+            ),
+            (
+                "hop target seen first",
+                vec![ev("B", a, DELIVERED, s(11)), ev("A", a, DEFERRED, s(5)), hop("A", a, "B", s(10))],
+                vec![],
+                vec![(a, D, 2, 1, s(5), s(11))],
+            ),
+            (
+                "hop chain",
+                vec![
+                    hop("A", a, "B", s(10)),
+                    hop("B", a, "C", s(11)),
+                    ev("C", a, DEFERRED, s(12)),
+                    ev("C", a, BOUNCED, s(13)),
+                ],
+                vec![],
+                vec![(a, B, 2, 1, s(10), s(13))],
+            ),
+            (
+                "hop chain ending in an expiry of the last queue id",
+                vec![hop("A", a, "B", s(10)), ev("B", a, DEFERRED, s(12))],
+                vec![("B", s(20)), ("A", s(1))],
+                vec![(a, X, 1, 1, s(10), s(20))],
+            ),
+            (
+                "hop loop",
+                vec![hop("A", a, "B", s(10)), hop("B", a, "A", s(11))],
+                vec![],
+                vec![(a, D, 1, 0, s(10), s(11))],
+            ),
+            (
+                "hop loop entered from outside",
+                vec![hop("S", a, "A", s(9)), hop("A", a, "B", s(10)), hop("B", a, "A", s(11))],
+                vec![],
+                // A continues B, not S (B sorts first): S ends at its hop.
+                vec![(a, D, 1, 0, s(9), s(9)), (a, D, 1, 0, s(10), s(11))],
+            ),
+            ("hop to itself", vec![hop("A", a, "A", s(10))], vec![], vec![(a, D, 1, 0, s(10), s(10))]),
+            (
+                "hop to a missing key",
+                vec![ev("A", a, DEFERRED, s(5)), hop("A", a, "B", s(10))],
+                vec![],
+                vec![(a, D, 2, 1, s(5), s(10))],
+            ),
+            (
+                "hop to another recipient's key",
+                vec![hop("A", a, "B", s(10)), ev("B", b, DELIVERED, s(11))],
+                vec![],
+                vec![(a, D, 1, 0, s(10), s(10)), (b, D, 1, 0, s(11), s(11))],
+            ),
+            (
+                "two recipients in one queue id",
+                vec![ev("Q1", a, DELIVERED, s(10)), ev("Q1", b, BOUNCED, s(10))],
+                vec![],
+                vec![(a, D, 1, 0, s(10), s(10)), (b, B, 1, 0, s(10), s(10))],
+            ),
+            (
+                "one recipient in two queue ids",
+                vec![ev("Q1", a, DELIVERED, s(10)), ev("Q2", a, BOUNCED, s(20)), ev("Q2", a, DEFERRED, s(15))],
+                vec![],
+                vec![(a, D, 1, 0, s(10), s(10)), (a, B, 2, 1, s(15), s(20))],
+            ),
+            (
+                "no times: final after deferred, any expiry counts",
+                vec![ev("Q1", a, DELIVERED, None), ev("Q1", a, DEFERRED, None), ev("Q2", b, DEFERRED, None)],
+                vec![("Q2", s(1))],
+                vec![(a, D, 2, 1, None, None), (b, X, 1, 1, None, None)],
+            ),
+            (
+                "a missing time sorts first",
+                vec![ev("Q1", a, DELIVERED, None), ev("Q1", a, DEFERRED, s(10))],
+                vec![("Q1", None)],
+                vec![(a, X, 2, 1, s(10), s(10))],
+            ),
+        ];
+        for collide in [false, true] {
+            COLLIDE.set(collide);
+            for (name, events, expiries, want) in &cases {
+                assert_eq!(rows(&run(events, expiries)), *want, "{name}, collisions: {collide}");
+            }
+        }
+    }
+
+    #[test]
+    fn fields_of_the_final_attempt() {
+        let a = "User@UP.EXAMPLE";
+        let f = run(
+            &[
+                ev("Q1", a, DEFERRED, Some(100)).text("451 4.1.1 first").delay(1.0),
+                ev("Q1", a, DEFERRED, Some(160)).text("450 4.1.1 <User@UP.EXAMPLE>: unknown").delay(61.0),
+            ],
+            &[("Q1", Some(300))],
+        );
+        let r = &f.recipients[0];
+        assert_eq!((&r.recipient[..], &r.domain[..]), (&b"User@UP.EXAMPLE"[..], &b"up.example"[..]));
+        assert_eq!((r.outcome, r.code, r.reason), (X, Some(452), Reason::MailboxFull));
+        assert_eq!(r.enhanced, Some(Enhanced { class: 4, subject: 2, detail: 2 }));
+        assert_eq!(&r.last_reply[..], b"450 4.1.1 <User@UP.EXAMPLE>: unknown");
+        // An expiry is typed as a final failure: mailboxfull stays soft.
+        assert_eq!(r.bounce_type, BounceType::Soft);
+        assert_eq!(r.delay, Some(61.0));
+
+        let f = run(&[ev("Q1", "u@d.example", DEFERRED, Some(1))], &[("Q1", Some(2))]);
+        let mut unknown = ev("Q2", "u@d.example", DEFERRED, Some(1)).attempt();
+        unknown.reason = Reason::UserUnknown;
+        let mut m = Messages::new();
+        m.record(&unknown, 0);
+        m.record_expiry(b"Q2", None, 1);
+        let expired = m.finish();
+        assert_eq!((expired.recipients[0].outcome, expired.recipients[0].bounce_type), (X, BounceType::Hard));
+        assert_eq!(f.recipients[0].bounce_type, BounceType::Soft);
+        let pending = run(&[ev("Q2", "u@d.example", DEFERRED, Some(1))], &[]);
+        assert_eq!(pending.recipients[0].bounce_type, BounceType::Soft);
+
+        let f = run(&[ev("Q1", "u@d.example", BOUNCED, Some(1))], &[]);
+        let r = &f.recipients[0];
+        assert_eq!((r.bounce_type, r.reason, r.delay), (BounceType::Hard, Reason::UserUnknown, Some(0.0)));
+
+        // Delivered: no bounce type; the delay of a chain adds its hops'.
+        let f = run(
+            &[
+                hop("A", "u@d.example", "B", Some(10)).delay(2.5),
+                ev("B", "u@d.example", DELIVERED, Some(12)).delay(1.25),
+            ],
+            &[],
+        );
+        let r = &f.recipients[0];
+        assert_eq!((r.bounce_type, r.delay, r.code), (BounceType::None, Some(3.75), Some(250)));
+        assert_eq!(&r.last_reply[..], b"250 2.0.0 Ok");
+        // Without delay=, the time between the first and last line.
+        let f = run(&[ev("Q", "u@d.example", DEFERRED, Some(10)), ev("Q", "u@d.example", DELIVERED, Some(70))], &[]);
+        assert_eq!(f.recipients[0].delay, Some(60.0));
+        let f = run(&[ev("Q", "u@d.example", DELIVERED, None)], &[]);
+        assert_eq!(f.recipients[0].delay, None);
+    }
+
+    #[test]
+    fn recipients_are_sorted_and_domains_kept() {
+        let f = run(
+            &[
+                ev("Q1", "z@a.example", DELIVERED, Some(1)),
+                ev("Q2", "root", BOUNCED, Some(1)),
+                ev("Q3", "b@a.example", DEFERRED, Some(1)),
+                ev("Q0", "b@a.example", DELIVERED, Some(1)),
+            ],
+            &[],
+        );
+        let got: Vec<_> = f.recipients.iter().map(|r| (&r.domain[..], &r.recipient[..], r.outcome)).collect();
+        let want: Vec<(&[u8], &[u8], FinalOutcome)> = vec![
+            (b"", b"root", B),
+            (b"a.example", b"b@a.example", D),
+            (b"a.example", b"b@a.example", P),
+            (b"a.example", b"z@a.example", D),
+        ];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn sorter_matches_a_plain_sort() {
+        let mut random = Random(3);
+        let domains: [&[u8]; 4] = [b"", b"a.example", b"b.example", b"\xff.example"];
+        let locals: [&[u8]; 5] = [b"x", b"averyverylongname", b"averyverylongnamf", b"x\0", b""];
+        for len in [0, 1, 2, 3, 10, 200] {
+            let mut rows: Vec<RecipientState> = (0..len)
+                .map(|_| {
+                    let domain = random.pick(&domains);
+                    let recipient = [random.pick(&locals), b"@", domain].concat();
+                    RecipientState {
+                        recipient: recipient.into(),
+                        domain: domain.into(),
+                        outcome: random.pick(&FinalOutcome::ALL),
+                        code: None,
+                        enhanced: None,
+                        reason: Reason::Undefined,
+                        bounce_type: BounceType::None,
+                        attempts: random.below(3) as u32,
+                        deferred_attempts: 0,
+                        first_seen: None,
+                        last_seen: None,
+                        last_reply: Box::default(),
+                        delay: random.pick(&[None, Some(1.0), Some(-0.0), Some(0.0)]),
+                    }
+                })
+                .collect();
+            let mut want = rows.clone();
+            want.sort_by(compare);
+            let mut sorter = Sorter::default();
+            rows.iter().for_each(|r| sorter.add(r));
+            sorter.sort(&mut rows);
+            assert_eq!(rows, want, "{len} rows");
+        }
+    }
+}

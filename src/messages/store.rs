@@ -293,3 +293,208 @@ impl AddAssign for Messages {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::Reason;
+    use crate::messages::node::COLLIDE;
+    use crate::messages::tests::*;
+    use crate::parse::Enhanced;
+
+    #[test]
+    fn long_replies_are_cut_at_a_character_boundary() {
+        let long: &'static str = "é".repeat(150).leak();
+        let f = run(&[ev("Q", "u@d.example", BOUNCED, Some(1)).text(long)], &[]);
+        assert_eq!(f.recipients[0].last_reply.len(), MAX_REPLY);
+        let odd: &'static str = format!("x{long}").leak();
+        let f = run(&[ev("Q", "u@d.example", BOUNCED, Some(1)).text(odd)], &[]);
+        assert_eq!(f.recipients[0].last_reply.len(), MAX_REPLY - 1);
+        assert!(std::str::from_utf8(&f.recipients[0].last_reply).is_ok());
+    }
+
+    /// Random events over few keys: ties in time, missing times, hops
+    /// (chains, loops, fan-in), expiries, repeated texts.
+    fn scenario(random: &mut Random, events: usize, expiries: usize) -> (Vec<Fed<Ev>>, Vec<Fed<Expiry>>) {
+        let qids = ["A", "B", "C"];
+        let rcpts = ["a@x.example", "b@x.example", "C@UP.EXAMPLE"];
+        let times = [None, Some(1), Some(2), Some(2), Some(3)];
+        let texts = ["t1", "t2", "t2"];
+        let evs = (0..events)
+            .map(|i| {
+                let (qid, rcpt, time) = (random.pick(&qids), random.pick(&rcpts), random.pick(&times));
+                let e = match random.below(6) {
+                    0 => hop(qid, rcpt, random.pick(&qids), time),
+                    1 => ev(qid, rcpt, DELIVERED, time).delay(random.below(4) as f64),
+                    2 => ev(qid, rcpt, BOUNCED, time).text(random.pick(&texts)),
+                    3 => ev(qid, rcpt, BOUNCED, time).expired(),
+                    _ => ev(qid, rcpt, DEFERRED, time).text(random.pick(&texts)),
+                };
+                (i, e)
+            })
+            .collect();
+        let exps = (0..expiries).map(|i| (events + i, (random.pick(&qids), random.pick(&times)))).collect();
+        (evs, exps)
+    }
+
+    /// The same events split in every way across three states, each fed in
+    /// a shuffled order, merged in every order and grouping: `finish` gives
+    /// what one state fed everything in input order gives.
+    #[test]
+    fn merging_does_not_depend_on_split_or_order() {
+        let mut random = Random(42);
+        let orders = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
+        for round in 0..40 {
+            // Every third round, keys' hashes collide.
+            COLLIDE.set(round % 3 == 2);
+            let (events, expiries) = scenario(&mut random, 6, 1);
+            let mut whole = Messages::new();
+            feed(&mut whole, &events, &expiries);
+            let len = whole.len();
+            let want = whole.finish();
+            let items = events.len() + expiries.len();
+            for split in 0..3usize.pow(items as u32) {
+                let mut parts: Vec<Messages> = (0..3).map(|_| Messages::new()).collect();
+                let mut evs: [Vec<Fed<Ev>>; 3] = Default::default();
+                let mut exps: [Vec<Fed<Expiry>>; 3] = Default::default();
+                let mut digits = split;
+                for &e in &events {
+                    evs[digits % 3].push(e);
+                    digits /= 3;
+                }
+                for &x in &expiries {
+                    exps[digits % 3].push(x);
+                    digits /= 3;
+                }
+                for (i, part) in parts.iter_mut().enumerate() {
+                    random.shuffle(&mut evs[i]);
+                    feed(part, &evs[i], &exps[i]);
+                }
+                let ord = random.pick(&orders);
+                let [a, b, c] = ord.map(|i| parts[i].clone());
+                let merged = if random.below(2) == 0 {
+                    let mut ab = a;
+                    ab += b;
+                    ab += c;
+                    ab
+                } else {
+                    let mut bc = b;
+                    bc += c;
+                    let mut abc = a;
+                    abc += bc;
+                    abc
+                };
+                assert_eq!(merged.len(), len, "round {round}, split {split}");
+                assert_eq!(merged.finish(), want, "round {round}, split {split}, order {ord:?}\n{events:#?}");
+            }
+        }
+    }
+
+    /// Heap growth of one million recipients of realistic sizes:
+    /// `cargo test --release --lib messages::store::tests::memory -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn memory() {
+        fn resident() -> usize {
+            let statm = std::fs::read_to_string("/proc/self/statm").expect("Linux");
+            let pages: usize = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
+            pages * 4096
+        }
+        const N: usize = 1_000_000;
+        const FIRST: [&str; 13] =
+            ["anna", "bert", "carla", "dieter", "eva", "frank", "gina", "hans", "ida", "jan", "karl", "lena", "max"];
+        const LAST: [&str; 17] = [
+            "adler",
+            "becker",
+            "fischer",
+            "hoffmann",
+            "koch",
+            "krueger",
+            "lange",
+            "meyer",
+            "mueller",
+            "neumann",
+            "richter",
+            "schmidt",
+            "schneider",
+            "schulz",
+            "wagner",
+            "weber",
+            "wolf",
+        ];
+        let deferral = "host mx.example.net[192.0.2.25] said: 452 4.2.2 The email account that you tried to reach is \
+                        over quota (in reply to RCPT TO command)";
+        let lines: Vec<[String; 3]> = (0..N)
+            .map(|i| {
+                [
+                    format!("4PbC{:011X}", i / 3),
+                    format!("{}.{}{}@example-{}.com", FIRST[i % 13], LAST[i / 13 % 17], i % 1000, i % 5000),
+                    format!("250 2.0.0 OK  1700000000 a1-20020a05600c{i:012} - gsmtp"),
+                ]
+            })
+            .collect();
+        let attempts = |i: usize| {
+            let [qid, recipient, delivered] = &lines[i];
+            let domain = &recipient[recipient.find('@').unwrap() + 1..];
+            let attempt = Attempt {
+                queue_id: qid.as_bytes(),
+                recipient: recipient.as_bytes(),
+                domain: domain.as_bytes(),
+                outcome: DELIVERED,
+                time: Some(2_000_000),
+                code: Some(250),
+                enhanced: Some(Enhanced { class: 2, subject: 0, detail: 0 }),
+                reason: Reason::Delivered,
+                text: delivered.as_bytes(),
+                hop_to: None,
+                expired: false,
+                delay: Some(1.5),
+            };
+            let deferred = Attempt { outcome: DEFERRED, time: Some(1_000_000), text: deferral.as_bytes(), ..attempt };
+            (deferred, attempt)
+        };
+        let before = resident();
+        let started = std::time::Instant::now();
+        let mut m = Messages::new();
+        let mut records = 0;
+        for i in 0..N {
+            // 90% delivered at once, 5% deferred then delivered, 5% pending.
+            let (deferred, delivered) = attempts(i);
+            if i % 10 == 0 {
+                m.record(&deferred, 2 * i as u64);
+                records += 1;
+            }
+            if i % 20 != 0 {
+                m.record(&delivered, 2 * i as u64 + 1);
+                records += 1;
+            }
+        }
+        let elapsed = started.elapsed();
+        let grown = resident().saturating_sub(before);
+        println!(
+            "{} keys: {:.1} MB resident growth, {:.0} bytes per recipient; {:.0} ns per record",
+            m.len(),
+            grown as f64 / 1e6,
+            grown as f64 / m.len() as f64,
+            elapsed.as_nanos() as f64 / f64::from(records),
+        );
+        let started = std::time::Instant::now();
+        for i in 0..N {
+            let (deferred, _) = attempts(i);
+            m.record(&deferred, 3 * N as u64 + i as u64);
+        }
+        println!("a second attempt of every key: {:.0} ns per record", started.elapsed().as_nanos() as f64 / N as f64);
+        let (mut left, mut right) = (Messages::new(), Messages::new());
+        for i in 0..N {
+            let (_, delivered) = attempts(i);
+            if i % 2 == 0 { &mut left } else { &mut right }.record(&delivered, i as u64);
+        }
+        let started = std::time::Instant::now();
+        left += right;
+        println!("merging two halves: {:.0} ns per key", started.elapsed().as_nanos() as f64 / N as f64);
+        drop(left);
+        let started = std::time::Instant::now();
+        let f = m.finish();
+        println!("finish: {:.2} s for {} recipients", started.elapsed().as_secs_f64(), f.recipients.len());
+    }
+}
