@@ -279,109 +279,6 @@ impl<W: Write> Gen<W> {
         self.o.t("+01:00");
     }
 
-    /// Moves the clock and writes a Postfix line's prefix, up to the `: `
-    /// after `[pid]`. `inst` 1 is the `postfix-out` instance.
-    fn ph(&mut self, inst: u8, daemon: &str, pid: u32) {
-        self.clk.us += self.rng.below(self.step);
-        self.clk.refresh();
-        match self.style {
-            Style::BsdNoPad => self.bsd_stamp(false),
-            Style::Rfc => self.rfc_stamp(),
-            _ => self.bsd_stamp(true),
-        }
-        self.o.t(if inst == 1 { " mx1 postfix-out/" } else { " mx1 postfix/" });
-        self.o.t(daemon);
-        self.o.c(b'[');
-        self.o.n(u64::from(pid));
-        self.o.t("]: ");
-    }
-
-    /// A prefix for programs that are not Postfix daemons (`dovecot: `,
-    /// `amavis[123]: `).
-    fn ph_other(&mut self, prog: &str, pid: Option<u32>) {
-        self.clk.us += self.rng.below(self.step);
-        self.clk.refresh();
-        match self.style {
-            Style::BsdNoPad => self.bsd_stamp(false),
-            Style::Rfc => self.rfc_stamp(),
-            _ => self.bsd_stamp(true),
-        }
-        self.o.t(" mx1 ");
-        self.o.t(prog);
-        if let Some(pid) = pid {
-            self.o.c(b'[');
-            self.o.n(u64::from(pid));
-            self.o.c(b']');
-        }
-        self.o.t(": ");
-    }
-
-    /// Moves the clock and writes an Exim line's prefix, up to the space
-    /// before the message id or text.
-    fn eh(&mut self, pid: u32) {
-        self.clk.us += self.rng.below(self.step);
-        self.clk.refresh();
-        match self.style {
-            Style::SyslogBsd | Style::SyslogRfc => {
-                if self.style == Style::SyslogBsd {
-                    self.bsd_stamp(true);
-                } else {
-                    self.rfc_stamp();
-                }
-                self.o.t(" mx2 exim[");
-                self.o.n(u64::from(pid));
-                self.o.t("]: ");
-            }
-            _ => {}
-        }
-        let (ymd, hms) = (self.clk.ymd, self.clk.hms);
-        self.o.s(&ymd);
-        self.o.c(b' ');
-        self.o.s(&hms);
-        match self.style {
-            Style::NativeMs => {
-                self.o.c(b'.');
-                self.o.pad(self.clk.us / 1000 % 1000, 3);
-            }
-            Style::NativePid => {
-                self.o.t(" [");
-                self.o.n(u64::from(pid));
-                self.o.c(b']');
-            }
-            Style::NativeZone => self.o.t(" +0100"),
-            _ => {}
-        }
-        self.o.c(b' ');
-    }
-
-    /// A Postfix queue id: 10 upper-case hex digits for the main instance,
-    /// the 15-character long form (`4PbC4x469Jz3tBr`) for `postfix-out`.
-    fn qid(&mut self, m: &Msg) {
-        if m.inst == 1 {
-            self.o.digits(m.id_sec, 6, B51);
-            let x = scramble(m.n, 51u64.pow(8));
-            self.o.digits(x / 51u64.pow(4), 4, B51);
-            self.o.c(b'z');
-            self.o.digits(x, 4, B51);
-        } else {
-            let mut x = m.n.wrapping_mul(0x9E37_79B9_7F4B) & ((1 << 40) - 1);
-            x ^= x >> 19;
-            self.o.digits(x, 10, HEX_UP);
-        }
-    }
-
-    /// An Exim message id: `1tVm3a-000Fq2-Xe` or `1tVn0R-00000000Kx3-Ab1c`.
-    fn eid(&mut self, m: &Msg) {
-        self.o.digits(m.id_sec, 6, B62);
-        self.o.c(b'-');
-        if m.inst == 1 {
-            self.o.t("00000");
-        }
-        self.o.digits(scramble(m.n, 62u64.pow(6)), 6, B62);
-        self.o.c(b'-');
-        self.o.digits(m.tail, if m.inst == 1 { 4 } else { 2 }, B62);
-    }
-
     fn new_msg(&mut self, inst: u8, sender: Addr) -> Msg {
         let n = self.next_n();
         let size = match self.rng.below(10) {
@@ -724,13 +621,6 @@ impl<W: Write> Gen<W> {
         self.o.t(" Saved");
     }
 
-    /// Writes Postfix's `, dsn=X` and notes it for the truth of this line.
-    fn dsn_field(&mut self, dsn: &'static str) {
-        self.o.dsn = Some(dsn);
-        self.o.t(", dsn=");
-        self.o.t(dsn);
-    }
-
     /// The remote server's reply (code and text) for `k`: the codes from
     /// [`K::reply_codes`], then the words.
     fn reply(&mut self, k: K, a: Addr, hop: Hop, sep: &str) {
@@ -971,46 +861,12 @@ impl<W: Write> Gen<W> {
         }
     }
 
-    /// Random `delays=a/b/c/d` fields and their sum, in microseconds; `age`
-    /// is the time already spent in the queue.
-    fn delays(&mut self, age: u64, k: K) -> [u64; 4] {
-        let a = age + self.rng.range(2_000, 300_000);
-        let b = if self.rng.percent(40) { 0 } else { self.rng.below(30_000) };
-        let (c, d) = if k.no_relay() {
-            match k {
-                K::DTimeout => (30_000_000 + self.rng.below(100_000), 0),
-                _ => (self.rng.below(150_000), 0),
-            }
-        } else if k == K::DConv {
-            (self.rng.below(900_000), 300_000_000)
-        } else {
-            (self.rng.range(100_000, 2_000_000), self.rng.range(50_000, 1_500_000))
-        };
-        [a, b, c, d]
-    }
-
-    fn delay_fields(&mut self, ds: [u64; 4]) {
-        self.o.t(", delay=");
-        self.o.secs(ds.iter().sum());
-        self.o.t(", delays=");
-        for (i, &v) in ds.iter().enumerate() {
-            if i > 0 {
-                self.o.c(b'/');
-            }
-            self.o.secs(v);
-        }
-    }
-
     fn schedule(&mut self, msg: Msg, rcpts: Vec<Addr>, attempt: u8, route: Route) {
         let base: u64 = 900_000_000 << (attempt.min(5) - 1);
         let due = self.clk.us + base + self.rng.below(base / 2);
         self.retry_seq += 1;
         self.retries.push(Retry { due, seq: self.retry_seq, msg, rcpts, attempt, route });
     }
-
-    // ------------------------------------------------------------------
-    // Postfix
-    // ------------------------------------------------------------------
 }
 
 // ---------------------------------------------------------------------------
