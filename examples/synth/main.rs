@@ -20,8 +20,8 @@
 //! `TiB` (or `Ki`, `Mi`, ...) are powers of 1024.
 //!
 //! The same arguments always give the same bytes: the only source of
-//! randomness is the hand-written SplitMix64 generator below, seeded with
-//! `--seed`, and all arithmetic is on integers (the `rand` crate does not
+//! randomness is the hand-written SplitMix64 generator in `rng.rs`, seeded
+//! with `--seed`, and all arithmetic is on integers (the `rand` crate does not
 //! promise stable streams across versions). Timestamps start at 2026-11-01
 //! 00:00:00 (+01:00) and only move forward; queue ids and Exim message ids are
 //! derived from a message counter through bijections, so they never repeat;
@@ -99,17 +99,30 @@
 //!
 //! Since the stream does not depend on `--size`, a smaller log is a prefix of
 //! a larger one with the same seed and options.
+//!
+//! # Files
+//!
+//! `main.rs` runs the generator; `args.rs` reads the command line;
+//! `generator.rs` holds its state (`Gen`) and what all lines share;
+//! `rng.rs` is the random source; `clock.rs` the clock and timestamp styles;
+//! `world.rs` the domains, their hosts and addresses; `outcomes.rs` what an
+//! attempt meets, with messages and retries; `replies.rs` the servers'
+//! replies; `postfix.rs` and `exim.rs` write each MTA's lines; `out.rs`
+//! buffers them and counts the truth; `truth.rs` writes the truth files.
 
 mod args;
 mod clock;
 mod exim;
+mod generator;
 mod out;
 mod outcomes;
 mod postfix;
 mod replies;
 mod rng;
+mod truth;
 mod world;
 
+// What the modules share: each starts with `use super::*`.
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::io::{self, BufWriter, Write};
@@ -117,183 +130,12 @@ use std::process::ExitCode;
 
 use args::*;
 use clock::*;
+use generator::*;
 use out::*;
 use outcomes::*;
 use rng::*;
+use truth::*;
 use world::*;
-
-// ---------------------------------------------------------------------------
-// The generator
-// ---------------------------------------------------------------------------
-
-struct Gen<W: Write> {
-    o: Out<W>,
-    rng: Rng,
-    clk: Clock,
-    doms: Vec<Dom>,
-    zipf: Vec<u64>,
-    mta: Mta,
-    ts: TsMode,
-    style: Style,
-    style_left: u64,
-    /// Exim: write new-style (4.97+) message ids and `**` lines.
-    new_exim: bool,
-    /// Largest random pause before a line, in microseconds.
-    step: u64,
-    counter: u64,
-    pid: u32,
-    retries: BinaryHeap<Retry>,
-    retry_seq: u64,
-    /// Index of the home domain (`corp.example` / `hostco.example`).
-    home: u32,
-    /// Postfix: `hosted.example.net`, `mx1.corp.example`, `news.corp.example`.
-    hosted: u32,
-    local_host: u32,
-    news: u32,
-    our_ip: &'static str,
-    next_periodic: u64,
-}
-
-const POSTFIX_LOCALS: &[&str] = &["corp.example", "hosted.example.net", "mx1.corp.example", "news.corp.example"];
-const EXIM_LOCALS: &[&str] = &["hostco.example", "lists.hostco.example", "mx2.hostco.example"];
-
-impl<W: Write> Gen<W> {
-    fn new(args: &Args, w: W) -> Gen<W> {
-        let locals = match args.mta {
-            Mta::Postfix => POSTFIX_LOCALS,
-            Mta::Exim => EXIM_LOCALS,
-        };
-        let doms = build_domains(args.domains, locals);
-        let n = args.domains;
-        let mut g = Gen {
-            o: Out {
-                w: BufWriter::with_capacity(1 << 20, w),
-                line: Vec::with_capacity(4096),
-                limit: args.size,
-                bytes: 0,
-                lines: 0,
-                deliveries: 0,
-                done: false,
-                error: None,
-                event: None,
-                reply: None,
-                dsn: None,
-                postfix: args.mta == Mta::Postfix,
-                truth: vec![[0; 3]; doms.len()],
-                codes: args.truth_codes.is_some().then(HashMap::new),
-            },
-            rng: Rng(args.seed),
-            clk: Clock::new(),
-            doms,
-            zipf: zipf_table(n),
-            mta: args.mta,
-            ts: args.ts,
-            style: Style::Bsd,
-            style_left: 0,
-            new_exim: false,
-            step: 40_000,
-            counter: 0,
-            pid: 20_000,
-            retries: BinaryHeap::new(),
-            retry_seq: 0,
-            home: n,
-            hosted: n + 1,
-            local_host: n + 2,
-            news: n + 3,
-            our_ip: match args.mta {
-                Mta::Postfix => "192.0.2.25",
-                Mta::Exim => "192.0.2.35",
-            },
-            next_periodic: 0,
-        };
-        g.switch_style();
-        g
-    }
-
-    // ----- small helpers -----
-
-    fn newpid(&mut self) -> u32 {
-        self.pid += 1 + self.rng.below(3) as u32;
-        if self.pid > 4_194_303 {
-            self.pid = 300;
-        }
-        self.pid
-    }
-
-    fn next_n(&mut self) -> u64 {
-        self.counter += 1;
-        self.counter
-    }
-
-    fn end(&mut self) {
-        // A few lines arrive through a Windows relay, with CRLF.
-        let crlf = self.rng.below(5_000) == 0;
-        self.o.end(crlf);
-    }
-
-    fn done(&self) -> bool {
-        self.o.done
-    }
-
-    fn new_msg(&mut self, inst: u8, sender: Addr) -> Msg {
-        let n = self.next_n();
-        let size = match self.rng.below(10) {
-            0 => self.rng.range(40_000, 4_000_000),
-            1..=3 => self.rng.range(8_000, 60_000),
-            _ => self.rng.range(900, 12_000),
-        };
-        Msg { n, inst, sender, size, arrived: self.clk.us, id_sec: self.clk.unix(), tail: self.rng.next() }
-    }
-
-    fn schedule(&mut self, msg: Msg, rcpts: Vec<Addr>, attempt: u8, route: Route) {
-        let base: u64 = 900_000_000 << (attempt.min(5) - 1);
-        let due = self.clk.us + base + self.rng.below(base / 2);
-        self.retry_seq += 1;
-        self.retries.push(Retry { due, seq: self.retry_seq, msg, rcpts, attempt, route });
-    }
-}
-
-// ---------------------------------------------------------------------------
-// main
-// ---------------------------------------------------------------------------
-
-/// Writes the truth CSV: per-domain counts merged by normalised name,
-/// sorted by domain.
-fn write_truth(file: std::fs::File, doms: &[Dom], counts: &[[u64; 3]]) -> io::Result<()> {
-    let mut truth: BTreeMap<&str, [u64; 3]> = BTreeMap::new();
-    for (d, c) in doms.iter().zip(counts) {
-        if c.iter().any(|&v| v > 0) {
-            let e = truth.entry(d.name.as_str()).or_default();
-            for (sum, v) in e.iter_mut().zip(c) {
-                *sum += v;
-            }
-        }
-    }
-    let mut w = BufWriter::new(file);
-    writeln!(w, "domain,delivered,deferred,bounced")?;
-    for (name, c) in &truth {
-        writeln!(w, "{name},{},{},{}", c[0], c[1], c[2])?;
-    }
-    w.flush()
-}
-
-/// Writes the codes truth CSV: events per (domain, outcome, code, enhanced
-/// code), merged by normalised name, sorted by domain, outcome (delivered,
-/// deferred, bounced), code (none first) and enhanced code (as text).
-fn write_truth_codes(file: std::fs::File, doms: &[Dom], codes: &HashMap<CodeKey, u64>) -> io::Result<()> {
-    let mut truth: BTreeMap<_, u64> = BTreeMap::new();
-    for (&(d, o, code, enhanced), &n) in codes {
-        *truth.entry((doms[d as usize].name.as_str(), o, code, enhanced)).or_default() += n;
-    }
-    let mut w = BufWriter::new(file);
-    writeln!(w, "domain,outcome,code,enhanced,count")?;
-    for ((name, o, code, enhanced), n) in &truth {
-        let outcome = ["delivered", "deferred", "bounced"][*o];
-        let code = code.map(|c| c.to_string()).unwrap_or_default();
-        writeln!(w, "{name},{outcome},{code},{},{n}", enhanced.unwrap_or_default())?;
-    }
-    w.flush()
-}
 
 /// Creates an output file named on the command line, so that a bad path
 /// fails before the work.
