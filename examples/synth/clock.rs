@@ -1,5 +1,7 @@
 //! Time: the generator's clock and the timestamp styles it writes.
 
+use super::*;
+
 pub(crate) const MONTHS: [&str; 12] =
     ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
@@ -109,4 +111,53 @@ pub(crate) enum Style {
     SyslogBsd,
     /// Exim in syslog: `2026-11-05T10:00:00.123456+01:00 mx2 exim[1234]: 2026-11-05 10:00:00 `
     SyslogRfc,
+}
+
+// The timestamp styles at work: which one the next stretch of lines uses,
+// and the BSD and RFC 3339 stamps (each MTA's prefix is in its own file).
+impl<W: Write> Gen<W> {
+    /// Picks the timestamp style (and the Exim version) for the next chunk.
+    pub(crate) fn switch_style(&mut self) {
+        self.style_left = self.rng.range(20_000, 80_000);
+        self.new_exim = self.rng.percent(30);
+        self.style = match (self.mta, self.ts) {
+            (Mta::Postfix, TsMode::Bsd | TsMode::Native) => Style::Bsd,
+            (Mta::Postfix, TsMode::Rfc3339) => Style::Rfc,
+            (Mta::Postfix, TsMode::Mixed) => [Style::Bsd, Style::BsdNoPad, Style::Rfc][self.rng.weighted(&[55, 5, 40])],
+            (Mta::Exim, TsMode::Bsd) => Style::SyslogBsd,
+            (Mta::Exim, TsMode::Rfc3339) => Style::SyslogRfc,
+            (Mta::Exim, TsMode::Native) => Style::Native,
+            (Mta::Exim, TsMode::Mixed) => [
+                Style::Native,
+                Style::NativeMs,
+                Style::NativePid,
+                Style::NativeZone,
+                Style::SyslogBsd,
+                Style::SyslogRfc,
+            ][self.rng.weighted(&[40, 10, 25, 5, 15, 5])],
+        };
+    }
+
+    pub(crate) fn bsd_stamp(&mut self, pad: bool) {
+        let c = &self.clk;
+        self.o.t(MONTHS[c.mon - 1]);
+        self.o.c(b' ');
+        if pad && c.day < 10 {
+            self.o.c(b' ');
+        }
+        let (day, hms) = (c.day, c.hms);
+        self.o.n(day);
+        self.o.c(b' ');
+        self.o.s(&hms);
+    }
+
+    pub(crate) fn rfc_stamp(&mut self) {
+        let (ymd, hms) = (self.clk.ymd, self.clk.hms);
+        self.o.s(&ymd);
+        self.o.c(b'T');
+        self.o.s(&hms);
+        self.o.c(b'.');
+        self.o.pad(self.clk.us % 1_000_000, 6);
+        self.o.t("+01:00");
+    }
 }

@@ -683,3 +683,56 @@ impl<W: Write> Gen<W> {
         self.end();
     }
 }
+
+// Pieces of Exim lines: the prefix up to the message id, and the id.
+impl<W: Write> Gen<W> {
+    /// Moves the clock and writes an Exim line's prefix, up to the space
+    /// before the message id or text.
+    pub(crate) fn eh(&mut self, pid: u32) {
+        self.clk.us += self.rng.below(self.step);
+        self.clk.refresh();
+        match self.style {
+            Style::SyslogBsd | Style::SyslogRfc => {
+                if self.style == Style::SyslogBsd {
+                    self.bsd_stamp(true);
+                } else {
+                    self.rfc_stamp();
+                }
+                self.o.t(" mx2 exim[");
+                self.o.n(u64::from(pid));
+                self.o.t("]: ");
+            }
+            _ => {}
+        }
+        let (ymd, hms) = (self.clk.ymd, self.clk.hms);
+        self.o.s(&ymd);
+        self.o.c(b' ');
+        self.o.s(&hms);
+        match self.style {
+            Style::NativeMs => {
+                self.o.c(b'.');
+                self.o.pad(self.clk.us / 1000 % 1000, 3);
+            }
+            Style::NativePid => {
+                self.o.t(" [");
+                self.o.n(u64::from(pid));
+                self.o.c(b']');
+            }
+            Style::NativeZone => self.o.t(" +0100"),
+            _ => {}
+        }
+        self.o.c(b' ');
+    }
+
+    /// An Exim message id: `1tVm3a-000Fq2-Xe` or `1tVn0R-00000000Kx3-Ab1c`.
+    pub(crate) fn eid(&mut self, m: &Msg) {
+        self.o.digits(m.id_sec, 6, B62);
+        self.o.c(b'-');
+        if m.inst == 1 {
+            self.o.t("00000");
+        }
+        self.o.digits(scramble(m.n, 62u64.pow(6)), 6, B62);
+        self.o.c(b'-');
+        self.o.digits(m.tail, if m.inst == 1 { 4 } else { 2 }, B62);
+    }
+}

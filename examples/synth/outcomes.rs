@@ -1,5 +1,6 @@
-//! Outcomes and replies: what each delivery attempt meets, its codes,
-//! stage and DSN, and the messages and retries that carry it.
+//! Outcomes: what each delivery attempt meets (decided by the domain's
+//! mail host and character), its codes, stage and DSN, and the messages and
+//! retries that carry it. The words of the replies are in `replies.rs`.
 
 use super::*;
 
@@ -151,6 +152,66 @@ impl K {
             B553 => "5.1.3",
             BHostNotFound => "5.4.4",
             BNullMx => "5.1.0",
+        }
+    }
+}
+
+impl<W: Write> Gen<W> {
+    /// What one attempt to deliver to `dom` gives.
+    pub(crate) fn decide(&mut self, dom: u32, attempt: u8) -> K {
+        use K::*;
+        let (mx, tr) = {
+            let d = &self.doms[dom as usize];
+            (d.mx, d.trait_)
+        };
+        match tr {
+            Trait::NullMx => return BNullMx,
+            Trait::NoDns => return BHostNotFound,
+            Trait::Dead => {
+                return if attempt == 0 || self.rng.percent(50) { DTimeout } else { DSuspended };
+            }
+            Trait::Greylist if attempt == 0 && self.rng.percent(80) => return DGrey,
+            _ => {}
+        }
+        let (p_bounce, p_defer) = if attempt == 0 { (35, 55) } else { (30, 120) };
+        let r = self.rng.below(1000);
+        if r < p_bounce {
+            let pick = |rng: &mut Rng, ks: &[K], ws: &[u32]| ks[rng.weighted(ws)];
+            return match (mx, tr) {
+                (Mx::Gmail | Mx::Workspace, _) => {
+                    pick(&mut self.rng, &[BGmailUser, BGmailQuota, BGmailSpam], &[70, 15, 15])
+                }
+                (Mx::Outlook, _) => pick(&mut self.rng, &[BOutlookUser, BBlocked], &[80, 20]),
+                (Mx::M365, _) => pick(&mut self.rng, &[BMsftUser, BContent], &[85, 15]),
+                (Mx::Yahoo | Mx::Aol, _) => pick(&mut self.rng, &[BYahooUser, BBlocked], &[85, 15]),
+                (_, Trait::DtSpm) => pick(&mut self.rng, &[BDtSpm, BUser], &[70, 30]),
+                _ => pick(
+                    &mut self.rng,
+                    &[BUser, BContent, BQuota, BBlocked, BPlain550, B553, BLatin1, BHostNotFound, BDmarc],
+                    &[45, 8, 10, 10, 10, 5, 1, 5, 6],
+                ),
+            };
+        }
+        if r < p_bounce + p_defer {
+            let pick = |rng: &mut Rng, ks: &[K], ws: &[u32]| ks[rng.weighted(ws)];
+            return match mx {
+                Mx::Gmail | Mx::Workspace => pick(&mut self.rng, &[DGmailRate, DGmail421], &[60, 40]),
+                Mx::Outlook | Mx::M365 => pick(&mut self.rng, &[DMsft, DTimeout, D451], &[70, 10, 20]),
+                Mx::Yahoo | Mx::Aol => pick(&mut self.rng, &[DYahoo, DTimeout], &[90, 10]),
+                Mx::Apple => pick(&mut self.rng, &[D451, DTimeout], &[50, 50]),
+                _ => pick(
+                    &mut self.rng,
+                    &[DGrey, D451, D452, DTimeout, DRefused421, DLost, DConv, DDnsAgain, D430, DRefusedConn],
+                    &[18, 15, 15, 14, 10, 7, 5, 5, 8, 3],
+                ),
+            };
+        }
+        match mx {
+            Mx::Gmail | Mx::Workspace => SGmail,
+            Mx::Outlook | Mx::M365 => SMsft,
+            Mx::Yahoo | Mx::Aol => SYahoo,
+            Mx::Apple => SApple,
+            _ => [SQueued, SAccepted, SEximId][self.rng.weighted(&[80, 10, 10])],
         }
     }
 }

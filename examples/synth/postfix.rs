@@ -1173,3 +1173,97 @@ impl<W: Write> Gen<W> {
     // Exim
     // ------------------------------------------------------------------
 }
+
+// Pieces of Postfix lines: the prefix up to the daemon's pid, queue ids,
+// the dsn= field (noted for the truth) and the delay fields.
+impl<W: Write> Gen<W> {
+    /// Moves the clock and writes a Postfix line's prefix, up to the `: `
+    /// after `[pid]`. `inst` 1 is the `postfix-out` instance.
+    pub(crate) fn ph(&mut self, inst: u8, daemon: &str, pid: u32) {
+        self.clk.us += self.rng.below(self.step);
+        self.clk.refresh();
+        match self.style {
+            Style::BsdNoPad => self.bsd_stamp(false),
+            Style::Rfc => self.rfc_stamp(),
+            _ => self.bsd_stamp(true),
+        }
+        self.o.t(if inst == 1 { " mx1 postfix-out/" } else { " mx1 postfix/" });
+        self.o.t(daemon);
+        self.o.c(b'[');
+        self.o.n(u64::from(pid));
+        self.o.t("]: ");
+    }
+
+    /// A prefix for programs that are not Postfix daemons (`dovecot: `,
+    /// `amavis[123]: `).
+    pub(crate) fn ph_other(&mut self, prog: &str, pid: Option<u32>) {
+        self.clk.us += self.rng.below(self.step);
+        self.clk.refresh();
+        match self.style {
+            Style::BsdNoPad => self.bsd_stamp(false),
+            Style::Rfc => self.rfc_stamp(),
+            _ => self.bsd_stamp(true),
+        }
+        self.o.t(" mx1 ");
+        self.o.t(prog);
+        if let Some(pid) = pid {
+            self.o.c(b'[');
+            self.o.n(u64::from(pid));
+            self.o.c(b']');
+        }
+        self.o.t(": ");
+    }
+
+    /// A Postfix queue id: 10 upper-case hex digits for the main instance,
+    /// the 15-character long form (`4PbC4x469Jz3tBr`) for `postfix-out`.
+    pub(crate) fn qid(&mut self, m: &Msg) {
+        if m.inst == 1 {
+            self.o.digits(m.id_sec, 6, B51);
+            let x = scramble(m.n, 51u64.pow(8));
+            self.o.digits(x / 51u64.pow(4), 4, B51);
+            self.o.c(b'z');
+            self.o.digits(x, 4, B51);
+        } else {
+            let mut x = m.n.wrapping_mul(0x9E37_79B9_7F4B) & ((1 << 40) - 1);
+            x ^= x >> 19;
+            self.o.digits(x, 10, HEX_UP);
+        }
+    }
+
+    /// Writes Postfix's `, dsn=X` and notes it for the truth of this line.
+    pub(crate) fn dsn_field(&mut self, dsn: &'static str) {
+        self.o.dsn = Some(dsn);
+        self.o.t(", dsn=");
+        self.o.t(dsn);
+    }
+
+    /// Random `delays=a/b/c/d` fields and their sum, in microseconds; `age`
+    /// is the time already spent in the queue.
+    pub(crate) fn delays(&mut self, age: u64, k: K) -> [u64; 4] {
+        let a = age + self.rng.range(2_000, 300_000);
+        let b = if self.rng.percent(40) { 0 } else { self.rng.below(30_000) };
+        let (c, d) = if k.no_relay() {
+            match k {
+                K::DTimeout => (30_000_000 + self.rng.below(100_000), 0),
+                _ => (self.rng.below(150_000), 0),
+            }
+        } else if k == K::DConv {
+            (self.rng.below(900_000), 300_000_000)
+        } else {
+            (self.rng.range(100_000, 2_000_000), self.rng.range(50_000, 1_500_000))
+        };
+        [a, b, c, d]
+    }
+
+    pub(crate) fn delay_fields(&mut self, ds: [u64; 4]) {
+        self.o.t(", delay=");
+        self.o.secs(ds.iter().sum());
+        self.o.t(", delays=");
+        for (i, &v) in ds.iter().enumerate() {
+            if i > 0 {
+                self.o.c(b'/');
+            }
+            self.o.secs(v);
+        }
+    }
+}
