@@ -231,12 +231,14 @@ mod tests {
         probes: u64,
         malformed: u64,
         lines: u64,
+        overlong: u64,
         examples: Vec<u64>,
     }
 
     impl Sink for Seen {
-        fn piece(&mut self, _: usize, _: u64, lines: u64, _: u64) {
+        fn piece(&mut self, _: usize, _: u64, lines: u64, overlong: u64) {
             self.lines += lines;
+            self.overlong += overlong;
         }
         fn event(&mut self, _: Place, _: &[u8], event: &Event<'_>) {
             self.outcomes[event.outcome as usize] += 1;
@@ -320,6 +322,21 @@ Nov  5 10:00:02 mx postfix/smtp[1]: 4B1C2D3E: to=<e@p.example>, relay=x, dsn=2.1
         assert_eq!(place(0x1_0000, 0x100_0000, 0x100_0000), u64::MAX, "every field saturated");
         assert!(place(0, 1, 0) > place(0, 0, 0xFF_FFFF), "a later piece sorts after any offset of an earlier one");
         assert!(place(1, 0, 0) > place(0, 0xFF_FFFF, 0xFF_FFFF));
+    }
+
+    /// `--max-line` is the longest line read: one of exactly that many
+    /// bytes (before the newline, `\r` included) is read, one byte more and
+    /// it is skipped and counted as over-long, like `count_lines` does.
+    #[test]
+    fn a_line_of_exactly_max_line_bytes_is_read() {
+        let line = b"Nov  5 10:00:01 mx postfix/smtp[1]: 4B1C2D3E: to=<d@p.example>, relay=x, dsn=5.1.1, status=bounced (550 no)\r";
+        let data = [&line[..], b"\n", &line[..]].concat();
+        let n = line.len();
+        for (max_line, bounced, overlong) in [(n + 1, 2, 0), (n, 2, 0), (n - 1, 0, 2), (10, 0, 2)] {
+            let mut seen = Seen::default();
+            Scanner::new(Mta::Auto).max_line(max_line).scan(0, 0, 0, &data, &mut seen);
+            assert_eq!((seen.outcomes[2], seen.overlong, seen.lines), (bounced, overlong, 2), "max_line {max_line}");
+        }
     }
 
     #[test]

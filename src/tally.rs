@@ -825,6 +825,74 @@ mod tests {
         assert!(roomy.other().is_none());
     }
 
+    /// The cap folds domains only when a new one would exceed it: with
+    /// room for exactly the domains seen, all are kept, on one thread or
+    /// merged from two, and `(other)` stays empty.
+    #[test]
+    fn the_cap_keeps_every_domain_while_there_is_room() {
+        let names = ["a.example", "b.example", "c.example"];
+        let mut one = Tally::with_max_domains(3);
+        for _ in 0..2 {
+            for name in names {
+                one.record(0, &ev(name, Outcome::Bounced, Some(550)));
+            }
+        }
+        let (mut first, mut second) = (Tally::with_max_domains(3), Tally::with_max_domains(3));
+        first.record(0, &ev(names[0], Outcome::Bounced, Some(550)));
+        for name in &names[1..] {
+            second.record(0, &ev(name, Outcome::Bounced, Some(550)));
+        }
+        first += second;
+        for (t, events) in [(&one, 2), (&first, 1)] {
+            let mut kept: Vec<_> = t.domains().map(|d| (d.name, d.outcomes)).collect();
+            kept.sort();
+            let want: Vec<_> = names.iter().map(|n| (n.as_bytes(), [0, 0, events])).collect();
+            assert_eq!(kept, want);
+            assert!(t.other().is_none());
+        }
+    }
+
+    /// However many domains arrive, a tally never holds more than the cap
+    /// (memory stays bounded before any merge), and no event is lost: the
+    /// domains left out are counted under `(other)`.
+    #[test]
+    fn the_cap_is_never_exceeded_and_loses_no_event() {
+        let mut t = Tally::with_max_domains(3);
+        for i in 0..40 {
+            t.record(0, &Event::new(format!("d{i}.example").as_bytes(), Outcome::Deferred, Some(451), None));
+            assert!(t.domain_count() <= 3, "{} domains after {} events", t.domain_count(), i + 1);
+        }
+        let kept: u64 = t.domains().map(|d| d.outcomes[1]).sum();
+        let other = t.other().map_or(0, |o| o.outcomes[1]);
+        assert_eq!((kept + other, t.events_by_outcome()), (40, [0, 40, 0]));
+        assert!(other >= 37, "{other} in (other)");
+    }
+
+    /// Of several read errors in one input the first by position is kept,
+    /// whatever order they were met in and however the tallies are merged.
+    #[test]
+    fn read_errors_keep_the_first_by_position() {
+        let error = |text: &str| std::io::Error::other(text.to_string());
+        let mut a = Tally::default();
+        a.record_error(0, 700, &error("seven hundred"));
+        a.record_error(0, 300, &error("three hundred"));
+        a.record_error(0, 500, &error("five hundred"));
+        let at = |t: &Tally, input| t.error(input).map(|e| (e.offset, e.message.clone()));
+        assert_eq!(at(&a, 0), Some((300, "three hundred".to_string())));
+        assert_eq!(at(&a, 1), None);
+        let mut b = Tally::default();
+        b.record_error(0, 200, &error("two hundred"));
+        b.record_error(1, 900, &error("other input"));
+        let mut ab = a.clone();
+        ab += b.clone();
+        let mut ba = b;
+        ba += a;
+        for t in [&ab, &ba] {
+            assert_eq!(at(t, 0), Some((200, "two hundred".to_string())));
+            assert_eq!(at(t, 1), Some((900, "other input".to_string())));
+        }
+    }
+
     #[test]
     fn code_keys_round_trip() {
         let e = |class, subject, detail| Some(Enhanced { class, subject, detail });
@@ -867,10 +935,14 @@ mod tests {
         a.record(0, &ev("a.example", Outcome::Delivered, Some(250)));
         a.record(0, &ev("b.example", Outcome::Deferred, Some(451)));
         a.record_piece(0, 0, 10, 0);
+        a.record_piece(1, 0, 5, 2);
+        a.record_bytes(1, 3000);
         a.add_example(0, 0, 9, b"nine");
         let mut b = Tally::default();
         b.record(1, &ev("b.example", Outcome::Deferred, Some(451)));
         b.record_malformed(1);
+        b.record_piece(1, 1, 7, 1);
+        b.record_bytes(1, 4000);
         b.add_example(0, 0, 3, b"three");
         let mut ab = a.clone();
         ab += b.clone();
@@ -884,7 +956,8 @@ mod tests {
             c.sort();
             assert_eq!(c, vec![(&b"a.example"[..], Some(250), 1), (&b"b.example"[..], Some(451), 2)]);
             assert_eq!(t.examples().iter().map(|e| e.1).collect::<Vec<_>>(), vec![3, 9]);
-            assert_eq!((t.input_counts(1).events, t.input_counts(1).malformed), (1, 1));
+            let input = t.input_counts(1);
+            assert_eq!((input.events, input.malformed, input.lines, input.overlong, input.bytes), (1, 1, 12, 3, 7000));
         }
     }
 

@@ -447,6 +447,24 @@ mod tests {
                 ]],
                 vec![("A@x.example", B, 1, 3, 7), ("a@x.example", B, 2, 1, 6)],
             ),
+            (
+                // By the address as a whole `user.x@` would come first ('.' < '@').
+                "sorted by domain, then local part",
+                vec![vec![
+                    state("z@a.example", B, 1, 2, 1),
+                    state("user.x@b.example", B, 1, 2, 1),
+                    state("user@b.example", B, 1, 2, 1),
+                ]],
+                vec![("z@a.example", B, 1, 1, 2), ("user@b.example", B, 1, 1, 2), ("user.x@b.example", B, 1, 1, 2)],
+            ),
+            (
+                "an address without a domain and one with nothing after '@' are two",
+                vec![vec![
+                    state("user@", B, 1, 2, 1),
+                    RecipientState { domain: Box::default(), ..state("user", B, 3, 4, 1) },
+                ]],
+                vec![("user", B, 1, 3, 4), ("user@", B, 1, 1, 2)],
+            ),
         ];
         for (what, batches, want) in cases {
             let mut outcomes = Outcomes::default();
@@ -516,6 +534,47 @@ mod tests {
         // Kept: about two settle times' worth (12 a minute), not 20,000.
         assert!(fold.held.expiries.len() < 100, "{} expiry records held", fold.held.expiries.len());
         assert!(fold.held.len() < 100, "{} keys held", fold.held.len());
+    }
+
+    /// The most keys held at once, worked out by hand: settle time 1 s,
+    /// a sweep whenever the keys held have doubled since the last one.
+    #[test]
+    fn peak_held_is_the_most_keys_held_at_once() {
+        let mut fold = Fold::new(1_000_000).sweep_from(0);
+        let pieces = [
+            // 2 keys, swept (nothing settled yet): 2 kept.
+            vec![ev("Q1", "a@x.example", DELIVERED, Some(0)), ev("Q1", "b@x.example", DELIVERED, Some(0))],
+            // The same key again: still 2.
+            vec![ev("Q1", "a@x.example", DELIVERED, Some(0))],
+            // 3 keys, below twice 2: no sweep.
+            vec![ev("Q2", "c@x.example", DELIVERED, Some(10))],
+            // 4 keys: swept at 20 s, the three delivered before 19 s settle.
+            vec![ev("Q3", "d@x.example", DELIVERED, Some(20))],
+        ];
+        let mut held = Vec::new();
+        for events in pieces {
+            let mut piece = Messages::new();
+            let events: Vec<_> = events.into_iter().enumerate().collect();
+            feed(&mut piece, &events, &[]);
+            fold.add(piece);
+            held.push(fold.held.len());
+        }
+        assert_eq!((held, fold.peak_held()), (vec![2, 2, 3, 1], 4));
+    }
+
+    /// Batches are passed on as soon as those before them are in: only
+    /// batches that came early wait.
+    #[test]
+    fn batches_in_order_do_not_wait() {
+        let batch = |rcpt| vec![state(rcpt, B, 1, 2, 1)];
+        let mut ordered = Ordered::default();
+        ordered.add(1, batch("b@x.example"));
+        assert_eq!((ordered.next, ordered.waiting.len()), (0, 1), "batch 1 waits for batch 0");
+        ordered.add(0, batch("a@x.example"));
+        assert_eq!((ordered.next, ordered.waiting.len()), (2, 0));
+        ordered.add(2, batch("c@x.example"));
+        assert_eq!((ordered.next, ordered.waiting.len()), (3, 0));
+        assert_eq!(ordered.finish(0).suppressed().len(), 3);
     }
 
     /// The `messages` report's rows of `f`.

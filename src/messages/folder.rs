@@ -150,6 +150,29 @@ mod tests {
 
     use crate::messages::SETTLE;
 
+    /// Memory stays at a window of pieces: a piece `window` or more ahead
+    /// of the next one to fold is admitted only once that one is delivered.
+    /// (Should `admit` not wait, the spawned thread would have sent before
+    /// the main thread looks; when it waits, the look cannot fail.)
+    #[test]
+    fn a_piece_beyond_the_window_waits_for_the_next_to_be_delivered() {
+        let folder = Folder::new(SETTLE, 2);
+        folder.admit(0);
+        folder.admit(1);
+        let (sent, received) = std::sync::mpsc::channel();
+        std::thread::scope(|s| {
+            let folder = &folder;
+            s.spawn(move || {
+                folder.admit(2);
+                sent.send(()).expect("the test waits for it");
+            });
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            assert!(received.try_recv().is_err(), "piece 2 was admitted before piece 0 was delivered");
+            folder.deliver(0, Messages::new());
+            received.recv().expect("piece 2 is admitted once piece 0 is delivered");
+        });
+    }
+
     /// See f055a60: a worker waiting for the fold window waited forever
     /// when the worker it waited for panicked.
     #[test]

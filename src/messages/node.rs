@@ -367,6 +367,26 @@ thread_local! {
 mod tests {
     use super::*;
 
+    /// Two expiry records of one queue id add up: untimed when either is,
+    /// the later of the times (a known time after none).
+    #[test]
+    fn expiry_marks_absorb() {
+        let mark = |untimed, latest| ExpiryMark { untimed, latest };
+        let cases = [
+            (mark(false, Some(5)), mark(false, Some(9)), mark(false, Some(9))),
+            (mark(false, Some(9)), mark(false, Some(5)), mark(false, Some(9))),
+            (mark(false, None), mark(false, Some(5)), mark(false, Some(5))),
+            (mark(true, Some(5)), mark(false, None), mark(true, Some(5))),
+            (mark(false, Some(5)), mark(true, None), mark(true, Some(5))),
+            (mark(true, None), mark(true, None), mark(true, None)),
+        ];
+        for (a, b, want) in cases {
+            let mut sum = a;
+            sum.absorb(b);
+            assert_eq!(sum, want, "{a:?} + {b:?}");
+        }
+    }
+
     #[test]
     fn nodes_round_trip() {
         let heads = [
