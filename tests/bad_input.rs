@@ -6,7 +6,7 @@ use crate::util::{self, run, run_with_stdin, stderr, stdout, temp_file};
 
 const GOOD: &[u8] = b"Nov  5 10:00:00 mx postfix/smtp[1]: 4B1C2D3E: to=<a@example.com>, relay=mx[192.0.2.1]:25, dsn=5.1.1, status=bounced (host mx[192.0.2.1] said: 550 5.1.1 unknown (in reply to RCPT TO command))\n";
 
-const HEADER: &str = "domain,total,delivered,deferred,bounced,bounce_rate,top_failure\r\n";
+const HEADER: &str = "domain,total,delivered,deferred,bounced,bounce_rate,top_bounce,top_deferral\r\n";
 
 fn line(domain: &str, status: &str, text: &str) -> Vec<u8> {
     format!(
@@ -83,7 +83,7 @@ fn binary_junk_is_not_a_mail_log() {
     let out = run(&["analyze", &path]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("no Postfix or Exim lines found"), "{}", stderr(&out));
-    assert_eq!(stdout(&out), "domain,total,delivered,deferred,bounced,bounce_rate,top_failure\r\n");
+    assert_eq!(stdout(&out), "domain,total,delivered,deferred,bounced,bounce_rate,top_bounce,top_deferral\r\n");
 }
 
 #[test]
@@ -241,7 +241,7 @@ fn good_inputs_are_counted_beside_bad_ones() {
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(err.contains("no/such.log: No such file") && err.contains("is a directory"), "{err}");
-    assert_eq!(stdout(&out), format!("{HEADER}example.com,1,0,0,1,1.0000,550 5.1.1\r\n"));
+    assert_eq!(stdout(&out), format!("{HEADER}example.com,1,0,0,1,1.0000,550 5.1.1,\r\n"));
 }
 
 #[test]

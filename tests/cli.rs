@@ -127,7 +127,7 @@ fn mta_choice_limits_what_is_read() {
     for (mta, log) in [("exim", "samples/postfix.log"), ("postfix", "samples/exim.log")] {
         let out = run(&["analyze", "--mta", mta, log]);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-        assert_eq!(stdout(&out), "domain,total,delivered,deferred,bounced,bounce_rate,top_failure\r\n");
+        assert_eq!(stdout(&out), "domain,total,delivered,deferred,bounced,bounce_rate,top_bounce,top_deferral\r\n");
         assert!(stderr(&out).contains("bounces: 0 delivery events: "), "{}", stderr(&out));
     }
 }

@@ -75,7 +75,7 @@ impl Note {
     /// Every note, in declaration order.
     pub const ALL: [Note; 3] = [Note::None, Note::NullMx, Note::RecipientNotFound];
 
-    /// A short label, used after the codes in `top_failure`.
+    /// A short label, used after the codes in `top_bounce` and `top_deferral`.
     pub fn label(self) -> Option<&'static str> {
         match self {
             Note::None => None,

@@ -193,7 +193,7 @@ impl Group {
     }
 }
 
-/// The label of a (code, enhanced, note) combination in `top_failure`:
+/// The label of a (code, enhanced, note) combination in `top_bounce` and `top_deferral`:
 /// `550 5.1.1`, `5.4.4`, `5.1.0 null MX`, `null MX`,
 /// `550 5.1.10 recipient not found`, or `no code`.
 fn failure_label(code: Option<u16>, enhanced: Option<Enhanced>, note: Note) -> String {
@@ -291,6 +291,6 @@ mod tests {
                 (Reason::MailboxFull, BounceType::Soft, 2, 0, "host x said: 452 4.2.2 mailbox full"),
             ]
         );
-        assert_eq!(reports.domains[0].top_failure.as_deref(), Some("550 5.1.1"));
+        assert_eq!(reports.domains[0].top_bounce.as_deref(), Some("550 5.1.1"));
     }
 }
