@@ -167,6 +167,9 @@ pub fn analyze(config: &Config) -> Result<Exit> {
         let options = RecipientOptions { tz: config.time.tz.clone(), hash_key: config.hash_key.clone() };
         reports.add_messages(outcomes, &options);
     }
+    if let Some(key) = &config.hash_key {
+        reports.mask_addresses(key);
+    }
     let output = format::Options { raw_csv: config.raw_csv };
     match &config.out_dir {
         Some(dir) => pool.install(|| format::write_all(&reports, dir, &written, output))?,

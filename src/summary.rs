@@ -72,7 +72,13 @@ pub fn print(config: &Config, analysis: &Analysis, out: &mut impl Write) -> std:
         if config.verbose {
             for (input, line, text) in tally.examples() {
                 let name = &analysis.inputs[input].name;
-                writeln!(out, "  {name}:{line}: {}", printable(text))?;
+                let text = printable(text);
+                // With --hash-recipients no address is shown, here either.
+                let text = match &config.hash_key {
+                    Some(key) => crate::report::mask_addresses(&text, key).into_owned(),
+                    None => text,
+                };
+                writeln!(out, "  {name}:{line}: {text}")?;
             }
         }
     }

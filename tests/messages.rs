@@ -104,6 +104,40 @@ fn hashed_recipients_are_stable_and_keyed() {
     assert!(stderr(&out).contains("--hash-recipients needs a key"), "{}", stderr(&out));
 }
 
+/// With `--hash-recipients` no report holds a readable address: the
+/// addresses in reply texts (`reasons` examples, `recipients` last replies)
+/// become the same hash as the recipient's own row.
+#[test]
+fn hashing_masks_every_address_in_every_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = util::temp_file(&dir, "key", b"s3cret\n");
+    let out_dir = dir.path().join("reports");
+    let samples = ["samples/postfix.log", "samples/exim.log", "samples/messages.log", "samples/messages.exim.log"];
+    let out = run(&[
+        &["analyze", "-v", "--hash-recipients", "--hash-key-file", &key, "-o", out_dir.to_str().unwrap()][..],
+        &samples,
+    ]
+    .concat());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // -v shows unparsable lines, masked too.
+    assert!(stderr(&out).contains("samples/postfix.log:158: "), "{}", stderr(&out));
+    assert!(!stderr(&out).contains('@'), "{}", stderr(&out));
+    let mut files = 0;
+    for entry in std::fs::read_dir(&out_dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = util::read(&path);
+        assert!(!text.contains('@'), "{}: {}", path.display(), text.lines().find(|l| l.contains('@')).unwrap());
+        files += 1;
+    }
+    assert!(files >= 6, "{files} reports written");
+    let rows = util::csv_records(&util::read(&out_dir.join("recipients.csv")));
+    let named = rows.iter().filter(|r| r["last_reply"].contains(&r["recipient"])).count();
+    assert!(named >= 5, "{named} of {} last replies name their recipient's hash", rows.len());
+    // The sample's reply to u2@beta.example names it: HMAC-SHA256("s3cret", "u2@beta.example").
+    let hash = bounces::internals::report::keyed_hash(b"s3cret", b"u2@beta.example");
+    assert!(rows.iter().any(|r| r["recipient"] == hash && r["last_reply"].contains(&format!("<{hash}>"))));
+}
+
 #[test]
 fn out_dir_writes_the_message_reports_too() {
     let dir = tempfile::tempdir().unwrap();

@@ -7,6 +7,7 @@
 
 mod codes;
 mod domains;
+mod mask;
 mod periods;
 mod reasons;
 mod recipients;
@@ -22,6 +23,7 @@ use crate::time::Period;
 
 pub use codes::CodeRow;
 pub use domains::DomainRow;
+pub use mask::mask_addresses;
 pub use periods::PeriodRow;
 pub use reasons::ReasonRow;
 pub use recipients::{RecipientOptions, RecipientRow, keyed_hash};
@@ -111,6 +113,22 @@ impl Reports {
     pub fn add_messages(&mut self, outcomes: &Outcomes, options: &RecipientOptions) {
         self.messages = outcomes.domain_rows();
         self.recipients = recipients::rows(outcomes, options);
+    }
+
+    /// Replaces every address in the texts taken from the log (the
+    /// `reasons` examples, the `recipients` last replies) by its keyed hash
+    /// (see [`mask_addresses`]).
+    pub fn mask_addresses(&mut self, key: &[u8]) {
+        for row in &mut self.reasons {
+            if let std::borrow::Cow::Owned(masked) = mask_addresses(&row.example, key) {
+                row.example = masked.into();
+            }
+        }
+        for row in &mut self.recipients {
+            if let std::borrow::Cow::Owned(masked) = mask_addresses(&row.last_reply, key) {
+                row.last_reply = masked;
+            }
+        }
     }
 }
 

@@ -86,7 +86,7 @@ fn row(suppressed: &Suppressed, options: &RecipientOptions) -> RecipientRow {
 
 /// The address as reported and hashed: the local part as logged, the
 /// domain normalized (lower case, no trailing dot).
-fn canonical(recipient: &[u8], domain: &[u8]) -> String {
+pub(super) fn canonical(recipient: &[u8], domain: &[u8]) -> String {
     let text = String::from_utf8_lossy(recipient);
     match text.rfind('@') {
         Some(at) if !domain.is_empty() => format!("{}@{}", &text[..at], String::from_utf8_lossy(domain)),
