@@ -78,6 +78,9 @@ pub mod internals {
         pub mod dialect {
             pub use crate::parse::dialect::DIALECTS;
         }
+        pub mod domain {
+            pub use crate::parse::domain::normalize;
+        }
     }
     pub mod report {
         pub use crate::report::{Reports, header, keyed_hash};

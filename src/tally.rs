@@ -270,7 +270,7 @@ fn cap_hash(name: &[u8]) -> u64 {
 /// A domain as tallied: its name and counts.
 #[derive(Clone, Copy, Debug)]
 pub struct DomainTally<'a> {
-    /// The normalized domain (lower case, no trailing dot), as raw bytes.
+    /// The normalized domain ([`crate::parse::domain::normalize`]), as bytes.
     pub name: &'a [u8],
     /// Events by outcome: delivered, deferred, bounced.
     pub outcomes: [u64; 3],

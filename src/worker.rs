@@ -25,7 +25,7 @@ pub struct Worker {
     classifier: Classifier,
     /// The message states of the current piece, when messages are followed.
     messages: Option<Messages>,
-    /// Where a domain is lower-cased when it has to be.
+    /// Where a domain is spelled when it is not spelled as logged.
     scratch: Vec<u8>,
 }
 

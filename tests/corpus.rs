@@ -75,7 +75,11 @@ fn independent_postfix_domains(data: &[u8]) -> BTreeMap<String, [u64; 3]> {
         };
         let addr = String::from_utf8_lossy(&c[1]).to_lowercase();
         let domain = addr.rsplit_once('@').map_or("", |(_, d)| d);
-        let domain = domain.strip_suffix('.').unwrap_or(domain).to_string();
+        // No IDN in these logs: lower case and the trailing dot are the rule.
+        let domain = match domain.strip_suffix('.').unwrap_or(domain) {
+            "" => "(local)".to_string(),
+            domain => domain.to_string(),
+        };
         let outcome = match &c[2] {
             b"sent" => 0,
             b"deferred" | b"SOFTBOUNCE" => 1,

@@ -36,6 +36,9 @@ mod reference_parser;
 // Message-level reports: recipients followed to their final outcome.
 mod messages;
 
+// One spelling of a domain in every report, `(local)` for no domain.
+mod domains;
+
 // Hostile and broken input.
 mod bad_input;
 

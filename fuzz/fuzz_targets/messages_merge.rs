@@ -20,6 +20,7 @@
 
 use bounces::internals::classify::Reason;
 use bounces::internals::messages::{Attempt, Finished, Fold, Messages, Ordered, Outcomes};
+use bounces::internals::parse::domain::normalize;
 use bounces::internals::parse::{Enhanced, Outcome};
 use libfuzzer_sys::fuzz_target;
 
@@ -71,10 +72,8 @@ fn feed(m: &mut Messages, order: u64, item: &Item) {
     match *item {
         Item::Attempt { qid, rcpt, outcome, hop, time, text, extra } => {
             let recipient = RCPTS[rcpt];
-            let domain = recipient
-                .iter()
-                .rposition(|&b| b == b'@')
-                .map_or(Vec::new(), |at| recipient[at + 1..].to_ascii_lowercase());
+            let after_at = recipient.iter().rposition(|&b| b == b'@').map_or(&b""[..], |at| &recipient[at + 1..]);
+            let domain = normalize(after_at, &mut Vec::new()).to_vec();
             let (code, enhanced, reason) = match outcome {
                 Outcome::Delivered => (250, (2, 0, 0), Reason::Delivered),
                 Outcome::Deferred => (452, (4, 2, 2), Reason::MailboxFull),

@@ -27,6 +27,7 @@ use std::collections::{BTreeMap, HashMap};
 use foldhash::fast::RandomState;
 
 use super::{FinalOutcome, MessageRow, Messages, RecipientState, Settled, compare, encode_key};
+use crate::parse::domain::LOCAL;
 use crate::time::Micros;
 
 /// How long after a recipient settles its lines are still expected, by
@@ -315,10 +316,10 @@ fn recency(s: &RecipientState) -> (Option<Micros>, bool) {
 }
 
 /// The local part of the address as logged (the whole address when it has
-/// no domain).
+/// no domain: `(local)`).
 fn local_part(s: &RecipientState) -> &[u8] {
     match memchr::memrchr(b'@', &s.recipient) {
-        Some(at) if !s.domain.is_empty() => &s.recipient[..at],
+        Some(at) if *s.domain != *LOCAL => &s.recipient[..at],
         _ => &s.recipient,
     }
 }
@@ -370,14 +371,15 @@ mod tests {
     use crate::classify::{BounceType, Reason};
     use crate::messages::Finished;
     use crate::messages::tests::*;
+    use crate::parse::domain;
     use FinalOutcome::{Bounced as B, Delivered as D, Expired as X, Pending as P};
 
     /// A recipient's final state: address, outcome, first and last time (s), attempts.
     fn state(rcpt: &str, outcome: FinalOutcome, first: i64, last: i64, attempts: u32) -> RecipientState {
-        let domain = rcpt.rsplit('@').next().unwrap().to_ascii_lowercase();
+        let after_at = rcpt.rsplit_once('@').map_or("", |(_, domain)| domain);
         RecipientState {
             recipient: rcpt.as_bytes().into(),
-            domain: domain.into_bytes().into(),
+            domain: domain::normalize(after_at.as_bytes(), &mut Vec::new()).into(),
             outcome,
             code: None,
             enhanced: None,
@@ -459,10 +461,7 @@ mod tests {
             ),
             (
                 "an address without a domain and one with nothing after '@' are two",
-                vec![vec![
-                    state("user@", B, 1, 2, 1),
-                    RecipientState { domain: Box::default(), ..state("user", B, 3, 4, 1) },
-                ]],
+                vec![vec![state("user@", B, 1, 2, 1), state("user", B, 3, 4, 1)]],
                 vec![("user", B, 1, 3, 4), ("user@", B, 1, 1, 2)],
             ),
         ];

@@ -35,7 +35,8 @@
 //! another key's block). The block holds the counts and the latest event's
 //! fields (50 bytes), then the key (queue id and recipient), the hop
 //! target, the reply text (at most [`MAX_REPLY`] bytes) and, only when it
-//! is not the recipient's part after its last `@`, the domain. No event
+//! is not the recipient's part after its last `@` (or `(local)` for an
+//! address without one), the domain. No event
 //! lists are kept: the latest deferral, which expiry needs, is always the
 //! latest event of a key that can expire. About 250 bytes per recipient
 //! with a 30-byte address and a 56-byte reply (`store::tests::memory`).
@@ -70,7 +71,8 @@ pub struct Attempt<'a> {
     pub queue_id: &'a [u8],
     /// The recipient address as logged.
     pub recipient: &'a [u8],
-    /// The recipient's domain, already normalized (lower case, no trailing dot).
+    /// The recipient's domain, already normalized
+    /// ([`crate::parse::domain::normalize`]).
     pub domain: &'a [u8],
     /// The line-level outcome.
     pub outcome: Outcome,
@@ -132,7 +134,7 @@ impl FinalOutcome {
 pub struct RecipientState {
     /// The recipient address as logged.
     pub recipient: Box<[u8]>,
-    /// Its normalized domain (empty when the address has none).
+    /// Its normalized domain (`(local)` when the address has none).
     pub domain: Box<[u8]>,
     /// What became of it.
     pub outcome: FinalOutcome,
@@ -176,7 +178,7 @@ pub struct Finished {
 /// One row of the `messages` report: a domain's recipients by final outcome.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MessageRow {
-    /// The domain (lossy UTF-8).
+    /// The normalized domain.
     pub domain: String,
     /// Recipients (each counted once, whatever its attempts).
     pub recipients: u64,

@@ -12,6 +12,7 @@ use foldhash::fast::RandomState;
 use super::Attempt;
 use super::MAX_REPLY;
 use crate::classify::Reason;
+use crate::parse::domain::LOCAL;
 use crate::parse::{Enhanced, Outcome};
 use crate::time::Micros;
 
@@ -339,10 +340,10 @@ pub(super) fn get_varint(bytes: &[u8]) -> (usize, usize) {
     unreachable!("nodes hold complete varints")
 }
 
-/// The part of an address after its last `@` (empty without one): the
-/// domain, when the recipient is logged in lower case.
+/// The part of an address after its last `@`, or [`LOCAL`] without one: the
+/// normalized domain of most recipients, which their nodes need not repeat.
 pub(super) fn domain_after_at(recipient: &[u8]) -> &[u8] {
-    memchr::memrchr(b'@', recipient).map_or(&[], |i| &recipient[i + 1..])
+    memchr::memrchr(b'@', recipient).map_or(LOCAL, |i| &recipient[i + 1..])
 }
 
 /// The hash of keys, the same in every [`Messages`](super::Messages) of the process (so

@@ -532,7 +532,7 @@ mod tests {
         );
         let got: Vec<_> = f.recipients.iter().map(|r| (&r.domain[..], &r.recipient[..], r.outcome)).collect();
         let want: Vec<(&[u8], &[u8], FinalOutcome)> = vec![
-            (b"", b"root", B),
+            (b"(local)", b"root", B),
             (b"a.example", b"b@a.example", D),
             (b"a.example", b"b@a.example", P),
             (b"a.example", b"z@a.example", D),
@@ -543,7 +543,7 @@ mod tests {
     #[test]
     fn sorter_matches_a_plain_sort() {
         let mut random = Random(3);
-        let domains: [&[u8]; 4] = [b"", b"a.example", b"b.example", b"\xff.example"];
+        let domains: [&[u8]; 4] = [b"(local)", b"a.example", b"b.example", b"\xff.example"];
         let locals: [&[u8]; 5] = [b"x", b"averyverylongname", b"averyverylongnamf", b"x\0", b""];
         for len in [0, 1, 2, 3, 10, 200] {
             let mut rows: Vec<RecipientState> = (0..len)

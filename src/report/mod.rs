@@ -48,9 +48,8 @@ pub struct Reports {
 }
 
 impl Reports {
-    /// Builds the rows from a tally. Domain names that are not valid UTF-8
-    /// are written with U+FFFD in place of the bad bytes; names that become
-    /// equal that way are counted together.
+    /// Builds the rows from a tally. Its domain names are already spelled
+    /// as the reports write them ([`crate::parse::domain::normalize`]).
     pub fn build(tally: &Tally) -> Reports {
         Reports::build_for(tally, &ReportKind::ALL)
     }
@@ -66,27 +65,9 @@ impl Reports {
             outcomes: d.outcomes,
             codes: d.codes().collect(),
             reasons: if reasons_wanted { d.reasons().to_vec() } else { Vec::new() },
-            merged: false,
         };
         let mut groups: Vec<Group> = tally.domains().map(|d| group(&d)).collect();
         groups.sort_unstable_by(|a, b| a.name.cmp(&b.name));
-        // Names that became equal as text (U+FFFD for invalid UTF-8, or
-        // lower-cased non-ASCII letters) are now side by side: add them up.
-        groups.dedup_by(|later, kept| {
-            let same = later.name == kept.name;
-            if same {
-                for (sum, count) in kept.outcomes.iter_mut().zip(later.outcomes) {
-                    *sum += count;
-                }
-                kept.codes.append(&mut later.codes);
-                kept.reasons.append(&mut later.reasons);
-                kept.merged = true;
-            }
-            same
-        });
-        for group in groups.iter_mut().filter(|g| g.merged) {
-            group.combine_codes();
-        }
         // The domains beyond the cap: last in every report, whatever their counts.
         let other: Vec<Group> = tally.other().map(|o| group(&o)).into_iter().collect();
         let (domains, (codes, reasons)) = rayon::join(
@@ -174,41 +155,6 @@ struct Group {
     outcomes: [u64; 3],
     codes: Vec<CodeCount>,
     reasons: Vec<ReasonCount>,
-    /// Several tallied names became this one (invalid UTF-8 replaced).
-    merged: bool,
-}
-
-impl Group {
-    /// Adds up code and reason counts that share their key.
-    fn combine_codes(&mut self) {
-        self.reasons.sort_by(|a, b| {
-            (a.reason, a.bounce_type, &a.example, a.example_cut).cmp(&(
-                b.reason,
-                b.bounce_type,
-                &b.example,
-                b.example_cut,
-            ))
-        });
-        self.reasons.dedup_by(|later, kept| {
-            let same = (later.reason, later.bounce_type) == (kept.reason, kept.bounce_type);
-            if same {
-                // Sorted by example: `kept` already has the one that sorts first.
-                kept.deferred += later.deferred;
-                kept.bounced += later.bounced;
-            }
-            same
-        });
-        let key = |c: &CodeCount| (c.outcome, c.code, c.enhanced, c.note, c.reason);
-        self.codes.sort_unstable_by_key(key);
-        let mut combined: Vec<CodeCount> = Vec::with_capacity(self.codes.len());
-        for c in self.codes.drain(..) {
-            match combined.last_mut() {
-                Some(last) if key(last) == key(&c) => last.count += c.count,
-                _ => combined.push(c),
-            }
-        }
-        self.codes = combined;
-    }
 }
 
 /// The label of a (code, enhanced, note) combination in `top_bounce` and `top_deferral`:
@@ -233,19 +179,21 @@ fn failure_label(code: Option<u16>, enhanced: Option<Enhanced>, note: Note) -> S
     if label.is_empty() { "no code".to_string() } else { label }
 }
 
-/// A domain as text: invalid UTF-8 becomes U+FFFD, and non-ASCII letters are
-/// lower-cased too (the scanner lower-cases ASCII only).
+/// A domain as text. Normalized names are UTF-8 already
+/// ([`crate::parse::domain::normalize`]); other bytes would become U+FFFD.
 fn text_name(bytes: &[u8]) -> Arc<str> {
-    let text = String::from_utf8_lossy(bytes);
-    if text.is_ascii() { Arc::from(&*text) } else { Arc::from(text.to_lowercase()) }
+    Arc::from(String::from_utf8_lossy(bytes))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The spellings of one domain are one row: case (ASCII or not), the
+    /// ASCII form of an IDN, bytes that are not UTF-8 (U+FFFD), and no
+    /// domain at all (`(local)`).
     #[test]
-    fn names_equal_as_text_are_counted_together() {
+    fn spellings_of_one_domain_are_counted_together() {
         use crate::parse::{Event, Outcome};
         let mut worker = crate::worker::Worker::default();
         for (domain, outcome) in [
@@ -253,7 +201,9 @@ mod tests {
             (b"a\xfe.example", Outcome::Bounced),
             ("\u{dc}BER.example".as_bytes(), Outcome::Bounced),
             ("\u{fc}ber.example".as_bytes(), Outcome::Deferred),
+            (b"xn--ber-goa.example.", Outcome::Deferred),
             (b"plain.example", Outcome::Delivered),
+            (b"", Outcome::Delivered),
         ] {
             worker.record(0, &Event::new(domain, outcome, Some(550), None));
         }
@@ -261,13 +211,18 @@ mod tests {
         let rows: Vec<(&str, [u64; 3])> = reports.domains.iter().map(|r| (&*r.domain, r.counts)).collect();
         assert_eq!(
             rows,
-            [("a\u{fffd}.example", [1, 0, 1]), ("\u{fc}ber.example", [0, 1, 1]), ("plain.example", [1, 0, 0])]
+            [
+                ("\u{fc}ber.example", [0, 2, 1]),
+                ("a\u{fffd}.example", [1, 0, 1]),
+                ("(local)", [1, 0, 0]),
+                ("plain.example", [1, 0, 0])
+            ]
         );
         let codes: Vec<(&str, u64)> = reports.codes.iter().map(|r| (&*r.domain, r.count)).collect();
-        assert_eq!(codes.len(), 5, "{codes:?}");
+        assert_eq!(codes.len(), 6, "{codes:?}");
     }
 
-    /// Names that become one as text also have their code and reason rows
+    /// The spellings of one domain also have their code and reason rows
     /// added up: one row per (status, codes, reason), with the summed count,
     /// and in `reasons` the example that sorts first. Worked out by hand.
     #[test]

@@ -7,8 +7,8 @@
 //! `recipients` ([`RecipientRow::COLUMNS`]): one row per address whose
 //! final outcome is a bounce or an expiry, sorted by domain, then address.
 //! Times are RFC 3339 in the `--tz` zone. With a hash key, the recipient is
-//! replaced by HMAC-SHA256(key, address with its domain lower-cased), in
-//! lower-case hex.
+//! replaced by HMAC-SHA256(key, address as the `recipient` column writes it:
+//! the local part as logged, the domain as normalized), in lower-case hex.
 
 use std::fmt::Write as _;
 
@@ -17,6 +17,7 @@ use hmac::{KeyInit, Mac};
 use super::table::{Cell, Column, Row, bounce_rate};
 use crate::messages::{FinalOutcome, MessageRow, Outcomes, Suppressed};
 use crate::parse::Enhanced;
+use crate::parse::domain::LOCAL;
 use crate::time::Micros;
 
 /// One row of the `recipients` report, ready to write.
@@ -85,11 +86,12 @@ fn row(suppressed: &Suppressed, options: &RecipientOptions) -> RecipientRow {
 }
 
 /// The address as reported and hashed: the local part as logged, the
-/// domain normalized (lower case, no trailing dot).
+/// domain as normalized ([`crate::parse::domain::normalize`]); an address
+/// without a domain (`(local)`) as logged.
 pub(super) fn canonical(recipient: &[u8], domain: &[u8]) -> String {
     let text = String::from_utf8_lossy(recipient);
     match text.rfind('@') {
-        Some(at) if !domain.is_empty() => format!("{}@{}", &text[..at], String::from_utf8_lossy(domain)),
+        Some(at) if domain != LOCAL => format!("{}@{}", &text[..at], String::from_utf8_lossy(domain)),
         _ => text.into_owned(),
     }
 }
@@ -145,7 +147,7 @@ impl Row for MessageRow {
 
 impl Row for RecipientRow {
     const COLUMNS: &'static [Column] = &[
-        Column { name: "recipient", about: "the address (domain lower-cased), or its keyed hash" },
+        Column { name: "recipient", about: "the address (its domain as in `domain`), or its keyed hash" },
         Column { name: "domain", about: "recipient domain" },
         Column { name: "outcome", about: "bounced or expired" },
         Column { name: "code", about: "the basic reply code of the latest attempt" },
@@ -191,9 +193,15 @@ mod tests {
     #[test]
     fn canonical_addresses_lower_case_the_domain_only() {
         assert_eq!(canonical(b"Bob.Smith@Example.COM.", b"example.com"), "Bob.Smith@example.com");
-        assert_eq!(canonical(b"postmaster", b""), "postmaster");
+        assert_eq!(
+            canonical(b"Bob@xn--mnchen-3ya.example", "m\u{fc}nchen.example".as_bytes()),
+            "Bob@m\u{fc}nchen.example"
+        );
+        assert_eq!(canonical(b"postmaster", LOCAL), "postmaster");
         // An `@` inside a quoted local part, and no domain: kept whole.
-        assert_eq!(canonical(b"\"a@b\"", b""), "\"a@b\"");
+        assert_eq!(canonical(b"\"a@b\"", LOCAL), "\"a@b\"");
+        // Nothing after the `@`: no domain either.
+        assert_eq!(canonical(b"user@", LOCAL), "user@");
     }
 
     /// The `messages` report's rate counts an expiry as a failure, worked
