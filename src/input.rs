@@ -384,7 +384,9 @@ pub struct Block {
     /// Over-long lines the reader left out just before this block (they
     /// still count in line numbers).
     pub lines_before: u64,
-    /// The bytes: whole lines, the last one maybe without its `\n`.
+    /// The bytes: whole lines, the last one maybe without its `\n`. Empty
+    /// only in a stream's last block, sent to carry `lines_before` when the
+    /// stream ends with over-long lines.
     pub data: Vec<u8>,
 }
 
@@ -416,8 +418,11 @@ pub fn read_blocks(
     let mut stats = StreamStats::default();
     let mut buf: Vec<u8> = buffer();
     let (mut seq, mut dropped_since_block) = (0u64, 0u64);
+    // A block is sent for the lines in it, or (at the end) to carry the
+    // count of over-long lines left out after the last block: the scan
+    // counts every line through the blocks.
     let mut flush = |buf: &mut Vec<u8>, dropped: &mut u64| {
-        if !buf.is_empty() {
+        if !buf.is_empty() || *dropped > 0 {
             emit(Block { input, seq, lines_before: std::mem::take(dropped), data: std::mem::take(buf) });
             seq += 1;
         }
@@ -557,6 +562,24 @@ mod tests {
             assert_eq!(joined, b"short\nafter\n", "block size {size}");
             assert_eq!(stats.dropped_overlong, 1);
             assert_eq!(out.last().unwrap().lines_before, 1);
+        }
+    }
+
+    /// See the fix of the line count on stdin: over-long lines at the end
+    /// of a stream were counted only by the reader, those before a block
+    /// twice (once by the reader, once through the block).
+    #[test]
+    fn overlong_lines_at_the_end_reach_the_scan_in_a_last_block() {
+        let mut data = b"short\n".to_vec();
+        data.extend(std::iter::repeat_n(b'x', 100));
+        data.push(b'\n');
+        for size in [4, 16, 64] {
+            let (out, stats) = blocks(&data, size, 32);
+            let last = out.last().unwrap();
+            assert_eq!((last.lines_before, &last.data[..]), (1, &b""[..]), "block size {size}");
+            assert_eq!(stats.dropped_overlong, 1);
+            let carried: u64 = out.iter().map(|b| b.lines_before).sum();
+            assert_eq!(carried, 1, "each left-out line reaches the scan once");
         }
     }
 

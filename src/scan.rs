@@ -409,7 +409,6 @@ fn scan_streams(
             }
         };
         report.bytes += stats.bytes;
-        report.lines += stats.dropped_overlong;
         report.overlong += stats.dropped_overlong;
         report.looks_like_mail_log = stats.looks_like_mail_log || journal.looks_like_mail_log;
     }

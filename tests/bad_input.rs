@@ -176,11 +176,30 @@ fn a_single_100_mb_line_is_skipped_with_a_message() {
     let out = run(&["analyze", &path]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stderr(&out).contains("1 line longer than 1.05 MB skipped"), "{}", stderr(&out));
+    assert!(stderr(&out).contains(", 3 lines in "), "3 lines, the long one once: {}", stderr(&out));
     assert!(stdout(&out).contains("after.example,1,1,0,0,"), "{}", stdout(&out));
     // The same through stdin, which must not buffer the whole line either.
     let out = run_with_stdin(&["analyze", "-"], Some(&log));
     assert!(stderr(&out).contains("1 line longer than 1.05 MB skipped"), "{}", stderr(&out));
+    assert!(stderr(&out).contains(", 3 lines in "), "3 lines, the long one once: {}", stderr(&out));
     assert!(stdout(&out).contains("after.example,1,1,0,0,"), "{}", stdout(&out));
+}
+
+/// A stream that ends with an over-long line: it is one of the lines read,
+/// as in a file (the stream's reader alone knew of it).
+#[test]
+fn an_overlong_last_line_on_stdin_is_counted_once() {
+    let mut log = GOOD.to_vec();
+    log.extend(std::iter::repeat_n(b'x', 2 << 20));
+    log.push(b'\n');
+    let dir = tempfile::tempdir().unwrap();
+    let path = temp_file(&dir, "long-last.log", &log);
+    for out in [run(&["analyze", &path]), run_with_stdin(&["analyze", "-"], Some(&log))] {
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains(", 2 lines in "), "{err}");
+        assert!(err.contains("1 line longer than 1.05 MB skipped"), "{err}");
+    }
 }
 
 /// A cell a spreadsheet would run as a formula.
