@@ -404,8 +404,9 @@ pub struct StreamStats {
 /// Reads a stream to the end, handing each block to `emit`. Block buffers
 /// come from `buffer` (which may hand back buffers the workers are done
 /// with: fresh memory costs a page fault per page). Returns what was read,
-/// or the error that stopped reading together with what was read before it
-/// (every complete line before the error has been emitted).
+/// or the error that stopped reading together with what was read before it:
+/// every complete line before the error has been emitted, and the bytes are
+/// those up to the end of the last one (what the scan gets).
 pub fn read_blocks(
     mut reader: impl Read,
     input: usize,
@@ -440,14 +441,18 @@ pub fn read_blocks(
                 // Keep the complete lines read before the error, but not the
                 // end of an over-long line being skipped.
                 // See: #7 (fuzzing found the skipped tail counted as lines).
+                // `stats.bytes` holds `buf[..start]` but not what this read
+                // brought; it becomes where the last whole line ends, the
+                // bytes the scan gets (a message says how much was counted).
+                let mut kept_from = stats.bytes - start as u64;
                 if skipping {
-                    match memchr::memchr(b'\n', &buf[start..]) {
-                        Some(i) => drop(buf.drain(..start + i + 1)),
-                        None => buf.clear(),
-                    }
+                    let skipped = memchr::memchr(b'\n', &buf[start..]).map_or(buf.len(), |i| start + i + 1);
+                    buf.drain(..skipped);
+                    kept_from += skipped as u64;
                 }
                 let end = memchr::memrchr(b'\n', &buf).map_or(0, |i| i + 1);
                 buf.truncate(end);
+                stats.bytes = kept_from + end as u64;
                 flush(&mut buf, &mut dropped_since_block);
                 return Err((Error::Input { name: name.to_string(), source }, stats));
             }
@@ -617,6 +622,28 @@ mod tests {
         let joined: Vec<u8> = out.iter().flat_map(|b| b.data.clone()).collect();
         assert_eq!(joined, b"");
         assert_eq!(stats.dropped_overlong, 1);
+    }
+
+    /// See the report of a truncated `.gz`: it said the bytes of the blocks
+    /// read before the error were counted (524,288), not the bytes of the
+    /// lines the scan got (716,759).
+    #[test]
+    fn after_a_read_error_the_bytes_are_those_of_the_lines_emitted() {
+        let data: Vec<u8> = (0..40).flat_map(|i| format!("line {i}\n").into_bytes()).collect();
+        for step in [1, 3, 7, 64] {
+            for block_size in [4, 16, 100] {
+                for fail_at in [5, 33, 100, 250] {
+                    let reader = Failing { data: &data, pos: 0, step, fail_at };
+                    let (mut out, opts) = (Vec::new(), BlockOptions { block_size, max_line: 1 << 20 });
+                    let (_, stats) = read_blocks(reader, 0, "test", opts, Vec::new, |b| out.push(b)).unwrap_err();
+                    let joined: Vec<u8> = out.iter().flat_map(|b| b.data.clone()).collect();
+                    let whole = data[..fail_at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+                    let case = format!("step {step}, block size {block_size}, failing at {fail_at}");
+                    assert_eq!(joined, &data[..whole], "{case}");
+                    assert_eq!(stats.bytes, whole as u64, "{case}");
+                }
+            }
+        }
     }
 
     #[test]

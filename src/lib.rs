@@ -31,6 +31,7 @@ mod format;
 mod input;
 mod journald;
 mod messages;
+mod numbers;
 mod parse;
 mod report;
 mod scan;

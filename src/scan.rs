@@ -20,11 +20,12 @@ use indicatif::ProgressBar;
 use crate::config::TimeConfig;
 use crate::error::{Error, Result};
 use crate::input::{
-    Block, BlockOptions, Chunk, Compression, Opened, STREAM_BLOCK_MAX, Source, Stream, StreamStats, chunks,
-    read_blocks, read_chunk, read_head_at,
+    Block, BlockOptions, Chunk, Compression, Opened, STREAM_BLOCK_MAX, Source, Stream, chunks, read_blocks, read_chunk,
+    read_head_at,
 };
 use crate::journald::{self, BlockStats};
 use crate::messages::{Folder, Outcomes, SETTLE};
+use crate::numbers::{plural, thousands};
 use crate::parse::dialect::{Mta, looks_like_mail_log};
 use crate::search::Scanner;
 use crate::seek;
@@ -369,9 +370,10 @@ fn scan_streams(
                     };
                     let Stream { reader, compression, consumed } = stream;
                     let result = read_blocks(reader, index, &name, blocks, buffer, emit);
+                    // Where the compressed data ended; said once the lines
+                    // before it are counted.
                     let result = result.map_err(|(error, stats)| {
-                        let at = consumed.load(Ordering::Relaxed);
-                        (damaged(error, &name, compression, at, &stats), stats)
+                        (Damage { error, compression, at: consumed.load(Ordering::Relaxed) }, stats)
                     });
                     let journal = journal.unwrap_or_default();
                     results.lock().expect("no reader panics holding it").push((index, result, journal));
@@ -403,8 +405,9 @@ fn scan_streams(
         report.journal = journal.is_json.then_some(journal.stats);
         let stats = match result {
             Ok(stats) => stats,
-            Err((error, stats)) => {
-                report.error = Some(error);
+            Err((damage, stats)) => {
+                let lines = tally.input_counts(index).lines;
+                report.error = Some(damage.into_error(&report.name, stats.bytes, lines));
                 stats
             }
         };
@@ -440,21 +443,42 @@ impl Journal {
     }
 }
 
-/// Says where compressed data was damaged, and what was kept.
-fn damaged(error: Error, name: &str, compression: Option<Compression>, at: u64, stats: &StreamStats) -> Error {
-    match (compression, error) {
-        (Some(kind), Error::Input { source, .. }) => Error::Format {
+/// The error that stopped reading a stream, and where in its raw
+/// (compressed) bytes.
+struct Damage {
+    error: Error,
+    compression: Option<Compression>,
+    /// Raw bytes consumed when it happened.
+    at: u64,
+}
+
+impl Damage {
+    /// The error to report: for compressed data, where it was damaged and
+    /// how much was counted before it, the `bytes` and `lines` the scan
+    /// got; any other error as it is.
+    fn into_error(self, name: &str, bytes: u64, lines: u64) -> Error {
+        let (kind, source) = match (self.compression, self.error) {
+            (Some(kind), Error::Input { source, .. }) => (kind, source),
+            (_, error) => return error,
+        };
+        let check = if name == "-" {
+            format!("check the file that was piped in with '{} -t FILE'", kind.name())
+        } else {
+            format!(
+                "check the file with '{} -t {name}'; a file still being written is complete once logrotate is done",
+                kind.name()
+            )
+        };
+        Error::Format {
             name: name.to_string(),
             message: format!(
-                "{} data is damaged or cut short at compressed byte {} ({}); the {} bytes of log before it were counted \
-                 (check the file with '{} -t {name}'; a file still being written is complete once logrotate is done)",
+                "{} data is damaged or cut short at compressed byte {} ({source}); the {} bytes ({}) of log \
+                 before it were counted ({check})",
                 kind.name(),
-                at,
-                source,
-                stats.bytes,
-                kind.name(),
+                thousands(self.at),
+                thousands(bytes),
+                plural(lines, "line"),
             ),
-        },
-        (_, error) => error,
+        }
     }
 }
