@@ -89,9 +89,11 @@ Examples:
   bounces analyze /var/log/mail.log*                 a rotation set, .gz/.bz2/.xz/.zst included
   journalctl -u postfix -o short-iso | bounces analyze -
 
-Exit status: 0 success; 1 some input held no Postfix or Exim lines at all;
-2 some input could not be read, or a report could not be written (reports
-still cover every input that was read).";
+Exit status: 0 success (also a day without mail: one line says so); 1
+nothing was read at all (empty stdin or file), or some input held no
+Postfix or Exim lines, or only another MTA's than --mta names; 2 some input
+could not be read, or a report could not be written (reports still cover
+every input that was read).";
 
 #[derive(Debug, Args)]
 struct AnalyzeArgs {
@@ -120,7 +122,8 @@ struct AnalyzeArgs {
     #[arg(short = 'j', long, value_name = "N")]
     threads: Option<usize>,
 
-    /// Print nothing on stderr except errors and warnings about inputs.
+    /// Print nothing on stderr except errors and warnings about inputs, and
+    /// the line that says no event was counted.
     #[arg(short, long)]
     quiet: bool,
 

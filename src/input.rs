@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{Error, Result};
-use crate::parse::dialect::looks_like_mail_log;
+use crate::parse::dialect::Recognised;
 
 /// Where log lines come from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,8 +37,8 @@ pub enum Opened {
         file: File,
         /// Its size when opened.
         size: u64,
-        /// Whether its start looks like a Postfix or Exim log.
-        looks_like_mail_log: bool,
+        /// Which MTAs' logs its start looks like.
+        recognised: Recognised,
     },
     /// Anything read front to back: stdin, a pipe, a compressed file.
     Stream(Stream),
@@ -212,7 +212,7 @@ impl Source {
         if Compression::sniff(&head).is_some() || crate::journald::looks_like_journal_json(&head) {
             return open_stream(Box::new(file)).map(Opened::Stream).map_err(err);
         }
-        Ok(Opened::File { looks_like_mail_log: looks_like_mail_log(&head), file, size: meta.len() })
+        Ok(Opened::File { recognised: Recognised::of(&head), file, size: meta.len() })
     }
 }
 
@@ -397,8 +397,8 @@ pub struct StreamStats {
     pub bytes: u64,
     /// Lines left out because they were longer than the limit.
     pub dropped_overlong: u64,
-    /// Whether the start of the input looked like a Postfix or Exim log.
-    pub looks_like_mail_log: bool,
+    /// Which MTAs' logs the start of the input looked like.
+    pub recognised: Recognised,
 }
 
 /// Reads a stream to the end, handing each block to `emit`. Block buffers
@@ -461,7 +461,7 @@ pub fn read_blocks(
         let eof = got < want;
         if first && !buf.is_empty() {
             first = false;
-            stats.looks_like_mail_log = looks_like_mail_log(&buf[..buf.len().min(HEAD_BYTES)]);
+            stats.recognised = Recognised::of(&buf[..buf.len().min(HEAD_BYTES)]);
         }
         if skipping {
             match memchr::memchr(b'\n', &buf[start..]) {
@@ -746,6 +746,10 @@ mod tests {
         assert_eq!(count_lines(b"a\n0123456789\nb\n", 8), (3, 1));
         assert_eq!(count_lines(b"0123456789", 8), (1, 1));
         assert_eq!(count_lines(b"01234567\n", 8), (1, 0));
+    }
+
+    fn looks_like_mail_log(head: &[u8]) -> bool {
+        Recognised::of(head).any()
     }
 
     #[test]

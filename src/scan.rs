@@ -26,7 +26,7 @@ use crate::input::{
 use crate::journald::{self, BlockStats};
 use crate::messages::{Folder, Outcomes, SETTLE};
 use crate::numbers::{plural, thousands};
-use crate::parse::dialect::{Mta, looks_like_mail_log};
+use crate::parse::dialect::{Mta, Recognised};
 use crate::search::Scanner;
 use crate::seek;
 use crate::tally::Tally;
@@ -44,8 +44,9 @@ pub struct InputReport {
     pub lines: u64,
     /// Lines longer than the limit, skipped.
     pub overlong: u64,
-    /// Whether its start looked like a Postfix or Exim log.
-    pub looks_like_mail_log: bool,
+    /// Which MTAs' logs its start looked like (none: probably not a mail
+    /// log).
+    pub recognised: Recognised,
     /// For a regular file, its size when it was opened: more than `bytes`
     /// when it shrank while it was read (logrotate's copytruncate).
     pub planned: Option<u64>,
@@ -57,19 +58,6 @@ pub struct InputReport {
     /// Bytes not read because they lie outside `--since`/`--until` (found
     /// by binary search in a chronological file).
     pub skipped: u64,
-}
-
-impl InputReport {
-    /// True when the input had content but nothing in it was a Postfix or
-    /// Exim line: probably the wrong file.
-    pub fn is_foreign(&self, tally: &Tally, index: usize) -> bool {
-        let counts = tally.input_counts(index);
-        self.error.is_none()
-            && self.bytes > 0
-            && counts.events == 0
-            && counts.malformed == 0
-            && !self.looks_like_mail_log
-    }
 }
 
 /// The result of scanning every input.
@@ -165,7 +153,7 @@ pub fn run(inputs: &[Source], options: &ScanOptions, progress: &ProgressBar) -> 
             bytes: 0,
             lines: 0,
             overlong: 0,
-            looks_like_mail_log: false,
+            recognised: Recognised::default(),
             planned: None,
             error: None,
             journal: None,
@@ -178,8 +166,8 @@ pub fn run(inputs: &[Source], options: &ScanOptions, progress: &ProgressBar) -> 
         let report = &mut reports[index];
         match source.open() {
             Err(error) => report.error = Some(error),
-            Ok(Opened::File { file, size, looks_like_mail_log }) => {
-                report.looks_like_mail_log = looks_like_mail_log;
+            Ok(Opened::File { file, size, recognised }) => {
+                report.recognised = recognised;
                 let (start, end) = match (&options.time, &clocks) {
                     (Some(time), Some(clocks)) => seek::window(&file, size, &clocks[index], time.since, time.until),
                     _ => (0, size),
@@ -413,7 +401,7 @@ fn scan_streams(
         };
         report.bytes += stats.bytes;
         report.overlong += stats.dropped_overlong;
-        report.looks_like_mail_log = stats.looks_like_mail_log || journal.looks_like_mail_log;
+        report.recognised = stats.recognised.union(journal.recognised);
     }
     tally
 }
@@ -423,8 +411,8 @@ fn scan_streams(
 struct Journal {
     is_json: bool,
     stats: BlockStats,
-    /// Whether the first rendered lines look like a Postfix or Exim log.
-    looks_like_mail_log: bool,
+    /// Which MTAs' logs the first rendered lines look like.
+    recognised: Recognised,
 }
 
 impl Journal {
@@ -434,7 +422,7 @@ impl Journal {
 
     fn add(&mut self, stats: &BlockStats, rendered: &[u8]) {
         if self.stats.lines == 0 && stats.lines > 0 {
-            self.looks_like_mail_log = looks_like_mail_log(rendered);
+            self.recognised = Recognised::of(rendered);
         }
         self.stats.records += stats.records;
         self.stats.lines += stats.lines;

@@ -159,13 +159,28 @@ fn truncated_gzip_keeps_what_was_read_and_says_where() {
     assert_eq!(stdout(&out).lines().count() - 1, lines);
 }
 
+/// An empty file alone is nothing read (exit 1, said even with -q); beside
+/// a log with lines (the current file of a rotation set, just rotated) it
+/// is fine, and said only without -q.
 #[test]
-fn empty_file_is_fine() {
+fn an_empty_file_alone_is_an_error_beside_a_log_it_is_fine() {
     let dir = tempfile::tempdir().unwrap();
     let path = temp_file(&dir, "empty.log", b"");
-    let out = run(&["analyze", &path]);
+    let out = run(&["analyze", "-q", &path]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "bounces: {path}: the file is empty, nothing to count (a log just rotated has its lines in the rotated \
+             files: name them too, e.g. {path}*)\n"
+        )
+    );
+    let good = temp_file(&dir, "good.log", GOOD);
+    let out = run(&["analyze", "-q", &path, &good]);
+    assert_eq!((out.status.code(), stderr(&out)), (Some(0), String::new()));
+    let out = run(&["analyze", &path, &good]);
     assert_eq!(out.status.code(), Some(0));
-    assert!(stderr(&out).contains("empty, nothing to count"), "{}", stderr(&out));
+    assert_eq!(stderr(&out).lines().next(), Some(&format!("bounces: {path}: empty, nothing to count")[..]));
 }
 
 #[test]
