@@ -154,7 +154,16 @@ pub fn print(config: &Config, analysis: &Analysis, out: &mut impl Write) -> std:
         let more = if top.len() > TOP_REASONS { ", ..." } else { "" };
         writeln!(out, "bounces: {label}: {}{more}", shown.join(", "))?;
     }
+    if let Some(dir) = &config.out_dir {
+        writeln!(out, "{}", written_line(dir, &config.out_reports))?;
+    }
     Ok(())
+}
+
+/// Where `-o` wrote: `bounces: wrote domains.csv, codes.csv into DIR`.
+fn written_line(dir: &std::path::Path, reports: &[crate::config::ReportKind]) -> String {
+    let files: Vec<String> = reports.iter().map(|r| format!("{}.csv", r.name())).collect();
+    format!("bounces: wrote {} into {}", files.join(", "), dir.display())
 }
 
 /// What the summary says of one input besides the totals.
@@ -486,6 +495,16 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert!(text.starts_with("bounces: no delivery events in 0 lines read;"), "{text}");
         assert_eq!(text.lines().count(), 1, "{text}");
+    }
+
+    #[test]
+    fn where_the_reports_were_written() {
+        use crate::config::ReportKind;
+        let dir = std::path::Path::new("reports/2026-11-04");
+        assert_eq!(
+            written_line(dir, &[ReportKind::Domains, ReportKind::Daily]),
+            "bounces: wrote domains.csv, daily.csv into reports/2026-11-04"
+        );
     }
 
     #[test]

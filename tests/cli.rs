@@ -48,6 +48,7 @@ fn out_dir_gets_every_report_and_no_temporary_files() {
     let out = run(&["analyze", "-q", "-o", target.to_str().unwrap(), "samples/postfix.log", "samples/exim.log"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(stdout(&out), "", "nothing on stdout with -o");
+    assert_eq!(stderr(&out), "", "-q: not even where the reports went");
     let mut names: Vec<String> =
         std::fs::read_dir(&target).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     names.sort();
@@ -57,6 +58,19 @@ fn out_dir_gets_every_report_and_no_temporary_files() {
         let written = util::read(&target.join(format!("{report}.csv")));
         util::assert_same_text(report, &written, &stdout(&printed));
     }
+}
+
+/// See issue 13: `-o DIR` wrote its files without a word.
+#[test]
+fn out_dir_says_where_it_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("nightly");
+    let target = target.to_str().unwrap();
+    let out = run(&["analyze", "--report", "codes", "--report", "domains", "-o", target, "samples/postfix.log"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(err.lines().last(), Some(&format!("bounces: wrote codes.csv, domains.csv into {target}")[..]), "{err}");
+    assert_eq!(err.matches("bounces: wrote ").count(), 1, "{err}");
 }
 
 #[test]
