@@ -73,6 +73,44 @@ fn out_dir_says_where_it_wrote() {
     assert_eq!(err.matches("bounces: wrote ").count(), 1, "{err}");
 }
 
+/// See issue 13: the README's cron line filed yesterday's reports under
+/// today's date. `{since}` in `-o` is the date of --since, in --tz.
+#[test]
+fn out_dir_names_the_window_with_since() {
+    let dir = tempfile::tempdir().unwrap();
+    let pattern = format!("{}/{{since}}", dir.path().to_str().unwrap());
+    let window = ["--since", "2026-11-04T23:30:00Z", "--until", "2026-11-06T00:00:00Z"];
+    for (tz, date) in [("UTC", "2026-11-04"), ("Europe/Berlin", "2026-11-05")] {
+        let out =
+            run(&[&["analyze", "--tz", tz, "--report", "daily", "-o", &pattern][..], &window, &["samples/exim.log"]]
+                .concat());
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let target = dir.path().join(date);
+        let want = format!("bounces: wrote daily.csv into {}", target.display());
+        assert_eq!(stderr(&out).lines().last(), Some(&want[..]), "{}", stderr(&out));
+        assert!(read(&target.join("daily.csv")).starts_with("period,"), "--tz {tz}");
+    }
+    let out = run(&["analyze", "-q", "-o", &pattern, "samples/exim.log"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "bounces: -o {pattern}: {{since}} stands for the date of --since, and no --since was given \
+             (e.g. --since yesterday --until today) (see 'bounces analyze --help')\n"
+        )
+    );
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2, "nothing written without --since");
+}
+
+/// The cron line of the README files each day under its own date.
+#[test]
+fn the_readme_cron_line_files_yesterday_under_yesterday() {
+    let readme = read(&util::root().join("README.md"));
+    let line = readme.lines().find(|l| l.starts_with("bounces analyze -q --since yesterday")).expect("a cron line");
+    assert!(line.contains("--until today") && line.contains("-o '/srv/reports/{since}'"), "{line}");
+    assert!(!line.contains("$(date"), "{line}");
+}
+
 #[test]
 fn out_dir_that_is_a_file_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
