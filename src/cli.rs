@@ -87,11 +87,15 @@ Examples:
   bounces analyze --report codes mail.log > codes.csv
   bounces analyze -o reports/ /var/log/mail.log       every report as reports/<name>.csv
   bounces analyze /var/log/mail.log*                 a rotation set, .gz/.bz2/.xz/.zst included
+  bounces analyze -q --since yesterday --until today -o 'reports/{since}' /var/log/mail.log*
+                                                     yesterday, filed under its date (cron)
   journalctl -u postfix -o short-iso | bounces analyze -
 
-Exit status: 0 success; 1 some input held no Postfix or Exim lines at all;
-2 some input could not be read, or a report could not be written (reports
-still cover every input that was read).";
+Exit status: 0 success (also a day without mail: one line says so); 1
+nothing was read at all (empty stdin or file), or some input held no
+Postfix or Exim lines, or only another MTA's than --mta names; 2 some input
+could not be read, or a report could not be written (reports still cover
+every input that was read).";
 
 #[derive(Debug, Args)]
 struct AnalyzeArgs {
@@ -109,6 +113,8 @@ struct AnalyzeArgs {
 
     /// Write the reports into DIR as <name>.csv (created if missing) instead
     /// of printing one on stdout. Each file appears complete or not at all.
+    /// `{since}` in DIR becomes the date of --since (YYYY-MM-DD in --tz):
+    /// `-o 'reports/{since}'`.
     #[arg(short = 'o', long, value_name = "DIR")]
     out_dir: Option<PathBuf>,
 
@@ -120,7 +126,8 @@ struct AnalyzeArgs {
     #[arg(short = 'j', long, value_name = "N")]
     threads: Option<usize>,
 
-    /// Print nothing on stderr except errors and warnings about inputs.
+    /// Print nothing on stderr except errors and warnings about inputs, and
+    /// the line that says no event was counted.
     #[arg(short, long)]
     quiet: bool,
 
@@ -276,6 +283,7 @@ impl AnalyzeArgs {
         }
         let inputs = resolve_inputs(&args.paths, args.quiet)?;
         let time = time_config(args.tz.as_deref(), args.since.as_deref(), args.until.as_deref())?;
+        let out_dir = args.out_dir.as_deref().map(|dir| fill_since(dir, time.since, &time.tz)).transpose()?;
         let kinds: Vec<ReportKind> = args.report.iter().map(|r| r.0).collect();
         let (report, out_reports) = match (&args.out_dir, kinds.as_slice()) {
             (None, []) => (ReportKind::Domains, Vec::new()),
@@ -304,7 +312,7 @@ impl AnalyzeArgs {
             mta: args.mta.0,
             report,
             out_reports,
-            out_dir: args.out_dir,
+            out_dir,
             threads,
             blocks,
             progress: !args.quiet && std::io::stderr().is_terminal(),
@@ -317,6 +325,37 @@ impl AnalyzeArgs {
             settle: args.settle.map_or(bounces::internals::messages::SETTLE, |s| i64::from(s) * 1_000_000),
         })
     }
+}
+
+/// What `-o` replaces with the date of `--since`.
+const SINCE: &[u8] = b"{since}";
+
+/// `dir` with every `{since}` replaced by the date of `since` in `tz`
+/// (`YYYY-MM-DD`), so `-o reports/{since}` files a day's reports under
+/// that day. An error when `dir` holds `{since}` and there is no `--since`.
+fn fill_since(dir: &Path, since: Option<Micros>, tz: &jiff::tz::TimeZone) -> Result<PathBuf> {
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    let bytes = dir.as_os_str().as_bytes();
+    let mut places = memchr::memmem::find_iter(bytes, SINCE).peekable();
+    if places.peek().is_none() {
+        return Ok(dir.to_path_buf());
+    }
+    let Some(since) = since else {
+        return Err(Error::Usage(format!(
+            "-o {}: {{since}} stands for the date of --since, and no --since was given \
+             (e.g. --since yesterday --until today)",
+            dir.display()
+        )));
+    };
+    let date = time::date(since, tz);
+    let (mut filled, mut from) = (Vec::with_capacity(bytes.len() + 8), 0);
+    for at in places {
+        filled.extend_from_slice(&bytes[from..at]);
+        filled.extend_from_slice(date.as_bytes());
+        from = at + SINCE.len();
+    }
+    filled.extend_from_slice(&bytes[from..]);
+    Ok(PathBuf::from(std::ffi::OsString::from_vec(filled)))
 }
 
 /// The key of `--hash-recipients`.
@@ -419,6 +458,23 @@ fn resolve_inputs(paths: &[PathBuf], quiet: bool) -> Result<Vec<Source>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn since_in_the_out_dir_is_the_date_of_since() {
+        let berlin = jiff::tz::TimeZone::get("Europe/Berlin").unwrap();
+        let since = time::parse_bound("2026-11-04T23:30:00Z", jiff::Timestamp::UNIX_EPOCH, &berlin).ok();
+        let fill = |dir: &str, tz: &jiff::tz::TimeZone| fill_since(Path::new(dir), since, tz).unwrap();
+        assert_eq!(fill("reports/{since}", &berlin), Path::new("reports/2026-11-05"), "the date in --tz");
+        assert_eq!(fill("reports/{since}", &jiff::tz::TimeZone::UTC), Path::new("reports/2026-11-04"));
+        assert_eq!(fill("r/{since}/x-{since}", &berlin), Path::new("r/2026-11-05/x-2026-11-05"));
+        assert_eq!(fill("reports/{sin}", &berlin), Path::new("reports/{sin}"), "only {{since}}");
+        assert_eq!(fill_since(Path::new("reports"), None, &berlin).unwrap(), Path::new("reports"));
+        let error = fill_since(Path::new("reports/{since}"), None, &berlin).unwrap_err().to_string();
+        assert!(
+            error.starts_with("-o reports/{since}: {since} stands for the date of --since, and no --since"),
+            "{error}"
+        );
+    }
 
     /// See e509300: `codes` named twice with `-o` was written twice, at once.
     #[test]

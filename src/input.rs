@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{Error, Result};
-use crate::parse::dialect::looks_like_mail_log;
+use crate::parse::dialect::Recognised;
 
 /// Where log lines come from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,8 +37,8 @@ pub enum Opened {
         file: File,
         /// Its size when opened.
         size: u64,
-        /// Whether its start looks like a Postfix or Exim log.
-        looks_like_mail_log: bool,
+        /// Which MTAs' logs its start looks like.
+        recognised: Recognised,
     },
     /// Anything read front to back: stdin, a pipe, a compressed file.
     Stream(Stream),
@@ -212,7 +212,7 @@ impl Source {
         if Compression::sniff(&head).is_some() || crate::journald::looks_like_journal_json(&head) {
             return open_stream(Box::new(file)).map(Opened::Stream).map_err(err);
         }
-        Ok(Opened::File { looks_like_mail_log: looks_like_mail_log(&head), file, size: meta.len() })
+        Ok(Opened::File { recognised: Recognised::of(&head), file, size: meta.len() })
     }
 }
 
@@ -384,7 +384,9 @@ pub struct Block {
     /// Over-long lines the reader left out just before this block (they
     /// still count in line numbers).
     pub lines_before: u64,
-    /// The bytes: whole lines, the last one maybe without its `\n`.
+    /// The bytes: whole lines, the last one maybe without its `\n`. Empty
+    /// only in a stream's last block, sent to carry `lines_before` when the
+    /// stream ends with over-long lines.
     pub data: Vec<u8>,
 }
 
@@ -395,15 +397,16 @@ pub struct StreamStats {
     pub bytes: u64,
     /// Lines left out because they were longer than the limit.
     pub dropped_overlong: u64,
-    /// Whether the start of the input looked like a Postfix or Exim log.
-    pub looks_like_mail_log: bool,
+    /// Which MTAs' logs the start of the input looked like.
+    pub recognised: Recognised,
 }
 
 /// Reads a stream to the end, handing each block to `emit`. Block buffers
 /// come from `buffer` (which may hand back buffers the workers are done
 /// with: fresh memory costs a page fault per page). Returns what was read,
-/// or the error that stopped reading together with what was read before it
-/// (every complete line before the error has been emitted).
+/// or the error that stopped reading together with what was read before it:
+/// every complete line before the error has been emitted, and the bytes are
+/// those up to the end of the last one (what the scan gets).
 pub fn read_blocks(
     mut reader: impl Read,
     input: usize,
@@ -416,8 +419,11 @@ pub fn read_blocks(
     let mut stats = StreamStats::default();
     let mut buf: Vec<u8> = buffer();
     let (mut seq, mut dropped_since_block) = (0u64, 0u64);
+    // A block is sent for the lines in it, or (at the end) to carry the
+    // count of over-long lines left out after the last block: the scan
+    // counts every line through the blocks.
     let mut flush = |buf: &mut Vec<u8>, dropped: &mut u64| {
-        if !buf.is_empty() {
+        if !buf.is_empty() || *dropped > 0 {
             emit(Block { input, seq, lines_before: std::mem::take(dropped), data: std::mem::take(buf) });
             seq += 1;
         }
@@ -435,14 +441,18 @@ pub fn read_blocks(
                 // Keep the complete lines read before the error, but not the
                 // end of an over-long line being skipped.
                 // See: #7 (fuzzing found the skipped tail counted as lines).
+                // `stats.bytes` holds `buf[..start]` but not what this read
+                // brought; it becomes where the last whole line ends, the
+                // bytes the scan gets (a message says how much was counted).
+                let mut kept_from = stats.bytes - start as u64;
                 if skipping {
-                    match memchr::memchr(b'\n', &buf[start..]) {
-                        Some(i) => drop(buf.drain(..start + i + 1)),
-                        None => buf.clear(),
-                    }
+                    let skipped = memchr::memchr(b'\n', &buf[start..]).map_or(buf.len(), |i| start + i + 1);
+                    buf.drain(..skipped);
+                    kept_from += skipped as u64;
                 }
                 let end = memchr::memrchr(b'\n', &buf).map_or(0, |i| i + 1);
                 buf.truncate(end);
+                stats.bytes = kept_from + end as u64;
                 flush(&mut buf, &mut dropped_since_block);
                 return Err((Error::Input { name: name.to_string(), source }, stats));
             }
@@ -451,7 +461,7 @@ pub fn read_blocks(
         let eof = got < want;
         if first && !buf.is_empty() {
             first = false;
-            stats.looks_like_mail_log = looks_like_mail_log(&buf[..buf.len().min(HEAD_BYTES)]);
+            stats.recognised = Recognised::of(&buf[..buf.len().min(HEAD_BYTES)]);
         }
         if skipping {
             match memchr::memchr(b'\n', &buf[start..]) {
@@ -560,6 +570,24 @@ mod tests {
         }
     }
 
+    /// See the fix of the line count on stdin: over-long lines at the end
+    /// of a stream were counted only by the reader, those before a block
+    /// twice (once by the reader, once through the block).
+    #[test]
+    fn overlong_lines_at_the_end_reach_the_scan_in_a_last_block() {
+        let mut data = b"short\n".to_vec();
+        data.extend(std::iter::repeat_n(b'x', 100));
+        data.push(b'\n');
+        for size in [4, 16, 64] {
+            let (out, stats) = blocks(&data, size, 32);
+            let last = out.last().unwrap();
+            assert_eq!((last.lines_before, &last.data[..]), (1, &b""[..]), "block size {size}");
+            assert_eq!(stats.dropped_overlong, 1);
+            let carried: u64 = out.iter().map(|b| b.lines_before).sum();
+            assert_eq!(carried, 1, "each left-out line reaches the scan once");
+        }
+    }
+
     /// Hands out `step` bytes per read and fails at `fail_at`.
     struct Failing<'a> {
         data: &'a [u8],
@@ -594,6 +622,28 @@ mod tests {
         let joined: Vec<u8> = out.iter().flat_map(|b| b.data.clone()).collect();
         assert_eq!(joined, b"");
         assert_eq!(stats.dropped_overlong, 1);
+    }
+
+    /// See the report of a truncated `.gz`: it said the bytes of the blocks
+    /// read before the error were counted (524,288), not the bytes of the
+    /// lines the scan got (716,759).
+    #[test]
+    fn after_a_read_error_the_bytes_are_those_of_the_lines_emitted() {
+        let data: Vec<u8> = (0..40).flat_map(|i| format!("line {i}\n").into_bytes()).collect();
+        for step in [1, 3, 7, 64] {
+            for block_size in [4, 16, 100] {
+                for fail_at in [5, 33, 100, 250] {
+                    let reader = Failing { data: &data, pos: 0, step, fail_at };
+                    let (mut out, opts) = (Vec::new(), BlockOptions { block_size, max_line: 1 << 20 });
+                    let (_, stats) = read_blocks(reader, 0, "test", opts, Vec::new, |b| out.push(b)).unwrap_err();
+                    let joined: Vec<u8> = out.iter().flat_map(|b| b.data.clone()).collect();
+                    let whole = data[..fail_at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+                    let case = format!("step {step}, block size {block_size}, failing at {fail_at}");
+                    assert_eq!(joined, &data[..whole], "{case}");
+                    assert_eq!(stats.bytes, whole as u64, "{case}");
+                }
+            }
+        }
     }
 
     #[test]
@@ -696,6 +746,10 @@ mod tests {
         assert_eq!(count_lines(b"a\n0123456789\nb\n", 8), (3, 1));
         assert_eq!(count_lines(b"0123456789", 8), (1, 1));
         assert_eq!(count_lines(b"01234567\n", 8), (1, 0));
+    }
+
+    fn looks_like_mail_log(head: &[u8]) -> bool {
+        Recognised::of(head).any()
     }
 
     #[test]

@@ -31,6 +31,7 @@ mod format;
 mod input;
 mod journald;
 mod messages;
+mod numbers;
 mod parse;
 mod report;
 mod scan;
@@ -95,7 +96,7 @@ pub mod internals {
         pub use crate::tally::Tally;
     }
     pub mod time {
-        pub use crate::time::{Clock, Micros, parse_bound};
+        pub use crate::time::{Clock, Micros, date, parse_bound};
     }
     pub mod worker {
         pub use crate::worker::Worker;
@@ -118,9 +119,11 @@ use crate::scan::ScanOptions;
 pub enum Exit {
     /// Every input was read and every report written (exit 0).
     Success,
-    /// Reports were written, but some input held no Postfix or Exim lines
-    /// at all (exit 1).
-    NotAMailLog,
+    /// Reports were written, but the input was not what was meant
+    /// (exit 1): nothing was read at all (every input empty), or some
+    /// input held no Postfix or Exim lines, or only lines of another MTA
+    /// than `--mta` named.
+    WrongInput,
     /// Some input could not be read, or a report could not be written
     /// (exit 2). Reports still cover the inputs that were read.
     Error,
@@ -130,7 +133,7 @@ impl From<Exit> for ExitCode {
     fn from(exit: Exit) -> ExitCode {
         ExitCode::from(match exit {
             Exit::Success => 0,
-            Exit::NotAMailLog => 1,
+            Exit::WrongInput => 1,
             Exit::Error => 2,
         })
     }
@@ -191,11 +194,10 @@ pub fn analyze(config: &Config) -> Result<Exit> {
     // A failure to write the summary to stderr is not worth failing the run.
     let _ = summary::print(config, &analysis, &mut io::stderr().lock());
     let read_failed = analysis.inputs.iter().any(|i| i.error.is_some());
-    let foreign = analysis.inputs.iter().enumerate().any(|(index, input)| input.is_foreign(&analysis.tally, index));
     Ok(if read_failed {
         Exit::Error
-    } else if foreign {
-        Exit::NotAMailLog
+    } else if summary::wrong_input(config, &analysis) {
+        Exit::WrongInput
     } else {
         Exit::Success
     })

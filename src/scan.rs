@@ -20,12 +20,13 @@ use indicatif::ProgressBar;
 use crate::config::TimeConfig;
 use crate::error::{Error, Result};
 use crate::input::{
-    Block, BlockOptions, Chunk, Compression, Opened, STREAM_BLOCK_MAX, Source, Stream, StreamStats, chunks,
-    read_blocks, read_chunk, read_head_at,
+    Block, BlockOptions, Chunk, Compression, Opened, STREAM_BLOCK_MAX, Source, Stream, chunks, read_blocks, read_chunk,
+    read_head_at,
 };
 use crate::journald::{self, BlockStats};
 use crate::messages::{Folder, Outcomes, SETTLE};
-use crate::parse::dialect::{Mta, looks_like_mail_log};
+use crate::numbers::{plural, thousands};
+use crate::parse::dialect::{Mta, Recognised};
 use crate::search::Scanner;
 use crate::seek;
 use crate::tally::Tally;
@@ -43,8 +44,9 @@ pub struct InputReport {
     pub lines: u64,
     /// Lines longer than the limit, skipped.
     pub overlong: u64,
-    /// Whether its start looked like a Postfix or Exim log.
-    pub looks_like_mail_log: bool,
+    /// Which MTAs' logs its start looked like (none: probably not a mail
+    /// log).
+    pub recognised: Recognised,
     /// For a regular file, its size when it was opened: more than `bytes`
     /// when it shrank while it was read (logrotate's copytruncate).
     pub planned: Option<u64>,
@@ -56,19 +58,6 @@ pub struct InputReport {
     /// Bytes not read because they lie outside `--since`/`--until` (found
     /// by binary search in a chronological file).
     pub skipped: u64,
-}
-
-impl InputReport {
-    /// True when the input had content but nothing in it was a Postfix or
-    /// Exim line: probably the wrong file.
-    pub fn is_foreign(&self, tally: &Tally, index: usize) -> bool {
-        let counts = tally.input_counts(index);
-        self.error.is_none()
-            && self.bytes > 0
-            && counts.events == 0
-            && counts.malformed == 0
-            && !self.looks_like_mail_log
-    }
 }
 
 /// The result of scanning every input.
@@ -164,7 +153,7 @@ pub fn run(inputs: &[Source], options: &ScanOptions, progress: &ProgressBar) -> 
             bytes: 0,
             lines: 0,
             overlong: 0,
-            looks_like_mail_log: false,
+            recognised: Recognised::default(),
             planned: None,
             error: None,
             journal: None,
@@ -177,8 +166,8 @@ pub fn run(inputs: &[Source], options: &ScanOptions, progress: &ProgressBar) -> 
         let report = &mut reports[index];
         match source.open() {
             Err(error) => report.error = Some(error),
-            Ok(Opened::File { file, size, looks_like_mail_log }) => {
-                report.looks_like_mail_log = looks_like_mail_log;
+            Ok(Opened::File { file, size, recognised }) => {
+                report.recognised = recognised;
                 let (start, end) = match (&options.time, &clocks) {
                     (Some(time), Some(clocks)) => seek::window(&file, size, &clocks[index], time.since, time.until),
                     _ => (0, size),
@@ -369,9 +358,10 @@ fn scan_streams(
                     };
                     let Stream { reader, compression, consumed } = stream;
                     let result = read_blocks(reader, index, &name, blocks, buffer, emit);
+                    // Where the compressed data ended; said once the lines
+                    // before it are counted.
                     let result = result.map_err(|(error, stats)| {
-                        let at = consumed.load(Ordering::Relaxed);
-                        (damaged(error, &name, compression, at, &stats), stats)
+                        (Damage { error, compression, at: consumed.load(Ordering::Relaxed) }, stats)
                     });
                     let journal = journal.unwrap_or_default();
                     results.lock().expect("no reader panics holding it").push((index, result, journal));
@@ -403,15 +393,15 @@ fn scan_streams(
         report.journal = journal.is_json.then_some(journal.stats);
         let stats = match result {
             Ok(stats) => stats,
-            Err((error, stats)) => {
-                report.error = Some(error);
+            Err((damage, stats)) => {
+                let lines = tally.input_counts(index).lines;
+                report.error = Some(damage.into_error(&report.name, stats.bytes, lines));
                 stats
             }
         };
         report.bytes += stats.bytes;
-        report.lines += stats.dropped_overlong;
         report.overlong += stats.dropped_overlong;
-        report.looks_like_mail_log = stats.looks_like_mail_log || journal.looks_like_mail_log;
+        report.recognised = stats.recognised.union(journal.recognised);
     }
     tally
 }
@@ -421,8 +411,8 @@ fn scan_streams(
 struct Journal {
     is_json: bool,
     stats: BlockStats,
-    /// Whether the first rendered lines look like a Postfix or Exim log.
-    looks_like_mail_log: bool,
+    /// Which MTAs' logs the first rendered lines look like.
+    recognised: Recognised,
 }
 
 impl Journal {
@@ -432,7 +422,7 @@ impl Journal {
 
     fn add(&mut self, stats: &BlockStats, rendered: &[u8]) {
         if self.stats.lines == 0 && stats.lines > 0 {
-            self.looks_like_mail_log = looks_like_mail_log(rendered);
+            self.recognised = Recognised::of(rendered);
         }
         self.stats.records += stats.records;
         self.stats.lines += stats.lines;
@@ -441,21 +431,42 @@ impl Journal {
     }
 }
 
-/// Says where compressed data was damaged, and what was kept.
-fn damaged(error: Error, name: &str, compression: Option<Compression>, at: u64, stats: &StreamStats) -> Error {
-    match (compression, error) {
-        (Some(kind), Error::Input { source, .. }) => Error::Format {
+/// The error that stopped reading a stream, and where in its raw
+/// (compressed) bytes.
+struct Damage {
+    error: Error,
+    compression: Option<Compression>,
+    /// Raw bytes consumed when it happened.
+    at: u64,
+}
+
+impl Damage {
+    /// The error to report: for compressed data, where it was damaged and
+    /// how much was counted before it, the `bytes` and `lines` the scan
+    /// got; any other error as it is.
+    fn into_error(self, name: &str, bytes: u64, lines: u64) -> Error {
+        let (kind, source) = match (self.compression, self.error) {
+            (Some(kind), Error::Input { source, .. }) => (kind, source),
+            (_, error) => return error,
+        };
+        let check = if name == "-" {
+            format!("check the file that was piped in with '{} -t FILE'", kind.name())
+        } else {
+            format!(
+                "check the file with '{} -t {name}'; a file still being written is complete once logrotate is done",
+                kind.name()
+            )
+        };
+        Error::Format {
             name: name.to_string(),
             message: format!(
-                "{} data is damaged or cut short at compressed byte {} ({}); the {} bytes of log before it were counted \
-                 (check the file with '{} -t {name}'; a file still being written is complete once logrotate is done)",
+                "{} data is damaged or cut short at compressed byte {} ({source}); the {} bytes ({}) of log \
+                 before it were counted ({check})",
                 kind.name(),
-                at,
-                source,
-                stats.bytes,
-                kind.name(),
+                thousands(self.at),
+                thousands(bytes),
+                plural(lines, "line"),
             ),
-        },
-        (_, error) => error,
+        }
     }
 }

@@ -7,35 +7,24 @@
 use std::io::Write;
 
 use crate::config::Config;
+use crate::numbers::{plural, thousands};
 use crate::parse::dialect::DIALECTS;
 use crate::scan::Analysis;
+use crate::time;
 
 /// Prints the per-input messages and, unless quiet, the summary.
 pub fn print(config: &Config, analysis: &Analysis, out: &mut impl Write) -> std::io::Result<()> {
     let tally = &analysis.tally;
-    for (index, input) in analysis.inputs.iter().enumerate() {
-        if let Some(error) = &input.error {
-            writeln!(out, "bounces: {error}")?;
-        } else if let Some(planned) = input.planned.filter(|&p| p > input.bytes) {
-            writeln!(
-                out,
-                "bounces: {}: the file shrank while it was read (logrotate's copytruncate?): {} of {} bytes read; \
-                 the rest is in the rotated file",
-                input.name, input.bytes, planned
-            )?;
-        } else if input.bytes == 0 {
-            if !config.quiet {
-                writeln!(out, "bounces: {}: empty, nothing to count", input.name)?;
-            }
-        } else if input.is_foreign(tally, index) {
-            let mtas: Vec<&str> = DIALECTS.iter().map(|d| d.title).collect();
-            writeln!(
-                out,
-                "bounces: {}: no {} lines found; is this a mail log? (name the MTA's log, e.g. /var/log/mail.log)",
-                input.name,
-                mtas.join(" or ")
-            )?;
+    for index in 0..analysis.inputs.len() {
+        let notice = notice(config, analysis, index);
+        if (notice.is_warning() || !config.quiet)
+            && let Some(line) = notice_line(config, analysis, index, notice)
+        {
+            writeln!(out, "{line}")?;
         }
+    }
+    if let Some(line) = nothing_counted(config, analysis) {
+        writeln!(out, "{line}")?;
     }
     if config.quiet {
         return Ok(());
@@ -171,7 +160,178 @@ pub fn print(config: &Config, analysis: &Analysis, out: &mut impl Write) -> std:
         let more = if top.len() > TOP_REASONS { ", ..." } else { "" };
         writeln!(out, "bounces: {label}: {}{more}", shown.join(", "))?;
     }
+    if let Some(dir) = &config.out_dir {
+        writeln!(out, "{}", written_line(dir, &config.out_reports))?;
+    }
     Ok(())
+}
+
+/// Where `-o` wrote: `bounces: wrote domains.csv, codes.csv into DIR`.
+fn written_line(dir: &std::path::Path, reports: &[crate::config::ReportKind]) -> String {
+    let files: Vec<String> = reports.iter().map(|r| format!("{}.csv", r.name())).collect();
+    format!("bounces: wrote {} into {}", files.join(", "), dir.display())
+}
+
+/// What the summary says of one input besides the totals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Notice {
+    /// Nothing to say.
+    None,
+    /// It could not be read to the end (its error says why).
+    Unread,
+    /// It shrank while it was read (logrotate's copytruncate).
+    Shrank,
+    /// It is empty, and so is every other input: nothing was read at all
+    /// (`< /dev/null`, a cron job without its path).
+    NothingRead,
+    /// It is empty, but other inputs had lines (a log just rotated).
+    Empty,
+    /// It has lines, but none in `--since`/`--until` (the binary search
+    /// found none to read).
+    OutsideWindow,
+    /// It has lines, none of them Postfix or Exim lines.
+    NotAMailLog,
+    /// Its lines are those of the dialect at this place in
+    /// [`DIALECTS`], but `--mta` named another.
+    OtherMta(usize),
+}
+
+impl Notice {
+    /// Printed even with `--quiet`: something the user did not mean.
+    fn is_warning(self) -> bool {
+        !matches!(self, Notice::None | Notice::Empty | Notice::OutsideWindow)
+    }
+
+    /// The input was not what was meant (exit 1, as documented).
+    fn is_wrong_input(self) -> bool {
+        matches!(self, Notice::NothingRead | Notice::NotAMailLog | Notice::OtherMta(_))
+    }
+}
+
+/// What to say of input `index`.
+fn notice(config: &Config, analysis: &Analysis, index: usize) -> Notice {
+    let input = &analysis.inputs[index];
+    let counts = analysis.tally.input_counts(index);
+    let nothing_read = analysis.inputs.iter().all(|i| i.error.is_some() || (i.bytes == 0 && i.skipped == 0));
+    if input.error.is_some() {
+        Notice::Unread
+    } else if input.planned.is_some_and(|p| p > input.bytes) {
+        Notice::Shrank
+    } else if input.bytes == 0 && input.skipped > 0 {
+        Notice::OutsideWindow
+    } else if input.bytes == 0 && nothing_read {
+        Notice::NothingRead
+    } else if input.bytes == 0 {
+        Notice::Empty
+    } else if counts.events > 0 || counts.malformed > 0 {
+        Notice::None
+    } else if !input.recognised.any() {
+        Notice::NotAMailLog
+    } else if let Some(found) = input.recognised.other_than(config.mta) {
+        Notice::OtherMta(found)
+    } else {
+        Notice::None
+    }
+}
+
+/// Whether some input was not what was meant: nothing was read at all,
+/// or an input held no Postfix or Exim lines, or only lines of another MTA
+/// than `--mta` named. The run then ends with exit code 1.
+pub fn wrong_input(config: &Config, analysis: &Analysis) -> bool {
+    (0..analysis.inputs.len()).any(|index| notice(config, analysis, index).is_wrong_input())
+}
+
+/// The line that says `notice` of input `index`, if any: `bounces: NAME: what
+/// happened (what to do)`.
+fn notice_line(config: &Config, analysis: &Analysis, index: usize, notice: Notice) -> Option<String> {
+    let input = &analysis.inputs[index];
+    let name = &input.name;
+    Some(match notice {
+        Notice::None => return None,
+        Notice::Unread => format!("bounces: {}", input.error.as_ref()?),
+        Notice::Shrank => format!(
+            "bounces: {name}: the file shrank while it was read (logrotate's copytruncate?): {} of {} bytes read; \
+             the rest is in the rotated file",
+            input.bytes, input.planned?
+        ),
+        Notice::NothingRead if name == "-" => "bounces: -: stdin was empty, nothing to count (without a PATH stdin \
+             is read: name the log files, e.g. /var/log/mail.log*, or check what feeds the pipe)"
+            .to_string(),
+        Notice::NothingRead => format!(
+            "bounces: {name}: the file is empty, nothing to count (a log just rotated has its lines in the \
+             rotated files: name them too, e.g. {name}*)"
+        ),
+        Notice::Empty => format!("bounces: {name}: empty, nothing to count"),
+        Notice::OutsideWindow => format!(
+            "bounces: {name}: no lines in --since/--until (its {} lie outside it, found by binary search)",
+            megabytes(input.skipped)
+        ),
+        Notice::NotAMailLog => {
+            let mtas: Vec<&str> = DIALECTS.iter().map(|d| d.title).collect();
+            format!(
+                "bounces: {name}: no {} lines found; is this a mail log? (name the MTA's log, e.g. /var/log/mail.log)",
+                mtas.join(" or ")
+            )
+        }
+        Notice::OtherMta(found) => {
+            let given = config.mta.dialects().next()?;
+            format!(
+                "bounces: {name}: read {} of {}, but --mta {} was given (give --mta {}, or --mta auto)",
+                plural(input.lines, "line"),
+                DIALECTS[found].title,
+                given.name,
+                DIALECTS[found].name,
+            )
+        }
+    })
+}
+
+/// When no delivery event was counted and no input's message says why: one
+/// line that says so, with the window if there is one, printed even with
+/// `--quiet`. An idle day is not an error, but it should not pass silently
+/// either.
+fn nothing_counted(config: &Config, analysis: &Analysis) -> Option<String> {
+    let tally = &analysis.tally;
+    let explained = (0..analysis.inputs.len()).any(|index| {
+        let notice = notice(config, analysis, index);
+        notice == Notice::Unread || notice.is_wrong_input()
+    });
+    if tally.events() > 0 || explained {
+        return None;
+    }
+    let lines: u64 = analysis.inputs.iter().map(|i| i.lines).sum();
+    let time = &config.time;
+    if !time.has_window() {
+        return Some(format!(
+            "bounces: no delivery events in {} read; if mail went out, name the log of the server that sent it \
+             (e.g. /var/log/mail.log*)",
+            plural(lines, "line")
+        ));
+    }
+    let window = match (time.since, time.until) {
+        (Some(since), Some(until)) => {
+            format!("from {} to {}", time::rfc3339(since, &time.tz), time::rfc3339(until, &time.tz))
+        }
+        (Some(since), None) => format!("since {}", time::rfc3339(since, &time.tz)),
+        (None, Some(until)) => format!("before {}", time::rfc3339(until, &time.tz)),
+        (None, None) => String::new(),
+    };
+    let times = tally.time_counts();
+    let mut left_out = Vec::new();
+    if times.outside > 0 {
+        left_out.push(format!("{} outside it", plural(times.outside, "delivery event")));
+    }
+    if times.untimed > 0 {
+        left_out.push(format!("{} without a readable timestamp", plural(times.untimed, "delivery event")));
+    }
+    let why = match (left_out.is_empty(), lines) {
+        (false, _) => left_out.join(", "),
+        (true, 0) => "no input has lines in it".to_string(),
+        (true, lines) => format!("none in the {} read", plural(lines, "line")),
+    };
+    Some(format!(
+        "bounces: no delivery events {window} ({why}); if mail went out then, check --since, --until and --tz"
+    ))
 }
 
 /// How many reasons the summary lists per outcome.
@@ -204,37 +364,9 @@ fn megabytes(bytes: u64) -> String {
     format!("{:.2} MB", bytes as f64 / 1e6)
 }
 
-fn plural(n: u64, noun: &str) -> String {
-    let s = if n == 1 { "" } else { "s" };
-    format!("{} {noun}{s}", thousands(n))
-}
-
-/// `1234567` as `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numbers() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(1234567), "1,234,567");
-        assert_eq!(plural(1, "line"), "1 line");
-        assert_eq!(plural(2, "line"), "2 lines");
-    }
 
     #[test]
     fn a_file_that_shrank_while_read_is_reported() {
@@ -243,7 +375,7 @@ mod tests {
             bytes: 1000,
             lines: 10,
             overlong: 0,
-            looks_like_mail_log: true,
+            recognised: crate::parse::dialect::Recognised::default(),
             planned: Some(5000),
             error: None,
             journal: None,
@@ -262,6 +394,122 @@ mod tests {
         assert!(
             text.contains("mail.log: the file shrank while it was read") && text.contains("1000 of 5000 bytes"),
             "{text}"
+        );
+    }
+
+    /// An input that read `bytes` bytes and `lines` lines, had `skipped`
+    /// bytes outside the window, and whose start looked like `head`.
+    fn input(name: &str, bytes: u64, lines: u64, skipped: u64, head: &[u8]) -> crate::scan::InputReport {
+        crate::scan::InputReport {
+            name: name.to_string(),
+            bytes,
+            lines,
+            overlong: 0,
+            recognised: crate::parse::dialect::Recognised::of(head),
+            planned: None,
+            error: None,
+            journal: None,
+            skipped,
+        }
+    }
+
+    /// The inputs of a run that counted no event.
+    fn nothing_counted_in(inputs: Vec<crate::scan::InputReport>) -> Analysis {
+        Analysis { tally: crate::tally::Tally::default(), inputs, elapsed: std::time::Duration::ZERO, messages: None }
+    }
+
+    const POSTFIX: &[u8] = b"Nov  5 10:00:00 mx postfix/smtpd[1]: connect from x\n";
+
+    /// What is said of each input when nothing was counted, and which of
+    /// them make exit code 1.
+    #[test]
+    fn notices_of_inputs_without_events() {
+        let auto = Config::default();
+        let exim = Config { mta: crate::parse::dialect::Mta::named("exim").unwrap(), ..Config::default() };
+        let cases = [
+            (&auto, vec![input("-", 0, 0, 0, b"")], vec![Notice::NothingRead]),
+            (&auto, vec![input("a", 0, 0, 0, b""), input("b", 0, 0, 0, b"")], vec![Notice::NothingRead; 2]),
+            (&auto, vec![input("a", 0, 0, 0, b""), input("b", 50, 1, 0, POSTFIX)], vec![Notice::Empty, Notice::None]),
+            (
+                &auto,
+                vec![input("a", 0, 0, 0, b""), input("b", 0, 0, 900, b"")],
+                vec![Notice::Empty, Notice::OutsideWindow],
+            ),
+            (&auto, vec![input("junk", 50, 1, 0, b"GET / HTTP/1.1\n")], vec![Notice::NotAMailLog]),
+            (&exim, vec![input("mail.log", 50, 1, 0, POSTFIX)], vec![Notice::OtherMta(0)]),
+            (&auto, vec![input("mail.log", 50, 1, 0, POSTFIX)], vec![Notice::None]),
+        ];
+        for (config, inputs, want) in cases {
+            let analysis = nothing_counted_in(inputs);
+            let got: Vec<Notice> = (0..analysis.inputs.len()).map(|i| notice(config, &analysis, i)).collect();
+            assert_eq!(got, want);
+            assert_eq!(wrong_input(config, &analysis), want.iter().any(|n| n.is_wrong_input()), "{want:?}");
+        }
+        let mut unread = input("gone.log", 0, 0, 0, b"");
+        unread.error = Some(crate::error::Error::Usage("x".to_string()));
+        let analysis = nothing_counted_in(vec![unread, input("empty.log", 0, 0, 0, b"")]);
+        assert_eq!(notice(&auto, &analysis, 0), Notice::Unread);
+        assert_eq!(notice(&auto, &analysis, 1), Notice::NothingRead, "nothing was read from any input");
+        assert!(Notice::NothingRead.is_warning() && Notice::OtherMta(0).is_warning());
+        assert!(!Notice::Empty.is_warning() && !Notice::OutsideWindow.is_warning());
+    }
+
+    #[test]
+    fn the_line_when_nothing_was_counted() {
+        let day = |d: &str| crate::time::parse_bound(d, jiff::Timestamp::UNIX_EPOCH, &jiff::tz::TimeZone::UTC).ok();
+        let time =
+            crate::config::TimeConfig { since: day("2026-11-04"), until: day("2026-11-05"), ..Default::default() };
+        let window = Config { time, ..Config::default() };
+        let read = nothing_counted_in(vec![input("mail.log", 5000, 40, 0, POSTFIX)]);
+        assert_eq!(
+            nothing_counted(&window, &read).as_deref(),
+            Some(
+                "bounces: no delivery events from 2026-11-04T00:00:00+00:00 to 2026-11-05T00:00:00+00:00 \
+                 (none in the 40 lines read); if mail went out then, check --since, --until and --tz"
+            )
+        );
+        let skipped = nothing_counted_in(vec![input("mail.log", 0, 0, 5000, POSTFIX)]);
+        assert!(nothing_counted(&window, &skipped).unwrap().contains(" (no input has lines in it); "));
+        assert_eq!(
+            nothing_counted(&Config::default(), &read).as_deref(),
+            Some(
+                "bounces: no delivery events in 40 lines read; if mail went out, name the log of the server that \
+                 sent it (e.g. /var/log/mail.log*)"
+            )
+        );
+        // An input's own message says why: no second line.
+        let empty = nothing_counted_in(vec![input("-", 0, 0, 0, b"")]);
+        assert_eq!(nothing_counted(&window, &empty), None);
+        let junk = nothing_counted_in(vec![input("junk", 50, 1, 0, b"GET /\n")]);
+        assert_eq!(nothing_counted(&Config::default(), &junk), None);
+    }
+
+    /// With -q only what the user did not mean is said: an empty file
+    /// beside a log is not.
+    #[test]
+    fn quiet_keeps_warnings_only() {
+        let analysis = nothing_counted_in(vec![input("empty.log", 0, 0, 0, b""), input("-", 0, 0, 0, b"")]);
+        let mut out = Vec::new();
+        print(&Config { quiet: true, ..Config::default() }, &analysis, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert!(text.starts_with("bounces: empty.log: the file is empty, nothing to count ("), "{text}");
+        assert!(text.contains("\nbounces: -: stdin was empty, nothing to count ("), "{text}");
+        let beside = nothing_counted_in(vec![input("empty.log", 0, 0, 0, b""), input("b", 0, 0, 900, b"")]);
+        let mut out = Vec::new();
+        print(&Config { quiet: true, ..Config::default() }, &beside, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.starts_with("bounces: no delivery events in 0 lines read;"), "{text}");
+        assert_eq!(text.lines().count(), 1, "{text}");
+    }
+
+    #[test]
+    fn where_the_reports_were_written() {
+        use crate::config::ReportKind;
+        let dir = std::path::Path::new("reports/2026-11-04");
+        assert_eq!(
+            written_line(dir, &[ReportKind::Domains, ReportKind::Daily]),
+            "bounces: wrote domains.csv, daily.csv into reports/2026-11-04"
         );
     }
 

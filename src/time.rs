@@ -356,6 +356,20 @@ impl Clock {
     }
 }
 
+/// `t` in RFC 3339 in zone `tz`, to the second: `2026-11-05T00:00:00+01:00`
+/// (empty for a time out of range).
+pub fn rfc3339(t: Micros, tz: &TimeZone) -> String {
+    Timestamp::from_microsecond(t)
+        .map(|ts| ts.to_zoned_datetime(tz.clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string())
+        .unwrap_or_default()
+}
+
+/// The date of `t` in zone `tz`: `2026-11-05` (empty for a time out of
+/// range).
+pub fn date(t: Micros, tz: &TimeZone) -> String {
+    Timestamp::from_microsecond(t).map(|ts| ts.to_zoned_datetime(tz.clone()).date().to_string()).unwrap_or_default()
+}
+
 /// What a worker needs to read event times: a clock per input (each input
 /// has its own year reference) and the window.
 #[derive(Clone, Debug)]
@@ -881,6 +895,17 @@ pub fn civil_from_days(days: u64) -> (u64, u64, u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn instants_and_dates_in_a_zone() {
+        let berlin = TimeZone::get("Europe/Berlin").unwrap();
+        let t = parse_bound("2026-11-05T00:30:00+01:00", Timestamp::UNIX_EPOCH, &TimeZone::UTC).unwrap();
+        assert_eq!(rfc3339(t, &berlin), "2026-11-05T00:30:00+01:00");
+        assert_eq!(rfc3339(t, &TimeZone::UTC), "2026-11-04T23:30:00+00:00");
+        assert_eq!(date(t, &berlin), "2026-11-05");
+        assert_eq!(date(t, &TimeZone::UTC), "2026-11-04");
+        assert_eq!((rfc3339(Micros::MAX, &berlin), date(Micros::MAX, &berlin)), (String::new(), String::new()));
+    }
 
     /// The two calendar functions are each other's inverse, day by day
     /// over four centuries (every leap-year rule), and agree with dates

@@ -14,8 +14,9 @@ use crate::util;
 /// The top-level modules by layer, lowest first. A module may import any
 /// module of a lower layer, none of its own or a higher one.
 const LAYERS: &[&[&str]] = &[
-    // Bytes, times and errors: no knowledge of the pipeline.
-    &["error", "time", "parse"],
+    // Bytes, times, errors and numbers in messages: no knowledge of the
+    // pipeline.
+    &["error", "time", "parse", "numbers"],
     // What a line means; journald's JSON export turned into log lines.
     &["classify", "journald"],
     // Reading inputs: files, streams, compressed data.

@@ -86,38 +86,101 @@ fn binary_junk_is_not_a_mail_log() {
     assert_eq!(stdout(&out), "domain,total,delivered,deferred,bounced,bounce_rate,top_bounce,top_deferral\r\n");
 }
 
-#[test]
-fn truncated_gzip_keeps_what_was_read_and_says_where() {
-    use std::io::Write;
-    let dir = tempfile::tempdir().unwrap();
+/// `1234567` as `1,234,567`, as the messages write counts.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The test's log, gzipped and cut at two thirds, and the complete lines a
+/// gzip reader gets from it.
+fn truncated_gzip(lines: usize) -> (Vec<u8>, Vec<u8>) {
+    use std::io::{Read, Write};
     let mut log = Vec::new();
-    for i in 0..20_000 {
+    for i in 0..lines {
         log.extend(line(&format!("d{i}.example"), "sent", "250 2.0.0 ok"));
     }
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(&log).unwrap();
     let mut gz = gz.finish().unwrap();
     gz.truncate(gz.len() * 2 / 3);
+    let mut decoded = Vec::new();
+    let _ = flate2::read::MultiGzDecoder::new(&gz[..]).read_to_end(&mut decoded);
+    decoded.truncate(decoded.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1));
+    assert!(log.starts_with(&decoded), "a prefix of what the test wrote");
+    (gz, decoded)
+}
+
+/// See issue 13: the message said "the 524288 bytes of log before it were
+/// counted" (the blocks read before the error) when 716,759 bytes, 5,717
+/// lines, were; and on stdin it advised `gzip -t -`.
+#[test]
+fn truncated_gzip_keeps_what_was_read_and_says_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let (gz, counted) = truncated_gzip(20_000);
+    let lines = counted.iter().filter(|&&b| b == b'\n').count();
+    assert!(lines > 1000 && lines < 20_000, "the cut is in the middle: {lines} lines");
+    let said =
+        format!("the {} bytes ({} lines) of log before it were counted", thousands(counted.len()), thousands(lines));
     let path = temp_file(&dir, "mail.log.2.gz", &gz);
     let good = temp_file(&dir, "good.log", GOOD);
     let out = run(&["analyze", &path, &good]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.contains("mail.log.2.gz: gzip data is damaged or cut short at compressed byte"), "{err}");
-    assert!(err.contains("bytes of log before it were counted"), "{err}");
+    let first = err.lines().next().unwrap();
+    assert!(
+        first.starts_with(&format!("bounces: {path}: gzip data is damaged or cut short at compressed byte ")),
+        "{err}"
+    );
+    assert!(first.contains(&said), "{said:?} in {err}");
+    assert!(
+        first.ends_with(&format!(
+            "(check the file with 'gzip -t {path}'; a file still being written is complete once logrotate is done)"
+        )),
+        "{err}"
+    );
     let report = stdout(&out);
     assert!(report.contains("example.com,1,0,0,1,"), "the good file is still counted");
-    let rows = report.lines().count() - 2;
-    assert!(rows > 1000 && rows < 20_000, "what came before the damage is counted: {rows} rows");
+    assert_eq!(report.lines().count() - 2, lines, "every line counted is a row of its own");
+    // On stdin there is no path to give gzip -t.
+    let out = run_with_stdin(&["analyze", "-q", "-"], Some(&gz));
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.starts_with("bounces: -: gzip data is damaged or cut short at compressed byte "), "{err}");
+    assert!(err.contains(&said), "{said:?} in {err}");
+    assert!(err.ends_with("(check the file that was piped in with 'gzip -t FILE')\n"), "{err}");
+    assert_eq!(stdout(&out).lines().count() - 1, lines);
 }
 
+/// An empty file alone is nothing read (exit 1, said even with -q); beside
+/// a log with lines (the current file of a rotation set, just rotated) it
+/// is fine, and said only without -q.
 #[test]
-fn empty_file_is_fine() {
+fn an_empty_file_alone_is_an_error_beside_a_log_it_is_fine() {
     let dir = tempfile::tempdir().unwrap();
     let path = temp_file(&dir, "empty.log", b"");
-    let out = run(&["analyze", &path]);
+    let out = run(&["analyze", "-q", &path]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "bounces: {path}: the file is empty, nothing to count (a log just rotated has its lines in the rotated \
+             files: name them too, e.g. {path}*)\n"
+        )
+    );
+    let good = temp_file(&dir, "good.log", GOOD);
+    let out = run(&["analyze", "-q", &path, &good]);
+    assert_eq!((out.status.code(), stderr(&out)), (Some(0), String::new()));
+    let out = run(&["analyze", &path, &good]);
     assert_eq!(out.status.code(), Some(0));
-    assert!(stderr(&out).contains("empty, nothing to count"), "{}", stderr(&out));
+    assert_eq!(stderr(&out).lines().next(), Some(&format!("bounces: {path}: empty, nothing to count")[..]));
 }
 
 #[test]
@@ -176,11 +239,30 @@ fn a_single_100_mb_line_is_skipped_with_a_message() {
     let out = run(&["analyze", &path]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stderr(&out).contains("1 line longer than 1.05 MB skipped"), "{}", stderr(&out));
+    assert!(stderr(&out).contains(", 3 lines in "), "3 lines, the long one once: {}", stderr(&out));
     assert!(stdout(&out).contains("after.example,1,1,0,0,"), "{}", stdout(&out));
     // The same through stdin, which must not buffer the whole line either.
     let out = run_with_stdin(&["analyze", "-"], Some(&log));
     assert!(stderr(&out).contains("1 line longer than 1.05 MB skipped"), "{}", stderr(&out));
+    assert!(stderr(&out).contains(", 3 lines in "), "3 lines, the long one once: {}", stderr(&out));
     assert!(stdout(&out).contains("after.example,1,1,0,0,"), "{}", stdout(&out));
+}
+
+/// A stream that ends with an over-long line: it is one of the lines read,
+/// as in a file (the stream's reader alone knew of it).
+#[test]
+fn an_overlong_last_line_on_stdin_is_counted_once() {
+    let mut log = GOOD.to_vec();
+    log.extend(std::iter::repeat_n(b'x', 2 << 20));
+    log.push(b'\n');
+    let dir = tempfile::tempdir().unwrap();
+    let path = temp_file(&dir, "long-last.log", &log);
+    for out in [run(&["analyze", &path]), run_with_stdin(&["analyze", "-"], Some(&log))] {
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains(", 2 lines in "), "{err}");
+        assert!(err.contains("1 line longer than 1.05 MB skipped"), "{err}");
+    }
 }
 
 /// A cell a spreadsheet would run as a formula.

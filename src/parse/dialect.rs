@@ -100,9 +100,39 @@ impl Mta {
     }
 }
 
-/// Whether the start of an input looks like the log of any dialect.
-pub fn looks_like_mail_log(head: &[u8]) -> bool {
-    DIALECTS.iter().any(|d| (d.recognises)(head))
+/// The dialects whose log the start of an input looks like: a set of
+/// places in [`DIALECTS`] (a merged log can look like several).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Recognised(u32);
+
+impl Recognised {
+    /// The dialects that recognise `head`.
+    pub fn of(head: &[u8]) -> Recognised {
+        Recognised(
+            DIALECTS.iter().enumerate().filter(|(_, d)| (d.recognises)(head)).fold(0, |set, (i, _)| set | 1 << i),
+        )
+    }
+
+    /// Whether any dialect recognised it: it looks like a mail log.
+    pub fn any(self) -> bool {
+        self.0 != 0
+    }
+
+    /// Both sets: an input recognised by its raw start or by its start
+    /// as rendered (journald's JSON).
+    pub fn union(self, other: Recognised) -> Recognised {
+        Recognised(self.0 | other.0)
+    }
+
+    /// When `mta` names one dialect and the input looks like another's log
+    /// only: that other dialect (the first in table order). `--mta exim` on
+    /// a Postfix log reads nothing, and this says why.
+    pub fn other_than(self, mta: Mta) -> Option<usize> {
+        match mta {
+            Mta::Only(given) if self.0 >> given & 1 == 0 => (0..DIALECTS.len()).find(|&i| self.0 >> i & 1 == 1),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -123,6 +153,22 @@ mod tests {
         assert_eq!(Mta::named("Postfix"), None, "names are lower case");
     }
 
+    #[test]
+    fn a_log_of_another_mta_than_the_one_named_is_told() {
+        let postfix = Recognised::of(b"Nov  5 10:00:00 mx postfix/smtpd[1]: connect from x\n");
+        let exim = Recognised::of(b"2026-11-05 10:00:00 1tXyZa-0003Ab-Qr Completed\n");
+        let both = postfix.union(exim);
+        let none = Recognised::of(b"GET / HTTP/1.1 200\n");
+        let (p, e) = (Mta::named("postfix").unwrap(), Mta::named("exim").unwrap());
+        assert_eq!(postfix.other_than(e), Some(0));
+        assert_eq!(exim.other_than(p), Some(1));
+        assert_eq!(postfix.other_than(p), None);
+        assert_eq!(postfix.other_than(Mta::Auto), None);
+        assert_eq!(both.other_than(e), None, "a merged log has lines of the MTA named");
+        assert_eq!(none.other_than(e), None, "not a mail log at all is said otherwise");
+        assert!(postfix.any() && both.any() && !none.any());
+    }
+
     /// Names must be told apart on the command line, and every dialect
     /// needs something to search for.
     #[test]
@@ -132,6 +178,7 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), DIALECTS.len(), "dialect names are unique");
         assert!(!names.contains(&"auto"));
+        assert!(DIALECTS.len() <= 32, "Recognised holds a bit per dialect in a u32");
         for dialect in DIALECTS {
             assert!(!dialect.anchors.is_empty(), "{}", dialect.name);
             assert!(dialect.anchors.iter().all(|a| !a.literal.is_empty()), "{}", dialect.name);

@@ -18,7 +18,7 @@ use super::table::{Cell, Column, Row, bounce_rate};
 use crate::messages::{FinalOutcome, MessageRow, Outcomes, Suppressed};
 use crate::parse::Enhanced;
 use crate::parse::domain::LOCAL;
-use crate::time::Micros;
+use crate::time::{self, Micros};
 
 /// One row of the `recipients` report, ready to write.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -108,9 +108,7 @@ pub fn keyed_hash(key: &[u8], data: &[u8]) -> String {
 }
 
 fn rfc3339(t: Option<Micros>, tz: &jiff::tz::TimeZone) -> String {
-    t.and_then(|t| jiff::Timestamp::from_microsecond(t).ok())
-        .map(|ts| ts.to_zoned_datetime(tz.clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string())
-        .unwrap_or_default()
+    t.map(|t| time::rfc3339(t, tz)).unwrap_or_default()
 }
 
 impl Row for MessageRow {
