@@ -88,7 +88,7 @@ fn row(suppressed: &Suppressed, options: &RecipientOptions) -> RecipientRow {
 /// The address as reported and hashed: the local part as logged, the
 /// domain as normalized ([`crate::parse::domain::normalize`]); an address
 /// without a domain (`(local)`) as logged.
-pub(super) fn canonical(recipient: &[u8], domain: &[u8]) -> String {
+fn canonical(recipient: &[u8], domain: &[u8]) -> String {
     let text = String::from_utf8_lossy(recipient);
     match text.rfind('@') {
         Some(at) if domain != LOCAL => format!("{}@{}", &text[..at], String::from_utf8_lossy(domain)),
