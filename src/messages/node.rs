@@ -424,11 +424,15 @@ mod tests {
                 own_domain: false,
             },
         ];
-        let long = vec![b'q'; 300];
+        // 200 needs two varint bytes, the first with its top bit set both
+        // as data and as the continuation flag; 300 has it clear.
+        let (long, longer) = (vec![b'q'; 200], vec![b'q'; 300]);
         for head in heads {
-            for (qid, rcpt, hop, text) in
-                [(&b""[..], &b""[..], &b""[..], &b""[..]), (&long[..], b"r@d", &long[..], &long[..MAX_REPLY])]
-            {
+            for (qid, rcpt, hop, text) in [
+                (&b""[..], &b""[..], &b""[..], &b""[..]),
+                (&long[..], b"r@d", &longer[..], &long[..MAX_REPLY]),
+                (&longer[..], &long[..], &long[..], &b"t"[..]),
+            ] {
                 let mut key = Vec::new();
                 encode_key(&mut key, qid, rcpt);
                 let domain = head.own_domain.then_some(&b"D.example"[..]);
@@ -437,7 +441,49 @@ mod tests {
                 let parts = node.parts();
                 assert_eq!((parts.key, parts.hop, parts.text, parts.domain), (&key[..], hop, text, domain));
                 assert_eq!(split_key(node.key()), (qid, rcpt));
+                // The accessors that read one field agree with the head.
+                assert_eq!(node.is_hop(), head.hop);
+                assert_eq!(node.last_time(), head.time());
+                assert_eq!(node.outcome(), head.outcome);
             }
         }
+    }
+
+    /// LEB128 as written by hand: seven bits a byte, low first, the top bit
+    /// set on every byte but the last.
+    #[test]
+    fn varints() {
+        let cases: [(usize, &[u8]); 8] = [
+            (0, &[0x00]),
+            (1, &[0x01]),
+            (127, &[0x7F]),
+            (128, &[0x80, 0x01]),
+            (200, &[0xC8, 0x01]),
+            (255, &[0xFF, 0x01]),
+            (300, &[0xAC, 0x02]),
+            (16_384, &[0x80, 0x80, 0x01]),
+        ];
+        for (value, bytes) in cases {
+            let mut out = Vec::new();
+            put_varint(&mut out, value);
+            assert_eq!(out, bytes, "{value}");
+            out.push(0xFF);
+            assert_eq!(get_varint(&out), (value, bytes.len()), "{value}");
+        }
+        let mut out = Vec::new();
+        put_varint(&mut out, usize::MAX);
+        assert_eq!(get_varint(&out), (usize::MAX, out.len()));
+    }
+
+    /// The tests' collisions are real: with them on, distinct keys share
+    /// one of three hashes (else the tests that turn them on prove less).
+    #[test]
+    fn test_collisions_collide() {
+        COLLIDE.set(true);
+        let hashes: std::collections::HashSet<u64> = (0..20u8).map(|i| key_hash(&[i])).collect();
+        COLLIDE.set(false);
+        assert!(hashes.len() <= 3, "{hashes:?}");
+        let spread: std::collections::HashSet<u64> = (0..20u8).map(|i| key_hash(&[i])).collect();
+        assert_eq!(spread.len(), 20);
     }
 }

@@ -420,6 +420,16 @@ mod tests {
                 // A continues B, not S (B sorts first): S ends at its hop.
                 vec![(a, D, 1, 0, s(9), s(9)), (a, D, 1, 0, s(10), s(11))],
             ),
+            (
+                "a hop whose text repeats the line before",
+                vec![
+                    ev("A", a, DEFERRED, s(5)).text("same text"),
+                    hop("A", a, "B", s(10)).text("same text"),
+                    ev("B", a, BOUNCED, s(11)),
+                ],
+                vec![],
+                vec![(a, B, 2, 1, s(5), s(11))],
+            ),
             ("hop to itself", vec![hop("A", a, "A", s(10))], vec![], vec![(a, D, 1, 0, s(10), s(10))]),
             (
                 "hop to a missing key",
@@ -463,6 +473,29 @@ mod tests {
             for (name, events, expiries, want) in &cases {
                 assert_eq!(rows(&run(events, expiries)), *want, "{name}, collisions: {collide}");
             }
+        }
+    }
+
+    /// A loop of hops (which no MTA writes) is entered at its smallest key
+    /// and ends where it would come back, whatever order the keys come in.
+    #[test]
+    fn a_loop_ends_before_its_smallest_key_in_any_order() {
+        let a = "a@x.example";
+        let events = [
+            hop("B", a, "C", Some(11)).text("B to C"),
+            hop("C", a, "A", Some(12)).text("C to A"),
+            hop("A", a, "B", Some(10)).text("A to B"),
+        ];
+        let mut m = Messages::new();
+        feed(&mut m, &events.into_iter().enumerate().collect::<Vec<_>>(), &[]);
+        let Settled { nodes, expiries } = m.into_settled();
+        let mut by_text: Vec<(u64, Node)> = nodes;
+        by_text.sort_by(|x, y| x.1.parts().text.cmp(y.1.parts().text));
+        for order in [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]] {
+            let nodes: Vec<(u64, Node)> = order.iter().map(|&i| by_text[i].clone()).collect();
+            let got = resolve(nodes, &expiries);
+            assert_eq!(got.len(), 1, "{order:?}");
+            assert_eq!((&got[0].last_reply[..], got[0].first_seen), (&b"C to A"[..], Some(10_000_000)), "{order:?}");
         }
     }
 

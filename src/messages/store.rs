@@ -337,6 +337,103 @@ mod tests {
         (evs, exps)
     }
 
+    #[test]
+    fn len_counts_distinct_pairs() {
+        let mut m = Messages::new();
+        assert_eq!((m.is_empty(), m.len()), (true, 0));
+        let events = [
+            ev("Q1", "a@x.example", DEFERRED, Some(1)),
+            ev("Q1", "a@x.example", DELIVERED, Some(2)),
+            ev("Q1", "b@x.example", DELIVERED, Some(2)),
+        ];
+        feed(&mut m, &events.into_iter().enumerate().collect::<Vec<_>>(), &[(9, ("Q2", Some(3)))]);
+        assert_eq!((m.is_empty(), m.len()), (false, 2));
+    }
+
+    /// Which keys `retire(horizon = 10 s)` takes out, worked out from its
+    /// contract: a key whose latest line is at or before the horizon and
+    /// says delivered or bounced, or says deferred and is covered by an
+    /// expiry at or before the horizon; keys joined by hops together.
+    #[test]
+    fn retire_takes_out_exactly_the_settled_keys() {
+        let (a, b) = ("a@x.example", "b@x.example");
+        let s = Some;
+        type Case = (&'static str, Vec<Ev>, Vec<Expiry>, Vec<(&'static str, &'static str)>);
+        let cases: Vec<Case> = vec![
+            ("delivered at the horizon", vec![ev("A", a, DELIVERED, s(10))], vec![], vec![("A", a)]),
+            ("bounced before it", vec![ev("A", a, BOUNCED, s(5))], vec![], vec![("A", a)]),
+            ("delivered after it", vec![ev("A", a, DELIVERED, s(11))], vec![], vec![]),
+            ("delivered, no time", vec![ev("A", a, DELIVERED, None)], vec![], vec![]),
+            ("deferred, no expiry", vec![ev("A", a, DEFERRED, s(5))], vec![], vec![]),
+            (
+                "deferred, expired before the horizon",
+                vec![ev("A", a, DEFERRED, s(5))],
+                vec![("A", s(8))],
+                vec![("A", a)],
+            ),
+            ("deferred, expired after the horizon", vec![ev("A", a, DEFERRED, s(5))], vec![("A", s(20))], vec![]),
+            ("deferred, expiry without a time", vec![ev("A", a, DEFERRED, s(5))], vec![("A", None)], vec![]),
+            ("deferred after the expiry", vec![ev("A", a, DEFERRED, s(9))], vec![("A", s(8))], vec![]),
+            ("one of two keys", vec![ev("A", a, DELIVERED, s(5)), ev("A", b, DEFERRED, s(5))], vec![], vec![("A", a)]),
+            (
+                "a hop and its settled target",
+                vec![hop("A", a, "B", s(5)), ev("B", a, DELIVERED, s(6))],
+                vec![],
+                vec![("A", a), ("B", a)],
+            ),
+            (
+                "a hop whose target is deferred",
+                vec![hop("A", a, "B", s(5)), ev("B", a, DEFERRED, s(6))],
+                vec![],
+                vec![],
+            ),
+            ("a hop whose target is later", vec![hop("A", a, "B", s(5)), ev("B", a, DELIVERED, s(12))], vec![], vec![]),
+            ("a hop to a key not held", vec![hop("A", a, "B", s(5))], vec![], vec![("A", a)]),
+        ];
+        for collide in [false, true] {
+            COLLIDE.set(collide);
+            for (name, events, expiries, want) in &cases {
+                let mut m = Messages::new();
+                let expiries: Vec<_> = expiries.iter().map(|&x| (100, x)).collect();
+                feed(&mut m, &events.iter().copied().enumerate().collect::<Vec<_>>(), &expiries);
+                let held = m.len();
+                let settled = m.retire(10_000_000, 0);
+                let mut out: Vec<(&[u8], &[u8])> = settled.nodes.iter().map(|(_, n)| split_key(n.key())).collect();
+                out.sort();
+                let want: Vec<(&[u8], &[u8])> = want.iter().map(|(q, r)| (q.as_bytes(), r.as_bytes())).collect();
+                assert_eq!(out, want, "{name}, collisions: {collide}");
+                assert_eq!((settled.len(), settled.is_empty()), (want.len(), want.is_empty()), "{name}");
+                assert_eq!(m.len(), held - want.len(), "{name}");
+                // The deferred keys that leave take their expiry records.
+                let deferred_out = settled.nodes.iter().any(|(_, n)| n.outcome() == DEFERRED);
+                assert_eq!(settled.expiries.contains_key(&b"A"[..]), deferred_out, "{name}");
+            }
+        }
+        COLLIDE.set(false);
+    }
+
+    /// `forget_marks(50 s)` drops the timed expiry records at or before
+    /// 50 s that no deferred key held needs, and only those.
+    #[test]
+    fn forget_marks_keeps_the_records_still_needed() {
+        let mut m = Messages::new();
+        let events =
+            [(0, ev("NEEDED", "a@x.example", DEFERRED, Some(5))), (1, ev("DONE", "a@x.example", DELIVERED, Some(5)))];
+        let expiries = [
+            (2, ("NEEDED", Some(10))),
+            (3, ("DONE", Some(10))),
+            (4, ("ALONE", Some(10))),
+            (5, ("AT", Some(50))),
+            (6, ("LATER", Some(100))),
+            (7, ("UNTIMED", None)),
+        ];
+        feed(&mut m, &events, &expiries);
+        m.forget_marks(50_000_000);
+        let mut kept: Vec<&[u8]> = m.expiries.keys().map(|k| &k[..]).collect();
+        kept.sort();
+        assert_eq!(kept, [&b"LATER"[..], b"NEEDED", b"UNTIMED"]);
+    }
+
     /// The same events split in every way across three states, each fed in
     /// a shuffled order, merged in every order and grouping: `finish` gives
     /// what one state fed everything in input order gives.
