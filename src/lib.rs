@@ -148,7 +148,11 @@ pub fn analyze(config: &Config) -> Result<Exit> {
     let progress = progress_bar(config);
     let written: Vec<ReportKind> =
         if config.out_dir.is_some() { config.out_reports.clone() } else { vec![config.report] };
-    let needs_messages = written.iter().any(|r| r.is_message_level());
+    // The domains report counts the recipients Postfix returned after their
+    // queue id expired, which only the message layer can tell.
+    let expiries_need_messages = written.contains(&ReportKind::Domains)
+        && config.mta.dialects().any(|dialect| dialect.expires_without_recipients);
+    let needs_messages = expiries_need_messages || written.iter().any(|r| r.is_message_level());
     let needs_time = config.time.has_window() || written.iter().any(|r| r.is_time_series()) || needs_messages;
     let options = ScanOptions {
         mta: config.mta,

@@ -115,12 +115,23 @@ pub fn print(config: &Config, analysis: &Analysis, out: &mut impl Write) -> std:
         }
     }
     if tally.expiries() > 0 {
-        writeln!(
-            out,
-            "bounces: Postfix gave up on {} (status=expired): not delivery events; the messages report counts \
-             their deferred recipients as expired",
-            plural(tally.expiries(), "message")
-        )?;
+        let messages = plural(tally.expiries(), "message");
+        match &analysis.messages {
+            Some(outcomes) => {
+                let returned: u64 = outcomes.expired_in_queue().map(|(_, n)| n).sum();
+                writeln!(
+                    out,
+                    "bounces: Postfix gave up on {messages} (status=expired): {} still deferred then, counted as \
+                     expired",
+                    plural(returned, "recipient")
+                )?;
+            }
+            None => writeln!(
+                out,
+                "bounces: Postfix gave up on {messages} (status=expired): the domains and messages reports count \
+                 their deferred recipients as expired"
+            )?,
+        }
     }
     if let Some(outcomes) = &analysis.messages {
         writeln!(

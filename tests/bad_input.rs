@@ -6,7 +6,7 @@ use crate::util::{self, run, run_with_stdin, stderr, stdout, temp_file};
 
 const GOOD: &[u8] = b"Nov  5 10:00:00 mx postfix/smtp[1]: 4B1C2D3E: to=<a@example.com>, relay=mx[192.0.2.1]:25, dsn=5.1.1, status=bounced (host mx[192.0.2.1] said: 550 5.1.1 unknown (in reply to RCPT TO command))\n";
 
-const HEADER: &str = "domain,total,delivered,deferred,bounced,bounce_rate,top_bounce,top_deferral\r\n";
+const HEADER: &str = "domain,total,delivered,deferred,bounced,expired,bounce_rate,top_bounce,top_deferral\r\n";
 
 fn line(domain: &str, status: &str, text: &str) -> Vec<u8> {
     format!(
@@ -23,7 +23,7 @@ fn missing_file_is_reported_and_the_others_still_counted() {
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(err.contains("bounces: no/such/file.log: No such file or directory"), "{err}");
-    assert!(stdout(&out).contains("example.com,1,0,0,1,1.0000,550 5.1.1"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("example.com,1,0,0,1,0,1.0000,550 5.1.1"), "{}", stdout(&out));
 }
 
 #[test]
@@ -83,7 +83,7 @@ fn binary_junk_is_not_a_mail_log() {
     let out = run(&["analyze", &path]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("no Postfix or Exim lines found"), "{}", stderr(&out));
-    assert_eq!(stdout(&out), "domain,total,delivered,deferred,bounced,bounce_rate,top_bounce,top_deferral\r\n");
+    assert_eq!(stdout(&out), "domain,total,delivered,deferred,bounced,expired,bounce_rate,top_bounce,top_deferral\r\n");
 }
 
 /// `1234567` as `1,234,567`, as the messages write counts.
@@ -147,7 +147,7 @@ fn truncated_gzip_keeps_what_was_read_and_says_where() {
         "{err}"
     );
     let report = stdout(&out);
-    assert!(report.contains("example.com,1,0,0,1,"), "the good file is still counted");
+    assert!(report.contains("example.com,1,0,0,1,0,"), "the good file is still counted");
     assert_eq!(report.lines().count() - 2, lines, "every line counted is a row of its own");
     // On stdin there is no path to give gzip -t.
     let out = run_with_stdin(&["analyze", "-q", "-"], Some(&gz));
@@ -196,7 +196,7 @@ fn nul_bytes_do_not_hide_deliveries() {
     let out = run(&["analyze", "-q", &path]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let report = stdout(&out);
-    assert!(report.contains("example.com,1,0,0,1,") && report.contains("nul.example,1,1,0,0,"), "{report}");
+    assert!(report.contains("example.com,1,0,0,1,0,") && report.contains("nul.example,1,1,0,0,"), "{report}");
 }
 
 #[test]
@@ -323,7 +323,7 @@ fn good_inputs_are_counted_beside_bad_ones() {
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(err.contains("no/such.log: No such file") && err.contains("is a directory"), "{err}");
-    assert_eq!(stdout(&out), format!("{HEADER}example.com,1,0,0,1,1.0000,550 5.1.1,\r\n"));
+    assert_eq!(stdout(&out), format!("{HEADER}example.com,1,0,0,1,0,1.0000,550 5.1.1,\r\n"));
 }
 
 #[test]

@@ -138,15 +138,15 @@ fn summary_counts_events_and_shows_examples_with_verbose() {
     let out = run(&["analyze", "-v", "samples/postfix.log"]);
     assert_eq!(out.status.code(), Some(0));
     let err = stderr(&out);
-    assert!(err.contains("  samples/postfix.log:158: Nov  5 08:20:10 mx1 postfix/smtp"), "{err}");
+    assert!(err.contains("  samples/postfix.log:161: Nov  5 08:20:10 mx1 postfix/smtp"), "{err}");
     // The same line numbers when the file is read through stdin, in small blocks.
     let data = std::fs::read(sample("postfix.log")).unwrap();
     let out = run_with_stdin(&["analyze", "-v", "--block-size", "100", "-"], Some(&data));
     assert_eq!(out.status.code(), Some(0));
-    assert!(stderr(&out).contains("  -:158: Nov  5 08:20:10 mx1 postfix/smtp"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("  -:161: Nov  5 08:20:10 mx1 postfix/smtp"), "{}", stderr(&out));
     let out = run(&["analyze", "-v", "--block-size", "100", "samples/postfix.log"]);
     assert_eq!(out.status.code(), Some(0));
-    assert!(stderr(&out).contains("  samples/postfix.log:215: 2026-11-05T12:52:08"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("  samples/postfix.log:218: 2026-11-05T12:52:08"), "{}", stderr(&out));
 }
 
 #[test]
@@ -188,7 +188,10 @@ fn mta_choice_limits_what_is_read_and_says_what_the_log_is() {
         );
         let out = run(&["analyze", "-q", "--mta", mta, log]);
         assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-        assert_eq!(stdout(&out), "domain,total,delivered,deferred,bounced,bounce_rate,top_bounce,top_deferral\r\n");
+        assert_eq!(
+            stdout(&out),
+            "domain,total,delivered,deferred,bounced,expired,bounce_rate,top_bounce,top_deferral\r\n"
+        );
         assert_eq!(stderr(&out), want, "one line, even with -q");
         let out = run(&["analyze", "--mta", mta, log]);
         assert_eq!(out.status.code(), Some(1));

@@ -66,3 +66,44 @@ fn the_domain_cap_counts_spellings_once() {
     let rows = report("domains", &["--max-domains", "2"]);
     assert!(domains(&rows).contains("(other)"), "{rows:?}");
 }
+
+/// The `domains` report shows the mail Postfix gave up on: a domain whose
+/// every message expired had 0 bounced and no bounce rate before. Worked
+/// out by hand: queue id 01 expires with `a@` still deferred and `b@`
+/// delivered in between; queue id 02 expires before its recipient's later
+/// deferral (so it stays pending); an Exim retry timeout is an expiry too.
+#[test]
+fn expired_messages_count_in_the_domains_report() {
+    let log = "\
+2026-11-01T10:00:00+00:00 mx postfix/smtp[1]: 4B1C2D3E01: to=<a@slow.example>, relay=none, delay=1, delays=0/0/1/0, dsn=4.4.1, status=deferred (connect to mx.slow.example[192.0.2.1]:25: Connection timed out)
+2026-11-01T10:00:00+00:00 mx postfix/smtp[1]: 4B1C2D3E01: to=<b@fast.example>, relay=none, delay=1, delays=0/0/1/0, dsn=4.4.1, status=deferred (connect to mx.fast.example[192.0.2.2]:25: Connection timed out)
+2026-11-02T10:00:00+00:00 mx postfix/smtp[1]: 4B1C2D3E01: to=<b@fast.example>, relay=mx.fast.example[192.0.2.2]:25, delay=86400, delays=86399/0/0.5/0.5, dsn=2.0.0, status=sent (250 2.0.0 ok)
+2026-11-04T10:00:00+00:00 mx postfix/smtp[1]: 4B1C2D3E01: to=<a@slow.example>, relay=none, delay=259200, delays=259199/0/1/0, dsn=4.4.1, status=deferred (connect to mx.slow.example[192.0.2.1]:25: Connection timed out)
+2026-11-05T10:00:00+00:00 mx postfix/qmgr[2]: 4B1C2D3E01: from=<news@our.example>, status=expired, returned to sender
+2026-11-05T11:00:00+00:00 mx postfix/qmgr[2]: 4B1C2D3E02: from=<news@our.example>, status=expired, returned to sender
+2026-11-05T12:00:00+00:00 mx postfix/smtp[1]: 4B1C2D3E02: to=<c@slow.example>, relay=none, delay=1, delays=0/0/1/0, dsn=4.4.1, status=deferred (connect to mx.slow.example[192.0.2.1]:25: Connection timed out)
+2026-11-05 13:00:00 1tXyZb-000000003Ab-Qr1x ** d@slow.example: retry timeout exceeded
+";
+    let want = "domain,total,delivered,deferred,bounced,expired,bounce_rate,top_bounce,top_deferral\r\n\
+                slow.example,5,0,3,0,2,1.0000,,4.4.1\r\n\
+                fast.example,2,1,1,0,0,0.0000,,4.4.1\r\n";
+    for extra in [&[][..], &["-j", "1"], &["--block-size", "100"]] {
+        let args = [&["analyze", "-q", "--tz", "UTC"][..], extra, &["-"]].concat();
+        let out = run_with_stdin(&args, Some(log.as_bytes()));
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        util::assert_same_text("domains with expiries", &stdout(&out), want);
+    }
+    // The messages report counts the same recipients as expired.
+    let out = run_with_stdin(&["analyze", "-q", "--tz", "UTC", "--report", "messages", "-"], Some(log.as_bytes()));
+    let rows = util::csv_records(&stdout(&out));
+    let slow = rows.iter().find(|r| r["domain"] == "slow.example").expect("a slow.example row");
+    assert_eq!((slow["expired"].as_str(), slow["pending"].as_str()), ("2", "1"), "{rows:?}");
+    let out = run_with_stdin(&["analyze", "--tz", "UTC", "-"], Some(log.as_bytes()));
+    assert!(
+        stderr(&out).contains(
+            "Postfix gave up on 2 messages (status=expired): 1 recipient still deferred then, counted as expired"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -120,7 +120,7 @@ fn hashing_masks_every_address_in_every_report() {
     .concat());
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     // -v shows unparsable lines, masked too.
-    assert!(stderr(&out).contains("samples/postfix.log:158: "), "{}", stderr(&out));
+    assert!(stderr(&out).contains("samples/postfix.log:161: "), "{}", stderr(&out));
     assert!(!stderr(&out).contains('@'), "{}", stderr(&out));
     let mut files = 0;
     for entry in std::fs::read_dir(&out_dir).unwrap() {

@@ -16,7 +16,7 @@ fn exim_local_deliveries_count_under_the_recipient() {
     let out = run(&["analyze", "-q", &path]);
     assert_eq!(
         stdout(&out),
-        "domain,total,delivered,deferred,bounced,bounce_rate,top_bounce,top_deferral\r\nlocal.example,4,3,0,1,0.2500,550 5.1.1,\r\n"
+        "domain,total,delivered,deferred,bounced,expired,bounce_rate,top_bounce,top_deferral\r\nlocal.example,4,3,0,1,0,0.2500,550 5.1.1,\r\n"
     );
 }
 
@@ -58,7 +58,7 @@ fn lines_full_of_false_anchors_are_read_once() {
     let out = run(&["analyze", "-q", &path]);
     assert_eq!(
         stdout(&out),
-        "domain,total,delivered,deferred,bounced,bounce_rate,top_bounce,top_deferral\r\nreal.example,1,1,0,0,0.0000,,\r\n"
+        "domain,total,delivered,deferred,bounced,expired,bounce_rate,top_bounce,top_deferral\r\nreal.example,1,1,0,0,0,0.0000,,\r\n"
     );
 }
 

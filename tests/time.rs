@@ -82,10 +82,10 @@ fn window_edges_are_exact() {
     // does not; neither does the line without a stamp.
     let args = ["--tz", "UTC", "--since", "2026-01-01T00:00:01.5Z", "--until", "2026-01-01T04:00:00.250Z"];
     let domains = report(&[&["analyze", "-q"][..], &args, &[&log]].concat());
-    let want = "domain,total,delivered,deferred,bounced,bounce_rate,top_bounce,top_deferral\r\n\
-                two.example,2,1,0,1,0.5000,550 5.1.1,\r\n\
-                one.example,1,1,0,0,0.0000,,\r\n\
-                three.example,1,0,1,0,,,421 4.7.0\r\n";
+    let want = "domain,total,delivered,deferred,bounced,expired,bounce_rate,top_bounce,top_deferral\r\n\
+                two.example,2,1,0,1,0,0.5000,550 5.1.1,\r\n\
+                one.example,1,1,0,0,0,0.0000,,\r\n\
+                three.example,1,0,1,0,0,,,421 4.7.0\r\n";
     util::assert_same_text("domains in the window", &domains, want);
     let hourly = report(&[&["analyze", "-q", "--report", "hourly"][..], &args, &[&log]].concat());
     let want = "period,delivered,deferred,bounced,bounce_rate\r\n\

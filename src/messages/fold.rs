@@ -183,6 +183,9 @@ pub struct Outcomes {
 struct DomainSums {
     /// By [`FinalOutcome`].
     counts: [u64; 4],
+    /// The expired among them whose last line was a deferral (see
+    /// [`RecipientState::expired_in_queue`]).
+    expired_in_queue: u64,
     deferred: u64,
     /// The delivered recipients' delays in milliseconds (the precision
     /// of the report): each distinct value and how many had it.
@@ -224,6 +227,7 @@ impl Outcomes {
                 None => self.domains.entry(state.domain.clone()).or_default(),
             };
             sums.counts[state.outcome as usize] += 1;
+            sums.expired_in_queue += u64::from(state.expired_in_queue);
             sums.deferred += u64::from(state.deferred_attempts);
             if state.outcome == FinalOutcome::Delivered
                 && let Some(delay) = state.delay
@@ -292,6 +296,16 @@ impl Outcomes {
             (b.bounced + b.expired, b.recipients).cmp(&(a.bounced + a.expired, a.recipients)).then_with(|| da.cmp(db))
         });
         rows.into_iter().map(|(_, row)| row).collect()
+    }
+
+    /// Per domain, the recipients expired in the queue
+    /// ([`RecipientState::expired_in_queue`]), for the domains that have
+    /// any, in no particular order.
+    pub fn expired_in_queue(&self) -> impl Iterator<Item = (&[u8], u64)> {
+        self.domains
+            .iter()
+            .filter(|(_, sums)| sums.expired_in_queue > 0)
+            .map(|(d, sums)| (&d[..], sums.expired_in_queue))
     }
 
     /// The suppression list, sorted by domain, then address.
@@ -391,6 +405,7 @@ mod tests {
             last_seen: Some(last * 1_000_000),
             last_reply: Box::default(),
             delay: None,
+            expired_in_queue: false,
         }
     }
 

@@ -164,6 +164,10 @@ pub struct RecipientState {
     /// led to it (the time since the message first arrived), when the final
     /// line has one; else `last_seen - first_seen`.
     pub delay: Option<f64>,
+    /// Expired by an expiry record of its queue id (Postfix
+    /// `status=expired`), its last line a deferral: not by a line of its
+    /// own (as Exim's `retry timeout exceeded`).
+    pub expired_in_queue: bool,
 }
 
 /// Every recipient's final state, sorted by domain, recipient and outcome

@@ -206,9 +206,9 @@ pub(super) fn compare(a: &RecipientState, b: &RecipientState) -> Ordering {
     fn key(r: &RecipientState) -> Key<'_> {
         (&r.domain, &r.recipient, r.outcome, r.first_seen, r.last_seen, r.attempts, r.deferred_attempts, r.code)
     }
-    fn rest(r: &RecipientState) -> (Option<Enhanced>, Reason, BounceType, &[u8], Option<u64>) {
+    fn rest(r: &RecipientState) -> (Option<Enhanced>, Reason, BounceType, &[u8], Option<u64>, bool) {
         // Delays as their bits: any total order will do.
-        (r.enhanced, r.reason, r.bounce_type, &r.last_reply, r.delay.map(f64::to_bits))
+        (r.enhanced, r.reason, r.bounce_type, &r.last_reply, r.delay.map(f64::to_bits), r.expired_in_queue)
     }
     key(a).cmp(&key(b)).then_with(|| rest(a).cmp(&rest(b)))
 }
@@ -281,6 +281,7 @@ impl Chain {
             last_seen,
             last_reply: parts.text.into(),
             delay,
+            expired_in_queue: outcome == FinalOutcome::Expired && head.outcome == Outcome::Deferred,
         }
     }
 }
@@ -597,6 +598,7 @@ mod tests {
                         last_seen: None,
                         last_reply: Box::default(),
                         delay: random.pick(&[None, Some(1.0), Some(-0.0), Some(0.0)]),
+                        expired_in_queue: random.below(2) == 0,
                     }
                 })
                 .collect();

@@ -43,6 +43,11 @@ pub struct Dialect {
     /// Where this MTA's log usually is, tried in order when no input is
     /// named.
     pub default_logs: &'static [&'static str],
+    /// Whether it gives up on a message in a line that names no recipient
+    /// (Postfix `status=expired`): counting the expired recipients per
+    /// domain then needs the message layer, which knows the queue id's
+    /// deferred recipients.
+    pub expires_without_recipients: bool,
 }
 
 /// Every dialect, in the order their anchors and default logs are tried:
@@ -58,6 +63,7 @@ pub static DIALECTS: [&Dialect; 2] = [
         ],
         recognises: postfix::recognises,
         default_logs: &["/var/log/mail.log", "/var/log/maillog"],
+        expires_without_recipients: true,
     },
     &Dialect {
         name: "exim",
@@ -72,6 +78,7 @@ pub static DIALECTS: [&Dialect; 2] = [
         ],
         recognises: exim::recognises,
         default_logs: &["/var/log/exim4/mainlog", "/var/log/exim/main.log"],
+        expires_without_recipients: false,
     },
 ];
 

@@ -90,10 +90,14 @@ impl Reports {
         }
     }
 
-    /// Adds the message-level rows: per domain, and the suppression list.
+    /// Adds the message-level rows (per domain, and the suppression list),
+    /// and to the `domains` rows the recipients expired in the queue, which
+    /// only the message layer can tell (a Postfix expiry names no
+    /// recipient).
     pub fn add_messages(&mut self, outcomes: &Outcomes, options: &RecipientOptions) {
         self.messages = outcomes.domain_rows();
         self.recipients = recipients::rows(outcomes, options);
+        domains::add_expired_in_queue(&mut self.domains, outcomes.expired_in_queue());
     }
 
     /// Replaces every address in the texts taken from the log (the
