@@ -174,6 +174,11 @@ mod tests {
         assert_eq!(both.other_than(e), None, "a merged log has lines of the MTA named");
         assert_eq!(none.other_than(e), None, "not a mail log at all is said otherwise");
         assert!(postfix.any() && both.any() && !none.any());
+        // A journald export is recognised both raw (`postfix/smtp` in its
+        // JSON) and rendered: the same dialect twice is still that dialect.
+        assert_eq!(postfix.union(postfix), postfix);
+        assert_eq!(postfix.union(postfix).other_than(e), Some(0));
+        assert_eq!(both.union(exim), both);
     }
 
     /// Names must be told apart on the command line, and every dialect
