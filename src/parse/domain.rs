@@ -148,6 +148,10 @@ mod tests {
             // A label that may not start with a combining mark: Unicode
             // lower case only.
             ("\u{308}ABC.example".as_bytes(), "\u{308}abc.example"),
+            // A label that maps to nothing (a soft hyphen alone) stays as
+            // written: an empty label would join the names around it.
+            ("\u{ad}.Example".as_bytes(), "\u{ad}.example"),
+            ("\u{200b}.Example".as_bytes(), "\u{200b}.example"),
             // Not UTF-8: U+FFFD, the rest lower-cased and converted.
             (b"a\xffB.example", "a\u{fffd}b.example"),
             (b"\xfe.XN--MNCHEN-3YA.example", "\u{fffd}.m\u{fc}nchen.example"),
