@@ -377,3 +377,27 @@ fn out_dir_writes_only_the_reports_named() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("only one --report can go to stdout"), "{}", stderr(&out));
 }
+
+/// `analyze --help` shows, for every report, the header line that report
+/// starts with, so a user can see the columns before running it.
+#[test]
+fn help_lists_the_header_of_every_report() {
+    let help = run(&["analyze", "--help"]);
+    assert_eq!(help.status.code(), Some(0), "{}", stderr(&help));
+    let help = stdout(&help);
+    for report in ["domains", "codes", "reasons", "daily", "hourly", "messages", "recipients"] {
+        let out = run(&["analyze", "--report", report, "samples/postfix.log"]);
+        assert_eq!(out.status.code(), Some(0), "{report}: {}", stderr(&out));
+        let text = stdout(&out);
+        let header = text.lines().next().expect("a header line");
+        let listed = help
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(&format!("- {report}:")))
+            .unwrap_or_else(|| panic!("--help lists {report}:\n{help}"));
+        let listed = listed.trim();
+        assert!(
+            listed == header || listed.starts_with(&format!("{header} ")),
+            "{report}: help says {listed:?}, report starts {header:?}"
+        );
+    }
+}
