@@ -130,7 +130,7 @@ impl Sink for Worker {
                 code: event.code,
                 enhanced: event.enhanced,
                 reason: verdict.0,
-                text: event.text,
+                text: event.reply,
                 hop_to: event.hop_to,
                 expired: event.expired,
                 delay: event.delay_ms.map(|ms| ms as f64 / 1000.0),
