@@ -382,8 +382,12 @@ fn verdict_info(
     code: Option<u16>,
     enhanced: Option<Enhanced>,
     text: &[u8],
+    domain: Option<&[u8]>,
 ) -> VerdictInfo {
-    let verdict = classify::classify(outcome, code, enhanced, text);
+    let mut verdict = classify::classify(outcome, code, enhanced, text);
+    if let Some(domain) = domain {
+        verdict.reason = classify::with_domain(verdict.reason, code, text, domain);
+    }
     let bounce_type = classify::bounce_type(verdict.reason, outcome, code, enhanced).as_str();
     VerdictInfo {
         outcome: outcome.as_str(),
@@ -397,7 +401,7 @@ fn verdict_info(
 }
 
 fn code_verdict(class: Class, code: Option<u16>, enhanced: Option<Enhanced>) -> Option<VerdictInfo> {
-    outcome_of(class).map(|outcome| verdict_info(outcome, FROM_CLASS, code, enhanced, b""))
+    outcome_of(class).map(|outcome| verdict_info(outcome, FROM_CLASS, code, enhanced, b"", None))
 }
 
 fn code_entry(code: Code) -> CodeEntry {
@@ -555,6 +559,8 @@ struct Found<'a> {
     shown: &'a [u8],
     /// The command the reply answered, when the text names it.
     stage: Option<Stage>,
+    /// The recipient's domain, for a log line.
+    domain: Option<&'a [u8]>,
 }
 
 fn text_entry(text: &str) -> TextEntry {
@@ -583,7 +589,7 @@ fn text_entry(text: &str) -> TextEntry {
         enhanced_code: enhanced.map(|e| e.to_string()),
         description,
         class: class.map(|c| class_info(c, code_type)),
-        verdict: verdict_info(outcome, outcome_from, code, enhanced, found.reply),
+        verdict: verdict_info(outcome, outcome_from, code, enhanced, found.reply, found.domain),
     }
 }
 
@@ -614,6 +620,7 @@ fn from_log_line(line: &[u8]) -> Option<Found<'_>> {
         reply,
         shown,
         stage: event.stage,
+        domain: Some(event.domain),
     })
 }
 
@@ -677,7 +684,16 @@ fn from_reply_text(text: &[u8]) -> Found<'_> {
             _ => None,
         }
     });
-    Found { read_as: "reply text", code, enhanced, outcome, reply: text, shown: text, stage: stage_in_text(text) }
+    Found {
+        read_as: "reply text",
+        code,
+        enhanced,
+        outcome,
+        reply: text,
+        shown: text,
+        stage: stage_in_text(text),
+        domain: None,
+    }
 }
 
 /// The command a free reply text says its reply answered: Postfix's last

@@ -73,6 +73,26 @@ pub fn class_of(code: Option<u16>, enhanced: Option<Enhanced>, note: Note) -> Op
     (note == Note::NullMx).then_some(Class::PermanentNegative)
 }
 
+/// A reason read again with the recipient's `domain` as logged, for the
+/// one text whose meaning depends on it: Exim's `Unrouteable address` (no
+/// router accepted the address, rule `L14`) is a domain that does not exist
+/// (`hostunknown`) when the domain could be in the DNS, and an unknown user
+/// (`userunknown`) at a single-label domain (`localhost`, a bare host name,
+/// or none at all), which can only be the server's own. See
+/// docs/classification.md for why the rule reads the line alone.
+pub fn with_domain(reason: Reason, code: Option<u16>, text: &[u8], domain: &[u8]) -> Reason {
+    let single_label = !domain.strip_suffix(b".").unwrap_or(domain).contains(&b'.');
+    if reason == Reason::HostUnknown
+        && code.is_none()
+        && single_label
+        && memchr::memmem::find(text, b"Unrouteable address").is_some()
+    {
+        Reason::UserUnknown
+    } else {
+        reason
+    }
+}
+
 /// The stage worth keeping with a reply `code` to describe it: `stage`
 /// when the code's meaning depends on the command it answered
 /// ([`registry::reply_description_at`]), else `None`, so the events of

@@ -245,7 +245,7 @@ pub static PATTERNS: &[Pattern] = {
             r"^(?:<> ?)?(?:r=\S+ )?:? ?(?:unrouteable address|all relevant mx records point to non-existent hosts|all host address lookups for '\S+' failed permanently)",
             HostUnknown,
             "",
-            "Exim: the domain cannot be routed",
+            "Exim: the address cannot be routed: no such domain (Unrouteable address at a single-label domain is no such user)",
         ),
         local(
             "L15",
