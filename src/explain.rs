@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::classify::{self, Class, registry};
 use crate::error::{Error, Result};
 use crate::parse::dialect::DIALECTS;
-use crate::parse::{self, Enhanced, Event, Note, Outcome, Parsed};
+use crate::parse::{self, Enhanced, Event, Note, Outcome, Parsed, Stage};
 
 /// How [`run`] writes its answer.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -315,6 +315,14 @@ struct TextEntry {
     text: String,
     /// `Postfix log line`, `Exim log line` or `reply text`.
     read_as: &'static str,
+    /// For a log line whose reply is only part of the text (Exim's
+    /// `SMTP error from remote mail server after ...: host ...: 550 ...`):
+    /// the reply as the reports keep it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reply: Option<String>,
+    /// The SMTP command the reply answered, when the text names it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stage: Option<&'static str>,
     /// The reply code found, if any.
     reply_code: Option<u16>,
     /// The enhanced code found, if any.
@@ -374,8 +382,12 @@ fn verdict_info(
     code: Option<u16>,
     enhanced: Option<Enhanced>,
     text: &[u8],
+    domain: Option<&[u8]>,
 ) -> VerdictInfo {
-    let verdict = classify::classify(outcome, code, enhanced, text);
+    let mut verdict = classify::classify(outcome, code, enhanced, text);
+    if let Some(domain) = domain {
+        verdict.reason = classify::with_domain(verdict.reason, code, text, domain);
+    }
     let bounce_type = classify::bounce_type(verdict.reason, outcome, code, enhanced).as_str();
     VerdictInfo {
         outcome: outcome.as_str(),
@@ -389,7 +401,7 @@ fn verdict_info(
 }
 
 fn code_verdict(class: Class, code: Option<u16>, enhanced: Option<Enhanced>) -> Option<VerdictInfo> {
-    outcome_of(class).map(|outcome| verdict_info(outcome, FROM_CLASS, code, enhanced, b""))
+    outcome_of(class).map(|outcome| verdict_info(outcome, FROM_CLASS, code, enhanced, b"", None))
 }
 
 fn code_entry(code: Code) -> CodeEntry {
@@ -543,6 +555,12 @@ struct Found<'a> {
     outcome: Option<Outcome>,
     /// The part of the text the classifier reads.
     reply: &'a [u8],
+    /// The part of the text the reports keep (a log line's reply).
+    shown: &'a [u8],
+    /// The command the reply answered, when the text names it.
+    stage: Option<Stage>,
+    /// The recipient's domain, for a log line.
+    domain: Option<&'a [u8]>,
 }
 
 fn text_entry(text: &str) -> TextEntry {
@@ -559,17 +577,19 @@ fn text_entry(text: &str) -> TextEntry {
     let description = if code.is_none() && enhanced.is_none() && note == Note::None {
         "no reply code and no enhanced status code in the text".to_string()
     } else {
-        classify::describe(code, enhanced, note)
+        classify::describe(code, enhanced, note, found.stage)
     };
     let code_type = if code.is_some() { REPLY } else { ENHANCED };
     TextEntry {
         text: text.to_string(),
         read_as: found.read_as,
+        reply: (found.shown.len() < bytes.len()).then(|| String::from_utf8_lossy(found.shown).into_owned()),
+        stage: found.stage.map(Stage::as_str),
         reply_code: code,
         enhanced_code: enhanced.map(|e| e.to_string()),
         description,
         class: class.map(|c| class_info(c, code_type)),
-        verdict: verdict_info(outcome, outcome_from, code, enhanced, found.reply),
+        verdict: verdict_info(outcome, outcome_from, code, enhanced, found.reply, found.domain),
     }
 }
 
@@ -591,12 +611,16 @@ fn from_log_line(line: &[u8]) -> Option<Found<'_>> {
         Some((dialect, event))
     })?;
     let reply = if event.text.is_empty() { line } else { event.text };
+    let shown = if event.reply.is_empty() { line } else { event.reply };
     Some(Found {
         read_as: dialect.line_name,
         code: event.code,
         enhanced: event.enhanced,
         outcome: Some(event.outcome),
         reply,
+        shown,
+        stage: event.stage,
+        domain: Some(event.domain),
     })
 }
 
@@ -660,7 +684,31 @@ fn from_reply_text(text: &[u8]) -> Found<'_> {
             _ => None,
         }
     });
-    Found { read_as: "reply text", code, enhanced, outcome, reply: text }
+    Found {
+        read_as: "reply text",
+        code,
+        enhanced,
+        outcome,
+        reply: text,
+        shown: text,
+        stage: stage_in_text(text),
+        domain: None,
+    }
+}
+
+/// The command a free reply text says its reply answered: Postfix's last
+/// `(in reply to CMD command)` or `refused to talk to me`, Exim's
+/// `error ... after CMD`.
+fn stage_in_text(text: &[u8]) -> Option<Stage> {
+    if let Some(i) = memmem::rfind(text, b"in reply to ") {
+        return Stage::of_command(&text[i + 12..]);
+    }
+    if memmem::find(text, b"refused to talk to me").is_some() {
+        return Some(Stage::Connect);
+    }
+    let error = memmem::find(text, b"error from remote mail").or_else(|| memmem::find(text, b"LMTP error"))?;
+    let after = memmem::find(&text[error..], b" after ")? + error + 7;
+    Stage::of_command(&text[after..])
 }
 
 // ---------------------------------------------------------------------------
@@ -854,6 +902,12 @@ fn columns(s: &mut String, label: &str, left: &str, right: &str) {
 fn render_text_entry(s: &mut String, t: &TextEntry) {
     heading(s, t.read_as);
     row(s, "text", &t.text);
+    if let Some(reply) = &t.reply {
+        row(s, "reply", reply);
+    }
+    if let Some(stage) = t.stage {
+        row(s, "stage", stage);
+    }
     let codes = match (t.reply_code, &t.enhanced_code) {
         (Some(code), Some(enhanced)) => format!("{code} {enhanced}"),
         (Some(code), None) => code.to_string(),

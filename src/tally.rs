@@ -16,23 +16,33 @@ use std::ops::AddAssign;
 use foldhash::fast::RandomState;
 
 use crate::classify::{self, BounceType, Reason};
-use crate::parse::{self, Enhanced, Event, Note, Outcome};
+use crate::parse::{self, Enhanced, Event, Note, Outcome, Stage};
 use crate::time::{Micros, Period, TimeSetup};
 
 /// How many unparsable lines are kept as examples for `-v`.
 pub const MAX_EXAMPLES: usize = 5;
 
-/// The longest reply text kept as a reason's example; longer ones are cut
-/// (at a character boundary when they are UTF-8), and reports add `...`.
+/// The longest reason's example shown, in bytes; a longer reply is cut (at
+/// a character boundary when it is UTF-8) to leave room for the `...` that
+/// reports add ([`crate::parse::shorten`]).
 pub const MAX_EXAMPLE_TEXT: usize = 150;
 
-/// One (outcome, code, enhanced code, note, reason) combination, packed
-/// into an integer: compared and hashed in one instruction.
+/// One (outcome, code, enhanced code, note, reason, stage) combination,
+/// packed into an integer: compared and hashed in one instruction. The
+/// stage is kept only for codes whose meaning depends on it
+/// ([`classify::describing_stage`]), so other codes keep one row.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 struct CodeKey(u64);
 
 impl CodeKey {
-    fn pack(outcome: Outcome, code: Option<u16>, enhanced: Option<Enhanced>, note: Note, reason: Reason) -> CodeKey {
+    fn pack(
+        outcome: Outcome,
+        code: Option<u16>,
+        enhanced: Option<Enhanced>,
+        note: Note,
+        reason: Reason,
+        stage: Option<Stage>,
+    ) -> CodeKey {
         let code = u64::from(code.unwrap_or(0).min(1023));
         let (class, subject, detail) =
             enhanced.map_or((0, 0, 0), |e| (e.class, e.subject.min(1023), e.detail.min(1023)));
@@ -44,7 +54,8 @@ impl CodeKey {
                 | u64::from(subject) << 15
                 | u64::from(detail) << 25
                 | note << 35
-                | (reason as u64) << 37,
+                | (reason as u64) << 37
+                | stage.map_or(0, |s| s as u64 + 1) << 45,
         )
     }
 
@@ -57,7 +68,8 @@ impl CodeKey {
             (class != 0).then(|| Enhanced { class, subject: bits(15, 10) as u16, detail: bits(25, 10) as u16 });
         let note = Note::ALL[bits(35, 2) as usize];
         let reason = Reason::ALL[bits(37, 8) as usize];
-        CodeCount { outcome, code, enhanced, note, reason, count }
+        let stage = (bits(45, 3) as usize).checked_sub(1).map(|i| Stage::ALL[i]);
+        CodeCount { outcome, code, enhanced, note, reason, stage, count }
     }
 }
 
@@ -75,6 +87,9 @@ pub struct CodeCount {
     pub note: Note,
     /// Why they failed (`delivered` for deliveries).
     pub reason: Reason,
+    /// The command the reply answered, for codes whose meaning depends on
+    /// it ([`classify::describing_stage`]); else `None`.
+    pub stage: Option<Stage>,
     /// How many events.
     pub count: u64,
 }
@@ -168,7 +183,8 @@ pub struct ReasonCount {
     pub deferred: u64,
     /// Bounced events.
     pub bounced: u64,
-    /// The example, at most [`MAX_EXAMPLE_TEXT`] bytes of it.
+    /// The example, whole when it has at most [`MAX_EXAMPLE_TEXT`] bytes,
+    /// else cut to leave room for `...`.
     pub example: Box<[u8]>,
     /// Whether the example was cut short.
     pub example_cut: bool,
@@ -399,9 +415,10 @@ impl Tally {
         }
         let counts = self.counts_for(domain);
         counts.outcomes[event.outcome as usize] += 1;
-        counts.codes.add(CodeKey::pack(event.outcome, event.code, event.enhanced, event.note, reason), 1);
+        let stage = classify::describing_stage(event.code, event.stage);
+        counts.codes.add(CodeKey::pack(event.outcome, event.code, event.enhanced, event.note, reason, stage), 1);
         if event.outcome != Outcome::Delivered {
-            counts.add_failure(reason, bounce_type, event.outcome, event.text);
+            counts.add_failure(reason, bounce_type, event.outcome, event.reply);
         }
         self.input_mut(input).events += 1;
     }
@@ -901,8 +918,11 @@ mod tests {
                 for enhanced in [None, e(2, 0, 0), e(5, 999, 999), e(4, 7, 650)] {
                     for note in Note::ALL {
                         for reason in [Reason::ALL[0], *Reason::ALL.last().unwrap()] {
-                            let key = CodeKey::pack(outcome, code, enhanced, note, reason);
-                            assert_eq!(key.unpack(7), CodeCount { outcome, code, enhanced, note, reason, count: 7 });
+                            for stage in Stage::ALL.map(Some).into_iter().chain([None]) {
+                                let key = CodeKey::pack(outcome, code, enhanced, note, reason, stage);
+                                let want = CodeCount { outcome, code, enhanced, note, reason, stage, count: 7 };
+                                assert_eq!(key.unpack(7), want);
+                            }
                         }
                     }
                 }

@@ -115,6 +115,7 @@ impl Sink for Worker {
             Outcome::Delivered => (Reason::Delivered, BounceType::None),
             outcome => {
                 let reason = self.classifier.classify(outcome, event.code, event.enhanced, event.text).reason;
+                let reason = classify::with_domain(reason, event.code, event.text, event.domain);
                 (reason, classify::bounce_type(reason, outcome, event.code, event.enhanced))
             }
         };
@@ -130,7 +131,7 @@ impl Sink for Worker {
                 code: event.code,
                 enhanced: event.enhanced,
                 reason: verdict.0,
-                text: event.text,
+                text: event.reply,
                 hop_to: event.hop_to,
                 expired: event.expired,
                 delay: event.delay_ms.map(|ms| ms as f64 / 1000.0),
@@ -189,6 +190,30 @@ mod tests {
         let domains: Vec<_> = t.domains().map(|d| (d.name, d.outcomes)).collect();
         assert_eq!(domains, vec![(&b"example.com"[..], [1, 0, 2])]);
         assert_eq!(t.domains().map(|d| d.codes().count()).sum::<usize>(), 2);
+    }
+
+    /// Exim's `Unrouteable address` (no router accepted the address) is no
+    /// such domain at a domain that could be in the DNS, and no such user at
+    /// a single-label one (`localhost`, a bare host name, or none): such a
+    /// domain can only be the server's own. Both are hard bounces.
+    #[test]
+    fn unrouteable_addresses_are_read_with_their_domain() {
+        let cases: [(&str, &str, Reason); 6] = [
+            ("typo-domain.example", ": Unrouteable address", Reason::HostUnknown),
+            ("pilgrim.example", "Unrouteable address", Reason::HostUnknown),
+            ("localhost", ": Unrouteable address", Reason::UserUnknown),
+            ("myhost", "Unrouteable address", Reason::UserUnknown),
+            ("", "Unrouteable address", Reason::UserUnknown),
+            // Other routing failures keep their reading.
+            ("localhost", "R=dnslookup: all relevant MX records point to non-existent hosts", Reason::HostUnknown),
+        ];
+        for (domain, text, want) in cases {
+            let mut w = Worker::default();
+            let event = Event { text: text.as_bytes(), ..ev(domain, Outcome::Bounced, None) };
+            w.record(0, &event);
+            let reasons: Vec<(Reason, BounceType, u64, u64)> = w.tally().reasons_overall();
+            assert_eq!(reasons, [(want, BounceType::Hard, 0, 1)], "{domain} {text}");
+        }
     }
 
     /// Deliveries are never classified; failures get the classifier's

@@ -4,7 +4,9 @@
 //! (RFC 5321 §4.2.1), else from the class of its enhanced status code
 //! (RFC 3463). The description is looked up in the built-in tables of
 //! [`registry`], except where the MTA's own text says more than the codes,
-//! as for a null MX (RFC 7505).
+//! as for a null MX (RFC 7505), and where the meaning of a code depends on
+//! the command it answered, as for 554 (RFC 5321 §4.2.2: "no SMTP service
+//! here" at connection opening, "transaction failed" after a command).
 
 mod cache;
 mod compiled;
@@ -21,7 +23,7 @@ pub use decide::{bounce_type, classify};
 pub use normalize::{NORMALIZED_MAX, normalize};
 pub use vocabulary::{BounceType, Reason, Verdict};
 
-use crate::parse::{Enhanced, Note};
+use crate::parse::{Enhanced, Note, Stage};
 
 /// The class of a reply, named after RFC 5321 §4.2.1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -71,9 +73,39 @@ pub fn class_of(code: Option<u16>, enhanced: Option<Enhanced>, note: Note) -> Op
     (note == Note::NullMx).then_some(Class::PermanentNegative)
 }
 
-/// A one-line description of a (code, enhanced code, note) combination.
-pub fn describe(code: Option<u16>, enhanced: Option<Enhanced>, note: Note) -> String {
-    let basic = code.map(describe_code);
+/// A reason read again with the recipient's `domain` as logged, for the
+/// one text whose meaning depends on it: Exim's `Unrouteable address` (no
+/// router accepted the address, rule `L14`) is a domain that does not exist
+/// (`hostunknown`) when the domain could be in the DNS, and an unknown user
+/// (`userunknown`) at a single-label domain (`localhost`, a bare host name,
+/// or none at all), which can only be the server's own. See
+/// docs/classification.md for why the rule reads the line alone.
+pub fn with_domain(reason: Reason, code: Option<u16>, text: &[u8], domain: &[u8]) -> Reason {
+    let single_label = !domain.strip_suffix(b".").unwrap_or(domain).contains(&b'.');
+    if reason == Reason::HostUnknown
+        && code.is_none()
+        && single_label
+        && memchr::memmem::find(text, b"Unrouteable address").is_some()
+    {
+        Reason::UserUnknown
+    } else {
+        reason
+    }
+}
+
+/// The stage worth keeping with a reply `code` to describe it: `stage`
+/// when the code's meaning depends on the command it answered
+/// ([`registry::reply_description_at`]), else `None`, so the events of
+/// other codes are not split by stage.
+pub fn describing_stage(code: Option<u16>, stage: Option<Stage>) -> Option<Stage> {
+    let code = code?;
+    stage.filter(|&s| registry::reply_description_at(code, s).is_some())
+}
+
+/// A one-line description of a (code, enhanced code, note) combination,
+/// answering the command `stage` when the line named it.
+pub fn describe(code: Option<u16>, enhanced: Option<Enhanced>, note: Note, stage: Option<Stage>) -> String {
+    let basic = code.map(|code| describe_code(code, stage));
     let extended = match note {
         Note::NullMx => {
             return "null MX (RFC 7505): the recipient domain accepts no mail, do not retry; \
@@ -94,7 +126,10 @@ pub fn describe(code: Option<u16>, enhanced: Option<Enhanced>, note: Note) -> St
     }
 }
 
-fn describe_code(code: u16) -> String {
+fn describe_code(code: u16, stage: Option<Stage>) -> String {
+    if let Some(text) = stage.and_then(|s| registry::reply_description_at(code, s)) {
+        return text.to_string();
+    }
     match registry::reply_description(code) {
         Some(text) => text.to_string(),
         None => {
@@ -159,8 +194,37 @@ mod tests {
             (None, None, Note::None, "no reply code in the log line"),
         ];
         for (code, enhanced, note, want) in cases {
-            let got = describe(code, enhanced, note);
+            let got = describe(code, enhanced, note, None);
             assert!(got.contains(want), "{code:?} {enhanced:?}: {got:?} lacks {want:?}");
         }
+    }
+
+    /// A 554 means "no SMTP service here" only at connection opening; after
+    /// a command it is "transaction failed" (RFC 5321 §4.2.2 and §3.1).
+    /// Without a stage the description says both; codes whose meaning does
+    /// not depend on the stage ignore it.
+    #[test]
+    fn descriptions_by_stage() {
+        use Stage::*;
+        let cases = [
+            (Some(554), None, None, "transaction failed (at connection opening: no SMTP service here)"),
+            (Some(554), None, Some(Connect), "no SMTP service here (554 at connection opening)"),
+            (Some(554), None, Some(Data), "transaction failed (after DATA)"),
+            (Some(554), None, Some(Rcpt), "transaction failed (after RCPT TO)"),
+            (Some(554), None, Some(Mail), "transaction failed (after MAIL FROM)"),
+            (Some(554), None, Some(Helo), "transaction failed (after EHLO)"),
+            (Some(554), enh(5, 7, 1), Some(Data), "transaction failed (after DATA); delivery not authorized"),
+            (Some(550), enh(5, 1, 1), Some(Rcpt), "action not taken: mailbox unavailable or access refused; bad"),
+            (Some(421), None, Some(Connect), "service not available, closing transmission channel"),
+        ];
+        for (code, enhanced, stage, want) in cases {
+            let got = describe(code, enhanced, Note::None, stage);
+            assert!(got.starts_with(want), "{code:?} {stage:?}: {got:?} does not start with {want:?}");
+        }
+        assert_eq!(describing_stage(Some(554), Some(Data)), Some(Data));
+        assert_eq!(describing_stage(Some(554), Some(Connect)), Some(Connect));
+        assert_eq!(describing_stage(Some(554), None), None);
+        assert_eq!(describing_stage(Some(550), Some(Rcpt)), None);
+        assert_eq!(describing_stage(None, Some(Rcpt)), None);
     }
 }

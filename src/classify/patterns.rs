@@ -245,7 +245,7 @@ pub static PATTERNS: &[Pattern] = {
             r"^(?:<> ?)?(?:r=\S+ )?:? ?(?:unrouteable address|all relevant mx records point to non-existent hosts|all host address lookups for '\S+' failed permanently)",
             HostUnknown,
             "",
-            "Exim: the domain cannot be routed",
+            "Exim: the address cannot be routed: no such domain (Unrouteable address at a single-label domain is no such user)",
         ),
         local(
             "L15",
@@ -730,24 +730,9 @@ pub static PROVIDER_RULES: &[ProviderRule] = {
     ]
 };
 
-/// The SMTP command a reply answered, read from the text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stage {
-    /// Connection opening or the greeting banner.
-    Connect,
-    /// EHLO, HELO or LHLO.
-    Helo,
-    /// STARTTLS.
-    StartTls,
-    /// AUTH.
-    Auth,
-    /// MAIL FROM.
-    Mail,
-    /// RCPT TO.
-    Rcpt,
-    /// DATA, BDAT or the end of data.
-    Data,
-}
+/// The SMTP command a reply answered (the parser's [`Stage`]); here read
+/// from the normalized text by [`STAGES`].
+pub use crate::parse::Stage;
 
 /// How the stage is read from the normalized text (Postfix: `(in reply to
 /// … command)`, `refused to talk to me`; Exim: `after …`). The first

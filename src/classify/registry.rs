@@ -4,6 +4,8 @@
 //! Reports use them to put a short human-readable description next to a code.
 //! Plain sorted data; lookups are binary searches.
 
+use crate::parse::Stage;
+
 /// Basic SMTP reply codes and a short description of each, sorted by code.
 ///
 /// Covers the RFC 5321 core codes plus the related codes a log parser may meet
@@ -53,10 +55,30 @@ pub static REPLY_CODES: &[(u16, &str)] = &[
     (551, "user not local, try the given forward path"),
     (552, "storage allocation exceeded (mailbox quota or message size)"),
     (553, "mailbox name not allowed (address syntax or domain)"),
-    (554, "transaction failed (at greeting: no SMTP service here)"),
+    (554, "transaction failed (at connection opening: no SMTP service here)"),
     (555, "parameters of MAIL FROM or RCPT TO not recognized or not implemented"),
     (556, "domain does not accept mail (null MX, RFC 7505)"),
     (557, "address query reply (addrquery draft)"),
+];
+
+/// What a reply code means at a stage, for the codes whose meaning depends
+/// on it; `None` for the others (their [`REPLY_CODES`] entry holds at any
+/// stage). 554 is "no SMTP service here" as the connection-opening reply
+/// and "transaction failed" after a command (RFC 5321 §4.2.2, §3.1).
+pub fn reply_description_at(code: u16, stage: Stage) -> Option<&'static str> {
+    STAGE_REPLY_CODES.iter().find(|&&(c, s, _)| (c, s) == (code, stage)).map(|&(_, _, text)| text)
+}
+
+/// The reply codes whose meaning depends on the command they answered, by
+/// stage (see [`reply_description_at`]).
+pub static STAGE_REPLY_CODES: &[(u16, Stage, &str)] = &[
+    (554, Stage::Connect, "no SMTP service here (554 at connection opening)"),
+    (554, Stage::Helo, "transaction failed (after EHLO)"),
+    (554, Stage::StartTls, "transaction failed (after STARTTLS)"),
+    (554, Stage::Auth, "transaction failed (after AUTH)"),
+    (554, Stage::Mail, "transaction failed (after MAIL FROM)"),
+    (554, Stage::Rcpt, "transaction failed (after RCPT TO)"),
+    (554, Stage::Data, "transaction failed (after DATA)"),
 ];
 
 /// Enhanced status codes of the IANA registry as `(subject, detail, title)`,

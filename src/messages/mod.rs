@@ -34,7 +34,7 @@
 //! key's hash and the block's address: looking up or growing never reads
 //! another key's block). The block holds the counts and the latest event's
 //! fields (50 bytes), then the key (queue id and recipient), the hop
-//! target, the reply text (at most [`MAX_REPLY`] bytes) and, only when it
+//! target, the reply text (at most [`MAX_REPLY`] + 1 bytes) and, only when it
 //! is not the recipient's part after its last `@` (or `(local)` for an
 //! address without one), the domain. No event
 //! lists are kept: the latest deferral, which expiry needs, is always the
@@ -60,8 +60,11 @@ pub use resolve::Settled;
 use resolve::compare;
 pub use store::Messages;
 
-/// The longest reply text kept per key, in bytes; longer ones are cut at a
-/// character boundary (when they are UTF-8).
+/// The longest reply text shown per recipient (`last_reply`), in bytes; a
+/// longer one is cut at a character boundary (when it is UTF-8) and ends
+/// with `...` ([`crate::parse::shown`]). A key keeps one byte more than
+/// this of its raw text, so that a cut can be told from a text of exactly
+/// this length.
 pub const MAX_REPLY: usize = 200;
 
 /// One delivery attempt as the message-level tally sees it.
@@ -84,7 +87,8 @@ pub struct Attempt<'a> {
     pub enhanced: Option<Enhanced>,
     /// Why it failed (`delivered` for deliveries).
     pub reason: Reason,
-    /// The reply text (kept for `last_reply`, cut to [`MAX_REPLY`] bytes).
+    /// The reply text (kept for `last_reply`, shown in at most [`MAX_REPLY`]
+    /// bytes).
     pub text: &'a [u8],
     /// `Some(new queue id)` when this delivered line is a hop into a content
     /// filter (decided by the parser). Ignored on other outcomes.
@@ -158,7 +162,8 @@ pub struct RecipientState {
     /// The latest time of its lines, when any had one.
     pub last_seen: Option<Micros>,
     /// The text of the final attempt (for expired and pending recipients,
-    /// of the last deferral), at most [`MAX_REPLY`] bytes.
+    /// of the last deferral), at most [`MAX_REPLY`] bytes, ending with `...`
+    /// when it was cut.
     pub last_reply: Box<[u8]>,
     /// Seconds: the final line's `delay=` plus the `delay=` of the hops that
     /// led to it (the time since the message first arrived), when the final

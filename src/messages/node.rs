@@ -183,7 +183,7 @@ pub(super) const OWN_DOMAIN: u8 = 64;
 
 impl Node {
     pub(super) fn new(head: &Head, key: &[u8], hop: &[u8], text: &[u8], domain: Option<&[u8]>) -> Node {
-        debug_assert!(text.len() <= MAX_REPLY);
+        debug_assert!(text.len() <= MAX_REPLY + 1);
         let domain = domain.unwrap_or_default();
         let mut bytes = Vec::with_capacity(HEAD + 20 + key.len() + hop.len() + text.len() + domain.len());
         bytes.resize(HEAD, 0);

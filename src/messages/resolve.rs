@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use foldhash::fast::RandomState;
 
 use super::FinalOutcome;
+use super::MAX_REPLY;
 use super::RecipientState;
 use super::node::Expiries;
 use super::node::Head;
@@ -18,7 +19,7 @@ use super::node::encode_key;
 use super::node::key_hash;
 use super::node::split_key;
 use crate::classify::{self, BounceType, Reason};
-use crate::parse::{Enhanced, Outcome};
+use crate::parse::{self, Enhanced, Outcome};
 use crate::time::Micros;
 
 /// Keys taken out of a [`Messages`](super::Messages), with the expiry records they need:
@@ -279,7 +280,7 @@ impl Chain {
             deferred_attempts: self.deferred,
             first_seen,
             last_seen,
-            last_reply: parts.text.into(),
+            last_reply: Box::from(&*parse::shown(parts.text, MAX_REPLY)),
             delay,
             expired_in_queue: outcome == FinalOutcome::Expired && head.outcome == Outcome::Deferred,
         }

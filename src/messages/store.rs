@@ -25,7 +25,7 @@ use super::node::merge;
 use super::node::split_key;
 use super::resolve::Settled;
 use super::resolve::Sorter;
-use crate::parse::{self, Outcome};
+use crate::parse::Outcome;
 use crate::time::Micros;
 
 /// Per (queue id, recipient) states, and the queue ids Postfix expired.
@@ -63,7 +63,9 @@ impl Messages {
     /// input, used only when two events of a key tie on time, rank and text.
     pub fn record(&mut self, attempt: &Attempt<'_>, order: u64) {
         self.latest = self.latest.max(attempt.time);
-        let (text, _) = parse::shorten(attempt.text, MAX_REPLY);
+        // One byte more than is shown: `last_reply` then knows whether to
+        // end with `...`.
+        let text = &attempt.text[..attempt.text.len().min(MAX_REPLY + 1)];
         let hop = if attempt.outcome == Outcome::Delivered { attempt.hop_to } else { None };
         let own_domain = (attempt.domain != domain_after_at(attempt.recipient)).then_some(attempt.domain);
         let mine = Head::of(attempt, order, hop.is_some(), own_domain.is_some());
@@ -302,15 +304,23 @@ mod tests {
     use crate::messages::tests::*;
     use crate::parse::Enhanced;
 
+    /// A cut reply ends with `...` and stays within [`MAX_REPLY`] bytes,
+    /// cut at a character boundary; a reply of exactly [`MAX_REPLY`] bytes
+    /// is whole. Lengths worked out by hand: "é" is two bytes.
     #[test]
-    fn long_replies_are_cut_at_a_character_boundary() {
-        let long: &'static str = "é".repeat(150).leak();
-        let f = run(&[ev("Q", "u@d.example", BOUNCED, Some(1)).text(long)], &[]);
-        assert_eq!(f.recipients[0].last_reply.len(), MAX_REPLY);
-        let odd: &'static str = format!("x{long}").leak();
-        let f = run(&[ev("Q", "u@d.example", BOUNCED, Some(1)).text(odd)], &[]);
-        assert_eq!(f.recipients[0].last_reply.len(), MAX_REPLY - 1);
-        assert!(std::str::from_utf8(&f.recipients[0].last_reply).is_ok());
+    fn long_replies_are_cut_at_a_character_boundary_and_end_with_dots() {
+        let reply = |text: String| {
+            let f = run(&[ev("Q", "u@d.example", BOUNCED, Some(1)).text(text.leak())], &[]);
+            String::from_utf8(f.recipients[0].last_reply.to_vec()).expect("cut at a character boundary")
+        };
+        let long = "é".repeat(150);
+        // 197 bytes fit: 98 "é" (196 bytes), then "...".
+        assert_eq!(reply(long.clone()), format!("{}...", "é".repeat(98)));
+        // "x" and 98 "é" are 197 bytes.
+        assert_eq!(reply(format!("x{long}")), format!("x{}...", "é".repeat(98)));
+        let exact = "a".repeat(MAX_REPLY);
+        assert_eq!(reply(exact.clone()), exact);
+        assert_eq!(reply(format!("{exact}b")), format!("{}...", "a".repeat(MAX_REPLY - 3)));
     }
 
     /// Random events over few keys: ties in time, missing times, hops

@@ -13,7 +13,8 @@ use std::sync::LazyLock;
 use memchr::memmem::Finder;
 
 use super::{
-    Event, Note, Outcome, Parsed, Reply, after, bracketed, domain_of, end_outside_quotes, is_alphanumeric, reply_at,
+    Event, Note, Outcome, Parsed, Reply, Stage, after, bracketed, domain_of, end_outside_quotes, is_alphanumeric,
+    reply_at,
 };
 
 /// The literals the scanner searches for: `=>` and `->` (delivered), `>>`
@@ -110,20 +111,21 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
         }
     }
     let f = &*FINDERS;
-    let reply = match outcome {
+    let text = after_field.trim_ascii_start();
+    let remote = match outcome {
         // The confirmation ends at its closing quote: `C="250"` is a 250.
         Outcome::Delivered => {
-            after(rest, &f.confirmation).map(|c| &c[..memchr::memchr(b'"', c).unwrap_or(c.len())]).and_then(reply_at)
+            let confirmation = after(rest, &f.confirmation).map(|c| &c[..memchr::memchr(b'"', c).unwrap_or(c.len())]);
+            Remote { stage: None, reply: None, codes: confirmation.and_then(reply_at) }
         }
         Outcome::Deferred | Outcome::Bounced => remote_reply(rest),
     };
-    let (code, enhanced) = match reply {
+    let (code, enhanced) = match remote.codes {
         Some((code, enhanced)) => (Some(code), enhanced),
         None => (None, None),
     };
     let note = Note::of_text(code, enhanced, rest);
     let queue_id = &line[id_start..at];
-    let text = after_field.trim_ascii_start();
     let expired = outcome == Outcome::Bounced && FINDERS.retry_timeout.find(text).is_some();
     Parsed::Event(Event {
         domain,
@@ -131,7 +133,11 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
         code,
         enhanced,
         note,
+        stage: remote.stage,
         text,
+        // Without a reply, the text as it is, but for the `: ` that
+        // separates it from the address (`** a@b.example : Unrouteable address`).
+        reply: remote.reply.unwrap_or_else(|| text.strip_prefix(b": ").unwrap_or(text)),
         queue_id,
         recipient,
         hop_to: None,
@@ -170,23 +176,50 @@ fn first_field(rest: &[u8]) -> (&[u8], &[u8]) {
     (&rest[..end], &rest[end..])
 }
 
+/// What a failure text says of the remote server's reply.
+struct Remote<'a> {
+    /// The command it answered.
+    stage: Option<Stage>,
+    /// The reply itself, from its code to the end of the line, when it has
+    /// a code where Exim puts it.
+    reply: Option<&'a [u8]>,
+    /// Its codes.
+    codes: Option<Reply>,
+}
+
 /// The remote server's reply in a failure text:
 /// `SMTP error from remote mail server after <CMD>: [host H [ip]: ]<reply>`
 /// (also `remote mailer`) or `LMTP error after <CMD>: <reply>`.
-fn remote_reply(rest: &[u8]) -> Option<Reply> {
+fn remote_reply(rest: &[u8]) -> Remote<'_> {
+    let none = Remote { stage: None, reply: None, codes: None };
     let f = &*FINDERS;
-    let tail = after(rest, &f.smtp_error).or_else(|| after(rest, &f.lmtp_error))?;
+    let Some(tail) = after(rest, &f.smtp_error).or_else(|| after(rest, &f.lmtp_error)) else {
+        return none;
+    };
+    // `SMTP error from remote mail` is followed by ` server after ` or
+    // `er after `; `LMTP error after ` by the command itself.
+    let command = match memchr::memmem::find(&tail[..tail.len().min(16)], b"after ") {
+        Some(i) => &tail[i + 6..],
+        None => tail,
+    };
+    let stage = Stage::of_command(command);
     // The command may quote an address holding `: ` itself
     // (`RCPT TO:<"x: y"@example.com>`): the reply starts after the address.
     let tail = match (memchr::memchr(b'<', tail), f.colon.find(tail)) {
         (Some(open), Some(colon)) if open < colon => bracketed(&tail[open..]).map_or(tail, |(_, after)| after),
         _ => tail,
     };
-    let mut reply = after(tail, &f.colon)?;
+    let Some(mut reply) = after(tail, &f.colon) else {
+        return Remote { stage, ..none };
+    };
     if reply.starts_with(b"host ") {
-        reply = after(reply, &f.host_end)?;
+        let Some(past_host) = after(reply, &f.host_end) else {
+            return Remote { stage, ..none };
+        };
+        reply = past_host;
     }
-    reply_at(reply)
+    let codes = reply_at(reply);
+    Remote { stage, reply: codes.map(|_| reply), codes }
 }
 
 /// An Exim message id: `1tXyZa-0003Ab-Qr` (6-6-2) or, from Exim 4.97 on,
@@ -341,6 +374,82 @@ mod tests {
             ("", false),
         ] {
             assert_eq!(is_message_id(id.as_bytes()), ok, "{id}");
+        }
+    }
+
+    /// The reply kept for reports starts at the remote server's code, after
+    /// the command and the host; a line without a reply keeps its text. The
+    /// stage is the command named after `after`. Worked out by hand.
+    #[test]
+    fn replies_and_stages() {
+        use Stage::*;
+        let cases: [(&str, &str, Option<Stage>); 12] = [
+            (
+                "2020-02-22 08:47:17 1j5PVL-00068g-Vf ** w@sbc.example R=dnslookup T=remote_smtp: SMTP error from remote mail server after MAIL FROM:<n@p.example>: host mx.sbc.example [192.0.2.22]: 550 5.7.1 Connections not accepted",
+                "550 5.7.1 Connections not accepted",
+                Some(Mail),
+            ),
+            (
+                "2020-02-22 08:47:17 1j5PVL-00068g-Vf ** u@yahoo.example R=dnslookup T=remote_smtp: SMTP error from remote mail server after end of data: host mta5.yahoo.example [192.0.2.72]: 554 delivery error: dd Sorry your message to u@yahoo.example cannot be delivered. This mailbox is disabled (554.30)",
+                "554 delivery error: dd Sorry your message to u@yahoo.example cannot be delivered. This mailbox is disabled (554.30)",
+                Some(Data),
+            ),
+            (
+                "1999-03-02 09:44:33 10HmaX-000000005vi-0000 ** fail@test.ex R=fail T=fail H=127.0.0.1 [127.0.0.1] : SMTP error from remote mail server after RCPT TO:<fail@test.ex>: 550-5.1.1 first\\n550 5.1.1 second",
+                "550-5.1.1 first\\n550 5.1.1 second",
+                Some(Rcpt),
+            ),
+            (
+                "1999-03-02 09:44:33 10HmaX-000000005vi-0000 == userx@domain1 R=others T=smtp defer (0) H=localhost4.test.ex [127.0.0.1]: SMTP error from remote mail server after initial connection: 450 I'm busy",
+                "450 I'm busy",
+                Some(Connect),
+            ),
+            (
+                "1999-03-02 09:44:33 10HmaX-000000005vi-0000 == u@test.ex R=r T=t H=h [127.0.0.1]: SMTP error from remote mail server after pipelined MAIL FROM:<a@b.example> SIZE=123: 451 later",
+                "451 later",
+                Some(Mail),
+            ),
+            (
+                "1999-03-02 09:44:33 10HmaX-000000005vi-0000 == u@test.ex R=lmtp T=lmtp defer (-46): LMTP error after DATA: 452 4.2.2 Quota exceeded",
+                "452 4.2.2 Quota exceeded",
+                Some(Data),
+            ),
+            (
+                "2026-11-05 10:00:00 1tXyZa-0003Ab-Qr ** \"x: y\"@x.example R=dnslookup T=remote_smtp H=mx [192.0.2.1] : SMTP error from remote mailer after RCPT TO:<\"x: y\"@x.example>: 550 5.1.1 unknown",
+                "550 5.1.1 unknown",
+                Some(Rcpt),
+            ),
+            // No reply code where Exim puts one: the text as it is.
+            (
+                "2026-11-05 10:00:00 1tXyZa-0003Ab-Qr ** u@x.example R=r T=t H=mx [192.0.2.1] : SMTP error from remote mail server after RCPT TO:<u@x.example>: host mx [192.0.2.1]: recipient refused",
+                "R=r T=t H=mx [192.0.2.1] : SMTP error from remote mail server after RCPT TO:<u@x.example>: host mx [192.0.2.1]: recipient refused",
+                Some(Rcpt),
+            ),
+            (
+                "2020-02-22 01:41:08 1j4ZTB-0001Sv-P4 ** noreply@pilgrim.example: Unrouteable address",
+                "Unrouteable address",
+                None,
+            ),
+            (
+                "1999-03-02 09:44:33 10HmaX-000000005vi-0000 ** xx99@test.ex : Unrouteable address",
+                "Unrouteable address",
+                None,
+            ),
+            (
+                "1999-03-02 09:44:33 10HmaX-000000005vi-0000 ** b@known.ex: retry timeout exceeded",
+                "retry timeout exceeded",
+                None,
+            ),
+            (
+                "1999-03-02 09:44:33 10HmaX-000000005vi-0000 == userx@simple R=all T=smtp defer (-54): retry time not reached for any host for 'simple'",
+                "R=all T=smtp defer (-54): retry time not reached for any host for 'simple'",
+                None,
+            ),
+        ];
+        for (line, reply, stage) in cases {
+            let at = ANCHORS.iter().filter_map(|a| memchr::memmem::find(line.as_bytes(), a)).min().unwrap();
+            let Parsed::Event(e) = parse(line.as_bytes(), at) else { panic!("{line}") };
+            assert_eq!((String::from_utf8_lossy(e.reply), e.stage), (reply.into(), stage), "{line}");
         }
     }
 

@@ -58,6 +58,76 @@ impl fmt::Display for Enhanced {
     }
 }
 
+/// The SMTP command a remote reply answered, as the log line names it
+/// (Postfix: `(in reply to RCPT TO command)`, `refused to talk to me`;
+/// Exim: `after RCPT TO:<...>`, `after end of data`, `after initial
+/// connection`). Some codes mean different things at different stages: a
+/// 554 at connection opening is "no SMTP service here", after RCPT or the
+/// data "transaction failed" (RFC 5321 §4.2.2, §3.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Stage {
+    /// Connection opening or the greeting banner.
+    Connect,
+    /// EHLO, HELO or LHLO.
+    Helo,
+    /// STARTTLS.
+    StartTls,
+    /// AUTH.
+    Auth,
+    /// MAIL FROM.
+    Mail,
+    /// RCPT TO.
+    Rcpt,
+    /// DATA, BDAT or the end of data.
+    Data,
+}
+
+impl Stage {
+    /// Every stage, in the order of an SMTP session.
+    pub const ALL: [Stage; 7] =
+        [Stage::Connect, Stage::Helo, Stage::StartTls, Stage::Auth, Stage::Mail, Stage::Rcpt, Stage::Data];
+
+    /// Reads the command named at the start of `text`, as Postfix names it
+    /// after `in reply to ` (`RCPT TO`, `end of DATA`, `BDAT`) and Exim after
+    /// `after ` (`RCPT TO:<...>`, `pipelined MAIL FROM:<...>`, `end of data`,
+    /// `sending data block`, `initial connection`, `EHLO host`), in any case.
+    pub fn of_command(text: &[u8]) -> Option<Stage> {
+        const COMMANDS: [(&[u8], Stage); 12] = [
+            (b"initial connection", Stage::Connect),
+            (b"EHLO", Stage::Helo),
+            (b"HELO", Stage::Helo),
+            (b"LHLO", Stage::Helo),
+            (b"STARTTLS", Stage::StartTls),
+            (b"AUTH", Stage::Auth),
+            (b"MAIL FROM", Stage::Mail),
+            (b"RCPT TO", Stage::Rcpt),
+            (b"DATA", Stage::Data),
+            (b"BDAT", Stage::Data),
+            (b"end of data", Stage::Data),
+            (b"sending data block", Stage::Data),
+        ];
+        let text = text.strip_prefix(b"pipelined ").unwrap_or(text);
+        COMMANDS.iter().find_map(|&(name, stage)| {
+            let matches = text.get(..name.len()).is_some_and(|head| head.eq_ignore_ascii_case(name))
+                && !text.get(name.len()).is_some_and(u8::is_ascii_alphanumeric);
+            matches.then_some(stage)
+        })
+    }
+
+    /// How descriptions name the stage.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Connect => "connection opening",
+            Stage::Helo => "EHLO",
+            Stage::StartTls => "STARTTLS",
+            Stage::Auth => "AUTH",
+            Stage::Mail => "MAIL FROM",
+            Stage::Rcpt => "RCPT TO",
+            Stage::Data => "DATA",
+        }
+    }
+}
+
 /// Something recognised in the text of a line that says more than its codes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Note {
@@ -128,10 +198,21 @@ pub struct Event<'a> {
     pub enhanced: Option<Enhanced>,
     /// A specific text the MTA is known to write.
     pub note: Note,
+    /// The SMTP command the remote reply answered, when the line names it.
+    pub stage: Option<Stage>,
     /// The text that explains the outcome: for Postfix the text in the
     /// parentheses after `status=`, for Exim the rest of the line after the
-    /// address. The classifier reads the reason from it.
+    /// address. The classifier reads the reason from it (and the stage,
+    /// the host, the router from it when it needs them).
     pub text: &'a [u8],
+    /// The part of `text` kept and shown for the event (the `reasons`
+    /// example, the `recipients` `last_reply`, `explain`'s reply): the
+    /// remote server's reply itself, from its code on, when the line has
+    /// one where the MTA puts it (Exim: after `SMTP error from remote mail
+    /// server after <command>: [host H [ip]: ]`); else all of `text`
+    /// (Postfix, and Exim lines without a reply such as `Unrouteable
+    /// address`).
+    pub reply: &'a [u8],
     /// The queue id (Postfix) or message id (Exim) of the message.
     pub queue_id: &'a [u8],
     /// The recipient address as logged (without `<>`).
@@ -156,7 +237,9 @@ impl<'a> Event<'a> {
             code,
             enhanced,
             note: Note::None,
+            stage: None,
             text: b"",
+            reply: b"",
             queue_id: b"",
             recipient: b"",
             hop_to: None,
@@ -165,10 +248,20 @@ impl<'a> Event<'a> {
         }
     }
 
-    /// The same event without its text, ids and recipient: what the parser
-    /// tables of the unit tests compare.
+    /// The same event without its stage, text, ids and recipient: what the
+    /// parser tables of the unit tests compare.
     pub fn without_text(self) -> Event<'a> {
-        Event { text: b"", queue_id: b"", recipient: b"", hop_to: None, delay_ms: None, expired: false, ..self }
+        Event {
+            stage: None,
+            text: b"",
+            reply: b"",
+            queue_id: b"",
+            recipient: b"",
+            hop_to: None,
+            delay_ms: None,
+            expired: false,
+            ..self
+        }
     }
 }
 
@@ -319,45 +412,103 @@ fn after<'a>(haystack: &'a [u8], needle: &Finder<'_>) -> Option<&'a [u8]> {
     needle.find(haystack).map(|i| &haystack[i + needle.needle().len()..])
 }
 
-/// A reply text cut to at most `max` bytes, and whether it was cut. When
-/// the cut falls inside a UTF-8 character, it moves back to the
-/// character's start (past at most three continuation bytes), so a text
-/// that was UTF-8 stays UTF-8.
+/// What ends a text that was cut short, so a cut is always visible.
+pub const CUT_MARK: &str = "...";
+
+/// A text from the log cut to fit in `max` bytes once [`CUT_MARK`] is put
+/// after it: the part kept, and whether it was cut. A text of at most `max`
+/// bytes is kept whole; a longer one is cut to at most `max - 3` bytes,
+/// and the caller writes `...` after it. When the cut falls inside a UTF-8
+/// character, it moves back to the character's start (past at most three
+/// continuation bytes), so a text that was UTF-8 stays UTF-8.
 pub fn shorten(text: &[u8], max: usize) -> (&[u8], bool) {
     if text.len() <= max {
         return (text, false);
     }
-    let mut end = max;
+    let mut end = max.saturating_sub(CUT_MARK.len());
     for _ in 0..3 {
-        if text[end] & 0xC0 == 0x80 {
+        if end > 0 && text[end] & 0xC0 == 0x80 {
             end -= 1;
         }
     }
     (&text[..end], true)
 }
 
+/// A text from the log as shown: whole when it has at most `max` bytes,
+/// else cut by [`shorten`] and ended with `...` (at most `max` bytes in all).
+pub fn shown(text: &[u8], max: usize) -> std::borrow::Cow<'_, [u8]> {
+    match shorten(text, max) {
+        (whole, false) => whole.into(),
+        (kept, true) => [kept, CUT_MARK.as_bytes()].concat().into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Worked out by hand; "é" is two bytes, "€" three, "😀" four.
+    /// Worked out by hand; "é" is two bytes, "€" three, "😀" four. A cut
+    /// leaves room for the three bytes of `...`.
     #[test]
     fn shorten_table() {
-        let cases: [(&str, usize, &str, bool); 8] = [
+        let cases: [(&str, usize, &str, bool); 10] = [
             ("abcdef", 6, "abcdef", false),
             ("abcdef", 10, "abcdef", false),
-            ("abcdef", 3, "abc", true),
-            ("ab\u{e9}", 3, "ab", true),      // inside "é": back to its start
-            ("a\u{e9}b", 3, "a\u{e9}", true), // after "é": kept whole
-            ("a\u{20ac}", 3, "a", true),      // two bytes into "€"
-            ("a\u{1f600}z", 4, "a", true),    // three bytes into "😀"
+            ("abcdef", 5, "ab", true),
+            ("abcdefgh", 6, "abc", true),
+            ("abc\u{e9}xy", 6, "abc", true),  // "é" at the cut: kept whole or not at all
+            ("ab\u{e9}xyz", 6, "ab", true),   // inside "é": back to its start
+            ("a\u{20ac}xyzw", 6, "a", true),  // two bytes into "€"
+            ("a\u{1f600}zzzz", 7, "a", true), // three bytes into "😀"
+            ("abcd", 2, "", true),            // no room for anything but the mark
             ("", 0, "", false),
         ];
         for (text, max, want, cut) in cases {
             assert_eq!(shorten(text.as_bytes(), max), (want.as_bytes(), cut), "{text:?} {max}");
         }
         // Not UTF-8: cut where asked, continuation-like bytes aside.
-        assert_eq!(shorten(b"ab\xff\xfe", 3), (&b"ab\xff"[..], true));
+        assert_eq!(shorten(b"ab\xff\xfexyz", 6), (&b"ab\xff"[..], true));
+    }
+
+    #[test]
+    fn shown_texts_end_with_the_mark_when_cut() {
+        let cases: [(&str, usize, &str); 5] = [
+            ("abcdef", 6, "abcdef"),
+            ("abcdefg", 6, "abc..."),
+            ("ab\u{e9}xyz", 6, "ab..."),
+            ("0123456789", 3, "..."),
+            ("", 3, ""),
+        ];
+        for (text, max, want) in cases {
+            let got = shown(text.as_bytes(), max);
+            assert_eq!(std::str::from_utf8(&got).unwrap(), want, "{text:?} {max}");
+            assert!(got.len() <= max.max(CUT_MARK.len()), "{text:?} {max}");
+        }
+    }
+
+    #[test]
+    fn stages_of_commands() {
+        let cases: [(&str, Option<Stage>); 16] = [
+            ("RCPT TO command)", Some(Stage::Rcpt)),
+            ("RCPT TO:<u@x.example>: 550 x", Some(Stage::Rcpt)),
+            ("pipelined RCPT TO:<u@x.example>", Some(Stage::Rcpt)),
+            ("MAIL FROM:<s@x.example> SIZE=1", Some(Stage::Mail)),
+            ("pipelined MAIL FROM:<>", Some(Stage::Mail)),
+            ("end of DATA command)", Some(Stage::Data)),
+            ("end of data: 554 no", Some(Stage::Data)),
+            ("DATA: 451 later", Some(Stage::Data)),
+            ("BDAT command)", Some(Stage::Data)),
+            ("sending data block: 500 oops", Some(Stage::Data)),
+            ("initial connection: 554 go away", Some(Stage::Connect)),
+            ("EHLO the.local.host.name: 550 x", Some(Stage::Helo)),
+            ("HELO myhost.test.ex: 550 x", Some(Stage::Helo)),
+            ("STARTTLS command)", Some(Stage::StartTls)),
+            ("DATAX", None),
+            ("QUIT command)", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(Stage::of_command(text.as_bytes()), want, "{text}");
+        }
     }
 
     #[test]
@@ -391,7 +542,9 @@ mod tests {
     fn without_text_keeps_only_what_the_tables_compare() {
         let full = Event {
             note: Note::NullMx,
+            stage: Some(Stage::Rcpt),
             text: b"text",
+            reply: b"reply",
             queue_id: b"4B1C2D3E",
             recipient: b"u@d.example",
             hop_to: Some(b"5C6D7E8F"),

@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 
 use memchr::memmem::Finder;
 
-use super::{Event, Note, Outcome, Parsed, bracketed, domain_of, enhanced_at, is_alphanumeric, reply_code_at};
+use super::{Event, Note, Outcome, Parsed, Stage, bracketed, domain_of, enhanced_at, is_alphanumeric, reply_code_at};
 
 /// The literal the scanner searches for.
 pub const ANCHOR: &[u8] = b": to=";
@@ -32,12 +32,14 @@ struct Finders {
     refused: Finder<'static>,
     queued_as: Finder<'static>,
     from: Finder<'static>,
+    in_reply_to: memchr::memmem::FinderRev<'static>,
 }
 
 static FINDERS: LazyLock<Finders> = LazyLock::new(|| Finders {
     said: Finder::new(b" said: "),
     refused: Finder::new(b" refused to talk to me: "),
     queued_as: Finder::new(b"queued as "),
+    in_reply_to: memchr::memmem::FinderRev::new(b"(in reply to "),
     from: Finder::new(b": from=<"),
 });
 
@@ -109,9 +111,12 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
         _ => return broken(),
     };
     let text = reply_text(&status_text[word_len..]);
-    let code = match outcome {
-        Outcome::Delivered => reply_code_at(text),
-        Outcome::Deferred | Outcome::Bounced => remote_reply(text).and_then(reply_code_at),
+    let (code, stage) = match outcome {
+        Outcome::Delivered => (reply_code_at(text), None),
+        Outcome::Deferred | Outcome::Bounced => match remote_reply(text) {
+            Some((reply, stage)) => (reply_code_at(reply), stage),
+            None => (None, None),
+        },
     };
     let note = Note::of_text(code, enhanced, text);
     let hop_to = if outcome == Outcome::Delivered { content_filter_hop(relay, text) } else { None };
@@ -121,7 +126,9 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
         code,
         enhanced,
         note,
+        stage,
         text,
+        reply: text,
         queue_id,
         recipient: addr,
         hop_to,
@@ -178,18 +185,28 @@ fn millis(value: &[u8]) -> Option<u64> {
     Some(seconds * 1000 + ms)
 }
 
-/// The remote server's reply in a failure text: after `host H[ip] said: `
-/// or `host H[ip] refused to talk to me: `, whichever comes first (a quoted
-/// reply may itself contain the other phrase).
-fn remote_reply(text: &[u8]) -> Option<&[u8]> {
+/// The remote server's reply in a failure text, and the command it
+/// answered: after `host H[ip] said: ` (the command in the `(in reply to
+/// CMD command)` that ends the text) or `host H[ip] refused to talk to me: `
+/// (the greeting), whichever comes first (a quoted reply may itself contain
+/// the other phrase).
+fn remote_reply(text: &[u8]) -> Option<(&[u8], Option<Stage>)> {
     let f = &*FINDERS;
     let said = f.said.find(text).map(|i| i + f.said.needle().len());
     let refused = f.refused.find(text).map(|i| i + f.refused.needle().len());
-    let start = match (said, refused) {
-        (Some(a), Some(b)) => a.min(b),
-        (one, other) => one.or(other)?,
+    let (start, greeting) = match (said, refused) {
+        (Some(a), Some(b)) => (a.min(b), b < a),
+        (Some(a), None) => (a, false),
+        (None, Some(b)) => (b, true),
+        (None, None) => return None,
     };
-    Some(&text[start..])
+    let reply = &text[start..];
+    let stage = if greeting {
+        Some(Stage::Connect)
+    } else {
+        f.in_reply_to.rfind(reply).and_then(|i| Stage::of_command(&reply[i + f.in_reply_to.needle().len()..]))
+    };
+    Some((reply, stage))
 }
 
 /// The text inside `status=WORD (...)`, without its parentheses.
@@ -405,6 +422,41 @@ mod tests {
             let at = memchr::memmem::find(line.as_bytes(), ANCHOR).unwrap();
             let Parsed::Event(e) = parse(line.as_bytes(), at) else { panic!("{line}") };
             assert_eq!((e.queue_id, e.recipient, e.text), (qid.as_bytes(), rcpt.as_bytes(), text.as_bytes()), "{line}");
+        }
+    }
+
+    /// The stage is the command in the `(in reply to ...)` that ends the
+    /// text, or the greeting for `refused to talk to me`; the reply kept
+    /// for reports is the whole text. Worked out by hand.
+    #[test]
+    fn stages_and_replies() {
+        use Stage::*;
+        let line = |status: &str| {
+            format!(
+                "Nov  5 10:00:00 mx1 postfix/smtp[1]: 4B1C2D3E4F: to=<u@x.example>, relay=mx[192.0.2.1]:25, dsn=5.0.0, {status}"
+            )
+        };
+        let cases: [(&str, Option<Stage>); 7] = [
+            ("status=bounced (host mx[192.0.2.1] said: 550 5.1.1 unknown (in reply to RCPT TO command))", Some(Rcpt)),
+            (
+                "status=bounced (host mx[192.0.2.1] said: 554 delivery error: dd This user doesn't have a yahoo.com account (in reply to end of DATA command))",
+                Some(Data),
+            ),
+            ("status=bounced (host mx[192.0.2.1] said: 553 sorry (in reply to MAIL FROM command))", Some(Mail)),
+            ("status=deferred (host mx[192.0.2.1] refused to talk to me: 554 go away)", Some(Connect)),
+            // A reply that quotes an earlier command: the last one counts.
+            (
+                "status=bounced (host mx[192.0.2.1] said: 550 (in reply to RCPT TO command) seen (in reply to end of DATA command))",
+                Some(Data),
+            ),
+            ("status=deferred (connect to mx[192.0.2.1]:25: Connection refused)", None),
+            ("status=bounced (host mx[192.0.2.1] said: 550 5.7.1 no)", None),
+        ];
+        for (status, stage) in cases {
+            let line = line(status);
+            let at = memchr::memmem::find(line.as_bytes(), ANCHOR).unwrap();
+            let Parsed::Event(e) = parse(line.as_bytes(), at) else { panic!("{line}") };
+            assert_eq!((e.stage, e.reply), (stage, e.text), "{line}");
         }
     }
 

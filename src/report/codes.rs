@@ -3,8 +3,10 @@
 //!
 //! Columns: [`CodeRow::COLUMNS`]. Sorted by domain, then status (delivered, deferred, bounced), then count
 //! (descending), then code, enhanced code and reason. Events whose text the
-//! MTA is known to use for a null MX get a row of their own, so each row's
-//! description holds for every event counted in it; events with the same
+//! MTA is known to use for a null MX get a row of their own, and so do
+//! events of a code whose meaning depends on the command it answered (554
+//! at connection opening or after a command), so each row's description
+//! holds for every event counted in it; events with the same
 //! codes but different reasons (a `550 5.7.1` for a blocklist and one for
 //! relaying) get a row each.
 
@@ -56,18 +58,17 @@ pub(super) fn rows(groups: &[Group]) -> Vec<CodeRow> {
         codes.clear();
         codes.extend_from_slice(&group.codes);
         codes.sort_unstable_by(|a, b| {
-            a.outcome
-                .cmp(&b.outcome)
-                .then(b.count.cmp(&a.count))
-                .then((a.code, a.enhanced, a.note, a.reason).cmp(&(b.code, b.enhanced, b.note, b.reason)))
+            a.outcome.cmp(&b.outcome).then(b.count.cmp(&a.count)).then(
+                (a.code, a.enhanced, a.note, a.reason, a.stage).cmp(&(b.code, b.enhanced, b.note, b.reason, b.stage)),
+            )
         });
         for c in codes.iter() {
             let (class, description) = meanings
-                .entry((c.code, c.enhanced, c.note))
+                .entry((c.code, c.enhanced, c.note, c.stage))
                 .or_insert_with(|| {
                     (
                         classify::class_of(c.code, c.enhanced, c.note),
-                        classify::describe(c.code, c.enhanced, c.note).into(),
+                        classify::describe(c.code, c.enhanced, c.note, c.stage).into(),
                     )
                 })
                 .clone();

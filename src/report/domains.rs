@@ -13,9 +13,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::table::{Cell, Column, Row, bounce_rate};
-use super::{Group, Meaning, failure_label};
+use super::{Group, failure_label};
 use crate::classify::Reason;
-use crate::parse::Outcome;
+use crate::parse::{Enhanced, Note, Outcome};
 use crate::tally::CodeCount;
 
 /// One row of the `domains` report.
@@ -134,10 +134,14 @@ fn is_expiry(c: &CodeCount) -> bool {
     c.outcome == Outcome::Bounced && c.reason == Reason::Expired
 }
 
+/// What a `top_bounce` or `top_deferral` label names: code, enhanced code, note.
+type Label = (Option<u16>, Option<Enhanced>, Note);
+
 /// The most frequent (code, enhanced, note) among the events of `outcome`
-/// (expiries left out), as a label; ties go to the label that sorts first.
+/// (expiries left out), as a label (the stage is not part of it: the labels
+/// name codes); ties go to the label that sorts first.
 fn top(codes: &[CodeCount], outcome: Outcome) -> Option<String> {
-    let mut counts: Vec<(Meaning, u64)> = Vec::new();
+    let mut counts: Vec<(Label, u64)> = Vec::new();
     for c in codes.iter().filter(|c| c.outcome == outcome && !is_expiry(c)) {
         let key = (c.code, c.enhanced, c.note);
         match counts.iter_mut().find(|(k, _)| *k == key) {
@@ -292,7 +296,7 @@ mod tests {
 
     fn count(outcome: Outcome, code: Option<u16>, enhanced: &str, note: Note, count: u64) -> CodeCount {
         let reason = if outcome == Outcome::Delivered { Reason::Delivered } else { Reason::Undefined };
-        CodeCount { outcome, code, enhanced: enhanced_at(enhanced.as_bytes()), note, reason, count }
+        CodeCount { outcome, code, enhanced: enhanced_at(enhanced.as_bytes()), note, reason, stage: None, count }
     }
 
     /// The most frequent codes of bounces and of deferrals, each on its own,

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use crate::config::ReportKind;
 use crate::messages::{MessageRow, Outcomes};
-use crate::parse::{Enhanced, Note};
+use crate::parse::{Enhanced, Note, Stage};
 use crate::tally::{CodeCount, DomainTally, ReasonCount, Tally};
 use crate::time::Period;
 
@@ -150,8 +150,9 @@ fn period_rows(tally: &Tally, period: Period) -> Vec<PeriodRow> {
     tally.periods(period).into_iter().map(|(period, counts)| PeriodRow { period, counts }).collect()
 }
 
-/// What identifies a reply's meaning: basic code, enhanced code, note.
-type Meaning = (Option<u16>, Option<Enhanced>, Note);
+/// What identifies a reply's meaning: basic code, enhanced code, note, and
+/// the stage for the codes whose meaning depends on it.
+type Meaning = (Option<u16>, Option<Enhanced>, Note, Option<Stage>);
 
 /// A domain's counts under its name as text.
 struct Group {
@@ -247,6 +248,7 @@ mod tests {
         for (domain, outcome, code, enhanced, text) in events {
             let event = Event {
                 text: text.as_bytes(),
+                reply: text.as_bytes(),
                 ..Event::new(domain, outcome, Some(code), enhanced_at(enhanced.as_bytes()))
             };
             worker.record(0, &event);
