@@ -23,6 +23,8 @@ pub trait Sink {
     fn event(&mut self, place: Place, line: &[u8], event: &Event<'_>);
     /// Postfix's expiry of the message `queue_id`, read from `line` at `place`.
     fn expiry(&mut self, place: Place, line: &[u8], queue_id: &[u8]);
+    /// Exim's arrival of the message `queue_id`, read from `line` at `place`.
+    fn arrival(&mut self, place: Place, line: &[u8], queue_id: &[u8]);
     /// An address-verification probe (not a delivery).
     fn probe(&mut self);
     /// A line of input `input` that looked like a delivery but did not parse.
@@ -162,6 +164,9 @@ impl Scanner {
             match self.parse_at(line, at - start, pattern) {
                 Parsed::Event(event) => sink.event(Place { input, seq, offset: start as u64 }, line, &event),
                 Parsed::Expiry { queue_id } => sink.expiry(Place { input, seq, offset: start as u64 }, line, queue_id),
+                Parsed::Arrival { queue_id } => {
+                    sink.arrival(Place { input, seq, offset: start as u64 }, line, queue_id)
+                }
                 Parsed::Probe => sink.probe(),
                 Parsed::Malformed => {
                     sink.malformed(input);
@@ -228,6 +233,7 @@ mod tests {
     struct Seen {
         outcomes: [u64; 3],
         expiries: u64,
+        arrivals: Vec<Vec<u8>>,
         probes: u64,
         malformed: u64,
         lines: u64,
@@ -245,6 +251,9 @@ mod tests {
         }
         fn expiry(&mut self, _: Place, _: &[u8], _: &[u8]) {
             self.expiries += 1;
+        }
+        fn arrival(&mut self, _: Place, _: &[u8], queue_id: &[u8]) {
+            self.arrivals.push(queue_id.to_vec());
         }
         fn probe(&mut self) {
             self.probes += 1;
@@ -281,6 +290,8 @@ Nov  5 10:00:02 mx postfix/smtp[1]: 4B1C2D3E: to=<e@p.example>, relay=x, dsn=2.1
         assert_eq!(t.outcomes, [2, 0, 1]);
         assert_eq!((t.malformed, t.probes, t.lines), (1, 1, 6));
         assert_eq!(t.examples, [5]);
+        // The arrival line is read as one, and nothing after its flag.
+        assert_eq!(t.arrivals, [b"1tXyZa-0003Ab-Qr"]);
         assert_eq!(scan(MIXED, Mta::named("postfix").unwrap()).outcomes, [1, 0, 0]);
         assert_eq!(scan(MIXED, Mta::named("exim").unwrap()).outcomes, [1, 0, 1]);
     }

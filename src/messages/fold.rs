@@ -370,6 +370,7 @@ mod tests {
     use super::*;
     use crate::classify::{BounceType, Reason};
     use crate::messages::Finished;
+    use crate::messages::node::MessageId;
     use crate::messages::tests::*;
     use crate::parse::domain;
     use FinalOutcome::{Bounced as B, Delivered as D, Expired as X, Pending as P};
@@ -535,6 +536,35 @@ mod tests {
         assert!(fold.held.len() < 100, "{} keys held", fold.held.len());
     }
 
+    /// One arrival record per message must not stay forever either: those
+    /// of messages whose recipients all left, and those of messages with no
+    /// line at all, are forgotten; a message with a recipient held keeps
+    /// its record however old.
+    #[test]
+    fn arrival_records_are_forgotten_once_settled() {
+        let mut fold = Fold::new(60 * 1_000_000).sweep_from(0);
+        let mut batches = Vec::new();
+        let mut first = Messages::new();
+        feed_arrivals(&mut first, &[("OLD", Some(0))]);
+        feed(&mut first, &[(0, ev("OLD", "a@x.example", DEFERRED, Some(1)))], &[]);
+        fold.add(first);
+        for i in 0..20_000i64 {
+            let mut piece = Messages::new();
+            let qid: &'static str = format!("Q{i}").leak();
+            let lone: &'static str = format!("L{i}").leak();
+            feed_arrivals(&mut piece, &[(qid, Some(i * 10)), (lone, Some(i * 10))]);
+            feed(&mut piece, &[(0, ev(qid, "a@x.example", DELIVERED, Some(i * 10 + 1)))], &[]);
+            batches.extend(fold.add(piece));
+        }
+        assert!(batches.len() > 10, "{} sweeps", batches.len());
+        // Kept: about two settle times' worth (12 a minute, two per message), not 40,000.
+        assert!(fold.held.arrivals.len() < 100, "{} arrival records held", fold.held.arrivals.len());
+        assert!(fold.held.arrivals.contains_key(&MessageId::of(b"OLD").unwrap()), "a held recipient's record stays");
+        // The recipients that left took their records along.
+        let first = batches.into_iter().flat_map(|b| b.settled.resolve()).find(|r| r.last_seen == Some(1_000_000));
+        assert_eq!(first.map(|r| r.delay), Some(Some(1.0)));
+    }
+
     /// The most keys held at once, worked out by hand: settle time 1 s,
     /// a sweep whenever the keys held have doubled since the last one.
     #[test]
@@ -641,18 +671,31 @@ mod tests {
         assert_eq!(order, ["a.example", "b.example", "c.example", "z.example"]);
     }
 
+    /// A line of [`days_of_events`].
+    #[derive(Clone, Copy, Debug)]
+    enum Line {
+        Event(Ev),
+        Expiry(Expiry),
+        Arrival(Arrival),
+    }
+
     /// Messages over days in time order (as in a real log): delivered,
     /// deferred then delivered or bounced, expired, through a content
     /// filter whose copy is delivered a second before the hop line, or
-    /// pending; addresses repeat across messages.
-    fn days_of_events() -> Vec<(i64, Result<Ev, Expiry>)> {
+    /// pending; addresses repeat across messages. And Exim's, whose lines
+    /// have no delay, after an arrival line: delivered 9 s or (the first
+    /// line) 8 s after it, or to two recipients, one delivered at once
+    /// and the other two hours later (the first settles long before the
+    /// second needs the arrival record).
+    fn days_of_events() -> Vec<(i64, Line)> {
         let mut out = Vec::new();
-        for i in 0..600i64 {
+        for i in 0..900i64 {
             let t = 60 * i;
             let qid: &'static str = format!("Q{i}").leak();
             let rcpt: &'static str = format!("u{}@d{}.example", i % 37, i % 37 % 5).leak();
-            let mut at = |dt: i64, e: Ev| out.push((t + dt, Ok(Ev { time: Some(t + dt), ..e })));
-            match i % 6 {
+            let exim = |domain: &str| -> &'static str { format!("u{}@{domain}", i % 37).leak() };
+            let mut at = |dt: i64, e: Ev| out.push((t + dt, Line::Event(Ev { time: Some(t + dt), ..e })));
+            match i % 9 {
                 0 | 1 => at(1, ev(qid, rcpt, DELIVERED, None).delay(1.0)),
                 2 => {
                     at(1, ev(qid, rcpt, DEFERRED, None));
@@ -661,30 +704,43 @@ mod tests {
                 3 => {
                     at(1, ev(qid, rcpt, DEFERRED, None));
                     at(3600, ev(qid, rcpt, DEFERRED, None));
-                    out.push((t + 3601, Err((qid, Some(t + 3601)))));
+                    out.push((t + 3601, Line::Expiry((qid, Some(t + 3601)))));
                 }
                 4 => {
                     let new: &'static str = format!("R{i}").leak();
                     at(1, ev(new, rcpt, DELIVERED, None).delay(0.5));
                     at(2, hop(qid, rcpt, new, None).delay(2.0));
                 }
-                _ => at(1, ev(qid, rcpt, DEFERRED, None)),
+                5 => at(1, ev(qid, rcpt, DEFERRED, None)),
+                6 => at(9, ev(qid, exim("nine.example"), DELIVERED, None)),
+                7 => {
+                    at(2, ev(qid, exim("two.example"), DELIVERED, None));
+                    at(2, ev(qid, exim("long.example"), DEFERRED, None));
+                    at(7200, ev(qid, exim("long.example"), DELIVERED, None));
+                }
+                _ => at(8, ev(qid, exim("eight.example"), DELIVERED, None)),
+            }
+            if i % 9 >= 6 {
+                out.push((t, Line::Arrival((qid, Some(t)))));
             }
         }
         out.sort_by_key(|e| e.0);
         out
     }
 
-    fn fold(events: &[(i64, Result<Ev, Expiry>)], fold: Fold, piece: usize) -> Outcomes {
+    fn fold(events: &[(i64, Line)], fold: Fold, piece: usize) -> Outcomes {
         let mut fold = fold;
         let mut batches = Vec::new();
         for (n, part) in events.chunks(piece).enumerate() {
             let mut m = Messages::new();
             for (k, (_, e)) in part.iter().enumerate() {
                 let order = (n * piece + k) as u64;
-                match e {
-                    Ok(e) => m.record(&e.attempt(), order),
-                    Err((qid, time)) => m.record_expiry(qid.as_bytes(), time.map(|s| s * 1_000_000), order),
+                match *e {
+                    Line::Event(e) => m.record(&e.attempt(), order),
+                    Line::Expiry((qid, time)) => {
+                        m.record_expiry(qid.as_bytes(), time.map(|s| s * 1_000_000), order);
+                    }
+                    Line::Arrival(arrival) => feed_arrivals(&mut m, &[arrival]),
                 }
             }
             batches.extend(fold.add(m));
@@ -704,8 +760,20 @@ mod tests {
     fn folding_with_sweeps_equals_keeping_everything() {
         let events = days_of_events();
         let all = fold(&events, Fold::new(Micros::MAX), 1);
-        assert_eq!(all.recipients, 600);
+        assert_eq!(all.recipients, 1000);
         let rows = all.domain_rows();
+        // Exim's delays count from the arrival.
+        let delays: Vec<(&str, Option<f64>)> =
+            rows.iter().filter(|r| !r.domain.starts_with('d')).map(|r| (&r.domain[..], r.median_delay_s)).collect();
+        assert_eq!(
+            delays,
+            [
+                ("eight.example", Some(8.0)),
+                ("long.example", Some(7200.0)),
+                ("nine.example", Some(9.0)),
+                ("two.example", Some(2.0))
+            ]
+        );
         let suppressed: Vec<Suppressed> = all.suppressed().into_iter().cloned().collect();
         assert!(!suppressed.is_empty() && suppressed.len() < 37);
         let second = 1_000_000;

@@ -13,11 +13,16 @@
 //!   (`status=expired, returned to sender`), else still pending;
 //! * a delivery that is a hop into a content filter (`hop_to`) is not final:
 //!   the recipient goes on under the new queue id, and is counted once, at
-//!   the end of the chain.
+//!   the end of the chain;
+//! * a recipient's delay is the final line's `delay=` (Postfix) or `QT=`
+//!   (Exim), plus its hops'; without one, the time from its message's
+//!   arrival (Exim's `<=` line, an arrival record by message id) to its
+//!   final line, or else from its first line.
 //!
 //! Workers fill one [`Messages`] per piece of the input; [`fold`] adds the
 //! pieces up in log order and lets recipients go once they have settled, so
-//! memory follows the recipients in flight.
+//! memory follows the recipients in flight. A recipient that leaves takes
+//! the expiry and arrival records it needs along.
 //!
 //! # Order independence
 //!
@@ -92,8 +97,8 @@ pub struct Attempt<'a> {
     /// True for an Exim `** ... retry timeout exceeded` line: the final
     /// outcome is expired, not bounced. Ignored unless the outcome is bounced.
     pub expired: bool,
-    /// Postfix's `delay=` (seconds since the message arrived), when logged.
-    /// A value that is not finite is taken as `None`.
+    /// Seconds since the message arrived, when logged (Postfix's `delay=`,
+    /// Exim's `QT=`). A value that is not finite is taken as `None`.
     pub delay: Option<f64>,
 }
 
@@ -160,9 +165,12 @@ pub struct RecipientState {
     /// The text of the final attempt (for expired and pending recipients,
     /// of the last deferral), at most [`MAX_REPLY`] bytes.
     pub last_reply: Box<[u8]>,
-    /// Seconds: the final line's `delay=` plus the `delay=` of the hops that
-    /// led to it (the time since the message first arrived), when the final
-    /// line has one; else `last_seen - first_seen`.
+    /// Seconds: the final line's `delay=` (or Exim's `QT=`) plus the
+    /// `delay=` of the hops that led to it (the time since the message
+    /// first arrived), when the final line has one; else the time from the
+    /// message's arrival line (Exim's `<=`), when it was read, to the final
+    /// line (never negative); else `last_seen - first_seen` (without an
+    /// expiry's time).
     pub delay: Option<f64>,
 }
 

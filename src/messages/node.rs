@@ -1,7 +1,8 @@
 //! One (queue id, recipient)'s state, packed: a fixed 50-byte head (times,
 //! counts, codes, flags) followed by the key, the hop target, the reply text
 //! and the domain when it differs from the address's; how two states of a
-//! key combine; and the expiry records of a queue id.
+//! key combine; the expiry records of a queue id and the arrival records of
+//! a message id.
 
 use std::collections::HashMap;
 use std::hash::BuildHasher;
@@ -18,6 +19,33 @@ use crate::time::Micros;
 
 /// The Postfix expiry records, by queue id.
 pub(super) type Expiries = HashMap<Box<[u8]>, ExpiryMark, RandomState>;
+
+/// The Exim arrival records: each message id's earliest arrival time.
+pub(super) type Arrivals = HashMap<MessageId, Micros, RandomState>;
+
+/// A message id of up to [`MessageId::MAX`] bytes, held inline (no heap
+/// block per record): its length, then its bytes, then zeros.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(super) struct MessageId([u8; MessageId::MAX + 1]);
+
+impl MessageId {
+    /// The longest id kept: Exim's are 16 or 23 bytes.
+    pub(super) const MAX: usize = 23;
+
+    /// The id `id`, unless it is longer than [`MessageId::MAX`].
+    pub(super) fn of(id: &[u8]) -> Option<MessageId> {
+        let mut bytes = [0; MessageId::MAX + 1];
+        bytes.get_mut(1..=id.len())?.copy_from_slice(id);
+        bytes[0] = id.len() as u8;
+        Some(MessageId(bytes))
+    }
+
+    /// The id's bytes.
+    #[cfg(test)]
+    pub(super) fn bytes(&self) -> &[u8] {
+        &self.0[1..=usize::from(self.0[0])]
+    }
+}
 
 /// The expiry records of one queue id: whether one had no time, and the
 /// latest time of those that had one.
@@ -447,6 +475,19 @@ mod tests {
                 assert_eq!(node.outcome(), head.outcome);
             }
         }
+    }
+
+    /// Message ids up to 23 bytes are held inline, their length first, so
+    /// an id and the same id with a zero byte more stay apart.
+    #[test]
+    fn message_ids_are_held_inline() {
+        let id = MessageId::of(b"1tXyZa-0003Ab-Qr").unwrap();
+        assert_eq!(id.0[0], 16);
+        assert_eq!(id.bytes(), b"1tXyZa-0003Ab-Qr");
+        assert_ne!(MessageId::of(b"ab"), MessageId::of(b"ab\0"));
+        assert!(MessageId::of(&[b'x'; 23]).is_some());
+        assert_eq!(MessageId::of(&[b'x'; 24]), None);
+        assert_eq!(MessageId::of(b"").map(|i| i.0), Some([0; 24]));
     }
 
     /// LEB128 as written by hand: seven bits a byte, low first, the top bit

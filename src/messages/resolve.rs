@@ -1,7 +1,7 @@
 //! Resolving the states that have settled: content-filter hops followed to
 //! the copy they queued, expiries applied to the recipients still deferred,
-//! and the final states sorted so the order never depends on the input's
-//! cut.
+//! delays counted from the message's arrival when no line says them, and
+//! the final states sorted so the order never depends on the input's cut.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -10,8 +10,10 @@ use foldhash::fast::RandomState;
 
 use super::FinalOutcome;
 use super::RecipientState;
+use super::node::Arrivals;
 use super::node::Expiries;
 use super::node::Head;
+use super::node::MessageId;
 use super::node::Node;
 use super::node::domain_after_at;
 use super::node::encode_key;
@@ -21,12 +23,14 @@ use crate::classify::{self, BounceType, Reason};
 use crate::parse::{Enhanced, Outcome};
 use crate::time::Micros;
 
-/// Keys taken out of a [`Messages`](super::Messages), with the expiry records they need:
-/// resolving them (which can be done apart) gives their final states.
+/// Keys taken out of a [`Messages`](super::Messages), with the expiry and
+/// arrival records they need: resolving them (which can be done apart)
+/// gives their final states.
 #[derive(Debug, Default)]
 pub struct Settled {
     pub(super) nodes: Vec<(u64, Node)>,
     pub(super) expiries: Expiries,
+    pub(super) arrivals: Arrivals,
 }
 
 impl Settled {
@@ -42,7 +46,7 @@ impl Settled {
 
     /// The recipients' final states, in no particular order.
     pub fn resolve(self) -> Vec<RecipientState> {
-        resolve(self.nodes, &self.expiries)
+        resolve(self.nodes, &self.expiries, &self.arrivals)
     }
 }
 
@@ -57,7 +61,10 @@ impl Settled {
 /// too: when several keys hop to one key, the smallest (by queue id length,
 /// queue id) continues there and the others end at their hop; a loop of
 /// hops is entered at its smallest key and ends where it would come back.
-pub(super) fn resolve(nodes: Vec<(u64, Node)>, expiries: &Expiries) -> Vec<RecipientState> {
+///
+/// A chain's arrival is the earliest arrival record of its keys' message
+/// ids (`arrivals`); it counts only for a delay no line says.
+pub(super) fn resolve(nodes: Vec<(u64, Node)>, expiries: &Expiries, arrivals: &Arrivals) -> Vec<RecipientState> {
     let (hashes, mut nodes): (Vec<u64>, Vec<Node>) = nodes.into_iter().unzip();
     let n = nodes.len();
     // The link of each hop to its target, by position: source → target.
@@ -97,6 +104,10 @@ pub(super) fn resolve(nodes: Vec<(u64, Node)>, expiries: &Expiries) -> Vec<Recip
     let mut chain_keys = Vec::new();
     // Follows a chain from `start`, then frees its nodes: the memory of
     // the states goes to the recipients as they are made.
+    let arrived = |node: &Node| {
+        let id = MessageId::of(split_key(node.key()).0)?;
+        arrivals.get(&id).copied()
+    };
     let mut walk = |start: usize, nodes: &mut [Node], visited: &mut [bool]| {
         let mut chain = Chain::default();
         chain_keys.clear();
@@ -110,6 +121,9 @@ pub(super) fn resolve(nodes: Vec<(u64, Node)>, expiries: &Expiries) -> Vec<Recip
             at = to;
             chain.add(&nodes[at].head());
             chain_keys.push(at);
+        }
+        if !arrivals.is_empty() {
+            chain.arrived = chain_keys.iter().filter_map(|&i| arrived(&nodes[i])).min();
         }
         recipients.push(chain.finish(&nodes[at], expiries));
         for &i in &chain_keys {
@@ -222,6 +236,8 @@ struct Chain {
     pub(super) seen: Option<(Micros, Micros)>,
     /// The `delay=` of the hops left behind.
     pub(super) hop_delay: f64,
+    /// When the message arrived (an arrival record), if known.
+    pub(super) arrived: Option<Micros>,
 }
 
 impl Chain {
@@ -262,9 +278,13 @@ impl Chain {
             FinalOutcome::Pending => Outcome::Deferred,
         };
         let (first_seen, last_seen) = (self.seen.map(|s| s.0), self.seen.map(|s| s.1.max(expired_at.unwrap_or(s.1))));
+        // Without a delay on the final line, from the arrival line when it
+        // was read (as Exim's queue times count), else from the first line.
         let delay = match head.delay {
             Some(delay) => Some(delay + self.hop_delay),
-            None => self.seen.map(|(first, last)| last.saturating_sub(first) as f64 / 1e6),
+            None => {
+                self.seen.map(|(first, last)| last.saturating_sub(self.arrived.unwrap_or(first)).max(0) as f64 / 1e6)
+            }
         };
         RecipientState {
             recipient: recipient.into(),
@@ -488,12 +508,12 @@ mod tests {
         ];
         let mut m = Messages::new();
         feed(&mut m, &events.into_iter().enumerate().collect::<Vec<_>>(), &[]);
-        let Settled { nodes, expiries } = m.into_settled();
+        let Settled { nodes, expiries, arrivals } = m.into_settled();
         let mut by_text: Vec<(u64, Node)> = nodes;
         by_text.sort_by(|x, y| x.1.parts().text.cmp(y.1.parts().text));
         for order in [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]] {
             let nodes: Vec<(u64, Node)> = order.iter().map(|&i| by_text[i].clone()).collect();
-            let got = resolve(nodes, &expiries);
+            let got = resolve(nodes, &expiries, &arrivals);
             assert_eq!(got.len(), 1, "{order:?}");
             assert_eq!((&got[0].last_reply[..], got[0].first_seen), (&b"C to A"[..], Some(10_000_000)), "{order:?}");
         }
@@ -550,6 +570,81 @@ mod tests {
         assert_eq!(f.recipients[0].delay, Some(60.0));
         let f = run(&[ev("Q", "u@d.example", DELIVERED, None)], &[]);
         assert_eq!(f.recipients[0].delay, None);
+    }
+
+    /// A delay no line says counts from the message's arrival record when
+    /// there is one (the earliest), never below zero; else from the first
+    /// line. Worked out by hand.
+    #[test]
+    fn delays_count_from_the_arrival() {
+        let u = "u@d.example";
+        let long_id = "a-message-id-of-24-bytes";
+        type Case = (&'static str, Vec<Ev>, Vec<Arrival>, Option<f64>);
+        let cases: Vec<Case> = vec![
+            ("from the arrival", vec![ev("A", u, DELIVERED, Some(19))], vec![("A", Some(10))], Some(9.0)),
+            (
+                "the line's own delay wins",
+                vec![ev("A", u, DELIVERED, Some(19)).delay(4.0)],
+                vec![("A", Some(10))],
+                Some(4.0),
+            ),
+            (
+                "no arrival: from the first line",
+                vec![ev("A", u, DEFERRED, Some(12)), ev("A", u, DELIVERED, Some(19))],
+                vec![],
+                Some(7.0),
+            ),
+            (
+                "another message's arrival does not count",
+                vec![ev("A", u, DEFERRED, Some(12)), ev("A", u, DELIVERED, Some(19))],
+                vec![("B", Some(1))],
+                Some(7.0),
+            ),
+            (
+                "the earliest of two arrivals",
+                vec![ev("A", u, DELIVERED, Some(19))],
+                vec![("A", Some(10)), ("A", Some(5)), ("A", Some(7))],
+                Some(14.0),
+            ),
+            (
+                "an arrival after the final line: zero",
+                vec![ev("A", u, DELIVERED, Some(19))],
+                vec![("A", Some(30))],
+                Some(0.0),
+            ),
+            ("an arrival without a time is none", vec![ev("A", u, DELIVERED, Some(19))], vec![("A", None)], Some(0.0)),
+            ("lines without a time have no delay", vec![ev("A", u, DELIVERED, None)], vec![("A", Some(10))], None),
+            (
+                "an id longer than Exim's is not kept",
+                vec![ev(long_id, u, DEFERRED, Some(12)), ev(long_id, u, DELIVERED, Some(19))],
+                vec![(long_id, Some(1))],
+                Some(7.0),
+            ),
+            (
+                "a chain counts from its first message's arrival",
+                vec![hop("A", u, "B", Some(12)), ev("B", u, DELIVERED, Some(20))],
+                vec![("A", Some(10)), ("B", Some(12))],
+                Some(10.0),
+            ),
+            (
+                "an expiry's time is not the final line's",
+                vec![ev("A", u, DEFERRED, Some(12)), ev("A", u, DEFERRED, Some(20))],
+                vec![("A", Some(10))],
+                Some(10.0),
+            ),
+        ];
+        for collide in [false, true] {
+            COLLIDE.set(collide);
+            for (name, events, arrivals, want) in &cases {
+                let mut m = Messages::new();
+                feed(&mut m, &events.iter().copied().enumerate().collect::<Vec<_>>(), &[(99, ("A", Some(50)))]);
+                feed_arrivals(&mut m, arrivals);
+                let f = m.finish();
+                assert_eq!(f.recipients.len(), 1, "{name}");
+                assert_eq!(f.recipients[0].delay, *want, "{name}, collisions: {collide}");
+            }
+        }
+        COLLIDE.set(false);
     }
 
     #[test]

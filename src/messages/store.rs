@@ -1,6 +1,7 @@
 //! The store of message states: one packed node per (queue id, recipient),
-//! found by its key's hash, and the expiry records by queue id. Filled per
-//! piece by a worker, added together in log order by the fold.
+//! found by its key's hash, the expiry records by queue id and the arrival
+//! records by message id. Filled per piece by a worker, added together in
+//! log order by the fold.
 
 use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
@@ -13,9 +14,11 @@ use super::Attempt;
 use super::Finished;
 use super::MAX_REPLY;
 use super::RecipientState;
+use super::node::Arrivals;
 use super::node::Expiries;
 use super::node::ExpiryMark;
 use super::node::Head;
+use super::node::MessageId;
 use super::node::Node;
 use super::node::combine;
 use super::node::domain_after_at;
@@ -28,11 +31,12 @@ use super::resolve::Sorter;
 use crate::parse::{self, Outcome};
 use crate::time::Micros;
 
-/// Per (queue id, recipient) states, and the queue ids Postfix expired.
+/// Per (queue id, recipient) states, the queue ids Postfix expired, and
+/// when Exim's messages arrived.
 ///
-/// Fill one per worker with [`Messages::record`] and
-/// [`Messages::record_expiry`], add them together (`+=`, in any order),
-/// then call [`Messages::finish`].
+/// Fill one per worker with [`Messages::record`],
+/// [`Messages::record_expiry`] and [`Messages::record_arrival`], add them
+/// together (`+=`, in any order), then call [`Messages::finish`].
 #[derive(Clone, Debug, Default)]
 pub struct Messages {
     /// The states with their key's hash ([`key_hash`]), which is kept so
@@ -41,8 +45,10 @@ pub struct Messages {
     /// bytes).
     pub(super) nodes: HashTable<(u64, Node)>,
     pub(super) expiries: Expiries,
-    /// The latest time of the events and expiries recorded (a missing time
-    /// sorts first): how far into the log the state reaches.
+    /// The earliest arrival time of each message id.
+    pub(super) arrivals: Arrivals,
+    /// The latest time of the events, expiries and arrivals recorded (a
+    /// missing time sorts first): how far into the log the state reaches.
     pub(super) latest: Option<Micros>,
     /// Scratch buffer: the key being looked up.
     pub(super) scratch: Vec<u8>,
@@ -106,12 +112,24 @@ impl Messages {
         }
     }
 
+    /// Notes an Exim arrival line, `ID <= sender ...`: the message `queue_id`
+    /// arrived at `time`, which its recipients' delays count from when their
+    /// final line has none (see [`RecipientState::delay`]). The earliest of
+    /// two arrivals of an id counts. Without a time, or for an id longer
+    /// than Exim's (23 bytes), nothing is noted.
+    pub fn record_arrival(&mut self, queue_id: &[u8], time: Option<Micros>) {
+        let (Some(time), Some(id)) = (time, MessageId::of(queue_id)) else { return };
+        self.latest = self.latest.max(Some(time));
+        self.arrivals.entry(id).and_modify(|t| *t = (*t).min(time)).or_insert(time);
+    }
+
     /// Distinct (queue id, recipient) pairs held.
     pub fn len(&self) -> usize {
         self.nodes.len()
     }
 
-    /// The latest time of the events and expiries recorded, if any had one.
+    /// The latest time of the events, expiries and arrivals recorded, if
+    /// any had one.
     pub fn latest(&self) -> Option<Micros> {
         self.latest
     }
@@ -161,8 +179,8 @@ impl Messages {
 
     /// Every key, to be resolved as they stand.
     pub fn into_settled(self) -> Settled {
-        let Messages { nodes, expiries, .. } = self;
-        Settled { nodes: nodes.into_iter().collect(), expiries }
+        let Messages { nodes, expiries, arrivals, .. } = self;
+        Settled { nodes: nodes.into_iter().collect(), expiries, arrivals }
     }
 
     /// Takes out the recipients settled at `horizon`, to be resolved into
@@ -179,8 +197,10 @@ impl Messages {
     /// line of a key comes more than `latest - horizon` after the key
     /// settled (see [`fold`](super::fold)).
     ///
-    /// Expiry records at or before `forget_marks` that no deferred key held
-    /// needs are dropped.
+    /// The keys that leave take copies of the arrival records of their
+    /// message ids along (other recipients of a message may stay). Expiry
+    /// and arrival records at or before `forget_marks` that no key held
+    /// needs are dropped ([`Messages::forget_marks`]).
     pub fn retire(&mut self, horizon: Micros, forget_marks: Micros) -> Settled {
         let expiries = &self.expiries;
         let settled = |node: &Node| {
@@ -252,13 +272,36 @@ impl Messages {
                 marks.insert(queue_id.into(), mark);
             }
         }
+        // The arrival records they need: all of them, for their delays.
+        let mut arrivals = Arrivals::default();
+        if !self.arrivals.is_empty() {
+            for (_, node) in &out {
+                let Some(id) = MessageId::of(split_key(node.key()).0) else { continue };
+                if let Some(&time) = self.arrivals.get(&id) {
+                    arrivals.insert(id, time);
+                }
+            }
+        }
         self.forget_marks(forget_marks);
-        Settled { nodes: out, expiries: marks }
+        Settled { nodes: out, expiries: marks, arrivals }
     }
 
-    /// Drops the expiry records at or before `before` that no deferred key
-    /// held needs: one per expired message would otherwise stay forever.
+    /// Drops the records at or before `before` that no key held needs, as
+    /// one per message would otherwise stay forever: the expiry records no
+    /// deferred key needs, and the arrival records of the message ids no
+    /// key is held of.
+    ///
+    /// An arrival comes before its message's delivery lines, so the record
+    /// is needed until the message's last recipient has settled. It stays
+    /// while a key of its message is held, and at least until `before`
+    /// passes it: in a log in time order, a message's delays are exact as
+    /// long as each of its recipients has a line within that time of the
+    /// arrival or while another recipient of it is held (the fold passes
+    /// two settle times: a message that waits longer than that in the queue
+    /// without any line, such as one frozen and thawed hours later, counts
+    /// from its first line).
     pub(super) fn forget_marks(&mut self, before: Micros) {
+        self.forget_arrivals(before);
         let old = |mark: &ExpiryMark| !mark.untimed && mark.latest.is_some_and(|t| t <= before);
         if !self.expiries.values().any(old) {
             return;
@@ -272,6 +315,23 @@ impl Messages {
         }
         let needed: HashSet<Box<[u8]>, RandomState> = needed.into_iter().map(Box::from).collect();
         self.expiries.retain(|queue_id, mark| !old(mark) || needed.contains(&queue_id[..]));
+    }
+
+    /// Drops the arrival records at or before `before` of the message ids
+    /// no key is held of (see [`Messages::forget_marks`]).
+    fn forget_arrivals(&mut self, before: Micros) {
+        let old = |time: &Micros| *time <= before;
+        if !self.arrivals.values().any(old) {
+            return;
+        }
+        let mut needed: HashSet<MessageId, RandomState> = HashSet::default();
+        for (_, node) in self.nodes.iter() {
+            let Some(id) = MessageId::of(split_key(node.key()).0) else { continue };
+            if self.arrivals.get(&id).is_some_and(old) {
+                needed.insert(id);
+            }
+        }
+        self.arrivals.retain(|id, time| !old(time) || needed.contains(id));
     }
 }
 
@@ -290,6 +350,12 @@ impl AddAssign for Messages {
         }
         for (queue_id, mark) in other.expiries {
             self.expiries.entry(queue_id).and_modify(|m| m.absorb(mark)).or_insert(mark);
+        }
+        if self.arrivals.len() < other.arrivals.len() {
+            std::mem::swap(&mut self.arrivals, &mut other.arrivals);
+        }
+        for (id, time) in other.arrivals {
+            self.arrivals.entry(id).and_modify(|t| *t = (*t).min(time)).or_insert(time);
         }
     }
 }
@@ -314,7 +380,8 @@ mod tests {
     }
 
     /// Random events over few keys: ties in time, missing times, hops
-    /// (chains, loops, fan-in), expiries, repeated texts.
+    /// (chains, loops, fan-in), expiries, repeated texts, events with and
+    /// without a delay (then counted from an arrival, when there is one).
     fn scenario(random: &mut Random, events: usize, expiries: usize) -> (Vec<Fed<Ev>>, Vec<Fed<Expiry>>) {
         let qids = ["A", "B", "C"];
         let rcpts = ["a@x.example", "b@x.example", "C@UP.EXAMPLE"];
@@ -323,9 +390,10 @@ mod tests {
         let evs = (0..events)
             .map(|i| {
                 let (qid, rcpt, time) = (random.pick(&qids), random.pick(&rcpts), random.pick(&times));
-                let e = match random.below(6) {
+                let e = match random.below(7) {
                     0 => hop(qid, rcpt, random.pick(&qids), time),
                     1 => ev(qid, rcpt, DELIVERED, time).delay(random.below(4) as f64),
+                    6 => ev(qid, rcpt, DELIVERED, time),
                     2 => ev(qid, rcpt, BOUNCED, time).text(random.pick(&texts)),
                     3 => ev(qid, rcpt, BOUNCED, time).expired(),
                     _ => ev(qid, rcpt, DEFERRED, time).text(random.pick(&texts)),
@@ -396,6 +464,7 @@ mod tests {
                 let mut m = Messages::new();
                 let expiries: Vec<_> = expiries.iter().map(|&x| (100, x)).collect();
                 feed(&mut m, &events.iter().copied().enumerate().collect::<Vec<_>>(), &expiries);
+                feed_arrivals(&mut m, &[("A", Some(1)), ("B", Some(1)), ("C", Some(1))]);
                 let held = m.len();
                 let settled = m.retire(10_000_000, 0);
                 let mut out: Vec<(&[u8], &[u8])> = settled.nodes.iter().map(|(_, n)| split_key(n.key())).collect();
@@ -407,13 +476,22 @@ mod tests {
                 // The deferred keys that leave take their expiry records.
                 let deferred_out = settled.nodes.iter().any(|(_, n)| n.outcome() == DEFERRED);
                 assert_eq!(settled.expiries.contains_key(&b"A"[..]), deferred_out, "{name}");
+                // Every key that leaves takes its message's arrival record
+                // along, and the records stay for those held.
+                let mut arrived: Vec<&[u8]> = want.iter().map(|(q, _)| *q).collect();
+                arrived.dedup();
+                let mut carried: Vec<&[u8]> = settled.arrivals.keys().map(|id| id.bytes()).collect();
+                carried.sort();
+                assert_eq!(carried, arrived, "{name}");
+                assert_eq!(m.arrivals.len(), 3, "{name}");
             }
         }
         COLLIDE.set(false);
     }
 
     /// `forget_marks(50 s)` drops the timed expiry records at or before
-    /// 50 s that no deferred key held needs, and only those.
+    /// 50 s that no deferred key held needs, and the arrival records at or
+    /// before 50 s of message ids no key is held of; only those.
     #[test]
     fn forget_marks_keeps_the_records_still_needed() {
         let mut m = Messages::new();
@@ -428,10 +506,16 @@ mod tests {
             (7, ("UNTIMED", None)),
         ];
         feed(&mut m, &events, &expiries);
+        let arrivals =
+            [("NEEDED", Some(1)), ("DONE", Some(1)), ("ALONE", Some(1)), ("AT", Some(50)), ("LATER", Some(51))];
+        feed_arrivals(&mut m, &arrivals);
         m.forget_marks(50_000_000);
         let mut kept: Vec<&[u8]> = m.expiries.keys().map(|k| &k[..]).collect();
         kept.sort();
         assert_eq!(kept, [&b"LATER"[..], b"NEEDED", b"UNTIMED"]);
+        let mut kept: Vec<&[u8]> = m.arrivals.keys().map(|id| id.bytes()).collect();
+        kept.sort();
+        assert_eq!(kept, [&b"DONE"[..], b"LATER", b"NEEDED"]);
     }
 
     /// The same events split in every way across three states, each fed in
@@ -445,8 +529,11 @@ mod tests {
             // Every third round, keys' hashes collide.
             COLLIDE.set(round % 3 == 2);
             let (events, expiries) = scenario(&mut random, 6, 1);
+            let times = [None, Some(0), Some(1), Some(2), Some(5)];
+            let arrivals: Vec<Arrival> = (0..2).map(|_| (random.pick(&["A", "B", "C"]), random.pick(&times))).collect();
             let mut whole = Messages::new();
             feed(&mut whole, &events, &expiries);
+            feed_arrivals(&mut whole, &arrivals);
             let len = whole.len();
             let want = whole.finish();
             let items = events.len() + expiries.len();
@@ -466,6 +553,10 @@ mod tests {
                 for (i, part) in parts.iter_mut().enumerate() {
                     random.shuffle(&mut evs[i]);
                     feed(part, &evs[i], &exps[i]);
+                }
+                // Arrivals go to a random part each.
+                for &arrival in &arrivals {
+                    feed_arrivals(&mut parts[random.below(3)], &[arrival]);
                 }
                 let ord = random.pick(&orders);
                 let [a, b, c] = ord.map(|i| parts[i].clone());

@@ -1,5 +1,5 @@
-//! Helpers shared by the tests of the files of `messages/`: events and
-//! expiries written briefly, fed to a [`Messages`], and a small
+//! Helpers shared by the tests of the files of `messages/`: events,
+//! expiries and arrivals written briefly, fed to a [`Messages`], and a small
 //! deterministic random generator.
 
 use super::node::domain_after_at;
@@ -84,6 +84,9 @@ impl Ev {
 /// A Postfix expiry of a queue id, at a time in seconds.
 pub(super) type Expiry = (&'static str, Option<i64>);
 
+/// An Exim arrival of a message id, at a time in seconds.
+pub(super) type Arrival = (&'static str, Option<i64>);
+
 /// An event or expiry with its position in the input.
 pub(super) type Fed<T> = (usize, T);
 
@@ -93,6 +96,12 @@ pub(super) fn feed(m: &mut Messages, events: &[Fed<Ev>], expiries: &[Fed<Expiry>
     }
     for &(order, (qid, time)) in expiries {
         m.record_expiry(qid.as_bytes(), time.map(|s| s * 1_000_000), order as u64);
+    }
+}
+
+pub(super) fn feed_arrivals(m: &mut Messages, arrivals: &[Arrival]) {
+    for &(qid, time) in arrivals {
+        m.record_arrival(qid.as_bytes(), time.map(|s| s * 1_000_000));
     }
 }
 

@@ -69,6 +69,7 @@ pub static DIALECTS: [&Dialect; 2] = [
             Anchor { literal: exim::ANCHORS[2], parse: exim::parse },
             Anchor { literal: exim::ANCHORS[3], parse: exim::parse },
             Anchor { literal: exim::ANCHORS[4], parse: exim::parse },
+            Anchor { literal: exim::ARRIVAL_ANCHOR, parse: exim::parse_arrival },
         ],
         recognises: exim::recognises,
         default_logs: &["/var/log/exim4/mainlog", "/var/log/exim/main.log"],

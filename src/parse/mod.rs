@@ -140,7 +140,8 @@ pub struct Event<'a> {
     /// loopback relay that answered `queued as NEWQID`): the new queue id,
     /// under which the message goes on. Not a final delivery.
     pub hop_to: Option<&'a [u8]>,
-    /// Postfix's `delay=`: milliseconds since the message arrived.
+    /// Milliseconds since the message arrived: Postfix's `delay=`, Exim's
+    /// `QT=` (on delivery lines, with the `queue_time` log selector).
     pub delay_ms: Option<u64>,
     /// An Exim `retry timeout exceeded` failure: the address expired.
     pub expired: bool,
@@ -184,6 +185,12 @@ pub enum Parsed<'a> {
     /// returned to sender`): its recipients still deferred have expired.
     Expiry {
         /// The message's queue id.
+        queue_id: &'a [u8],
+    },
+    /// Exim received a message (`ID <= sender ...`): its delays count from
+    /// this line's time.
+    Arrival {
+        /// The message id.
         queue_id: &'a [u8],
     },
     /// It looked like a delivery line but could not be read as one.
