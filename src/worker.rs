@@ -134,6 +134,7 @@ impl Sink for Worker {
                 hop_to: event.hop_to,
                 expired: event.expired,
                 delay: event.delay_ms.map(|ms| ms as f64 / 1000.0),
+                discarded: event.discarded,
             };
             messages.record(&attempt, place.order());
         }

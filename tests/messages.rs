@@ -12,8 +12,8 @@ fn report(args: &[&str]) -> String {
 /// The sample's reports against the hand-checked expected files:
 /// deferred-then-delivered, deferred-then-bounced, deferred-then-expired
 /// (qmgr's `status=expired`; Exim's retry timeout), a content-filter hop
-/// through 127.0.0.1:10024, a recipient still pending at the end; Exim's
-/// delays from the arrival lines.
+/// through 127.0.0.1:10024, a filter's discard, a recipient still pending
+/// at the end; Exim's delays from the arrival lines.
 #[test]
 fn samples_match_the_expected_reports() {
     for name in ["messages", "messages.exim"] {
@@ -313,7 +313,7 @@ fn logs_that_overlap_in_time_are_each_followed_by_their_own_clock() {
     for kind in ["messages", "recipients"] {
         let base = ["analyze", "-q", "--tz", "UTC", "--report", kind];
         let want = report(&[&base[..], &["-j1", "--settle", "4294967295", &a, &b]].concat());
-        assert!(want.contains("two.example,6000,6000,0,0,0,0,0.0000,3.000") || kind == "recipients", "{want}");
+        assert!(want.contains("two.example,6000,6000,0,0,0,0,0,0.0000,3.000") || kind == "recipients", "{want}");
         for args in [
             vec!["-j1", "--block-size", "10000", &a, &b],
             vec!["-j2", "--block-size", "4000", &b, &a],
@@ -486,4 +486,37 @@ fn exim_arrivals_survive_letting_settled_recipients_go() {
         let got = report(&[&base[..], &args].concat());
         util::assert_same_text(&format!("{args:?}"), &got, &want);
     }
+}
+
+/// A Postfix hop into a content filter that discarded the message (amavis
+/// `250 2.7.0 Ok, discarded, ...`) is a delivered line, but at the message
+/// level the recipient was discarded: not delivered, not bounced, and not
+/// on the suppression list (nor does it take an address off it).
+#[test]
+fn a_content_filter_discard_is_its_own_final_outcome() {
+    let log = "\
+2026-03-02T08:00:00.000000+00:00 mx1 postfix/smtp[1]: 1A00000001: to=<a@x.example>, relay=mx.x.example[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=5.1.1, status=bounced (host mx.x.example[192.0.2.1] said: 550 5.1.1 unknown (in reply to RCPT TO command))
+2026-03-02T09:00:00.000000+00:00 mx1 postfix/amavis/smtp[2]: 1B00000002: to=<a@x.example>, relay=127.0.0.1[127.0.0.1]:10024, delay=3.2, delays=0.4/0/0/2.8, dsn=2.7.0, status=sent (250 2.7.0 Ok, discarded, id=351462-17 - BANNED: .exe)
+2026-03-02T09:00:01.000000+00:00 mx1 postfix/amavis/smtp[2]: 1C00000003: to=<b@x.example>, relay=127.0.0.1[127.0.0.1]:10024, delay=1, delays=0/0/0/1, dsn=2.7.0, status=sent (250 2.7.0 Ok, discarded, id=351462-18 - INFECTED: Eicar-Signature)
+2026-03-02T09:00:02.000000+00:00 mx1 postfix/amavis/smtp[2]: 1D00000004: to=<c@x.example>, relay=127.0.0.1[127.0.0.1]:10024, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 from MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as 1E00000005)
+2026-03-02T09:00:03.000000+00:00 mx1 postfix/smtp[3]: 1E00000005: to=<c@x.example>, relay=mx.x.example[192.0.2.1]:25, delay=2, delays=0/0/1/1, dsn=2.0.0, status=sent (250 2.0.0 Ok)
+";
+    let rows = message_rows(log, &[]);
+    let row = &rows["x.example"];
+    let counts: Vec<&str> = ["recipients", "delivered", "bounced", "expired", "discarded", "pending", "bounce_rate"]
+        .iter()
+        .map(|column| row.get(*column).map_or("(none)", String::as_str))
+        .collect();
+    assert_eq!(counts, ["4", "1", "1", "0", "2", "0", "0.5000"], "{row:?}");
+    assert_eq!(row["median_delay_s"], "3.000");
+    // At the line level they stay deliveries.
+    let dir = tempfile::tempdir().unwrap();
+    let path = util::temp_file(&dir, "mail.log", log.as_bytes());
+    let domains = util::csv_records(&report(&["analyze", "-q", "--report", "domains", &path]));
+    assert_eq!(util::csv_count(&domains[0], "delivered"), 4, "{domains:?}");
+    // a@x.example's bounce is still its latest failure: the discard neither
+    // lists an address nor clears it.
+    let recipients = report(&["analyze", "-q", "--tz", "UTC", "--report", "recipients", &path]);
+    let listed: Vec<String> = util::csv_records(&recipients).into_iter().map(|r| r["recipient"].clone()).collect();
+    assert_eq!(listed, ["a@x.example"]);
 }

@@ -96,6 +96,7 @@ fn feed(m: &mut Messages, order: u64, item: &Item) {
                 hop_to: hop.map(|h| QIDS[h]),
                 expired: extra & 2 != 0,
                 delay: DELAYS[usize::from(extra >> 2) % DELAYS.len()],
+                discarded: extra & 0x40 != 0,
             };
             m.record(&attempt, order);
         }

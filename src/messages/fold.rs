@@ -182,7 +182,7 @@ pub struct Outcomes {
 #[derive(Clone, Debug, Default)]
 struct DomainSums {
     /// By [`FinalOutcome`].
-    counts: [u64; 4],
+    counts: [u64; 5],
     deferred: u64,
     /// The delivered recipients' delays in milliseconds (the precision
     /// of the report): each distinct value and how many had it.
@@ -231,9 +231,10 @@ impl Outcomes {
                 let count = sums.delays.entry(delay_ms(delay)).or_default();
                 *count = count.saturating_add(1);
             }
-            // A message still pending is no final outcome: it neither lists
-            // nor clears an address.
-            if state.outcome == FinalOutcome::Pending {
+            // A message still pending is no final outcome, and a discard by
+            // a content filter here says nothing about the address: neither
+            // lists nor clears an address.
+            if matches!(state.outcome, FinalOutcome::Pending | FinalOutcome::Discarded) {
                 continue;
             }
             address_key(&mut key, &state);
@@ -274,13 +275,14 @@ impl Outcomes {
             .domains
             .iter()
             .map(|(domain, sums)| {
-                let [delivered, bounced, expired, pending] = sums.counts;
+                let [delivered, bounced, expired, discarded, pending] = sums.counts;
                 let row = MessageRow {
                     domain: String::from_utf8_lossy(domain).into_owned(),
                     recipients: sums.counts.iter().sum(),
                     delivered,
                     bounced,
                     expired,
+                    discarded,
                     pending,
                     deferred_attempts: sums.deferred,
                     median_delay_s: median(&sums.delays),
@@ -373,7 +375,7 @@ mod tests {
     use crate::messages::node::MessageId;
     use crate::messages::tests::*;
     use crate::parse::domain;
-    use FinalOutcome::{Bounced as B, Delivered as D, Expired as X, Pending as P};
+    use FinalOutcome::{Bounced as B, Delivered as D, Discarded as Dc, Expired as X, Pending as P};
 
     /// A recipient's final state: address, outcome, first and last time (s), attempts.
     fn state(rcpt: &str, outcome: FinalOutcome, first: i64, last: i64, attempts: u32) -> RecipientState {
@@ -461,6 +463,14 @@ mod tests {
                 vec![("z@a.example", B, 1, 1, 2), ("user@b.example", B, 1, 1, 2), ("user.x@b.example", B, 1, 1, 2)],
             ),
             (
+                "a discard neither clears a row nor lists an address",
+                vec![
+                    vec![state("a@x.example", B, 1, 2, 1)],
+                    vec![state("a@x.example", Dc, 5, 6, 1), state("b@x.example", Dc, 5, 6, 1)],
+                ],
+                vec![("a@x.example", B, 1, 1, 2)],
+            ),
+            (
                 "an address without a domain and one with nothing after '@' are two",
                 vec![vec![state("user@", B, 1, 2, 1), state("user", B, 3, 4, 1)]],
                 vec![("user", B, 1, 3, 4), ("user@", B, 1, 1, 2)],
@@ -525,6 +535,7 @@ mod tests {
                 hop_to: None,
                 expired: false,
                 delay: None,
+                discarded: false,
             };
             piece.record(&attempt, 0);
             piece.record_expiry(qid.as_bytes(), Some(i * 10_000_000 + 1), 1);
@@ -632,24 +643,31 @@ mod tests {
         events.push(ev("E3", "c@d2.example", DELIVERED, Some(60)));
         // d3: only pending.
         events.push(ev("F1", "a@d3.example", DEFERRED, Some(1)));
+        // d4: one delivered (3 s), one deferred then discarded by a content
+        // filter (its delay is no delivery's).
+        events.push(ev("G1", "a@d4.example", DELIVERED, Some(1)).delay(3.0));
+        events.push(ev("G2", "b@d4.example", DEFERRED, Some(1)));
+        events.push(ev("G2", "b@d4.example", DELIVERED, Some(9)).delay(60.0).discarded());
         let f = run(&events, &[("E1", Some(9))]);
         let rows = domain_rows(&f);
-        let row = |domain: &str, counts: [u64; 6], median_delay_s| MessageRow {
+        let row = |domain: &str, counts: [u64; 7], median_delay_s| MessageRow {
             domain: domain.into(),
             recipients: counts[0],
             delivered: counts[1],
             bounced: counts[2],
             expired: counts[3],
-            pending: counts[4],
-            deferred_attempts: counts[5],
+            discarded: counts[4],
+            pending: counts[5],
+            deferred_attempts: counts[6],
             median_delay_s,
         };
         assert_eq!(
             rows,
             vec![
-                row("d1.example", [5, 3, 1, 0, 1, 4], Some(2.0)),
-                row("d2.example", [3, 2, 0, 1, 0, 3], Some(30.0)),
-                row("d3.example", [1, 0, 0, 0, 1, 1], None),
+                row("d1.example", [5, 3, 1, 0, 0, 1, 4], Some(2.0)),
+                row("d2.example", [3, 2, 0, 1, 0, 0, 3], Some(30.0)),
+                row("d4.example", [2, 1, 0, 0, 1, 0, 1], Some(3.0)),
+                row("d3.example", [1, 0, 0, 0, 0, 1, 1], None),
             ]
         );
         assert!(domain_rows(&Finished::default()).is_empty());

@@ -7,10 +7,12 @@
 //! state per (queue id, recipient) instead, and turns the states into one
 //! [`RecipientState`] per recipient:
 //!
-//! * the latest event of a key decides: delivered, bounced (expired for
-//!   Exim's `retry timeout exceeded`), or deferred: then expired when the
-//!   queue id has a Postfix expiry record at or after that deferral
-//!   (`status=expired, returned to sender`), else still pending;
+//! * the latest event of a key decides: delivered (discarded when it was a
+//!   content filter on this host that discarded or quarantined the
+//!   message), bounced (expired for Exim's `retry timeout exceeded`), or
+//!   deferred: then expired when the queue id has a Postfix expiry record at
+//!   or after that deferral (`status=expired, returned to sender`), else
+//!   still pending;
 //! * a delivery that is a hop into a content filter (`hop_to`) is not final:
 //!   the recipient goes on under the new queue id, and is counted once, at
 //!   the end of the chain;
@@ -100,6 +102,11 @@ pub struct Attempt<'a> {
     /// Seconds since the message arrived, when logged (Postfix's `delay=`,
     /// Exim's `QT=`). A value that is not finite is taken as `None`.
     pub delay: Option<f64>,
+    /// True for a delivery into a content filter on this host that
+    /// discarded or quarantined the message (decided by the parser): the
+    /// final outcome is discarded, not delivered. Ignored on other outcomes
+    /// and on hops.
+    pub discarded: bool,
 }
 
 /// The final outcome of one recipient.
@@ -113,14 +120,23 @@ pub enum FinalOutcome {
     /// Given up on after the maximal queue lifetime (Postfix expiry, Exim
     /// retry timeout).
     Expired,
+    /// Handed to a content filter on this host that discarded or
+    /// quarantined it (amavis's `250 2.7.0 Ok, discarded, ...`): accepted,
+    /// never delivered, and nothing said about the address.
+    Discarded,
     /// Still deferred at the end of the input.
     Pending,
 }
 
 impl FinalOutcome {
     /// Every final outcome, in report order.
-    pub const ALL: [FinalOutcome; 4] =
-        [FinalOutcome::Delivered, FinalOutcome::Bounced, FinalOutcome::Expired, FinalOutcome::Pending];
+    pub const ALL: [FinalOutcome; 5] = [
+        FinalOutcome::Delivered,
+        FinalOutcome::Bounced,
+        FinalOutcome::Expired,
+        FinalOutcome::Discarded,
+        FinalOutcome::Pending,
+    ];
 
     /// The word used in reports.
     pub fn as_str(self) -> &'static str {
@@ -128,6 +144,7 @@ impl FinalOutcome {
             FinalOutcome::Delivered => "delivered",
             FinalOutcome::Bounced => "bounced",
             FinalOutcome::Expired => "expired",
+            FinalOutcome::Discarded => "discarded",
             FinalOutcome::Pending => "pending",
         }
     }
@@ -196,6 +213,8 @@ pub struct MessageRow {
     pub bounced: u64,
     /// Recipients expired.
     pub expired: u64,
+    /// Recipients a content filter on this host discarded or quarantined.
+    pub discarded: u64,
     /// Recipients still pending at the end of the input.
     pub pending: u64,
     /// Deferred lines of all these recipients.

@@ -100,6 +100,9 @@ pub(super) struct Head {
     pub(super) hop: bool,
     /// The domain is stored (it is not the recipient's part after its last `@`).
     pub(super) own_domain: bool,
+    /// The latest event is a delivery into a content filter that discarded
+    /// or quarantined the message.
+    pub(super) discarded: bool,
 }
 
 /// The sort key of a key's events: time (missing first), final after
@@ -125,6 +128,7 @@ impl Head {
             expired: attempt.expired && outcome == Outcome::Bounced,
             hop,
             own_domain,
+            discarded: attempt.discarded && outcome == Outcome::Delivered && !hop,
         }
     }
 
@@ -209,6 +213,8 @@ pub(super) const HOP: u8 = 32;
 
 pub(super) const OWN_DOMAIN: u8 = 64;
 
+pub(super) const DISCARDED: u8 = 128;
+
 impl Node {
     pub(super) fn new(head: &Head, key: &[u8], hop: &[u8], text: &[u8], domain: Option<&[u8]>) -> Node {
         debug_assert!(text.len() <= MAX_REPLY);
@@ -250,6 +256,7 @@ impl Node {
             (h.expired, EXPIRED),
             (h.hop, HOP),
             (h.own_domain, OWN_DOMAIN),
+            (h.discarded, DISCARDED),
         ];
         b[49] = flags.iter().filter(|(on, _)| *on).fold(0, |all, (_, bit)| all | bit);
     }
@@ -276,6 +283,7 @@ impl Node {
             expired: on(EXPIRED),
             hop: on(HOP),
             own_domain: on(OWN_DOMAIN),
+            discarded: on(DISCARDED),
         }
     }
 
@@ -434,6 +442,7 @@ mod tests {
                 expired: true,
                 hop: true,
                 own_domain: true,
+                discarded: true,
             },
             Head {
                 attempts: 0,
@@ -450,6 +459,7 @@ mod tests {
                 expired: false,
                 hop: false,
                 own_domain: false,
+                discarded: false,
             },
         ];
         // 200 needs two varint bytes, the first with its top bit set both

@@ -260,6 +260,7 @@ impl Chain {
         // The expiry record is the recipient's last line.
         let mut expired_at = None;
         let outcome = match head.outcome {
+            Outcome::Delivered if head.discarded => FinalOutcome::Discarded,
             Outcome::Delivered => FinalOutcome::Delivered,
             Outcome::Bounced if head.expired => FinalOutcome::Expired,
             Outcome::Bounced => FinalOutcome::Bounced,
@@ -273,7 +274,7 @@ impl Chain {
         };
         // An expiry is a final failure: typed like a bounce.
         let typed_as = match outcome {
-            FinalOutcome::Delivered => Outcome::Delivered,
+            FinalOutcome::Delivered | FinalOutcome::Discarded => Outcome::Delivered,
             FinalOutcome::Bounced | FinalOutcome::Expired => Outcome::Bounced,
             FinalOutcome::Pending => Outcome::Deferred,
         };
@@ -311,7 +312,7 @@ mod tests {
     use crate::messages::node::COLLIDE;
     use crate::messages::tests::*;
     use crate::messages::{Finished, Messages};
-    use FinalOutcome::{Bounced as B, Delivered as D, Expired as X, Pending as P};
+    use FinalOutcome::{Bounced as B, Delivered as D, Discarded as Dc, Expired as X, Pending as P};
 
     /// What the table checks of a recipient: (recipient, outcome, attempts,
     /// deferred attempts, first and last seen in seconds).
@@ -480,6 +481,24 @@ mod tests {
                 vec![ev("Q1", a, DELIVERED, None), ev("Q1", a, DEFERRED, None), ev("Q2", b, DEFERRED, None)],
                 vec![("Q2", s(1))],
                 vec![(a, D, 2, 1, None, None), (b, X, 1, 1, None, None)],
+            ),
+            (
+                "discarded by a content filter",
+                vec![ev("Q1", a, DEFERRED, s(10)), ev("Q1", a, DELIVERED, s(20)).discarded()],
+                vec![],
+                vec![(a, Dc, 2, 1, s(10), s(20))],
+            ),
+            (
+                "a discard is the latest event only when it is the latest line",
+                vec![ev("Q1", a, DELIVERED, s(10)).discarded(), ev("Q1", a, BOUNCED, s(20))],
+                vec![],
+                vec![(a, B, 2, 0, s(10), s(20))],
+            ),
+            (
+                "a discard after a hop ends the chain",
+                vec![hop("A", a, "B", s(10)), ev("B", a, DELIVERED, s(11)).discarded()],
+                vec![],
+                vec![(a, Dc, 1, 0, s(10), s(11))],
             ),
             (
                 "a missing time sorts first",

@@ -380,8 +380,9 @@ mod tests {
     }
 
     /// Random events over few keys: ties in time, missing times, hops
-    /// (chains, loops, fan-in), expiries, repeated texts, events with and
-    /// without a delay (then counted from an arrival, when there is one).
+    /// (chains, loops, fan-in), expiries, repeated texts, discards, events
+    /// with and without a delay (then counted from an arrival, when there
+    /// is one).
     fn scenario(random: &mut Random, events: usize, expiries: usize) -> (Vec<Fed<Ev>>, Vec<Fed<Expiry>>) {
         let qids = ["A", "B", "C"];
         let rcpts = ["a@x.example", "b@x.example", "C@UP.EXAMPLE"];
@@ -390,10 +391,11 @@ mod tests {
         let evs = (0..events)
             .map(|i| {
                 let (qid, rcpt, time) = (random.pick(&qids), random.pick(&rcpts), random.pick(&times));
-                let e = match random.below(7) {
+                let e = match random.below(8) {
                     0 => hop(qid, rcpt, random.pick(&qids), time),
                     1 => ev(qid, rcpt, DELIVERED, time).delay(random.below(4) as f64),
                     6 => ev(qid, rcpt, DELIVERED, time),
+                    7 => ev(qid, rcpt, DELIVERED, time).discarded(),
                     2 => ev(qid, rcpt, BOUNCED, time).text(random.pick(&texts)),
                     3 => ev(qid, rcpt, BOUNCED, time).expired(),
                     _ => ev(qid, rcpt, DEFERRED, time).text(random.pick(&texts)),
@@ -637,6 +639,7 @@ mod tests {
                 hop_to: None,
                 expired: false,
                 delay: Some(1.5),
+                discarded: false,
             };
             let deferred = Attempt { outcome: DEFERRED, time: Some(1_000_000), text: deferral.as_bytes(), ..attempt };
             (deferred, attempt)

@@ -22,6 +22,7 @@ pub(super) struct Ev {
     pub(super) expired: bool,
     pub(super) text: &'static str,
     pub(super) delay: Option<f64>,
+    pub(super) discarded: bool,
 }
 
 pub(super) fn ev(qid: &'static str, rcpt: &'static str, outcome: Outcome, time: Option<i64>) -> Ev {
@@ -30,7 +31,7 @@ pub(super) fn ev(qid: &'static str, rcpt: &'static str, outcome: Outcome, time: 
         DEFERRED => "452 4.2.2 mailbox full",
         BOUNCED => "550 5.1.1 user unknown",
     };
-    Ev { qid, rcpt, outcome, time, hop: None, expired: false, text, delay: None }
+    Ev { qid, rcpt, outcome, time, hop: None, expired: false, text, delay: None, discarded: false }
 }
 
 pub(super) fn hop(qid: &'static str, rcpt: &'static str, to: &'static str, time: Option<i64>) -> Ev {
@@ -49,6 +50,11 @@ impl Ev {
 
     pub(super) fn expired(self) -> Ev {
         Ev { expired: true, ..self }
+    }
+
+    /// A content filter's discard (amavis's reply).
+    pub(super) fn discarded(self) -> Ev {
+        Ev { discarded: true, text: "250 2.7.0 Ok, discarded, id=1-01 - spam", ..self }
     }
 
     pub(super) fn attempt(&self) -> Attempt<'static> {
@@ -77,6 +83,7 @@ impl Ev {
             hop_to: self.hop.map(str::as_bytes),
             expired: self.expired,
             delay: self.delay,
+            discarded: self.discarded,
         }
     }
 }

@@ -138,6 +138,7 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
         hop_to: None,
         delay_ms,
         expired,
+        discarded: false,
     })
 }
 

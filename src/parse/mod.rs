@@ -145,6 +145,12 @@ pub struct Event<'a> {
     pub delay_ms: Option<u64>,
     /// An Exim `retry timeout exceeded` failure: the address expired.
     pub expired: bool,
+    /// A Postfix delivery into a content filter on this host (a loopback
+    /// relay) whose reply says the filter discarded or quarantined the
+    /// message (amavis's `250 2.7.0 Ok, discarded, id=... - BANNED: ...`).
+    /// Still a delivered line; the message-level reports count the
+    /// recipient as discarded.
+    pub discarded: bool,
 }
 
 impl<'a> Event<'a> {
@@ -163,13 +169,23 @@ impl<'a> Event<'a> {
             hop_to: None,
             delay_ms: None,
             expired: false,
+            discarded: false,
         }
     }
 
     /// The same event without its text, ids and recipient: what the parser
     /// tables of the unit tests compare.
     pub fn without_text(self) -> Event<'a> {
-        Event { text: b"", queue_id: b"", recipient: b"", hop_to: None, delay_ms: None, expired: false, ..self }
+        Event {
+            text: b"",
+            queue_id: b"",
+            recipient: b"",
+            hop_to: None,
+            delay_ms: None,
+            expired: false,
+            discarded: false,
+            ..self
+        }
     }
 }
 
@@ -404,6 +420,7 @@ mod tests {
             hop_to: Some(b"5C6D7E8F"),
             delay_ms: Some(1),
             expired: true,
+            discarded: true,
             ..Event::new(b"d.example", Outcome::Bounced, Some(550), enhanced_at(b"5.1.10"))
         };
         let want = Event { note: Note::NullMx, ..Event::new(b"d.example", Outcome::Bounced, Some(550), full.enhanced) };
