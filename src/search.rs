@@ -70,8 +70,15 @@ pub struct Scanner {
 }
 
 impl Scanner {
-    /// A scanner for the lines of the dialects `mta` selects.
+    /// A scanner for the lines of the dialects `mta` selects, those only
+    /// the message-level reports use included.
     pub fn new(mta: Mta) -> Scanner {
+        Scanner::with_anchors(mta.dialects().flat_map(|d| d.anchors.iter().chain(d.message_anchors)))
+    }
+
+    /// A scanner for the lines the line-level reports use: without the
+    /// message-level reports, an Exim arrival line is not worth reading.
+    pub fn for_lines(mta: Mta) -> Scanner {
         Scanner::with_anchors(mta.dialects().flat_map(|d| d.anchors))
     }
 
@@ -292,6 +299,13 @@ Nov  5 10:00:02 mx postfix/smtp[1]: 4B1C2D3E: to=<e@p.example>, relay=x, dsn=2.1
         assert_eq!(t.examples, [5]);
         // The arrival line is read as one, and nothing after its flag.
         assert_eq!(t.arrivals, [b"1tXyZa-0003Ab-Qr"]);
+        // Without the message-level reports it is not looked for, and the
+        // events are the same.
+        let mut lines = Seen::default();
+        let block = Block { input: 0, seq: 0, lines_before: 0, data: MIXED.to_vec() };
+        Scanner::for_lines(Mta::Auto).scan_block(&block, &mut lines);
+        assert_eq!((lines.outcomes, lines.malformed, lines.probes), (t.outcomes, t.malformed, t.probes));
+        assert!(lines.arrivals.is_empty());
         assert_eq!(scan(MIXED, Mta::named("postfix").unwrap()).outcomes, [1, 0, 0]);
         assert_eq!(scan(MIXED, Mta::named("exim").unwrap()).outcomes, [1, 0, 1]);
     }

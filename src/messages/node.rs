@@ -34,9 +34,19 @@ impl MessageId {
 
     /// The id `id`, unless it is longer than [`MessageId::MAX`].
     pub(super) fn of(id: &[u8]) -> Option<MessageId> {
-        let mut bytes = [0; MessageId::MAX + 1];
-        bytes.get_mut(1..=id.len())?.copy_from_slice(id);
-        bytes[0] = id.len() as u8;
+        let (len, mut bytes) = (id.len(), [0; MessageId::MAX + 1]);
+        if len > MessageId::MAX {
+            return None;
+        }
+        if len >= 16 {
+            // Two fixed-size copies that overlap (Exim's ids are 16 or 23
+            // bytes): cheaper than a copy of a length only known here.
+            bytes[1..17].copy_from_slice(&id[..16]);
+            bytes[len - 15..=len].copy_from_slice(&id[len - 16..]);
+        } else {
+            bytes[1..=len].copy_from_slice(id);
+        }
+        bytes[0] = len as u8;
         Some(MessageId(bytes))
     }
 
@@ -498,6 +508,11 @@ mod tests {
         assert!(MessageId::of(&[b'x'; 23]).is_some());
         assert_eq!(MessageId::of(&[b'x'; 24]), None);
         assert_eq!(MessageId::of(b"").map(|i| i.0), Some([0; 24]));
+        let id = b"abcdefghijklmnopqrstuvw";
+        for len in 0..=23 {
+            let held = MessageId::of(&id[..len]).unwrap();
+            assert_eq!((held.bytes(), &held.0[len + 1..]), (&id[..len], &[0; 24][len + 1..]), "{len} bytes");
+        }
     }
 
     /// LEB128 as written by hand: seven bits a byte, low first, the top bit

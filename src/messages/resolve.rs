@@ -10,10 +10,8 @@ use foldhash::fast::RandomState;
 
 use super::FinalOutcome;
 use super::RecipientState;
-use super::node::Arrivals;
 use super::node::Expiries;
 use super::node::Head;
-use super::node::MessageId;
 use super::node::Node;
 use super::node::domain_after_at;
 use super::node::encode_key;
@@ -23,14 +21,16 @@ use crate::classify::{self, BounceType, Reason};
 use crate::parse::{Enhanced, Outcome};
 use crate::time::Micros;
 
-/// Keys taken out of a [`Messages`](super::Messages), with the expiry and
-/// arrival records they need: resolving them (which can be done apart)
-/// gives their final states.
+/// Keys taken out of a [`Messages`](super::Messages), with the expiry
+/// records and arrival times they need: resolving them (which can be done
+/// apart) gives their final states.
 #[derive(Debug, Default)]
 pub struct Settled {
     pub(super) nodes: Vec<(u64, Node)>,
     pub(super) expiries: Expiries,
-    pub(super) arrivals: Arrivals,
+    /// The arrival time of each node's message, when recorded, by position
+    /// in `nodes`; empty when no arrival was recorded at all.
+    pub(super) arrived: Vec<Option<Micros>>,
 }
 
 impl Settled {
@@ -46,7 +46,7 @@ impl Settled {
 
     /// The recipients' final states, in no particular order.
     pub fn resolve(self) -> Vec<RecipientState> {
-        resolve(self.nodes, &self.expiries, &self.arrivals)
+        resolve(self.nodes, &self.expiries, &self.arrived)
     }
 }
 
@@ -62,9 +62,10 @@ impl Settled {
 /// queue id) continues there and the others end at their hop; a loop of
 /// hops is entered at its smallest key and ends where it would come back.
 ///
-/// A chain's arrival is the earliest arrival record of its keys' message
-/// ids (`arrivals`); it counts only for a delay no line says.
-pub(super) fn resolve(nodes: Vec<(u64, Node)>, expiries: &Expiries, arrivals: &Arrivals) -> Vec<RecipientState> {
+/// A chain's arrival is the earliest arrival time of its keys' messages
+/// (`arrived`, by position in `nodes`, or empty for none); it counts only
+/// for a delay no line says.
+pub(super) fn resolve(nodes: Vec<(u64, Node)>, expiries: &Expiries, arrived: &[Option<Micros>]) -> Vec<RecipientState> {
     let (hashes, mut nodes): (Vec<u64>, Vec<Node>) = nodes.into_iter().unzip();
     let n = nodes.len();
     // The link of each hop to its target, by position: source → target.
@@ -104,10 +105,6 @@ pub(super) fn resolve(nodes: Vec<(u64, Node)>, expiries: &Expiries, arrivals: &A
     let mut chain_keys = Vec::new();
     // Follows a chain from `start`, then frees its nodes: the memory of
     // the states goes to the recipients as they are made.
-    let arrived = |node: &Node| {
-        let id = MessageId::of(split_key(node.key()).0)?;
-        arrivals.get(&id).copied()
-    };
     let mut walk = |start: usize, nodes: &mut [Node], visited: &mut [bool]| {
         let mut chain = Chain::default();
         chain_keys.clear();
@@ -122,9 +119,7 @@ pub(super) fn resolve(nodes: Vec<(u64, Node)>, expiries: &Expiries, arrivals: &A
             chain.add(&nodes[at].head());
             chain_keys.push(at);
         }
-        if !arrivals.is_empty() {
-            chain.arrived = chain_keys.iter().filter_map(|&i| arrived(&nodes[i])).min();
-        }
+        chain.arrived = chain_keys.iter().filter_map(|&i| arrived.get(i).copied().flatten()).min();
         recipients.push(chain.finish(&nodes[at], expiries));
         for &i in &chain_keys {
             nodes[i] = Node::default();
@@ -527,12 +522,12 @@ mod tests {
         ];
         let mut m = Messages::new();
         feed(&mut m, &events.into_iter().enumerate().collect::<Vec<_>>(), &[]);
-        let Settled { nodes, expiries, arrivals } = m.into_settled();
+        let Settled { nodes, expiries, .. } = m.into_settled();
         let mut by_text: Vec<(u64, Node)> = nodes;
         by_text.sort_by(|x, y| x.1.parts().text.cmp(y.1.parts().text));
         for order in [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]] {
             let nodes: Vec<(u64, Node)> = order.iter().map(|&i| by_text[i].clone()).collect();
-            let got = resolve(nodes, &expiries, &arrivals);
+            let got = resolve(nodes, &expiries, &[]);
             assert_eq!(got.len(), 1, "{order:?}");
             assert_eq!((&got[0].last_reply[..], got[0].first_seen), (&b"C to A"[..], Some(10_000_000)), "{order:?}");
         }

@@ -180,7 +180,14 @@ impl Messages {
     /// Every key, to be resolved as they stand.
     pub fn into_settled(self) -> Settled {
         let Messages { nodes, expiries, arrivals, .. } = self;
-        Settled { nodes: nodes.into_iter().collect(), expiries, arrivals }
+        let nodes: Vec<(u64, Node)> = nodes.into_iter().collect();
+        let arrived = match arrivals.is_empty() {
+            true => Vec::new(),
+            false => {
+                nodes.iter().map(|(_, node)| arrivals.get(&MessageId::of(split_key(node.key()).0)?).copied()).collect()
+            }
+        };
+        Settled { nodes, expiries, arrived }
     }
 
     /// Takes out the recipients settled at `horizon`, to be resolved into
@@ -197,10 +204,21 @@ impl Messages {
     /// line of a key comes more than `latest - horizon` after the key
     /// settled (see [`fold`](super::fold)).
     ///
-    /// The keys that leave take copies of the arrival records of their
-    /// message ids along (other recipients of a message may stay). Expiry
-    /// and arrival records at or before `forget_marks` that no key held
-    /// needs are dropped ([`Messages::forget_marks`]).
+    /// The keys that leave take their messages' arrival times along (the
+    /// records stay: other recipients of a message may stay). Expiry
+    /// records at or before `forget_marks` that no deferred key held needs
+    /// are dropped ([`Messages::forget_marks`]), and so are arrival records
+    /// at or before it of the message ids no key is held of.
+    ///
+    /// An arrival comes before its message's delivery lines, so its record
+    /// is needed until the message's last recipient has settled: it stays
+    /// while a key of its message is held, and at least until
+    /// `forget_marks` passes it. In a log in time order a message's delays
+    /// are exact as long as each of its recipients has a line within that
+    /// time of the arrival, or while another recipient of it is held (the
+    /// fold passes two settle times: a message that waits longer than that
+    /// in the queue without any line, such as one frozen and thawed hours
+    /// later, counts from its first line).
     pub fn retire(&mut self, horizon: Micros, forget_marks: Micros) -> Settled {
         let expiries = &self.expiries;
         let settled = |node: &Node| {
@@ -256,14 +274,31 @@ impl Messages {
             Some(&i) => group_settled[root(&mut parent, i)],
             None => settled(node),
         };
-        let mut out = Vec::new();
+        // The arrival times of the keys that leave, and the old arrival
+        // records still needed by keys that stay, found in the same pass.
+        let (arrivals, before) = (&self.arrivals, forget_marks);
+        let any_old = arrivals.values().any(|&t| t <= before);
+        let arrival = |node: &Node| {
+            let id = MessageId::of(split_key(node.key()).0)?;
+            Some((id, *arrivals.get(&id)?))
+        };
+        let (mut out, mut arrived) = (Vec::new(), Vec::new());
+        let mut needed: HashSet<MessageId, RandomState> = HashSet::default();
         self.nodes.retain(|entry| {
             let go = leaving(entry.0, &entry.1);
             if go {
+                if !arrivals.is_empty() {
+                    arrived.push(arrival(&entry.1).map(|(_, t)| t));
+                }
                 out.push((entry.0, std::mem::take(&mut entry.1)));
+            } else if any_old && let Some((id, _)) = arrival(&entry.1).filter(|&(_, t)| t <= before) {
+                needed.insert(id);
             }
             !go
         });
+        if any_old {
+            self.arrivals.retain(|id, &mut t| t > before || needed.contains(id));
+        }
         // The expiry records the deferred ones need (the others need none).
         let mut marks = Expiries::default();
         for (_, node) in out.iter().filter(|(_, node)| node.outcome() == Outcome::Deferred) {
@@ -272,36 +307,13 @@ impl Messages {
                 marks.insert(queue_id.into(), mark);
             }
         }
-        // The arrival records they need: all of them, for their delays.
-        let mut arrivals = Arrivals::default();
-        if !self.arrivals.is_empty() {
-            for (_, node) in &out {
-                let Some(id) = MessageId::of(split_key(node.key()).0) else { continue };
-                if let Some(&time) = self.arrivals.get(&id) {
-                    arrivals.insert(id, time);
-                }
-            }
-        }
         self.forget_marks(forget_marks);
-        Settled { nodes: out, expiries: marks, arrivals }
+        Settled { nodes: out, expiries: marks, arrived }
     }
 
-    /// Drops the records at or before `before` that no key held needs, as
-    /// one per message would otherwise stay forever: the expiry records no
-    /// deferred key needs, and the arrival records of the message ids no
-    /// key is held of.
-    ///
-    /// An arrival comes before its message's delivery lines, so the record
-    /// is needed until the message's last recipient has settled. It stays
-    /// while a key of its message is held, and at least until `before`
-    /// passes it: in a log in time order, a message's delays are exact as
-    /// long as each of its recipients has a line within that time of the
-    /// arrival or while another recipient of it is held (the fold passes
-    /// two settle times: a message that waits longer than that in the queue
-    /// without any line, such as one frozen and thawed hours later, counts
-    /// from its first line).
+    /// Drops the expiry records at or before `before` that no deferred key
+    /// held needs: one per expired message would otherwise stay forever.
     pub(super) fn forget_marks(&mut self, before: Micros) {
-        self.forget_arrivals(before);
         let old = |mark: &ExpiryMark| !mark.untimed && mark.latest.is_some_and(|t| t <= before);
         if !self.expiries.values().any(old) {
             return;
@@ -315,23 +327,6 @@ impl Messages {
         }
         let needed: HashSet<Box<[u8]>, RandomState> = needed.into_iter().map(Box::from).collect();
         self.expiries.retain(|queue_id, mark| !old(mark) || needed.contains(&queue_id[..]));
-    }
-
-    /// Drops the arrival records at or before `before` of the message ids
-    /// no key is held of (see [`Messages::forget_marks`]).
-    fn forget_arrivals(&mut self, before: Micros) {
-        let old = |time: &Micros| *time <= before;
-        if !self.arrivals.values().any(old) {
-            return;
-        }
-        let mut needed: HashSet<MessageId, RandomState> = HashSet::default();
-        for (_, node) in self.nodes.iter() {
-            let Some(id) = MessageId::of(split_key(node.key()).0) else { continue };
-            if self.arrivals.get(&id).is_some_and(old) {
-                needed.insert(id);
-            }
-        }
-        self.arrivals.retain(|id, time| !old(time) || needed.contains(id));
     }
 }
 
@@ -478,13 +473,9 @@ mod tests {
                 // The deferred keys that leave take their expiry records.
                 let deferred_out = settled.nodes.iter().any(|(_, n)| n.outcome() == DEFERRED);
                 assert_eq!(settled.expiries.contains_key(&b"A"[..]), deferred_out, "{name}");
-                // Every key that leaves takes its message's arrival record
+                // Every key that leaves takes its message's arrival time
                 // along, and the records stay for those held.
-                let mut arrived: Vec<&[u8]> = want.iter().map(|(q, _)| *q).collect();
-                arrived.dedup();
-                let mut carried: Vec<&[u8]> = settled.arrivals.keys().map(|id| id.bytes()).collect();
-                carried.sort();
-                assert_eq!(carried, arrived, "{name}");
+                assert_eq!(settled.arrived, vec![Some(1_000_000); want.len()], "{name}");
                 assert_eq!(m.arrivals.len(), 3, "{name}");
             }
         }
@@ -492,8 +483,7 @@ mod tests {
     }
 
     /// `forget_marks(50 s)` drops the timed expiry records at or before
-    /// 50 s that no deferred key held needs, and the arrival records at or
-    /// before 50 s of message ids no key is held of; only those.
+    /// 50 s that no deferred key held needs, and only those.
     #[test]
     fn forget_marks_keeps_the_records_still_needed() {
         let mut m = Messages::new();
@@ -508,16 +498,38 @@ mod tests {
             (7, ("UNTIMED", None)),
         ];
         feed(&mut m, &events, &expiries);
-        let arrivals =
-            [("NEEDED", Some(1)), ("DONE", Some(1)), ("ALONE", Some(1)), ("AT", Some(50)), ("LATER", Some(51))];
-        feed_arrivals(&mut m, &arrivals);
         m.forget_marks(50_000_000);
         let mut kept: Vec<&[u8]> = m.expiries.keys().map(|k| &k[..]).collect();
         kept.sort();
         assert_eq!(kept, [&b"LATER"[..], b"NEEDED", b"UNTIMED"]);
+    }
+
+    /// `retire(10 s, 50 s)` drops the arrival records at or before 50 s of
+    /// message ids no key is held of (whatever the keys' outcomes), and only
+    /// those; the keys that leave take their arrival times along.
+    #[test]
+    fn retire_forgets_the_arrival_records_no_held_key_needs() {
+        let mut m = Messages::new();
+        let events = [
+            (0, ev("NEEDED", "a@x.example", DEFERRED, Some(5))),
+            (1, ev("HELD", "a@x.example", DELIVERED, Some(60))),
+            (2, ev("LEFT", "a@x.example", DELIVERED, Some(5))),
+        ];
+        feed(&mut m, &events, &[]);
+        let arrivals = [
+            ("NEEDED", Some(1)),
+            ("HELD", Some(1)),
+            ("LEFT", Some(2)),
+            ("ALONE", Some(1)),
+            ("AT", Some(50)),
+            ("LATER", Some(51)),
+        ];
+        feed_arrivals(&mut m, &arrivals);
+        let settled = m.retire(10_000_000, 50_000_000);
+        assert_eq!((settled.len(), &settled.arrived[..]), (1, &[Some(2_000_000)][..]));
         let mut kept: Vec<&[u8]> = m.arrivals.keys().map(|id| id.bytes()).collect();
         kept.sort();
-        assert_eq!(kept, [&b"DONE"[..], b"LATER", b"NEEDED"]);
+        assert_eq!(kept, [&b"HELD"[..], b"LATER", b"NEEDED"]);
     }
 
     /// The same events split in every way across three states, each fed in

@@ -10,7 +10,7 @@
 
 use std::sync::LazyLock;
 
-use memchr::memmem::{Finder, FinderRev};
+use memchr::memmem::Finder;
 
 use super::{
     Event, Note, Outcome, Parsed, Reply, after, bracketed, domain_of, end_outside_quotes, is_alphanumeric, reply_at,
@@ -58,7 +58,6 @@ struct Finders {
     confirmation: Finder<'static>,
     address_start: Finder<'static>,
     retry_timeout: Finder<'static>,
-    queue_time: FinderRev<'static>,
 }
 
 static FINDERS: LazyLock<Finders> = LazyLock::new(|| Finders {
@@ -69,7 +68,6 @@ static FINDERS: LazyLock<Finders> = LazyLock::new(|| Finders {
     confirmation: Finder::new(b" C=\""),
     address_start: Finder::new(b" <"),
     retry_timeout: Finder::new(b"retry timeout exceeded"),
-    queue_time: FinderRev::new(b" QT="),
 });
 
 /// How far into a line its message id may start (past a syslog prefix and
@@ -166,16 +164,23 @@ fn message_id_before(line: &[u8], at: usize) -> Option<usize> {
     (is_message_id(&line[id_start..at]) && is_first_message_id(line, id_start)).then_some(id_start)
 }
 
+/// How far from the end of a delivery line `QT=` is looked for: Exim
+/// writes it and `DT=` last (` QT=1w2d3h4m5s DT=1w2d3h4m5s` is 35 bytes).
+const QT_WINDOW: usize = 64;
+
 /// Exim's `QT=` (the `queue_time` log selector) on a delivery line, in
 /// milliseconds: the time since the message arrived, which is what the
 /// message-level delay is. It comes after the quoted confirmation
-/// (`C="..."`), so the last ` QT=` of the line is taken, and only when no
-/// quote follows it (else it was inside the confirmation). `DT=`
-/// (`deliver_time`) is the time of this one delivery, not since arrival:
-/// not read.
+/// (`C="..."`), at the end of the line, so the last ` QT=` in the last
+/// [`QT_WINDOW`] bytes is taken (a bounded backward search for its rare
+/// `Q`: most lines have none), and only when no quote follows it (else it
+/// was inside the confirmation). `DT=` (`deliver_time`) is the time of
+/// this one delivery, not since arrival: not read.
 fn queue_time(rest: &[u8]) -> Option<u64> {
-    let at = FINDERS.queue_time.rfind(rest)?;
-    let value = &rest[at + FINDERS.queue_time.needle().len()..];
+    let tail = &rest[rest.len().saturating_sub(QT_WINDOW)..];
+    let at =
+        memchr::memrchr_iter(b'Q', tail).find(|&q| q > 0 && tail[q - 1] == b' ' && tail[q + 1..].starts_with(b"T="))?;
+    let value = &tail[at + 3..];
     if memchr::memchr(b'"', value).is_some() {
         return None;
     }
@@ -445,6 +450,11 @@ mod tests {
             ("=> u@x.example R=r T=t H=mx [192.0.2.1] C=\"250 OK QT=99s\" QT=3s", Some(3000)),
             ("=> u@x.example R=r T=t QT=qqs", None),
             ("=> u@x.example R=r T=t DT=5s", None),
+            // Not at the end of the line, where Exim writes it.
+            (
+                "=> u@x.example R=r T=t QT=9s H=mx.x.example [192.0.2.1]:25 X=TLS1.3:TLS_AES_256_GCM_SHA384:256 CV=yes",
+                None,
+            ),
             (
                 "** u@x.example R=r T=t: SMTP error from remote mail server after RCPT TO:<u@x.example>: 550 no QT=9s",
                 None,
