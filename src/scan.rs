@@ -138,7 +138,11 @@ pub fn run(inputs: &[Source], options: &ScanOptions, progress: &ProgressBar) -> 
     let started = Instant::now();
     let (mta, threads, blocks) = (options.mta, options.threads, options.blocks);
     let clocks = options.time.as_ref().map(|time| clocks(inputs, time));
-    let scanner = Scanner::new(mta).max_line(blocks.max_line);
+    let scanner = match options.messages {
+        true => Scanner::new(mta),
+        false => Scanner::for_lines(mta),
+    };
+    let scanner = scanner.max_line(blocks.max_line);
     let threads = threads.max(1);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)

@@ -23,6 +23,8 @@ pub trait Sink {
     fn event(&mut self, place: Place, line: &[u8], event: &Event<'_>);
     /// Postfix's expiry of the message `queue_id`, read from `line` at `place`.
     fn expiry(&mut self, place: Place, line: &[u8], queue_id: &[u8]);
+    /// Exim's arrival of the message `queue_id`, read from `line` at `place`.
+    fn arrival(&mut self, place: Place, line: &[u8], queue_id: &[u8]);
     /// An address-verification probe (not a delivery).
     fn probe(&mut self);
     /// A line of input `input` that looked like a delivery but did not parse.
@@ -68,8 +70,15 @@ pub struct Scanner {
 }
 
 impl Scanner {
-    /// A scanner for the lines of the dialects `mta` selects.
+    /// A scanner for the lines of the dialects `mta` selects, those only
+    /// the message-level reports use included.
     pub fn new(mta: Mta) -> Scanner {
+        Scanner::with_anchors(mta.dialects().flat_map(|d| d.anchors.iter().chain(d.message_anchors)))
+    }
+
+    /// A scanner for the lines the line-level reports use: without the
+    /// message-level reports, an Exim arrival line is not worth reading.
+    pub fn for_lines(mta: Mta) -> Scanner {
         Scanner::with_anchors(mta.dialects().flat_map(|d| d.anchors))
     }
 
@@ -162,6 +171,9 @@ impl Scanner {
             match self.parse_at(line, at - start, pattern) {
                 Parsed::Event(event) => sink.event(Place { input, seq, offset: start as u64 }, line, &event),
                 Parsed::Expiry { queue_id } => sink.expiry(Place { input, seq, offset: start as u64 }, line, queue_id),
+                Parsed::Arrival { queue_id } => {
+                    sink.arrival(Place { input, seq, offset: start as u64 }, line, queue_id)
+                }
                 Parsed::Probe => sink.probe(),
                 Parsed::Malformed => {
                     sink.malformed(input);
@@ -228,6 +240,7 @@ mod tests {
     struct Seen {
         outcomes: [u64; 3],
         expiries: u64,
+        arrivals: Vec<Vec<u8>>,
         probes: u64,
         malformed: u64,
         lines: u64,
@@ -245,6 +258,9 @@ mod tests {
         }
         fn expiry(&mut self, _: Place, _: &[u8], _: &[u8]) {
             self.expiries += 1;
+        }
+        fn arrival(&mut self, _: Place, _: &[u8], queue_id: &[u8]) {
+            self.arrivals.push(queue_id.to_vec());
         }
         fn probe(&mut self) {
             self.probes += 1;
@@ -281,6 +297,15 @@ Nov  5 10:00:02 mx postfix/smtp[1]: 4B1C2D3E: to=<e@p.example>, relay=x, dsn=2.1
         assert_eq!(t.outcomes, [2, 0, 1]);
         assert_eq!((t.malformed, t.probes, t.lines), (1, 1, 6));
         assert_eq!(t.examples, [5]);
+        // The arrival line is read as one, and nothing after its flag.
+        assert_eq!(t.arrivals, [b"1tXyZa-0003Ab-Qr"]);
+        // Without the message-level reports it is not looked for, and the
+        // events are the same.
+        let mut lines = Seen::default();
+        let block = Block { input: 0, seq: 0, lines_before: 0, data: MIXED.to_vec() };
+        Scanner::for_lines(Mta::Auto).scan_block(&block, &mut lines);
+        assert_eq!((lines.outcomes, lines.malformed, lines.probes), (t.outcomes, t.malformed, t.probes));
+        assert!(lines.arrivals.is_empty());
         assert_eq!(scan(MIXED, Mta::named("postfix").unwrap()).outcomes, [1, 0, 0]);
         assert_eq!(scan(MIXED, Mta::named("exim").unwrap()).outcomes, [1, 0, 1]);
     }

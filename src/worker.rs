@@ -135,6 +135,7 @@ impl Sink for Worker {
                 hop_to: event.hop_to,
                 expired: event.expired,
                 delay: event.delay_ms.map(|ms| ms as f64 / 1000.0),
+                discarded: event.discarded,
             };
             messages.record(&attempt, place.order());
         }
@@ -152,6 +153,17 @@ impl Sink for Worker {
         if let Some(messages) = &mut self.messages {
             messages.record_expiry(queue_id, time, place.order());
         }
+    }
+
+    fn arrival(&mut self, place: Place, line: &[u8], queue_id: &[u8]) {
+        // Only the message-level reports use arrivals, and they read times.
+        let (Some(messages), Some(times)) = (&mut self.messages, &mut self.times) else { return };
+        let time = times.clocks[place.input].line_time(line);
+        // Outside the window, as if not read (which seeking makes it).
+        if time.is_some_and(|t| times.outside(t)) {
+            return;
+        }
+        messages.record_arrival(queue_id, time);
     }
 
     fn probe(&mut self) {

@@ -12,7 +12,8 @@ fn report(args: &[&str]) -> String {
 /// The sample's reports against the hand-checked expected files:
 /// deferred-then-delivered, deferred-then-bounced, deferred-then-expired
 /// (qmgr's `status=expired`; Exim's retry timeout), a content-filter hop
-/// through 127.0.0.1:10024, a recipient still pending at the end.
+/// through 127.0.0.1:10024, a filter's discard, a recipient still pending
+/// at the end; Exim's delays from the arrival lines.
 #[test]
 fn samples_match_the_expected_reports() {
     for name in ["messages", "messages.exim"] {
@@ -312,7 +313,7 @@ fn logs_that_overlap_in_time_are_each_followed_by_their_own_clock() {
     for kind in ["messages", "recipients"] {
         let base = ["analyze", "-q", "--tz", "UTC", "--report", kind];
         let want = report(&[&base[..], &["-j1", "--settle", "4294967295", &a, &b]].concat());
-        assert!(want.contains("two.example,6000,6000,0,0,0,0,0.0000,3.000") || kind == "recipients", "{want}");
+        assert!(want.contains("two.example,6000,6000,0,0,0,0,0,0.0000,3.000") || kind == "recipients", "{want}");
         for args in [
             vec!["-j1", "--block-size", "10000", &a, &b],
             vec!["-j2", "--block-size", "4000", &b, &a],
@@ -365,4 +366,157 @@ fn a_named_pipe_is_read_once() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let want = util::read(&sample("expected/messages.messages.csv"));
     util::assert_same_text("messages from a named pipe", &stdout(&out), &want);
+}
+
+/// The `messages` report of `log` (written to a file), as rows by domain.
+fn message_rows(
+    log: &str,
+    extra: &[&str],
+) -> std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = util::temp_file(&dir, "main.log", log.as_bytes());
+    let got = report(&[&["analyze", "-q", "--tz", "UTC", "--report", "messages"][..], extra, &[&path]].concat());
+    util::csv_records(&got).into_iter().map(|row| (row["domain"].clone(), row)).collect()
+}
+
+/// Exim: a recipient delivered at its first try took the time since its
+/// message's arrival line (`<=`), as Exim's own queue times count; a `QT=`
+/// on the delivery line says it directly (a `QT=` inside the quoted reply
+/// does not); without either, the time from the first to the final line.
+#[test]
+fn exim_delays_count_from_arrival() {
+    let log = "\
+2020-02-22 01:01:56 1j5IhX-0006pK-Rt <= s@sender.example H=h.sender.example [192.0.2.1] P=esmtp S=1234
+2020-02-22 01:02:05 1j5IhX-0006pK-Rt => a@x.example R=dnslookup T=remote_smtp H=mx.x.example [192.0.2.2]
+2020-02-22 01:02:05 1j5IhX-0006pK-Rt Completed
+2020-02-22 01:03:00 1j5IhY-0006pK-Rt => b@y.example R=dnslookup T=remote_smtp H=mx.y.example [192.0.2.3] C=\"250 OK QT=99s\" QT=1m2s DT=1s
+2020-02-22 01:04:00 1j5IhZ-0006pK-Rt => c@z.example R=dnslookup T=remote_smtp H=mx.z.example [192.0.2.4] C=\"250 OK QT=99s\"
+2020-02-22 01:05:00 1j5Iha-0006pK-Rt <= s@sender.example H=h.sender.example [192.0.2.1] P=esmtp S=1234
+2020-02-22 01:05:01 1j5Iha-0006pK-Rt == d@w.example R=dnslookup T=remote_smtp defer (111): Connection refused
+2020-02-22 01:35:30 1j5Iha-0006pK-Rt => d@w.example R=dnslookup T=remote_smtp H=mx.w.example [192.0.2.5]
+";
+    let rows = message_rows(log, &[]);
+    let delays: Vec<(&str, &str)> = rows.iter().map(|(d, row)| (d.as_str(), row["median_delay_s"].as_str())).collect();
+    assert_eq!(
+        delays,
+        [("w.example", "1830.000"), ("x.example", "9.000"), ("y.example", "62.000"), ("z.example", "0.000")]
+    );
+}
+
+/// An Exim log of `n` messages, one a minute, each arrival line (`<=`)
+/// before its delivery lines, none with `QT=`: delivered 9 s after
+/// arrival; deferred at once, delivered two hours later; two recipients,
+/// one delivered at once and one three hours later (the first settles
+/// long before the second needs the arrival); delivered 4 s after arrival.
+fn exim_long_log(n: u64) -> Vec<u8> {
+    let start = 1_767_225_600; // 2026-01-01T00:00:00Z
+    let mut lines: Vec<(u64, u64, String)> = Vec::new();
+    let mut line = |t: u64, text: String| {
+        let stamp = jiff::Timestamp::from_second(t as i64).unwrap().strftime("%Y-%m-%d %H:%M:%S");
+        let seq = lines.len() as u64;
+        lines.push((t, seq, format!("{stamp} {text}\n")));
+    };
+    for i in 0..n {
+        let t = start + 60 * i;
+        let id = format!("{:06}-{:06}-Aa", i / 1_000_000, i % 1_000_000);
+        let to = |rcpt: &str, domain: &str| {
+            format!("{id} => {rcpt}@{domain} R=dnslookup T=remote_smtp H=mx.{domain} [192.0.2.9] C=\"250 OK\"")
+        };
+        let deferred = |rcpt: &str, domain: &str| {
+            format!("{id} == {rcpt}@{domain} R=dnslookup T=remote_smtp defer (111): Connection refused")
+        };
+        line(t, format!("{id} <= news@corp.example H=app.corp.example [192.0.2.99] P=esmtp S=2048"));
+        let rcpt = format!("u{}", i % 293);
+        match i % 4 {
+            0 => line(t + 9, to(&rcpt, "nine.example")),
+            1 => {
+                line(t + 1, deferred(&rcpt, "later.example"));
+                line(t + 7200, to(&rcpt, "later.example"));
+            }
+            2 => {
+                line(t + 2, to(&rcpt, "first.example"));
+                line(t + 2, deferred(&rcpt, "last.example"));
+                line(t + 10_800, to(&rcpt, "last.example"));
+            }
+            _ => line(t + 4, to(&rcpt, "four.example")),
+        }
+    }
+    lines.sort();
+    lines.into_iter().flat_map(|(_, _, text)| text.into_bytes()).collect()
+}
+
+/// The arrival records survive the fold's early retirement: the delays
+/// are exact, and the same whatever the threads, the block size, or how
+/// the log is split into files, as when every recipient is kept to the end.
+#[test]
+fn exim_arrivals_survive_letting_settled_recipients_go() {
+    let data = exim_long_log(12_000);
+    let dir = tempfile::tempdir().unwrap();
+    let whole = util::temp_file(&dir, "mainlog", &data);
+    let third = data.len() / 3;
+    let cut = |at: usize| at + data[at..].iter().position(|&b| b == b'\n').unwrap() + 1;
+    let (a, b) = (cut(third), cut(2 * third));
+    let parts = [
+        util::temp_file(&dir, "mainlog.2", &data[..a]),
+        util::temp_file(&dir, "mainlog.1", &data[a..b]),
+        util::temp_file(&dir, "mainlog.0", &data[b..]),
+    ];
+    let base = ["analyze", "-q", "--tz", "UTC", "--report", "messages"];
+    let want = report(&[&base[..], &["-j1", "--settle", "4294967295", &whole]].concat());
+    let delays: Vec<(String, String)> =
+        util::csv_records(&want).into_iter().map(|r| (r["domain"].clone(), r["median_delay_s"].clone())).collect();
+    let delays: Vec<(&str, &str)> = delays.iter().map(|(d, m)| (d.as_str(), m.as_str())).collect();
+    assert_eq!(
+        delays,
+        [
+            ("first.example", "2.000"),
+            ("four.example", "4.000"),
+            ("last.example", "10800.000"),
+            ("later.example", "7200.000"),
+            ("nine.example", "9.000"),
+        ]
+    );
+    for args in [
+        vec!["-j1", &whole],
+        vec!["-j2", &whole],
+        vec!["-j2", "--block-size", "4096", &whole],
+        vec!["-j3", "--block-size", "777", &whole],
+        vec!["-j2", &parts[2], &parts[0], &parts[1]],
+    ] {
+        let got = report(&[&base[..], &args].concat());
+        util::assert_same_text(&format!("{args:?}"), &got, &want);
+    }
+}
+
+/// A Postfix hop into a content filter that discarded the message (amavis
+/// `250 2.7.0 Ok, discarded, ...`) is a delivered line, but at the message
+/// level the recipient was discarded: not delivered, not bounced, and not
+/// on the suppression list (nor does it take an address off it).
+#[test]
+fn a_content_filter_discard_is_its_own_final_outcome() {
+    let log = "\
+2026-03-02T08:00:00.000000+00:00 mx1 postfix/smtp[1]: 1A00000001: to=<a@x.example>, relay=mx.x.example[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=5.1.1, status=bounced (host mx.x.example[192.0.2.1] said: 550 5.1.1 unknown (in reply to RCPT TO command))
+2026-03-02T09:00:00.000000+00:00 mx1 postfix/amavis/smtp[2]: 1B00000002: to=<a@x.example>, relay=127.0.0.1[127.0.0.1]:10024, delay=3.2, delays=0.4/0/0/2.8, dsn=2.7.0, status=sent (250 2.7.0 Ok, discarded, id=351462-17 - BANNED: .exe)
+2026-03-02T09:00:01.000000+00:00 mx1 postfix/amavis/smtp[2]: 1C00000003: to=<b@x.example>, relay=127.0.0.1[127.0.0.1]:10024, delay=1, delays=0/0/0/1, dsn=2.7.0, status=sent (250 2.7.0 Ok, discarded, id=351462-18 - INFECTED: Eicar-Signature)
+2026-03-02T09:00:02.000000+00:00 mx1 postfix/amavis/smtp[2]: 1D00000004: to=<c@x.example>, relay=127.0.0.1[127.0.0.1]:10024, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 from MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as 1E00000005)
+2026-03-02T09:00:03.000000+00:00 mx1 postfix/smtp[3]: 1E00000005: to=<c@x.example>, relay=mx.x.example[192.0.2.1]:25, delay=2, delays=0/0/1/1, dsn=2.0.0, status=sent (250 2.0.0 Ok)
+";
+    let rows = message_rows(log, &[]);
+    let row = &rows["x.example"];
+    let counts: Vec<&str> = ["recipients", "delivered", "bounced", "expired", "discarded", "pending", "bounce_rate"]
+        .iter()
+        .map(|column| row.get(*column).map_or("(none)", String::as_str))
+        .collect();
+    assert_eq!(counts, ["4", "1", "1", "0", "2", "0", "0.5000"], "{row:?}");
+    assert_eq!(row["median_delay_s"], "3.000");
+    // At the line level they stay deliveries.
+    let dir = tempfile::tempdir().unwrap();
+    let path = util::temp_file(&dir, "mail.log", log.as_bytes());
+    let domains = util::csv_records(&report(&["analyze", "-q", "--report", "domains", &path]));
+    assert_eq!(util::csv_count(&domains[0], "delivered"), 4, "{domains:?}");
+    // a@x.example's bounce is still its latest failure: the discard neither
+    // lists an address nor clears it.
+    let recipients = report(&["analyze", "-q", "--tz", "UTC", "--report", "recipients", &path]);
+    let listed: Vec<String> = util::csv_records(&recipients).into_iter().map(|r| r["recipient"].clone()).collect();
+    assert_eq!(listed, ["a@x.example"]);
 }

@@ -1,4 +1,4 @@
-//! `Messages`: the same attempts and expiries split across three states in
+//! `Messages`: the same attempts, expiries and arrivals split across three states in
 //! any way, each fed in any order, then added together in any order and
 //! grouping, must `finish()` exactly like one state fed everything in input
 //! order.
@@ -41,6 +41,7 @@ static TEXTS: std::sync::LazyLock<[Vec<u8>; 5]> = std::sync::LazyLock::new(|| {
 enum Item {
     Attempt { qid: usize, rcpt: usize, outcome: Outcome, hop: Option<usize>, time: usize, text: usize, extra: u8 },
     Expiry { qid: usize, time: usize },
+    Arrival { qid: usize, time: usize },
 }
 
 fn items(data: &[u8]) -> Vec<(u64, Item, usize)> {
@@ -49,7 +50,9 @@ fn items(data: &[u8]) -> Vec<(u64, Item, usize)> {
         .enumerate()
         .map(|(i, c)| {
             let part = usize::from(c[3] % 3);
-            let item = if c[0] & 0xe0 == 0xe0 {
+            let item = if c[0] & 0xe0 == 0xe0 && c[2] & 0x80 != 0 {
+                Item::Arrival { qid: usize::from(c[1] & 3), time: usize::from(c[2] & 7) }
+            } else if c[0] & 0xe0 == 0xe0 {
                 Item::Expiry { qid: usize::from(c[1] & 3), time: usize::from(c[2] & 7) }
             } else {
                 let outcome = Outcome::ALL[usize::from(c[0] & 3) % 3];
@@ -93,10 +96,12 @@ fn feed(m: &mut Messages, order: u64, item: &Item) {
                 hop_to: hop.map(|h| QIDS[h]),
                 expired: extra & 2 != 0,
                 delay: DELAYS[usize::from(extra >> 2) % DELAYS.len()],
+                discarded: extra & 0x40 != 0,
             };
             m.record(&attempt, order);
         }
         Item::Expiry { qid, time } => m.record_expiry(QIDS[qid], TIMES[time], order),
+        Item::Arrival { qid, time } => m.record_arrival(QIDS[qid], TIMES[time]),
     }
 }
 

@@ -2,7 +2,9 @@
 //!
 //! Besides not panicking: an event's domain lies inside the line, its codes
 //! are in range, an expiry's queue id lies inside the line right before
-//! `: from=<` (and only Postfix finds expiries), `auto` gives what
+//! `: from=<` (and only Postfix finds expiries), an arrival's message id
+//! lies inside the line right before ` <= ` (and only Exim finds
+//! arrivals), `auto` gives what
 //! `postfix` or `exim` alone gives, and scanning the line as a one-line
 //! block counts exactly what `parse_line` found (expiries included).
 #![no_main]
@@ -49,6 +51,16 @@ fn check_expiry(line: &[u8], queue_id: &[u8]) {
     assert!(find(b", status=expired, returned to sender") || find(b", status=force-expired, returned to sender"));
 }
 
+/// An Exim arrival line: its message id is a part of the line, right before
+/// ` <= `, and looks like one.
+fn check_arrival(line: &[u8], queue_id: &[u8]) {
+    let range = line.as_ptr_range();
+    let qid = queue_id.as_ptr_range();
+    assert!(range.start <= qid.start && qid.end <= range.end, "the message id is not a part of the line");
+    assert!(matches!(queue_id.len(), 16 | 23), "message id {queue_id:?}");
+    assert!(line[qid.end as usize - range.start as usize..].starts_with(b" <= "));
+}
+
 fuzz_target!(|data: &[u8]| {
     let [auto, postfix, exim] = &*SCANNERS;
     let (a, p, e) = (auto.parse_line(data), postfix.parse_line(data), exim.parse_line(data));
@@ -56,11 +68,14 @@ fuzz_target!(|data: &[u8]| {
         match parsed {
             Parsed::Event(event) => check_event(data, event),
             Parsed::Expiry { queue_id } => check_expiry(data, queue_id),
+            Parsed::Arrival { queue_id } => check_arrival(data, queue_id),
             _ => {}
         }
     }
     // Expiry lines are Postfix's alone.
     assert!(!matches!(e, Parsed::Expiry { .. }), "exim {e:?}");
+    // Arrival lines are Exim's alone.
+    assert!(!matches!(p, Parsed::Arrival { .. }), "postfix {p:?}");
     // Auto tries every anchor of both MTAs in line order and takes the first
     // that is not `Other`: that is what one of the MTAs alone finds.
     assert!(a == p || a == e, "auto {a:?}, postfix {p:?}, exim {e:?}");

@@ -182,7 +182,7 @@ pub struct Outcomes {
 #[derive(Clone, Debug, Default)]
 struct DomainSums {
     /// By [`FinalOutcome`].
-    counts: [u64; 4],
+    counts: [u64; 5],
     /// The expired among them whose last line was a deferral (see
     /// [`RecipientState::expired_in_queue`]).
     expired_in_queue: u64,
@@ -235,9 +235,10 @@ impl Outcomes {
                 let count = sums.delays.entry(delay_ms(delay)).or_default();
                 *count = count.saturating_add(1);
             }
-            // A message still pending is no final outcome: it neither lists
-            // nor clears an address.
-            if state.outcome == FinalOutcome::Pending {
+            // A message still pending is no final outcome, and a discard by
+            // a content filter here says nothing about the address: neither
+            // lists nor clears an address.
+            if matches!(state.outcome, FinalOutcome::Pending | FinalOutcome::Discarded) {
                 continue;
             }
             address_key(&mut key, &state);
@@ -278,13 +279,14 @@ impl Outcomes {
             .domains
             .iter()
             .map(|(domain, sums)| {
-                let [delivered, bounced, expired, pending] = sums.counts;
+                let [delivered, bounced, expired, discarded, pending] = sums.counts;
                 let row = MessageRow {
                     domain: String::from_utf8_lossy(domain).into_owned(),
                     recipients: sums.counts.iter().sum(),
                     delivered,
                     bounced,
                     expired,
+                    discarded,
                     pending,
                     deferred_attempts: sums.deferred,
                     median_delay_s: median(&sums.delays),
@@ -384,9 +386,10 @@ mod tests {
     use super::*;
     use crate::classify::{BounceType, Reason};
     use crate::messages::Finished;
+    use crate::messages::node::MessageId;
     use crate::messages::tests::*;
     use crate::parse::domain;
-    use FinalOutcome::{Bounced as B, Delivered as D, Expired as X, Pending as P};
+    use FinalOutcome::{Bounced as B, Delivered as D, Discarded as Dc, Expired as X, Pending as P};
 
     /// A recipient's final state: address, outcome, first and last time (s), attempts.
     fn state(rcpt: &str, outcome: FinalOutcome, first: i64, last: i64, attempts: u32) -> RecipientState {
@@ -475,6 +478,14 @@ mod tests {
                 vec![("z@a.example", B, 1, 1, 2), ("user@b.example", B, 1, 1, 2), ("user.x@b.example", B, 1, 1, 2)],
             ),
             (
+                "a discard neither clears a row nor lists an address",
+                vec![
+                    vec![state("a@x.example", B, 1, 2, 1)],
+                    vec![state("a@x.example", Dc, 5, 6, 1), state("b@x.example", Dc, 5, 6, 1)],
+                ],
+                vec![("a@x.example", B, 1, 1, 2)],
+            ),
+            (
                 "an address without a domain and one with nothing after '@' are two",
                 vec![vec![state("user@", B, 1, 2, 1), state("user", B, 3, 4, 1)]],
                 vec![("user", B, 1, 3, 4), ("user@", B, 1, 1, 2)],
@@ -539,6 +550,7 @@ mod tests {
                 hop_to: None,
                 expired: false,
                 delay: None,
+                discarded: false,
             };
             piece.record(&attempt, 0);
             piece.record_expiry(qid.as_bytes(), Some(i * 10_000_000 + 1), 1);
@@ -548,6 +560,35 @@ mod tests {
         // Kept: about two settle times' worth (12 a minute), not 20,000.
         assert!(fold.held.expiries.len() < 100, "{} expiry records held", fold.held.expiries.len());
         assert!(fold.held.len() < 100, "{} keys held", fold.held.len());
+    }
+
+    /// One arrival record per message must not stay forever either: those
+    /// of messages whose recipients all left, and those of messages with no
+    /// line at all, are forgotten; a message with a recipient held keeps
+    /// its record however old.
+    #[test]
+    fn arrival_records_are_forgotten_once_settled() {
+        let mut fold = Fold::new(60 * 1_000_000).sweep_from(0);
+        let mut batches = Vec::new();
+        let mut first = Messages::new();
+        feed_arrivals(&mut first, &[("OLD", Some(0))]);
+        feed(&mut first, &[(0, ev("OLD", "a@x.example", DEFERRED, Some(1)))], &[]);
+        fold.add(first);
+        for i in 0..20_000i64 {
+            let mut piece = Messages::new();
+            let qid: &'static str = format!("Q{i}").leak();
+            let lone: &'static str = format!("L{i}").leak();
+            feed_arrivals(&mut piece, &[(qid, Some(i * 10)), (lone, Some(i * 10))]);
+            feed(&mut piece, &[(0, ev(qid, "a@x.example", DELIVERED, Some(i * 10 + 1)))], &[]);
+            batches.extend(fold.add(piece));
+        }
+        assert!(batches.len() > 10, "{} sweeps", batches.len());
+        // Kept: about two settle times' worth (12 a minute, two per message), not 40,000.
+        assert!(fold.held.arrivals.len() < 100, "{} arrival records held", fold.held.arrivals.len());
+        assert!(fold.held.arrivals.contains_key(&MessageId::of(b"OLD").unwrap()), "a held recipient's record stays");
+        // The recipients that left took their records along.
+        let first = batches.into_iter().flat_map(|b| b.settled.resolve()).find(|r| r.last_seen == Some(1_000_000));
+        assert_eq!(first.map(|r| r.delay), Some(Some(1.0)));
     }
 
     /// The most keys held at once, worked out by hand: settle time 1 s,
@@ -617,24 +658,31 @@ mod tests {
         events.push(ev("E3", "c@d2.example", DELIVERED, Some(60)));
         // d3: only pending.
         events.push(ev("F1", "a@d3.example", DEFERRED, Some(1)));
+        // d4: one delivered (3 s), one deferred then discarded by a content
+        // filter (its delay is no delivery's).
+        events.push(ev("G1", "a@d4.example", DELIVERED, Some(1)).delay(3.0));
+        events.push(ev("G2", "b@d4.example", DEFERRED, Some(1)));
+        events.push(ev("G2", "b@d4.example", DELIVERED, Some(9)).delay(60.0).discarded());
         let f = run(&events, &[("E1", Some(9))]);
         let rows = domain_rows(&f);
-        let row = |domain: &str, counts: [u64; 6], median_delay_s| MessageRow {
+        let row = |domain: &str, counts: [u64; 7], median_delay_s| MessageRow {
             domain: domain.into(),
             recipients: counts[0],
             delivered: counts[1],
             bounced: counts[2],
             expired: counts[3],
-            pending: counts[4],
-            deferred_attempts: counts[5],
+            discarded: counts[4],
+            pending: counts[5],
+            deferred_attempts: counts[6],
             median_delay_s,
         };
         assert_eq!(
             rows,
             vec![
-                row("d1.example", [5, 3, 1, 0, 1, 4], Some(2.0)),
-                row("d2.example", [3, 2, 0, 1, 0, 3], Some(30.0)),
-                row("d3.example", [1, 0, 0, 0, 1, 1], None),
+                row("d1.example", [5, 3, 1, 0, 0, 1, 4], Some(2.0)),
+                row("d2.example", [3, 2, 0, 1, 0, 0, 3], Some(30.0)),
+                row("d4.example", [2, 1, 0, 0, 1, 0, 1], Some(3.0)),
+                row("d3.example", [1, 0, 0, 0, 0, 1, 1], None),
             ]
         );
         assert!(domain_rows(&Finished::default()).is_empty());
@@ -656,18 +704,31 @@ mod tests {
         assert_eq!(order, ["a.example", "b.example", "c.example", "z.example"]);
     }
 
+    /// A line of [`days_of_events`].
+    #[derive(Clone, Copy, Debug)]
+    enum Line {
+        Event(Ev),
+        Expiry(Expiry),
+        Arrival(Arrival),
+    }
+
     /// Messages over days in time order (as in a real log): delivered,
     /// deferred then delivered or bounced, expired, through a content
     /// filter whose copy is delivered a second before the hop line, or
-    /// pending; addresses repeat across messages.
-    fn days_of_events() -> Vec<(i64, Result<Ev, Expiry>)> {
+    /// pending; addresses repeat across messages. And Exim's, whose lines
+    /// have no delay, after an arrival line: delivered 9 s or (the first
+    /// line) 8 s after it, or to two recipients, one delivered at once
+    /// and the other two hours later (the first settles long before the
+    /// second needs the arrival record).
+    fn days_of_events() -> Vec<(i64, Line)> {
         let mut out = Vec::new();
-        for i in 0..600i64 {
+        for i in 0..900i64 {
             let t = 60 * i;
             let qid: &'static str = format!("Q{i}").leak();
             let rcpt: &'static str = format!("u{}@d{}.example", i % 37, i % 37 % 5).leak();
-            let mut at = |dt: i64, e: Ev| out.push((t + dt, Ok(Ev { time: Some(t + dt), ..e })));
-            match i % 6 {
+            let exim = |domain: &str| -> &'static str { format!("u{}@{domain}", i % 37).leak() };
+            let mut at = |dt: i64, e: Ev| out.push((t + dt, Line::Event(Ev { time: Some(t + dt), ..e })));
+            match i % 9 {
                 0 | 1 => at(1, ev(qid, rcpt, DELIVERED, None).delay(1.0)),
                 2 => {
                     at(1, ev(qid, rcpt, DEFERRED, None));
@@ -676,30 +737,43 @@ mod tests {
                 3 => {
                     at(1, ev(qid, rcpt, DEFERRED, None));
                     at(3600, ev(qid, rcpt, DEFERRED, None));
-                    out.push((t + 3601, Err((qid, Some(t + 3601)))));
+                    out.push((t + 3601, Line::Expiry((qid, Some(t + 3601)))));
                 }
                 4 => {
                     let new: &'static str = format!("R{i}").leak();
                     at(1, ev(new, rcpt, DELIVERED, None).delay(0.5));
                     at(2, hop(qid, rcpt, new, None).delay(2.0));
                 }
-                _ => at(1, ev(qid, rcpt, DEFERRED, None)),
+                5 => at(1, ev(qid, rcpt, DEFERRED, None)),
+                6 => at(9, ev(qid, exim("nine.example"), DELIVERED, None)),
+                7 => {
+                    at(2, ev(qid, exim("two.example"), DELIVERED, None));
+                    at(2, ev(qid, exim("long.example"), DEFERRED, None));
+                    at(7200, ev(qid, exim("long.example"), DELIVERED, None));
+                }
+                _ => at(8, ev(qid, exim("eight.example"), DELIVERED, None)),
+            }
+            if i % 9 >= 6 {
+                out.push((t, Line::Arrival((qid, Some(t)))));
             }
         }
         out.sort_by_key(|e| e.0);
         out
     }
 
-    fn fold(events: &[(i64, Result<Ev, Expiry>)], fold: Fold, piece: usize) -> Outcomes {
+    fn fold(events: &[(i64, Line)], fold: Fold, piece: usize) -> Outcomes {
         let mut fold = fold;
         let mut batches = Vec::new();
         for (n, part) in events.chunks(piece).enumerate() {
             let mut m = Messages::new();
             for (k, (_, e)) in part.iter().enumerate() {
                 let order = (n * piece + k) as u64;
-                match e {
-                    Ok(e) => m.record(&e.attempt(), order),
-                    Err((qid, time)) => m.record_expiry(qid.as_bytes(), time.map(|s| s * 1_000_000), order),
+                match *e {
+                    Line::Event(e) => m.record(&e.attempt(), order),
+                    Line::Expiry((qid, time)) => {
+                        m.record_expiry(qid.as_bytes(), time.map(|s| s * 1_000_000), order);
+                    }
+                    Line::Arrival(arrival) => feed_arrivals(&mut m, &[arrival]),
                 }
             }
             batches.extend(fold.add(m));
@@ -719,8 +793,20 @@ mod tests {
     fn folding_with_sweeps_equals_keeping_everything() {
         let events = days_of_events();
         let all = fold(&events, Fold::new(Micros::MAX), 1);
-        assert_eq!(all.recipients, 600);
+        assert_eq!(all.recipients, 1000);
         let rows = all.domain_rows();
+        // Exim's delays count from the arrival.
+        let delays: Vec<(&str, Option<f64>)> =
+            rows.iter().filter(|r| !r.domain.starts_with('d')).map(|r| (&r.domain[..], r.median_delay_s)).collect();
+        assert_eq!(
+            delays,
+            [
+                ("eight.example", Some(8.0)),
+                ("long.example", Some(7200.0)),
+                ("nine.example", Some(9.0)),
+                ("two.example", Some(2.0))
+            ]
+        );
         let suppressed: Vec<Suppressed> = all.suppressed().into_iter().cloned().collect();
         assert!(!suppressed.is_empty() && suppressed.len() < 37);
         let second = 1_000_000;

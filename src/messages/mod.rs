@@ -7,17 +7,24 @@
 //! state per (queue id, recipient) instead, and turns the states into one
 //! [`RecipientState`] per recipient:
 //!
-//! * the latest event of a key decides: delivered, bounced (expired for
-//!   Exim's `retry timeout exceeded`), or deferred: then expired when the
-//!   queue id has a Postfix expiry record at or after that deferral
-//!   (`status=expired, returned to sender`), else still pending;
+//! * the latest event of a key decides: delivered (discarded when it was a
+//!   content filter on this host that discarded or quarantined the
+//!   message), bounced (expired for Exim's `retry timeout exceeded`), or
+//!   deferred: then expired when the queue id has a Postfix expiry record at
+//!   or after that deferral (`status=expired, returned to sender`), else
+//!   still pending;
 //! * a delivery that is a hop into a content filter (`hop_to`) is not final:
 //!   the recipient goes on under the new queue id, and is counted once, at
-//!   the end of the chain.
+//!   the end of the chain;
+//! * a recipient's delay is the final line's `delay=` (Postfix) or `QT=`
+//!   (Exim), plus its hops'; without one, the time from its message's
+//!   arrival (Exim's `<=` line, an arrival record by message id) to its
+//!   final line, or else from its first line.
 //!
 //! Workers fill one [`Messages`] per piece of the input; [`fold`] adds the
 //! pieces up in log order and lets recipients go once they have settled, so
-//! memory follows the recipients in flight.
+//! memory follows the recipients in flight. A recipient that leaves takes
+//! the expiry and arrival records it needs along.
 //!
 //! # Order independence
 //!
@@ -96,9 +103,14 @@ pub struct Attempt<'a> {
     /// True for an Exim `** ... retry timeout exceeded` line: the final
     /// outcome is expired, not bounced. Ignored unless the outcome is bounced.
     pub expired: bool,
-    /// Postfix's `delay=` (seconds since the message arrived), when logged.
-    /// A value that is not finite is taken as `None`.
+    /// Seconds since the message arrived, when logged (Postfix's `delay=`,
+    /// Exim's `QT=`). A value that is not finite is taken as `None`.
     pub delay: Option<f64>,
+    /// True for a delivery into a content filter on this host that
+    /// discarded or quarantined the message (decided by the parser): the
+    /// final outcome is discarded, not delivered. Ignored on other outcomes
+    /// and on hops.
+    pub discarded: bool,
 }
 
 /// The final outcome of one recipient.
@@ -112,14 +124,23 @@ pub enum FinalOutcome {
     /// Given up on after the maximal queue lifetime (Postfix expiry, Exim
     /// retry timeout).
     Expired,
+    /// Handed to a content filter on this host that discarded or
+    /// quarantined it (amavis's `250 2.7.0 Ok, discarded, ...`): accepted,
+    /// never delivered, and nothing said about the address.
+    Discarded,
     /// Still deferred at the end of the input.
     Pending,
 }
 
 impl FinalOutcome {
     /// Every final outcome, in report order.
-    pub const ALL: [FinalOutcome; 4] =
-        [FinalOutcome::Delivered, FinalOutcome::Bounced, FinalOutcome::Expired, FinalOutcome::Pending];
+    pub const ALL: [FinalOutcome; 5] = [
+        FinalOutcome::Delivered,
+        FinalOutcome::Bounced,
+        FinalOutcome::Expired,
+        FinalOutcome::Discarded,
+        FinalOutcome::Pending,
+    ];
 
     /// The word used in reports.
     pub fn as_str(self) -> &'static str {
@@ -127,6 +148,7 @@ impl FinalOutcome {
             FinalOutcome::Delivered => "delivered",
             FinalOutcome::Bounced => "bounced",
             FinalOutcome::Expired => "expired",
+            FinalOutcome::Discarded => "discarded",
             FinalOutcome::Pending => "pending",
         }
     }
@@ -165,9 +187,12 @@ pub struct RecipientState {
     /// of the last deferral), at most [`MAX_REPLY`] bytes, ending with `...`
     /// when it was cut.
     pub last_reply: Box<[u8]>,
-    /// Seconds: the final line's `delay=` plus the `delay=` of the hops that
-    /// led to it (the time since the message first arrived), when the final
-    /// line has one; else `last_seen - first_seen`.
+    /// Seconds: the final line's `delay=` (or Exim's `QT=`) plus the
+    /// `delay=` of the hops that led to it (the time since the message
+    /// first arrived), when the final line has one; else the time from the
+    /// message's arrival line (Exim's `<=`), when it was read, to the final
+    /// line (never negative); else `last_seen - first_seen` (without an
+    /// expiry's time).
     pub delay: Option<f64>,
     /// Expired by an expiry record of its queue id (Postfix
     /// `status=expired`), its last line a deferral: not by a line of its
@@ -197,6 +222,8 @@ pub struct MessageRow {
     pub bounced: u64,
     /// Recipients expired.
     pub expired: u64,
+    /// Recipients a content filter on this host discarded or quarantined.
+    pub discarded: u64,
     /// Recipients still pending at the end of the input.
     pub pending: u64,
     /// Deferred lines of all these recipients.

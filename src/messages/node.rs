@@ -1,7 +1,8 @@
 //! One (queue id, recipient)'s state, packed: a fixed 50-byte head (times,
 //! counts, codes, flags) followed by the key, the hop target, the reply text
 //! and the domain when it differs from the address's; how two states of a
-//! key combine; and the expiry records of a queue id.
+//! key combine; the expiry records of a queue id and the arrival records of
+//! a message id.
 
 use std::collections::HashMap;
 use std::hash::BuildHasher;
@@ -18,6 +19,43 @@ use crate::time::Micros;
 
 /// The Postfix expiry records, by queue id.
 pub(super) type Expiries = HashMap<Box<[u8]>, ExpiryMark, RandomState>;
+
+/// The Exim arrival records: each message id's earliest arrival time.
+pub(super) type Arrivals = HashMap<MessageId, Micros, RandomState>;
+
+/// A message id of up to [`MessageId::MAX`] bytes, held inline (no heap
+/// block per record): its length, then its bytes, then zeros.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(super) struct MessageId([u8; MessageId::MAX + 1]);
+
+impl MessageId {
+    /// The longest id kept: Exim's are 16 or 23 bytes.
+    pub(super) const MAX: usize = 23;
+
+    /// The id `id`, unless it is longer than [`MessageId::MAX`].
+    pub(super) fn of(id: &[u8]) -> Option<MessageId> {
+        let (len, mut bytes) = (id.len(), [0; MessageId::MAX + 1]);
+        if len > MessageId::MAX {
+            return None;
+        }
+        if len >= 16 {
+            // Two fixed-size copies that overlap (Exim's ids are 16 or 23
+            // bytes): cheaper than a copy of a length only known here.
+            bytes[1..17].copy_from_slice(&id[..16]);
+            bytes[len - 15..=len].copy_from_slice(&id[len - 16..]);
+        } else {
+            bytes[1..=len].copy_from_slice(id);
+        }
+        bytes[0] = len as u8;
+        Some(MessageId(bytes))
+    }
+
+    /// The id's bytes.
+    #[cfg(test)]
+    pub(super) fn bytes(&self) -> &[u8] {
+        &self.0[1..=usize::from(self.0[0])]
+    }
+}
 
 /// The expiry records of one queue id: whether one had no time, and the
 /// latest time of those that had one.
@@ -72,6 +110,9 @@ pub(super) struct Head {
     pub(super) hop: bool,
     /// The domain is stored (it is not the recipient's part after its last `@`).
     pub(super) own_domain: bool,
+    /// The latest event is a delivery into a content filter that discarded
+    /// or quarantined the message.
+    pub(super) discarded: bool,
 }
 
 /// The sort key of a key's events: time (missing first), final after
@@ -97,6 +138,7 @@ impl Head {
             expired: attempt.expired && outcome == Outcome::Bounced,
             hop,
             own_domain,
+            discarded: attempt.discarded && outcome == Outcome::Delivered && !hop,
         }
     }
 
@@ -181,6 +223,8 @@ pub(super) const HOP: u8 = 32;
 
 pub(super) const OWN_DOMAIN: u8 = 64;
 
+pub(super) const DISCARDED: u8 = 128;
+
 impl Node {
     pub(super) fn new(head: &Head, key: &[u8], hop: &[u8], text: &[u8], domain: Option<&[u8]>) -> Node {
         debug_assert!(text.len() <= MAX_REPLY + 1);
@@ -222,6 +266,7 @@ impl Node {
             (h.expired, EXPIRED),
             (h.hop, HOP),
             (h.own_domain, OWN_DOMAIN),
+            (h.discarded, DISCARDED),
         ];
         b[49] = flags.iter().filter(|(on, _)| *on).fold(0, |all, (_, bit)| all | bit);
     }
@@ -248,6 +293,7 @@ impl Node {
             expired: on(EXPIRED),
             hop: on(HOP),
             own_domain: on(OWN_DOMAIN),
+            discarded: on(DISCARDED),
         }
     }
 
@@ -406,6 +452,7 @@ mod tests {
                 expired: true,
                 hop: true,
                 own_domain: true,
+                discarded: true,
             },
             Head {
                 attempts: 0,
@@ -422,6 +469,7 @@ mod tests {
                 expired: false,
                 hop: false,
                 own_domain: false,
+                discarded: false,
             },
         ];
         // 200 needs two varint bytes, the first with its top bit set both
@@ -446,6 +494,24 @@ mod tests {
                 assert_eq!(node.last_time(), head.time());
                 assert_eq!(node.outcome(), head.outcome);
             }
+        }
+    }
+
+    /// Message ids up to 23 bytes are held inline, their length first, so
+    /// an id and the same id with a zero byte more stay apart.
+    #[test]
+    fn message_ids_are_held_inline() {
+        let id = MessageId::of(b"1tXyZa-0003Ab-Qr").unwrap();
+        assert_eq!(id.0[0], 16);
+        assert_eq!(id.bytes(), b"1tXyZa-0003Ab-Qr");
+        assert_ne!(MessageId::of(b"ab"), MessageId::of(b"ab\0"));
+        assert!(MessageId::of(&[b'x'; 23]).is_some());
+        assert_eq!(MessageId::of(&[b'x'; 24]), None);
+        assert_eq!(MessageId::of(b"").map(|i| i.0), Some([0; 24]));
+        let id = b"abcdefghijklmnopqrstuvw";
+        for len in 0..=23 {
+            let held = MessageId::of(&id[..len]).unwrap();
+            assert_eq!((held.bytes(), &held.0[len + 1..]), (&id[..len], &[0; 24][len + 1..]), "{len} bytes");
         }
     }
 

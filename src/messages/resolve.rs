@@ -1,7 +1,7 @@
 //! Resolving the states that have settled: content-filter hops followed to
 //! the copy they queued, expiries applied to the recipients still deferred,
-//! and the final states sorted so the order never depends on the input's
-//! cut.
+//! delays counted from the message's arrival when no line says them, and
+//! the final states sorted so the order never depends on the input's cut.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -22,12 +22,16 @@ use crate::classify::{self, BounceType, Reason};
 use crate::parse::{self, Enhanced, Outcome};
 use crate::time::Micros;
 
-/// Keys taken out of a [`Messages`](super::Messages), with the expiry records they need:
-/// resolving them (which can be done apart) gives their final states.
+/// Keys taken out of a [`Messages`](super::Messages), with the expiry
+/// records and arrival times they need: resolving them (which can be done
+/// apart) gives their final states.
 #[derive(Debug, Default)]
 pub struct Settled {
     pub(super) nodes: Vec<(u64, Node)>,
     pub(super) expiries: Expiries,
+    /// The arrival time of each node's message, when recorded, by position
+    /// in `nodes`; empty when no arrival was recorded at all.
+    pub(super) arrived: Vec<Option<Micros>>,
 }
 
 impl Settled {
@@ -43,7 +47,7 @@ impl Settled {
 
     /// The recipients' final states, in no particular order.
     pub fn resolve(self) -> Vec<RecipientState> {
-        resolve(self.nodes, &self.expiries)
+        resolve(self.nodes, &self.expiries, &self.arrived)
     }
 }
 
@@ -58,7 +62,11 @@ impl Settled {
 /// too: when several keys hop to one key, the smallest (by queue id length,
 /// queue id) continues there and the others end at their hop; a loop of
 /// hops is entered at its smallest key and ends where it would come back.
-pub(super) fn resolve(nodes: Vec<(u64, Node)>, expiries: &Expiries) -> Vec<RecipientState> {
+///
+/// A chain's arrival is the earliest arrival time of its keys' messages
+/// (`arrived`, by position in `nodes`, or empty for none); it counts only
+/// for a delay no line says.
+pub(super) fn resolve(nodes: Vec<(u64, Node)>, expiries: &Expiries, arrived: &[Option<Micros>]) -> Vec<RecipientState> {
     let (hashes, mut nodes): (Vec<u64>, Vec<Node>) = nodes.into_iter().unzip();
     let n = nodes.len();
     // The link of each hop to its target, by position: source → target.
@@ -112,6 +120,7 @@ pub(super) fn resolve(nodes: Vec<(u64, Node)>, expiries: &Expiries) -> Vec<Recip
             chain.add(&nodes[at].head());
             chain_keys.push(at);
         }
+        chain.arrived = chain_keys.iter().filter_map(|&i| arrived.get(i).copied().flatten()).min();
         recipients.push(chain.finish(&nodes[at], expiries));
         for &i in &chain_keys {
             nodes[i] = Node::default();
@@ -223,6 +232,8 @@ struct Chain {
     pub(super) seen: Option<(Micros, Micros)>,
     /// The `delay=` of the hops left behind.
     pub(super) hop_delay: f64,
+    /// When the message arrived (an arrival record), if known.
+    pub(super) arrived: Option<Micros>,
 }
 
 impl Chain {
@@ -245,6 +256,7 @@ impl Chain {
         // The expiry record is the recipient's last line.
         let mut expired_at = None;
         let outcome = match head.outcome {
+            Outcome::Delivered if head.discarded => FinalOutcome::Discarded,
             Outcome::Delivered => FinalOutcome::Delivered,
             Outcome::Bounced if head.expired => FinalOutcome::Expired,
             Outcome::Bounced => FinalOutcome::Bounced,
@@ -258,14 +270,18 @@ impl Chain {
         };
         // An expiry is a final failure: typed like a bounce.
         let typed_as = match outcome {
-            FinalOutcome::Delivered => Outcome::Delivered,
+            FinalOutcome::Delivered | FinalOutcome::Discarded => Outcome::Delivered,
             FinalOutcome::Bounced | FinalOutcome::Expired => Outcome::Bounced,
             FinalOutcome::Pending => Outcome::Deferred,
         };
         let (first_seen, last_seen) = (self.seen.map(|s| s.0), self.seen.map(|s| s.1.max(expired_at.unwrap_or(s.1))));
+        // Without a delay on the final line, from the arrival line when it
+        // was read (as Exim's queue times count), else from the first line.
         let delay = match head.delay {
             Some(delay) => Some(delay + self.hop_delay),
-            None => self.seen.map(|(first, last)| last.saturating_sub(first) as f64 / 1e6),
+            None => {
+                self.seen.map(|(first, last)| last.saturating_sub(self.arrived.unwrap_or(first)).max(0) as f64 / 1e6)
+            }
         };
         RecipientState {
             recipient: recipient.into(),
@@ -293,7 +309,7 @@ mod tests {
     use crate::messages::node::COLLIDE;
     use crate::messages::tests::*;
     use crate::messages::{Finished, Messages};
-    use FinalOutcome::{Bounced as B, Delivered as D, Expired as X, Pending as P};
+    use FinalOutcome::{Bounced as B, Delivered as D, Discarded as Dc, Expired as X, Pending as P};
 
     /// What the table checks of a recipient: (recipient, outcome, attempts,
     /// deferred attempts, first and last seen in seconds).
@@ -464,6 +480,24 @@ mod tests {
                 vec![(a, D, 2, 1, None, None), (b, X, 1, 1, None, None)],
             ),
             (
+                "discarded by a content filter",
+                vec![ev("Q1", a, DEFERRED, s(10)), ev("Q1", a, DELIVERED, s(20)).discarded()],
+                vec![],
+                vec![(a, Dc, 2, 1, s(10), s(20))],
+            ),
+            (
+                "a discard is the latest event only when it is the latest line",
+                vec![ev("Q1", a, DELIVERED, s(10)).discarded(), ev("Q1", a, BOUNCED, s(20))],
+                vec![],
+                vec![(a, B, 2, 0, s(10), s(20))],
+            ),
+            (
+                "a discard after a hop ends the chain",
+                vec![hop("A", a, "B", s(10)), ev("B", a, DELIVERED, s(11)).discarded()],
+                vec![],
+                vec![(a, Dc, 1, 0, s(10), s(11))],
+            ),
+            (
                 "a missing time sorts first",
                 vec![ev("Q1", a, DELIVERED, None), ev("Q1", a, DEFERRED, s(10))],
                 vec![("Q1", None)],
@@ -490,12 +524,12 @@ mod tests {
         ];
         let mut m = Messages::new();
         feed(&mut m, &events.into_iter().enumerate().collect::<Vec<_>>(), &[]);
-        let Settled { nodes, expiries } = m.into_settled();
+        let Settled { nodes, expiries, .. } = m.into_settled();
         let mut by_text: Vec<(u64, Node)> = nodes;
         by_text.sort_by(|x, y| x.1.parts().text.cmp(y.1.parts().text));
         for order in [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]] {
             let nodes: Vec<(u64, Node)> = order.iter().map(|&i| by_text[i].clone()).collect();
-            let got = resolve(nodes, &expiries);
+            let got = resolve(nodes, &expiries, &[]);
             assert_eq!(got.len(), 1, "{order:?}");
             assert_eq!((&got[0].last_reply[..], got[0].first_seen), (&b"C to A"[..], Some(10_000_000)), "{order:?}");
         }
@@ -552,6 +586,81 @@ mod tests {
         assert_eq!(f.recipients[0].delay, Some(60.0));
         let f = run(&[ev("Q", "u@d.example", DELIVERED, None)], &[]);
         assert_eq!(f.recipients[0].delay, None);
+    }
+
+    /// A delay no line says counts from the message's arrival record when
+    /// there is one (the earliest), never below zero; else from the first
+    /// line. Worked out by hand.
+    #[test]
+    fn delays_count_from_the_arrival() {
+        let u = "u@d.example";
+        let long_id = "a-message-id-of-24-bytes";
+        type Case = (&'static str, Vec<Ev>, Vec<Arrival>, Option<f64>);
+        let cases: Vec<Case> = vec![
+            ("from the arrival", vec![ev("A", u, DELIVERED, Some(19))], vec![("A", Some(10))], Some(9.0)),
+            (
+                "the line's own delay wins",
+                vec![ev("A", u, DELIVERED, Some(19)).delay(4.0)],
+                vec![("A", Some(10))],
+                Some(4.0),
+            ),
+            (
+                "no arrival: from the first line",
+                vec![ev("A", u, DEFERRED, Some(12)), ev("A", u, DELIVERED, Some(19))],
+                vec![],
+                Some(7.0),
+            ),
+            (
+                "another message's arrival does not count",
+                vec![ev("A", u, DEFERRED, Some(12)), ev("A", u, DELIVERED, Some(19))],
+                vec![("B", Some(1))],
+                Some(7.0),
+            ),
+            (
+                "the earliest of two arrivals",
+                vec![ev("A", u, DELIVERED, Some(19))],
+                vec![("A", Some(10)), ("A", Some(5)), ("A", Some(7))],
+                Some(14.0),
+            ),
+            (
+                "an arrival after the final line: zero",
+                vec![ev("A", u, DELIVERED, Some(19))],
+                vec![("A", Some(30))],
+                Some(0.0),
+            ),
+            ("an arrival without a time is none", vec![ev("A", u, DELIVERED, Some(19))], vec![("A", None)], Some(0.0)),
+            ("lines without a time have no delay", vec![ev("A", u, DELIVERED, None)], vec![("A", Some(10))], None),
+            (
+                "an id longer than Exim's is not kept",
+                vec![ev(long_id, u, DEFERRED, Some(12)), ev(long_id, u, DELIVERED, Some(19))],
+                vec![(long_id, Some(1))],
+                Some(7.0),
+            ),
+            (
+                "a chain counts from its first message's arrival",
+                vec![hop("A", u, "B", Some(12)), ev("B", u, DELIVERED, Some(20))],
+                vec![("A", Some(10)), ("B", Some(12))],
+                Some(10.0),
+            ),
+            (
+                "an expiry's time is not the final line's",
+                vec![ev("A", u, DEFERRED, Some(12)), ev("A", u, DEFERRED, Some(20))],
+                vec![("A", Some(10))],
+                Some(10.0),
+            ),
+        ];
+        for collide in [false, true] {
+            COLLIDE.set(collide);
+            for (name, events, arrivals, want) in &cases {
+                let mut m = Messages::new();
+                feed(&mut m, &events.iter().copied().enumerate().collect::<Vec<_>>(), &[(99, ("A", Some(50)))]);
+                feed_arrivals(&mut m, arrivals);
+                let f = m.finish();
+                assert_eq!(f.recipients.len(), 1, "{name}");
+                assert_eq!(f.recipients[0].delay, *want, "{name}, collisions: {collide}");
+            }
+        }
+        COLLIDE.set(false);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The store of message states: one packed node per (queue id, recipient),
-//! found by its key's hash, and the expiry records by queue id. Filled per
-//! piece by a worker, added together in log order by the fold.
+//! found by its key's hash, the expiry records by queue id and the arrival
+//! records by message id. Filled per piece by a worker, added together in
+//! log order by the fold.
 
 use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
@@ -13,9 +14,11 @@ use super::Attempt;
 use super::Finished;
 use super::MAX_REPLY;
 use super::RecipientState;
+use super::node::Arrivals;
 use super::node::Expiries;
 use super::node::ExpiryMark;
 use super::node::Head;
+use super::node::MessageId;
 use super::node::Node;
 use super::node::combine;
 use super::node::domain_after_at;
@@ -28,11 +31,12 @@ use super::resolve::Sorter;
 use crate::parse::Outcome;
 use crate::time::Micros;
 
-/// Per (queue id, recipient) states, and the queue ids Postfix expired.
+/// Per (queue id, recipient) states, the queue ids Postfix expired, and
+/// when Exim's messages arrived.
 ///
-/// Fill one per worker with [`Messages::record`] and
-/// [`Messages::record_expiry`], add them together (`+=`, in any order),
-/// then call [`Messages::finish`].
+/// Fill one per worker with [`Messages::record`],
+/// [`Messages::record_expiry`] and [`Messages::record_arrival`], add them
+/// together (`+=`, in any order), then call [`Messages::finish`].
 #[derive(Clone, Debug, Default)]
 pub struct Messages {
     /// The states with their key's hash ([`key_hash`]), which is kept so
@@ -41,8 +45,10 @@ pub struct Messages {
     /// bytes).
     pub(super) nodes: HashTable<(u64, Node)>,
     pub(super) expiries: Expiries,
-    /// The latest time of the events and expiries recorded (a missing time
-    /// sorts first): how far into the log the state reaches.
+    /// The earliest arrival time of each message id.
+    pub(super) arrivals: Arrivals,
+    /// The latest time of the events, expiries and arrivals recorded (a
+    /// missing time sorts first): how far into the log the state reaches.
     pub(super) latest: Option<Micros>,
     /// Scratch buffer: the key being looked up.
     pub(super) scratch: Vec<u8>,
@@ -108,12 +114,24 @@ impl Messages {
         }
     }
 
+    /// Notes an Exim arrival line, `ID <= sender ...`: the message `queue_id`
+    /// arrived at `time`, which its recipients' delays count from when their
+    /// final line has none (see [`RecipientState::delay`]). The earliest of
+    /// two arrivals of an id counts. Without a time, or for an id longer
+    /// than Exim's (23 bytes), nothing is noted.
+    pub fn record_arrival(&mut self, queue_id: &[u8], time: Option<Micros>) {
+        let (Some(time), Some(id)) = (time, MessageId::of(queue_id)) else { return };
+        self.latest = self.latest.max(Some(time));
+        self.arrivals.entry(id).and_modify(|t| *t = (*t).min(time)).or_insert(time);
+    }
+
     /// Distinct (queue id, recipient) pairs held.
     pub fn len(&self) -> usize {
         self.nodes.len()
     }
 
-    /// The latest time of the events and expiries recorded, if any had one.
+    /// The latest time of the events, expiries and arrivals recorded, if
+    /// any had one.
     pub fn latest(&self) -> Option<Micros> {
         self.latest
     }
@@ -163,8 +181,15 @@ impl Messages {
 
     /// Every key, to be resolved as they stand.
     pub fn into_settled(self) -> Settled {
-        let Messages { nodes, expiries, .. } = self;
-        Settled { nodes: nodes.into_iter().collect(), expiries }
+        let Messages { nodes, expiries, arrivals, .. } = self;
+        let nodes: Vec<(u64, Node)> = nodes.into_iter().collect();
+        let arrived = match arrivals.is_empty() {
+            true => Vec::new(),
+            false => {
+                nodes.iter().map(|(_, node)| arrivals.get(&MessageId::of(split_key(node.key()).0)?).copied()).collect()
+            }
+        };
+        Settled { nodes, expiries, arrived }
     }
 
     /// Takes out the recipients settled at `horizon`, to be resolved into
@@ -181,8 +206,21 @@ impl Messages {
     /// line of a key comes more than `latest - horizon` after the key
     /// settled (see [`fold`](super::fold)).
     ///
-    /// Expiry records at or before `forget_marks` that no deferred key held
-    /// needs are dropped.
+    /// The keys that leave take their messages' arrival times along (the
+    /// records stay: other recipients of a message may stay). Expiry
+    /// records at or before `forget_marks` that no deferred key held needs
+    /// are dropped ([`Messages::forget_marks`]), and so are arrival records
+    /// at or before it of the message ids no key is held of.
+    ///
+    /// An arrival comes before its message's delivery lines, so its record
+    /// is needed until the message's last recipient has settled: it stays
+    /// while a key of its message is held, and at least until
+    /// `forget_marks` passes it. In a log in time order a message's delays
+    /// are exact as long as each of its recipients has a line within that
+    /// time of the arrival, or while another recipient of it is held (the
+    /// fold passes two settle times: a message that waits longer than that
+    /// in the queue without any line, such as one frozen and thawed hours
+    /// later, counts from its first line).
     pub fn retire(&mut self, horizon: Micros, forget_marks: Micros) -> Settled {
         let expiries = &self.expiries;
         let settled = |node: &Node| {
@@ -238,14 +276,31 @@ impl Messages {
             Some(&i) => group_settled[root(&mut parent, i)],
             None => settled(node),
         };
-        let mut out = Vec::new();
+        // The arrival times of the keys that leave, and the old arrival
+        // records still needed by keys that stay, found in the same pass.
+        let (arrivals, before) = (&self.arrivals, forget_marks);
+        let any_old = arrivals.values().any(|&t| t <= before);
+        let arrival = |node: &Node| {
+            let id = MessageId::of(split_key(node.key()).0)?;
+            Some((id, *arrivals.get(&id)?))
+        };
+        let (mut out, mut arrived) = (Vec::new(), Vec::new());
+        let mut needed: HashSet<MessageId, RandomState> = HashSet::default();
         self.nodes.retain(|entry| {
             let go = leaving(entry.0, &entry.1);
             if go {
+                if !arrivals.is_empty() {
+                    arrived.push(arrival(&entry.1).map(|(_, t)| t));
+                }
                 out.push((entry.0, std::mem::take(&mut entry.1)));
+            } else if any_old && let Some((id, _)) = arrival(&entry.1).filter(|&(_, t)| t <= before) {
+                needed.insert(id);
             }
             !go
         });
+        if any_old {
+            self.arrivals.retain(|id, &mut t| t > before || needed.contains(id));
+        }
         // The expiry records the deferred ones need (the others need none).
         let mut marks = Expiries::default();
         for (_, node) in out.iter().filter(|(_, node)| node.outcome() == Outcome::Deferred) {
@@ -255,7 +310,7 @@ impl Messages {
             }
         }
         self.forget_marks(forget_marks);
-        Settled { nodes: out, expiries: marks }
+        Settled { nodes: out, expiries: marks, arrived }
     }
 
     /// Drops the expiry records at or before `before` that no deferred key
@@ -293,6 +348,12 @@ impl AddAssign for Messages {
         for (queue_id, mark) in other.expiries {
             self.expiries.entry(queue_id).and_modify(|m| m.absorb(mark)).or_insert(mark);
         }
+        if self.arrivals.len() < other.arrivals.len() {
+            std::mem::swap(&mut self.arrivals, &mut other.arrivals);
+        }
+        for (id, time) in other.arrivals {
+            self.arrivals.entry(id).and_modify(|t| *t = (*t).min(time)).or_insert(time);
+        }
     }
 }
 
@@ -324,7 +385,9 @@ mod tests {
     }
 
     /// Random events over few keys: ties in time, missing times, hops
-    /// (chains, loops, fan-in), expiries, repeated texts.
+    /// (chains, loops, fan-in), expiries, repeated texts, discards, events
+    /// with and without a delay (then counted from an arrival, when there
+    /// is one).
     fn scenario(random: &mut Random, events: usize, expiries: usize) -> (Vec<Fed<Ev>>, Vec<Fed<Expiry>>) {
         let qids = ["A", "B", "C"];
         let rcpts = ["a@x.example", "b@x.example", "C@UP.EXAMPLE"];
@@ -333,9 +396,11 @@ mod tests {
         let evs = (0..events)
             .map(|i| {
                 let (qid, rcpt, time) = (random.pick(&qids), random.pick(&rcpts), random.pick(&times));
-                let e = match random.below(6) {
+                let e = match random.below(8) {
                     0 => hop(qid, rcpt, random.pick(&qids), time),
                     1 => ev(qid, rcpt, DELIVERED, time).delay(random.below(4) as f64),
+                    6 => ev(qid, rcpt, DELIVERED, time),
+                    7 => ev(qid, rcpt, DELIVERED, time).discarded(),
                     2 => ev(qid, rcpt, BOUNCED, time).text(random.pick(&texts)),
                     3 => ev(qid, rcpt, BOUNCED, time).expired(),
                     _ => ev(qid, rcpt, DEFERRED, time).text(random.pick(&texts)),
@@ -406,6 +471,7 @@ mod tests {
                 let mut m = Messages::new();
                 let expiries: Vec<_> = expiries.iter().map(|&x| (100, x)).collect();
                 feed(&mut m, &events.iter().copied().enumerate().collect::<Vec<_>>(), &expiries);
+                feed_arrivals(&mut m, &[("A", Some(1)), ("B", Some(1)), ("C", Some(1))]);
                 let held = m.len();
                 let settled = m.retire(10_000_000, 0);
                 let mut out: Vec<(&[u8], &[u8])> = settled.nodes.iter().map(|(_, n)| split_key(n.key())).collect();
@@ -417,6 +483,10 @@ mod tests {
                 // The deferred keys that leave take their expiry records.
                 let deferred_out = settled.nodes.iter().any(|(_, n)| n.outcome() == DEFERRED);
                 assert_eq!(settled.expiries.contains_key(&b"A"[..]), deferred_out, "{name}");
+                // Every key that leaves takes its message's arrival time
+                // along, and the records stay for those held.
+                assert_eq!(settled.arrived, vec![Some(1_000_000); want.len()], "{name}");
+                assert_eq!(m.arrivals.len(), 3, "{name}");
             }
         }
         COLLIDE.set(false);
@@ -444,6 +514,34 @@ mod tests {
         assert_eq!(kept, [&b"LATER"[..], b"NEEDED", b"UNTIMED"]);
     }
 
+    /// `retire(10 s, 50 s)` drops the arrival records at or before 50 s of
+    /// message ids no key is held of (whatever the keys' outcomes), and only
+    /// those; the keys that leave take their arrival times along.
+    #[test]
+    fn retire_forgets_the_arrival_records_no_held_key_needs() {
+        let mut m = Messages::new();
+        let events = [
+            (0, ev("NEEDED", "a@x.example", DEFERRED, Some(5))),
+            (1, ev("HELD", "a@x.example", DELIVERED, Some(60))),
+            (2, ev("LEFT", "a@x.example", DELIVERED, Some(5))),
+        ];
+        feed(&mut m, &events, &[]);
+        let arrivals = [
+            ("NEEDED", Some(1)),
+            ("HELD", Some(1)),
+            ("LEFT", Some(2)),
+            ("ALONE", Some(1)),
+            ("AT", Some(50)),
+            ("LATER", Some(51)),
+        ];
+        feed_arrivals(&mut m, &arrivals);
+        let settled = m.retire(10_000_000, 50_000_000);
+        assert_eq!((settled.len(), &settled.arrived[..]), (1, &[Some(2_000_000)][..]));
+        let mut kept: Vec<&[u8]> = m.arrivals.keys().map(|id| id.bytes()).collect();
+        kept.sort();
+        assert_eq!(kept, [&b"HELD"[..], b"LATER", b"NEEDED"]);
+    }
+
     /// The same events split in every way across three states, each fed in
     /// a shuffled order, merged in every order and grouping: `finish` gives
     /// what one state fed everything in input order gives.
@@ -455,8 +553,11 @@ mod tests {
             // Every third round, keys' hashes collide.
             COLLIDE.set(round % 3 == 2);
             let (events, expiries) = scenario(&mut random, 6, 1);
+            let times = [None, Some(0), Some(1), Some(2), Some(5)];
+            let arrivals: Vec<Arrival> = (0..2).map(|_| (random.pick(&["A", "B", "C"]), random.pick(&times))).collect();
             let mut whole = Messages::new();
             feed(&mut whole, &events, &expiries);
+            feed_arrivals(&mut whole, &arrivals);
             let len = whole.len();
             let want = whole.finish();
             let items = events.len() + expiries.len();
@@ -476,6 +577,10 @@ mod tests {
                 for (i, part) in parts.iter_mut().enumerate() {
                     random.shuffle(&mut evs[i]);
                     feed(part, &evs[i], &exps[i]);
+                }
+                // Arrivals go to a random part each.
+                for &arrival in &arrivals {
+                    feed_arrivals(&mut parts[random.below(3)], &[arrival]);
                 }
                 let ord = random.pick(&orders);
                 let [a, b, c] = ord.map(|i| parts[i].clone());
@@ -556,6 +661,7 @@ mod tests {
                 hop_to: None,
                 expired: false,
                 delay: Some(1.5),
+                discarded: false,
             };
             let deferred = Attempt { outcome: DEFERRED, time: Some(1_000_000), text: deferral.as_bytes(), ..attempt };
             (deferred, attempt)

@@ -1,5 +1,5 @@
-//! Helpers shared by the tests of the files of `messages/`: events and
-//! expiries written briefly, fed to a [`Messages`], and a small
+//! Helpers shared by the tests of the files of `messages/`: events,
+//! expiries and arrivals written briefly, fed to a [`Messages`], and a small
 //! deterministic random generator.
 
 use super::node::domain_after_at;
@@ -22,6 +22,7 @@ pub(super) struct Ev {
     pub(super) expired: bool,
     pub(super) text: &'static str,
     pub(super) delay: Option<f64>,
+    pub(super) discarded: bool,
 }
 
 pub(super) fn ev(qid: &'static str, rcpt: &'static str, outcome: Outcome, time: Option<i64>) -> Ev {
@@ -30,7 +31,7 @@ pub(super) fn ev(qid: &'static str, rcpt: &'static str, outcome: Outcome, time: 
         DEFERRED => "452 4.2.2 mailbox full",
         BOUNCED => "550 5.1.1 user unknown",
     };
-    Ev { qid, rcpt, outcome, time, hop: None, expired: false, text, delay: None }
+    Ev { qid, rcpt, outcome, time, hop: None, expired: false, text, delay: None, discarded: false }
 }
 
 pub(super) fn hop(qid: &'static str, rcpt: &'static str, to: &'static str, time: Option<i64>) -> Ev {
@@ -49,6 +50,11 @@ impl Ev {
 
     pub(super) fn expired(self) -> Ev {
         Ev { expired: true, ..self }
+    }
+
+    /// A content filter's discard (amavis's reply).
+    pub(super) fn discarded(self) -> Ev {
+        Ev { discarded: true, text: "250 2.7.0 Ok, discarded, id=1-01 - spam", ..self }
     }
 
     pub(super) fn attempt(&self) -> Attempt<'static> {
@@ -77,12 +83,16 @@ impl Ev {
             hop_to: self.hop.map(str::as_bytes),
             expired: self.expired,
             delay: self.delay,
+            discarded: self.discarded,
         }
     }
 }
 
 /// A Postfix expiry of a queue id, at a time in seconds.
 pub(super) type Expiry = (&'static str, Option<i64>);
+
+/// An Exim arrival of a message id, at a time in seconds.
+pub(super) type Arrival = (&'static str, Option<i64>);
 
 /// An event or expiry with its position in the input.
 pub(super) type Fed<T> = (usize, T);
@@ -93,6 +103,12 @@ pub(super) fn feed(m: &mut Messages, events: &[Fed<Ev>], expiries: &[Fed<Expiry>
     }
     for &(order, (qid, time)) in expiries {
         m.record_expiry(qid.as_bytes(), time.map(|s| s * 1_000_000), order as u64);
+    }
+}
+
+pub(super) fn feed_arrivals(m: &mut Messages, arrivals: &[Arrival]) {
+    for &(qid, time) in arrivals {
+        m.record_arrival(qid.as_bytes(), time.map(|s| s * 1_000_000));
     }
 }
 

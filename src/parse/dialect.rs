@@ -36,6 +36,9 @@ pub struct Dialect {
     pub line_name: &'static str,
     /// The literals the scanner searches for, each with its parser.
     pub anchors: &'static [Anchor],
+    /// Literals of lines only the message-level reports use (Exim's
+    /// arrivals): searched for only when they are asked for.
+    pub message_anchors: &'static [Anchor],
     /// Whether the start of an input looks like this MTA's log (an input
     /// that no dialect recognises and that yields no event is probably
     /// the wrong file).
@@ -61,6 +64,7 @@ pub static DIALECTS: [&Dialect; 2] = [
             Anchor { literal: postfix::ANCHOR, parse: postfix::parse },
             Anchor { literal: postfix::EXPIRY_ANCHOR, parse: postfix::parse_expiry },
         ],
+        message_anchors: &[],
         recognises: postfix::recognises,
         default_logs: &["/var/log/mail.log", "/var/log/maillog"],
         expires_without_recipients: true,
@@ -76,6 +80,7 @@ pub static DIALECTS: [&Dialect; 2] = [
             Anchor { literal: exim::ANCHORS[3], parse: exim::parse },
             Anchor { literal: exim::ANCHORS[4], parse: exim::parse },
         ],
+        message_anchors: &[Anchor { literal: exim::ARRIVAL_ANCHOR, parse: exim::parse_arrival }],
         recognises: exim::recognises,
         default_logs: &["/var/log/exim4/mainlog", "/var/log/exim/main.log"],
         expires_without_recipients: false,
@@ -193,7 +198,8 @@ mod tests {
         assert!(DIALECTS.len() <= 32, "Recognised holds a bit per dialect in a u32");
         for dialect in DIALECTS {
             assert!(!dialect.anchors.is_empty(), "{}", dialect.name);
-            assert!(dialect.anchors.iter().all(|a| !a.literal.is_empty()), "{}", dialect.name);
+            let mut anchors = dialect.anchors.iter().chain(dialect.message_anchors);
+            assert!(anchors.all(|a| !a.literal.is_empty()), "{}", dialect.name);
         }
     }
 }

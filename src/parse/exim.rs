@@ -23,6 +23,11 @@ use super::{
 /// line cut off right after its flag is still seen (as malformed).
 pub const ANCHORS: [&[u8]; 5] = [b" =>", b" ->", b" >>", b" ==", b" **"];
 
+/// The literal of an arrival line, `ID <= sender ...`, read by
+/// [`parse_arrival`]: not a delivery, but the time the message's delays
+/// count from.
+pub const ARRIVAL_ANCHOR: &[u8] = b" <= ";
+
 /// Whether the start of an input looks like an Exim main log: `exim[` as a
 /// syslog tag, a message id among the first words of a line, or Exim's own
 /// timestamp before something only Exim writes.
@@ -72,18 +77,9 @@ const MAX_ID_START: usize = 160;
 
 /// Parses the line `line`, in which one of [`ANCHORS`] starts at byte `at`.
 pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
-    // The flag must follow the line's first message id: ids quoted later in
-    // a subject or a reply are not deliveries.
-    // A message id is at most 23 bytes: look back no further than that.
-    let window = at.saturating_sub(24);
-    let id_start = match memchr::memrchr(b' ', &line[window..at]) {
-        Some(i) => window + i + 1,
-        None if window == 0 => 0,
-        None => return Parsed::Other,
-    };
-    if !is_message_id(&line[id_start..at]) || !is_first_message_id(line, id_start) {
+    let Some(id_start) = message_id_before(line, at) else {
         return Parsed::Other;
-    }
+    };
     let outcome = match &line[at + 1..at + 3] {
         b"=>" | b"->" | b">>" => Outcome::Delivered,
         b"==" => Outcome::Deferred,
@@ -127,6 +123,9 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
     let note = Note::of_text(code, enhanced, rest);
     let queue_id = &line[id_start..at];
     let expired = outcome == Outcome::Bounced && FINDERS.retry_timeout.find(text).is_some();
+    // Only a delivery's: a failure's reply is not quoted, so a `QT=` in it
+    // could be the remote server's words.
+    let delay_ms = if outcome == Outcome::Delivered { queue_time(rest) } else { None };
     Parsed::Event(Event {
         domain,
         outcome,
@@ -141,9 +140,89 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
         queue_id,
         recipient,
         hop_to: None,
-        delay_ms: None,
+        delay_ms,
         expired,
+        discarded: false,
     })
+}
+
+/// Parses an arrival line, `ID <= sender ...`, in which [`ARRIVAL_ANCHOR`]
+/// starts at byte `at`: the message `ID` arrived at the line's time. The
+/// flag must follow the line's first message id, as a delivery's.
+pub fn parse_arrival(line: &[u8], at: usize) -> Parsed<'_> {
+    match message_id_before(line, at) {
+        Some(id_start) => Parsed::Arrival { queue_id: &line[id_start..at] },
+        None => Parsed::Other,
+    }
+}
+
+/// Where the message id that ends right before the flag at `at` starts,
+/// when it is the line's first message id: ids quoted later in a subject
+/// or a reply are not deliveries.
+fn message_id_before(line: &[u8], at: usize) -> Option<usize> {
+    // A message id is at most 23 bytes: look back no further than that.
+    let window = at.saturating_sub(24);
+    let id_start = match memchr::memrchr(b' ', &line[window..at]) {
+        Some(i) => window + i + 1,
+        None if window == 0 => 0,
+        None => return None,
+    };
+    (is_message_id(&line[id_start..at]) && is_first_message_id(line, id_start)).then_some(id_start)
+}
+
+/// How far from the end of a delivery line `QT=` is looked for: Exim
+/// writes it and `DT=` last (` QT=1w2d3h4m5s DT=1w2d3h4m5s` is 35 bytes).
+const QT_WINDOW: usize = 64;
+
+/// Exim's `QT=` (the `queue_time` log selector) on a delivery line, in
+/// milliseconds: the time since the message arrived, which is what the
+/// message-level delay is. It comes after the quoted confirmation
+/// (`C="..."`), at the end of the line, so the last ` QT=` in the last
+/// [`QT_WINDOW`] bytes is taken (a bounded backward search for its rare
+/// `Q`: most lines have none), and only when no quote follows it (else it
+/// was inside the confirmation). `DT=` (`deliver_time`) is the time of
+/// this one delivery, not since arrival: not read.
+fn queue_time(rest: &[u8]) -> Option<u64> {
+    let tail = &rest[rest.len().saturating_sub(QT_WINDOW)..];
+    let at =
+        memchr::memrchr_iter(b'Q', tail).find(|&q| q > 0 && tail[q - 1] == b' ' && tail[q + 1..].starts_with(b"T="))?;
+    let value = &tail[at + 3..];
+    if memchr::memchr(b'"', value).is_some() {
+        return None;
+    }
+    duration_ms(&value[..memchr::memchr(b' ', value).unwrap_or(value.len())])
+}
+
+/// A duration as Exim writes it, in milliseconds: `1w2d3h4m5s` (each part
+/// optional, in that order, at least one; `0s` for none), or under 5
+/// seconds with the `millisec` selector `1.234s`. A negative time (a clock
+/// set back) or anything else is none.
+fn duration_ms(text: &[u8]) -> Option<u64> {
+    const UNITS: [(u8, u64); 5] =
+        [(b'w', 604_800_000), (b'd', 86_400_000), (b'h', 3_600_000), (b'm', 60_000), (b's', 1000)];
+    let digits = |t: &[u8]| t.iter().take_while(|b| b.is_ascii_digit()).count();
+    let number = |t: &[u8]| t.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+    // `1.234s`
+    let whole = digits(text);
+    if let Some(fraction) = text.get(whole..).and_then(|t| t.strip_prefix(b".")) {
+        let n = digits(fraction);
+        return (whole > 0 && whole <= 9 && (1..=3).contains(&n) && &fraction[n..] == b"s").then(|| {
+            let ms = fraction[..n].iter().chain(std::iter::repeat_n(&b'0', 3 - n));
+            number(&text[..whole]) * 1000 + ms.fold(0u64, |n, d| n * 10 + u64::from(d - b'0'))
+        });
+    }
+    let (mut rest, mut total, mut next) = (text, 0u64, 0);
+    while !rest.is_empty() {
+        let n = digits(rest);
+        if n == 0 || n > 9 {
+            return None;
+        }
+        let unit = *rest.get(n)?;
+        let i = next + UNITS[next..].iter().position(|&(u, _)| u == unit)?;
+        total += number(&rest[..n]) * UNITS[i].1;
+        (rest, next) = (&rest[n + 1..], i + 1);
+    }
+    (next > 0).then_some(total)
 }
 
 /// Whether the token at `id_start` (shaped like a message id) is the first
@@ -361,6 +440,98 @@ mod tests {
         let line = "2025-06-01 12:00:00 1sDdXq-000Abc-Ef ** user@nullmx.example : an MX or SRV record indicated no SMTP service";
         let Parsed::Event(ev) = run(line) else { panic!("not an event") };
         assert_eq!((ev.note, ev.domain), (Note::NullMx, &b"nullmx.example"[..]));
+    }
+
+    /// Arrival lines: the message id before `<=`, the line's first.
+    #[test]
+    fn arrivals() {
+        let cases = [
+            (
+                "2020-02-22 01:01:56 1j5IhX-0006pK-Rt <= s@sender.example H=h [192.0.2.1] P=esmtp S=1234",
+                Some("1j5IhX-0006pK-Rt"),
+            ),
+            (
+                "2010-09-13 05:00:13 [1487] 1Ov4tU-0000Nz-Rm <= mailling.list@domain.com H=mailhost.domain.com [208.42.54.2]:51792 P=esmtps S=21778",
+                Some("1Ov4tU-0000Nz-Rm"),
+            ),
+            (
+                "Nov  5 01:30:03 mx2 exim[20934]: 2026-11-05 01:30:03 10HmaX-000000005vi-0000 <= <> R=1tVmQ4-0005Kt-3c U=Debian-exim P=local S=4420",
+                Some("10HmaX-000000005vi-0000"),
+            ),
+            // Not after the line's first message id, or no id at all.
+            ("2026-11-05 10:00:00 1tXyZa-0003Ab-Qr T=\"re: 1tXyZb-0003Ab-Qr <= u@y.example\"", None),
+            ("2026-11-05 10:00:00 H=h [192.0.2.1] <= s@x.example", None),
+            ("2026-11-05 10:00:00 x1tXyZa-0003Ab-Qr <= s@x.example", None),
+        ];
+        for (line, want) in cases {
+            let at = memchr::memmem::find(line.as_bytes(), ARRIVAL_ANCHOR).unwrap();
+            let want = want.map_or(Parsed::Other, |id| Parsed::Arrival { queue_id: id.as_bytes() });
+            assert_eq!(parse_arrival(line.as_bytes(), at), want, "{line}");
+        }
+    }
+
+    /// `QT=` on a delivery line is its delay; one inside the quoted
+    /// confirmation, or on a failure (whose reply is not quoted), is not.
+    #[test]
+    fn queue_times_of_deliveries() {
+        let head = "2026-11-05 10:00:00 1tXyZa-0003Ab-Qr";
+        let cases = [
+            ("=> u@x.example R=r T=t H=mx [192.0.2.1] C=\"250 OK\" QT=1m2s DT=1s", Some(62_000)),
+            ("=> u@x.example R=r T=t QT=9s", Some(9000)),
+            ("-> v@x.example R=r T=t QT=1.250s DT=0.200s", Some(1250)),
+            ("=> u@x.example R=r T=t H=mx [192.0.2.1] C=\"250 OK QT=99s\"", None),
+            ("=> u@x.example R=r T=t H=mx [192.0.2.1] C=\"250 OK QT=99s\" QT=3s", Some(3000)),
+            ("=> u@x.example R=r T=t QT=qqs", None),
+            ("=> u@x.example R=r T=t DT=5s", None),
+            // Not at the end of the line, where Exim writes it.
+            (
+                "=> u@x.example R=r T=t QT=9s H=mx.x.example [192.0.2.1]:25 X=TLS1.3:TLS_AES_256_GCM_SHA384:256 CV=yes",
+                None,
+            ),
+            (
+                "** u@x.example R=r T=t: SMTP error from remote mail server after RCPT TO:<u@x.example>: 550 no QT=9s",
+                None,
+            ),
+            (
+                "== u@x.example R=r T=t defer (-44): SMTP error from remote mail server after RCPT TO:<u@x.example>: 450 QT=9s",
+                None,
+            ),
+        ];
+        for (rest, want) in cases {
+            let line = format!("{head} {rest}");
+            let at = ANCHORS.iter().filter_map(|a| memchr::memmem::find(line.as_bytes(), a)).min().unwrap();
+            let Parsed::Event(e) = parse(line.as_bytes(), at) else { panic!("{line}") };
+            assert_eq!(e.delay_ms, want, "{line}");
+        }
+    }
+
+    /// Durations as Exim's `readconf_printtime` and `string_timediff`
+    /// write them, worked out by hand.
+    #[test]
+    fn durations() {
+        let cases: [(&str, Option<u64>); 18] = [
+            ("0s", Some(0)),
+            ("9s", Some(9000)),
+            ("1m2s", Some(62_000)),
+            ("2h", Some(7_200_000)),
+            ("1w2d3h4m5s", Some(((((7 + 2) * 24 + 3) * 60 + 4) * 60 + 5) * 1000)),
+            ("3d5s", Some((3 * 86_400 + 5) * 1000)),
+            ("1.234s", Some(1234)),
+            ("0.050s", Some(50)),
+            ("4.5s", Some(4500)),
+            ("", None),
+            ("s", None),
+            ("5", None),
+            ("2s1m", None),
+            ("1m1m", None),
+            ("-3s", None),
+            ("1.2345s", None),
+            ("1.s", None),
+            ("1234567890s", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(duration_ms(text.as_bytes()), want, "{text}");
+        }
     }
 
     #[test]

@@ -221,10 +221,17 @@ pub struct Event<'a> {
     /// loopback relay that answered `queued as NEWQID`): the new queue id,
     /// under which the message goes on. Not a final delivery.
     pub hop_to: Option<&'a [u8]>,
-    /// Postfix's `delay=`: milliseconds since the message arrived.
+    /// Milliseconds since the message arrived: Postfix's `delay=`, Exim's
+    /// `QT=` (on delivery lines, with the `queue_time` log selector).
     pub delay_ms: Option<u64>,
     /// An Exim `retry timeout exceeded` failure: the address expired.
     pub expired: bool,
+    /// A Postfix delivery into a content filter on this host (a loopback
+    /// relay) whose reply says the filter discarded or quarantined the
+    /// message (amavis's `250 2.7.0 Ok, discarded, id=... - BANNED: ...`).
+    /// Still a delivered line; the message-level reports count the
+    /// recipient as discarded.
+    pub discarded: bool,
 }
 
 impl<'a> Event<'a> {
@@ -245,6 +252,7 @@ impl<'a> Event<'a> {
             hop_to: None,
             delay_ms: None,
             expired: false,
+            discarded: false,
         }
     }
 
@@ -260,6 +268,7 @@ impl<'a> Event<'a> {
             hop_to: None,
             delay_ms: None,
             expired: false,
+            discarded: false,
             ..self
         }
     }
@@ -277,6 +286,12 @@ pub enum Parsed<'a> {
     /// returned to sender`): its recipients still deferred have expired.
     Expiry {
         /// The message's queue id.
+        queue_id: &'a [u8],
+    },
+    /// Exim received a message (`ID <= sender ...`): its delays count from
+    /// this line's time.
+    Arrival {
+        /// The message id.
         queue_id: &'a [u8],
     },
     /// It looked like a delivery line but could not be read as one.
@@ -550,6 +565,7 @@ mod tests {
             hop_to: Some(b"5C6D7E8F"),
             delay_ms: Some(1),
             expired: true,
+            discarded: true,
             ..Event::new(b"d.example", Outcome::Bounced, Some(550), enhanced_at(b"5.1.10"))
         };
         let want = Event { note: Note::NullMx, ..Event::new(b"d.example", Outcome::Bounced, Some(550), full.enhanced) };

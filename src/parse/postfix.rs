@@ -119,7 +119,13 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
         },
     };
     let note = Note::of_text(code, enhanced, text);
-    let hop_to = if outcome == Outcome::Delivered { content_filter_hop(relay, text) } else { None };
+    let (hop_to, discarded) = match outcome {
+        Outcome::Delivered if is_loopback(relay) => {
+            let hop_to = content_filter_hop(text);
+            (hop_to, hop_to.is_none() && filter_discarded(text))
+        }
+        _ => (None, false),
+    };
     Parsed::Event(Event {
         domain: domain_of(addr),
         outcome,
@@ -134,6 +140,7 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
         hop_to,
         delay_ms,
         expired: false,
+        discarded,
     })
 }
 
@@ -155,17 +162,36 @@ pub fn parse_expiry(line: &[u8], at: usize) -> Parsed<'_> {
     }
 }
 
-/// A delivery into a content filter on this host: a loopback relay that
-/// answered `250 ... queued as NEWQID`. Returns the new queue id.
-fn content_filter_hop<'a>(relay: &[u8], text: &'a [u8]) -> Option<&'a [u8]> {
+/// Whether `relay=` is a loopback address (`127.x.x.x`, `::1`): a content
+/// filter or a delivery agent on this host.
+fn is_loopback(relay: &[u8]) -> bool {
     let loopback = |r: &[u8]| r.starts_with(b"127.") || r.starts_with(b"::1]") || r.starts_with(b"::1:");
-    let host_ip = memchr::memchr(b'[', relay).map(|i| &relay[i + 1..])?;
-    if !loopback(host_ip) {
-        return None;
-    }
+    memchr::memchr(b'[', relay).is_some_and(|i| loopback(&relay[i + 1..]))
+}
+
+/// A delivery into a content filter on this host (a loopback relay) that
+/// answered `250 ... queued as NEWQID`. Returns the new queue id.
+fn content_filter_hop(text: &[u8]) -> Option<&[u8]> {
     let after = &text[FINDERS.queued_as.find(text)? + FINDERS.queued_as.needle().len()..];
     let len = after.iter().take_while(|b| b.is_ascii_alphanumeric()).count();
     (len >= 5).then(|| &after[..len])
+}
+
+/// How far into a reply [`filter_discarded`] looks: amavis says it at once.
+const VERDICT_WINDOW: usize = 64;
+
+/// Whether the reply of a content filter on this host (a loopback relay)
+/// says it discarded or quarantined the message: amavis's `250 2.7.0 Ok,
+/// discarded, id=... - BANNED: ...` (or `INFECTED`, `spam`), another
+/// filter's `Discarded` or `quarantined`. The word is looked for, in any
+/// case, in the first [`VERDICT_WINDOW`] bytes before any `<`, so an
+/// address in the reply (an LMTP server's `250 2.0.0 <discarded@x> Saved`)
+/// is never taken for a verdict.
+fn filter_discarded(text: &[u8]) -> bool {
+    let head = &text[..text.len().min(VERDICT_WINDOW)];
+    let head = &head[..memchr::memchr(b'<', head).unwrap_or(head.len())];
+    let has = |word: &[u8]| head.windows(word.len()).any(|w| w.eq_ignore_ascii_case(word));
+    has(b"discarded") || has(b"quarantined")
 }
 
 /// `delay=` seconds (`2017`, `0.43`) as milliseconds.
@@ -496,6 +522,50 @@ mod tests {
             let at = memchr::memmem::find(line.as_bytes(), ANCHOR).unwrap();
             let Parsed::Event(e) = parse(line.as_bytes(), at) else { panic!("{line}") };
             assert_eq!((e.hop_to, e.delay_ms), (hop.map(str::as_bytes), delay), "{line}");
+        }
+    }
+
+    /// A content filter on this host that discarded or quarantined the
+    /// message: still a delivered line, flagged for the message level.
+    #[test]
+    fn content_filter_discards() {
+        let line = |relay: &str, dsn: &str, status: &str| {
+            format!(
+                "2023-03-15T09:33:43.255874+01:00 helga postfix/amavis/smtp[440819]: 4Pc3ZX1jFxz3tBr: \
+                 to=<u@uhu.example>, relay={relay}, delay=3.2, delays=0.44/0.02/0.01/2.7, dsn={dsn}, status={status}"
+            )
+        };
+        let amavis = "127.0.0.1[127.0.0.1]:10024";
+        let cases = [
+            (line(amavis, "2.7.0", "sent (250 2.7.0 Ok, discarded, id=351462-17 - BANNED: .exe,.exe-ms)"), true),
+            (line(amavis, "2.7.0", "sent (250 2.7.0 Ok, discarded, id=351462-18 - INFECTED: Eicar-Signature)"), true),
+            (line(amavis, "2.7.0", "sent (250 2.7.0 Ok, discarded, id=351462-19 - spam)"), true),
+            (line("localhost[::1]:10026", "2.0.0", "sent (250 Virus Detected; Discarded Email)"), true),
+            (line(amavis, "2.0.0", "sent (250 2.0.0 Ok, id=351462-20, quarantined)"), true),
+            // Passed on: a hop, not a discard, whatever its new queue id says.
+            (
+                line(
+                    amavis,
+                    "2.0.0",
+                    "sent (250 2.0.0 from MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as 4Discarded1)",
+                ),
+                false,
+            ),
+            // A remote server's words are not a filter's verdict.
+            (line("mx.example[192.0.2.1]:25", "2.0.0", "sent (250 2.0.0 Ok, discarded)"), false),
+            // An address in a local delivery's reply is not a verdict.
+            (line("127.0.0.1[127.0.0.1]:24", "2.0.0", "sent (250 2.0.0 <discarded@uhu.example> Saved)"), false),
+            // Far into the reply: not where a filter says it.
+            (line(amavis, "2.0.0", &format!("sent (250 2.0.0 Ok {} discarded)", "x".repeat(60))), false),
+            (line(amavis, "4.7.0", "deferred (host 127.0.0.1[127.0.0.1] said: 450 4.7.0 discarded)"), false),
+        ];
+        for (line, discarded) in cases {
+            let at = memchr::memmem::find(line.as_bytes(), ANCHOR).unwrap();
+            let Parsed::Event(e) = parse(line.as_bytes(), at) else { panic!("{line}") };
+            assert_eq!(e.discarded, discarded, "{line}");
+            if e.outcome == Outcome::Delivered {
+                assert_eq!(e.code, Some(250), "{line}");
+            }
         }
     }
 
