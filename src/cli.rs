@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use bounces::config::{Config, DEFAULT_MAX_DOMAINS, Mta, ReportKind, TimeConfig};
+use bounces::config::{Config, DEFAULT_MAX_DOMAINS, Mta, ReportKind, Suppress, TimeConfig};
 use bounces::error::{Error, Result};
 use bounces::internals::explain;
 use bounces::internals::input::{BlockOptions, Source};
@@ -173,6 +173,18 @@ struct AnalyzeArgs {
     #[arg(long)]
     hash_recipients: bool,
 
+    /// Which failed addresses the recipients report (the suppression list)
+    /// holds, comma-separated. Hard bounces (the address or its domain is
+    /// bad) are always listed, with the action `suppress`; `expired`, `soft`
+    /// and `undetermined` add the addresses whose latest failure was of that
+    /// kind, with the action `review`. Block-type failures (our side was
+    /// refused: blocklists, reputation, spam, policy, reverse DNS,
+    /// authentication of our mail) are never listed, and do not hide an
+    /// earlier hard bounce. A hard bounce stands until a later message to
+    /// the address is delivered; a delivery takes any address off the list.
+    #[arg(long, value_enum, value_name = "KINDS", value_delimiter = ',', default_value = "hard")]
+    suppress: Vec<SuppressArg>,
+
     /// A file holding the key for --hash-recipients (a trailing newline is ignored).
     #[arg(long, value_name = "FILE", requires = "hash_recipients")]
     hash_key_file: Option<PathBuf>,
@@ -215,6 +227,57 @@ impl ValueEnum for ReportArg {
         };
         Some(PossibleValue::new(self.0.name()).help(format!("{}{rows}", report::header(self.0))))
     }
+}
+
+/// A word of `--suppress`: which failures the suppression list holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum SuppressArg {
+    /// bounces of bounce type hard: the address or its domain is bad (always listed; action suppress)
+    Hard,
+    /// also addresses whose latest message expired, retried until the queue lifetime ran out (action review)
+    Expired,
+    /// also soft bounces: mailbox full, account suspended, ... (action review)
+    Soft,
+    /// also bounces whose reply nothing could classify (action review)
+    Undetermined,
+    /// hard,expired,soft,undetermined: every failure but the block-type ones
+    All,
+    /// Refused with an explanation: block-type failures are never listed.
+    #[value(hide = true)]
+    Block,
+}
+
+/// `--suppress`'s words as a [`Suppress`]: `hard` must be among them (or
+/// `all`), `block` never is.
+fn suppress(words: &[SuppressArg]) -> Result<Suppress> {
+    let mut suppress = Suppress::default();
+    let mut hard = false;
+    for word in words {
+        match word {
+            SuppressArg::Hard => hard = true,
+            SuppressArg::Expired => suppress.expired = true,
+            SuppressArg::Soft => suppress.soft = true,
+            SuppressArg::Undetermined => suppress.undetermined = true,
+            SuppressArg::All => (hard, suppress) = (true, Suppress::ALL),
+            SuppressArg::Block => {
+                return Err(Error::Usage(
+                    "--suppress block: block-type failures (blocklists, reputation, spam, policy, reverse \
+                     DNS, authentication of our mail) are the sending side's problem, not the address's: they are \
+                     never listed (the reasons report counts them)"
+                        .to_string(),
+                ));
+            }
+        }
+    }
+    if !hard {
+        let given: Vec<String> =
+            words.iter().filter_map(|w| w.to_possible_value()).map(|v| v.get_name().to_string()).collect();
+        let given = given.join(",");
+        return Err(Error::Usage(format!(
+            "--suppress {given}: the list always holds the hard bounces; name them too: --suppress hard,{given}"
+        )));
+    }
+    Ok(suppress)
 }
 
 /// `--mta`: `auto` or the name of a dialect, from the table of dialects.
@@ -307,6 +370,7 @@ impl AnalyzeArgs {
             }
         };
         let hash_key = if args.hash_recipients { Some(hash_key(args.hash_key_file.as_deref())?) } else { None };
+        let suppress = suppress(&args.suppress)?;
         Ok(Config {
             inputs,
             mta: args.mta.0,
@@ -323,6 +387,7 @@ impl AnalyzeArgs {
             time,
             hash_key,
             settle: args.settle.map_or(bounces::internals::messages::SETTLE, |s| i64::from(s) * 1_000_000),
+            suppress,
         })
     }
 }
@@ -474,6 +539,51 @@ mod tests {
             error.starts_with("-o reports/{since}: {since} stands for the date of --since, and no --since"),
             "{error}"
         );
+    }
+
+    /// `--suppress`, worked out by hand: the hard bounces always, each word
+    /// adds its kind, `all` every kind but block, `block` never.
+    #[test]
+    fn suppress_lists_the_hard_bounces_and_what_is_asked() {
+        let parse = |args: &[&str]| -> std::result::Result<Suppress, String> {
+            let args = ["bounces", "analyze"].iter().chain(args).chain(&["samples/postfix.log"]);
+            let cli = Cli::try_parse_from(args).map_err(|e| e.to_string())?;
+            match cli.into_action() {
+                Ok(Action::Analyze(config)) => Ok(config.suppress),
+                Ok(Action::Explain(..)) => panic!("an analyze command"),
+                Err(e) => Err(e.to_string()),
+            }
+        };
+        let kinds = |expired, soft, undetermined| Ok(Suppress { expired, soft, undetermined });
+        let cases: [(&[&str], _); 9] = [
+            (&[], kinds(false, false, false)),
+            (&["--suppress", "hard"], kinds(false, false, false)),
+            (&["--suppress", "hard,expired"], kinds(true, false, false)),
+            (&["--suppress", "hard,soft"], kinds(false, true, false)),
+            (&["--suppress", "hard,undetermined"], kinds(false, false, true)),
+            (&["--suppress", "soft,hard,expired"], kinds(true, true, false)),
+            (&["--suppress", "hard", "--suppress", "soft"], kinds(false, true, false)),
+            (&["--suppress", "all"], kinds(true, true, true)),
+            (&["--suppress", "expired,all"], kinds(true, true, true)),
+        ];
+        for (args, want) in cases {
+            assert_eq!(parse(args), want, "{args:?}");
+        }
+        let refused = [
+            (
+                &["--suppress", "expired"][..],
+                "--suppress expired: the list always holds the hard bounces; name them too: --suppress hard,expired",
+            ),
+            (&["--suppress", "soft,undetermined"], "name them too: --suppress hard,soft,undetermined"),
+            (&["--suppress", "block"], "--suppress block: block-type failures"),
+            (&["--suppress", "hard,block"], "are never listed"),
+            (&["--suppress", "all,block"], "are never listed"),
+            (&["--suppress", "everything"], "invalid value 'everything'"),
+        ];
+        for (args, want) in refused {
+            let error = parse(args).unwrap_err();
+            assert!(error.contains(want), "{args:?}: {error}");
+        }
     }
 
     /// See e509300: `codes` named twice with `-o` was written twice, at once.

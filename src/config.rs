@@ -29,7 +29,8 @@ pub enum ReportKind {
     Hourly,
     /// Per domain, counted per recipient by final outcome.
     Messages,
-    /// The recipients whose final outcome is a bounce or an expiry.
+    /// The suppression list: the addresses whose latest messages failed,
+    /// as many as [`Suppress`] asks for.
     Recipients,
 }
 
@@ -79,6 +80,31 @@ impl ReportKind {
     }
 }
 
+/// Which failed addresses the `recipients` report lists (`--suppress`).
+///
+/// The hard bounces (the address or the domain is bad) always, with the
+/// action `suppress`; each flag adds a kind of failure whose address may
+/// well be fine, with the action `review`. Block-type failures (the
+/// sending side was refused: blocklists, reputation, spam, policy, reverse
+/// DNS, authentication of our mail) are never listed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Suppress {
+    /// Also the addresses whose latest message expired (given up on after
+    /// retrying too long) without a hard bounce since their last delivery.
+    pub expired: bool,
+    /// Also the addresses whose latest message bounced soft (mailbox full,
+    /// account suspended, ...).
+    pub soft: bool,
+    /// Also the addresses whose latest message bounced with a reply that
+    /// nothing could classify.
+    pub undetermined: bool,
+}
+
+impl Suppress {
+    /// Every kind of failure that can be listed (`--suppress all`).
+    pub const ALL: Suppress = Suppress { expired: true, soft: true, undetermined: true };
+}
+
 /// The default of `--max-domains`: generous, yet bounded.
 pub const DEFAULT_MAX_DOMAINS: usize = 1_000_000;
 
@@ -119,6 +145,9 @@ pub struct Config {
     /// For the message-level reports: how long after a recipient settled
     /// its late lines are still expected (see [`crate::messages::fold`]).
     pub settle: Micros,
+    /// Which failed addresses the `recipients` report lists besides the
+    /// hard bounces (`--suppress`).
+    pub suppress: Suppress,
 }
 
 /// How timestamps are read and which events count.
@@ -166,6 +195,7 @@ impl Default for Config {
             time: TimeConfig::default(),
             hash_key: None,
             settle: crate::messages::SETTLE,
+            suppress: Suppress::default(),
         }
     }
 }

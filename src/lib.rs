@@ -174,7 +174,11 @@ pub fn analyze(config: &Config) -> Result<Exit> {
         .map_err(|e| Error::Usage(format!("cannot start {} threads ({e}); try a smaller --threads", config.threads)))?;
     let mut reports = pool.install(|| Reports::build_for(&analysis.tally, &written));
     if let Some(outcomes) = &analysis.messages {
-        let options = RecipientOptions { tz: config.time.tz.clone(), hash_key: config.hash_key.clone() };
+        let options = RecipientOptions {
+            tz: config.time.tz.clone(),
+            hash_key: config.hash_key.clone(),
+            suppress: config.suppress,
+        };
         reports.add_messages(outcomes, &options);
     }
     if let Some(key) = &config.hash_key {

@@ -6,7 +6,7 @@
 
 use std::io::Write;
 
-use crate::config::Config;
+use crate::config::{Config, ReportKind, Suppress};
 use crate::numbers::{plural, thousands};
 use crate::parse::dialect::DIALECTS;
 use crate::scan::Analysis;
@@ -140,6 +140,9 @@ pub fn print(config: &Config, analysis: &Analysis, out: &mut impl Write) -> std:
             plural(outcomes.recipients, "recipient"),
             plural(outcomes.peak_held as u64, "queue id and recipient pair"),
         )?;
+        if let Some(line) = suppression_line(config, outcomes) {
+            writeln!(out, "{line}")?;
+        }
     }
     if tally.probes() > 0 {
         writeln!(out, "bounces: {} not counted as deliveries", plural(tally.probes(), "address-verification probe"))?;
@@ -175,6 +178,41 @@ pub fn print(config: &Config, analysis: &Analysis, out: &mut impl Write) -> std:
         writeln!(out, "{}", written_line(dir, &config.out_reports))?;
     }
     Ok(())
+}
+
+/// What the `recipients` report lists, when it is written: `bounces:
+/// recipients: 12 addresses to suppress (hard bounces); 5 more ... not
+/// listed (...)`, with the rows to review when `--suppress` asked for any.
+fn suppression_line(config: &Config, outcomes: &crate::messages::Outcomes) -> Option<String> {
+    let written = if config.out_dir.is_some() { &config.out_reports[..] } else { std::slice::from_ref(&config.report) };
+    if !written.contains(&ReportKind::Recipients) {
+        return None;
+    }
+    let listed = crate::report::listed(outcomes, config.suppress);
+    let addresses = |n: u64| format!("{} address{}", thousands(n), if n == 1 { "" } else { "es" });
+    let mut line = format!("bounces: recipients: {} to suppress (hard bounces)", addresses(listed.suppress));
+    if config.suppress != Suppress::default() {
+        line.push_str(&format!(", {} to review", thousands(listed.review)));
+    }
+    if listed.left_out > 0 {
+        let s = config.suppress;
+        let kinds: Vec<&str> =
+            [(s.soft, "a soft bounce"), (s.undetermined, "an undetermined bounce"), (s.expired, "an expiry")]
+                .into_iter()
+                .filter(|&(asked, _)| !asked)
+                .map(|(_, kind)| kind)
+                .collect();
+        let kinds = match kinds.split_last() {
+            Some((last, [])) => last.to_string(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            None => String::new(),
+        };
+        line.push_str(&format!(
+            "; {} more not listed, whose latest failure was {kinds} (--suppress all lists them for review)",
+            thousands(listed.left_out)
+        ));
+    }
+    Some(line)
 }
 
 /// Where `-o` wrote: `bounces: wrote domains.csv, codes.csv into DIR`.

@@ -520,3 +520,121 @@ fn a_content_filter_discard_is_its_own_final_outcome() {
     let listed: Vec<String> = util::csv_records(&recipients).into_iter().map(|r| r["recipient"].clone()).collect();
     assert_eq!(listed, ["a@x.example"]);
 }
+
+/// See issue 13 item 12: the suppression list held an address refused
+/// because our own server had no reverse DNS (block type), and addresses
+/// after a soft expiry. It holds the hard bounces only, unless asked; block-type
+/// failures never, and they do not hide an earlier hard bounce. Worked out
+/// by hand from the log below.
+#[test]
+fn the_suppression_list_holds_hard_bounces_unless_asked() {
+    let mx = |host: &str| format!("relay={host}[192.0.2.9]:25, delay=1, delays=0/0/0/1");
+    let line = |minute: u32, qid: &str, rcpt: &str, dsn: &str, status: &str, reply: &str| {
+        let domain = rcpt.split('@').nth(1).unwrap();
+        format!(
+            "2026-03-02T08:{minute:02}:00.000000+00:00 mx1 postfix/smtp[1]: {qid}: to=<{rcpt}>, {}, dsn={dsn}, \
+             status={status} ({reply})\n",
+            mx(&format!("mx.{domain}"))
+        )
+    };
+    let said = |text: &str| format!("host mx[192.0.2.9] said: {text} (in reply to RCPT TO command)");
+    let unknown = said("550 5.1.1 <x>: Recipient address rejected: User unknown in local recipient table");
+    let full = said("552 5.2.2 Mailbox full: quota exceeded");
+    let ptr = said(
+        "550 5.7.1 Connections not accepted from servers without a valid sender domain. Fix reverse DNS for 192.0.2.25",
+    );
+    let listed = said("554 5.7.1 Service unavailable; Client host [192.0.2.25] blocked using zen.spamhaus.org");
+    let odd = said("550 Computer says go away");
+    let timeout = "connect to mx.c.example[192.0.2.9]:25: Connection timed out";
+    let mut log = String::new();
+    log += &line(0, "1A00000001", "hard@a.example", "5.1.1", "bounced", &unknown);
+    log += &line(1, "1A00000002", "wwyc@sbc.example", "5.7.1", "bounced", &ptr);
+    log += &line(2, "1A00000003", "full@b.example", "5.2.2", "bounced", &full);
+    log += &line(3, "1A00000004", "gone@c.example", "4.4.1", "deferred", timeout);
+    log += &line(4, "1A00000005", "odd@d.example", "5.0.0", "bounced", &odd);
+    // A hard bounce, then our IP blocklisted: the hard bounce stands.
+    log += &line(10, "1A00000006", "twice@e.example", "5.1.1", "bounced", &unknown);
+    log += &line(20, "1A00000007", "twice@e.example", "5.7.1", "bounced", &listed);
+    // A hard bounce, then a delivery: not listed.
+    log += &line(10, "1A00000008", "back@f.example", "5.1.1", "bounced", &unknown);
+    log += &line(30, "1A00000009", "back@f.example", "2.0.0", "sent", "250 2.0.0 Ok: queued as 9Z9Z9Z9Z9Z");
+    // A hard bounce, then a soft one: the hard bounce stands, both counted.
+    log += &line(10, "1A0000000A", "fullafter@g.example", "5.1.1", "bounced", &unknown);
+    log += &line(40, "1A0000000B", "fullafter@g.example", "5.2.2", "bounced", &full);
+    log += "2026-03-02T08:50:00.000000+00:00 mx1 postfix/qmgr[2]: 1A00000004: from=<n@s.example>, status=expired, \
+            returned to sender\n";
+    let dir = tempfile::tempdir().unwrap();
+    let path = util::temp_file(&dir, "suppress.log", log.as_bytes());
+    // (recipient, action, outcome, code, bounce_type, attempts, first_seen, last_seen)
+    type Row = (String, String, String, String, String, String, String, String);
+    let rows = |suppress: &[&str]| -> (Vec<Row>, String) {
+        let mut args = vec!["analyze", "--tz", "UTC", "--report", "recipients"];
+        args.extend_from_slice(suppress);
+        args.push(&path);
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(0), "{suppress:?}: {}", stderr(&out));
+        let rows = util::csv_records(&stdout(&out))
+            .into_iter()
+            .map(|r| {
+                let c = |name: &str| r[name].clone();
+                let time = |name: &str| c(name)["2026-03-02T".len().."2026-03-02T08:00".len()].to_string();
+                let cells = (c("recipient"), c("action"), c("outcome"), c("code"), c("bounce_type"), c("attempts"));
+                (cells.0, cells.1, cells.2, cells.3, cells.4, cells.5, time("first_seen"), time("last_seen"))
+            })
+            .collect();
+        let line =
+            stderr(&out).lines().find(|l| l.starts_with("bounces: recipients: ")).unwrap_or_default().to_string();
+        (rows, line)
+    };
+    let row = |r: [&str; 8]| -> Row {
+        let s = |i: usize| r[i].to_string();
+        (s(0), s(1), s(2), s(3), s(4), s(5), s(6), s(7))
+    };
+    let hard = row(["hard@a.example", "suppress", "bounced", "550", "hard", "1", "08:00", "08:00"]);
+    let full = row(["full@b.example", "review", "bounced", "552", "soft", "1", "08:02", "08:02"]);
+    let gone = row(["gone@c.example", "review", "expired", "", "soft", "1", "08:03", "08:50"]);
+    let odd = row(["odd@d.example", "review", "bounced", "550", "undetermined", "1", "08:04", "08:04"]);
+    let twice = row(["twice@e.example", "suppress", "bounced", "550", "hard", "1", "08:10", "08:10"]);
+    let fullafter = row(["fullafter@g.example", "suppress", "bounced", "550", "hard", "2", "08:10", "08:40"]);
+    let cases: [(&[&str], Vec<&Row>, &str); 5] = [
+        (
+            &[],
+            vec![&hard, &twice, &fullafter],
+            "bounces: recipients: 3 addresses to suppress (hard bounces); 3 more not listed, whose latest failure \
+             was a soft bounce, an undetermined bounce or an expiry (--suppress all lists them for review)",
+        ),
+        (
+            &["--suppress", "hard"],
+            vec![&hard, &twice, &fullafter],
+            "bounces: recipients: 3 addresses to suppress (hard bounces); 3 more not listed, whose latest failure \
+             was a soft bounce, an undetermined bounce or an expiry (--suppress all lists them for review)",
+        ),
+        (
+            &["--suppress", "hard,expired"],
+            vec![&hard, &gone, &twice, &fullafter],
+            "bounces: recipients: 3 addresses to suppress (hard bounces), 1 to review; 2 more not listed, whose \
+             latest failure was a soft bounce or an undetermined bounce (--suppress all lists them for review)",
+        ),
+        (
+            &["--suppress", "hard,soft"],
+            vec![&hard, &full, &twice, &fullafter],
+            "bounces: recipients: 3 addresses to suppress (hard bounces), 1 to review; 2 more not listed, whose \
+             latest failure was an undetermined bounce or an expiry (--suppress all lists them for review)",
+        ),
+        (
+            &["--suppress", "all"],
+            vec![&hard, &full, &gone, &odd, &twice, &fullafter],
+            "bounces: recipients: 3 addresses to suppress (hard bounces), 3 to review",
+        ),
+    ];
+    for (suppress, want, want_line) in cases {
+        let (got, line) = rows(suppress);
+        let want: Vec<Row> = want.into_iter().cloned().collect();
+        assert_eq!(got, want, "{suppress:?}");
+        assert_eq!(line, want_line, "{suppress:?}");
+    }
+    // Block-type failures are never listed, and asking says why.
+    let out = run(&["analyze", "--report", "recipients", "--suppress", "hard,block", &path]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("block-type failures"), "{}", stderr(&out));
+}

@@ -27,6 +27,7 @@ use std::collections::{BTreeMap, HashMap};
 use foldhash::fast::RandomState;
 
 use super::{FinalOutcome, MessageRow, Messages, RecipientState, Settled, compare, encode_key};
+use crate::classify::BounceType;
 use crate::parse::domain::LOCAL;
 use crate::time::Micros;
 
@@ -169,7 +170,7 @@ impl Ordered {
 #[derive(Clone, Debug, Default)]
 pub struct Outcomes {
     domains: HashMap<Box<[u8]>, DomainSums, RandomState>,
-    /// The addresses whose latest message failed, by [`address_key`]
+    /// The addresses whose latest messages failed, by [`address_key`]
     /// (boxed: rows come and go, and the table's empty slots stay small).
     suppressed: HashMap<Box<[u8]>, Box<Suppressed>, RandomState>,
     /// Recipients added.
@@ -192,14 +193,16 @@ struct DomainSums {
     delays: HashMap<u32, u32, RandomState>,
 }
 
-/// One line of the suppression list: the latest failed message of an
-/// address, and the attempts and times of its failed messages since it
-/// last accepted one.
+/// One line of the suppression list: the failed message that decides an
+/// address's row (its latest hard bounce, else its latest failure), and the
+/// attempts and times of its failed messages since it last accepted one
+/// (block-type failures left out, see [`Outcomes::add`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Suppressed {
-    /// The final state of the address's latest message.
+    /// The final state of the message that decides: the latest hard
+    /// bounce, else the latest failure.
     pub state: RecipientState,
-    /// Attempts of its messages since its last delivered (or pending) one.
+    /// Attempts of its failed messages since its last delivered one.
     pub attempts: u32,
     /// The first time of those messages.
     pub first_seen: Option<Micros>,
@@ -213,10 +216,15 @@ impl Outcomes {
     ///
     /// For the suppression list, an address's messages with a final outcome
     /// are taken in that order: a failure starts its row (or adds to it), a
-    /// later delivery ends it; messages still pending do not count. A state
-    /// older than the row's latest one can only come late (without a time,
-    /// or from a log out of order by more than the settle time) and is left
-    /// out of the row.
+    /// later delivery ends it. Messages still pending do not count, and
+    /// neither do block-type failures: they say the sending side was
+    /// refused, nothing of the address, so one after a hard bounce does not
+    /// hide it. The row's state is its latest hard bounce, else its latest
+    /// failure: a hard bounce stands until a delivery ends the row (a soft
+    /// failure or an expiry after it is counted in the row, not shown). A
+    /// state older than the row's latest one can only come late (without a
+    /// time, or from a log out of order by more than the settle time) and
+    /// is left out of the row.
     pub fn add(&mut self, mut states: Vec<RecipientState>) {
         states.sort_unstable_by(|a, b| recency(a).cmp(&recency(b)).then_with(|| compare(a, b)));
         let mut key = Vec::new();
@@ -235,10 +243,13 @@ impl Outcomes {
                 let count = sums.delays.entry(delay_ms(delay)).or_default();
                 *count = count.saturating_add(1);
             }
-            // A message still pending is no final outcome, and a discard by
-            // a content filter here says nothing about the address: neither
-            // lists nor clears an address.
-            if matches!(state.outcome, FinalOutcome::Pending | FinalOutcome::Discarded) {
+            // A message still pending is no final outcome, a discard by a
+            // content filter here says nothing about the address, and a
+            // block-type failure is our side's problem: none of them lists
+            // or clears an address.
+            if matches!(state.outcome, FinalOutcome::Pending | FinalOutcome::Discarded)
+                || state.bounce_type == BounceType::Block
+            {
                 continue;
             }
             address_key(&mut key, &state);
@@ -254,7 +265,9 @@ impl Outcomes {
                     self.suppressed.insert(key[..].into(), Box::new(row));
                 }
                 None => {}
-                Some(row) => match recency(&state).cmp(&recency(&row.state)) {
+                // The row's latest failure is its last time (its state may be
+                // an earlier hard bounce).
+                Some(row) => match recency(&state).cmp(&(row.last_seen, true)) {
                     Ordering::Less => {}
                     Ordering::Greater if !failed => {
                         self.suppressed.remove(&key[..]);
@@ -263,7 +276,10 @@ impl Outcomes {
                         row.attempts = row.attempts.saturating_add(state.attempts);
                         row.first_seen = min_time(row.first_seen, state.first_seen);
                         row.last_seen = row.last_seen.max(state.last_seen);
-                        if order == Ordering::Greater {
+                        // A later failure, or a hard bounce at the same
+                        // time, replaces the state; only a hard bounce
+                        // replaces a hard bounce.
+                        if (is_hard_bounce(&state), order) > (is_hard_bounce(&row.state), Ordering::Equal) {
                             row.state = state;
                         }
                     }
@@ -323,6 +339,11 @@ impl Outcomes {
 
 fn is_failure(outcome: FinalOutcome) -> bool {
     matches!(outcome, FinalOutcome::Bounced | FinalOutcome::Expired)
+}
+
+/// A bounce whose bounce type is hard: the address or its domain is bad.
+fn is_hard_bounce(s: &RecipientState) -> bool {
+    s.outcome == FinalOutcome::Bounced && s.bounce_type == BounceType::Hard
 }
 
 /// Which of two messages of an address is the later: by last time (a
@@ -505,6 +526,119 @@ mod tests {
                     (rcpt, s.state.outcome, s.attempts, secs(s.first_seen), secs(s.last_seen))
                 })
                 .collect();
+            assert_eq!(got, want, "{what}");
+        }
+    }
+
+    /// The suppression list by bounce type, worked out by hand: block-type
+    /// failures neither list nor clear an address, a hard bounce stands
+    /// until a delivery, and a later failure replaces any other.
+    #[test]
+    fn the_suppression_list_by_bounce_type() {
+        use BounceType::{Block as K, Hard as H, Soft as S, Undetermined as U};
+        // A final state: (outcome, bounce type, code, first, last, attempts).
+        type Msg = (FinalOutcome, BounceType, u16, i64, i64, u32);
+        // The row of a.example: (outcome, bounce type, code, attempts, first, last).
+        type Row = (FinalOutcome, BounceType, u16, u32, i64, i64);
+        type Batches = Vec<Vec<Msg>>;
+        let none = BounceType::None;
+        let cases: Vec<(&str, Batches, Option<Row>)> = vec![
+            ("a hard bounce", vec![vec![(B, H, 550, 1, 2, 1)]], Some((B, H, 550, 1, 1, 2))),
+            ("a soft bounce", vec![vec![(B, S, 552, 1, 2, 1)]], Some((B, S, 552, 1, 1, 2))),
+            ("an expiry", vec![vec![(X, S, 421, 1, 9, 4)]], Some((X, S, 421, 4, 1, 9))),
+            ("a block-type bounce lists nothing", vec![vec![(B, K, 554, 1, 2, 1)]], None),
+            ("a block-type expiry lists nothing", vec![vec![(X, K, 421, 1, 9, 4)]], None),
+            (
+                "a block after a hard bounce does not hide it, nor counts",
+                vec![vec![(B, H, 550, 1, 2, 1)], vec![(B, K, 554, 5, 6, 1)]],
+                Some((B, H, 550, 1, 1, 2)),
+            ),
+            (
+                "a block before a hard bounce does not count",
+                vec![vec![(B, K, 554, 1, 2, 3), (B, H, 550, 5, 6, 1)]],
+                Some((B, H, 550, 1, 5, 6)),
+            ),
+            (
+                "a delivery after a hard bounce and a block still clears it",
+                vec![vec![(B, H, 550, 1, 2, 1), (B, K, 554, 3, 4, 1)], vec![(D, none, 250, 5, 6, 1)]],
+                None,
+            ),
+            (
+                "a block after a delivery lists nothing",
+                vec![vec![(B, H, 550, 1, 2, 1), (D, none, 250, 3, 4, 1), (B, K, 554, 5, 6, 1)]],
+                None,
+            ),
+            (
+                "a block at the time of a delivery does not beat it",
+                vec![vec![(B, H, 550, 1, 2, 1)], vec![(D, none, 250, 5, 6, 1), (B, K, 554, 5, 6, 1)]],
+                None,
+            ),
+            (
+                "a soft bounce after a hard bounce counts, the hard bounce shows",
+                vec![vec![(B, H, 550, 1, 2, 1)], vec![(B, S, 552, 5, 6, 2)]],
+                Some((B, H, 550, 3, 1, 6)),
+            ),
+            (
+                "an expiry after a hard bounce likewise, even typed hard",
+                vec![vec![(B, H, 550, 1, 2, 1), (X, H, 450, 3, 9, 4)]],
+                Some((B, H, 550, 5, 1, 9)),
+            ),
+            (
+                "an undetermined bounce after a hard bounce likewise",
+                vec![vec![(B, H, 550, 1, 2, 1), (B, U, 550, 3, 4, 1)]],
+                Some((B, H, 550, 2, 1, 4)),
+            ),
+            (
+                "a hard bounce replaces an earlier expiry",
+                vec![vec![(X, S, 421, 1, 5, 3)], vec![(B, H, 550, 6, 7, 1)]],
+                Some((B, H, 550, 4, 1, 7)),
+            ),
+            (
+                "the latest of two hard bounces shows",
+                vec![vec![(B, H, 550, 1, 2, 1), (B, H, 551, 5, 6, 1)]],
+                Some((B, H, 551, 2, 1, 6)),
+            ),
+            (
+                "at the same time the hard bounce shows, whichever comes first",
+                vec![vec![(B, H, 550, 1, 5, 1)], vec![(B, S, 552, 1, 5, 1)]],
+                Some((B, H, 550, 2, 1, 5)),
+            ),
+            (
+                "at the same time, the other way round",
+                vec![vec![(B, S, 552, 1, 5, 1)], vec![(B, H, 550, 1, 5, 1)]],
+                Some((B, H, 550, 2, 1, 5)),
+            ),
+            (
+                "without a hard bounce the latest failure shows",
+                vec![vec![(B, S, 552, 1, 2, 1), (X, H, 450, 3, 9, 4)]],
+                Some((X, H, 450, 5, 1, 9)),
+            ),
+            (
+                "a hard bounce after a delivery counts from the bounce",
+                vec![vec![(B, S, 552, 1, 2, 1), (D, none, 250, 3, 4, 1), (B, H, 550, 5, 6, 1)]],
+                Some((B, H, 550, 1, 5, 6)),
+            ),
+        ];
+        for (what, batches, want) in cases {
+            let mut outcomes = Outcomes::default();
+            for batch in batches {
+                let states = batch
+                    .into_iter()
+                    .map(|(outcome, bounce_type, code, first, last, attempts)| RecipientState {
+                        bounce_type,
+                        code: Some(code),
+                        ..state("a@a.example", outcome, first, last, attempts)
+                    })
+                    .collect();
+                outcomes.add(states);
+            }
+            let rows = outcomes.suppressed();
+            assert!(rows.len() <= 1, "{what}: {} rows", rows.len());
+            let got: Option<Row> = rows.first().map(|s| {
+                let secs = |t: Option<Micros>| t.unwrap() / 1_000_000;
+                let r = &s.state;
+                (r.outcome, r.bounce_type, r.code.unwrap(), s.attempts, secs(s.first_seen), secs(s.last_seen))
+            });
             assert_eq!(got, want, "{what}");
         }
     }

@@ -26,7 +26,7 @@ pub use domains::DomainRow;
 pub use mask::mask_addresses;
 pub use periods::PeriodRow;
 pub use reasons::ReasonRow;
-pub use recipients::{RecipientOptions, RecipientRow, keyed_hash};
+pub use recipients::{RecipientOptions, RecipientRow, keyed_hash, listed};
 
 /// Every report's rows, in output order.
 #[derive(Clone, Debug, Default, PartialEq)]
