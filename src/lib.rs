@@ -154,13 +154,18 @@ pub fn analyze(config: &Config) -> Result<Exit> {
         mta: config.mta,
         threads: config.threads,
         blocks: config.blocks,
-        max_domains: config.max_domains,
+        max_tracked: config.tracked(),
         time: needs_time.then(|| config.time.clone()),
         messages: needs_messages,
         settle: config.settle,
     };
-    let analysis = scan::run(&config.inputs, &options, &progress)?;
+    let mut analysis = scan::run(&config.inputs, &options, &progress)?;
     progress.finish_and_clear();
+    if let Some(n) = config.max_domains {
+        // Once, on the sum of every thread's tally: every report then folds
+        // the same domains.
+        analysis.tally.keep_biggest(n);
+    }
     // The reports are built, and their files written, by as many threads as
     // scanned.
     let pool = rayon::ThreadPoolBuilder::new()
@@ -171,7 +176,7 @@ pub fn analyze(config: &Config) -> Result<Exit> {
     let mut reports = pool.install(|| Reports::build_for(&analysis.tally, &written));
     if let Some(outcomes) = &analysis.messages {
         let options = RecipientOptions { tz: config.time.tz.clone(), hash_key: config.hash_key.clone() };
-        reports.add_messages(outcomes, &options);
+        reports.add_messages(outcomes, &options, &analysis.tally);
     }
     if let Some(key) = &config.hash_key {
         reports.mask_addresses(key);
