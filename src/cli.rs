@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use bounces::config::{Config, DEFAULT_MAX_DOMAINS, Mta, ReportKind, Suppress, TimeConfig};
+use bounces::config::{Config, DEFAULT_MAX_TRACKED, Mta, ReportKind, Suppress, TimeConfig};
 use bounces::error::{Error, Result};
 use bounces::internals::explain;
 use bounces::internals::input::{BlockOptions, Source};
@@ -75,8 +75,9 @@ enum FormatArg {
 
 /// What the command line asks for.
 pub enum Action {
-    /// `bounces analyze`.
-    Analyze(Config),
+    /// `bounces analyze` (boxed: a `Config` is much larger than the other
+    /// variant).
+    Analyze(Box<Config>),
     /// `bounces explain`: the arguments and the output format.
     Explain(Vec<String>, explain::Format),
 }
@@ -135,12 +136,22 @@ struct AnalyzeArgs {
     #[arg(short, long, conflicts_with = "quiet")]
     verbose: bool,
 
-    /// Track at most N recipient domains on their own (memory stays bounded
-    /// against logs full of made-up domains); the events of the others are
-    /// counted together in an `(other)` row, and the summary says so. Which
-    /// domains are kept depends only on their names, never on threads.
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_DOMAINS)]
-    max_domains: usize,
+    /// Show only the N recipient domains with the most events on rows of
+    /// their own (of equal counts, the names that sort first); the events of
+    /// the others are counted together in an `(other)` row, last in every
+    /// report, and the summary says how many domains and events that is.
+    /// Default: every domain.
+    #[arg(long, value_name = "N")]
+    max_domains: Option<usize>,
+
+    /// Count at most N distinct recipient domains (memory stays bounded
+    /// against logs full of made-up domains; at least --max-domains). Beyond
+    /// it, the domains tracked are chosen by a fixed hash of their names,
+    /// never by threads or input order; the others go to `(other)`, and the
+    /// summary says how many events that is and the most any one of those
+    /// domains can have had.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_TRACKED)]
+    max_tracked_domains: usize,
 
     /// Write cells exactly as found in the log. By default a cell that would
     /// start a spreadsheet formula (=, +, -, @, tab, CR) gets a leading ',
@@ -313,7 +324,7 @@ impl Cli {
     /// Resolves the arguments and the environment into what to do.
     pub fn into_action(self) -> Result<Action> {
         match self.command {
-            Command::Analyze(args) => args.into_config().map(Action::Analyze),
+            Command::Analyze(args) => args.into_config().map(|config| Action::Analyze(Box::new(config))),
             Command::Explain(args) => Ok(Action::Explain(
                 args.what,
                 match args.format {
@@ -337,8 +348,11 @@ impl AnalyzeArgs {
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
-        if args.max_domains == 0 {
+        if args.max_domains == Some(0) {
             return Err(Error::Usage("--max-domains must be at least 1".to_string()));
+        }
+        if args.max_tracked_domains == 0 {
+            return Err(Error::Usage("--max-tracked-domains must be at least 1".to_string()));
         }
         let mut blocks = BlockOptions::default();
         if let Some(size) = args.block_size {
@@ -384,6 +398,7 @@ impl AnalyzeArgs {
             verbose: args.verbose,
             raw_csv: args.raw_csv,
             max_domains: args.max_domains,
+            max_tracked: args.max_tracked_domains,
             time,
             hash_key,
             settle: args.settle.map_or(bounces::internals::messages::SETTLE, |s| i64::from(s) * 1_000_000),

@@ -105,8 +105,8 @@ impl Suppress {
     pub const ALL: Suppress = Suppress { expired: true, soft: true, undetermined: true };
 }
 
-/// The default of `--max-domains`: generous, yet bounded.
-pub const DEFAULT_MAX_DOMAINS: usize = 1_000_000;
+/// The default of `--max-tracked-domains`: generous, yet bounded.
+pub const DEFAULT_MAX_TRACKED: usize = 1_000_000;
 
 /// Everything `bounces analyze` needs to know.
 #[derive(Clone, Debug)]
@@ -134,9 +134,14 @@ pub struct Config {
     pub verbose: bool,
     /// Write CSV cells as they are, without defusing spreadsheet formulas.
     pub raw_csv: bool,
-    /// Track at most this many recipient domains on their own; the events
-    /// of the others are counted together as `(other)`.
-    pub max_domains: usize,
+    /// Show at most this many recipient domains on their own, those with
+    /// the most events (`--max-domains`); the events of the others are
+    /// counted together as `(other)`. `None`: every domain tracked.
+    pub max_domains: Option<usize>,
+    /// Track at most this many distinct domains while counting (the memory
+    /// cap, `--max-tracked-domains`); beyond it domains are chosen by a
+    /// fixed hash of their names (see [`crate::tally`]).
+    pub max_tracked: usize,
     /// Reading and bucketing of timestamps.
     pub time: TimeConfig,
     /// Write recipients as HMAC-SHA256 under this key instead of as
@@ -177,6 +182,14 @@ impl Default for TimeConfig {
     }
 }
 
+impl Config {
+    /// The memory cap in effect: `max_tracked`, raised to `max_domains`, since
+    /// the biggest domains can only be chosen among those tracked.
+    pub fn tracked(&self) -> usize {
+        self.max_tracked.max(self.max_domains.unwrap_or(0))
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -191,7 +204,8 @@ impl Default for Config {
             quiet: false,
             verbose: false,
             raw_csv: false,
-            max_domains: DEFAULT_MAX_DOMAINS,
+            max_domains: None,
+            max_tracked: DEFAULT_MAX_TRACKED,
             time: TimeConfig::default(),
             hash_key: None,
             settle: crate::messages::SETTLE,
@@ -207,6 +221,7 @@ mod tests {
     /// See 56086a0: the derived default capped a library caller at one domain.
     #[test]
     fn the_default_config_keeps_the_documented_domain_cap() {
-        assert_eq!(Config::default().max_domains, 1_000_000);
+        assert_eq!(Config::default().max_tracked, 1_000_000);
+        assert_eq!(Config::default().max_domains, None);
     }
 }

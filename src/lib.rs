@@ -158,13 +158,18 @@ pub fn analyze(config: &Config) -> Result<Exit> {
         mta: config.mta,
         threads: config.threads,
         blocks: config.blocks,
-        max_domains: config.max_domains,
+        max_tracked: config.tracked(),
         time: needs_time.then(|| config.time.clone()),
         messages: needs_messages,
         settle: config.settle,
     };
-    let analysis = scan::run(&config.inputs, &options, &progress)?;
+    let mut analysis = scan::run(&config.inputs, &options, &progress)?;
     progress.finish_and_clear();
+    if let Some(n) = config.max_domains {
+        // Once, on the sum of every thread's tally: every report then folds
+        // the same domains.
+        analysis.tally.keep_biggest(n);
+    }
     // The reports are built, and their files written, by as many threads as
     // scanned.
     let pool = rayon::ThreadPoolBuilder::new()
@@ -179,7 +184,7 @@ pub fn analyze(config: &Config) -> Result<Exit> {
             hash_key: config.hash_key.clone(),
             suppress: config.suppress,
         };
-        reports.add_messages(outcomes, &options);
+        reports.add_messages(outcomes, &options, &analysis.tally);
     }
     if let Some(key) = &config.hash_key {
         reports.mask_addresses(key);

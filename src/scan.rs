@@ -82,8 +82,8 @@ pub struct ScanOptions {
     pub threads: usize,
     /// How inputs are cut into pieces.
     pub blocks: BlockOptions,
-    /// The cap on distinct domains.
-    pub max_domains: usize,
+    /// The memory cap on distinct domains (`--max-tracked-domains`).
+    pub max_tracked: usize,
     /// Read event times (for a window or a time series), with this zone,
     /// year reference for stdin, and window.
     pub time: Option<TimeConfig>,
@@ -97,7 +97,7 @@ pub struct ScanOptions {
 impl ScanOptions {
     /// Options with no time reading and no domain cap.
     pub fn new(mta: Mta, threads: usize, blocks: BlockOptions) -> ScanOptions {
-        ScanOptions { mta, threads, blocks, max_domains: usize::MAX, time: None, messages: false, settle: SETTLE }
+        ScanOptions { mta, threads, blocks, max_tracked: usize::MAX, time: None, messages: false, settle: SETTLE }
     }
 
     /// A worker for one scan thread.
@@ -109,8 +109,8 @@ impl ScanOptions {
             _ => None,
         };
         let tally = match &times {
-            Some(setup) => Tally::with_times(self.max_domains, setup.clone()),
-            None => Tally::with_max_domains(self.max_domains),
+            Some(setup) => Tally::with_times(self.max_tracked, setup.clone()),
+            None => Tally::with_max_tracked(self.max_tracked),
         };
         Worker::new(tally, times, self.messages)
     }

@@ -71,14 +71,8 @@ pub fn print(config: &Config, analysis: &Analysis, out: &mut impl Write) -> std:
             }
         }
     }
-    if let Some(other) = tally.other() {
-        writeln!(
-            out,
-            "bounces: more than {} recipient domains: {} of the others are counted together as (other); \
-             raise --max-domains to see them",
-            thousands(config.max_domains as u64),
-            plural(other.outcomes.iter().sum(), "delivery event"),
-        )?;
+    for line in folded_lines(config, &tally.folded()) {
+        writeln!(out, "{line}")?;
     }
     let skipped: u64 = analysis.inputs.iter().map(|i| i.skipped).sum();
     if skipped > 0 {
@@ -213,6 +207,51 @@ fn suppression_line(config: &Config, outcomes: &crate::messages::Outcomes) -> Op
         ));
     }
     Some(line)
+}
+
+/// What the summary says of the domains folded into `(other)`: by the
+/// memory cap (how many events, and the most any one of those domains can
+/// have had), then by `--max-domains` (how many domains and events, and
+/// whether a domain the cap left out could have been among the biggest).
+fn folded_lines(config: &Config, folded: &crate::tally::Folded) -> Vec<String> {
+    let mut lines = Vec::new();
+    if folded.capped_events > 0 {
+        lines.push(format!(
+            "bounces: more than {} recipient domains: those tracked were chosen by a fixed hash of their names; \
+             {} of the others are counted together as (other), at most {} of them for any one domain \
+             (raise --max-tracked-domains to track more)",
+            thousands(config.tracked() as u64),
+            plural(folded.capped_events, "delivery event"),
+            thousands(folded.capped_bound),
+        ));
+    }
+    if folded.cut_domains > 0 {
+        let shown = config.max_domains.unwrap_or(0) as u64;
+        let mut line = format!(
+            "bounces: --max-domains {}: the {} with the most delivery events have rows of their own, \
+             the other {} ({}) are counted together as (other)",
+            thousands(shown),
+            plural(shown, "recipient domain"),
+            thousands(folded.cut_domains),
+            plural(folded.cut_events, "delivery event"),
+        );
+        if folded.capped_events > 0 {
+            let (bound, smallest) = (thousands(folded.capped_bound), thousands(folded.smallest_kept));
+            line += &if folded.capped_bound < folded.smallest_kept {
+                format!(
+                    "; chosen among the domains tracked: a domain the memory cap left out had at most {bound} events, \
+                     fewer than the smallest shown ({smallest}), so none of the biggest is missing"
+                )
+            } else {
+                format!(
+                    "; chosen among the domains tracked: a domain the memory cap left out had at most {bound} events, \
+                     not fewer than the smallest shown ({smallest}), so one of the biggest may be missing"
+                )
+            };
+        }
+        lines.push(line);
+    }
+    lines
 }
 
 /// Where `-o` wrote: `bounces: wrote domains.csv, codes.csv into DIR`.
@@ -531,6 +570,49 @@ mod tests {
         assert_eq!(nothing_counted(&window, &empty), None);
         let junk = nothing_counted_in(vec![input("junk", 50, 1, 0, b"GET /\n")]);
         assert_eq!(nothing_counted(&Config::default(), &junk), None);
+    }
+
+    /// What the summary says of folded domains, as the user reads it: the
+    /// cut alone; the memory cap alone; both, when the bound proves that no
+    /// untracked domain could be among the biggest, and when it cannot.
+    #[test]
+    fn the_lines_about_folded_domains() {
+        use crate::tally::Folded;
+        let five = Config { max_domains: Some(5), ..Config::default() };
+        let cut = Folded { cut_domains: 18, cut_events: 125, smallest_kept: 30, ..Folded::default() };
+        assert_eq!(
+            folded_lines(&five, &cut),
+            ["bounces: --max-domains 5: the 5 recipient domains with the most delivery events have rows of their \
+              own, the other 18 (125 delivery events) are counted together as (other)"]
+        );
+        assert!(folded_lines(&Config::default(), &Folded::default()).is_empty());
+        let capped = Folded { capped_events: 1_500_607, capped_bound: 46, smallest_kept: 1, ..Folded::default() };
+        assert_eq!(
+            folded_lines(&Config::default(), &capped),
+            ["bounces: more than 1,000,000 recipient domains: those tracked were chosen by a fixed hash of their \
+              names; 1,500,607 delivery events of the others are counted together as (other), at most 46 of them \
+              for any one domain (raise --max-tracked-domains to track more)"]
+        );
+        let both = Folded { cut_domains: 7, cut_events: 9, smallest_kept: 47, ..capped };
+        let small = Config { max_tracked: 1000, ..five.clone() };
+        let lines = folded_lines(&small, &both);
+        assert!(lines[0].starts_with("bounces: more than 1,000 recipient domains: "), "{lines:?}");
+        assert_eq!(
+            lines[1],
+            "bounces: --max-domains 5: the 5 recipient domains with the most delivery events have rows of their own, \
+             the other 7 (9 delivery events) are counted together as (other); chosen among the domains tracked: a \
+             domain the memory cap left out had at most 46 events, fewer than the smallest shown (47), so none of \
+             the biggest is missing"
+        );
+        let unsure = Folded { smallest_kept: 46, ..both };
+        assert!(
+            folded_lines(&small, &unsure)[1].ends_with(
+                "; chosen among the domains tracked: a domain the memory cap left out had at most 46 events, not \
+                 fewer than the smallest shown (46), so one of the biggest may be missing"
+            ),
+            "{:?}",
+            folded_lines(&small, &unsure)
+        );
     }
 
     /// With -q only what the user did not mean is said: an empty file

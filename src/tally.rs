@@ -7,8 +7,17 @@
 //! arrival, so the result does not depend on thread count or block size.
 //! An event costs one hash-map lookup by domain bytes (short names live in
 //! the map's slot with their counts) and a search of the domain's short list
-//! of packed (outcome, code, enhanced, note) keys. `--max-domains` caps the
-//! distinct domains in a way that does not depend on the split either.
+//! of packed (outcome, code, enhanced, note) keys.
+//!
+//! Two limits fold domains into `(other)`, each without depending on the
+//! split:
+//! - the memory cap (`--max-tracked-domains`, [`Cap`]) bounds the distinct
+//!   domains a tally holds while counting: beyond it domains are chosen by a
+//!   fixed hash of their name, and a small table of sums ([`Spill`]) bounds
+//!   how many events any one domain left out can have had;
+//! - the report cut (`--max-domains`, [`Tally::keep_biggest`]) keeps, once
+//!   the tallies are added up, the domains with the most events (ties to the
+//!   name that sorts first) and folds the others.
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::AddAssign;
@@ -257,7 +266,7 @@ impl DomainCounts {
     }
 }
 
-/// The cap on distinct domains (`--max-domains`). A domain is tracked on its
+/// The cap on distinct domains (`--max-tracked-domains`). A domain is tracked on its
 /// own while a fixed hash of its name is at most `threshold`; when there are
 /// too many, the threshold is halved and the domains above it are folded into
 /// `(other)`. The domains kept are then those whose hash is at most the
@@ -281,6 +290,69 @@ impl Default for Cap {
 fn cap_hash(name: &[u8]) -> u64 {
     use std::hash::BuildHasher;
     foldhash::fast::FixedState::with_seed(0x0062_6f75_6e63_6573).hash_one(name)
+}
+
+/// How many sums [`Spill`] keeps (a power of two): 512 KiB, only in a tally
+/// that reached the memory cap.
+const SPILL_CELLS: usize = 1 << 16;
+
+/// The events the memory cap folded, and a bound on any one domain's share
+/// of them: the events of each folded domain go to one of [`SPILL_CELLS`]
+/// sums, chosen by the low bits of its cap hash (the cap chooses by the high
+/// bits). A folded domain had at most as many events as the sum it went to,
+/// so at most [`Spill::bound`]. Sums add up, so the table is the same
+/// whatever the split: each cell holds the events of exactly the domains
+/// above the final threshold that fall in it.
+#[derive(Clone, Debug, Default)]
+struct Spill {
+    events: u64,
+    /// Empty until the cap first folds a domain.
+    cells: Vec<u64>,
+}
+
+impl Spill {
+    fn add(&mut self, hash: u64, events: u64) {
+        if self.cells.is_empty() {
+            self.cells = vec![0; SPILL_CELLS];
+        }
+        self.cells[hash as usize & (SPILL_CELLS - 1)] += events;
+        self.events += events;
+    }
+
+    fn absorb(&mut self, other: &Spill) {
+        if other.cells.is_empty() {
+            return;
+        }
+        if self.cells.is_empty() {
+            self.cells = vec![0; SPILL_CELLS];
+        }
+        for (mine, theirs) in self.cells.iter_mut().zip(&other.cells) {
+            *mine += theirs;
+        }
+        self.events += other.events;
+    }
+
+    /// No domain the cap folded had more events than this.
+    fn bound(&self) -> u64 {
+        self.cells.iter().copied().max().unwrap_or(0)
+    }
+}
+
+/// The domains folded into `(other)`, and why.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Folded {
+    /// Domains tracked but left out of the reports by the cut
+    /// ([`Tally::keep_biggest`]).
+    pub cut_domains: u64,
+    /// Their events.
+    pub cut_events: u64,
+    /// Events of the domains the memory cap did not track (how many
+    /// domains those were is not known: the cap keeps no trace of them).
+    pub capped_events: u64,
+    /// No domain the memory cap left out had more events than this.
+    pub capped_bound: u64,
+    /// The fewest events of a domain kept on its own (0 when none is).
+    pub smallest_kept: u64,
 }
 
 /// A domain as tallied: its name and counts.
@@ -353,9 +425,13 @@ pub struct Tally {
     errors: BTreeMap<usize, ReadError>,
     probes: u64,
     examples: Vec<Example>,
-    /// Events of the domains beyond the cap.
+    /// Events of the domains folded, by the cap or by the cut.
     other: DomainCounts,
     cap: Cap,
+    /// What the cap folded.
+    spill: Spill,
+    /// Domains and events folded by the cut.
+    cut: (u64, u64),
     /// Event times, when they are needed.
     times: Option<Times>,
     expiries: u64,
@@ -386,16 +462,16 @@ pub struct TimeCounts {
 
 impl Tally {
     /// A tally that tracks at most `max` domains on their own and counts the
-    /// events of the others together (see [`Tally::other`]).
-    pub fn with_max_domains(max: usize) -> Tally {
+    /// events of the others together (see [`Tally::other`]): the memory cap.
+    pub fn with_max_tracked(max: usize) -> Tally {
         Tally { cap: Cap { max: max.max(1), threshold: u64::MAX }, ..Tally::default() }
     }
 
     /// A tally that also counts events per hour, for the periods of
     /// `setup`'s window and zone.
-    pub fn with_times(max_domains: usize, setup: TimeSetup) -> Tally {
+    pub fn with_times(max_tracked: usize, setup: TimeSetup) -> Tally {
         let times = Times { setup, hours: HashMap::default(), outside: 0, untimed: 0 };
-        Tally { times: Some(times), ..Tally::with_max_domains(max_domains) }
+        Tally { times: Some(times), ..Tally::with_max_tracked(max_tracked) }
     }
 
     /// Counts one delivery event of input `input`: `domain` is its domain
@@ -448,6 +524,7 @@ impl Tally {
         if self.domains.len() >= self.cap.max || self.cap.threshold != u64::MAX {
             let (hash, known) = (cap_hash(name), self.domains.contains_key(name));
             if hash > self.cap.threshold {
+                self.spill.add(hash, 1);
                 return &mut self.other;
             }
             if !known && self.domains.len() >= self.cap.max {
@@ -457,6 +534,7 @@ impl Tally {
                     self.fold_above_threshold();
                 }
                 if hash > self.cap.threshold {
+                    self.spill.add(hash, 1);
                     return &mut self.other;
                 }
             }
@@ -466,18 +544,71 @@ impl Tally {
 
     /// Moves the domains whose cap hash is above the threshold to `(other)`.
     fn fold_above_threshold(&mut self) {
-        let (threshold, other) = (self.cap.threshold, &mut self.other);
+        let (threshold, other, spill) = (self.cap.threshold, &mut self.other, &mut self.spill);
         self.domains.retain(|name, counts| {
-            let keep = cap_hash(name.as_bytes()) <= threshold;
+            let hash = cap_hash(name.as_bytes());
+            let keep = hash <= threshold;
             if !keep {
+                spill.add(hash, counts.events());
                 other.absorb(counts);
             }
             keep
         });
     }
 
-    /// Events of the domains beyond the cap, by outcome and by code, under
-    /// the name `(other)`; `None` when the cap was never reached.
+    /// Keeps on their own the `n` domains with the most events (of equal
+    /// counts, those whose names sort first) and folds the others into
+    /// `(other)`. For the reports, once the tallies are added up: what is
+    /// kept then depends only on the counts of the domains tracked, which
+    /// are exact. A tally cut this way is not meant to be added to another.
+    pub fn keep_biggest(&mut self, n: usize) {
+        if self.domains.len() <= n {
+            return;
+        }
+        // The rank of a domain: more events first, then the name.
+        let mut ranks: Vec<(std::cmp::Reverse<u64>, &[u8])> =
+            self.domains.iter().map(|(name, c)| (std::cmp::Reverse(c.events()), name.as_bytes())).collect();
+        let last_kept = match n.checked_sub(1) {
+            Some(i) => {
+                let (_, &mut (events, name), _) = ranks.select_nth_unstable(i);
+                Some((events, name.to_vec()))
+            }
+            None => None,
+        };
+        drop(ranks);
+        let (other, mut cut) = (&mut self.other, self.cut);
+        self.domains.retain(|name, counts| {
+            let keep = last_kept.as_ref().is_some_and(|(events, last)| {
+                (std::cmp::Reverse(counts.events()), name.as_bytes()) <= (*events, &last[..])
+            });
+            if !keep {
+                cut.0 += 1;
+                cut.1 += counts.events();
+                other.absorb(counts);
+            }
+            keep
+        });
+        self.cut = cut;
+    }
+
+    /// The domains folded into `(other)`, by the cap and by the cut.
+    pub fn folded(&self) -> Folded {
+        Folded {
+            cut_domains: self.cut.0,
+            cut_events: self.cut.1,
+            capped_events: self.spill.events,
+            capped_bound: self.spill.bound(),
+            smallest_kept: self.domains.values().map(DomainCounts::events).min().unwrap_or(0),
+        }
+    }
+
+    /// Whether `name` (normalized) has counts of its own, not in `(other)`.
+    pub fn keeps(&self, name: &[u8]) -> bool {
+        self.domains.contains_key(name)
+    }
+
+    /// Events of the domains folded by the cap or the cut, by outcome and
+    /// by code, under the name `(other)`; `None` when nothing was folded.
     pub fn other(&self) -> Option<DomainTally<'_>> {
         (self.other.events() > 0).then_some(DomainTally {
             name: b"(other)",
@@ -738,9 +869,14 @@ impl AddAssign for Tally {
         let threshold = self.cap.threshold.min(other.cap.threshold);
         self.cap.max = self.cap.max.min(other.cap.max);
         self.other.absorb(&other.other);
+        self.spill.absorb(&other.spill);
+        self.cut.0 += other.cut.0;
+        self.cut.1 += other.cut.1;
         self.domains.reserve(other.domains.len().saturating_sub(self.domains.len()));
         for (name, theirs) in other.domains {
-            if threshold != u64::MAX && cap_hash(name.as_bytes()) > threshold {
+            let hash = if threshold == u64::MAX { 0 } else { cap_hash(name.as_bytes()) };
+            if hash > threshold {
+                self.spill.add(hash, theirs.events());
                 self.other.absorb(&theirs);
             } else {
                 self.domains.entry(name).or_default().absorb(&theirs);
@@ -822,13 +958,13 @@ mod tests {
             kept.sort();
             (kept, t.other().map(|o| o.outcomes), t.events_by_outcome())
         };
-        let mut whole = Tally::with_max_domains(100);
+        let mut whole = Tally::with_max_tracked(100);
         fill(&mut whole, &names);
         let want = summary(&whole);
         assert!(want.0.len() <= 100 && want.0.len() > 25, "{} kept", want.0.len());
         assert_eq!(want.2, [0, 0, 2000]);
         for cut in [1, 10, 333, 999] {
-            let (mut a, mut b) = (Tally::with_max_domains(100), Tally::with_max_domains(100));
+            let (mut a, mut b) = (Tally::with_max_tracked(100), Tally::with_max_tracked(100));
             fill(&mut a, &names[..cut]);
             fill(&mut b, &names[cut..]);
             let mut ab = a.clone();
@@ -837,7 +973,7 @@ mod tests {
             assert_eq!(summary(&ab), want, "cut {cut}");
             assert_eq!(summary(&b), want, "cut {cut}, other order");
         }
-        let mut roomy = Tally::with_max_domains(5000);
+        let mut roomy = Tally::with_max_tracked(5000);
         fill(&mut roomy, &names);
         assert!(roomy.other().is_none());
     }
@@ -848,13 +984,13 @@ mod tests {
     #[test]
     fn the_cap_keeps_every_domain_while_there_is_room() {
         let names = ["a.example", "b.example", "c.example"];
-        let mut one = Tally::with_max_domains(3);
+        let mut one = Tally::with_max_tracked(3);
         for _ in 0..2 {
             for name in names {
                 one.record(0, &ev(name, Outcome::Bounced, Some(550)));
             }
         }
-        let (mut first, mut second) = (Tally::with_max_domains(3), Tally::with_max_domains(3));
+        let (mut first, mut second) = (Tally::with_max_tracked(3), Tally::with_max_tracked(3));
         first.record(0, &ev(names[0], Outcome::Bounced, Some(550)));
         for name in &names[1..] {
             second.record(0, &ev(name, Outcome::Bounced, Some(550)));
@@ -874,7 +1010,7 @@ mod tests {
     /// domains left out are counted under `(other)`.
     #[test]
     fn the_cap_is_never_exceeded_and_loses_no_event() {
-        let mut t = Tally::with_max_domains(3);
+        let mut t = Tally::with_max_tracked(3);
         for i in 0..40 {
             t.record(0, &Event::new(format!("d{i}.example").as_bytes(), Outcome::Deferred, Some(451), None));
             assert!(t.domain_count() <= 3, "{} domains after {} events", t.domain_count(), i + 1);
@@ -883,6 +1019,190 @@ mod tests {
         let other = t.other().map_or(0, |o| o.outcomes[1]);
         assert_eq!((kept + other, t.events_by_outcome()), (40, [0, 40, 0]));
         assert!(other >= 37, "{other} in (other)");
+    }
+
+    /// 23 domains as in the report of issue #13 (1,995 events, one domain
+    /// with 1,700 of them), in a fixed order: (name, events).
+    const TWENTY_THREE: [(&str, u64); 23] = [
+        ("k.example", 4),
+        ("f.example", 30),
+        ("w.example", 2),
+        ("big.example", 1700),
+        ("m.example", 4),
+        ("e.example", 30),
+        ("g.example", 5),
+        ("a.example", 60),
+        ("h.example", 5),
+        ("n.example", 4),
+        ("d.example", 30),
+        ("i.example", 5),
+        ("c.example", 40),
+        ("o.example", 4),
+        ("j.example", 4),
+        ("b.example", 40),
+        ("p.example", 4),
+        ("q.example", 4),
+        ("r.example", 4),
+        ("s.example", 4),
+        ("t.example", 4),
+        ("u.example", 4),
+        ("v.example", 4),
+    ];
+
+    /// Every event of [`TWENTY_THREE`], one domain after the other.
+    fn twenty_three_events() -> Vec<&'static str> {
+        TWENTY_THREE.iter().flat_map(|&(name, n)| std::iter::repeat_n(name, n as usize)).collect()
+    }
+
+    fn bounce(tally: &mut Tally, name: &str) {
+        tally.record(0, &Event::new(name.as_bytes(), Outcome::Bounced, Some(550), None));
+    }
+
+    /// The domains a tally keeps on their own, by name, with their events,
+    /// and the events of `(other)`.
+    fn kept(t: &Tally) -> (Vec<(String, u64)>, u64) {
+        let mut kept: Vec<(String, u64)> =
+            t.domains().map(|d| (String::from_utf8_lossy(d.name).into_owned(), d.outcomes.iter().sum())).collect();
+        kept.sort();
+        (kept, t.other().map_or(0, |o| o.outcomes.iter().sum()))
+    }
+
+    /// `--max-domains N` keeps the N domains with the most events, ties to
+    /// the name that sorts first, and `(other)` holds exactly the rest;
+    /// worked out by hand from [`TWENTY_THREE`] as (N, domains kept, events
+    /// folded). d, e and f have 30 each: N = 5 keeps d, N = 6 d and e.
+    #[test]
+    fn the_cut_keeps_the_biggest_domains_ties_by_name() {
+        let sorted = |names: &[&str]| {
+            let mut names: Vec<String> = names.iter().map(|n| format!("{n}.example")).collect();
+            names.sort();
+            names
+        };
+        let cases: [(usize, Vec<String>, u64, u64); 7] = [
+            (1, sorted(&["big"]), 295, 1700),
+            (2, sorted(&["big", "a"]), 235, 60),
+            (5, sorted(&["big", "a", "b", "c", "d"]), 125, 30),
+            (6, sorted(&["big", "a", "b", "c", "d", "e"]), 95, 30),
+            (8, sorted(&["big", "a", "b", "c", "d", "e", "f", "g"]), 60, 5),
+            // Of the twelve with 4 events, j sorts first.
+            (11, sorted(&["big", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j"]), 46, 4),
+            (
+                23,
+                sorted(&[
+                    "big", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "m", "n", "o", "p", "q", "r", "s",
+                    "t", "u", "v", "w",
+                ]),
+                0,
+                2,
+            ),
+        ];
+        for (n, names, folded, smallest) in cases {
+            let mut t = Tally::default();
+            for name in twenty_three_events() {
+                bounce(&mut t, name);
+            }
+            t.keep_biggest(n);
+            let (kept, other) = kept(&t);
+            let want: Vec<(String, u64)> = names
+                .iter()
+                .map(|name| (name.clone(), TWENTY_THREE.iter().find(|(d, _)| d == name).unwrap().1))
+                .collect();
+            assert_eq!((kept, other), (want, folded), "N = {n}");
+            let cut_domains = 23 - n as u64;
+            let f = t.folded();
+            assert_eq!(
+                f,
+                Folded { cut_domains, cut_events: folded, capped_events: 0, capped_bound: 0, smallest_kept: smallest }
+            );
+            assert_eq!(t.events_by_outcome(), [0, 0, 1995], "no event lost, N = {n}");
+        }
+    }
+
+    /// A small deterministic generator, for shuffles and cuts.
+    fn next(state: &mut u64) -> u64 {
+        *state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        *state >> 33
+    }
+
+    /// Whatever the order of the events, their split into tallies and the
+    /// order those are added up in, the same domains are kept, with the
+    /// same counts, and `(other)` and what the summary says are the same:
+    /// with room for every domain, and with a memory cap of 12 of the 23.
+    #[test]
+    fn the_biggest_are_the_same_whatever_the_split_and_merge_order() {
+        for max_tracked in [usize::MAX, 12] {
+            let mut whole = Tally::with_max_tracked(max_tracked);
+            for name in twenty_three_events() {
+                bounce(&mut whole, name);
+            }
+            whole.keep_biggest(5);
+            let want = (kept(&whole), whole.folded());
+            if max_tracked == usize::MAX {
+                assert_eq!(want.0.0.len(), 5);
+                assert!(want.0.0.iter().any(|(d, n)| d == "big.example" && *n == 1700));
+            }
+            let mut state = 7;
+            for round in 0..40 {
+                let mut events = twenty_three_events();
+                for i in (1..events.len()).rev() {
+                    events.swap(i, next(&mut state) as usize % (i + 1));
+                }
+                let parts = 1 + next(&mut state) as usize % 6;
+                let mut tallies: Vec<Tally> = (0..parts).map(|_| Tally::with_max_tracked(max_tracked)).collect();
+                for name in events {
+                    bounce(&mut tallies[next(&mut state) as usize % parts], name);
+                }
+                for i in (1..tallies.len()).rev() {
+                    tallies.swap(i, next(&mut state) as usize % (i + 1));
+                }
+                let mut sum = tallies.pop().unwrap();
+                for t in tallies {
+                    sum += t;
+                }
+                sum.keep_biggest(5);
+                assert_eq!((kept(&sum), sum.folded()), want, "round {round}, {parts} parts, cap {max_tracked}");
+            }
+        }
+    }
+
+    /// Millions of made-up domains: a tally with a memory cap of 64 never
+    /// holds more, counts every event, and no domain left out untracked had
+    /// more events than the bound it states (checked against the true
+    /// counts); a big domain among them is either tracked, exactly, or
+    /// within the bound. The cut then keeps the biggest of those tracked.
+    #[test]
+    fn made_up_domains_stay_within_the_memory_cap_and_the_bound_holds() {
+        let mut t = Tally::with_max_tracked(64);
+        let mut truth: HashMap<String, u64> = HashMap::new();
+        for i in 0..200_000u64 {
+            let name = if i % 40 == 0 { "big.example".to_string() } else { format!("fake{i}.attacker.example") };
+            bounce(&mut t, &name);
+            *truth.entry(name).or_default() += 1;
+            assert!(t.domain_count() <= 64, "{} domains after {} events", t.domain_count(), i + 1);
+        }
+        let f = t.folded();
+        let tracked: u64 = t.domains().map(|d| d.outcomes.iter().sum::<u64>()).sum();
+        assert_eq!((tracked + f.capped_events, t.events_by_outcome()), (200_000, [0, 0, 200_000]));
+        assert!(t.domain_count() >= 32, "the threshold halves only as far as needed: {}", t.domain_count());
+        for d in t.domains() {
+            let name = String::from_utf8_lossy(d.name);
+            assert_eq!(d.outcomes[2], truth[&*name], "{name}: a tracked domain's count is exact");
+        }
+        for (name, &n) in &truth {
+            if !t.keeps(name.as_bytes()) {
+                assert!(n <= f.capped_bound, "{name} had {n} > the bound {}", f.capped_bound);
+            }
+        }
+        // Close to the truth: the largest untracked domain, plus the few
+        // made-up ones that share its sum.
+        let largest_untracked = truth.iter().filter(|(d, _)| !t.keeps(d.as_bytes())).map(|(_, &n)| n).max();
+        let largest_untracked = largest_untracked.unwrap();
+        assert!(f.capped_bound <= largest_untracked + 20, "{} for {largest_untracked}", f.capped_bound);
+        // As it happens, the cap's hash leaves big.example out: the cut
+        // cannot find it, and the bound shows it.
+        assert!(!t.keeps(b"big.example") && f.capped_bound >= 5000);
+        t.keep_biggest(1);
+        assert_eq!(t.folded().smallest_kept, t.domains().next().unwrap().outcomes[2]);
     }
 
     /// Of several read errors in one input the first by position is kept,

@@ -193,6 +193,37 @@ struct DomainSums {
     delays: HashMap<u32, u32, RandomState>,
 }
 
+impl DomainSums {
+    /// Adds another domain's sums to these (for `(other)`).
+    fn absorb(&mut self, other: &DomainSums) {
+        for (mine, theirs) in self.counts.iter_mut().zip(other.counts) {
+            *mine += theirs;
+        }
+        self.expired_in_queue += other.expired_in_queue;
+        self.deferred += other.deferred;
+        for (&delay, &count) in &other.delays {
+            let sum = self.delays.entry(delay).or_default();
+            *sum = sum.saturating_add(count);
+        }
+    }
+
+    /// The `messages` row of these sums under the name `domain`.
+    fn row(&self, domain: &[u8]) -> MessageRow {
+        let [delivered, bounced, expired, discarded, pending] = self.counts;
+        MessageRow {
+            domain: String::from_utf8_lossy(domain).into_owned(),
+            recipients: self.counts.iter().sum(),
+            delivered,
+            bounced,
+            expired,
+            discarded,
+            pending,
+            deferred_attempts: self.deferred,
+            median_delay_s: median(&self.delays),
+        }
+    }
+}
+
 /// One line of the suppression list: the failed message that decides an
 /// address's row (its latest hard bounce, else its latest failure), and the
 /// attempts and times of its failed messages since it last accepted one
@@ -291,29 +322,28 @@ impl Outcomes {
     /// The rows of the `messages` report, sorted by bounced plus expired
     /// (descending), recipients (descending), then domain.
     pub fn domain_rows(&self) -> Vec<MessageRow> {
-        let mut rows: Vec<(&[u8], MessageRow)> = self
-            .domains
-            .iter()
-            .map(|(domain, sums)| {
-                let [delivered, bounced, expired, discarded, pending] = sums.counts;
-                let row = MessageRow {
-                    domain: String::from_utf8_lossy(domain).into_owned(),
-                    recipients: sums.counts.iter().sum(),
-                    delivered,
-                    bounced,
-                    expired,
-                    discarded,
-                    pending,
-                    deferred_attempts: sums.deferred,
-                    median_delay_s: median(&sums.delays),
-                };
-                (&domain[..], row)
-            })
-            .collect();
+        self.domain_rows_keeping(|_| true)
+    }
+
+    /// The rows of the domains `keep` accepts, sorted as in
+    /// [`Outcomes::domain_rows`], then, when it refused any, one row
+    /// `(other)` that adds up the others (their median delay is that of all
+    /// their delivered recipients together).
+    pub fn domain_rows_keeping(&self, keep: impl Fn(&[u8]) -> bool) -> Vec<MessageRow> {
+        let mut other: Option<DomainSums> = None;
+        let mut rows: Vec<(&[u8], MessageRow)> = Vec::with_capacity(self.domains.len());
+        for (domain, sums) in &self.domains {
+            if keep(domain) {
+                rows.push((&domain[..], sums.row(domain)));
+            } else {
+                other.get_or_insert_default().absorb(sums);
+            }
+        }
         rows.sort_by(|(da, a), (db, b)| {
             (b.bounced + b.expired, b.recipients).cmp(&(a.bounced + a.expired, a.recipients)).then_with(|| da.cmp(db))
         });
-        rows.into_iter().map(|(_, row)| row).collect()
+        let other = other.map(|sums| sums.row(b"(other)"));
+        rows.into_iter().map(|(_, row)| row).chain(other).collect()
     }
 
     /// Per domain, the recipients expired in the queue

@@ -93,9 +93,17 @@ impl Reports {
     /// Adds the message-level rows (per domain, and the suppression list),
     /// and to the `domains` rows the recipients expired in the queue, which
     /// only the message layer can tell (a Postfix expiry names no
-    /// recipient).
-    pub fn add_messages(&mut self, outcomes: &Outcomes, options: &RecipientOptions) {
-        self.messages = outcomes.domain_rows();
+    /// recipient). The `messages` report folds into `(other)` the domains
+    /// that `tally` folded (by its memory cap or its cut to the biggest), so
+    /// it names the same domains as the line-level reports, and so do the
+    /// expired recipients added to `domains`; the suppression list keeps
+    /// every address with its own domain.
+    pub fn add_messages(&mut self, outcomes: &Outcomes, options: &RecipientOptions, tally: &Tally) {
+        self.messages = if tally.other().is_some() {
+            outcomes.domain_rows_keeping(|domain| tally.keeps(domain))
+        } else {
+            outcomes.domain_rows()
+        };
         self.recipients = recipients::rows(outcomes, options);
         domains::add_expired_in_queue(&mut self.domains, outcomes.expired_in_queue());
     }
