@@ -132,7 +132,7 @@ fn enhanced_table_spot_checks() {
         ("5.2.1", Suspend),
         ("5.2.2", MailboxFull),
         ("5.3.4", EmailTooLarge),
-        ("4.3.2", NotAccept),
+        ("4.3.2", SystemError),
         ("4.4.1", NetworkError),
         ("5.4.4", HostUnknown),
         ("4.4.4", NetworkError),
@@ -146,7 +146,10 @@ fn enhanced_table_spot_checks() {
         ("5.7.27", Rejected),
         ("5.7.28", SpamDetected),
         ("5.7.30", FailedStartTls),
-        ("5.1.0", UserUnknown),
+        // X.1.0 may be the sender or the recipient: alone it says nothing.
+        ("5.1.0", OnHold),
+        // X.6.0 is weak: alone it still names content.
+        ("5.6.0", ContentError),
         ("5.7.1", Blocked),
         ("4.7.0", SecurityError),
         ("4.3.0", SystemError),
@@ -186,17 +189,20 @@ fn basic_table_walk() {
         assert_eq!((v.reason, v.rule.id, v.rule.what), (row.reason, row.id, row.what), "{}", row.what);
     }
     // By hand, from section 5.7.
-    let cases: [(u16, Option<Stage>, Reason); 14] = [
+    let cases: [(u16, Option<Stage>, Reason); 15] = [
         (421, None, OnHold),
         (421, Some(Stage::Connect), Blocked),
         (451, None, SystemError),
         (452, None, SystemFull),
         (454, Some(Stage::Auth), SecurityError),
         (501, None, SyntaxError),
-        (521, None, NotAccept),
+        // A basic code alone is never hard: 521 is one host (Postfix
+        // tries the next MX), 551 and 553 name no reason.
+        (521, None, OnHold),
         (525, None, Suspend),
         (535, None, SecurityError),
-        (551, None, HasMoved),
+        (551, None, OnHold),
+        (553, Some(Stage::Rcpt), OnHold),
         (552, None, MailboxFull),
         (552, Some(Stage::Mail), EmailTooLarge),
         (554, Some(Stage::Connect), Blocked),
@@ -711,5 +717,108 @@ fn equal_group_keys_mean_equal_normalizations() {
         normalize(&text, &mut na);
         normalize(&other, &mut nb);
         assert_eq!(na, nb, "{:?} vs {:?}", String::from_utf8_lossy(&text), String::from_utf8_lossy(&other));
+    }
+}
+
+/// The reasons that make a bounce `hard` (the address or its domain is
+/// bad): what the suppression list acts on.
+fn can_be_hard(reason: Reason) -> bool {
+    bounce_type(reason, Bounced, Some(550), None) == BounceType::Hard
+}
+
+/// `hard` only on evidence that the address or its domain is bad. Every
+/// rule of every table that can give a hard reason is listed here by hand,
+/// with the evidence it reads; a rule added or changed to a hard reason
+/// fails this test until it is reviewed and listed. A basic reply code
+/// alone never gives one, with one exception: 556, which RFC 7504 defines
+/// for one meaning only (the domain accepts no mail, a null MX).
+#[test]
+fn hard_only_on_evidence_about_the_address() {
+    let reviewed: &[(&str, &str)] = &[
+        ("L01", "Postfix found the recipient domain's null MX"),
+        ("L02", "Exim found the recipient domain's null MX"),
+        ("L03", "Postfix: the recipient domain does not exist"),
+        ("L14", "Exim: no route to the recipient address"),
+        ("P03", "null MX, Postfix wording"),
+        ("P04", "null MX, Exim wording"),
+        ("P05", "recipient address has null MX"),
+        ("P05", "556 5.1.10: the recipient domain has a null MX"),
+        ("P06", "the host or domain accepts no mail"),
+        ("P07", "Microsoft: recipient not found"),
+        ("P08", "Microsoft 5.4.1: recipient not in the directory"),
+        ("P09", "Postfix: user unknown in a recipient table"),
+        ("P10", "Postfix local delivery: unknown user"),
+        ("P11", "Gmail: the account does not exist"),
+        ("P12", "Yahoo/AOL: no such account"),
+        ("P14", "the mailbox has moved"),
+        ("P34", "the recipient domain does not exist"),
+        ("P35", "no such user or mailbox"),
+        ("M01", "Microsoft X.1.10: recipient not found"),
+        ("M02", "Microsoft 5.4.1: recipient not in the directory"),
+        ("E.1.1", "bad destination mailbox address"),
+        ("E.1.2", "bad destination system address"),
+        ("E.1.3", "bad destination mailbox address syntax"),
+        ("E.1.4", "destination mailbox address ambiguous"),
+        ("E.1.6", "mailbox has moved"),
+        ("E.1.10", "recipient address has null MX"),
+        ("E.4.4", "unable to route (5.4.4)"),
+        ("E.7.17", "mailbox owner has changed"),
+        ("E.7.18", "domain owner has changed"),
+        ("B556", "RFC 7504: the domain does not accept mail"),
+    ];
+    let mut hard: Vec<String> = Vec::new();
+    for p in PATTERNS.iter().filter(|p| can_be_hard(p.reason)) {
+        hard.push(p.id.to_string());
+    }
+    for r in PROVIDER_RULES.iter().filter(|r| can_be_hard(r.reason)) {
+        hard.push(r.id.to_string());
+    }
+    for r in STAGE_RULES.iter().filter(|r| can_be_hard(r.reason)) {
+        hard.push(r.id.to_string());
+    }
+    for r in ENHANCED.iter().filter(|r| r.reason.is_some_and(can_be_hard)) {
+        let id = format!("E.{}.{}", r.subject, r.detail);
+        if !hard.contains(&id) {
+            hard.push(id);
+        }
+    }
+    for r in BASIC.iter().filter(|r| can_be_hard(r.reason)) {
+        hard.push(r.id.to_string());
+    }
+    let listed: Vec<String> = reviewed.iter().map(|(id, _)| id.to_string()).collect();
+    assert_eq!(hard, listed, "the rules that can give a hard bounce changed: review them and update this list");
+    // No weak enhanced code is hard: a vague code never decides it.
+    assert!(ENHANCED.iter().filter(|r| r.weak).all(|r| !r.reason.is_some_and(can_be_hard)));
+}
+
+/// Replies about the sender, our IP, our DNS, the content or relaying are
+/// never hard, whatever codes come with them (some with the recipient
+/// codes servers misuse).
+#[test]
+fn replies_about_our_side_are_never_hard() {
+    let cases: &[(u16, &str, &str)] = &[
+        (550, "5.1.0", "550 5.1.0 <a@our.example>: Sender address rejected: User unknown in local recipient table"),
+        (553, "5.1.8", "553 5.1.8 <a@our.example>: Sender address rejected: Domain not found"),
+        (550, "5.1.0", "550 5.1.0 SPF check failed: our.example does not designate 192.0.2.1 as permitted sender"),
+        (550, "5.1.1", "550 5.1.1 Client host [192.0.2.1] blocked using zen.spamhaus.org"),
+        (550, "5.7.1", "550 5.7.1 Service unavailable; client host [192.0.2.1] blocked using bl.example"),
+        (550, "", "550 No PTR record found for 192.0.2.1: reverse DNS required"),
+        (554, "5.7.1", "554 5.7.1 <a@their.example>: Relay access denied"),
+        (550, "5.7.1", "550 5.7.1 Message rejected as spam by Content Filtering"),
+        (551, "5.7.1", "551 5.7.1 Delivery not authorized, message refused"),
+        (521, "", "521 our.example does not accept mail from you"),
+        (
+            550,
+            "5.7.26",
+            "550 5.7.26 Unauthenticated email from our.example is not accepted due to domain's DMARC policy",
+        ),
+        (554, "5.6.0", "554 5.6.0 Message contains a virus"),
+        (550, "", "550 Your IP 192.0.2.1 is listed on a blacklist"),
+        (553, "", "553 sorry, that domain isn't in my list of allowed rcpthosts"),
+    ];
+    for &(code, e, text) in cases {
+        let v = classify(Bounced, basic(code), enh(e), text.as_bytes());
+        let kind = bounce_type(v.reason, Bounced, basic(code), enh(e));
+        assert_ne!(kind, BounceType::Hard, "{text}: {} by {} ({})", v.reason, v.rule.id, v.rule.what);
     }
 }

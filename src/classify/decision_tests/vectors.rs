@@ -996,7 +996,8 @@ pub(super) const VECTORS: &[Vector] = &[
         553,
         "",
         "R=dnslookup T=remote_smtp H=mx.example.com [192.0.2.1]: SMTP error from remote mail server after RCPT TO:<bob@example.com>: 553 Mailbox name not allowed",
-        UserUnknown,
+        // qmail answers 553 to relaying too: the code alone is no evidence.
+        OnHold,
         "B553",
     ),
     (
