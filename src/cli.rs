@@ -196,6 +196,14 @@ struct AnalyzeArgs {
     #[arg(long, value_enum, value_name = "KINDS", value_delimiter = ',', default_value = "hard")]
     suppress: Vec<SuppressArg>,
 
+    /// A file of your own classification rules, checked before the built-in
+    /// ones: one rule a line, PATTERN<TAB>REASON[<TAB>NOTE], the pattern a
+    /// case-insensitive regular expression over the reply text, the reason
+    /// one of the report's reason names; `#` starts a comment. A wrong line
+    /// stops the run before anything is read. See docs/classification.md.
+    #[arg(long, value_name = "FILE")]
+    rules: Option<PathBuf>,
+
     /// A file holding the key for --hash-recipients (a trailing newline is ignored).
     #[arg(long, value_name = "FILE", requires = "hash_recipients")]
     hash_key_file: Option<PathBuf>,
@@ -383,6 +391,10 @@ impl AnalyzeArgs {
                 (unique[0], unique)
             }
         };
+        let rules = match &args.rules {
+            Some(path) => Some(std::sync::Arc::new(bounces::internals::classify::UserRules::load(path)?)),
+            None => None,
+        };
         let hash_key = if args.hash_recipients { Some(hash_key(args.hash_key_file.as_deref())?) } else { None };
         let suppress = suppress(&args.suppress)?;
         Ok(Config {
@@ -403,6 +415,7 @@ impl AnalyzeArgs {
             hash_key,
             settle: args.settle.map_or(bounces::internals::messages::SETTLE, |s| i64::from(s) * 1_000_000),
             suppress,
+            rules,
         })
     }
 }

@@ -153,6 +153,9 @@ pub struct Config {
     /// Which failed addresses the `recipients` report lists besides the
     /// hard bounces (`--suppress`).
     pub suppress: Suppress,
+    /// The user's classification rules (`--rules`), checked before the
+    /// built-in ones.
+    pub rules: Option<std::sync::Arc<crate::classify::UserRules>>,
 }
 
 /// How timestamps are read and which events count.
@@ -210,6 +213,7 @@ impl Default for Config {
             hash_key: None,
             settle: crate::messages::SETTLE,
             suppress: Suppress::default(),
+            rules: None,
         }
     }
 }

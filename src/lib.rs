@@ -53,7 +53,8 @@ pub mod internals {
 
     pub mod classify {
         pub use crate::classify::{
-            Class, Classifier, NORMALIZED_MAX, Reason, Verdict, bounce_type, class_of, classify, describe, normalize,
+            Class, Classifier, NORMALIZED_MAX, Reason, UserRules, Verdict, bounce_type, class_of, classify, describe,
+            normalize,
         };
     }
     pub mod explain {
@@ -162,6 +163,7 @@ pub fn analyze(config: &Config) -> Result<Exit> {
         time: needs_time.then(|| config.time.clone()),
         messages: needs_messages,
         settle: config.settle,
+        rules: config.rules.clone(),
     };
     let mut analysis = scan::run(&config.inputs, &options, &progress)?;
     progress.finish_and_clear();

@@ -92,12 +92,23 @@ pub struct ScanOptions {
     /// How long a settled recipient is kept for late lines (see
     /// [`crate::messages::fold`]).
     pub settle: Micros,
+    /// The user's classification rules (`--rules`).
+    pub rules: Option<std::sync::Arc<crate::classify::UserRules>>,
 }
 
 impl ScanOptions {
     /// Options with no time reading and no domain cap.
     pub fn new(mta: Mta, threads: usize, blocks: BlockOptions) -> ScanOptions {
-        ScanOptions { mta, threads, blocks, max_tracked: usize::MAX, time: None, messages: false, settle: SETTLE }
+        ScanOptions {
+            mta,
+            threads,
+            blocks,
+            max_tracked: usize::MAX,
+            time: None,
+            messages: false,
+            settle: SETTLE,
+            rules: None,
+        }
     }
 
     /// A worker for one scan thread.
@@ -112,7 +123,7 @@ impl ScanOptions {
             Some(setup) => Tally::with_times(self.max_tracked, setup.clone()),
             None => Tally::with_max_tracked(self.max_tracked),
         };
-        Worker::new(tally, times, self.messages)
+        Worker::new(tally, times, self.messages).with_rules(self.rules.clone())
     }
 }
 

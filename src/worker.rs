@@ -50,6 +50,12 @@ impl Worker {
         }
     }
 
+    /// The same worker, classifying with the user's `rules` first.
+    pub fn with_rules(mut self, rules: Option<std::sync::Arc<classify::UserRules>>) -> Worker {
+        self.classifier = Classifier::with_rules(rules);
+        self
+    }
+
     /// Counts one delivery event of input `input` from a line without a
     /// timestamp, at the start of its first piece (for tests and tools).
     pub fn record(&mut self, input: usize, event: &Event<'_>) {

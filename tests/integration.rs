@@ -47,3 +47,6 @@ mod regression;
 
 // The layout of src/: layers and no import cycles.
 mod architecture;
+
+// `--rules FILE`: the user's classification rules.
+mod rules;

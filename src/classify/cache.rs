@@ -3,12 +3,14 @@
 
 use std::collections::HashMap;
 use std::hash::BuildHasher;
+use std::sync::Arc;
 
 use foldhash::fast::RandomState;
 
 use super::decide::decide;
 use super::normalize::drop_group_contents;
 use super::normalize::normalize_into;
+use super::rules::UserRules;
 use super::vocabulary::DELIVERED;
 use super::vocabulary::Verdict;
 use crate::parse::{Enhanced, Outcome};
@@ -80,12 +82,20 @@ pub struct Classifier {
     /// The raw-text cache, allocated on first use.
     raw: Vec<RawSlot>,
     raw_state: RandomState,
+    /// The user's rules (`--rules`), read before the caches: they see the
+    /// raw text, which neither cache key keeps whole.
+    rules: Option<Arc<UserRules>>,
 }
 
 impl Classifier {
     /// An empty cache.
     pub fn new() -> Classifier {
         Classifier::default()
+    }
+
+    /// An empty cache that checks `rules` before the built-in rules.
+    pub fn with_rules(rules: Option<Arc<UserRules>>) -> Classifier {
+        Classifier { rules, ..Classifier::default() }
     }
 
     /// Same as [`classify`](super::decide::classify), cached.
@@ -98,6 +108,9 @@ impl Classifier {
     ) -> Verdict {
         if outcome == Outcome::Delivered {
             return DELIVERED;
+        }
+        if let Some(verdict) = self.rules.as_deref().and_then(|rules| rules.decide(text)) {
+            return verdict;
         }
         let prefix = key_prefix(outcome, code, enhanced);
 
@@ -214,5 +227,23 @@ mod tests {
         let short = text_of(2, RAW_MAX);
         classify(&mut c, &short);
         assert!(c.raw.iter().any(|slot| slot.key.len() == KEY_PREFIX + RAW_MAX), "a text of RAW_MAX bytes is kept");
+    }
+
+    /// The user's rules come first and see the raw text: two texts the
+    /// caches would share (they differ only in a number) get each its own
+    /// verdict, in either order, and a text no rule matches falls through
+    /// to the built-in rules.
+    #[test]
+    fn user_rules_see_the_raw_text_before_the_caches() {
+        let rules = UserRules::parse("queue 7 is frozen\tsuspend\n").unwrap();
+        let mut c = Classifier::with_rules(Some(Arc::new(rules)));
+        let (ruled, other) = (&b"550 queue 7 is frozen"[..], &b"550 queue 8 is frozen"[..]);
+        for text in [other, ruled, other, ruled] {
+            let v = classify(&mut c, text);
+            let want = if text == ruled { "U1" } else { "B550" };
+            assert_eq!(v.rule.id, want, "{}", String::from_utf8_lossy(text));
+        }
+        assert_eq!(classify(&mut c, b"550 5.1.1 user unknown").reason, super::super::Reason::UserUnknown);
+        assert_eq!(c.classify(Outcome::Delivered, Some(250), None, ruled), DELIVERED);
     }
 }

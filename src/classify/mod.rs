@@ -16,11 +16,13 @@ mod decision_tests;
 mod normalize;
 pub mod patterns;
 pub mod registry;
+mod rules;
 mod vocabulary;
 
 pub use cache::Classifier;
 pub use decide::{bounce_type, classify};
 pub use normalize::{NORMALIZED_MAX, normalize};
+pub use rules::UserRules;
 pub use vocabulary::{BounceType, Reason, Verdict};
 
 use crate::parse::{Enhanced, Note, Stage};
