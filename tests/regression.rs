@@ -141,6 +141,11 @@ fn explain_says_our_server_refused_the_client_of_an_inbound_line() {
             "            relay_to_domains) and that its DNS resolves.\n",
         ),
     );
+    // The README shows this very output.
+    let readme = crate::util::read(&crate::util::root().join("README.md"));
+    let shown = format!("$ bounces explain '{postfix}'\n");
+    let block = readme.split(&shown).nth(1).and_then(|b| b.split("```").next()).expect("the README shows it");
+    assert_same_text("README's inbound example", block, &stdout(&run(&["explain", postfix])));
     let out = run(&["explain", "--format", "json", postfix]);
     let json = stdout(&out);
     assert!(json.contains("\"direction\": \"inbound\""), "{json}");
