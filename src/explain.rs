@@ -6,13 +6,20 @@
 //! the prose a person needs next to them: when each code shows up, what
 //! happens to the message, and what to do. [`run`] decides what the
 //! arguments are, builds one explanation and writes it as text or JSON.
+//!
+//! The advice is written for the sending side: our MTA got the reply and
+//! someone here must act on it. A pasted log line in which our own server
+//! refused a client (Postfix smtpd, postscreen or cleanup `reject:`, Exim
+//! `rejected RCPT` and the like) is the other way round; [`inbound_of`]
+//! recognises those, and their explanation says who refused whom and gives
+//! advice for the receiving side ([`inbound_advice`]).
 
 use std::io::Write;
 
 use memchr::memmem;
 use serde::Serialize;
 
-use crate::classify::{self, Class, registry};
+use crate::classify::{self, Class, Reason, registry};
 use crate::error::{Error, Result};
 use crate::parse::dialect::DIALECTS;
 use crate::parse::{self, Enhanced, Event, Note, Outcome, Parsed, Stage};
@@ -54,13 +61,25 @@ pub enum Format {
 ///   after the reply code, then the first one whose class agrees), and a
 ///   Postfix `status=`.
 ///
+///   A log line in which our server refused a client is inbound: Postfix
+///   smtpd, postscreen or cleanup `NOQUEUE: reject: RCPT from ...` (also
+///   `milter-reject`, `proxy-reject`, and `reject_warning`, which refuses
+///   nothing; the syslog tag must name the daemon, as in
+///   `postfix/submission/smtpd[42]:`, or the text is a reply text), Exim `H=... rejected RCPT <r>: ...`, `rejected after DATA`,
+///   `rejected EHLO`, `rejected connection` and their `temporarily rejected`
+///   forms. Its codes and stage are read from our server's answer; the
+///   explanation names the server, the client, the sender and the
+///   recipient, and its advice is for our side.
+///
 /// A bare code has no outcome of its own: the outcome given to the
 /// classifier follows its class (2 delivered, 4 deferred, 5 bounced, and the
 /// output says "if the MTA bounced it"); a 3xx reply is never a final
 /// outcome and gets no reason. A text without any code is taken as bounced.
 ///
 /// In JSON the document is one object whose `kind` is `code`, `pair`,
-/// `comparison`, `codes` (three or more codes, in `entries`) or `text`.
+/// `comparison`, `codes` (three or more codes, in `entries`) or `text`; a
+/// `text` has a `direction`, `inbound` or `outbound`, and an inbound one an
+/// `inbound` object (server, client, sender, recipient).
 ///
 /// # Errors
 ///
@@ -238,7 +257,9 @@ struct VerdictInfo {
     bounce_type: &'static str,
     /// The rule that decided.
     rule: RuleInfo,
-    /// What to do about the reason.
+    /// What to do about the reason: on the sending side, except for an
+    /// inbound line (our server refused a client), where it is what we,
+    /// the receiving side, can do.
     advice: &'static str,
 }
 
@@ -315,9 +336,18 @@ struct TextEntry {
     text: String,
     /// `Postfix log line`, `Exim log line` or `reply text`.
     read_as: &'static str,
+    /// `inbound` for a line in which our server refused a client (Postfix
+    /// smtpd, postscreen or cleanup `reject:`, Exim `rejected RCPT` and the
+    /// like); `outbound` for everything else: a delivery line of our MTA,
+    /// or a reply text, read as a reply our MTA received.
+    direction: Direction,
+    /// For an inbound line: who refused whom.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    inbound: Option<InboundInfo>,
     /// For a log line whose reply is only part of the text (Exim's
     /// `SMTP error from remote mail server after ...: host ...: 550 ...`):
-    /// the reply as the reports keep it.
+    /// the reply as the reports keep it; for an inbound line, what our
+    /// server answered the client.
     #[serde(skip_serializing_if = "Option::is_none")]
     reply: Option<String>,
     /// The SMTP command the reply answered, when the text names it.
@@ -333,6 +363,42 @@ struct TextEntry {
     class: Option<ClassInfo>,
     /// What the classifier decided.
     verdict: VerdictInfo,
+}
+
+/// Which side of an SMTP session a text is from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Direction {
+    /// Our MTA sent, a remote server answered.
+    Outbound,
+    /// A client sent, our server refused it.
+    Inbound,
+}
+
+/// Who refused whom, for an inbound line.
+#[derive(Debug, Serialize)]
+struct InboundInfo {
+    /// The program that refused: `Postfix smtpd`, `Postfix postscreen`,
+    /// `Postfix cleanup` or `Exim`.
+    server: &'static str,
+    /// The log's word: `reject`, `milter-reject`, `proxy-reject`,
+    /// `reject_warning`, `rejected` or `temporarily rejected`.
+    action: &'static str,
+    /// False for Postfix's `reject_warning`, a dry run that refused nothing.
+    refused: bool,
+    /// The command refused (`RCPT`, `EHLO`, `CONNECT`, `END-OF-MESSAGE`).
+    command: String,
+    /// The client's host name, when the line gives one (`unknown`: it has
+    /// no reverse DNS).
+    client_host: Option<String>,
+    /// The client's IP address.
+    client_ip: Option<String>,
+    /// The envelope sender, when the line names it (empty: the null sender).
+    sender: Option<String>,
+    /// The recipient, when the line names it.
+    recipient: Option<String>,
+    /// All of it in one sentence, as the text output shows it.
+    summary: String,
 }
 
 // ---------------------------------------------------------------------------
@@ -383,6 +449,7 @@ fn verdict_info(
     enhanced: Option<Enhanced>,
     text: &[u8],
     domain: Option<&[u8]>,
+    advice: impl FnOnce(Reason) -> &'static str,
 ) -> VerdictInfo {
     let mut verdict = classify::classify(outcome, code, enhanced, text);
     if let Some(domain) = domain {
@@ -396,12 +463,12 @@ fn verdict_info(
         reason_meaning: verdict.reason.meaning(),
         bounce_type: if bounce_type.is_empty() { "none" } else { bounce_type },
         rule: RuleInfo { id: verdict.rule.id, what: verdict.rule.what },
-        advice: verdict.reason.advice(),
+        advice: advice(verdict.reason),
     }
 }
 
 fn code_verdict(class: Class, code: Option<u16>, enhanced: Option<Enhanced>) -> Option<VerdictInfo> {
-    outcome_of(class).map(|outcome| verdict_info(outcome, FROM_CLASS, code, enhanced, b"", None))
+    outcome_of(class).map(|outcome| verdict_info(outcome, FROM_CLASS, code, enhanced, b"", None, Reason::advice))
 }
 
 fn code_entry(code: Code) -> CodeEntry {
@@ -561,11 +628,13 @@ struct Found<'a> {
     stage: Option<Stage>,
     /// The recipient's domain, for a log line.
     domain: Option<&'a [u8]>,
+    /// For a line in which our server refused a client: who refused whom.
+    inbound: Option<Inbound<'a>>,
 }
 
 fn text_entry(text: &str) -> TextEntry {
     let bytes = text.as_bytes();
-    let found = from_log_line(bytes).unwrap_or_else(|| from_reply_text(bytes));
+    let found = from_log_line(bytes).or_else(|| from_inbound_line(bytes)).unwrap_or_else(|| from_reply_text(bytes));
     let (code, enhanced) = (found.code, found.enhanced);
     let note = Note::of_text(code, enhanced, bytes);
     let class = classify::class_of(code, enhanced, note);
@@ -580,16 +649,49 @@ fn text_entry(text: &str) -> TextEntry {
         classify::describe(code, enhanced, note, found.stage)
     };
     let code_type = if code.is_some() { REPLY } else { ENHANCED };
+    let inbound = found.inbound;
+    let advice = |reason: Reason| match &inbound {
+        None => reason.advice(),
+        Some(inbound) => {
+            let helo = memmem::find(inbound.reply, b"Helo command rejected").is_some()
+                || (matches!(inbound.command, b"EHLO" | b"HELO") && reason != Reason::Blocked);
+            // A milter judges content: whatever it calls its refusal.
+            let milter = inbound.action == "milter-reject"
+                && matches!(
+                    reason,
+                    Reason::Blocked
+                        | Reason::BadReputation
+                        | Reason::PolicyViolation
+                        | Reason::OnHold
+                        | Reason::Undefined
+                );
+            inbound_advice(if milter { Reason::SpamDetected } else { reason }, helo, inbound.refused)
+        }
+    };
+    let verdict = verdict_info(outcome, outcome_from, code, enhanced, found.reply, found.domain, advice);
+    let lossy = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
     TextEntry {
         text: text.to_string(),
         read_as: found.read_as,
-        reply: (found.shown.len() < bytes.len()).then(|| String::from_utf8_lossy(found.shown).into_owned()),
+        direction: if inbound.is_some() { Direction::Inbound } else { Direction::Outbound },
+        inbound: inbound.map(|i| InboundInfo {
+            server: i.server,
+            action: i.action,
+            refused: i.refused,
+            command: lossy(i.command),
+            client_host: i.client_host.map(lossy),
+            client_ip: i.client_ip.map(lossy),
+            sender: i.sender.map(lossy),
+            recipient: i.recipient.map(lossy),
+            summary: inbound_summary(&i),
+        }),
+        reply: (found.shown.len() < bytes.len()).then(|| lossy(found.shown)),
         stage: found.stage.map(Stage::as_str),
         reply_code: code,
         enhanced_code: enhanced.map(|e| e.to_string()),
         description,
         class: class.map(|c| class_info(c, code_type)),
-        verdict: verdict_info(outcome, outcome_from, code, enhanced, found.reply, found.domain),
+        verdict,
     }
 }
 
@@ -621,6 +723,26 @@ fn from_log_line(line: &[u8]) -> Option<Found<'_>> {
         shown,
         stage: event.stage,
         domain: Some(event.domain),
+        inbound: None,
+    })
+}
+
+/// Reads `line` as a refusal by our own server ([`inbound_of`]): the codes
+/// and the stage from what our server answered, the reason from the whole
+/// line as for a reply text.
+fn from_inbound_line(line: &[u8]) -> Option<Found<'_>> {
+    let inbound = inbound_of(line)?;
+    let reply = from_reply_text(inbound.reply);
+    Some(Found {
+        read_as: inbound.read_as,
+        code: reply.code,
+        enhanced: reply.enhanced,
+        outcome: None,
+        reply: line,
+        shown: inbound.reply,
+        stage: inbound_stage(inbound.command),
+        domain: None,
+        inbound: Some(inbound),
     })
 }
 
@@ -693,6 +815,7 @@ fn from_reply_text(text: &[u8]) -> Found<'_> {
         shown: text,
         stage: stage_in_text(text),
         domain: None,
+        inbound: None,
     }
 }
 
@@ -709,6 +832,359 @@ fn stage_in_text(text: &[u8]) -> Option<Stage> {
     let error = memmem::find(text, b"error from remote mail").or_else(|| memmem::find(text, b"LMTP error"))?;
     let after = memmem::find(&text[error..], b" after ")? + error + 7;
     Stage::of_command(&text[after..])
+}
+
+// ---------------------------------------------------------------------------
+// Inbound rejections: our server refused a client
+// ---------------------------------------------------------------------------
+
+/// A log line in which our server refused a client: Postfix smtpd,
+/// postscreen or cleanup `reject:`, or an Exim `rejected RCPT` and the like.
+/// The client is the sending side here, and the advice is for the
+/// receiving side: us.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Inbound<'a> {
+    /// `Postfix log line` or `Exim log line`.
+    read_as: &'static str,
+    /// The program that refused (`Postfix smtpd`, `Postfix postscreen`, `Exim`).
+    server: &'static str,
+    /// The log's word for it (`reject`, `milter-reject`, `rejected`...).
+    action: &'static str,
+    /// False for Postfix's `reject_warning`: a dry run, nothing refused.
+    refused: bool,
+    /// The command refused, as the log names it (`RCPT`, `EHLO`,
+    /// `END-OF-MESSAGE`; Exim's `after DATA` is `DATA`, its `connection`
+    /// is `CONNECT`).
+    command: &'a [u8],
+    /// The client's host name, when the line gives one (`unknown` when it
+    /// has no reverse DNS).
+    client_host: Option<&'a [u8]>,
+    /// The client's IP address, without a port.
+    client_ip: Option<&'a [u8]>,
+    /// The envelope sender, when the line names it (empty: the null sender).
+    sender: Option<&'a [u8]>,
+    /// The recipient, when the line names it.
+    recipient: Option<&'a [u8]>,
+    /// What our server answered: the text after the client (and for
+    /// Postfix before its `; from=<...>` trailer).
+    reply: &'a [u8],
+}
+
+/// What `explain` says it read an inbound line as.
+const POSTFIX_LINE_NAME: &str = "Postfix log line";
+const EXIM_LINE_NAME: &str = "Exim log line";
+
+/// The Postfix daemons whose `reject:` refuses a client, with their names.
+const POSTFIX_REFUSERS: [(&[u8], &str); 3] =
+    [(b"smtpd", "Postfix smtpd"), (b"postscreen", "Postfix postscreen"), (b"cleanup", "Postfix cleanup")];
+
+/// Postfix's words for a refusal, after the queue id; `reject_warning`
+/// logs what would have been refused.
+const POSTFIX_ACTIONS: [&str; 4] = ["reject", "milter-reject", "proxy-reject", "reject_warning"];
+
+fn inbound_of(line: &[u8]) -> Option<Inbound<'_>> {
+    postfix_inbound(line).or_else(|| exim_inbound(line))
+}
+
+/// `TAG[pid]: (NOQUEUE|QID): reject: CMD from CLIENT: REPLY; from=<s> to=<r> ...`
+/// from a Postfix smtpd, postscreen or cleanup (the daemon is the tag's last
+/// part: `postfix/submission/smtpd` is smtpd).
+fn postfix_inbound(line: &[u8]) -> Option<Inbound<'_>> {
+    let (at, action) = POSTFIX_ACTIONS.iter().find_map(|&action| {
+        let needle = [b": ", action.as_bytes(), b": "].concat();
+        memmem::find(line, &needle).map(|at| (at, action))
+    })?;
+    // The queue id (or NOQUEUE), then the tag before it.
+    let head = &line[..at];
+    let qid_start = memchr::memrchr(b' ', head).map_or(0, |i| i + 1);
+    let qid = &head[qid_start..];
+    if qid != b"NOQUEUE" && (qid.len() < 5 || !parse::is_alphanumeric(qid)) {
+        return None;
+    }
+    let tag = head[..qid_start].strip_suffix(b": ")?;
+    let tag = &tag[memchr::memrchr(b' ', tag).map_or(0, |i| i + 1)..];
+    let tag = &tag[..memchr::memchr(b'[', tag).unwrap_or(tag.len())];
+    let daemon = &tag[memchr::memrchr(b'/', tag)? + 1..];
+    if !tag.starts_with(b"postfix") {
+        return None;
+    }
+    let server = POSTFIX_REFUSERS.iter().find(|r| r.0 == daemon)?.1;
+    // `CMD from CLIENT: ` (the client is `name[ip]`, `name[ip]:port` or
+    // postscreen's `[ip]:port`; none of them holds ": ").
+    let rest = &line[at + action.len() + 4..];
+    let space = memchr::memchr(b' ', rest)?;
+    let (command, rest) = (&rest[..space], rest[space..].strip_prefix(b" from ")?);
+    let colon = memmem::find(rest, b": ").unwrap_or(rest.len());
+    let (client_host, client_ip) = postfix_client(&rest[..colon]);
+    let rest = rest.get(colon + 2..).unwrap_or_default();
+    // The trailer Postfix appends: `; from=<s> to=<r> proto=... helo=<h>`
+    // (postscreen separates its fields with commas); lines cut short have none.
+    let trailer = [&b"; from=<"[..], b"; to=<", b"; proto=", b"; helo=<"]
+        .iter()
+        .find_map(|field| memmem::rfind(rest, field))
+        .unwrap_or(rest.len());
+    let (reply, trailer) = rest.split_at(trailer);
+    Some(Inbound {
+        read_as: POSTFIX_LINE_NAME,
+        server,
+        action,
+        refused: action != "reject_warning",
+        command,
+        client_host,
+        client_ip,
+        sender: field_address(trailer, b"from=<"),
+        recipient: field_address(trailer, b"to=<"),
+        reply,
+    })
+}
+
+/// Postfix's client: `name[ip]`, `name[ip]:port` or `[ip]:port`.
+fn postfix_client(client: &[u8]) -> (Option<&[u8]>, Option<&[u8]>) {
+    let Some(open) = memchr::memchr(b'[', client) else {
+        return ((!client.is_empty()).then_some(client), None);
+    };
+    let close = memchr::memrchr(b']', client).filter(|&c| c > open).unwrap_or(client.len());
+    let name = &client[..open];
+    ((!name.is_empty()).then_some(name), Some(&client[open + 1..close]))
+}
+
+/// The address in `KEY<address>` in `fields`, where the key starts a field
+/// (after a space, a comma or a semicolon).
+fn field_address<'a>(fields: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
+    memmem::find_iter(fields, key)
+        .filter(|&i| i == 0 || matches!(fields[i - 1], b' ' | b',' | b';'))
+        .find_map(|i| parse::bracketed(&fields[i + key.len() - 1..]))
+        .map(|(address, _)| address)
+}
+
+/// What Exim names after `rejected `, and the command it stands for.
+const EXIM_REFUSED: [(&[u8], &[u8]); 10] = [
+    (b"RCPT", b"RCPT"),
+    (b"MAIL", b"MAIL"),
+    (b"after DATA", b"DATA"),
+    (b"DATA", b"DATA"),
+    (b"EHLO", b"EHLO"),
+    (b"HELO", b"HELO"),
+    (b"connection", b"CONNECT"),
+    (b"VRFY", b"VRFY"),
+    (b"EXPN", b"EXPN"),
+    (b"ETRN", b"ETRN"),
+];
+
+/// `H=name (helo) [ip]:port F=<s> [temporarily ]rejected RCPT <r>: TEXT`,
+/// `... rejected after DATA: TEXT`, `... rejected connection in "connect"
+/// ACL`, and `rejected EHLO from [ip]: TEXT`, which names no `H=`.
+fn exim_inbound(line: &[u8]) -> Option<Inbound<'_>> {
+    let (at, command, after) = memmem::find_iter(line, b" rejected ").find_map(|at| {
+        let rest = &line[at + 10..];
+        EXIM_REFUSED.iter().find_map(|&(word, command)| {
+            let after = rest.strip_prefix(word)?;
+            matches!(after.first(), None | Some(b' ' | b':')).then_some((at, command, after))
+        })
+    })?;
+    let head = &line[..at];
+    let host = memmem::find_iter(head, b"H=")
+        .find(|&i| i == 0 || head[i - 1] == b' ')
+        .map(|i| &head[i + 2..])
+        .or_else(|| (command == b"EHLO" || command == b"HELO").then(|| after.strip_prefix(b" from "))?)?;
+    let (client_host, client_ip) = exim_client(host);
+    let sender = memmem::find(head, b" F=<").and_then(|i| parse::bracketed(&head[i + 3..])).map(|(s, _)| s);
+    let after = after.trim_ascii_start();
+    let (named, text) = match parse::bracketed(after) {
+        Some((address, rest)) => (Some(address), rest),
+        None => (None, after),
+    };
+    let (sender, recipient) = match command {
+        b"MAIL" => (named.or(sender), None),
+        b"RCPT" => (sender, named),
+        _ => (sender, None),
+    };
+    let reply = match text.strip_prefix(b":") {
+        Some(reply) => reply,
+        None => memmem::find(text, b": ").map_or(text, |i| &text[i + 1..]),
+    };
+    let temporary = head.ends_with(b" temporarily");
+    Some(Inbound {
+        read_as: EXIM_LINE_NAME,
+        server: "Exim",
+        action: if temporary { "temporarily rejected" } else { "rejected" },
+        refused: true,
+        command,
+        client_host,
+        client_ip,
+        sender,
+        recipient,
+        reply: reply.trim_ascii(),
+    })
+}
+
+/// Exim's client, the value of `H=`: `name (helo) [ip]:port`, `(helo)
+/// [ip]`, `[ip]`. The host name is the word before, unless it is the HELO
+/// name in parentheses.
+fn exim_client(host: &[u8]) -> (Option<&[u8]>, Option<&[u8]>) {
+    let mut name = None;
+    for word in host.split(|&b| b == b' ') {
+        if let Some(ip) = word.strip_prefix(b"[") {
+            let ip = &ip[..memchr::memchr(b']', ip).unwrap_or(ip.len())];
+            return (name, Some(ip));
+        }
+        if word.starts_with(b"(") {
+            continue;
+        }
+        if name.is_some() || word.contains(&b'=') {
+            break;
+        }
+        name = Some(word);
+    }
+    (name, None)
+}
+
+/// The stage of a refused command.
+fn inbound_stage(command: &[u8]) -> Option<Stage> {
+    match command {
+        b"CONNECT" => Some(Stage::Connect),
+        b"EHLO" | b"HELO" => Some(Stage::Helo),
+        b"MAIL" => Some(Stage::Mail),
+        b"RCPT" => Some(Stage::Rcpt),
+        b"DATA" | b"BDAT" | b"END-OF-MESSAGE" => Some(Stage::Data),
+        b"AUTH" => Some(Stage::Auth),
+        b"STARTTLS" => Some(Stage::StartTls),
+        _ => None,
+    }
+}
+
+/// Who refused whom, in one sentence: `our server (Postfix smtpd) refused
+/// a message from client h.example [192.0.2.9]: sender <s>, recipient <r>`.
+fn inbound_summary(inbound: &Inbound<'_>) -> String {
+    let lossy = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    let client = match (inbound.client_host, inbound.client_ip) {
+        (Some(host), Some(ip)) => format!("client {} [{}]", lossy(host), lossy(ip)),
+        (None, Some(ip)) => format!("client [{}]", lossy(ip)),
+        (Some(host), None) => format!("client {}", lossy(host)),
+        (None, None) => "a client".to_string(),
+    };
+    let what = match inbound.command {
+        b"CONNECT" => format!("the connection of {client}"),
+        b"EHLO" | b"HELO" => format!("the {} of {client}", lossy(inbound.command)),
+        b"MAIL" | b"RCPT" | b"DATA" | b"BDAT" | b"END-OF-MESSAGE" => format!("a message from {client}"),
+        command => format!("a {} from {client}", lossy(command)),
+    };
+    let verb = match (inbound.refused, inbound.action) {
+        (false, _) => "would have refused",
+        (true, "temporarily rejected") => "temporarily refused",
+        (true, _) => "refused",
+    };
+    let mut summary = format!("our server ({}) {verb} {what}", inbound.server);
+    let envelope: Vec<String> = [("sender", inbound.sender), ("recipient", inbound.recipient)]
+        .into_iter()
+        .filter_map(|(label, address)| address.map(|a| format!("{label} <{}>", lossy(a))))
+        .collect();
+    if !envelope.is_empty() {
+        summary.push_str(": ");
+        summary.push_str(&envelope.join(", "));
+    }
+    if !inbound.refused {
+        summary.push_str(" (reject_warning: a dry run, nothing was refused)");
+    }
+    summary
+}
+
+/// What to do about a refusal by our own server, by the reason the
+/// classifier gives (its [`Reason::advice`] is for the sending side).
+/// `helo` is set when the line says the client's HELO name was refused.
+fn inbound_advice(reason: Reason, helo: bool, refused: bool) -> &'static str {
+    if !refused {
+        return "Nothing was refused: reject_warning only logs what a restriction would do (warn_if_reject). \
+                Check that refusing such clients is right before making the restriction real.";
+    }
+    if helo && !matches!(reason, Reason::RateLimited | Reason::Greylisted) {
+        return "Our server refused the client's HELO name (not a fully qualified name, not in DNS, or \
+                claiming to be us). Nothing to do for spam; a legitimate client's operator must fix its \
+                HELO name, or exempt it here (Postfix check_helo_access or check_client_access, Exim the \
+                HELO ACL).";
+    }
+    match reason {
+        Reason::Blocked | Reason::BadReputation => {
+            "Our server refused the client by its IP address or name: a DNS blocklist it looked the client \
+             up in (named in the reply) or a local access rule. Nothing to do if the client sends spam. If \
+             it is a legitimate sender, check that client's listing (its IP, not yours) and exempt it here: \
+             Postfix check_client_access or postscreen_access_list, Exim a host list in the ACL."
+        }
+        Reason::UserUnknown => {
+            "The client sent to an address that does not exist here: nothing to do for a typo or a guessed \
+             address. If the address should exist, check the aliases, virtual maps and local recipient \
+             table (Postfix alias_maps, virtual_alias_maps, local_recipient_maps; Exim the routers)."
+        }
+        Reason::HostUnknown | Reason::NotAccept => {
+            "The client gave an address whose domain does not exist, accepts no mail or is not routed \
+             here: nothing to do for a typo or spam. If the domain is ours, check that it is listed \
+             (Postfix mydestination, virtual_mailbox_domains, relay_domains; Exim local_domains, \
+             relay_to_domains) and that its DNS resolves."
+        }
+        Reason::NoRelaying => {
+            "The client tried to relay through us to a domain that is not ours: nothing to do for a relay \
+             probe. If it is one of your users, they must authenticate (SASL on port 587) or send from \
+             mynetworks (Exim relay_from_hosts); if the domain is ours, add it to relay_domains or \
+             mydestination."
+        }
+        Reason::Rejected => {
+            "Our server refused the client's sender address (its domain does not resolve, or a sender \
+             check). Nothing to do for spam; after a 4xx the client retries once the domain resolves. If \
+             a legitimate sender is refused, check its domain's DNS or exempt it (Postfix \
+             check_sender_access, Exim the MAIL ACL)."
+        }
+        Reason::Greylisted => {
+            "Greylisting: the client was told to come back later and a real MTA does; nothing to do. If a \
+             legitimate sender keeps being delayed (a pool of sending IPs), whitelist it in the greylisting \
+             policy."
+        }
+        Reason::RateLimited => {
+            "Our server is limiting this client (connections, messages or recipients per time); it retries \
+             later. If a legitimate client is throttled, raise its limits (Postfix anvil's \
+             smtpd_client_*_rate_limit and smtpd_client_event_limit_exceptions, Exim the ratelimit ACL)."
+        }
+        Reason::SpamDetected | Reason::VirusDetected => {
+            "Our content filter (a milter such as SpamAssassin or rspamd, a virus scanner, header or body \
+             checks) refused the message: nothing to do unless it was wanted; then check the filter's \
+             verdict for it and whitelist the sender there."
+        }
+        Reason::AuthFailure => {
+            "The message failed our SPF, DKIM or DMARC check: nothing to do for forged mail. If it is \
+             legitimate, the sending domain must fix its records; meanwhile exempt it in the checker."
+        }
+        Reason::RequirePtr => {
+            "The client's IP address has no valid reverse DNS (Postfix reject_unknown_client_hostname or \
+             reject_unknown_reverse_client_hostname): nothing to do for spam. A legitimate client's \
+             operator must fix its PTR record, or exempt it here (check_client_access)."
+        }
+        Reason::EmailTooLarge => {
+            "The message is larger than our limit (Postfix and Exim message_size_limit): raise it if such \
+             messages should come in."
+        }
+        Reason::MailboxFull | Reason::Suspend | Reason::HasMoved => {
+            "The local recipient's mailbox is over quota, disabled or moved: tell the recipient or fix the \
+             account if mail should reach it."
+        }
+        Reason::SystemError | Reason::SystemFull | Reason::NetworkError | Reason::MailerError => {
+            "Our server could not take the message because of a problem on our side (a lookup table, \
+             policy service, milter or disk): check the MTA's log around this line. After a 4xx the \
+             client retries."
+        }
+        Reason::FailedStartTls | Reason::SecurityError => {
+            "TLS or authentication with the client failed, or our policy requires it: a legitimate user \
+             must use TLS and log in with the right credentials; many failures from one IP are a \
+             password-guessing attack."
+        }
+        Reason::ContentError | Reason::NotCompliantRfc | Reason::SyntaxError => {
+            "The client sent a malformed command, address or message: nothing to do unless a legitimate \
+             client keeps failing; then find the check that refused it in our configuration."
+        }
+        Reason::PolicyViolation | Reason::Delivered | Reason::Expired | Reason::OnHold | Reason::Undefined => {
+            "Read the reply: it says which of our checks refused the client. Nothing to do if the client \
+             is unwanted; if it is legitimate, find that check in our configuration (Postfix \
+             smtpd_*_restrictions, Exim the ACLs) and exempt it."
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -902,6 +1378,9 @@ fn columns(s: &mut String, label: &str, left: &str, right: &str) {
 fn render_text_entry(s: &mut String, t: &TextEntry) {
     heading(s, t.read_as);
     row(s, "text", &t.text);
+    if let Some(inbound) = &t.inbound {
+        row(s, "inbound", &inbound.summary);
+    }
     if let Some(reply) = &t.reply {
         row(s, "reply", reply);
     }
@@ -2039,6 +2518,330 @@ mod tests {
         assert_eq!(wrap("a   b  c", 20, 20), ["a   b  c"]);
         assert_eq!(wrap("aa   bb", 4, 4), ["aa", "bb"]);
         assert_eq!(wrap(" a\tb\n", 9, 9), ["a b"]);
+    }
+
+    /// What an inbound line should be read as.
+    struct InboundCase {
+        line: &'static str,
+        server: &'static str,
+        command: &'static str,
+        client: (Option<&'static str>, Option<&'static str>),
+        sender: Option<&'static str>,
+        recipient: Option<&'static str>,
+        codes: (Option<u16>, Option<&'static str>),
+        reason: &'static str,
+        /// Words of the inbound advice.
+        advice: &'static str,
+    }
+
+    const SMTPD_RBL: &str = "Nov  5 10:00:00 mx1 postfix/smtpd[4242]: NOQUEUE: reject: RCPT from \
+        unknown[192.0.2.9]: 554 5.7.1 Service unavailable; Client host [192.0.2.9] blocked using \
+        zen.spamhaus.org; https://www.spamhaus.org/query/ip/192.0.2.9; from=<a@b.example> to=<c@ours.example> \
+        proto=ESMTP helo=<x>";
+
+    #[test]
+    fn inbound_lines_say_who_refused_whom_and_advise_our_side() {
+        let case = |line, server, command, client, sender, recipient, codes, reason, advice| InboundCase {
+            line,
+            server,
+            command,
+            client,
+            sender,
+            recipient,
+            codes,
+            reason,
+            advice,
+        };
+        let cases = [
+            case(
+                SMTPD_RBL,
+                "Postfix smtpd",
+                "RCPT",
+                (Some("unknown"), Some("192.0.2.9")),
+                Some("a@b.example"),
+                Some("c@ours.example"),
+                (Some(554), Some("5.7.1")),
+                "blocked",
+                "postscreen_access_list",
+            ),
+            case(
+                "2023-03-14T00:26:51.985219+01:00 mx1 postfix/postscreen[3163107]: NOQUEUE: reject: RCPT from \
+                 [192.0.2.9]:62795: 550 5.7.1 Service unavailable; client [192.0.2.9] blocked using \
+                 zen.spamhaus.org; from=<a@b.example>, to=<u@ours.example>, proto=ESMTP, helo=<x>",
+                "Postfix postscreen",
+                "RCPT",
+                (None, Some("192.0.2.9")),
+                Some("a@b.example"),
+                Some("u@ours.example"),
+                (Some(550), Some("5.7.1")),
+                "blocked",
+                "check that client's listing",
+            ),
+            case(
+                "Nov  5 10:00:00 mx1 postfix/smtpd[7]: NOQUEUE: reject: RCPT from h.example[192.0.2.9]: 550 \
+                 5.1.1 <u@ours.example>: Recipient address rejected: User unknown in local recipient table; \
+                 from=<a@b.example> to=<u@ours.example> proto=ESMTP helo=<h.example>",
+                "Postfix smtpd",
+                "RCPT",
+                (Some("h.example"), Some("192.0.2.9")),
+                Some("a@b.example"),
+                Some("u@ours.example"),
+                (Some(550), Some("5.1.1")),
+                "userunknown",
+                "virtual_alias_maps",
+            ),
+            case(
+                "Jul 12 07:47:48 mx1 postfix/smtpd[8738]: NOQUEUE: reject: RCPT from h.example[192.0.2.9]: 554 \
+                 5.7.1 <u@else.example>: Relay access denied; from=<a@b.example> to=<u@else.example> \
+                 proto=SMTP helo=<h.example>",
+                "Postfix smtpd",
+                "RCPT",
+                (Some("h.example"), Some("192.0.2.9")),
+                Some("a@b.example"),
+                Some("u@else.example"),
+                (Some(554), Some("5.7.1")),
+                "norelaying",
+                "authenticate (SASL",
+            ),
+            case(
+                "Nov  5 10:00:00 mx1 postfix/smtpd[7]: NOQUEUE: reject: RCPT from unknown[192.0.2.9]: 450 4.7.1 \
+                 <x>: Helo command rejected: Host not found; from=<a@b.example> to=<c@ours.example> \
+                 proto=ESMTP helo=<x>",
+                "Postfix smtpd",
+                "RCPT",
+                (Some("unknown"), Some("192.0.2.9")),
+                Some("a@b.example"),
+                Some("c@ours.example"),
+                (Some(450), Some("4.7.1")),
+                "blocked",
+                "HELO name",
+            ),
+            case(
+                "Nov  5 10:00:00 mx1 postfix/smtpd[7]: NOQUEUE: reject: EHLO from s1.example[192.0.2.8]: 504 \
+                 5.5.2 <User>: Helo command rejected: need fully-qualified hostname; proto=SMTP helo=<User>",
+                "Postfix smtpd",
+                "EHLO",
+                (Some("s1.example"), Some("192.0.2.8")),
+                None,
+                None,
+                (Some(504), Some("5.5.2")),
+                "syntaxerror",
+                "HELO name",
+            ),
+            case(
+                "Nov  5 10:00:00 mx1 postfix/smtpd[7]: NOQUEUE: reject: RCPT from h.example[192.0.2.9]: 450 \
+                 4.1.8 <a@b.example>: Sender address rejected: Domain not found; from=<a@b.example> \
+                 to=<u@ours.example> proto=ESMTP helo=<h.example>",
+                "Postfix smtpd",
+                "RCPT",
+                (Some("h.example"), Some("192.0.2.9")),
+                Some("a@b.example"),
+                Some("u@ours.example"),
+                (Some(450), Some("4.1.8")),
+                "rejected",
+                "sender address",
+            ),
+            case(
+                "Nov  5 10:00:00 mx1 postfix/smtpd[7]: NOQUEUE: reject: RCPT from h.example[192.0.2.9]: 450 \
+                 4.2.0 <u@ours.example>: Recipient address rejected: Greylisted, see \
+                 http://postgrey.example/help.html; from=<a@b.example> to=<u@ours.example> proto=ESMTP \
+                 helo=<h.example>",
+                "Postfix smtpd",
+                "RCPT",
+                (Some("h.example"), Some("192.0.2.9")),
+                Some("a@b.example"),
+                Some("u@ours.example"),
+                (Some(450), Some("4.2.0")),
+                "greylisted",
+                "come back later",
+            ),
+            case(
+                "Nov  5 10:00:00 mx1 postfix/submission/smtpd[7]: 4B1C2D3E4F: milter-reject: END-OF-MESSAGE \
+                 from h.example[192.0.2.9]: 5.7.1 Blocked by SpamAssassin; from=<> to=<u@ours.example> \
+                 proto=ESMTP helo=<h.example>",
+                "Postfix smtpd",
+                "END-OF-MESSAGE",
+                (Some("h.example"), Some("192.0.2.9")),
+                Some(""),
+                Some("u@ours.example"),
+                (None, Some("5.7.1")),
+                "blocked",
+                "content filter",
+            ),
+            case(
+                "Nov  5 10:00:00 mx1 postfix/postscreen[1]: NOQUEUE: reject: CONNECT from [192.0.2.1]:1337: too \
+                 many connections",
+                "Postfix postscreen",
+                "CONNECT",
+                (None, Some("192.0.2.1")),
+                None,
+                None,
+                (None, None),
+                "ratelimited",
+                "raise its limits",
+            ),
+            case(
+                "2020-02-22 00:48:43 H=([198.51.100.163]) [198.51.100.168] F=<f@b.example> rejected RCPT \
+                 <u@ours.example>: Unrouteable address",
+                "Exim",
+                "RCPT",
+                (None, Some("198.51.100.168")),
+                Some("f@b.example"),
+                Some("u@ours.example"),
+                (None, None),
+                "hostunknown",
+                "local_domains",
+            ),
+            case(
+                "2022-06-29 15:33:46 H=mx.example (helo.example) [192.0.2.4]:53343 F=<i@b.example> rejected RCPT \
+                 <t@ours.example>: 550 5.1.1 Unknown user",
+                "Exim",
+                "RCPT",
+                (Some("mx.example"), Some("192.0.2.4")),
+                Some("i@b.example"),
+                Some("t@ours.example"),
+                (Some(550), Some("5.1.1")),
+                "userunknown",
+                "aliases",
+            ),
+            case(
+                "2022-06-29 15:33:46 1tXyZa-0003Ab-Qr H=mx.example [192.0.2.4]:53343 F=<i@b.example> rejected \
+                 after DATA: This message was classified as SPAM",
+                "Exim",
+                "DATA",
+                (Some("mx.example"), Some("192.0.2.4")),
+                Some("i@b.example"),
+                None,
+                (None, None),
+                "spamdetected",
+                "content filter",
+            ),
+            case(
+                "2022-06-29 15:33:46 H=mx.example [192.0.2.4] F=<i@b.example> temporarily rejected RCPT \
+                 <t@ours.example>: greylisted",
+                "Exim",
+                "RCPT",
+                (Some("mx.example"), Some("192.0.2.4")),
+                Some("i@b.example"),
+                Some("t@ours.example"),
+                (None, None),
+                "greylisted",
+                "come back later",
+            ),
+            case(
+                "2020-01-01 00:00:00 rejected EHLO from [192.0.2.1]: syntactically invalid argument(s): _",
+                "Exim",
+                "EHLO",
+                (None, Some("192.0.2.1")),
+                None,
+                None,
+                (None, None),
+                "undefined",
+                "HELO name",
+            ),
+        ];
+        for c in cases {
+            let Ok(Explanation::Text(t)) = explain(&args(&[c.line])) else { panic!("{}: a text", c.line) };
+            let what = c.line;
+            assert_eq!(t.direction, Direction::Inbound, "{what}");
+            let i = t.inbound.as_ref().expect("inbound");
+            assert_eq!((i.server, i.command.as_str(), i.refused), (c.server, c.command, true), "{what}");
+            assert_eq!((i.client_host.as_deref(), i.client_ip.as_deref()), c.client, "{what}");
+            assert_eq!((i.sender.as_deref(), i.recipient.as_deref()), (c.sender, c.recipient), "{what}");
+            assert_eq!((t.reply_code, t.enhanced_code.as_deref()), c.codes, "{what}");
+            assert_eq!(t.verdict.reason, c.reason, "{what}");
+            assert!(t.verdict.advice.contains(c.advice), "{what}: {}", t.verdict.advice);
+            for outbound in Reason::ALL.map(Reason::advice) {
+                assert_ne!(t.verdict.advice, outbound, "{what}: outbound advice");
+            }
+            assert!(i.summary.starts_with(&format!("our server ({}) ", c.server)), "{}", i.summary);
+            let text = output(&[c.line], Format::Text);
+            assert_fits(&text);
+            assert!(text.contains("\n  inbound   our server ("), "{text}");
+            assert!(!text.contains("delisting"), "{text}");
+            let value = json(&[c.line]);
+            assert_eq!(value["direction"], "inbound", "{what}");
+            assert_eq!(value["inbound"]["server"], c.server, "{what}");
+            assert_eq!(value["verdict"]["advice"], t.verdict.advice, "{what}");
+        }
+    }
+
+    #[test]
+    fn inbound_summaries() {
+        let summary = |line: &str| match explain(&args(&[line])) {
+            Ok(Explanation::Text(t)) => t.inbound.map(|i| i.summary).unwrap_or_default(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            summary(SMTPD_RBL),
+            "our server (Postfix smtpd) refused a message from client unknown [192.0.2.9]: sender <a@b.example>, \
+             recipient <c@ours.example>"
+        );
+        assert_eq!(
+            summary(
+                "Nov  5 10:00:00 mx1 postfix/postscreen[1]: NOQUEUE: reject: CONNECT from [192.0.2.1]:1337: too \
+                 many connections"
+            ),
+            "our server (Postfix postscreen) refused the connection of client [192.0.2.1]"
+        );
+        assert_eq!(
+            summary("2022-06-29 15:33:46 H=mx.example [192.0.2.4] F=<> temporarily rejected RCPT <t@o.example>: x"),
+            "our server (Exim) temporarily refused a message from client mx.example [192.0.2.4]: sender <>, \
+             recipient <t@o.example>"
+        );
+        assert_eq!(
+            summary("Nov  5 10:00:00 mx1 postfix/smtpd[1]: NOQUEUE: reject: VRFY from h[192.0.2.3]: 550 5.1.1 x"),
+            "our server (Postfix smtpd) refused a VRFY from client h [192.0.2.3]"
+        );
+        // reject_warning is a dry run: nothing was refused.
+        let warning = "Nov  5 10:00:00 mx1 postfix/smtpd[1]: NOQUEUE: reject_warning: RCPT from h[192.0.2.3]: 554 \
+                       5.7.1 Service unavailable; Client host [192.0.2.3] blocked using zen.spamhaus.org; \
+                       from=<a@b.example> to=<c@ours.example> proto=ESMTP helo=<h>";
+        assert_eq!(
+            summary(warning),
+            "our server (Postfix smtpd) would have refused a message from client h [192.0.2.3]: sender \
+             <a@b.example>, recipient <c@ours.example> (reject_warning: a dry run, nothing was refused)"
+        );
+        let value = json(&[warning]);
+        assert_eq!(value["inbound"]["refused"], false);
+        assert!(value["verdict"]["advice"].as_str().unwrap().starts_with("Nothing was refused"));
+    }
+
+    /// The same reply received by our MTA, a line of another program or
+    /// a line without its tag keep the advice for the sending side.
+    #[test]
+    fn outbound_lines_keep_outbound_advice() {
+        let smtp_rbl = "Nov  5 10:00:00 mx1 postfix/smtp[123]: 4B1C2D3E4F: to=<c@theirs.example>, \
+            relay=mx.theirs.example[198.51.100.1]:25, delay=1, delays=0/0/0/1, dsn=5.7.1, status=bounced (host \
+            mx.theirs.example[198.51.100.1] said: 554 5.7.1 Service unavailable; Client host [192.0.2.9] blocked \
+            using zen.spamhaus.org; https://www.spamhaus.org/query/ip/192.0.2.9 (in reply to RCPT TO command))";
+        let exim_rejected = "2026-11-05 10:00:00 1tXyZa-0003Ab-Qr ** u@theirs.example R=dnslookup T=remote_smtp \
+            H=mx.theirs.example [198.51.100.1] : SMTP error from remote mail server after RCPT TO:<u@theirs.example>: \
+            550 5.7.1 H=x [192.0.2.1] rejected RCPT <u@theirs.example>: blocked using zen.spamhaus.org";
+        let not_a_daemon = "Nov  5 10:00:00 mx1 postfix/smtp[1]: NOQUEUE: reject: RCPT from unknown[192.0.2.9]: 554 \
+            5.7.1 Service unavailable; Client host [192.0.2.9] blocked using zen.spamhaus.org";
+        let untagged = &SMTPD_RBL[SMTPD_RBL.find("NOQUEUE").unwrap()..];
+        let not_postfix = SMTPD_RBL.replace("postfix/smtpd", "sendmail/smtpd");
+        for line in [smtp_rbl, exim_rejected, not_a_daemon, untagged, &not_postfix, SPAMHAUS, POSTFIX_LINE, EXIM_LINE] {
+            let Ok(Explanation::Text(t)) = explain(&args(&[line])) else { panic!("{line}: a text") };
+            assert_eq!(t.direction, Direction::Outbound, "{line}");
+            assert!(t.inbound.is_none(), "{line}");
+            let reason = Reason::ALL.into_iter().find(|r| r.as_str() == t.verdict.reason).expect("a reason");
+            assert_eq!(t.verdict.advice, reason.advice(), "{line}");
+            let value = json(&[line]);
+            assert_eq!(value["direction"], "outbound", "{line}");
+            assert!(value.get("inbound").is_none(), "{line}");
+            assert!(!output(&[line], Format::Text).contains("\n  inbound "), "{line}");
+        }
+        let Ok(Explanation::Text(t)) = explain(&args(&[smtp_rbl])) else { panic!("a text") };
+        assert_eq!(t.verdict.reason, "blocked");
+        assert!(t.verdict.advice.contains("delisting"), "{}", t.verdict.advice);
+    }
+
+    #[test]
+    fn inbound_line_names_are_the_dialects() {
+        let names: Vec<&str> = DIALECTS.iter().map(|d| d.line_name).collect();
+        assert!(names.contains(&POSTFIX_LINE_NAME) && names.contains(&EXIM_LINE_NAME), "{names:?}");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! One test per bug fixed, named after what went wrong.
 
-use crate::util::{run, stderr, stdout, temp_file};
+use crate::util::{assert_same_text, run, stderr, stdout, temp_file};
 
 // See: #2 (review). Exim local deliveries were counted under the sender's
 // (F=) or return path's (P=) domain, and quoted local parts or autoreply
@@ -69,4 +69,85 @@ fn absurd_thread_counts_are_refused() {
     let out = run(&["analyze", "-j", "100000", "samples/postfix.log"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--threads must be at most 1024"), "{}", stderr(&out));
+}
+
+// See: #13 item 14. `explain` on a line in which our own server refused a
+// client (Postfix smtpd `NOQUEUE: reject:`, Exim `rejected RCPT`) gave the
+// advice for a bounce our MTA received: "request delisting" of our IP.
+#[test]
+fn explain_says_our_server_refused_the_client_of_an_inbound_line() {
+    let postfix = "Nov  5 10:00:00 mx1 postfix/smtpd[4242]: NOQUEUE: reject: RCPT from unknown[192.0.2.9]: 554 5.7.1 \
+        Service unavailable; Client host [192.0.2.9] blocked using zen.spamhaus.org; \
+        https://www.spamhaus.org/query/ip/192.0.2.9; from=<a@b.example> to=<c@ours.example> proto=ESMTP helo=<x>";
+    let out = run(&["explain", postfix]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_same_text(
+        "explain, Postfix smtpd reject",
+        &stdout(&out),
+        concat!(
+            "Postfix log line\n",
+            "  text      Nov  5 10:00:00 mx1 postfix/smtpd[4242]: NOQUEUE: reject: RCPT from\n",
+            "            unknown[192.0.2.9]: 554 5.7.1 Service unavailable; Client host\n",
+            "            [192.0.2.9] blocked using zen.spamhaus.org;\n",
+            "            https://www.spamhaus.org/query/ip/192.0.2.9; from=<a@b.example>\n",
+            "            to=<c@ours.example> proto=ESMTP helo=<x>\n",
+            "  inbound   our server (Postfix smtpd) refused a message from client unknown\n",
+            "            [192.0.2.9]: sender <a@b.example>, recipient <c@ours.example>\n",
+            "  reply     554 5.7.1 Service unavailable; Client host [192.0.2.9] blocked\n",
+            "            using zen.spamhaus.org; https://www.spamhaus.org/query/ip/192.0.2.9\n",
+            "  stage     RCPT TO\n",
+            "  codes     554 5.7.1: transaction failed (after RCPT TO); delivery not\n",
+            "            authorized, message refused\n",
+            "  class     permanent negative completion (5xx): not done, and retrying will\n",
+            "            not help\n",
+            "  reason    blocked   bounce type: block   (if the MTA bounced it)\n",
+            "  rule      P28: the sending IP is on a blocklist\n",
+            "  means     The receiving server refused the sending host itself: its IP\n",
+            "            address is on a DNS blocklist or a local block list, or its reverse\n",
+            "            DNS or HELO name was refused.\n",
+            "  do        Our server refused the client by its IP address or name: a DNS\n",
+            "            blocklist it looked the client up in (named in the reply) or a\n",
+            "            local access rule. Nothing to do if the client sends spam. If it is\n",
+            "            a legitimate sender, check that client's listing (its IP, not\n",
+            "            yours) and exempt it here: Postfix check_client_access or\n",
+            "            postscreen_access_list, Exim a host list in the ACL.\n",
+        ),
+    );
+    let exim = "2020-02-22 00:48:43 H=([198.51.100.163]) [198.51.100.168] F=<f@b.example> rejected RCPT \
+        <u@ours.example>: Unrouteable address";
+    let out = run(&["explain", exim]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_same_text(
+        "explain, Exim rejected RCPT",
+        &stdout(&out),
+        concat!(
+            "Exim log line\n",
+            "  text      2020-02-22 00:48:43 H=([198.51.100.163]) [198.51.100.168]\n",
+            "            F=<f@b.example> rejected RCPT <u@ours.example>: Unrouteable address\n",
+            "  inbound   our server (Exim) refused a message from client [198.51.100.168]:\n",
+            "            sender <f@b.example>, recipient <u@ours.example>\n",
+            "  reply     Unrouteable address\n",
+            "  stage     RCPT TO\n",
+            "  codes     none found: no reply code and no enhanced status code in the text\n",
+            "  reason    hostunknown   bounce type: hard   (assumed bounced: no code says\n",
+            "            otherwise)\n",
+            "  rule      P34: the recipient domain does not exist\n",
+            "  means     The recipient's domain does not exist in DNS or has no usable mail\n",
+            "            host, so the mail cannot be routed at all.\n",
+            "  do        The client gave an address whose domain does not exist, accepts no\n",
+            "            mail or is not routed here: nothing to do for a typo or spam. If\n",
+            "            the domain is ours, check that it is listed (Postfix mydestination,\n",
+            "            virtual_mailbox_domains, relay_domains; Exim local_domains,\n",
+            "            relay_to_domains) and that its DNS resolves.\n",
+        ),
+    );
+    // The README shows this very output.
+    let readme = crate::util::read(&crate::util::root().join("README.md"));
+    let shown = format!("$ bounces explain '{postfix}'\n");
+    let block = readme.split(&shown).nth(1).and_then(|b| b.split("```").next()).expect("the README shows it");
+    assert_same_text("README's inbound example", block, &stdout(&run(&["explain", postfix])));
+    let out = run(&["explain", "--format", "json", postfix]);
+    let json = stdout(&out);
+    assert!(json.contains("\"direction\": \"inbound\""), "{json}");
+    assert!(json.contains("\"client_ip\": \"192.0.2.9\""), "{json}");
 }
