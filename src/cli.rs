@@ -13,6 +13,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use bounces::config::{Config, DEFAULT_MAX_TRACKED, Mta, ReportKind, Suppress, TimeConfig};
 use bounces::error::{Error, Result};
+use bounces::internals::classify::UserRules;
 use bounces::internals::explain;
 use bounces::internals::input::{BlockOptions, Source};
 use bounces::internals::parse::dialect::DIALECTS;
@@ -65,6 +66,11 @@ struct ExplainArgs {
     /// Plain text for people, or JSON for scripts.
     #[arg(long, value_enum, default_value_t = FormatArg::Text)]
     format: FormatArg,
+
+    /// Your own classification rules, as for `analyze --rules`: a reply text
+    /// or log line is read with them first, and the output names the rule.
+    #[arg(long, value_name = "FILE")]
+    rules: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -78,8 +84,9 @@ pub enum Action {
     /// `bounces analyze` (boxed: a `Config` is much larger than the other
     /// variant).
     Analyze(Box<Config>),
-    /// `bounces explain`: the arguments and the output format.
-    Explain(Vec<String>, explain::Format),
+    /// `bounces explain`: the arguments, the output format and the user's
+    /// rules.
+    Explain(Vec<String>, explain::Format, Option<UserRules>),
 }
 
 const EXAMPLES: &str = "\
@@ -339,6 +346,7 @@ impl Cli {
                     FormatArg::Text => explain::Format::Text,
                     FormatArg::Json => explain::Format::Json,
                 },
+                args.rules.as_deref().map(UserRules::load).transpose()?,
             )),
         }
     }
@@ -392,7 +400,7 @@ impl AnalyzeArgs {
             }
         };
         let rules = match &args.rules {
-            Some(path) => Some(std::sync::Arc::new(bounces::internals::classify::UserRules::load(path)?)),
+            Some(path) => Some(std::sync::Arc::new(UserRules::load(path)?)),
             None => None,
         };
         let hash_key = if args.hash_recipients { Some(hash_key(args.hash_key_file.as_deref())?) } else { None };

@@ -19,7 +19,7 @@ use std::io::Write;
 use memchr::memmem;
 use serde::Serialize;
 
-use crate::classify::{self, Class, Reason, registry};
+use crate::classify::{self, Class, Reason, UserRules, registry};
 use crate::error::{Error, Result};
 use crate::parse::dialect::DIALECTS;
 use crate::parse::{self, Enhanced, Event, Note, Outcome, Parsed, Stage};
@@ -85,8 +85,8 @@ pub enum Format {
 ///
 /// [`Error::ExplainUsage`] when there is nothing to explain or a code is malformed;
 /// [`Error::Output`] (path `-`) when `out` cannot be written.
-pub fn run(args: &[String], format: Format, out: &mut dyn Write) -> Result<()> {
-    let explanation = explain(args)?;
+pub fn run(args: &[String], format: Format, rules: Option<&UserRules>, out: &mut dyn Write) -> Result<()> {
+    let explanation = explain(args, rules)?;
     let rendered = match format {
         Format::Text => render_text(&explanation),
         Format::Json => {
@@ -158,14 +158,14 @@ fn usage_malformed(arg: &str) -> Error {
 }
 
 /// Builds the explanation of `args` (see [`run`] for the rules).
-fn explain(args: &[String]) -> Result<Explanation> {
+fn explain(args: &[String], rules: Option<&UserRules>) -> Result<Explanation> {
     let args: Vec<&str> = args.iter().map(|a| a.trim()).filter(|a| !a.is_empty()).collect();
     if args.is_empty() {
         return Err(usage_nothing());
     }
     let tokens: Vec<Token> = args.iter().map(|a| token(a)).collect();
     if tokens.contains(&Token::Text) {
-        return Ok(Explanation::Text(text_entry(&args.join(" "))));
+        return Ok(Explanation::Text(text_entry(&args.join(" "), rules)));
     }
     let mut codes = Vec::with_capacity(tokens.len());
     for (arg, token) in args.iter().zip(&tokens) {
@@ -177,9 +177,9 @@ fn explain(args: &[String]) -> Result<Explanation> {
     Ok(match codes[..] {
         [one] => Explanation::Code(code_entry(one)),
         [Code::Reply(reply), Code::Enhanced(enhanced)] | [Code::Enhanced(enhanced), Code::Reply(reply)] => {
-            Explanation::Pair(pair_entry(reply, enhanced))
+            Explanation::Pair(Box::new(pair_entry(reply, enhanced)))
         }
-        [a, b] => Explanation::Comparison(comparison(a, b)),
+        [a, b] => Explanation::Comparison(Box::new(comparison(a, b))),
         _ => Explanation::Codes { entries: codes.into_iter().map(code_entry).collect() },
     })
 }
@@ -194,10 +194,11 @@ fn explain(args: &[String]) -> Result<Explanation> {
 enum Explanation {
     /// One code.
     Code(CodeEntry),
-    /// A reply code and an enhanced code, read together.
-    Pair(PairEntry),
-    /// Two codes side by side.
-    Comparison(Comparison),
+    /// A reply code and an enhanced code, read together (boxed: the
+    /// largest entry).
+    Pair(Box<PairEntry>),
+    /// Two codes side by side (boxed: a large entry).
+    Comparison(Box<Comparison>),
     /// Three or more codes, each on its own.
     Codes {
         /// One entry per code, in argument order.
@@ -257,10 +258,24 @@ struct VerdictInfo {
     bounce_type: &'static str,
     /// The rule that decided.
     rule: RuleInfo,
+    /// The first rule after the one that decided that matches too and names
+    /// another reason (not `onhold`): a close call.
+    runner_up: Option<Box<RunnerUp>>,
     /// What to do about the reason: on the sending side, except for an
     /// inbound line (our server refused a client), where it is what we,
     /// the receiving side, can do.
     advice: &'static str,
+}
+
+/// The rule next in line (see [`VerdictInfo::runner_up`]).
+#[derive(Clone, Debug, Serialize)]
+struct RunnerUp {
+    /// Its reason.
+    reason: &'static str,
+    /// Its bounce type.
+    bounce_type: &'static str,
+    /// The rule.
+    rule: RuleInfo,
 }
 
 /// One code explained on its own.
@@ -447,28 +462,55 @@ fn verdict_info(
     outcome_from: &'static str,
     code: Option<u16>,
     enhanced: Option<Enhanced>,
-    text: &[u8],
+    (text, rules): (&[u8], Option<&UserRules>),
     domain: Option<&[u8]>,
     advice: impl FnOnce(Reason) -> &'static str,
 ) -> VerdictInfo {
-    let mut verdict = classify::classify(outcome, code, enhanced, text);
-    if let Some(domain) = domain {
-        verdict.reason = classify::with_domain(verdict.reason, code, text, domain);
+    // The user's rules come first, as in `analyze`; then every built-in
+    // rule that matches, in decision order.
+    let mut candidates = classify::candidates(outcome, code, enhanced, text);
+    if outcome != Outcome::Delivered
+        && let Some(verdict) = rules.and_then(|rules| rules.decide(text))
+    {
+        candidates.insert(0, verdict);
     }
-    let bounce_type = classify::bounce_type(verdict.reason, outcome, code, enhanced).as_str();
+    let typed = |mut verdict: classify::Verdict| {
+        if let Some(domain) = domain {
+            verdict.reason = classify::with_domain(verdict.reason, code, text, domain);
+        }
+        let bounce_type = classify::bounce_type(verdict.reason, outcome, code, enhanced).as_str();
+        (verdict, if bounce_type.is_empty() { "none" } else { bounce_type })
+    };
+    let (verdict, bounce_type) = typed(candidates[0]);
+    // The first rule after it that matches too and names another reason: a
+    // close call. (`onhold` rules, the class of the code among them, only
+    // say that nothing more specific matched: no rival.)
+    let runner_up = candidates[1..]
+        .iter()
+        .map(|&next| typed(next))
+        .find(|(next, _)| next.reason != verdict.reason && !matches!(next.reason, Reason::OnHold | Reason::Undefined))
+        .map(|(next, bounce_type)| {
+            Box::new(RunnerUp {
+                reason: next.reason.as_str(),
+                bounce_type,
+                rule: RuleInfo { id: next.rule.id, what: next.rule.what },
+            })
+        });
     VerdictInfo {
         outcome: outcome.as_str(),
         outcome_from,
         reason: verdict.reason.as_str(),
         reason_meaning: verdict.reason.meaning(),
-        bounce_type: if bounce_type.is_empty() { "none" } else { bounce_type },
+        bounce_type,
         rule: RuleInfo { id: verdict.rule.id, what: verdict.rule.what },
+        runner_up,
         advice: advice(verdict.reason),
     }
 }
 
 fn code_verdict(class: Class, code: Option<u16>, enhanced: Option<Enhanced>) -> Option<VerdictInfo> {
-    outcome_of(class).map(|outcome| verdict_info(outcome, FROM_CLASS, code, enhanced, b"", None, Reason::advice))
+    outcome_of(class)
+        .map(|outcome| verdict_info(outcome, FROM_CLASS, code, enhanced, (b"", None), None, Reason::advice))
 }
 
 fn code_entry(code: Code) -> CodeEntry {
@@ -632,7 +674,7 @@ struct Found<'a> {
     inbound: Option<Inbound<'a>>,
 }
 
-fn text_entry(text: &str) -> TextEntry {
+fn text_entry(text: &str, rules: Option<&UserRules>) -> TextEntry {
     let bytes = text.as_bytes();
     let found = from_log_line(bytes).or_else(|| from_inbound_line(bytes)).unwrap_or_else(|| from_reply_text(bytes));
     let (code, enhanced) = (found.code, found.enhanced);
@@ -668,7 +710,7 @@ fn text_entry(text: &str) -> TextEntry {
             inbound_advice(if milter { Reason::SpamDetected } else { reason }, helo, inbound.refused)
         }
     };
-    let verdict = verdict_info(outcome, outcome_from, code, enhanced, found.reply, found.domain, advice);
+    let verdict = verdict_info(outcome, outcome_from, code, enhanced, (found.reply, rules), found.domain, advice);
     let lossy = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
     TextEntry {
         text: text.to_string(),
@@ -1304,6 +1346,20 @@ fn outcome_words(verdict: &VerdictInfo) -> String {
     }
 }
 
+/// `also      E5.7.1 matches too: blocked (bounce type block): ...`.
+fn runner_up_row(s: &mut String, v: &VerdictInfo) {
+    if let Some(next) = &v.runner_up {
+        row(
+            s,
+            "also",
+            &format!(
+                "{} matches too, after {}: {} (bounce type {}): {}",
+                next.rule.id, v.rule.id, next.reason, next.bounce_type, next.rule.what
+            ),
+        );
+    }
+}
+
 fn reason_row(s: &mut String, verdict: Option<&VerdictInfo>) {
     match verdict {
         Some(v) => {
@@ -1400,6 +1456,7 @@ fn render_text_entry(s: &mut String, t: &TextEntry) {
     let v = &t.verdict;
     reason_row(s, Some(v));
     row(s, "rule", &format!("{}: {}", v.rule.id, v.rule.what));
+    runner_up_row(s, v);
     row(s, "means", v.reason_meaning);
     row(s, "do", v.advice);
 }
@@ -2132,7 +2189,7 @@ mod tests {
 
     fn output(list: &[&str], format: Format) -> String {
         let mut out = Vec::new();
-        run(&args(list), format, &mut out).expect("explains");
+        run(&args(list), format, None, &mut out).expect("explains");
         String::from_utf8(out).expect("UTF-8")
     }
 
@@ -2355,7 +2412,7 @@ mod tests {
             (vec!["252", "1000"], Usage),
         ];
         for (list, want) in cases {
-            let got = explain(&args(&list));
+            let got = explain(&args(&list), None);
             match (&want, &got) {
                 (Code(code), Ok(Explanation::Code(e))) => assert_eq!(e.code, *code),
                 (Pair(codes), Ok(Explanation::Pair(p))) => assert_eq!(p.codes, *codes),
@@ -2381,7 +2438,7 @@ mod tests {
 
     #[test]
     fn usage_errors_name_the_argument() {
-        let Err(Error::ExplainUsage(message)) = explain(&args(&["6.1.1"])) else { panic!("6.1.1 is not a code") };
+        let Err(Error::ExplainUsage(message)) = explain(&args(&["6.1.1"]), None) else { panic!("6.1.1 is not a code") };
         assert!(message.contains("'6.1.1'") && message.contains("5.1.1") && message.contains("550"), "{message}");
     }
 
@@ -2403,7 +2460,7 @@ mod tests {
 
     #[test]
     fn pairs() {
-        let Ok(Explanation::Pair(p)) = explain(&args(&["5.1.10", "556"])) else { panic!("a pair") };
+        let Ok(Explanation::Pair(p)) = explain(&args(&["5.1.10", "556"]), None) else { panic!("a pair") };
         assert_eq!(p.class.digit, 5);
         assert!(p.class_note.is_none());
         assert_eq!(p.reply.meaning, registry::reply_description(556).unwrap());
@@ -2412,7 +2469,7 @@ mod tests {
         assert_fits(&text);
         assert!(text.starts_with("556 5.1.10  permanent negative completion (5xx)"), "{text}");
         assert!(text.contains("RESOLVER.ADR") && text.contains("rule"), "{text}");
-        let Ok(Explanation::Pair(p)) = explain(&args(&["550", "4.1.1"])) else { panic!("a pair") };
+        let Ok(Explanation::Pair(p)) = explain(&args(&["550", "4.1.1"]), None) else { panic!("a pair") };
         assert_eq!(p.class.digit, 5, "the reply code's class wins");
         assert!(p.class_note.as_deref().is_some_and(|n| n.contains("dsn=5.0.0")));
         assert_eq!(json(&["252", "2.0.0"])["kind"], "pair");
@@ -2420,7 +2477,7 @@ mod tests {
 
     #[test]
     fn comparison_252_556() {
-        let Ok(Explanation::Comparison(c)) = explain(&args(&["252", "556"])) else { panic!("a comparison") };
+        let Ok(Explanation::Comparison(c)) = explain(&args(&["252", "556"]), None) else { panic!("a comparison") };
         assert!(c.summary.contains("252 is a success"), "{}", c.summary);
         assert!(c.summary.contains("556 is a permanent failure"), "{}", c.summary);
         let labels: Vec<&str> = c.rows.iter().map(|r| r.label).collect();
@@ -2442,7 +2499,7 @@ mod tests {
         assert_eq!(value["left"]["code"], "252");
         assert_eq!(value["right"]["code"], "556");
         assert_eq!(value["rows"][0]["label"], "class");
-        let same = explain(&args(&["5.1.1", "5.2.2"]));
+        let same = explain(&args(&["5.1.1", "5.2.2"]), None);
         let Ok(Explanation::Comparison(c)) = same else { panic!("a comparison") };
         assert!(c.summary.contains("both permanent failures"), "{}", c.summary);
         let text = output(&["5.1.1", "5.2.2"], Format::Text);
@@ -2478,7 +2535,7 @@ mod tests {
             let written = output(list, Format::Json);
             assert!(written.ends_with("}\n"), "{written}");
             let value: serde_json::Value = serde_json::from_str(&written).expect("valid JSON");
-            let explanation = explain(&args(list)).expect("explains");
+            let explanation = explain(&args(list), None).expect("explains");
             assert_eq!(value, serde_json::to_value(&explanation).unwrap(), "{list:?}");
         }
         let codes = json(&["250", "421", "550"]);
@@ -2504,7 +2561,7 @@ mod tests {
                 Ok(())
             }
         }
-        let err = run(&args(&["252"]), Format::Text, &mut Broken).unwrap_err();
+        let err = run(&args(&["252"]), Format::Text, None, &mut Broken).unwrap_err();
         assert!(matches!(&err, Error::Output { path, .. } if path.as_os_str() == "-"));
         assert!(err.is_broken_pipe());
     }
@@ -2741,7 +2798,7 @@ mod tests {
             ),
         ];
         for c in cases {
-            let Ok(Explanation::Text(t)) = explain(&args(&[c.line])) else { panic!("{}: a text", c.line) };
+            let Ok(Explanation::Text(t)) = explain(&args(&[c.line]), None) else { panic!("{}: a text", c.line) };
             let what = c.line;
             assert_eq!(t.direction, Direction::Inbound, "{what}");
             let i = t.inbound.as_ref().expect("inbound");
@@ -2768,7 +2825,7 @@ mod tests {
 
     #[test]
     fn inbound_summaries() {
-        let summary = |line: &str| match explain(&args(&[line])) {
+        let summary = |line: &str| match explain(&args(&[line]), None) {
             Ok(Explanation::Text(t)) => t.inbound.map(|i| i.summary).unwrap_or_default(),
             other => panic!("{other:?}"),
         };
@@ -2823,7 +2880,7 @@ mod tests {
         let untagged = &SMTPD_RBL[SMTPD_RBL.find("NOQUEUE").unwrap()..];
         let not_postfix = SMTPD_RBL.replace("postfix/smtpd", "sendmail/smtpd");
         for line in [smtp_rbl, exim_rejected, not_a_daemon, untagged, &not_postfix, SPAMHAUS, POSTFIX_LINE, EXIM_LINE] {
-            let Ok(Explanation::Text(t)) = explain(&args(&[line])) else { panic!("{line}: a text") };
+            let Ok(Explanation::Text(t)) = explain(&args(&[line]), None) else { panic!("{line}: a text") };
             assert_eq!(t.direction, Direction::Outbound, "{line}");
             assert!(t.inbound.is_none(), "{line}");
             let reason = Reason::ALL.into_iter().find(|r| r.as_str() == t.verdict.reason).expect("a reason");
@@ -2833,7 +2890,7 @@ mod tests {
             assert!(value.get("inbound").is_none(), "{line}");
             assert!(!output(&[line], Format::Text).contains("\n  inbound "), "{line}");
         }
-        let Ok(Explanation::Text(t)) = explain(&args(&[smtp_rbl])) else { panic!("a text") };
+        let Ok(Explanation::Text(t)) = explain(&args(&[smtp_rbl]), None) else { panic!("a text") };
         assert_eq!(t.verdict.reason, "blocked");
         assert!(t.verdict.advice.contains("delisting"), "{}", t.verdict.advice);
     }
@@ -2856,5 +2913,35 @@ mod tests {
         assert_eq!(verdict(&["552", "5.2.2"]), ("mailboxfull".into(), "soft".into()));
         assert_eq!(verdict(&[SPAMHAUS]), ("blocked".into(), "block".into()));
         assert_eq!(verdict(&["252"]), ("delivered".into(), "none".into()));
+    }
+
+    /// A close call shows the rival: the first later rule that names
+    /// another reason (`onhold` rules are no rivals); none when every rule
+    /// that matches agrees. The user's rules come first, the built-in
+    /// verdict then shows as the rival.
+    #[test]
+    fn the_runner_up_is_the_first_rival() {
+        let sender = "550 5.1.1 <a@our.example>: Sender address rejected: User unknown in local recipient table";
+        let text = output(&[sender], Format::Text);
+        assert!(text.contains("  rule      P02: "), "{text}");
+        assert!(text.contains("  also      P09 matches too, after P02: userunknown (bounce type hard)"), "{text}");
+        let value = json(&[sender]);
+        assert_eq!(value["verdict"]["runner_up"]["rule"]["id"], "P09");
+        assert_eq!(value["verdict"]["runner_up"]["reason"], "userunknown");
+        // Agreeing rules and onhold rules are no rivals.
+        let quota = "552 5.2.2 mailbox over quota";
+        assert!(!output(&[quota], Format::Text).contains("  also "));
+        assert!(json(&[quota])["verdict"]["runner_up"].is_null());
+        // With a rule of the user's.
+        let rules = UserRules::parse("over quota\tsuspend\n").unwrap();
+        let mut out = Vec::new();
+        run(&args(&[quota]), Format::Text, Some(&rules), &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("  rule      U1: rules file, line 1: over quota"), "{text}");
+        assert!(text.contains("  also      P16 matches too, after U1: mailboxfull (bounce type soft)"), "{text}");
+        // Codes alone have no user rule to match.
+        let mut out = Vec::new();
+        run(&args(&["552"]), Format::Text, Some(&rules), &mut out).unwrap();
+        assert!(!String::from_utf8(out).unwrap().contains("U1"));
     }
 }

@@ -220,9 +220,9 @@ pub fn analyze(config: &Config) -> Result<Exit> {
 
 /// Runs `bounces explain`: prints on stdout what the codes or the reply
 /// text in `what` mean (see [`explain::run`]).
-pub fn explain(what: &[String], format: explain::Format) -> Result<Exit> {
+pub fn explain(what: &[String], format: explain::Format, rules: Option<&classify::UserRules>) -> Result<Exit> {
     let mut stdout = io::stdout().lock();
-    match explain::run(what, format, &mut stdout)
+    match explain::run(what, format, rules, &mut stdout)
         .and_then(|()| stdout.flush().map_err(|source| Error::Output { path: PathBuf::from("-"), source }))
     {
         Err(error) if error.is_broken_pipe() => Ok(Exit::Success),

@@ -10,7 +10,7 @@ use bounces::Exit;
 fn main() -> ExitCode {
     let result = cli::Cli::from_env().into_action().and_then(|action| match action {
         cli::Action::Analyze(config) => bounces::analyze(&config),
-        cli::Action::Explain(what, format) => bounces::explain(&what, format),
+        cli::Action::Explain(what, format, rules) => bounces::explain(&what, format, rules.as_ref()),
     });
     match result {
         Ok(exit) => exit.into(),

@@ -58,3 +58,23 @@ fn a_wrong_rules_file_names_the_line() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("missing.tsv"), "{}", stderr(&out));
 }
+
+/// `explain --rules` reads a text with the same rules and names the rule;
+/// a wrong file is refused there too.
+#[test]
+fn explain_reads_with_the_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = util::temp_file(&dir, "rules.tsv", b"mailbox is frozen\tsuspend\n");
+    let text = "550 Mailbox is FROZEN by the administrator";
+    let out = run(&["explain", "--rules", &rules, text]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let said = stdout(&out);
+    assert!(said.contains("  reason    suspend   bounce type: soft"), "{said}");
+    assert!(said.contains("  rule      U1: rules file, line 1: mailbox is frozen"), "{said}");
+    let without = stdout(&run(&["explain", text]));
+    assert!(without.contains("  reason    onhold"), "{without}");
+    let bad = util::temp_file(&dir, "bad.tsv", b"x\tnope\n");
+    let out = run(&["explain", "--rules", &bad, text]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("rules file: line 1: unknown reason 'nope'"), "{}", stderr(&out));
+}

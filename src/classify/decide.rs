@@ -55,34 +55,67 @@ pub fn classify(outcome: Outcome, code: Option<u16>, enhanced: Option<Enhanced>,
 /// Steps 2 to 8 of the decision order, on the normalized text. The outcome
 /// plays no part here (a delivery never gets this far).
 pub(super) fn decide(code: Option<u16>, enhanced: Option<Enhanced>, normalized: &[u8]) -> Verdict {
+    let mut first = None;
+    walk(code, enhanced, normalized, &mut |verdict| {
+        first = Some(verdict);
+        false
+    });
+    first.expect("the last step always decides")
+}
+
+/// Every rule that would decide an event, in decision order: the first is
+/// the verdict of [`classify`], the others what would have decided had the
+/// ones before it not matched (`bounces explain` shows the runner-up). The
+/// last is always the class step (`C4`, `C5`, `U`, ...).
+pub fn candidates(outcome: Outcome, code: Option<u16>, enhanced: Option<Enhanced>, text: &[u8]) -> Vec<Verdict> {
+    if outcome == Outcome::Delivered {
+        return vec![DELIVERED];
+    }
+    let mut normalized = Vec::with_capacity(text.len().min(NORMALIZED_MAX));
+    normalize_into(text, &mut normalized);
+    let mut all = Vec::new();
+    walk(code, enhanced, &normalized, &mut |verdict| {
+        all.push(verdict);
+        true
+    });
+    all
+}
+
+/// Offers `visit` each rule that matches, in decision order, until it
+/// returns false.
+fn walk(code: Option<u16>, enhanced: Option<Enhanced>, normalized: &[u8], visit: &mut dyn FnMut(Verdict) -> bool) {
     let m = Matches::new(normalized);
     let c = m.compiled;
-
-    // Steps 2 and 4: PATTERNS holds the local rows before the generic ones.
-    // (Each row's codes are checked before its regex: they cost less.)
-    let pattern = PATTERNS.iter().enumerate().find(|&(i, p)| p.codes.matches(code, enhanced) && m.matched(i));
     let pattern_verdict = |p: &'static Pattern| Verdict::new(p.reason, p.id, p.what, p.detail);
-    if let Some((_, p)) = pattern
-        && p.step == Step::Local
-    {
-        return pattern_verdict(p);
+    // (Each row's codes are checked before its regex: they cost less.)
+    let patterns = |step: Step| PATTERNS.iter().enumerate().filter(move |&(_, p)| p.step == step);
+
+    // Step 2: texts the MTA writes itself.
+    for (i, p) in patterns(Step::Local) {
+        if p.codes.matches(code, enhanced) && m.matched(i) && !visit(pattern_verdict(p)) {
+            return;
+        }
     }
 
     // Step 3: provider rules.
     let seen = |provider: Provider| {
         PROVIDERS.iter().enumerate().any(|(i, &(p, _))| p == provider && m.matched(c.providers + i))
     };
-    let provider_rule = PROVIDER_RULES
-        .iter()
-        .enumerate()
-        .find(|&(i, r)| r.codes.matches(code, enhanced) && m.matched(c.provider_rules + i) && seen(r.provider));
-    if let Some((_, r)) = provider_rule {
-        return Verdict::new(r.reason, r.id, r.what, r.detail);
+    for (i, r) in PROVIDER_RULES.iter().enumerate() {
+        if r.codes.matches(code, enhanced)
+            && m.matched(c.provider_rules + i)
+            && seen(r.provider)
+            && !visit(Verdict::new(r.reason, r.id, r.what, r.detail))
+        {
+            return;
+        }
     }
 
-    // Step 4: the generic pattern found above.
-    if let Some((_, p)) = pattern {
-        return pattern_verdict(p);
+    // Step 4: the generic patterns.
+    for (i, p) in patterns(Step::Generic) {
+        if p.codes.matches(code, enhanced) && m.matched(i) && !visit(pattern_verdict(p)) {
+            return;
+        }
     }
 
     // Step 5: strong enhanced codes.
@@ -93,20 +126,22 @@ pub(super) fn decide(code: Option<u16>, enhanced: Option<Enhanced>, normalized: 
     if let Some(hit) = enhanced_hit
         && !hit.2.weak
         && let Some(verdict) = enhanced_verdict(hit)
+        && !visit(verdict)
     {
-        return verdict;
+        return;
     }
 
     // Step 6: stage heuristics.
     let stage = STAGES.iter().enumerate().find(|&(i, _)| m.matched(c.stages + i)).map(|(_, &(s, _))| s);
     if let Some(stage) = stage {
-        let stage_rule = STAGE_RULES.iter().enumerate().find(|&(i, r)| {
-            r.stages.contains(&stage)
+        for (i, r) in STAGE_RULES.iter().enumerate() {
+            if r.stages.contains(&stage)
                 && (r.codes.is_empty() || code.is_some_and(|code| r.codes.contains(&code)))
                 && m.matched(c.stage_rules + i)
-        });
-        if let Some((_, r)) = stage_rule {
-            return Verdict::new(r.reason, r.id, r.what, r.detail);
+                && !visit(Verdict::new(r.reason, r.id, r.what, r.detail))
+            {
+                return;
+            }
         }
     }
 
@@ -116,25 +151,33 @@ pub(super) fn decide(code: Option<u16>, enhanced: Option<Enhanced>, normalized: 
     let basic_verdict = |b: &'static BasicRule| Verdict::new(b.reason, b.id, b.what, b.detail);
     if let Some(b) = basic
         && b.reason != Reason::OnHold
+        && !visit(basic_verdict(b))
     {
-        return basic_verdict(b);
+        return;
     }
-    if let Some(verdict) = enhanced_hit.and_then(enhanced_verdict) {
-        return verdict;
+    if let Some(hit) = enhanced_hit
+        && hit.2.weak
+        && let Some(verdict) = enhanced_verdict(hit)
+        && !visit(verdict)
+    {
+        return;
     }
-    if let Some(b) = basic {
-        return basic_verdict(b);
+    if let Some(b) = basic
+        && b.reason == Reason::OnHold
+        && !visit(basic_verdict(b))
+    {
+        return;
     }
 
     // Step 8: the class alone.
     let class = code.map(|code| code / 100).or(enhanced.map(|e| u16::from(e.class)));
-    match class {
+    visit(match class {
         Some(2) => Verdict::new(Reason::OnHold, "C2", "a positive reply on a failed attempt", ""),
         Some(4) => Verdict::new(Reason::OnHold, "C4", "class 4: a transient failure, nothing more specific", ""),
         Some(5) => Verdict::new(Reason::OnHold, "C5", "class 5: a permanent failure, nothing more specific", ""),
         Some(_) => Verdict::new(Reason::OnHold, "C", "a reply of an unknown class", ""),
         None => Verdict::new(Reason::Undefined, "U", "no reply code and no known text", ""),
-    }
+    });
 }
 
 /// The bounce type of an event with this reason, outcome and reply code

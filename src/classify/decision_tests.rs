@@ -822,3 +822,21 @@ fn replies_about_our_side_are_never_hard() {
         assert_ne!(kind, BounceType::Hard, "{text}: {} by {} ({})", v.reason, v.rule.id, v.rule.what);
     }
 }
+
+/// The candidates start with the verdict and end with the class step, on
+/// every vector; a text two rules read differently lists both, in order.
+#[test]
+fn candidates_start_with_the_verdict() {
+    for &(outcome, code, e, text, _, _) in VECTORS {
+        let all = candidates(outcome, basic(code), enh(e), text.as_bytes());
+        assert_eq!(all[0], classify(outcome, basic(code), enh(e), text.as_bytes()), "{text}");
+        if outcome != Outcome::Delivered {
+            let last = all.last().unwrap().rule.id;
+            assert!(last == "U" || last.starts_with('C'), "{text}: ends with {last}");
+        }
+    }
+    let text = b"550 5.1.1 <a@our.example>: Sender address rejected: User unknown in local recipient table";
+    let ids: Vec<&str> = candidates(Bounced, Some(550), enh("5.1.1"), text).iter().map(|v| v.rule.id).collect();
+    assert_eq!(ids[..2], ["P02", "P09"], "{ids:?}");
+    assert!(ids.contains(&"E5.1.1") && ids.last() == Some(&"C5"), "{ids:?}");
+}

@@ -20,7 +20,7 @@ mod rules;
 mod vocabulary;
 
 pub use cache::Classifier;
-pub use decide::{bounce_type, classify};
+pub use decide::{bounce_type, candidates, classify};
 pub use normalize::{NORMALIZED_MAX, normalize};
 pub use rules::UserRules;
 pub use vocabulary::{BounceType, Reason, Verdict};
