@@ -232,6 +232,12 @@ pub struct Event<'a> {
     /// Still a delivered line; the message-level reports count the
     /// recipient as discarded.
     pub discarded: bool,
+    /// An Exim delivery (`=>`, `->`) with no remote host (`H=`) among its
+    /// fields: a local transport (a mailbox, a file, a pipe, an autoreply,
+    /// LMTP to a socket) or `:blackhole:`, so this host handles the
+    /// recipient's domain itself. Always false for Postfix lines and for
+    /// failures.
+    pub local: bool,
 }
 
 impl<'a> Event<'a> {
@@ -253,11 +259,12 @@ impl<'a> Event<'a> {
             delay_ms: None,
             expired: false,
             discarded: false,
+            local: false,
         }
     }
 
-    /// The same event without its stage, text, ids and recipient: what the
-    /// parser tables of the unit tests compare.
+    /// The same event without its stage, text, ids, recipient and flags:
+    /// what the parser tables of the unit tests compare.
     pub fn without_text(self) -> Event<'a> {
         Event {
             stage: None,
@@ -269,6 +276,7 @@ impl<'a> Event<'a> {
             delay_ms: None,
             expired: false,
             discarded: false,
+            local: false,
             ..self
         }
     }
@@ -566,6 +574,7 @@ mod tests {
             delay_ms: Some(1),
             expired: true,
             discarded: true,
+            local: true,
             ..Event::new(b"d.example", Outcome::Bounced, Some(550), enhanced_at(b"5.1.10"))
         };
         let want = Event { note: Note::NullMx, ..Event::new(b"d.example", Outcome::Bounced, Some(550), full.enhanced) };
