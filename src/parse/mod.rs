@@ -139,11 +139,19 @@ pub enum Note {
     /// Microsoft 365's `5.1.10 RESOLVER.ADR.RecipientNotFound`: an unknown
     /// recipient, although the registry gives 5.1.10 to null MX.
     RecipientNotFound,
+    /// Exim's `Unrouteable address`: no router accepted the address (no
+    /// code). Set by the worker where the reason is decided
+    /// ([`crate::classify::unrouteable`]), never by [`Note::of_text`]: its
+    /// reason (no such domain, or no such user at a domain this host
+    /// delivers to) is settled once the whole log is read
+    /// ([`crate::tally::Tally::settle_unrouteable`]), and the note keeps
+    /// these events apart until then.
+    Unrouteable,
 }
 
 impl Note {
     /// Every note, in declaration order.
-    pub const ALL: [Note; 3] = [Note::None, Note::NullMx, Note::RecipientNotFound];
+    pub const ALL: [Note; 4] = [Note::None, Note::NullMx, Note::RecipientNotFound, Note::Unrouteable];
 
     /// A short label, used after the codes in `top_bounce` and `top_deferral`.
     pub fn label(self) -> Option<&'static str> {
@@ -151,6 +159,7 @@ impl Note {
             Note::None => None,
             Note::NullMx => Some("null MX"),
             Note::RecipientNotFound => Some("recipient not found"),
+            Note::Unrouteable => Some("unrouteable"),
         }
     }
 
