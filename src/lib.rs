@@ -165,17 +165,9 @@ pub fn analyze(config: &Config) -> Result<Exit> {
     };
     let mut analysis = scan::run(&config.inputs, &options, &progress)?;
     progress.finish_and_clear();
-    // Once, on the sum of every thread's counts and before the cut folds
-    // domains: Exim's `Unrouteable address` at a domain the log shows local
-    // deliveries to is no such user, in the counts and in the recipients.
-    analysis.tally.settle_unrouteable();
-    if let Some(outcomes) = &mut analysis.messages {
-        let tally = &analysis.tally;
-        outcomes.settle_unrouteable(|domain| tally.delivers_locally(domain));
-    }
     if let Some(n) = config.max_domains {
-        // Once, on the sum of every thread's tally: every report then folds
-        // the same domains.
+        // Once, on the sum of every thread's tally (which the scan has
+        // settled, `scan::run`): every report then folds the same domains.
         analysis.tally.keep_biggest(n);
     }
     // The reports are built, and their files written, by as many threads as

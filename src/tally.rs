@@ -656,9 +656,9 @@ impl Tally {
     /// their line ([`classify::with_domain`]).
     ///
     /// Once, on the sum of every thread's tally (a domain's local
-    /// deliveries and failures may be in different pieces), and before the
-    /// cut ([`Tally::keep_biggest`]), so that the domains it folds are read
-    /// first. The domains the memory cap folded while counting have no
+    /// deliveries and failures may be in different pieces): [`crate::scan::run`]
+    /// does it before it returns, so before the cut
+    /// ([`Tally::keep_biggest`]) and the domains it folds are read first. The domains the memory cap folded while counting have no
     /// counts of their own: their failures in `(other)` stay hostunknown.
     /// A settled tally is not meant to be added to another.
     pub fn settle_unrouteable(&mut self) {
