@@ -3,8 +3,9 @@
 //! The scanner has already found a candidate line with a literal search
 //! (`: to=` for Postfix, an Exim delivery flag); the parsers here confirm it
 //! and pull out the recipient domain, the outcome, the basic reply code and
-//! the enhanced status code. They work on raw bytes, never allocate, and
-//! never trust a code that is not where the MTA puts a remote reply.
+//! the enhanced status code (and, for Exim, whether a delivery was local).
+//! They work on raw bytes, never allocate, and never trust a code that is
+//! not where the MTA puts a remote reply.
 
 pub mod dialect;
 pub mod domain;
