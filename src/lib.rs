@@ -168,8 +168,8 @@ pub fn analyze(config: &Config) -> Result<Exit> {
     let mut analysis = scan::run(&config.inputs, &options, &progress)?;
     progress.finish_and_clear();
     if let Some(n) = config.max_domains {
-        // Once, on the sum of every thread's tally: every report then folds
-        // the same domains.
+        // Once, on the sum of every thread's tally (which the scan has
+        // settled, `scan::run`): every report then folds the same domains.
         analysis.tally.keep_biggest(n);
     }
     // The reports are built, and their files written, by as many threads as

@@ -7,7 +7,8 @@
 //! channel. Either way memory stays at a few pieces per thread, whatever the
 //! input size. Each thread runs the searcher ([`crate::search`]) over its
 //! pieces and pushes what it finds to a [`Worker`] of its own; the workers'
-//! tallies are added together at the end.
+//! tallies are added together at the end, and what needs the whole log is
+//! read then, once ([`Tally::settle_unrouteable`]).
 
 use std::fs::File;
 use std::io;
@@ -197,7 +198,7 @@ pub fn run(inputs: &[Source], options: &ScanOptions, progress: &ProgressBar) -> 
 
     let scan = (&scanner, &pool, options, &clocks, progress);
     let mut messages = None;
-    let tally = if options.messages {
+    let mut tally = if options.messages {
         // Message states are folded in log order: one input at a time,
         // oldest first, its pieces in order (see `crate::messages::fold`).
         let folder = Folder::new(options.settle, 4 * threads as u64);
@@ -232,6 +233,13 @@ pub fn run(inputs: &[Source], options: &ScanOptions, progress: &ProgressBar) -> 
             report.error =
                 Some(Error::Input { name: report.name.clone(), source: io::Error::new(error.kind, message) });
         }
+    }
+    // Once, on the sum of every thread's counts (before any cut folds
+    // domains): Exim's `Unrouteable address` at a domain the log shows local
+    // deliveries to is no such user, in the counts and in the recipients.
+    tally.settle_unrouteable();
+    if let Some(outcomes) = &mut messages {
+        outcomes.settle_unrouteable(|domain| tally.delivers_locally(domain));
     }
     Ok(Analysis { tally, inputs: reports, elapsed: started.elapsed(), messages })
 }

@@ -18,6 +18,12 @@
 //! - the report cut (`--max-domains`, [`Tally::keep_biggest`]) keeps, once
 //!   the tallies are added up, the domains with the most events (ties to the
 //!   name that sorts first) and folds the others.
+//!
+//! One reading needs the whole log: Exim's `Unrouteable address` at a
+//! domain the log shows local deliveries to is no such user, not no such
+//! domain. Each domain records whether it had a local delivery (an OR, so
+//! it adds up like the counts) and keeps those failures apart until
+//! [`Tally::settle_unrouteable`], once, on the sum, moves them.
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::AddAssign;
@@ -216,6 +222,27 @@ struct DomainCounts {
     codes: Codes,
     /// Failures by reason: few per domain, searched in order.
     reasons: Vec<ReasonCount>,
+    /// The failures noted [`Note::Unrouteable`], by reason, apart from
+    /// `reasons` until [`Tally::settle_unrouteable`] has read them (their
+    /// counts and example move as a whole); [`DomainTally::reasons`] shows
+    /// both together.
+    unrouteable: Vec<ReasonCount>,
+    /// Whether the domain had a local delivery ([`Event::local`]).
+    local: bool,
+}
+
+/// Adds the failures of `theirs` to those of `mine`, reason by reason.
+fn absorb_reasons(mine: &mut Vec<ReasonCount>, theirs: &[ReasonCount]) {
+    for theirs in theirs {
+        match mine.iter_mut().find(|r| (r.reason, r.bounce_type) == (theirs.reason, theirs.bounce_type)) {
+            Some(mine) => {
+                mine.deferred += theirs.deferred;
+                mine.bounced += theirs.bounced;
+                mine.offer(&theirs.example, theirs.example_cut);
+            }
+            None => mine.push(theirs.clone()),
+        }
+    }
 }
 
 impl DomainCounts {
@@ -227,38 +254,63 @@ impl DomainCounts {
         for (key, count) in other.codes.iter() {
             self.codes.add(key, count);
         }
-        for theirs in &other.reasons {
-            match self.reasons.iter_mut().find(|r| (r.reason, r.bounce_type) == (theirs.reason, theirs.bounce_type)) {
-                Some(mine) => {
-                    mine.deferred += theirs.deferred;
-                    mine.bounced += theirs.bounced;
-                    mine.offer(&theirs.example, theirs.example_cut);
-                }
-                None => self.reasons.push(theirs.clone()),
-            }
-        }
+        absorb_reasons(&mut self.reasons, &other.reasons);
+        absorb_reasons(&mut self.unrouteable, &other.unrouteable);
+        self.local |= other.local;
     }
 
-    /// Counts a failure under its reason, offering its text as example.
-    fn add_failure(&mut self, reason: Reason, bounce_type: BounceType, outcome: Outcome, text: &[u8]) {
+    /// Counts a failure under its reason (among the unrouteable ones when
+    /// `unrouteable`), offering its text as example.
+    fn add_failure(
+        &mut self,
+        reason: Reason,
+        bounce_type: BounceType,
+        outcome: Outcome,
+        text: &[u8],
+        unrouteable: bool,
+    ) {
         let (text, cut) = parse::shorten(text, MAX_EXAMPLE_TEXT);
-        let index = match self.reasons.iter().position(|r| (r.reason, r.bounce_type) == (reason, bounce_type)) {
+        let list = if unrouteable { &mut self.unrouteable } else { &mut self.reasons };
+        let index = match list.iter().position(|r| (r.reason, r.bounce_type) == (reason, bounce_type)) {
             Some(i) => {
-                self.reasons[i].offer(text, cut);
+                list[i].offer(text, cut);
                 i
             }
             None => {
                 let (deferred, bounced, example) = (0, 0, text.into());
-                self.reasons.push(ReasonCount { reason, bounce_type, deferred, bounced, example, example_cut: cut });
-                self.reasons.len() - 1
+                list.push(ReasonCount { reason, bounce_type, deferred, bounced, example, example_cut: cut });
+                list.len() - 1
             }
         };
-        let entry = &mut self.reasons[index];
+        let entry = &mut list[index];
         match outcome {
             Outcome::Deferred => entry.deferred += 1,
             Outcome::Bounced => entry.bounced += 1,
             Outcome::Delivered => {}
         }
+    }
+
+    /// Reads this domain's `Unrouteable address` failures as no such user
+    /// (see [`Tally::settle_unrouteable`]): hostunknown becomes userunknown
+    /// in their codes and their reasons; the bounce type stays (the two
+    /// reasons have the same, [`classify::bounce_type`]).
+    fn settle_unrouteable(&mut self) {
+        let settled = |reason| if reason == Reason::HostUnknown { Reason::UserUnknown } else { reason };
+        let mut codes = Codes::default();
+        for (key, count) in self.codes.iter() {
+            let c = key.unpack(count);
+            let key = match c.note {
+                Note::Unrouteable => CodeKey::pack(c.outcome, c.code, c.enhanced, c.note, settled(c.reason), c.stage),
+                _ => key,
+            };
+            codes.add(key, count);
+        }
+        self.codes = codes;
+        let unrouteable: Vec<ReasonCount> = std::mem::take(&mut self.unrouteable)
+            .into_iter()
+            .map(|r| ReasonCount { reason: settled(r.reason), ..r })
+            .collect();
+        absorb_reasons(&mut self.unrouteable, &unrouteable);
     }
 
     fn events(&self) -> u64 {
@@ -367,8 +419,10 @@ pub struct DomainTally<'a> {
 
 impl<'a> DomainTally<'a> {
     /// The domain's failures by (reason, bounce type), in no particular order.
-    pub fn reasons(self) -> &'a [ReasonCount] {
-        &self.counts.reasons
+    pub fn reasons(self) -> Vec<ReasonCount> {
+        let mut reasons = self.counts.reasons.clone();
+        absorb_reasons(&mut reasons, &self.counts.unrouteable);
+        reasons
     }
 
     /// The domain's events by (outcome, code, enhanced, note), in no
@@ -491,10 +545,12 @@ impl Tally {
         }
         let counts = self.counts_for(domain);
         counts.outcomes[event.outcome as usize] += 1;
+        counts.local |= event.local;
         let stage = classify::describing_stage(event.code, event.stage);
         counts.codes.add(CodeKey::pack(event.outcome, event.code, event.enhanced, event.note, reason, stage), 1);
         if event.outcome != Outcome::Delivered {
-            counts.add_failure(reason, bounce_type, event.outcome, event.reply);
+            let unrouteable = event.note == Note::Unrouteable;
+            counts.add_failure(reason, bounce_type, event.outcome, event.reply, unrouteable);
         }
         self.input_mut(input).events += 1;
     }
@@ -589,6 +645,36 @@ impl Tally {
             keep
         });
         self.cut = cut;
+    }
+
+    /// Reads Exim's `Unrouteable address` (the failures noted
+    /// [`Note::Unrouteable`]) with the whole log: at a domain to which the
+    /// input shows a local delivery ([`Event::local`], counted within the
+    /// window), no router accepting an address means no such user, so its
+    /// failures move from hostunknown to userunknown, in the codes and in
+    /// the reasons with their example. Elsewhere they keep the reading of
+    /// their line ([`classify::with_domain`]).
+    ///
+    /// Once, on the sum of every thread's tally (a domain's local
+    /// deliveries and failures may be in different pieces): [`crate::scan::run`]
+    /// does it before it returns, so before the cut
+    /// ([`Tally::keep_biggest`]) and the domains it folds are read first. The domains the memory cap folded while counting have no
+    /// counts of their own: their failures in `(other)` stay hostunknown.
+    /// A settled tally is not meant to be added to another.
+    pub fn settle_unrouteable(&mut self) {
+        for counts in self.domains.values_mut() {
+            if counts.local && !counts.unrouteable.is_empty() {
+                counts.settle_unrouteable();
+            }
+        }
+    }
+
+    /// Whether the input showed a local delivery to `name` (normalized),
+    /// among the domains with counts of their own: where
+    /// [`Tally::settle_unrouteable`] read `Unrouteable address` as no
+    /// such user.
+    pub fn delivers_locally(&self, name: &[u8]) -> bool {
+        self.domains.get(name).is_some_and(|counts| counts.local)
     }
 
     /// The domains folded into `(other)`, by the cap and by the cut.
@@ -697,7 +783,7 @@ impl Tally {
     /// bounced counts, sorted by bounced then deferred (descending).
     pub fn reasons_overall(&self) -> Vec<(Reason, BounceType, u64, u64)> {
         let mut sums: BTreeMap<(Reason, BounceType), (u64, u64)> = BTreeMap::new();
-        for r in self.domains.values().chain([&self.other]).flat_map(|d| &d.reasons) {
+        for r in self.domains.values().chain([&self.other]).flat_map(|d| d.reasons.iter().chain(&d.unrouteable)) {
             let sum = sums.entry((r.reason, r.bounce_type)).or_default();
             sum.0 += r.deferred;
             sum.1 += r.bounced;
@@ -1227,6 +1313,146 @@ mod tests {
         for t in [&ab, &ba] {
             assert_eq!(at(t, 0), Some((200, "two hundred".to_string())));
             assert_eq!(at(t, 1), Some((900, "other input".to_string())));
+        }
+    }
+
+    /// One line of [`UNROUTEABLE_LOG`]: domain, outcome, a local delivery,
+    /// noted unrouteable, reason as the worker read the line alone, reply.
+    type Line = (&'static str, Outcome, bool, bool, Reason, &'static str);
+
+    const UNROUTEABLE_LOG: [Line; 9] = {
+        use Outcome::{Bounced, Deferred, Delivered};
+        use Reason::{HostUnknown as Host, UserUnknown as User};
+        const UNROUTEABLE: &str = "Unrouteable address";
+        [
+            ("own.example", Delivered, true, false, Reason::Delivered, ""),
+            ("own.example", Bounced, false, true, Host, UNROUTEABLE),
+            ("own.example", Bounced, false, true, Host, UNROUTEABLE),
+            // Another hostunknown failure keeps its reason and example.
+            ("own.example", Bounced, false, false, Host, "all relevant MX records point to non-existent hosts"),
+            ("own.example", Deferred, false, false, Reason::MailboxFull, "mailbox is full"),
+            ("typo.example", Bounced, false, true, Host, UNROUTEABLE),
+            // A remote delivery says nothing of the domain being ours.
+            ("remote.example", Delivered, false, false, Reason::Delivered, "250 OK"),
+            ("remote.example", Bounced, false, true, Host, UNROUTEABLE),
+            ("localhost", Bounced, false, true, User, UNROUTEABLE),
+        ]
+    };
+
+    fn count_line(t: &mut Tally, &(domain, outcome, local, unrouteable, reason, reply): &Line) {
+        let note = if unrouteable { Note::Unrouteable } else { Note::None };
+        let event =
+            Event { note, local, reply: reply.as_bytes(), ..Event::new(domain.as_bytes(), outcome, None, None) };
+        let bounce_type = classify::bounce_type(reason, outcome, None, None);
+        t.count(0, domain.as_bytes(), &event, (reason, bounce_type), None);
+    }
+
+    /// Per domain, sorted: the failures by reason (reason, deferred,
+    /// bounced, example) and the bounced events by code (note, reason,
+    /// count).
+    type Settled = Vec<(String, Vec<(Reason, u64, u64, String)>, Vec<(Note, Reason, u64)>)>;
+
+    fn settled(t: &Tally) -> Settled {
+        let mut rows: Settled = t
+            .domains()
+            .map(|d| {
+                let mut reasons: Vec<_> = d
+                    .reasons()
+                    .iter()
+                    .map(|r| (r.reason, r.deferred, r.bounced, String::from_utf8_lossy(&r.example).into_owned()))
+                    .collect();
+                reasons.sort();
+                let mut codes: Vec<_> =
+                    d.codes().filter(|c| c.outcome == Outcome::Bounced).map(|c| (c.note, c.reason, c.count)).collect();
+                codes.sort();
+                (String::from_utf8_lossy(d.name).into_owned(), reasons, codes)
+            })
+            .collect();
+        rows.sort();
+        rows
+    }
+
+    /// Exim's `Unrouteable address` at a domain the input shows a local
+    /// delivery to is no such user once the tally is settled: its counts
+    /// move from hostunknown to userunknown in the reasons (with their
+    /// example) and the codes. Other domains, and other hostunknown
+    /// failures of the same domain, keep their reading. Worked out by hand
+    /// from [`UNROUTEABLE_LOG`]; the same whatever the split of the lines
+    /// into tallies and the order they are added in.
+    #[test]
+    fn unrouteable_addresses_are_unknown_users_where_the_log_delivers_locally() {
+        use Reason::{HostUnknown as Host, UserUnknown as User};
+        let text = |s: &str| s.to_string();
+        let unrouteable = text("Unrouteable address");
+        let want: Settled = vec![
+            (text("localhost"), vec![(User, 0, 1, unrouteable.clone())], vec![(Note::Unrouteable, User, 1)]),
+            (
+                text("own.example"),
+                vec![
+                    (User, 0, 2, unrouteable.clone()),
+                    (Host, 0, 1, text("all relevant MX records point to non-existent hosts")),
+                    (Reason::MailboxFull, 1, 0, text("mailbox is full")),
+                ],
+                vec![(Note::None, Host, 1), (Note::Unrouteable, User, 2)],
+            ),
+            (text("remote.example"), vec![(Host, 0, 1, unrouteable.clone())], vec![(Note::Unrouteable, Host, 1)]),
+            (text("typo.example"), vec![(Host, 0, 1, unrouteable.clone())], vec![(Note::Unrouteable, Host, 1)]),
+        ];
+        let mut whole = Tally::default();
+        UNROUTEABLE_LOG.iter().for_each(|line| count_line(&mut whole, line));
+        assert!(whole.delivers_locally(b"own.example") && !whole.delivers_locally(b"remote.example"));
+        whole.settle_unrouteable();
+        assert_eq!(settled(&whole), want);
+        let overall = whole.reasons_overall();
+        assert!(overall.contains(&(User, BounceType::Hard, 0, 3)) && overall.contains(&(Host, BounceType::Hard, 0, 3)));
+        // Settling twice changes nothing.
+        whole.settle_unrouteable();
+        assert_eq!(settled(&whole), want);
+        // Every split into two tallies (by a bit mask over the lines), each
+        // added to the other, and the lines in reverse order.
+        for mask in 0..1u32 << UNROUTEABLE_LOG.len() {
+            let (mut a, mut b) = (Tally::default(), Tally::default());
+            for (i, line) in UNROUTEABLE_LOG.iter().enumerate().rev() {
+                count_line(if mask >> i & 1 == 1 { &mut a } else { &mut b }, line);
+            }
+            let mut ab = a.clone();
+            ab += b.clone();
+            b += a;
+            for mut sum in [ab, b] {
+                sum.settle_unrouteable();
+                assert_eq!(settled(&sum), want, "split {mask:b}");
+            }
+        }
+    }
+
+    /// A domain folded by the cut is settled first (`analyze` settles
+    /// before it cuts), so `(other)` holds its failures as userunknown.
+    #[test]
+    fn unrouteable_addresses_are_settled_before_the_cut() {
+        let mut t = Tally::default();
+        UNROUTEABLE_LOG.iter().for_each(|line| count_line(&mut t, line));
+        t.settle_unrouteable();
+        t.keep_biggest(0);
+        let other = t.other().unwrap();
+        let mut reasons: Vec<(Reason, u64)> = other.reasons().iter().map(|r| (r.reason, r.bounced)).collect();
+        reasons.sort();
+        assert_eq!(reasons, [(Reason::UserUnknown, 3), (Reason::HostUnknown, 3), (Reason::MailboxFull, 0)]);
+    }
+
+    /// Moving a failure from hostunknown to userunknown never changes its
+    /// bounce type, so the suppression list does not change either.
+    #[test]
+    fn host_and_user_unknown_have_the_same_bounce_type() {
+        let enhanced = [None, Some(Enhanced { class: 5, subject: 1, detail: 1 })];
+        for outcome in Outcome::ALL {
+            for code in [None, Some(450), Some(550)] {
+                for enhanced in enhanced {
+                    assert_eq!(
+                        classify::bounce_type(Reason::HostUnknown, outcome, code, enhanced),
+                        classify::bounce_type(Reason::UserUnknown, outcome, code, enhanced),
+                    );
+                }
+            }
         }
     }
 

@@ -5,13 +5,15 @@
 //! cache, the counts ([`Tally`]) and the message states of the piece being
 //! read. Each event goes through it once, in this order: its time is read
 //! from its line (the parsers skip timestamps), the window is applied before
-//! anything is counted, the failure is classified, the domain normalized;
-//! then the same values go to the counts and to the message states.
+//! anything is counted, the failure is classified (an Exim `Unrouteable
+//! address` noted as such, for the reading that needs the whole log), the
+//! domain normalized; then the same values go to the counts and to the
+//! message states.
 
 use crate::classify::{self, BounceType, Classifier, Reason};
 use crate::messages::{Attempt, Messages};
 use crate::parse::domain;
-use crate::parse::{Event, Outcome};
+use crate::parse::{Event, Note, Outcome};
 use crate::search::{Place, Sink};
 use crate::tally::Tally;
 use crate::time::{Period, TimeSetup};
@@ -117,13 +119,26 @@ impl Sink for Worker {
                 }
             }
         }
+        let mut note = event.note;
         let verdict = match event.outcome {
             Outcome::Delivered => (Reason::Delivered, BounceType::None),
             outcome => {
                 let reason = self.classifier.classify(outcome, event.code, event.enhanced, event.text).reason;
+                // Noted, so that its reason can be settled once the whole
+                // log is read (`Tally::settle_unrouteable`).
+                if note == Note::None && classify::unrouteable(reason, event.code, event.text) {
+                    note = Note::Unrouteable;
+                }
                 let reason = classify::with_domain(reason, event.code, event.text, event.domain);
                 (reason, classify::bounce_type(reason, outcome, event.code, event.enhanced))
             }
+        };
+        let noted;
+        let event = if note == event.note {
+            event
+        } else {
+            noted = Event { note, ..*event };
+            &noted
         };
         let domain = domain::normalize(event.domain, &mut self.scratch);
         self.tally.count(place.input, domain, event, verdict, hour);
@@ -142,6 +157,7 @@ impl Sink for Worker {
                 expired: event.expired,
                 delay: event.delay_ms.map(|ms| ms as f64 / 1000.0),
                 discarded: event.discarded,
+                unrouteable: note == Note::Unrouteable,
             };
             messages.record(&attempt, place.order());
         }
@@ -213,24 +229,41 @@ mod tests {
     /// Exim's `Unrouteable address` (no router accepted the address) is no
     /// such domain at a domain that could be in the DNS, and no such user at
     /// a single-label one (`localhost`, a bare host name, or none): such a
-    /// domain can only be the server's own. Both are hard bounces.
+    /// domain can only be the server's own. Both are hard bounces, noted
+    /// [`Note::Unrouteable`] so that the whole log can settle the dotted
+    /// ones (`Tally::settle_unrouteable`), in the counts and in the
+    /// recipients' states.
     #[test]
     fn unrouteable_addresses_are_read_with_their_domain() {
-        let cases: [(&str, &str, Reason); 6] = [
-            ("typo-domain.example", ": Unrouteable address", Reason::HostUnknown),
-            ("pilgrim.example", "Unrouteable address", Reason::HostUnknown),
-            ("localhost", ": Unrouteable address", Reason::UserUnknown),
-            ("myhost", "Unrouteable address", Reason::UserUnknown),
-            ("", "Unrouteable address", Reason::UserUnknown),
+        let cases: [(&str, &str, Reason, Note); 6] = [
+            ("typo-domain.example", ": Unrouteable address", Reason::HostUnknown, Note::Unrouteable),
+            ("pilgrim.example", "Unrouteable address", Reason::HostUnknown, Note::Unrouteable),
+            ("localhost", ": Unrouteable address", Reason::UserUnknown, Note::Unrouteable),
+            ("myhost", "Unrouteable address", Reason::UserUnknown, Note::Unrouteable),
+            ("", "Unrouteable address", Reason::UserUnknown, Note::Unrouteable),
             // Other routing failures keep their reading.
-            ("localhost", "R=dnslookup: all relevant MX records point to non-existent hosts", Reason::HostUnknown),
+            (
+                "localhost",
+                "R=dnslookup: all relevant MX records point to non-existent hosts",
+                Reason::HostUnknown,
+                Note::None,
+            ),
         ];
-        for (domain, text, want) in cases {
-            let mut w = Worker::default();
-            let event = Event { text: text.as_bytes(), ..ev(domain, Outcome::Bounced, None) };
+        for (domain, text, want, note) in cases {
+            let mut w = Worker::new(Tally::default(), None, true);
+            let event = Event {
+                text: text.as_bytes(),
+                queue_id: b"1tXyZa-0003Ab-Qr",
+                recipient: b"u@x",
+                ..ev(domain, Outcome::Bounced, None)
+            };
             w.record(0, &event);
             let reasons: Vec<(Reason, BounceType, u64, u64)> = w.tally().reasons_overall();
             assert_eq!(reasons, [(want, BounceType::Hard, 0, 1)], "{domain} {text}");
+            let notes: Vec<Note> = w.tally().domains().flat_map(|d| d.codes().map(|c| c.note)).collect();
+            assert_eq!(notes, [note], "{domain} {text}");
+            let states = w.swap_messages().drain();
+            assert_eq!(states.iter().map(|s| s.unrouteable).collect::<Vec<_>>(), [note == Note::Unrouteable]);
         }
     }
 

@@ -39,6 +39,9 @@ mod messages;
 // One spelling of a domain in every report, `(local)` for no domain.
 mod domains;
 
+// Exim's `Unrouteable address` read with the whole log.
+mod unrouteable;
+
 // Hostile and broken input.
 mod bad_input;
 

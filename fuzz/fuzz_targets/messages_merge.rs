@@ -97,6 +97,7 @@ fn feed(m: &mut Messages, order: u64, item: &Item) {
                 expired: extra & 2 != 0,
                 delay: DELAYS[usize::from(extra >> 2) % DELAYS.len()],
                 discarded: extra & 0x40 != 0,
+                unrouteable: extra & 0x80 != 0,
             };
             m.record(&attempt, order);
         }

@@ -75,24 +75,28 @@ pub fn class_of(code: Option<u16>, enhanced: Option<Enhanced>, note: Note) -> Op
     (note == Note::NullMx).then_some(Class::PermanentNegative)
 }
 
+/// Whether a failure is Exim's `Unrouteable address` (no router accepted
+/// the address, rule `L14`): no code, and the classifier's reason is
+/// hostunknown. Its reason depends on more than the line: see
+/// [`with_domain`] for the line alone, and
+/// [`crate::tally::Tally::settle_unrouteable`] for the whole log.
+pub fn unrouteable(reason: Reason, code: Option<u16>, text: &[u8]) -> bool {
+    reason == Reason::HostUnknown && code.is_none() && memchr::memmem::find(text, b"Unrouteable address").is_some()
+}
+
 /// A reason read again with the recipient's `domain` as logged, for the
-/// one text whose meaning depends on it: Exim's `Unrouteable address` (no
-/// router accepted the address, rule `L14`) is a domain that does not exist
-/// (`hostunknown`) when the domain could be in the DNS, and an unknown user
-/// (`userunknown`) at a single-label domain (`localhost`, a bare host name,
-/// or none at all), which can only be the server's own. See
-/// docs/classification.md for why the rule reads the line alone.
+/// one text whose meaning depends on it: Exim's `Unrouteable address`
+/// ([`unrouteable`]) is a domain that does not exist (`hostunknown`) when
+/// the domain could be in the DNS, and an unknown user (`userunknown`) at a
+/// single-label domain (`localhost`, a bare host name, or none at all),
+/// which can only be the server's own. That is all one line tells (as
+/// `bounces explain` reads it); `analyze` then reads the dotted domains to
+/// which the log shows local deliveries as userunknown too
+/// ([`crate::tally::Tally::settle_unrouteable`]). See
+/// docs/classification.md.
 pub fn with_domain(reason: Reason, code: Option<u16>, text: &[u8], domain: &[u8]) -> Reason {
     let single_label = !domain.strip_suffix(b".").unwrap_or(domain).contains(&b'.');
-    if reason == Reason::HostUnknown
-        && code.is_none()
-        && single_label
-        && memchr::memmem::find(text, b"Unrouteable address").is_some()
-    {
-        Reason::UserUnknown
-    } else {
-        reason
-    }
+    if single_label && unrouteable(reason, code, text) { Reason::UserUnknown } else { reason }
 }
 
 /// The stage worth keeping with a reply `code` to describe it: `stage`
@@ -117,6 +121,11 @@ pub fn describe(code: Option<u16>, enhanced: Option<Enhanced>, note: Note, stage
         Note::RecipientNotFound => Some(
             "recipient not found (Microsoft's RESOLVER.ADR.RecipientNotFound: 5.1.10 used for an unknown \
              address, not for a null MX)"
+                .to_string(),
+        ),
+        Note::Unrouteable => Some(
+            "Exim's Unrouteable address: no router accepted the address (no such domain, or no such user at a \
+             domain this host delivers to)"
                 .to_string(),
         ),
         Note::None => enhanced.map(describe_enhanced),
@@ -194,6 +203,7 @@ mod tests {
             (Some(590), None, Note::None, "unregistered reply code (5xx, permanent_negative)"),
             (Some(550), enh(5, 7, 606), Note::None, "unregistered enhanced code (security or policy status)"),
             (None, None, Note::None, "no reply code in the log line"),
+            (None, None, Note::Unrouteable, "Exim's Unrouteable address: no router accepted the address"),
         ];
         for (code, enhanced, note, want) in cases {
             let got = describe(code, enhanced, note, None);

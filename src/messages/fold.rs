@@ -27,7 +27,7 @@ use std::collections::{BTreeMap, HashMap};
 use foldhash::fast::RandomState;
 
 use super::{FinalOutcome, MessageRow, Messages, RecipientState, Settled, compare, encode_key};
-use crate::classify::BounceType;
+use crate::classify::{BounceType, Reason};
 use crate::parse::domain::LOCAL;
 use crate::time::Micros;
 
@@ -319,6 +319,22 @@ impl Outcomes {
         }
     }
 
+    /// Reads Exim's `Unrouteable address` with the whole log, as
+    /// [`crate::tally::Tally::settle_unrouteable`] does for the line-level
+    /// counts: the suppression list's rows decided by such a failure
+    /// ([`RecipientState::unrouteable`]) at a domain `delivers_locally`
+    /// accepts move from hostunknown to userunknown. Which row an address
+    /// has and whether it is listed do not change: the two reasons have
+    /// the same bounce type. The per-domain sums hold no reasons.
+    pub fn settle_unrouteable(&mut self, delivers_locally: impl Fn(&[u8]) -> bool) {
+        for row in self.suppressed.values_mut() {
+            let state = &mut row.state;
+            if state.unrouteable && state.reason == Reason::HostUnknown && delivers_locally(&state.domain) {
+                state.reason = Reason::UserUnknown;
+            }
+        }
+    }
+
     /// The rows of the `messages` report, sorted by bounced plus expired
     /// (descending), recipients (descending), then domain.
     pub fn domain_rows(&self) -> Vec<MessageRow> {
@@ -460,7 +476,50 @@ mod tests {
             last_reply: Box::default(),
             delay: None,
             expired_in_queue: false,
+            unrouteable: false,
         }
+    }
+
+    /// Settling `Unrouteable address` with the log moves a row's reason
+    /// from hostunknown to userunknown only when its deciding failure was
+    /// one and its domain had a local delivery; the rows and their bounce
+    /// types stay.
+    #[test]
+    fn unrouteable_rows_are_unknown_users_at_domains_delivered_locally() {
+        use Reason::{HostUnknown as Host, UserUnknown as User};
+        // (address, unrouteable, reason before, reason after)
+        let cases = [
+            ("nouser@own.example", true, Host, User),
+            ("gone@own.example", false, Host, Host),
+            ("full@own.example", true, Reason::MailboxFull, Reason::MailboxFull),
+            ("x@typo.example", true, Host, Host),
+            ("root@localhost", true, User, User),
+        ];
+        let mut outcomes = Outcomes::default();
+        outcomes.add(
+            cases
+                .iter()
+                .map(|&(rcpt, unrouteable, reason, _)| RecipientState {
+                    reason,
+                    unrouteable,
+                    bounce_type: BounceType::Hard,
+                    ..state(rcpt, B, 1, 1, 1)
+                })
+                .collect(),
+        );
+        outcomes.settle_unrouteable(|domain| domain == b"own.example" || domain == b"localhost");
+        let got: Vec<(&[u8], Reason, BounceType)> = outcomes
+            .suppressed()
+            .iter()
+            .map(|s| (&s.state.recipient[..], s.state.reason, s.state.bounce_type))
+            .collect();
+        let mut want: Vec<(&[u8], Reason, BounceType)> =
+            cases.iter().map(|&(rcpt, _, _, after)| (rcpt.as_bytes(), after, BounceType::Hard)).collect();
+        want.sort_by_key(|&(rcpt, ..)| {
+            let (local, domain) = rcpt.split_at(rcpt.iter().position(|&b| b == b'@').unwrap());
+            (domain.to_vec(), local.to_vec())
+        });
+        assert_eq!(got, want);
     }
 
     #[test]
@@ -715,6 +774,7 @@ mod tests {
                 expired: false,
                 delay: None,
                 discarded: false,
+                unrouteable: false,
             };
             piece.record(&attempt, 0);
             piece.record_expiry(qid.as_bytes(), Some(i * 10_000_000 + 1), 1);

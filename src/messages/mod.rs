@@ -111,6 +111,10 @@ pub struct Attempt<'a> {
     /// final outcome is discarded, not delivered. Ignored on other outcomes
     /// and on hops.
     pub discarded: bool,
+    /// Exim's `Unrouteable address` ([`crate::parse::Note::Unrouteable`]):
+    /// its reason may still change once the whole log is read
+    /// ([`Outcomes::settle_unrouteable`]).
+    pub unrouteable: bool,
 }
 
 /// The final outcome of one recipient.
@@ -198,6 +202,9 @@ pub struct RecipientState {
     /// `status=expired`), its last line a deferral: not by a line of its
     /// own (as Exim's `retry timeout exceeded`).
     pub expired_in_queue: bool,
+    /// The final attempt was Exim's `Unrouteable address`
+    /// ([`Attempt::unrouteable`]).
+    pub unrouteable: bool,
 }
 
 /// Every recipient's final state, sorted by domain, recipient and outcome

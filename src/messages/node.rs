@@ -113,6 +113,9 @@ pub(super) struct Head {
     /// The latest event is a delivery into a content filter that discarded
     /// or quarantined the message.
     pub(super) discarded: bool,
+    /// The latest event is Exim's `Unrouteable address` (kept in the top
+    /// bit of the reason's byte).
+    pub(super) unrouteable: bool,
 }
 
 /// The sort key of a key's events: time (missing first), final after
@@ -139,6 +142,7 @@ impl Head {
             hop,
             own_domain,
             discarded: attempt.discarded && outcome == Outcome::Delivered && !hop,
+            unrouteable: attempt.unrouteable,
         }
     }
 
@@ -225,6 +229,11 @@ pub(super) const OWN_DOMAIN: u8 = 64;
 
 pub(super) const DISCARDED: u8 = 128;
 
+/// The flag byte is full: this one is the top bit of the reason's byte
+/// (there are fewer than 128 reasons).
+const UNROUTEABLE: u8 = 128;
+const _: () = assert!(Reason::ALL.len() < UNROUTEABLE as usize);
+
 impl Node {
     pub(super) fn new(head: &Head, key: &[u8], hop: &[u8], text: &[u8], domain: Option<&[u8]>) -> Node {
         debug_assert!(text.len() <= MAX_REPLY + 1);
@@ -256,7 +265,7 @@ impl Node {
         b[42..44].copy_from_slice(&enhanced.subject.to_le_bytes());
         b[44..46].copy_from_slice(&enhanced.detail.to_le_bytes());
         b[46] = enhanced.class;
-        b[47] = h.reason as u8;
+        b[47] = h.reason as u8 | if h.unrouteable { UNROUTEABLE } else { 0 };
         b[48] = h.outcome as u8;
         let flags = [
             (h.timed, TIMED),
@@ -288,12 +297,13 @@ impl Node {
             delay: on(HAS_DELAY).then(|| f64::from_bits(u64_at(32))),
             code: on(HAS_CODE).then(|| u16_at(40)),
             enhanced: on(HAS_ENHANCED).then(|| Enhanced { class: b[46], subject: u16_at(42), detail: u16_at(44) }),
-            reason: Reason::ALL[usize::from(b[47])],
+            reason: Reason::ALL[usize::from(b[47] & !UNROUTEABLE)],
             outcome: Outcome::ALL[usize::from(b[48])],
             expired: on(EXPIRED),
             hop: on(HOP),
             own_domain: on(OWN_DOMAIN),
             discarded: on(DISCARDED),
+            unrouteable: b[47] & UNROUTEABLE != 0,
         }
     }
 
@@ -453,6 +463,7 @@ mod tests {
                 hop: true,
                 own_domain: true,
                 discarded: true,
+                unrouteable: true,
             },
             Head {
                 attempts: 0,
@@ -470,6 +481,7 @@ mod tests {
                 hop: false,
                 own_domain: false,
                 discarded: false,
+                unrouteable: false,
             },
         ];
         // 200 needs two varint bytes, the first with its top bit set both

@@ -216,9 +216,11 @@ pub(super) fn compare(a: &RecipientState, b: &RecipientState) -> Ordering {
     fn key(r: &RecipientState) -> Key<'_> {
         (&r.domain, &r.recipient, r.outcome, r.first_seen, r.last_seen, r.attempts, r.deferred_attempts, r.code)
     }
-    fn rest(r: &RecipientState) -> (Option<Enhanced>, Reason, BounceType, &[u8], Option<u64>, bool) {
+    type Rest<'a> = (Option<Enhanced>, Reason, BounceType, &'a [u8], Option<u64>, bool, bool);
+    fn rest(r: &RecipientState) -> Rest<'_> {
         // Delays as their bits: any total order will do.
-        (r.enhanced, r.reason, r.bounce_type, &r.last_reply, r.delay.map(f64::to_bits), r.expired_in_queue)
+        let delay = r.delay.map(f64::to_bits);
+        (r.enhanced, r.reason, r.bounce_type, &r.last_reply, delay, r.expired_in_queue, r.unrouteable)
     }
     key(a).cmp(&key(b)).then_with(|| rest(a).cmp(&rest(b)))
 }
@@ -299,6 +301,7 @@ impl Chain {
             last_reply: Box::from(&*parse::shown(parts.text, MAX_REPLY)),
             delay,
             expired_in_queue: outcome == FinalOutcome::Expired && head.outcome == Outcome::Deferred,
+            unrouteable: head.unrouteable,
         }
     }
 }
@@ -709,6 +712,7 @@ mod tests {
                         last_reply: Box::default(),
                         delay: random.pick(&[None, Some(1.0), Some(-0.0), Some(0.0)]),
                         expired_in_queue: random.below(2) == 0,
+                        unrouteable: false,
                     }
                 })
                 .collect();

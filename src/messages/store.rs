@@ -662,6 +662,7 @@ mod tests {
                 expired: false,
                 delay: Some(1.5),
                 discarded: false,
+                unrouteable: false,
             };
             let deferred = Attempt { outcome: DEFERRED, time: Some(1_000_000), text: deferral.as_bytes(), ..attempt };
             (deferred, attempt)

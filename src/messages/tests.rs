@@ -84,6 +84,7 @@ impl Ev {
             expired: self.expired,
             delay: self.delay,
             discarded: self.discarded,
+            unrouteable: false,
         }
     }
 }

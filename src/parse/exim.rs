@@ -14,7 +14,7 @@ use memchr::memmem::Finder;
 
 use super::{
     Event, Note, Outcome, Parsed, Reply, Stage, after, bracketed, domain_of, end_outside_quotes, is_alphanumeric,
-    reply_at,
+    reply_at, unquoted,
 };
 
 /// The literals the scanner searches for: `=>` and `->` (delivered), `>>`
@@ -59,6 +59,7 @@ struct Finders {
     confirmation: Finder<'static>,
     address_start: Finder<'static>,
     retry_timeout: Finder<'static>,
+    host_field: Finder<'static>,
 }
 
 static FINDERS: LazyLock<Finders> = LazyLock::new(|| Finders {
@@ -69,6 +70,7 @@ static FINDERS: LazyLock<Finders> = LazyLock::new(|| Finders {
     confirmation: Finder::new(b" C=\""),
     address_start: Finder::new(b" <"),
     retry_timeout: Finder::new(b"retry timeout exceeded"),
+    host_field: Finder::new(b" H="),
 });
 
 /// How far into a line its message id may start (past a syslog prefix and
@@ -80,7 +82,8 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
     let Some(id_start) = message_id_before(line, at) else {
         return Parsed::Other;
     };
-    let outcome = match &line[at + 1..at + 3] {
+    let flag = &line[at + 1..at + 3];
+    let outcome = match flag {
         b"=>" | b"->" | b">>" => Outcome::Delivered,
         b"==" => Outcome::Deferred,
         _ => Outcome::Bounced,
@@ -143,7 +146,26 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
         delay_ms,
         expired,
         discarded: false,
+        // `>>` (cut-through) is always to a remote host.
+        local: matches!(flag, b"=>" | b"->") && !names_host(after_field),
     })
+}
+
+/// Whether a delivery's fields (after its first one) hold ` H=`, the remote
+/// host Exim logs for every delivery over SMTP, outside quoted values (a
+/// quoted local part or a `DN="..."` may hold the same bytes). Local
+/// transports log none.
+fn names_host(fields: &[u8]) -> bool {
+    let mut from = 0;
+    while let Some(i) = FINDERS.host_field.find(&fields[from..]) {
+        let at = from + i;
+        // Usually no quote comes before it: no need to walk the quotes.
+        if memchr::memchr(b'"', &fields[..at]).is_none() || unquoted(fields).any(|(j, _)| j == at) {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
 }
 
 /// Parses an arrival line, `ID <= sender ...`, in which [`ARRIVAL_ANCHOR`]
@@ -432,6 +454,51 @@ mod tests {
         ];
         for (line, want) in cases {
             assert_eq!(run(line), want, "{line}");
+        }
+    }
+
+    /// A delivery with no remote host (`H=`) among its fields is local: a
+    /// mailbox, a file, a pipe, an autoreply, LMTP to a socket, a
+    /// blackhole. Remote deliveries, cut-through (`>>`) and failures never
+    /// are, and an `H=` inside a quoted value does not make one remote.
+    #[test]
+    fn local_deliveries_are_told_from_remote_ones() {
+        let id = "2026-11-05 10:00:00 1tXyZa-0003Ab-Qr";
+        let cases: [(&str, &str, bool); 16] = [
+            ("=> jsmith <jsmith@own.example> R=localuser T=local_delivery", "own.example", true),
+            ("-> ann <ann@own.example> R=localuser T=local_delivery", "own.example", true),
+            ("=> /var/mail/x <x@own.example> R=system_aliases T=address_file", "own.example", true),
+            ("=> |/usr/bin/procmail -d \"h H=x\" <h@own.example> R=system_aliases T=address_pipe", "own.example", true),
+            (
+                "=> >jdoe (page+jdoe@pager.example) <page+jd@own.example> R=userforward T=address_reply",
+                "own.example",
+                true,
+            ),
+            ("=> :blackhole: <spam@own.example> R=blackhole_router", "own.example", true),
+            ("=> u@own.example R=virtual_user T=dovecot_lmtp", "own.example", true),
+            ("=> \"a H=b\"@own.example <\"a H=b\"@own.example> R=localuser T=local_delivery", "own.example", true),
+            ("=> u@remote.example R=dnslookup T=remote_smtp H=mx.remote.example [192.0.2.1]", "remote.example", false),
+            (
+                "-> v@remote.example R=dnslookup T=remote_smtp H=mx.remote.example [192.0.2.1]:25",
+                "remote.example",
+                false,
+            ),
+            (
+                "=> u@remote.example <a@own.example> R=dnslookup T=remote_smtp H=mx [192.0.2.1] C=\"250 OK\"",
+                "remote.example",
+                false,
+            ),
+            ("=> \"a H=b\"@remote.example R=dnslookup T=remote_smtp H=mx [192.0.2.1]", "remote.example", false),
+            (">> u@remote.example R=dnslookup T=remote_smtp H=mx [192.0.2.1] C=\"250 OK\"", "remote.example", false),
+            ("** nouser@own.example: Unrouteable address", "own.example", false),
+            ("== u@own.example R=localuser T=local_delivery defer (-22): mailbox is full", "own.example", false),
+            ("** u@own.example R=localuser T=local_delivery: Unknown user", "own.example", false),
+        ];
+        for (rest, domain, local) in cases {
+            let line = format!("{id} {rest}");
+            let at = ANCHORS.iter().filter_map(|a| memchr::memmem::find(line.as_bytes(), a)).min().unwrap();
+            let Parsed::Event(ev) = parse(line.as_bytes(), at) else { panic!("not an event: {line}") };
+            assert_eq!((ev.domain, ev.local), (domain.as_bytes(), local), "{line}");
         }
     }
 

@@ -3,8 +3,9 @@
 //! The scanner has already found a candidate line with a literal search
 //! (`: to=` for Postfix, an Exim delivery flag); the parsers here confirm it
 //! and pull out the recipient domain, the outcome, the basic reply code and
-//! the enhanced status code. They work on raw bytes, never allocate, and
-//! never trust a code that is not where the MTA puts a remote reply.
+//! the enhanced status code (and, for Exim, whether a delivery was local).
+//! They work on raw bytes, never allocate, and never trust a code that is
+//! not where the MTA puts a remote reply.
 
 pub mod dialect;
 pub mod domain;
@@ -139,11 +140,19 @@ pub enum Note {
     /// Microsoft 365's `5.1.10 RESOLVER.ADR.RecipientNotFound`: an unknown
     /// recipient, although the registry gives 5.1.10 to null MX.
     RecipientNotFound,
+    /// Exim's `Unrouteable address`: no router accepted the address (no
+    /// code). Set by the worker where the reason is decided
+    /// ([`crate::classify::unrouteable`]), never by [`Note::of_text`]: its
+    /// reason (no such domain, or no such user at a domain this host
+    /// delivers to) is settled once the whole log is read
+    /// ([`crate::tally::Tally::settle_unrouteable`]), and the note keeps
+    /// these events apart until then.
+    Unrouteable,
 }
 
 impl Note {
     /// Every note, in declaration order.
-    pub const ALL: [Note; 3] = [Note::None, Note::NullMx, Note::RecipientNotFound];
+    pub const ALL: [Note; 4] = [Note::None, Note::NullMx, Note::RecipientNotFound, Note::Unrouteable];
 
     /// A short label, used after the codes in `top_bounce` and `top_deferral`.
     pub fn label(self) -> Option<&'static str> {
@@ -151,6 +160,7 @@ impl Note {
             Note::None => None,
             Note::NullMx => Some("null MX"),
             Note::RecipientNotFound => Some("recipient not found"),
+            Note::Unrouteable => Some("unrouteable"),
         }
     }
 
@@ -232,6 +242,12 @@ pub struct Event<'a> {
     /// Still a delivered line; the message-level reports count the
     /// recipient as discarded.
     pub discarded: bool,
+    /// An Exim delivery (`=>`, `->`) with no remote host (`H=`) among its
+    /// fields: a local transport (a mailbox, a file, a pipe, an autoreply,
+    /// LMTP to a socket) or `:blackhole:`, so this host handles the
+    /// recipient's domain itself. Always false for Postfix lines and for
+    /// failures.
+    pub local: bool,
 }
 
 impl<'a> Event<'a> {
@@ -253,11 +269,12 @@ impl<'a> Event<'a> {
             delay_ms: None,
             expired: false,
             discarded: false,
+            local: false,
         }
     }
 
-    /// The same event without its stage, text, ids and recipient: what the
-    /// parser tables of the unit tests compare.
+    /// The same event without its stage, text, ids, recipient and flags:
+    /// what the parser tables of the unit tests compare.
     pub fn without_text(self) -> Event<'a> {
         Event {
             stage: None,
@@ -269,6 +286,7 @@ impl<'a> Event<'a> {
             delay_ms: None,
             expired: false,
             discarded: false,
+            local: false,
             ..self
         }
     }
@@ -566,6 +584,7 @@ mod tests {
             delay_ms: Some(1),
             expired: true,
             discarded: true,
+            local: true,
             ..Event::new(b"d.example", Outcome::Bounced, Some(550), enhanced_at(b"5.1.10"))
         };
         let want = Event { note: Note::NullMx, ..Event::new(b"d.example", Outcome::Bounced, Some(550), full.enhanced) };

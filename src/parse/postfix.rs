@@ -141,6 +141,9 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
         delay_ms,
         expired: false,
         discarded,
+        // Postfix's local deliveries (`relay=local`) are not looked for:
+        // only Exim's `Unrouteable address` needs them.
+        local: false,
     })
 }
 

@@ -3,7 +3,8 @@
 //!
 //! Columns: [`CodeRow::COLUMNS`]. Sorted by domain, then status (delivered, deferred, bounced), then count
 //! (descending), then code, enhanced code and reason. Events whose text the
-//! MTA is known to use for a null MX get a row of their own, and so do
+//! MTA is known to use for a null MX get a row of their own, as do Exim's
+//! `Unrouteable address` failures, and so do
 //! events of a code whose meaning depends on the command it answered (554
 //! at connection opening or after a command), so each row's description
 //! holds for every event counted in it; events with the same

@@ -64,7 +64,7 @@ impl Reports {
             name: text_name(d.name),
             outcomes: d.outcomes,
             codes: d.codes().collect(),
-            reasons: if reasons_wanted { d.reasons().to_vec() } else { Vec::new() },
+            reasons: if reasons_wanted { d.reasons() } else { Vec::new() },
         };
         let mut groups: Vec<Group> = tally.domains().map(|d| group(&d)).collect();
         groups.sort_unstable_by(|a, b| a.name.cmp(&b.name));
@@ -172,7 +172,8 @@ struct Group {
 
 /// The label of a (code, enhanced, note) combination in `top_bounce` and `top_deferral`:
 /// `550 5.1.1`, `5.4.4`, `5.1.0 null MX`, `null MX`,
-/// `550 5.1.10 recipient not found`, or `no code`.
+/// `550 5.1.10 recipient not found`, `unrouteable` (Exim's `Unrouteable
+/// address`), or `no code`.
 fn failure_label(code: Option<u16>, enhanced: Option<Enhanced>, note: Note) -> String {
     use std::fmt::Write as _;
     let mut label = String::new();

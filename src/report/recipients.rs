@@ -340,6 +340,7 @@ mod tests {
             last_reply: Box::default(),
             delay: None,
             expired_in_queue: false,
+            unrouteable: false,
         }
     }
 
