@@ -377,3 +377,35 @@ fn an_address_hashes_the_same_however_its_domain_is_spelled() {
     }
     assert_ne!(keyed("User@example.com"), keyed("user@example.com"), "the local part's case is kept");
 }
+
+/// Every file `bounces` writes goes through `format::write_atomically`
+/// (exclusive create, mode, rename): no other code outside tests creates a
+/// file, so a writer added later cannot skip it by accident.
+#[test]
+fn only_the_atomic_writer_creates_files() {
+    const CREATES: [&str; 6] = ["File::create", "fs::write", "OpenOptions", "create_new", "tempfile", "DirBuilder"];
+    fn walk(dir: &Path, found: &mut Vec<String>) {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, found);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") || path.ends_with("format/mod.rs") {
+                continue;
+            }
+            let text = util::read(&path);
+            // The code before the test module, without comments.
+            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+            for (n, line) in code.lines().enumerate() {
+                let line = line.split("//").next().unwrap_or_default();
+                for create in CREATES.iter().filter(|c| line.contains(*c)) {
+                    found.push(format!("{}:{}: {create}", path.display(), n + 1));
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(&util::root().join("src"), &mut found);
+    assert!(found.is_empty(), "files created outside format::write_atomically: {found:#?}");
+}
