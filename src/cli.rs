@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use bounces::config::{Config, DEFAULT_MAX_TRACKED, Mta, ReportKind, Suppress, TimeConfig};
+use bounces::config::{Config, DEFAULT_MAX_TRACKED, DEFAULT_REPORT_MODE, Mta, ReportKind, Suppress, TimeConfig};
 use bounces::error::{Error, Result};
 use bounces::internals::classify::UserRules;
 use bounces::internals::explain;
@@ -126,6 +126,14 @@ struct AnalyzeArgs {
     #[arg(short = 'o', long, value_name = "DIR")]
     out_dir: Option<PathBuf>,
 
+    /// The mode of the files written with -o, in octal (default 0600: the
+    /// owner only, as the reports hold addresses and reply texts). 0640 lets
+    /// the directory's group read them (give the directory that group and
+    /// the setgid bit: install -d -m 2750 -g adm DIR). A directory -o creates
+    /// gets the same bits plus x where r is (0700, 0750). At most 0666.
+    #[arg(long, value_name = "MODE", value_parser = parse_mode, requires = "out_dir")]
+    report_mode: Option<u32>,
+
     /// Which MTA's lines to read. `auto` decides line by line, so a merged log works.
     #[arg(long, value_enum, default_value_t = MtaArg::AUTO)]
     mta: MtaArg,
@@ -134,8 +142,9 @@ struct AnalyzeArgs {
     #[arg(short = 'j', long, value_name = "N")]
     threads: Option<usize>,
 
-    /// Print nothing on stderr except errors and warnings about inputs, and
-    /// the line that says no event was counted.
+    /// Print nothing on stderr except errors and warnings about inputs, the
+    /// line that says no event was counted, and the note that other users
+    /// can write to the -o directory.
     #[arg(short, long)]
     quiet: bool,
 
@@ -211,7 +220,9 @@ struct AnalyzeArgs {
     #[arg(long, value_name = "FILE")]
     rules: Option<PathBuf>,
 
-    /// A file holding the key for --hash-recipients (a trailing newline is ignored).
+    /// A file holding the key for --hash-recipients (a trailing newline is
+    /// ignored). Refused when its mode lets anyone but the owner read or
+    /// write it (as ssh refuses keys): chmod 600 FILE.
     #[arg(long, value_name = "FILE", requires = "hash_recipients")]
     hash_key_file: Option<PathBuf>,
 
@@ -411,6 +422,7 @@ impl AnalyzeArgs {
             report,
             out_reports,
             out_dir,
+            report_mode: args.report_mode.unwrap_or(DEFAULT_REPORT_MODE),
             threads,
             blocks,
             progress: !args.quiet && std::io::stderr().is_terminal(),
@@ -459,12 +471,60 @@ fn fill_since(dir: &Path, since: Option<Micros>, tz: &jiff::tz::TimeZone) -> Res
     Ok(PathBuf::from(std::ffi::OsString::from_vec(filled)))
 }
 
+/// `--report-mode`: octal digits (`600`, `0640`, `0o640`), at most 0666:
+/// reports are never executable, and the special bits mean nothing here.
+fn parse_mode(text: &str) -> std::result::Result<u32, String> {
+    let digits = text.strip_prefix("0o").unwrap_or(text);
+    let mode = match u32::from_str_radix(digits, 8) {
+        Ok(mode) if !digits.is_empty() && digits.len() <= 4 && !digits.starts_with('+') => mode,
+        _ => return Err("give an octal mode such as 0600 or 0640".to_string()),
+    };
+    if mode & !0o666 != 0 {
+        return Err(format!(
+            "{mode:04o} has bits a report file does not need (execute, setuid, setgid, sticky); at most 0666, \
+             e.g. 0600 or 0640"
+        ));
+    }
+    Ok(mode)
+}
+
+/// Why a key file is refused: its mode lets others than its owner read or
+/// write it (`None`: it does not).
+fn key_file_too_open(path: &Path, metadata: &std::fs::Metadata) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = metadata.permissions().mode() & 0o7777;
+        (mode & 0o077 != 0).then(|| {
+            format!(
+                "--hash-key-file {path}: the key file is open to other users (mode {mode:04o}): whoever can read \
+                 the key can hash guessed addresses and find them in the reports, and whoever can write it can \
+                 change the hashes; refusing it, as ssh refuses such keys. Fix: chmod 600 {path}",
+                path = path.display()
+            )
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (path, metadata);
+        None
+    }
+}
+
 /// The key of `--hash-recipients`.
 fn hash_key(file: Option<&Path>) -> Result<Vec<u8>> {
     let key = match file {
         Some(path) => {
-            let mut key =
-                std::fs::read(path).map_err(|source| Error::Input { name: path.display().to_string(), source })?;
+            use std::io::Read;
+            let input = |source| Error::Input { name: path.display().to_string(), source };
+            // The mode of the file opened, not of whatever the path names a
+            // moment later.
+            let mut file = std::fs::File::open(path).map_err(input)?;
+            if let Some(why) = key_file_too_open(path, &file.metadata().map_err(input)?) {
+                return Err(Error::Usage(why));
+            }
+            let mut key = Vec::new();
+            file.read_to_end(&mut key).map_err(input)?;
             while key.last().is_some_and(|b| matches!(b, b'\n' | b'\r')) {
                 key.pop();
             }

@@ -108,6 +108,12 @@ impl Suppress {
 /// The default of `--max-tracked-domains`: generous, yet bounded.
 pub const DEFAULT_MAX_TRACKED: usize = 1_000_000;
 
+/// The mode of the files written with `-o` unless told otherwise
+/// (`--report-mode`): read and write for the owner only, since the reports
+/// hold what the logs hold (addresses, reply texts) and mail logs are
+/// readable only by root and `adm`.
+pub const DEFAULT_REPORT_MODE: u32 = 0o600;
+
 /// Everything `bounces analyze` needs to know.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -122,6 +128,10 @@ pub struct Config {
     pub out_dir: Option<PathBuf>,
     /// The reports written into `out_dir`.
     pub out_reports: Vec<ReportKind>,
+    /// The mode of the files written into `out_dir` (`--report-mode`, at
+    /// most 0666); a directory it creates gets the same bits plus search
+    /// where reading is allowed.
+    pub report_mode: u32,
     /// Worker threads for scanning.
     pub threads: usize,
     /// How inputs are cut into blocks.
@@ -201,6 +211,7 @@ impl Default for Config {
             report: ReportKind::default(),
             out_dir: None,
             out_reports: Vec::new(),
+            report_mode: DEFAULT_REPORT_MODE,
             threads: 1,
             blocks: BlockOptions::default(),
             progress: false,

@@ -193,7 +193,13 @@ pub fn analyze(config: &Config) -> Result<Exit> {
     }
     let output = format::Options { raw_csv: config.raw_csv };
     match &config.out_dir {
-        Some(dir) => pool.install(|| format::write_all(&reports, dir, &written, output))?,
+        Some(dir) => {
+            pool.install(|| format::write_all(&reports, dir, &written, output, config.report_mode))?;
+            // A security note, so even with -q.
+            if let Some(note) = format::shared_dir_note(dir) {
+                let _ = writeln!(io::stderr().lock(), "bounces: {note}");
+            }
+        }
         None => {
             let stdout = io::stdout().lock();
             let result = format::write(&reports, config.report, io::BufWriter::new(stdout), output)

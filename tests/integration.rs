@@ -53,3 +53,7 @@ mod architecture;
 
 // `--rules FILE`: the user's classification rules.
 mod rules;
+
+// Safe to run as root: no file written through a planted link, private
+// reports, a private hash key.
+mod security;

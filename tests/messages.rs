@@ -81,7 +81,7 @@ fn a_queue_id_split_across_files_is_followed() {
 #[test]
 fn hashed_recipients_are_stable_and_keyed() {
     let dir = tempfile::tempdir().unwrap();
-    let key = util::temp_file(&dir, "key", b"s3cret\n");
+    let key = util::secret_file(&dir, "key", b"s3cret\n");
     let hashed = report(&[
         "analyze",
         "-q",
@@ -111,7 +111,7 @@ fn hashed_recipients_are_stable_and_keyed() {
 #[test]
 fn hashing_masks_every_address_in_every_report() {
     let dir = tempfile::tempdir().unwrap();
-    let key = util::temp_file(&dir, "key", b"s3cret\n");
+    let key = util::secret_file(&dir, "key", b"s3cret\n");
     let out_dir = dir.path().join("reports");
     let samples = ["samples/postfix.log", "samples/exim.log", "samples/messages.log", "samples/messages.exim.log"];
     let out = run(&[

@@ -98,6 +98,15 @@ pub fn temp_file(dir: &tempfile::TempDir, name: &str, data: &[u8]) -> String {
     path.to_str().expect("temporary paths are UTF-8").to_string()
 }
 
+/// Writes `data` to `name` in `dir`, readable by its owner only (as
+/// `--hash-key-file` wants a key), and returns the path as text.
+pub fn secret_file(dir: &tempfile::TempDir, name: &str, data: &[u8]) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let path = temp_file(dir, name, data);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    path
+}
+
 /// A proptest configuration with `default` cases, or as many as
 /// `PROPTEST_CASES` says.
 pub fn proptest_cases(default: u32) -> proptest::test_runner::Config {

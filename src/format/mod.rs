@@ -4,13 +4,16 @@
 //! The reports hand over rows of typed cells ([`crate::report::table`]);
 //! this stage alone decides how a cell is written. Today the one format is
 //! CSV ([`csv`]). With `-o DIR` each report goes to a temporary file in
-//! `DIR` that is renamed into place, so nobody ever reads half a report.
+//! `DIR` that is renamed into place, so nobody ever reads half a report;
+//! the temporary file is created exclusively under a random name and is
+//! readable only by the owner unless `--report-mode` says otherwise (see
+//! [`write_atomically`] and docs/security.md).
 
 pub mod csv;
 
 use std::fs;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rayon::prelude::*;
 
@@ -38,36 +41,98 @@ pub fn write(reports: &Reports, kind: ReportKind, out: impl Write, options: Opti
     }
 }
 
-/// Writes the reports `kinds` into `dir` as `<name>.csv`, each atomically.
-pub fn write_all(reports: &Reports, dir: &Path, kinds: &[ReportKind], options: Options) -> Result<()> {
-    fs::create_dir_all(dir).map_err(|source| Error::Output { path: dir.to_path_buf(), source })?;
+/// The mode a directory created by `-o` gets for files of `file_mode`: the
+/// same bits, with search (`x`) wherever reading is allowed (0600 gives
+/// 0700, 0640 gives 0750).
+pub fn dir_mode(file_mode: u32) -> u32 {
+    let mode = file_mode & 0o777;
+    mode | ((mode & 0o444) >> 2)
+}
+
+/// Writes the reports `kinds` into `dir` as `<name>.csv`, each atomically
+/// and of mode `mode` ([`write_atomically`]). `dir` and any missing parent
+/// are created of mode [`dir_mode`]; an existing directory is left as it is.
+pub fn write_all(reports: &Reports, dir: &Path, kinds: &[ReportKind], options: Options, mode: u32) -> Result<()> {
+    create_dir(dir, dir_mode(mode)).map_err(|source| Error::Output { path: dir.to_path_buf(), source })?;
     // Each file on its own (a thread each when the pool has them); the
     // first failure in the order given is the one reported.
     let results: Vec<Result<()>> = kinds
         .par_iter()
         .map(|&kind| {
             let path = dir.join(format!("{}.csv", kind.name()));
-            write_atomically(&path, |file| write(reports, kind, file, options))
+            write_atomically(&path, mode, |file| write(reports, kind, file, options))
                 .map_err(|source| Error::Output { path: path.clone(), source })
         })
         .collect();
     results.into_iter().collect()
 }
 
-/// Writes a file under a temporary name in the same directory, then renames
-/// it over `path`. On failure the temporary file is removed and `path` is
-/// left as it was.
-fn write_atomically(path: &Path, write: impl FnOnce(&mut fs::File) -> io::Result<()>) -> io::Result<()> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp: PathBuf = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut file = fs::File::create(&tmp)?;
-        write(&mut file)?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+/// Creates `dir` and its missing parents, each of `mode` (narrowed by the
+/// umask, never widened).
+fn create_dir(dir: &Path, mode: u32) -> io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, mode);
+    #[cfg(not(unix))]
+    let _ = mode;
+    builder.create(dir)
+}
+
+/// A note for stderr when other users can write to `dir`: they cannot make
+/// `bounces` write anywhere else, but they can replace or remove the
+/// reports once written.
+pub fn shared_dir_note(dir: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(dir).ok()?.permissions().mode();
+        (mode & 0o022 != 0).then(|| {
+            format!(
+                "note: {} is writable by other users (mode {:04o}): they cannot make bounces write anywhere else, \
+                 but they can replace or remove the reports after they are written; a directory only its owner \
+                 can write to is safer",
+                dir.display(),
+                mode & 0o7777
+            )
+        })
     }
-    result
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        None
+    }
+}
+
+/// Writes a file under a temporary name in the same directory, then renames
+/// it over `path`: readers see the old file or the whole new one, never
+/// half of one. Every file `bounces` writes goes through here.
+///
+/// The temporary file is created exclusively (`O_CREAT | O_EXCL`: a name
+/// that exists, a symbolic link included, is never opened, let alone
+/// followed) under a name with random letters (`.<name>.XXXXXXXXXXXX.tmp`),
+/// by the `tempfile` crate. Its mode is set to `mode` on the open file,
+/// whatever the umask, before anything is written, and the rename replaces
+/// whatever is at `path` (a symbolic link there is replaced, not followed).
+/// On failure only the temporary file this call created is removed, and
+/// `path` is left as it was.
+pub fn write_atomically(path: &Path, mode: u32, write: impl FnOnce(&mut fs::File) -> io::Result<()>) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let prefix = format!(".{name}.");
+    let mut tmp = tempfile::Builder::new().prefix(&prefix).suffix(".tmp").rand_bytes(12).tempfile_in(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file().set_permissions(fs::Permissions::from_mode(mode))?;
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    write(tmp.as_file_mut())?;
+    tmp.as_file().sync_all()?;
+    // On error the temporary file is dropped, which removes it.
+    tmp.persist(path).map(drop).map_err(|e| e.error)
 }
