@@ -74,8 +74,8 @@ pub mod internals {
     }
     pub mod parse {
         pub use crate::parse::{
-            Enhanced, Event, Note, Outcome, Parsed, bracketed, domain_of, end_outside_quotes, enhanced_at, reply_at,
-            reply_code_at,
+            Enhanced, Event, Note, Outcome, Parsed, Stage, bracketed, domain_of, end_outside_quotes, enhanced_at,
+            reply_at, reply_code_at,
         };
         pub mod dialect {
             pub use crate::parse::dialect::DIALECTS;

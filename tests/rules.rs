@@ -78,3 +78,24 @@ fn explain_reads_with_the_rules() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("rules file: line 1: unknown reason 'nope'"), "{}", stderr(&out));
 }
+
+/// A rules file others can write to is refused (it decides who lands on
+/// the suppression list, often in root's nightly run); read-only for
+/// others is fine.
+#[test]
+fn a_rules_file_others_can_change_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = util::temp_file(&dir, "rules.tsv", b"frozen\tsuspend\n");
+    for (mode, ok) in [(0o600, true), (0o644, true), (0o664, false), (0o646, false), (0o666, false)] {
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        let out = run(&["analyze", "-q", "--rules", &path, "samples/postfix.log"]);
+        if ok {
+            assert_eq!(out.status.code(), Some(0), "{mode:o}: {}", stderr(&out));
+        } else {
+            assert_eq!(out.status.code(), Some(2), "{mode:o}");
+            let want = format!("can be changed by other users (mode {mode:04o})");
+            assert!(stderr(&out).contains(&want) && stderr(&out).contains("chmod go-w"), "{}", stderr(&out));
+        }
+    }
+}

@@ -8,7 +8,7 @@
 #![no_main]
 
 use bounces::internals::classify::{Class, class_of, describe};
-use bounces::internals::parse::{Enhanced, Note, bracketed, domain_of, end_outside_quotes, enhanced_at, reply_at, reply_code_at};
+use bounces::internals::parse::{Enhanced, Note, Stage, bracketed, domain_of, end_outside_quotes, enhanced_at, reply_at, reply_code_at};
 use libfuzzer_sys::fuzz_target;
 
 fn u16_at(data: &[u8], i: usize) -> u16 {
@@ -33,7 +33,9 @@ fuzz_target!(|data: &[u8]| {
                 .unwrap_or(Class::PermanentNegative);
             assert_eq!(class, Some(want), "{code:?}");
         }
-        let text = describe(code, enhanced, note);
+        // Any stage, or none: the descriptions of 554 (and others) depend on it.
+        let stage = Stage::ALL.get(usize::from(head[0] >> 4) % (Stage::ALL.len() + 1)).copied();
+        let text = describe(code, enhanced, note, stage);
         assert!(!text.is_empty() && !text.contains(['\n', '\r']), "{text:?}");
         // Looking for the known texts in whatever follows must not panic.
         let _ = Note::of_text(code, enhanced, &data[8..]);

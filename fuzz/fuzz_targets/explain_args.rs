@@ -26,7 +26,7 @@ static WIDTH_CHECK: LazyLock<bool> = LazyLock::new(|| std::env::var_os("BOUNCES_
 
 fn explain(args: &[String], format: Format) -> Result<String, String> {
     let mut out = Vec::new();
-    match run(args, format, &mut out) {
+    match run(args, format, None, &mut out) {
         Ok(()) => Ok(String::from_utf8(out).expect("output is UTF-8")),
         Err(Error::ExplainUsage(message)) => {
             assert!(out.is_empty(), "wrote output and failed");

@@ -19,7 +19,8 @@
 //! problem is reported with its line number before anything is read.
 //!
 //! A rule's id is `U` and its line number (`U3`); `bounces explain` shows
-//! it like any other rule's.
+//! it like any other rule's. A file that users other than its owner can
+//! write to is refused: its rules decide who lands on the suppression list.
 
 use std::path::Path;
 
@@ -42,8 +43,27 @@ impl UserRules {
     /// Reads the rules file at `path`: an error names the file and, for a
     /// wrong rule, its line.
     pub fn load(path: &Path) -> Result<UserRules> {
+        use std::io::Read;
+        use std::os::unix::fs::PermissionsExt;
         let name = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| Error::Input { name: name.clone(), source })?;
+        let input = |source| Error::Input { name: name.clone(), source };
+        let mut file = std::fs::File::open(path).map_err(input)?;
+        // Rules decide who lands on the suppression list: a file others can
+        // change would let them steer a run (often root's, from cron).
+        let mode = file.metadata().map_err(input)?.permissions().mode();
+        if mode & 0o022 != 0 {
+            return Err(Error::Format {
+                name,
+                message: format!(
+                    "the rules file can be changed by other users (mode {:04o}), who could then decide how \
+                     mail is classified; refusing it. Fix: chmod go-w {}",
+                    mode & 0o7777,
+                    path.display()
+                ),
+            });
+        }
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).map_err(input)?;
         let text = String::from_utf8(bytes).map_err(|e| Error::Format {
             name: name.clone(),
             message: format!("the rules file is not UTF-8 (byte {})", e.utf8_error().valid_up_to()),
