@@ -455,29 +455,11 @@ mod tests {
     use crate::messages::Finished;
     use crate::messages::node::MessageId;
     use crate::messages::tests::*;
-    use crate::parse::domain;
     use FinalOutcome::{Bounced as B, Delivered as D, Discarded as Dc, Expired as X, Pending as P};
 
     /// A recipient's final state: address, outcome, first and last time (s), attempts.
     fn state(rcpt: &str, outcome: FinalOutcome, first: i64, last: i64, attempts: u32) -> RecipientState {
-        let after_at = rcpt.rsplit_once('@').map_or("", |(_, domain)| domain);
-        RecipientState {
-            recipient: rcpt.as_bytes().into(),
-            domain: domain::normalize(after_at.as_bytes(), &mut Vec::new()).into(),
-            outcome,
-            code: None,
-            enhanced: None,
-            reason: Reason::Undefined,
-            bounce_type: BounceType::Undetermined,
-            attempts,
-            deferred_attempts: 0,
-            first_seen: Some(first * 1_000_000),
-            last_seen: Some(last * 1_000_000),
-            last_reply: Box::default(),
-            delay: None,
-            expired_in_queue: false,
-            unrouteable: false,
-        }
+        RecipientState::for_test(rcpt, outcome, BounceType::Undetermined, (first, last), attempts)
     }
 
     /// Settling `Unrouteable address` with the log moves a row's reason

@@ -207,6 +207,39 @@ pub struct RecipientState {
     pub unrouteable: bool,
 }
 
+#[cfg(test)]
+impl RecipientState {
+    /// A state for tests: `recipient` (its domain normalized), `outcome`
+    /// and `bounce_type`, reason `undefined`, no codes, `attempts` failed
+    /// messages seen from `first` to `last` (seconds).
+    pub(crate) fn for_test(
+        recipient: &str,
+        outcome: FinalOutcome,
+        bounce_type: BounceType,
+        (first, last): (i64, i64),
+        attempts: u32,
+    ) -> RecipientState {
+        let after_at = recipient.rsplit_once('@').map_or("", |(_, domain)| domain);
+        RecipientState {
+            recipient: recipient.as_bytes().into(),
+            domain: crate::parse::domain::normalize(after_at.as_bytes(), &mut Vec::new()).into(),
+            outcome,
+            code: None,
+            enhanced: None,
+            reason: Reason::Undefined,
+            bounce_type,
+            attempts,
+            deferred_attempts: 0,
+            first_seen: Some(first * 1_000_000),
+            last_seen: Some(last * 1_000_000),
+            last_reply: Box::default(),
+            delay: None,
+            expired_in_queue: false,
+            unrouteable: false,
+        }
+    }
+}
+
 /// Every recipient's final state, sorted by domain, recipient and outcome
 /// (then by the other fields: the order does not depend on how the input
 /// was read).

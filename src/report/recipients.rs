@@ -326,21 +326,8 @@ mod tests {
     /// A final state with this outcome and bounce type.
     fn state(recipient: &str, outcome: FinalOutcome, bounce_type: BounceType, last: i64) -> RecipientState {
         RecipientState {
-            recipient: recipient.as_bytes().into(),
-            domain: recipient.rsplit_once('@').unwrap().1.as_bytes().into(),
-            outcome,
-            code: None,
-            enhanced: None,
             reason: crate::classify::Reason::OnHold,
-            bounce_type,
-            attempts: 1,
-            deferred_attempts: 0,
-            first_seen: Some(last * 1_000_000),
-            last_seen: Some(last * 1_000_000),
-            last_reply: Box::default(),
-            delay: None,
-            expired_in_queue: false,
-            unrouteable: false,
+            ..RecipientState::for_test(recipient, outcome, bounce_type, (last, last), 1)
         }
     }
 
