@@ -217,5 +217,20 @@ mod tests {
         let rules = UserRules::parse("# nothing\n\n").unwrap();
         assert!(rules.is_empty());
         assert_eq!(rules.decide(b"anything"), None);
+        assert!(!UserRules::parse("x\tsuspend\n").unwrap().is_empty());
+        // The regex crate's message, on one line: what is wrong and where.
+        let err = UserRules::parse("(unclosed\tblocked\n").unwrap_err();
+        assert!(err.contains("unclosed group"), "{err}");
+    }
+
+    /// A file of exactly the largest size is read; one byte more is refused.
+    #[test]
+    fn the_size_limit_is_exact() {
+        let mut text = "#".repeat(MAX_FILE - 1);
+        text.push('\n');
+        assert!(UserRules::parse(&text).unwrap().is_empty());
+        text.insert(0, '#');
+        let err = UserRules::parse(&text).unwrap_err();
+        assert!(err.starts_with(&format!("is {} bytes; a rules file holds at most {MAX_FILE}", MAX_FILE + 1)), "{err}");
     }
 }
