@@ -237,7 +237,7 @@ fn stages() {
 fn bounce_types() {
     use BounceType::{Block, Hard, Soft, Undetermined};
     // (reason, when deferred, when bounced), for a 5xx reply.
-    let table: [(Reason, BounceType, BounceType); 31] = [
+    let table: [(Reason, BounceType, BounceType); 33] = [
         (Delivered, BounceType::None, BounceType::None),
         (UserUnknown, Soft, Hard),
         (HostUnknown, Soft, Hard),
@@ -245,6 +245,8 @@ fn bounce_types() {
         (HasMoved, Soft, Hard),
         (MailboxFull, Soft, Soft),
         (Suspend, Soft, Soft),
+        (Filtered, Soft, Soft),
+        (Suppressed, Soft, Soft),
         (EmailTooLarge, Block, Block),
         (RateLimited, Soft, Soft),
         (Greylisted, Soft, Soft),
@@ -434,7 +436,8 @@ fn reasons() {
     let vocabulary = "userunknown hostunknown notaccept hasmoved mailboxfull suspend emailtoolarge ratelimited \
                       blocked badreputation spamdetected virusdetected authfailure requireptr failedstarttls \
                       securityerror norelaying policyviolation rejected contenterror notcompliantrfc networkerror \
-                      expired systemerror systemfull syntaxerror mailererror delivered onhold undefined greylisted";
+                      expired systemerror systemfull syntaxerror mailererror delivered onhold undefined greylisted \
+                      filtered suppressed";
     for name in vocabulary.split_whitespace() {
         assert!(Reason::from_name(name).is_some(), "{name}");
     }
