@@ -15,7 +15,7 @@
 //!    [`PATTERNS`], `L01`…);
 //! 3. provider rules ([`PROVIDER_RULES`], `G..` Google, `M..` Microsoft,
 //!    `Y..` Yahoo, `A..` Apple), when the provider is recognised in the text;
-//! 4. the generic patterns P01–P43 ([`Step::Generic`] rows), first match wins;
+//! 4. the generic patterns P01–P52 ([`Step::Generic`] rows), first match wins;
 //! 5. the enhanced code ([`ENHANCED`](super::patterns::ENHANCED), `E5.1.1`), unless it is weak;
 //! 6. stage heuristics ([`STAGE_RULES`], `S1`…), the stage read from the text;
 //! 7. the basic code ([`BASIC`](super::patterns::BASIC), `B550`), unless it only says `onhold`;
