@@ -14,7 +14,8 @@
 //! 2. texts Postfix and Exim write themselves ([`Step::Local`] rows of
 //!    [`PATTERNS`], `L01`…);
 //! 3. provider rules ([`PROVIDER_RULES`], `G..` Google, `M..` Microsoft,
-//!    `Y..` Yahoo, `A..` Apple), when the provider is recognised in the text;
+//!    `Y..` Yahoo, `A..` Apple, `MC..` Mimecast), when the provider is
+//!    recognised in the text;
 //! 4. the generic patterns P01–P52 ([`Step::Generic`] rows), first match wins;
 //! 5. the enhanced code ([`ENHANCED`](super::patterns::ENHANCED), `E5.1.1`), unless it is weak;
 //! 6. stage heuristics ([`STAGE_RULES`], `S1`…), the stage read from the text;

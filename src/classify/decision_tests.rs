@@ -630,6 +630,7 @@ fn providers_cover_every_provider_host() {
         "mx.apple.com",
         "mx.me.com",
         "mx.mac.com",
+        "eu-smtp-inbound-1.mimecast.com",
     ];
     let providers = regex::bytes::RegexSet::new(PROVIDERS.iter().map(|&(_, re)| re)).unwrap();
     for host in hosts {

@@ -292,7 +292,7 @@ pub static PATTERNS: &[Pattern] = {
         // the authentication failure (Sisimai reads authentication first).
         generic(
             "P44",
-            r"please inspect your spf|per it'?s spf record|spf\.pobox\.com|openspf\.(?:net|org)/why|bad spf records?|does not designate \S+ as permitted sender|spf check: fail|must pass either spf or dkim|spf record of the sending domain|(?:required|the) authentication (?:level|requirements)|does not pass dmarc",
+            r"(?:spf|dkim|dmarc) sender invalid|please inspect your spf|per it'?s spf record|spf\.pobox\.com|openspf\.(?:net|org)/why|bad spf records?|does not designate \S+ as permitted sender|spf check: fail|must pass either spf or dkim|spf record of the sending domain|(?:required|the) authentication (?:level|requirements)|does not pass dmarc",
             AuthFailure,
             "",
             "SPF or DMARC named as the cause of the refusal",
@@ -308,7 +308,7 @@ pub static PATTERNS: &[Pattern] = {
         // problem (`rejected`), not the sending IP's.
         generic(
             "P45",
-            r"sender (?:e-?mail |address |domain )?(?:has been |is )?(?:black ?listed|in my black ?list)|(?:your|the) e-?mail address (?:has been|is) black ?listed|an address that has been black ?listed|\(sender black ?listed\)|envelope blocked|sender not pre-approved|sender is spammer|invalid sender|empty envelope senders? not allowed|null sender is not allowed|bogus mail from|returned mail not accepted here|fully qualified e-?mail address required|mail from not owned by user|from: domain is invalid|this server does not accept mail from|sender e-?mail address rejected|sender was rejected|empty e-?mail address|purported responsible address|without a valid sender domain|delivery not authorized, message refused|not allowed to post to this (?:mailing )?list|e-?mail address is not verified|not a registered gateway user|domain of sender address|mail sending denied|sender domain is empty|no third-party dsns",
+            r"sender (?:e-?mail |address |domain )?(?:has been |is )?(?:black ?listed|in my black ?list)|(?:your|the) e-?mail address (?:has been|is) black ?listed|an address that has been black ?listed|\(sender black ?listed\)|envelope blocked|sender not pre-approved|sender is spammer|invalid sender|empty envelope senders? not allowed|null sender is not allowed|bogus mail from|returned mail not accepted here|fully qualified e-?mail address required|mail from not owned by user|from: domain is invalid|this server does not accept mail from|sender e-?mail address rejected|sender was rejected|empty e-?mail address|purported responsible address|without a valid sender domain|delivery not authorized, message refused|not allowed to post to this (?:mailing )?list|e-?mail address is not verified|not a registered gateway user|domain of sender address|mail sending denied|sender domain is empty|no third-party dsns|sender (?:was )?not authenticated (?:by organization|for (?:mailbox|group|public folder))|sender not in allowed-senders list|unknown sender address|spam abuse detected|bad outbound sender|sending from unregistered domains|blocked senders|block policy for (?:header|envelope) from",
             Rejected,
             "sender",
             "the sender address was refused or is on a block list",
@@ -401,7 +401,7 @@ pub static PATTERNS: &[Pattern] = {
         // Before P28 (`listed in`): the directory has no such person.
         generic(
             "P49",
-            r"not listed in (?:the )?(?:public )?(?:name (?:&|and) address book|domino directory)|no such person at this address|address not present in directory|is not a known user|no account by that name|no mailbox (?:here )?by that name|there is no one at this address|not a valid recipient|non-?existent user|unknown local-?part|badrcptto|not in my validrcptto|destination addresses were unknown|e-?mail address (?:you entered )?(?:does not exist|could not be found|couldn't be found)",
+            r"not listed in (?:the )?(?:public )?(?:name (?:&|and) address book|domino directory)|no such person at this address|address not present in directory|is not a known user|no account by that name|no mailbox (?:here )?by that name|there is no one at this address|not a valid recipient|non-?existent user|unknown local-?part|badrcptto|not in my validrcptto|destination addresses were unknown|unknown or illegal alias|e-?mail address (?:you entered )?(?:does not exist|could not be found|couldn't be found)",
             UserUnknown,
             "generic",
             "the recipient is not in the directory or does not exist",
@@ -430,14 +430,14 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P17",
-            r"message (?:size|length) (?:# )?exceeds|message (?:file )?too (?:big|large)|exceed(?:s|ed)? (?:the )?(?:\S+ )?(?:maximum|fixed|message) (?:\S+ )?size|size limit|max(?:imum)? message size",
+            r"message (?:size|length) (?:# )?exceeds|message (?:file )?too (?:big|large)|exceed(?:s|ed)? (?:the )?(?:\S+ )?(?:maximum|fixed|message) (?:\S+ )?size|size limit|max(?:imum)? (?:message|e-?mail) size",
             EmailTooLarge,
             "",
             "the message is too large",
         ),
         generic(
             "P18",
-            r"relay(?:ing)? (?:access )?(?:denied|not permitted)|unable to relay|not (?:permitted|allowed) to relay|we don't handle mail for|isn't in my list of allowed rcpthosts|no relaying|not configured to relay|not an open relay|not a gateway|as a relay\b|insecure mail relay|relaying mail to|invalid credentials for relay|not authorized to send e-?mail directly to our servers",
+            r"relay(?:ing)? (?:access )?(?:denied|not permitted)|unable to relay|not (?:permitted|allowed) to relay|we don't handle mail for|isn't in my list of allowed rcpthosts|no relaying|not configured to relay|not an open relay|not a gateway|as a relay\b|insecure mail relay|relaying mail to|invalid credentials for relay|open relay not allowed|not authorized to send e-?mail directly to our servers",
             NoRelaying,
             "",
             "relaying denied",
@@ -458,7 +458,7 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P21",
-            r"(?:very low|poor|bad) reputation|rate limited due to ip reputation|reputation (?:score|problems)",
+            r"(?:very low|poor|bad) reputation|rate limited due to ip reputation|reputation (?:score|problems)|ip reputation - \(reject\)",
             BadReputation,
             "",
             "poor sender reputation",
@@ -479,7 +479,7 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P24",
-            r"receiving mail (?:too quickly|at a rate that prevents)|try again slower|rate limit(?:ed)?|too many (?:connections|concurrent|messages|sessions|recipients)|throttl|excessive volume|max message per connection|max(?:imum)? (?:e-?mails|messages) per (?:hour|minute|day)|too many errors from your ip|trop de connexions|connection limit|daily (?:user )?(?:sending|smtp relay) (?:quota|limit|sending limit)|relay limit exceeded|sending limit exceeded|has exceeded the max",
+            r"receiving mail (?:too quickly|at a rate that prevents)|try again slower|rate limit(?:ed)?|too many (?:connections|concurrent|messages|sessions|recipients)|throttl|excessive volume|max message per connection|max(?:imum)? (?:e-?mails|messages) per (?:hour|minute|day)|too many errors from your ip|trop de connexions|connection limit|daily (?:user )?(?:sending|smtp relay) (?:quota|limit|sending limit)|relay limit exceeded|sending limit exceeded|has exceeded the max|thread limit",
             RateLimited,
             "",
             "sending too fast: rate, connection or recipient limit",
@@ -488,7 +488,7 @@ pub static PATTERNS: &[Pattern] = {
         // the amount of spam ... this message has been blocked".
         generic(
             "P42",
-            r"not (?:rfc ?)?# compliant|rfcmessagenoncompliant|missing a valid message-id|multiple addresses in from|duplicate header|\bmultiple \S+ headers?\b|missing a valid address in the from: header|encoded-word syntax is not permitted|mail message is malformed",
+            r"not (?:rfc ?)?# compliant|not rfc compliant|rfcmessagenoncompliant|missing a valid message-id|multiple addresses in from|duplicate header|\bmultiple \S+ headers?\b|missing a valid address in the from: header|encoded-word syntax is not permitted|mail message is malformed",
             NotCompliantRfc,
             "",
             "the message is not RFC 5322 compliant",
@@ -504,7 +504,7 @@ pub static PATTERNS: &[Pattern] = {
         // is the content's problem, not the sending IP's.
         generic(
             "P50",
-            r"black ?listed (?:url|link|domain)s? in (?:the )?(?:message|body|content)|\buribl\b|\bsurbl\b|(?:url|link)s? (?:in (?:the |your )?(?:message|body|content) )?(?:is |are )?(?:black ?|block ?)?listed|contains? (?:a |an )?(?:black ?listed|blocked|listed) (?:url|link|domain)|sender domain listed at|dbl\.spamhaus|spamhaus dbl",
+            r"black ?listed (?:url|link|domain)s? in (?:the )?(?:message|body|content)|\buribl\b|\bsurbl\b|(?:url|link)s? (?:in (?:the |your )?(?:message|body|content) )?(?:is |are )?(?:black ?|block ?)?listed|contains? (?:a |an )?(?:black ?listed|blocked|listed) (?:url|link|domain)|sender domain listed at|dbl\.spamhaus",
             SpamDetected,
             "uribl",
             "a link or domain in the message is on a block list",
@@ -520,7 +520,7 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P27",
-            r"policy (?:violation|reasons)|denied by policy|local policy|organization(?:al)? (?:policy|settings)|prohibited attachment|illegal attachment|content presents a potential security issue|content policy|attachment type not (?:allowed|permitted)|security policies|has a policy that prohibited|closed mailing list|members-only list|not subscribed to this group|message given low priority|header error|header are not accepted|not accepting mail with|images or other attachments|mass mailer",
+            r"policy (?:violation|reasons)|denied by policy|local policy|organization(?:al)? (?:policy|settings)|prohibited attachment|illegal attachment|content presents a potential security issue|content policy|attachment type not (?:allowed|permitted)|security policies|has a policy that prohibited|closed mailing list|members-only list|not subscribed to this group|message given low priority|header error|header are not accepted|not accepting mail with|images or other attachments|mass mailer|anti-spoofing policy|content examination policy",
             PolicyViolation,
             "",
             "refused by a policy of the receiving side",
@@ -562,7 +562,7 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P32",
-            r"authentication (?:required|failed|failure|credentials invalid)|sasl authentication failed|client was not authenticated|unauthenticated senders not allowed|not subscribed to ses|too many login attempts|application-specific password required|username and password not accepted|log in (?:with|through) your web browser|no identity changes permitted",
+            r"authentication (?:required|failed|failure|credentials invalid)|incorrect authentication data|sasl authentication failed|client was not authenticated|unauthenticated senders not allowed|not subscribed to ses|too many login attempts|application-specific password required|username and password not accepted|log in (?:with|through) your web browser|no identity changes permitted",
             SecurityError,
             "",
             "SMTP authentication required or failed",
@@ -591,7 +591,7 @@ pub static PATTERNS: &[Pattern] = {
         // After the unknown users: an error of the receiving system.
         generic(
             "P52",
-            r"temporary system problem|local error in processing|local configuration error|system config(?:uration)? error|server configuration error|temporary local problem|internal (?:server )?error|queue file write error|interrupted system call|encountered an error while being processed|remote server is misconfigured|timeout waiting for input|service currently unavailable|server busy|can't create user output file|loop was found in the mail exchanger|forwarding loop broken|would create a mail loop|mail server (?:has )?temporarily rejected|multiple destination domains per transaction",
+            r"temporary system problem|local error in processing|local configuration error|system config(?:uration)? error|server configuration error|temporary local problem|internal (?:server )?error|queue file write error|interrupted system call|encountered an error while being processed|remote server is misconfigured|timeout waiting for input|service currently unavailable|server busy|can't create user output file|loop was found in the mail exchanger|forwarding loop broken|would create a mail loop|mail server (?:has )?temporarily rejected|multiple destination domains per transaction|unable to process (?:connection|command|an e-?mail)|message ended early",
             SystemError,
             "",
             "an error or misconfiguration of the receiving system",
@@ -653,6 +653,8 @@ pub enum Provider {
     Yahoo,
     /// iCloud Mail.
     Apple,
+    /// Mimecast's gateways, in front of many organisations' mail.
+    Mimecast,
 }
 
 /// How a provider is recognised in the normalized text: its MX host names
@@ -662,6 +664,7 @@ pub static PROVIDERS: &[(Provider, &str)] = &[
     (Provider::Microsoft, r"outlook\.com|hotmail\.com|\bmicrosoft\.com|\blive\.com"),
     (Provider::Yahoo, r"yahoodns\.net|\byahoo(?:inc)?\.com|\baol\.com|\[tss[0-9]+\]"),
     (Provider::Apple, r"icloud\.com|\bapple\.com|\bme\.com|\bmac\.com"),
+    (Provider::Mimecast, r"mimecast\.com"),
 ];
 
 /// A provider rule (step 3): applies only when the provider is recognised
@@ -685,7 +688,8 @@ pub struct ProviderRule {
 }
 
 /// Provider rules, from section 2.3 of the reference (seeded from Sisimai's
-/// `Rhost` tables). First match wins.
+/// `Rhost` tables; `MC..` from Mimecast's published SMTP error codes). First
+/// match wins.
 pub static PROVIDER_RULES: &[ProviderRule] = {
     use Provider::*;
     use Reason::*;
@@ -791,6 +795,18 @@ pub static PROVIDER_RULES: &[ProviderRule] = {
             "ms_ip_reputation",
             "Microsoft 4.7.650: rate limited due to IP reputation",
         ),
+        // A mail flow (transport) rule of the recipient's organisation, in
+        // the range Microsoft reserves for them; 5.7.1 with the same words
+        // is the sender's (P45).
+        rule(
+            "M06",
+            Microsoft,
+            Codes::enhanced_in(5, 7, 900, 999),
+            r"delivery not authorized",
+            PolicyViolation,
+            "ms_transport_rule",
+            "Microsoft 5.7.900-999: refused by a mail flow rule",
+        ),
         rule(
             "Y01",
             Yahoo,
@@ -808,6 +824,63 @@ pub static PROVIDER_RULES: &[ProviderRule] = {
             Blocked,
             "yahoo_tss09",
             "Yahoo [TSS09]: sending IP permanently deferred",
+        ),
+        // Mimecast words some refusals its own way: what reads as a system
+        // or policy problem elsewhere is its reputation check, its virus
+        // scanner, a connection limit or a block of the sending IP.
+        rule(
+            "MC01",
+            Mimecast,
+            Codes::ANY,
+            r"internal resources are temporarily unavailable",
+            BadReputation,
+            "",
+            "Mimecast: greylisting or a poor IP reputation",
+        ),
+        rule(
+            "MC02",
+            Mimecast,
+            Codes::ANY,
+            r"email rejected due to security policies",
+            VirusDetected,
+            "",
+            "Mimecast: a virus signature (or a spam score over the limit)",
+        ),
+        rule(
+            "MC03",
+            Mimecast,
+            Codes::ANY,
+            r"account service is temporarily unavailable",
+            RateLimited,
+            "",
+            "Mimecast: too many concurrent connections for the account",
+        ),
+        rule(
+            "MC04",
+            Mimecast,
+            Codes::ANY,
+            r"recipient temporarily unavailable",
+            Blocked,
+            "",
+            "Mimecast: the sending IP is held back after too many invalid connections",
+        ),
+        rule(
+            "MC05",
+            Mimecast,
+            Codes::ANY,
+            r"host network not allowed",
+            PolicyViolation,
+            "",
+            "Mimecast: a geographical restriction policy",
+        ),
+        rule(
+            "MC06",
+            Mimecast,
+            Codes::ANY,
+            r"this route requires (?:encryption|tls version|high-strength ciphers)",
+            SecurityError,
+            "",
+            "Mimecast: the route requires TLS (or a stronger TLS)",
         ),
         rule(
             "A01",
