@@ -292,7 +292,7 @@ pub static PATTERNS: &[Pattern] = {
         // the authentication failure (Sisimai reads authentication first).
         generic(
             "P44",
-            r"(?:spf|dkim|dmarc) sender invalid|please inspect your spf|per it'?s spf record|spf\.pobox\.com|openspf\.(?:net|org)/why|bad spf records?|does not designate \S+ as permitted sender|spf check: fail|must pass either spf or dkim|spf record of the sending domain|(?:required|the) authentication (?:level|requirements)|does not pass dmarc",
+            r"(?:spf|dkim|dmarc) sender invalid|aup#cxsndr|please inspect your spf|per it'?s spf record|spf\.pobox\.com|openspf\.(?:net|org)/why|bad spf records?|does not designate \S+ as permitted sender|spf check: fail|must pass either spf or dkim|spf record of the sending domain|(?:required|the) authentication (?:level|requirements)|does not pass dmarc",
             AuthFailure,
             "",
             "SPF or DMARC named as the cause of the refusal",
@@ -308,7 +308,7 @@ pub static PATTERNS: &[Pattern] = {
         // problem (`rejected`), not the sending IP's.
         generic(
             "P45",
-            r"sender (?:e-?mail |address |domain )?(?:has been |is )?(?:black ?listed|in my black ?list)|(?:your|the) e-?mail address (?:has been|is) black ?listed|an address that has been black ?listed|\(sender black ?listed\)|envelope blocked|sender not pre-approved|sender is spammer|invalid sender|empty envelope senders? not allowed|null sender is not allowed|bogus mail from|returned mail not accepted here|fully qualified e-?mail address required|mail from not owned by user|from: domain is invalid|this server does not accept mail from|sender e-?mail address rejected|sender was rejected|empty e-?mail address|purported responsible address|without a valid sender domain|delivery not authorized, message refused|not allowed to post to this (?:mailing )?list|e-?mail address is not verified|not a registered gateway user|domain of sender address|mail sending denied|sender domain is empty|no third-party dsns|sender (?:was )?not authenticated (?:by organization|for (?:mailbox|group|public folder))|sender not in allowed-senders list|unknown sender address|spam abuse detected|bad outbound sender|sending from unregistered domains|blocked senders|block policy for (?:header|envelope) from",
+            r"sender (?:e-?mail |address |domain )?(?:has been |is )?(?:black ?listed|in my black ?list)|(?:your|the) e-?mail address (?:has been|is) black ?listed|an address that has been black ?listed|\(sender black ?listed\)|envelope blocked|sender not pre-approved|sender is spammer|invalid sender|empty envelope senders? not allowed|null sender is not allowed|bogus mail from|returned mail not accepted here|fully qualified e-?mail address required|mail from not owned by user|from: domain is invalid|this server does not accept mail from|sender e-?mail address rejected|sender was rejected|empty e-?mail address|purported responsible address|without a valid sender domain|delivery not authorized, message refused|not allowed to post to this (?:mailing )?list|e-?mail address is not verified|not a registered gateway user|domain of sender address|mail sending denied|sender domain is empty|no third-party dsns|sender (?:was )?not authenticated (?:by organization|for (?:mailbox|group|public folder))|sender not in allowed-senders list|unknown sender address|spam abuse detected|bad outbound sender|sending from unregistered domains|blocked senders|block policy for (?:header|envelope) from|aup#cxsmtp|emetteur invalide",
             Rejected,
             "sender",
             "the sender address was refused or is on a block list",
@@ -408,7 +408,7 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P13",
-            r"the email account that you tried to reach is (?:disabled|inactive)|this mailbox is disabled|is no longer valid|(?:mailbox|account) (?:is )?(?:currently )?(?:disabled|suspended|deactivated|inactive|frozen)|(?:mailbox|account|user) has been (?:disabled|suspended|deactivated|frozen|locked)|p=disableduser|suspend the service|user suspended|temporar(?:il)?y (?:locked|inactive)|inactive (?:account|user)|is a deactivated mailbox|user is terminated|archived recipient|account is locked|disabled or discontinued|no longer accepts mail|user or domain is disabled",
+            r"the email account that you tried to reach is (?:disabled|inactive)|this mailbox is disabled|is no longer valid|(?:mailbox|account) (?:is )?(?:currently )?(?:disabled|suspended|deactivated|inactive|frozen)|(?:mailbox|account|user) has been (?:disabled|suspended|deactivated|frozen|locked)|p=disableduser|suspend the service|user suspended|temporar(?:il)?y (?:locked|inactive)|inactive (?:account|user)|is a deactivated mailbox|user is terminated|archived recipient|compte du destinataire est bloque|recipient account is ?blocked|account is locked|disabled or discontinued|no longer accepts mail|user or domain is disabled",
             Suspend,
             "",
             "the mailbox is disabled, frozen or suspended",
@@ -423,14 +423,14 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P16",
-            r"(?:mailbox|inbox|mailfolder|maildir)(?: is)? (?:full|over quota)|out of storage space|over (?:the )?(?:allowed )?quota|quota (?:exceeded|violation)|exceeded (?:its |their )?(?:storage|disk space|mailbox quota)|disk quota exceeded|error writing message: file too large|p=overquota|full mailbox|mailbox (?:has )?exceeded|mailbox size limit|exceeds allowed size|would exceed (?:the )?maximum allowed storage|user has exceeded|too many messages on the server|space has been used up",
+            r"(?:mailbox|inbox|mailfolder|maildir)(?: is)? (?:full|over quota)|out of storage space|over (?:the )?(?:allowed )?quota|quota (?:exceeded|violation)|exceeded (?:its |their )?(?:storage|disk space|mailbox quota)|disk quota exceeded|error writing message: file too large|p=overquota|full mailbox|overquota|boite du destinataire pleine|mailbox (?:has )?exceeded|mailbox size limit|exceeds allowed size|would exceed (?:the )?maximum allowed storage|user has exceeded|too many messages on the server|space has been used up",
             MailboxFull,
             "",
             "the mailbox is full or over quota",
         ),
         generic(
             "P17",
-            r"message (?:size|length) (?:# )?exceeds|message (?:file )?too (?:big|large)|exceed(?:s|ed)? (?:the )?(?:\S+ )?(?:maximum|fixed|message) (?:\S+ )?size|size limit|max(?:imum)? (?:message|e-?mail) size",
+            r"message (?:size|length) (?:# )?exceeds|message (?:file )?too (?:big|large)|exceed(?:s|ed)? (?:the )?(?:\S+ )?(?:maximum|fixed|message) (?:\S+ )?size|size limit|max(?:imum)? (?:message|e-?mail) size|taille limite du message",
             EmailTooLarge,
             "",
             "the message is too large",
@@ -451,7 +451,7 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P20",
-            r"\bptr record|reverse dns|\brdns\b|cannot find your (?:reverse )?hostname|reverse (?:dns )?lookup",
+            r"\bptr record|reverse dns|aup#cxdns|dns check failure|\brdns\b|cannot find your (?:reverse )?hostname|reverse (?:dns )?lookup",
             RequirePtr,
             "",
             "no valid reverse DNS (PTR) for the sending IP",
@@ -479,7 +479,7 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P24",
-            r"receiving mail (?:too quickly|at a rate that prevents)|try again slower|rate limit(?:ed)?|too many (?:connections|concurrent|messages|sessions|recipients)|throttl|excessive volume|max message per connection|max(?:imum)? (?:e-?mails|messages) per (?:hour|minute|day)|too many errors from your ip|trop de connexions|connection limit|daily (?:user )?(?:sending|smtp relay) (?:quota|limit|sending limit)|relay limit exceeded|sending limit exceeded|has exceeded the max|thread limit",
+            r"receiving mail (?:too quickly|at a rate that prevents)|try again slower|rate limit(?:ed)?|too many (?:connections|concurrent|messages|sessions|recipients)|throttl|excessive volume|max message per connection|max(?:imum)? (?:e-?mails|messages) per (?:hour|minute|day)|too many errors from your ip|trop de connexions|connection limit|daily (?:user )?(?:sending|smtp relay) (?:quota|limit|sending limit)|relay limit exceeded|sending limit exceeded|has exceeded the max|thread limit|aup#cx(?:cnct|mxrt)|message threshold exceeded",
             RateLimited,
             "",
             "sending too fast: rate, connection or recipient limit",
@@ -520,7 +520,7 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P27",
-            r"policy (?:violation|reasons)|denied by policy|local policy|organization(?:al)? (?:policy|settings)|prohibited attachment|illegal attachment|content presents a potential security issue|content policy|attachment type not (?:allowed|permitted)|security policies|has a policy that prohibited|closed mailing list|members-only list|not subscribed to this group|message given low priority|header error|header are not accepted|not accepting mail with|images or other attachments|mass mailer|anti-spoofing policy|content examination policy",
+            r"policy (?:violation|reasons)|denied by policy|local policy|organization(?:al)? (?:policy|settings)|prohibited attachment|illegal attachment|content presents a potential security issue|content policy|attachment type not (?:allowed|permitted)|security policies|has a policy that prohibited|closed mailing list|members-only list|not subscribed to this group|message given low priority|header error|header are not accepted|not accepting mail with|images or other attachments|mass mailer|anti-spoofing policy|content examination policy|attachment extension is forbidden|no data before greeting",
             PolicyViolation,
             "",
             "refused by a policy of the receiving side",
@@ -547,7 +547,7 @@ pub static PATTERNS: &[Pattern] = {
         // code: `syntaxerror`.)
         generic(
             "P51",
-            r"helo command rejected: (?:host not found|access denied)|bad sender ip address|sender ip address rejected|client host rejected|dynamic ip|dynamic/zombied|extreme bad ip profile|host network not allowed|invalid ip for sending mail|no access from mail server|not currently accepting mail from your ip|please use the smtp server of your isp|rejecting open proxy|server access forbidden by your ip|too many spams from your ip|too many unwanted messages have been sent|you are not allowed to connect|(?:you are|currently) sending spam|your server requires confirmation|confirm this mail server|suspiciously like spammer|listed as abusive|rejected based on blacklist|ip not in whitelist",
+            r"helo command rejected: (?:host not found|access denied)|bad sender ip address|sender ip address rejected|client host rejected|dynamic ip|dynamic/zombied|extreme bad ip profile|host network not allowed|invalid ip for sending mail|no access from mail server|not currently accepting mail from your ip|please use the smtp server of your isp|rejecting open proxy|server access forbidden by your ip|too many spams from your ip|too many unwanted messages have been sent|you are not allowed to connect|(?:you are|currently) sending spam|your server requires confirmation|confirm this mail server|suspiciously like spammer|listed as abusive|rejected based on blacklist|ip not in whitelist|aup#(?:cxbl|cdrbl)|too many invalid recipients|too many bad commands",
             Blocked,
             "",
             "the sending host or its HELO was refused",
@@ -562,7 +562,7 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P32",
-            r"authentication (?:required|failed|failure|credentials invalid)|incorrect authentication data|sasl authentication failed|client was not authenticated|unauthenticated senders not allowed|not subscribed to ses|too many login attempts|application-specific password required|username and password not accepted|log in (?:with|through) your web browser|no identity changes permitted",
+            r"authentication (?:required|failed|failure|credentials invalid)|incorrect authentication data|sasl authentication failed|client was not authenticated|unauthenticated senders not allowed|not subscribed to ses|too many login attempts|application-specific password required|username and password not accepted|log in (?:with|through) your web browser|no identity changes permitted|aup#cx(?:thrt|mj)|authentification (?:invalide|requise)",
             SecurityError,
             "",
             "SMTP authentication required or failed",
@@ -591,7 +591,7 @@ pub static PATTERNS: &[Pattern] = {
         // After the unknown users: an error of the receiving system.
         generic(
             "P52",
-            r"temporary system problem|local error in processing|local configuration error|system config(?:uration)? error|server configuration error|temporary local problem|internal (?:server )?error|queue file write error|interrupted system call|encountered an error while being processed|remote server is misconfigured|timeout waiting for input|service currently unavailable|server busy|can't create user output file|loop was found in the mail exchanger|forwarding loop broken|would create a mail loop|mail server (?:has )?temporarily rejected|multiple destination domains per transaction|unable to process (?:connection|command|an e-?mail)|message ended early",
+            r"temporary system problem|local error in processing|local configuration error|system config(?:uration)? error|server configuration error|temporary local problem|internal (?:server )?error|queue file write error|interrupted system call|encountered an error while being processed|remote server is misconfigured|timeout waiting for input|service currently unavailable|server busy|can't create user output file|loop was found in the mail exchanger|forwarding loop broken|would create a mail loop|mail server (?:has )?temporarily rejected|multiple destination domains per transaction|unable to process (?:connection|command|an e-?mail)|message ended early|server temporarily not available",
             SystemError,
             "",
             "an error or misconfiguration of the receiving system",
