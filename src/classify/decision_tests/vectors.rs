@@ -1607,6 +1607,31 @@ pub(super) const VECTORS: &[Vector] = &[
         EmailTooLarge,
         "P17",
     ),
+    // A sender address on a list; recipients the directory does not have.
+    (
+        Bounced,
+        550,
+        "5.7.1",
+        "host mx.example.net[192.0.2.1] said: 550 5.7.1 Sender address <alice@our.example> is listed in the local block list (in reply to MAIL FROM command)",
+        Rejected,
+        "P45",
+    ),
+    (
+        Bounced,
+        550,
+        "5.1.1",
+        "host mx.example.net[192.0.2.1] said: 550 5.1.1 <grace@example.net> is not a valid mailbox (in reply to RCPT TO command)",
+        UserUnknown,
+        "P49",
+    ),
+    (
+        Bounced,
+        550,
+        "",
+        "host mx.example.net[192.0.2.1] said: 550 <heidi@example.net> is not an active address at this host (in reply to RCPT TO command)",
+        UserUnknown,
+        "P49",
+    ),
     // ---- Step 5: enhanced codes (hand-picked; the table walk does the rest) ----
     // 5.8 negative: iCloud's "inactive email address" has no text rule.
     (
