@@ -1221,7 +1221,13 @@ fn inbound_advice(reason: Reason, helo: bool, refused: bool) -> &'static str {
             "The client sent a malformed command, address or message: nothing to do unless a legitimate \
              client keeps failing; then find the check that refused it in our configuration."
         }
-        Reason::PolicyViolation | Reason::Delivered | Reason::Expired | Reason::OnHold | Reason::Undefined => {
+        Reason::PolicyViolation
+        | Reason::Filtered
+        | Reason::Suppressed
+        | Reason::Delivered
+        | Reason::Expired
+        | Reason::OnHold
+        | Reason::Undefined => {
             "Read the reply: it says which of our checks refused the client. Nothing to do if the client \
              is unwanted; if it is legitimate, find that check in our configuration (Postfix \
              smtpd_*_restrictions, Exim the ACLs) and exempt it."

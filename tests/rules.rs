@@ -5,18 +5,18 @@
 use crate::util::{self, run, run_with_stdin, stderr, stdout};
 
 const LOG: &str = "\
-2026-11-01T10:00:00+00:00 mx postfix/smtp[1]: 4B1C2D3E01: to=<a@x.example>, relay=mx.x.example[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=5.0.0, status=bounced (host mx.x.example[192.0.2.1] said: 550 Mailbox is FROZEN by the administrator (in reply to RCPT TO command))
+2026-11-01T10:00:00+00:00 mx postfix/smtp[1]: 4B1C2D3E01: to=<a@x.example>, relay=mx.x.example[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=5.0.0, status=bounced (host mx.x.example[192.0.2.1] said: 550 Mailbox is HIBERNATING by the administrator (in reply to RCPT TO command))
 2026-11-01T10:00:01+00:00 mx postfix/smtp[1]: 4B1C2D3E02: to=<b@x.example>, relay=mx.x.example[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=5.1.1, status=bounced (host mx.x.example[192.0.2.1] said: 550 5.1.1 <b@x.example>: user unknown (in reply to RCPT TO command))
 ";
 
-/// Without rules the frozen mailbox is only a 550 (`onhold`); with a rule
+/// Without rules the hibernating mailbox is only a 550 (`onhold`); with a rule
 /// it is `suspend` (soft), in the reasons report and in the summary, with
 /// any thread count; the other line keeps its built-in reason. Worked out
 /// by hand.
 #[test]
 fn a_rule_decides_before_the_built_in_ones() {
     let dir = tempfile::tempdir().unwrap();
-    let rules = util::temp_file(&dir, "rules.tsv", b"# ours\nmailbox is frozen\tsuspend\tour note\n");
+    let rules = util::temp_file(&dir, "rules.tsv", b"# ours\nmailbox is hibernating\tsuspend\tour note\n");
     let plain = run_with_stdin(&["analyze", "-q", "--report", "reasons", "-"], Some(LOG.as_bytes()));
     assert_eq!(plain.status.code(), Some(0), "{}", stderr(&plain));
     let reasons = |out: &std::process::Output| -> Vec<(String, String)> {
@@ -64,13 +64,13 @@ fn a_wrong_rules_file_names_the_line() {
 #[test]
 fn explain_reads_with_the_rules() {
     let dir = tempfile::tempdir().unwrap();
-    let rules = util::temp_file(&dir, "rules.tsv", b"mailbox is frozen\tsuspend\n");
-    let text = "550 Mailbox is FROZEN by the administrator";
+    let rules = util::temp_file(&dir, "rules.tsv", b"mailbox is hibernating\tsuspend\n");
+    let text = "550 Mailbox is HIBERNATING by the administrator";
     let out = run(&["explain", "--rules", &rules, text]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let said = stdout(&out);
     assert!(said.contains("  reason    suspend   bounce type: soft"), "{said}");
-    assert!(said.contains("  rule      U1: rules file, line 1: mailbox is frozen"), "{said}");
+    assert!(said.contains("  rule      U1: rules file, line 1: mailbox is hibernating"), "{said}");
     let without = stdout(&run(&["explain", text]));
     assert!(without.contains("  reason    onhold"), "{without}");
     let bad = util::temp_file(&dir, "bad.tsv", b"x\tnope\n");

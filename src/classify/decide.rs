@@ -14,8 +14,9 @@
 //! 2. texts Postfix and Exim write themselves ([`Step::Local`] rows of
 //!    [`PATTERNS`], `L01`…);
 //! 3. provider rules ([`PROVIDER_RULES`], `G..` Google, `M..` Microsoft,
-//!    `Y..` Yahoo, `A..` Apple), when the provider is recognised in the text;
-//! 4. the generic patterns P01–P43 ([`Step::Generic`] rows), first match wins;
+//!    `Y..` Yahoo, `A..` Apple, `MC..` Mimecast), when the provider is
+//!    recognised in the text;
+//! 4. the generic patterns P01–P52 ([`Step::Generic`] rows), first match wins;
 //! 5. the enhanced code ([`ENHANCED`](super::patterns::ENHANCED), `E5.1.1`), unless it is weak;
 //! 6. stage heuristics ([`STAGE_RULES`], `S1`…), the stage read from the text;
 //! 7. the basic code ([`BASIC`](super::patterns::BASIC), `B550`), unless it only says `onhold`;
@@ -183,7 +184,8 @@ fn walk(code: Option<u16>, enhanced: Option<Enhanced>, normalized: &[u8], visit:
 /// The bounce type of an event with this reason, outcome and reply code
 /// (section 5.2): hard reasons are hard only when the attempt bounced (and
 /// `notaccept` only when not temporary), block reasons are always block,
-/// `onhold` and `undefined` are undetermined when bounced.
+/// `onhold` and `undefined` are undetermined when bounced; `filtered` and
+/// `suppressed` are soft, as in Sisimai.
 pub fn bounce_type(reason: Reason, outcome: Outcome, code: Option<u16>, enhanced: Option<Enhanced>) -> BounceType {
     use Reason::*;
     if outcome == Outcome::Delivered || reason == Delivered {
@@ -197,6 +199,11 @@ pub fn bounce_type(reason: Reason, outcome: Outcome, code: Option<u16>, enhanced
         | Rejected | NoRelaying | FailedStartTls | SecurityError | ContentError | NotCompliantRfc | EmailTooLarge
         | SyntaxError | MailerError => BounceType::Block,
         OnHold | Undefined if bounced => BounceType::Undetermined,
+        // Sisimai counts both as soft bounces (only userunknown, hostunknown,
+        // hasmoved and a permanent notaccept are hard): a filter's refusal
+        // is no evidence that the address is bad, and a relay's suppression
+        // list only remembers earlier events.
+        Filtered | Suppressed => BounceType::Soft,
         _ => BounceType::Soft,
     }
 }

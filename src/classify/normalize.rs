@@ -302,6 +302,7 @@ pub(super) static PROVIDER_HOSTS: LazyLock<aho_corasick::AhoCorasick> = LazyLock
         "apple.com",
         "me.com",
         "mac.com",
+        "mimecast",
     ])
     .expect("a few literals always compile")
 });

@@ -35,7 +35,7 @@ pub enum Step {
     /// Step 2: a text only Postfix or Exim themselves write (no remote
     /// reply), matched before provider rules and generic patterns.
     Local,
-    /// Step 4: the ordered generic patterns P01–P43.
+    /// Step 4: the ordered generic patterns P01–P52.
     Generic,
 }
 
@@ -138,8 +138,10 @@ const fn generic_if(
 }
 
 /// The text patterns in decision order: first the MTA-local texts (step 2,
-/// `L..`), then the generic patterns P01–P43 (step 4). Within each step the
-/// first matching row wins.
+/// `L..`), then the generic patterns P01–P52 (step 4). Within each step the
+/// first matching row wins; the generic rows are in that order, not in
+/// number order (P44–P52 came later and sit where their wording must win
+/// over a vaguer row).
 ///
 /// The local rows are anchored or worded so that they match only what
 /// Postfix or Exim write themselves; the same wording inside a remote
@@ -263,7 +265,7 @@ pub static PATTERNS: &[Pattern] = {
         ),
         local(
             "L17",
-            r"retry time not reached for any host",
+            r"retry time not reached for (?:any host|other hosts)",
             NetworkError,
             "retry_wait",
             "Exim: waiting to retry hosts that failed before",
@@ -276,13 +278,24 @@ pub static PATTERNS: &[Pattern] = {
             "Exim: every host has failed past the retry cutoff",
         ),
         local("L19", r"retry timeout exceeded$", Expired, "", "Exim: retry timeout exceeded, Exim gave up"),
-        // ---- Step 4: generic patterns P01–P43 ------------------------------
+        // ---- Step 4: generic patterns P01–P52 ------------------------------
+        // The rows are in decision order, not in number order: the later
+        // rows (P44 on) sit where their wording must win over a vaguer one.
         generic(
             "P01",
-            r"sender address rejected: domain \S+ does not accept mail \(nullmx\)|sender address has null mx",
+            r"sender address rejected: domain \S+ does not accept mail \(nullmx\)|sender (?:address|domain) has (?:a )?null mx",
             Rejected,
             "sender_null_mx",
             "the sender's domain has a null MX",
+        ),
+        // Before P02: an SPF or DMARC verdict worded as a sender refusal is
+        // the authentication failure (Sisimai reads authentication first).
+        generic(
+            "P44",
+            r"(?:spf|dkim|dmarc) sender invalid|aup#cxsndr|please inspect your spf|per it'?s spf record|spf\.pobox\.com|openspf\.(?:net|org)/why|bad spf records?|does not designate \S+ as permitted sender|spf check: fail|must pass either spf or dkim|spf record of the sending domain|(?:required|the) authentication (?:level|requirements)|does not pass dmarc",
+            AuthFailure,
+            "",
+            "SPF or DMARC named as the cause of the refusal",
         ),
         generic(
             "P02",
@@ -290,6 +303,22 @@ pub static PATTERNS: &[Pattern] = {
             Rejected,
             "sender",
             "the envelope sender was refused",
+        ),
+        // Before P28: a sender address on a block list is the sender's
+        // problem (`rejected`), not the sending IP's.
+        generic(
+            "P45",
+            r"sender (?:e-?mail |address |domain )?(?:<> |@ )?(?:has been |is )?(?:black ?listed|in my black ?list)|sender (?:e-?mail |address )?(?:<> |@ )?(?:has been |is )?listed (?:in|on|at) |(?:your|the) e-?mail address (?:has been|is) black ?listed|an address that has been black ?listed|\(sender black ?listed\)|envelope blocked|sender not pre-approved|sender is spammer|invalid sender|empty envelope senders? not allowed|null sender is not allowed|bogus mail from|returned mail not accepted here|fully qualified e-?mail address required|mail from not owned by user|from: domain is invalid|this server does not accept mail from|sender e-?mail address rejected|sender was rejected|empty e-?mail address|purported responsible address|without a valid sender domain|delivery not authorized, message refused|not allowed to post to this (?:mailing )?list|e-?mail address is not verified|not a registered gateway user|domain of sender address|mail sending denied|sender domain is empty|no third-party dsns|sender (?:was )?not authenticated (?:by organization|for (?:mailbox|group|public folder))|sender not in allowed-senders list|unknown sender address|spam abuse detected|bad outbound sender|sending from unregistered domains|blocked senders|block policy for (?:header|envelope) from|aup#cxsmtp|emetteur invalide",
+            Rejected,
+            "sender",
+            "the sender address was refused or is on a block list",
+        ),
+        generic(
+            "P48",
+            r"suppression list|suppressed (?:sending )?to this address|address (?:is|has been) suppressed|not delivering to (?:a )?previously bounced address",
+            Suppressed,
+            "",
+            "the address is on the relay's suppression list",
         ),
         generic("P03", r"does not accept mail \(nullmx\)", NotAccept, "null_mx", "null MX (Postfix wording)"),
         generic(
@@ -299,7 +328,13 @@ pub static PATTERNS: &[Pattern] = {
             "null_mx",
             "null MX (Exim wording)",
         ),
-        generic("P05", r"recipient address has null mx", NotAccept, "null_mx", "recipient domain has a null MX"),
+        generic(
+            "P05",
+            r"recipient address has null mx|returned null mx|doesn't receive e-?mail according to the administrator",
+            NotAccept,
+            "null_mx",
+            "recipient domain has a null MX",
+        ),
         generic_if(
             "P05",
             Codes::exact(556, 5, 1, 10),
@@ -346,38 +381,63 @@ pub static PATTERNS: &[Pattern] = {
             "Gmail: the account does not exist",
         ),
         generic("P12", r"this user doesn't have a \S+ account", UserUnknown, "yahoo", "Yahoo/AOL: no such account"),
+        // After the providers' and MTAs' own unknown-user wordings (P07–P12):
+        // a user-unknown wording answered to the message data. The server
+        // read the message before refusing, so its filter refused it.
+        generic(
+            "P46",
+            r"(?:user unknown|unknown user|no such (?:user|mailbox|recipient)|(?:user|mailbox|recipient) (?:not found|does not exist))[^()]*\(in reply to (?:end of )?data command\)|after (?:end of )?data\b.*(?:user unknown|unknown user|no such (?:user|mailbox|recipient)|(?:user|mailbox|recipient) (?:not found|does not exist))",
+            Filtered,
+            "after_data",
+            "an unknown-user reply to the message data: the recipient's filter",
+        ),
+        generic(
+            "P47",
+            r"message rejected due to user rules|refused due to recipient preferences|user refuses to receive this mail|recipient is only accepting mail from specific|you have been blocked by the recipient|refuse to receive mail|has restricted sms e-?mail|account is protected by|is not accepting any mail",
+            Filtered,
+            "",
+            "the recipient's filter or preferences refused the message",
+        ),
+        // Before P28 (`listed in`): the directory has no such person.
+        generic(
+            "P49",
+            r"not listed in (?:the )?(?:public )?(?:name (?:&|and) address book|domino directory)|no such person at this address|address not present in directory|is not a known user|no account by that name|no mailbox (?:here )?by that name|there is no one at this address|not a valid recipient|non-?existent user|unknown local-?part|badrcptto|not in my validrcptto|destination addresses were unknown|unknown or illegal alias|is not a valid (?:mailbox|user)|not a valid user here|no mailbox found|mailbox not present|is not an active address at this host|e-?mail address (?:you entered )?(?:does not exist|could not be found|couldn't be found)",
+            UserUnknown,
+            "generic",
+            "the recipient is not in the directory or does not exist",
+        ),
         generic(
             "P13",
-            r"the email account that you tried to reach is (?:disabled|inactive)|this mailbox is disabled|is no longer valid|(?:mailbox|account) (?:is )?(?:currently )?(?:disabled|suspended|deactivated|inactive)|p=disableduser",
+            r"the email account that you tried to reach is (?:disabled|inactive)|this mailbox is disabled|is no longer valid|(?:mailbox|account) (?:is )?(?:currently )?(?:disabled|suspended|deactivated|inactive|frozen)|(?:mailbox|account|user) has been (?:disabled|suspended|deactivated|frozen|locked)|p=disableduser|suspend the service|user suspended|temporar(?:il)?y (?:locked|inactive)|inactive (?:account|user)|is a deactivated mailbox|user is terminated|archived recipient|compte du destinataire est bloque|recipient account is ?blocked|account is locked|disabled or discontinued|no longer accepts mail|user or domain is disabled",
             Suspend,
             "",
-            "the mailbox is disabled or suspended",
+            "the mailbox is disabled, frozen or suspended",
         ),
         generic("P14", r"recipient no longer on server|has been replaced by", HasMoved, "", "the mailbox has moved"),
         generic(
             "P15",
-            r"insufficient system (?:storage|resources)|mail system full",
+            r"insufficient system (?:storage|resources)|mail system full|insufficient disk space|requested mail action aborted: exceeded storage allocation",
             SystemFull,
             "",
             "the receiving system is out of storage",
         ),
         generic(
             "P16",
-            r"(?:mailbox|inbox|mailfolder|maildir)(?: is)? (?:full|over quota)|out of storage space|over (?:the )?(?:allowed )?quota|quota (?:exceeded|violation)|exceeded (?:its |their )?(?:storage|disk space|mailbox quota)|disk quota exceeded|insufficient disk space|error writing message: file too large|p=overquota",
+            r"(?:mailbox|inbox|mailfolder|maildir)(?: is)? (?:full|over quota)|out of storage space|over (?:the )?(?:allowed )?quota|quota (?:exceeded|violation)|exceeded (?:its |their )?(?:storage|disk space|mailbox quota)|disk quota exceeded|error writing message: file too large|p=overquota|full mailbox|overquota|boite du destinataire pleine|mailbox (?:has )?exceeded|mailbox size limit|exceeds allowed size|would exceed (?:the )?maximum allowed storage|user has exceeded|too many messages on the server|space has been used up",
             MailboxFull,
             "",
             "the mailbox is full or over quota",
         ),
         generic(
             "P17",
-            r"message (?:size|length) (?:# )?exceeds|message (?:file )?too (?:big|large)|exceed(?:s|ed)? (?:the )?(?:\S+ )?(?:maximum|fixed|message) (?:\S+ )?size|size limit|max(?:imum)? message size",
+            r"message (?:size|length) (?:# )?exceeds|message (?:file )?too (?:big|large)|exceed(?:s|ed)? (?:the )?(?:\S+ )?(?:maximum|fixed|message) (?:\S+ )?size|size limit|max(?:imum)? (?:message|e-?mail) size|taille limite du message",
             EmailTooLarge,
             "",
             "the message is too large",
         ),
         generic(
             "P18",
-            r"relay(?:ing)? (?:access )?(?:denied|not permitted)|unable to relay|not (?:permitted|allowed) to relay|we don't handle mail for|isn't in my list of allowed rcpthosts",
+            r"relay(?:ing)? (?:access )?(?:denied|not permitted)|unable to relay|not (?:permitted|allowed) to relay|we don't handle mail for|isn't in my list of allowed rcpthosts|no relaying|not configured to relay|not an open relay|not a gateway|as a relay\b|insecure mail relay|relaying mail to|invalid credentials for relay|open relay not allowed|not authorized to send e-?mail directly to our servers",
             NoRelaying,
             "",
             "relaying denied",
@@ -391,14 +451,14 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P20",
-            r"\bptr record|reverse dns|\brdns\b|cannot find your (?:reverse )?hostname|reverse (?:dns )?lookup",
+            r"\bptr record|reverse dns|aup#cxdns|dns check failure|\brdns\b|cannot find your (?:reverse )?hostname|reverse (?:dns )?lookup",
             RequirePtr,
             "",
             "no valid reverse DNS (PTR) for the sending IP",
         ),
         generic(
             "P21",
-            r"(?:very low|poor|bad) reputation|rate limited due to ip reputation|reputation (?:score|problems)",
+            r"(?:very low|poor|bad) reputation|rate limited due to ip reputation|reputation (?:score|problems)|ip reputation - \(reject\)",
             BadReputation,
             "",
             "poor sender reputation",
@@ -419,17 +479,35 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P24",
-            r"receiving mail (?:too quickly|at a rate that prevents)|try again slower|rate limit(?:ed)?|too many (?:connections|concurrent|messages|sessions|recipients)|throttl|excessive volume|max message per connection",
+            r"receiving mail (?:too quickly|at a rate that prevents)|try again slower|rate limit(?:ed)?|too many (?:connections|concurrent|messages|sessions|recipients)|throttl|excessive volume|max message per connection|max(?:imum)? (?:e-?mails|messages) per (?:hour|minute|day)|too many errors from your ip|trop de connexions|connection limit|daily (?:user )?(?:sending|smtp relay) (?:quota|limit|sending limit)|relay limit exceeded|sending limit exceeded|has exceeded the max|thread limit|aup#cx(?:cnct|mxrt)|message threshold exceeded",
             RateLimited,
             "",
             "sending too fast: rate, connection or recipient limit",
         ),
+        // Before P25 and P27: Gmail's RFC 5322 refusals end in "to reduce
+        // the amount of spam ... this message has been blocked".
+        generic(
+            "P42",
+            r"not (?:rfc ?)?# compliant|not rfc compliant|rfcmessagenoncompliant|missing a valid message-id|multiple addresses in from|duplicate header|\bmultiple \S+ headers?\b|missing a valid address in the from: header|encoded-word syntax is not permitted|mail message is malformed",
+            NotCompliantRfc,
+            "",
+            "the message is not RFC 5322 compliant",
+        ),
         generic(
             "P25",
-            r"likely unsolicited|(?:detected|classified|identified|considered|marked|rejected) as spam|spam (?:detected|content|message rejected)|message content rejected|content filter|looks like spam|appears to be (?:unsolicited|spam)|high probability of spam|nature of the content or the links",
+            r"likely unsolicited|(?:detected|classified|identified|considered|marked|rejected|scored) as spam|spam (?:detected|content|message rejected|blocked|refused|rejection|not accepted|score|check)|message content rejected|content filter|looks like spam|appears to be (?:unsolicited|spam)|high probability of spam|nature of the content or the links|probable spam|spam-like|message filtered|unacceptable content|suspected spam|spam filter|spamassassin score|possible spam|seems to be (?:a )?spam|thinks this e-?mail is spam|probably spam|we don'?t accept spam|bulk\.advertising|as (?:a )?bulk (?:e-?mail|mail)|- bulk e-?mail|rejected for policy reasons|antispam checks|triggered a spam block|may contain the spam|spam points|spam or virus|rejected by \S+ \(spam\)|spamprofiler|rejecting (?:banned|mail) content|mail content denied|spam email|similar to spam|recurrent pattern detection",
             SpamDetected,
             "",
             "the content was judged to be spam",
+        ),
+        // Before P28: a domain or URL of the message body on a block list
+        // is the content's problem, not the sending IP's.
+        generic(
+            "P50",
+            r"black ?listed (?:url|link|domain)s? in (?:the )?(?:message|body|content)|\buribl\b|\bsurbl\b|(?:url|link)s? (?:in (?:the |your )?(?:message|body|content) )?(?:is |are )?(?:black ?|block ?)?listed|contains? (?:a |an )?(?:black ?listed|blocked|listed) (?:url|link|domain)|sender domain listed at|dbl\.spamhaus",
+            SpamDetected,
+            "uribl",
+            "a link or domain in the message is on a block list",
         ),
         // `virus`, `malware`, `infected` as words, but not inside a host
         // name such as `virus.example.net` or `mx.virus-scan.example`.
@@ -442,7 +520,7 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P27",
-            r"policy (?:violation|reasons)|denied by policy|local policy|organization(?:al)? (?:policy|settings)|prohibited attachment|illegal attachment|content presents a potential security issue|content policy|attachment type not (?:allowed|permitted)",
+            r"policy (?:violation|reasons)|denied by policy|local policy|organization(?:al)? (?:policy|settings)|prohibited attachment|illegal attachment|content presents a potential security issue|content policy|attachment type not (?:allowed|permitted)|security policies|has a policy that prohibited|closed mailing list|members-only list|not subscribed to this group|message given low priority|header error|header are not accepted|not accepting mail with|images or other attachments|mass mailer|anti-spoofing policy|content examination policy|attachment extension is forbidden|no data before greeting",
             PolicyViolation,
             "",
             "refused by a policy of the receiving side",
@@ -454,25 +532,37 @@ pub static PATTERNS: &[Pattern] = {
             "dnsbl",
             "the sending IP is on a blocklist",
         ),
-        // `blocked` as a word, but not inside a host name.
+        // `blocked` as a word, but not inside a host name. `access denied`
+        // only in Microsoft's wordings about the sending host: alone it is
+        // said of senders, recipients and mailboxes too.
         generic(
             "P29",
-            r"access denied, banned sending ip|not accepting connections|access denied|(?:^|[^\w.-])blocked(?:$|[^\w.-]|[.-](?:$|\s))",
+            r"access denied, (?:banned sending ip|banned sender|bad helo|rejected by recipient|please try again later)|not accepting connections|(?:^|[^\w.-])blocked(?:$|[^\w.-]|[.-](?:$|\s))",
             Blocked,
             "",
             "the sender was blocked",
         ),
+        // Before P34 and P35: a refused HELO or client host is about us.
+        // (A HELO refused for its syntax, 501/504 5.5.2, stays with the
+        // code: `syntaxerror`.)
+        generic(
+            "P51",
+            r"helo command rejected: (?:host not found|access denied)|bad sender ip address|sender ip address rejected|client host rejected|dynamic ip|dynamic/zombied|extreme bad ip profile|host network not allowed|invalid ip for sending mail|no access from mail server|not currently accepting mail from your ip|please use the smtp server of your isp|rejecting open proxy|server access forbidden by your ip|too many spams from your ip|too many unwanted messages have been sent|you are not allowed to connect|(?:you are|currently) sending spam|your server requires confirmation|confirm this mail server|suspiciously like spammer|listed as abusive|rejected based on blacklist|ip not in whitelist|aup#(?:cxbl|cdrbl)|too many invalid recipients|too many bad commands",
+            Blocked,
+            "",
+            "the sending host or its HELO was refused",
+        ),
         generic("P30", r"gr[ae]ylist", Greylisted, "", "greylisting"),
         generic(
             "P31",
-            r"tls is required, but was not offered|cannot start tls|starttls (?:is required|failed)|tls (?:handshake|negotiation) fail|must issue a starttls command first|tls required|certificate (?:verification failed|expired|not trusted)|server certificate not verified|requiretls|tls session: \(ssl_connect\)",
+            r"tls is required, but was not offered|cannot start tls|starttls (?:is required|failed)|tls (?:handshake|negotiation) fail|must issue a starttls command first|tls required|certificate (?:verification failed|expired|not trusted)|server certificate not verified|requiretls|tls session: \((?:ssl_connect|gnutls_handshake)\)",
             FailedStartTls,
             "",
             "TLS required or failed",
         ),
         generic(
             "P32",
-            r"authentication (?:required|failed|credentials invalid)|sasl authentication failed|client was not authenticated",
+            r"authentication (?:required|failed|failure|credentials invalid)|incorrect authentication data|sasl authentication failed|client was not authenticated|unauthenticated senders not allowed|not subscribed to ses|too many login attempts|application-specific password required|username and password not accepted|log in (?:with|through) your web browser|no identity changes permitted|aup#cx(?:thrt|mj)|authentification (?:invalide|requise)",
             SecurityError,
             "",
             "SMTP authentication required or failed",
@@ -486,7 +576,7 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P34",
-            r"host or domain name not found|unrouteable address|unroutable address|all relevant mx records point to non-existent hosts|no such domain|\bdomain (?:\S+ )?(?:not found|does not exist)|name or service not known|nxdomain",
+            r"host or domain name not found|unrouteable address|unroutable address|all relevant mx records point to non-existent hosts|no such domain|\bdomain (?:\S+ )?(?:not found|does not exist)|name or service not known|nxdomain|\bhost unknown|\bunknown host\b|domain (?:is not reachable|must exist)|mail domain mentioned in e-?mail address is unknown|unknown domain name",
             HostUnknown,
             "",
             "the recipient domain does not exist",
@@ -498,31 +588,39 @@ pub static PATTERNS: &[Pattern] = {
             "generic",
             "the recipient does not exist",
         ),
+        // After the unknown users: an error of the receiving system.
+        generic(
+            "P52",
+            r"temporary system problem|local error in processing|local configuration error|system config(?:uration)? error|server configuration error|temporary local problem|internal (?:server )?error|queue file write error|interrupted system call|encountered an error while being processed|remote server is misconfigured|timeout waiting for input|service currently unavailable|server busy|can't create user output file|loop was found in the mail exchanger|forwarding loop broken|would create a mail loop|mail server (?:has )?temporarily rejected|multiple destination domains per transaction|unable to process (?:connection|command|an e-?mail)|message ended early|server temporarily not available",
+            SystemError,
+            "",
+            "an error or misconfiguration of the receiving system",
+        ),
         generic("P36", r"loops back to myself", SystemError, "mx_loop", "the MX loops back to the sending host"),
         generic(
             "P37",
-            r"too many hops|hop count exceeded|(?:routing|forwarding|mail) loop",
+            r"too many hops|hop count exceeded|(?:routing|forwarding|mail) loop|message looping|exceeded # hops",
             NetworkError,
             "loop",
             "mail loop",
         ),
         generic(
             "P38",
-            r"connect to \S+: |lost connection with|conversation with \S+ timed out|connection (?:timed out|refused|reset)|no route to host|network is unreachable|smtp timeout after|remote host closed connection|host is unreachable",
+            r"connect to \S+: |lost connection with|conversation with \S+ timed out|connection (?:timed out|refused|reset)|no route to host|network is unreachable|smtp timeout after|remote host closed connection|host is unreachable|host name lookup failure|malformed name server reply|unable to resolve route|dns records for the destination computer could not be found|could not connect and send the mail",
             NetworkError,
             "",
             "connection failed or lost",
         ),
         generic(
             "P39",
-            r"retry timeout exceeded|message expired|delivery time expired|too long in queue|in the queue too long|could not be delivered for # days|queue\.expired",
+            r"retry timeout exceeded|message expired|delivery time expired|too long in queue|in the queue too long|could not be delivered for (?:more than )?# days|queue\.expired|delivery expired|giving up on|failing for a long time|message timed out|after multiple retries|within the allowed queue period|delivery attempts will continue|could not find a gateway for",
             Expired,
             "",
             "delivery time expired",
         ),
         generic(
             "P40",
-            r"command died with status|command output:|procmail|pipe to \||child process of \S+ transport returned",
+            r"command died with status|command output:|procmail|pipe to \||child process of \S+ transport returned|mailer error|command failed: |x-unix; |\|\| exit |bin/maildrop",
             MailerError,
             "",
             "a local delivery command failed",
@@ -535,15 +633,8 @@ pub static PATTERNS: &[Pattern] = {
             "SMTP syntax or protocol error",
         ),
         generic(
-            "P42",
-            r"not (?:rfc ?)?# compliant|rfcmessagenoncompliant|missing a valid message-id|multiple addresses in from",
-            NotCompliantRfc,
-            "",
-            "the message is not RFC 5322 compliant",
-        ),
-        generic(
             "P43",
-            r"invalid mime|#-bit data in message header|duplicate header|header size",
+            r"invalid mime|#-bit data in message header|header size|invalid characters",
             ContentError,
             "",
             "invalid MIME or header content",
@@ -562,6 +653,8 @@ pub enum Provider {
     Yahoo,
     /// iCloud Mail.
     Apple,
+    /// Mimecast's gateways, in front of many organisations' mail.
+    Mimecast,
 }
 
 /// How a provider is recognised in the normalized text: its MX host names
@@ -571,6 +664,7 @@ pub static PROVIDERS: &[(Provider, &str)] = &[
     (Provider::Microsoft, r"outlook\.com|hotmail\.com|\bmicrosoft\.com|\blive\.com"),
     (Provider::Yahoo, r"yahoodns\.net|\byahoo(?:inc)?\.com|\baol\.com|\[tss[0-9]+\]"),
     (Provider::Apple, r"icloud\.com|\bapple\.com|\bme\.com|\bmac\.com"),
+    (Provider::Mimecast, r"mimecast\.com"),
 ];
 
 /// A provider rule (step 3): applies only when the provider is recognised
@@ -594,7 +688,8 @@ pub struct ProviderRule {
 }
 
 /// Provider rules, from section 2.3 of the reference (seeded from Sisimai's
-/// `Rhost` tables). First match wins.
+/// `Rhost` tables; `MC..` from Mimecast's published SMTP error codes). First
+/// match wins.
 pub static PROVIDER_RULES: &[ProviderRule] = {
     use Provider::*;
     use Reason::*;
@@ -700,6 +795,18 @@ pub static PROVIDER_RULES: &[ProviderRule] = {
             "ms_ip_reputation",
             "Microsoft 4.7.650: rate limited due to IP reputation",
         ),
+        // A mail flow (transport) rule of the recipient's organisation, in
+        // the range Microsoft reserves for them; 5.7.1 with the same words
+        // is the sender's (P45).
+        rule(
+            "M06",
+            Microsoft,
+            Codes::enhanced_in(5, 7, 900, 999),
+            r"delivery not authorized",
+            PolicyViolation,
+            "ms_transport_rule",
+            "Microsoft 5.7.900-999: refused by a mail flow rule",
+        ),
         rule(
             "Y01",
             Yahoo,
@@ -717,6 +824,63 @@ pub static PROVIDER_RULES: &[ProviderRule] = {
             Blocked,
             "yahoo_tss09",
             "Yahoo [TSS09]: sending IP permanently deferred",
+        ),
+        // Mimecast words some refusals its own way: what reads as a system
+        // or policy problem elsewhere is its reputation check, its virus
+        // scanner, a connection limit or a block of the sending IP.
+        rule(
+            "MC01",
+            Mimecast,
+            Codes::ANY,
+            r"internal resources are temporarily unavailable",
+            BadReputation,
+            "",
+            "Mimecast: greylisting or a poor IP reputation",
+        ),
+        rule(
+            "MC02",
+            Mimecast,
+            Codes::ANY,
+            r"email rejected due to security policies",
+            VirusDetected,
+            "",
+            "Mimecast: a virus signature (or a spam score over the limit)",
+        ),
+        rule(
+            "MC03",
+            Mimecast,
+            Codes::ANY,
+            r"account service is temporarily unavailable",
+            RateLimited,
+            "",
+            "Mimecast: too many concurrent connections for the account",
+        ),
+        rule(
+            "MC04",
+            Mimecast,
+            Codes::ANY,
+            r"recipient temporarily unavailable",
+            Blocked,
+            "",
+            "Mimecast: the sending IP is held back after too many invalid connections",
+        ),
+        rule(
+            "MC05",
+            Mimecast,
+            Codes::ANY,
+            r"host network not allowed",
+            PolicyViolation,
+            "",
+            "Mimecast: a geographical restriction policy",
+        ),
+        rule(
+            "MC06",
+            Mimecast,
+            Codes::ANY,
+            r"this route requires (?:encryption|tls version|high-strength ciphers)",
+            SecurityError,
+            "",
+            "Mimecast: the route requires TLS (or a stronger TLS)",
         ),
         rule(
             "A01",

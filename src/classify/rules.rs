@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! # pattern<TAB>reason[<TAB>note]
-//! mailbox is frozen<TAB>suspend
+//! mailbox is hibernating<TAB>suspend
 //! our partner's filter said no<TAB>policyviolation<TAB>partner.example
 //! ```
 //!

@@ -23,6 +23,11 @@ pub enum Reason {
     MailboxFull,
     /// The recipient's account is disabled or suspended.
     Suspend,
+    /// Refused by the recipient's own filter (after the message data,
+    /// often worded as an unknown user).
+    Filtered,
+    /// The relay did not send: the address is on its suppression list.
+    Suppressed,
     /// The message is too large for the destination.
     EmailTooLarge,
     /// Throttled: too many messages, connections or recipients.
@@ -75,7 +80,7 @@ pub enum Reason {
 
 impl Reason {
     /// Every reason, in declaration order (`ALL[r as usize] == r`).
-    pub const ALL: [Reason; 31] = [
+    pub const ALL: [Reason; 33] = [
         Reason::Delivered,
         Reason::UserUnknown,
         Reason::HostUnknown,
@@ -83,6 +88,8 @@ impl Reason {
         Reason::HasMoved,
         Reason::MailboxFull,
         Reason::Suspend,
+        Reason::Filtered,
+        Reason::Suppressed,
         Reason::EmailTooLarge,
         Reason::RateLimited,
         Reason::Greylisted,
@@ -119,6 +126,8 @@ impl Reason {
             Reason::HasMoved => "hasmoved",
             Reason::MailboxFull => "mailboxfull",
             Reason::Suspend => "suspend",
+            Reason::Filtered => "filtered",
+            Reason::Suppressed => "suppressed",
             Reason::EmailTooLarge => "emailtoolarge",
             Reason::RateLimited => "ratelimited",
             Reason::Greylisted => "greylisted",
@@ -178,6 +187,14 @@ impl Reason {
                  (RFC 3463 X.2.2), even when sent as a 5xx."
             }
             Reason::Suspend => "The recipient's account exists but is disabled, suspended or inactive.",
+            Reason::Filtered => {
+                "The recipient's server took the message data and then refused it by a filter of the \
+                 recipient (rules, allow lists, preferences), often worded as an unknown user."
+            }
+            Reason::Suppressed => {
+                "A relay on the way (an e-mail service provider) did not even try: the address is on its \
+                 suppression list after earlier bounces or complaints."
+            }
             Reason::EmailTooLarge => {
                 "The message is larger than the destination accepts, for the whole system or for this \
                  mailbox."
@@ -296,6 +313,16 @@ impl Reason {
             Reason::Suspend => {
                 "Pause sending to the address and retry after a few days; if the account stays disabled \
                  for weeks, remove it."
+            }
+            Reason::Filtered => {
+                "Do not suppress the address on one event: the refusal came after the data, so it may be \
+                 the content or the sender the recipient filters; if it repeats for every message, treat \
+                 the address as unknown."
+            }
+            Reason::Suppressed => {
+                "Look the address up in the relay's suppression list (the provider's dashboard or API) and \
+                 find the earlier bounce or complaint that put it there; remove it from the list only if \
+                 the address is known to work again."
             }
             Reason::EmailTooLarge => {
                 "Send a smaller message: shrink or drop attachments and link to large files instead; \
