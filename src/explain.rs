@@ -2195,10 +2195,11 @@ static REPLY_NOTES: &[(u16, &str, &str, &str)] = &[
     (
         525,
         "IANA enhanced status code registry (RFC 5248): associated with X.7.13",
-        "The enhanced code registry pairs it with X.7.13: the account is disabled. Seen on submission \
-         servers and, rarely, for a recipient.",
-        "For submission, ask the provider to enable the account again; for a recipient, treat it like a \
-         suspended mailbox.",
+        "No RFC defines it as a reply; the enhanced code registry pairs it with X.7.13 (RFC 5248): the \
+         account of the user who authenticated (SMTP AUTH) is disabled. It concerns a login at a \
+         submission server or smarthost, not a recipient's mailbox.",
+        "Ask the provider of the submission server or smarthost to enable the account, or log in with \
+         another one.",
     ),
     (
         530,
