@@ -1012,15 +1012,20 @@ fn text_entry(text: &str, rules: Option<&UserRules>) -> TextEntry {
     let (code, enhanced) = (found.code, found.enhanced);
     let note = Note::of_text(code, enhanced, bytes);
     let class = classify::class_of(code, enhanced, note);
-    // An inbound line is our server's answer, whatever command it answered.
-    let reply = if found.inbound.is_some() { None } else { code };
-    let (outcome, outcome_from) = match (found.outcome, class.map(|c| outcome_of(c, reply))) {
+    let (outcome, outcome_from) = match (found.outcome, class.map(|c| outcome_of(c, code))) {
         (Some(outcome), _) => (Some(outcome), FROM_LOG),
         (None, Some(Some(outcome))) => (Some(outcome), FROM_CLASS),
         (None, Some(None)) => (None, FROM_CLASS),
         (None, None) => (Some(Outcome::Bounced), FROM_ASSUMPTION),
     };
-    let notes = text_notes(code, enhanced, found.stage, bytes);
+    let mut notes = text_notes(code, enhanced, found.stage, bytes);
+    if found.inbound.is_some() && outcome.is_none() && code == Some(252) {
+        notes.push(
+            "Our server answered VRFY or EXPN without confirming or denying the address, as RFC 5321 §7.3 \
+             allows: nothing to do. A client that sends many of them is probing for addresses."
+                .to_string(),
+        );
+    }
     let description = if code.is_none() && enhanced.is_none() && note == Note::None {
         "no reply code and no enhanced status code in the text".to_string()
     } else {
@@ -3108,6 +3113,17 @@ mod tests {
         }
         let Ok(Explanation::Text(t)) = explain(&args(&["252 2.0.0 Cannot VRFY user"]), None) else { panic!() };
         assert!(t.verdict.is_none() && t.no_verdict.as_deref().is_some_and(|w| w.contains("VRFY")));
+    }
+
+    /// Our server's 252 to a VRFY is no delivery either.
+    #[test]
+    fn inbound_vrfy_is_no_delivery() {
+        let exim = "2026-11-05 10:00:00 H=(x) [192.0.2.9] rejected VRFY u@ours.example: 252 Administrative prohibition";
+        let Ok(Explanation::Text(t)) = explain(&args(&[exim]), None) else { panic!("a text") };
+        assert_eq!(t.direction, Direction::Inbound);
+        assert!(t.verdict.is_none(), "{:?}", t.verdict);
+        assert!(t.notes.iter().any(|n| n.contains("RFC 5321 §7.3")), "{:?}", t.notes);
+        assert!(!output(&[exim], Format::Text).contains("delivered"));
     }
 
     #[test]
