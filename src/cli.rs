@@ -59,9 +59,10 @@ Examples:
 
 #[derive(Debug, Args)]
 struct ExplainArgs {
-    /// Codes (550, 5.1.1) or a reply text, or a whole log line.
+    /// Codes (550, 5.1.1) or a reply text, or a whole log line (any bytes:
+    /// invalid UTF-8 is shown escaped).
     #[arg(value_name = "CODE|TEXT", required = true, num_args = 1.., allow_hyphen_values = true)]
-    what: Vec<String>,
+    what: Vec<std::ffi::OsString>,
 
     /// Plain text for people, or JSON for scripts.
     #[arg(long, value_enum, default_value_t = FormatArg::Text)]
@@ -352,7 +353,7 @@ impl Cli {
         match self.command {
             Command::Analyze(args) => args.into_config().map(|config| Action::Analyze(Box::new(config))),
             Command::Explain(args) => Ok(Action::Explain(
-                args.what,
+                explain::args_from_os(&args.what),
                 match args.format {
                     FormatArg::Text => explain::Format::Text,
                     FormatArg::Json => explain::Format::Json,

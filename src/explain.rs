@@ -7,6 +7,13 @@
 //! happens to the message, and what to do. [`run`] decides what the
 //! arguments are, builds one explanation and writes it as text or JSON.
 //!
+//! Every entry cites the document that defines its code (RFC 5321 and the
+//! RFCs that add reply codes, RFC 3463 and the later RFCs of the enhanced
+//! status code registry), and its advice follows its class: a temporary
+//! failure (4xx, 4.x.x) is one the MTA retries, so its advice never gives up
+//! on the recipient ([`transient_advice`]). Only a code that can report
+//! what became of a message gets a verdict ([`outcome_of`]).
+//!
 //! The advice is written for the sending side: our MTA got the reply and
 //! someone here must act on it. A pasted log line in which our own server
 //! refused a client (Postfix smtpd, postscreen or cleanup `reject:`, Exim
@@ -72,32 +79,106 @@ pub enum Format {
 ///   recipient, and its advice is for our side.
 ///
 /// A bare code has no outcome of its own: the outcome given to the
-/// classifier follows its class (2 delivered, 4 deferred, 5 bounced, and the
-/// output says "if the MTA bounced it"); a 3xx reply is never a final
-/// outcome and gets no reason. A text without any code is taken as bounced.
+/// classifier follows its class (4 deferred, 5 bounced, and the output says
+/// "if the MTA bounced it"; 2 delivered only for 250, 251 and enhanced
+/// codes). A 3xx reply and the other 2xx replies (252 answers VRFY) are
+/// never delivery results and get no reason. A text without any code is
+/// taken as bounced.
 ///
-/// In JSON the document is one object whose `kind` is `code`, `pair`,
-/// `comparison`, `codes` (three or more codes, in `entries`) or `text`; a
-/// `text` has a `direction`, `inbound` or `outbound`, and an inbound one an
-/// `inbound` object (server, client, sender, recipient).
+/// Control characters in the arguments are shown escaped (`\x1b`), and a
+/// long argument is cut in a usage message; [`args_from_os`] turns
+/// command-line arguments that are not UTF-8 into text the same way.
+///
+/// In JSON the document has one shape for every kind, versioned by
+/// [`SCHEMA`] (docs/explain-json.md): `kind` is `code`, `pair`,
+/// `comparison`, `codes`, `text` or `error`; the codes explained are in
+/// `entries`, and `pair`, `comparison`, `text` and `error` hold what the
+/// kind adds. A usage error is written as an `error` document too.
 ///
 /// # Errors
 ///
-/// [`Error::ExplainUsage`] when there is nothing to explain or a code is malformed;
+/// [`Error::ExplainUsage`] when there is nothing to explain or a code is malformed
+/// (with [`Format::Json`], after writing the `error` document);
 /// [`Error::Output`] (path `-`) when `out` cannot be written.
 pub fn run(args: &[String], format: Format, rules: Option<&UserRules>, out: &mut dyn Write) -> Result<()> {
-    let explanation = explain(args, rules)?;
-    let rendered = match format {
-        Format::Text => render_text(&explanation),
-        Format::Json => {
-            let mut json = serde_json::to_string_pretty(&explanation).expect("explanations serialize");
-            json.push('\n');
-            json
-        }
+    let explained = explain(args, rules);
+    let rendered = match (&explained, format) {
+        (Ok(explanation), Format::Text) => render_text(explanation),
+        (Ok(explanation), Format::Json) => to_json(&document(explanation)),
+        (Err(Error::ExplainUsage(message)), Format::Json) => to_json(&error_document(message)),
+        (Err(_), Format::Text) | (Err(_), Format::Json) => String::new(),
     };
     out.write_all(rendered.as_bytes())
         .and_then(|()| out.flush())
-        .map_err(|source| Error::Output { path: "-".into(), source })
+        .map_err(|source| Error::Output { path: "-".into(), source })?;
+    explained.map(drop)
+}
+
+fn to_json(document: &Document<'_>) -> String {
+    let mut json = serde_json::to_string_pretty(document).expect("explanations serialize");
+    json.push('\n');
+    json
+}
+
+/// Turns command-line arguments into text without losing a byte: valid
+/// UTF-8 as it is, every byte of an invalid sequence as `\xNN`.
+#[must_use]
+pub fn args_from_os(args: &[std::ffi::OsString]) -> Vec<String> {
+    args.iter().map(|arg| escape_invalid(&os_bytes(arg))).collect()
+}
+
+#[cfg(unix)]
+fn os_bytes(arg: &std::ffi::OsStr) -> std::borrow::Cow<'_, [u8]> {
+    use std::os::unix::ffi::OsStrExt;
+    std::borrow::Cow::Borrowed(arg.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn os_bytes(arg: &std::ffi::OsStr) -> std::borrow::Cow<'_, [u8]> {
+    std::borrow::Cow::Owned(arg.to_string_lossy().into_owned().into_bytes())
+}
+
+/// `bytes` as text, each byte of an invalid UTF-8 sequence as `\xNN`.
+fn escape_invalid(bytes: &[u8]) -> String {
+    let mut text = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        for byte in chunk.invalid() {
+            text.push_str(&format!("\\x{byte:02x}"));
+        }
+    }
+    text
+}
+
+/// `text` with control characters made visible (`\x1b`, `\u{9b}`), so that
+/// nothing an argument holds reaches the terminal as a control sequence;
+/// tabs and line ends become spaces.
+fn visible(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\t' | '\n' | '\r' => out.push(' '),
+            c if c.is_control() && u32::from(c) < 0x80 => out.push_str(&format!("\\x{:02x}", u32::from(c))),
+            c if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') => {
+                out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The longest argument quoted whole in a message.
+const QUOTED: usize = 40;
+
+/// `arg` as quoted in a message: cut after [`QUOTED`] characters.
+fn quoted(arg: &str) -> String {
+    let chars = arg.chars().count();
+    if chars <= QUOTED {
+        return arg.to_string();
+    }
+    let head: String = arg.chars().take(QUOTED).collect();
+    format!("{head}... ({chars} characters)")
 }
 
 // ---------------------------------------------------------------------------
@@ -150,6 +231,7 @@ fn usage_nothing() -> Error {
 }
 
 fn usage_malformed(arg: &str) -> Error {
+    let arg = quoted(arg);
     Error::ExplainUsage(format!(
         "'{arg}' is not a code; a reply code is three digits from 200 to 599 (550), \
          an enhanced status code is class.subject.detail with class 2, 4 or 5 and one to three digits \
@@ -159,7 +241,8 @@ fn usage_malformed(arg: &str) -> Error {
 
 /// Builds the explanation of `args` (see [`run`] for the rules).
 fn explain(args: &[String], rules: Option<&UserRules>) -> Result<Explanation> {
-    let args: Vec<&str> = args.iter().map(|a| a.trim()).filter(|a| !a.is_empty()).collect();
+    let args: Vec<String> = args.iter().map(|a| visible(a.trim())).filter(|a| !a.is_empty()).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     if args.is_empty() {
         return Err(usage_nothing());
     }
@@ -188,9 +271,77 @@ fn explain(args: &[String], rules: Option<&UserRules>) -> Result<Explanation> {
 // The explanations (serialized as they are for `--format json`)
 // ---------------------------------------------------------------------------
 
-/// Everything `bounces explain` says about its arguments.
+/// The version of the JSON document (`schema`): raised when a field is
+/// removed, renamed or changes meaning; new fields may appear without it.
+pub const SCHEMA: u32 = 1;
+
+/// The JSON document: one shape for every kind, every field always present
+/// (`null` or empty when it does not apply). docs/explain-json.md
+/// describes it.
 #[derive(Debug, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+struct Document<'a> {
+    /// [`SCHEMA`].
+    schema: u32,
+    /// `code`, `pair`, `comparison`, `codes`, `text` or `error`.
+    kind: &'static str,
+    /// Every code explained on its own, in argument order (a pair: the
+    /// reply code, then the enhanced code; a text: none).
+    entries: Vec<&'a CodeEntry>,
+    /// For `pair`: the two codes read together.
+    pair: Option<&'a PairEntry>,
+    /// For `comparison`: the summary and the rows.
+    comparison: Option<&'a Comparison>,
+    /// For `text`: the text and what was found in it.
+    text: Option<&'a TextEntry>,
+    /// For `error`: what was wrong with the arguments.
+    error: Option<ErrorInfo>,
+}
+
+/// A usage error, in JSON.
+#[derive(Debug, Serialize)]
+struct ErrorInfo {
+    /// The message, as `bounces` prints it on standard error.
+    message: String,
+}
+
+fn document(explanation: &Explanation) -> Document<'_> {
+    let mut doc = Document {
+        schema: SCHEMA,
+        kind: "",
+        entries: Vec::new(),
+        pair: None,
+        comparison: None,
+        text: None,
+        error: None,
+    };
+    match explanation {
+        Explanation::Code(entry) => (doc.kind, doc.entries) = ("code", vec![entry]),
+        Explanation::Pair(pair) => {
+            (doc.kind, doc.entries, doc.pair) = ("pair", vec![&pair.reply, &pair.enhanced], Some(&**pair));
+        }
+        Explanation::Comparison(c) => {
+            (doc.kind, doc.entries, doc.comparison) = ("comparison", vec![&c.left, &c.right], Some(&**c));
+        }
+        Explanation::Codes { entries } => (doc.kind, doc.entries) = ("codes", entries.iter().collect()),
+        Explanation::Text(text) => (doc.kind, doc.text) = ("text", Some(text)),
+    }
+    doc
+}
+
+fn error_document(message: &str) -> Document<'static> {
+    Document {
+        schema: SCHEMA,
+        kind: "error",
+        entries: Vec::new(),
+        pair: None,
+        comparison: None,
+        text: None,
+        error: Some(ErrorInfo { message: Error::ExplainUsage(message.to_string()).to_string() }),
+    }
+}
+
+/// Everything `bounces explain` says about its arguments.
+#[derive(Debug)]
 enum Explanation {
     /// One code.
     Code(CodeEntry),
@@ -213,7 +364,11 @@ enum Explanation {
 struct ClassInfo {
     /// 2, 3, 4 or 5.
     digit: u8,
-    /// The name used in reports (`permanent_negative`).
+    /// The class's name for the code's type: a reply code's class as RFC
+    /// 5321 §4.2.1 names it (`positive_completion`, `positive_intermediate`,
+    /// `transient_negative`, `permanent_negative`), an enhanced code's as
+    /// RFC 3463 §3.1 does (`success`, `persistent_transient_failure`,
+    /// `permanent_failure`).
     name: &'static str,
     /// A readable name with the digit pattern (`permanent negative completion (5xx)`).
     title: &'static str,
@@ -294,16 +449,29 @@ struct CodeEntry {
     subject: Option<SubjectInfo>,
     /// The registry's description or title.
     meaning: String,
+    /// The document that defines the code (`RFC 5321 §4.2.2`, `RFC 3463
+    /// §3.3`); for an unregistered code, the one that defines its class.
+    source: &'static str,
     /// The situation the code shows up in; for enhanced codes only when
     /// there is something to say beyond the title.
     when_seen: Option<&'static str>,
     /// What to do.
     what_to_do: &'static str,
-    /// The reason and bounce type; none for 3xx replies.
+    /// Related codes a reader may confuse it with, when there are.
+    siblings: Option<&'static str>,
+    /// Warnings about the code itself (a success class with a failure
+    /// detail, `2.7.1`).
+    notes: Vec<String>,
+    /// The reason and bounce type, for codes that can report what became
+    /// of a message: 250 and 251, every 4xx and 5xx reply, every enhanced
+    /// code. None for 3xx and for the other 2xx replies.
     verdict: Option<VerdictInfo>,
+    /// Why there is no verdict, when there is none.
+    no_verdict: Option<String>,
 }
 
-/// A reply code and an enhanced code read together.
+/// A reply code and an enhanced code read together (in JSON the two
+/// entries are the document's `entries`).
 #[derive(Debug, Serialize)]
 struct PairEntry {
     /// Both codes (`556 5.1.10`).
@@ -313,11 +481,16 @@ struct PairEntry {
     /// Set when the enhanced code's class disagrees with the reply's.
     class_note: Option<String>,
     /// The reply code as if alone.
+    #[serde(skip)]
     reply: CodeEntry,
     /// The enhanced code as if alone.
+    #[serde(skip)]
     enhanced: CodeEntry,
-    /// The reason and bounce type of the pair; none for 3xx replies.
+    /// The reason and bounce type of the pair; none when the reply code
+    /// has none.
     verdict: Option<VerdictInfo>,
+    /// Why there is no verdict, when there is none.
+    no_verdict: Option<String>,
 }
 
 /// One row of a comparison.
@@ -337,8 +510,10 @@ struct Comparison {
     /// The key difference, in one sentence.
     summary: String,
     /// The first code.
+    #[serde(skip)]
     left: CodeEntry,
     /// The second code.
+    #[serde(skip)]
     right: CodeEntry,
     /// The rows shown side by side.
     rows: Vec<Row>,
@@ -357,27 +532,32 @@ struct TextEntry {
     /// or a reply text, read as a reply our MTA received.
     direction: Direction,
     /// For an inbound line: who refused whom.
-    #[serde(skip_serializing_if = "Option::is_none")]
     inbound: Option<InboundInfo>,
     /// For a log line whose reply is only part of the text (Exim's
     /// `SMTP error from remote mail server after ...: host ...: 550 ...`):
     /// the reply as the reports keep it; for an inbound line, what our
     /// server answered the client.
-    #[serde(skip_serializing_if = "Option::is_none")]
     reply: Option<String>,
     /// The SMTP command the reply answered, when the text names it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     stage: Option<&'static str>,
-    /// The reply code found, if any.
-    reply_code: Option<u16>,
+    /// The reply code found, if any (a string, as every code in the
+    /// document).
+    reply_code: Option<String>,
     /// The enhanced code found, if any.
     enhanced_code: Option<String>,
     /// What the codes mean (with what the text adds, such as a null MX).
     description: String,
-    /// The class of the codes, if any.
+    /// The class of the codes, if any: the reply code's, else the
+    /// enhanced code's.
     class: Option<ClassInfo>,
-    /// What the classifier decided.
-    verdict: VerdictInfo,
+    /// What the text adds to the codes: a class mismatch, Postfix's
+    /// handling of a 5xx greeting, a code that is never a delivery result.
+    notes: Vec<String>,
+    /// What the classifier decided; none for a reply that reports no
+    /// delivery (a 3xx, or a 2xx other than 250 and 251).
+    verdict: Option<VerdictInfo>,
+    /// Why there is no verdict, when there is none.
+    no_verdict: Option<String>,
 }
 
 /// Which side of an SMTP session a text is from.
@@ -435,9 +615,15 @@ fn class_digit(class: Class) -> u8 {
 
 fn class_info(class: Class, code_type: &str) -> ClassInfo {
     let text = class_text(class);
+    let enhanced = code_type == ENHANCED;
     ClassInfo {
         digit: class_digit(class),
-        name: class.as_str(),
+        name: match class {
+            Class::PositiveCompletion if enhanced => "success",
+            Class::TransientNegative if enhanced => "persistent_transient_failure",
+            Class::PermanentNegative if enhanced => "permanent_failure",
+            class => class.as_str(),
+        },
         title: if code_type == ENHANCED { text.enhanced_title } else { text.reply_title },
         means: text.means,
         message: text.message,
@@ -447,13 +633,116 @@ fn class_info(class: Class, code_type: &str) -> ClassInfo {
 const REPLY: &str = "reply";
 const ENHANCED: &str = "enhanced";
 
-/// The outcome a bare code of this class stands for; none for 3xx.
-fn outcome_of(class: Class) -> Option<Outcome> {
+/// The reply codes that can report a delivery: 250 after the message
+/// data (RFC 5321 §4.1.1.4) and 251, the forwarding form of 250 (§3.4).
+const DELIVERY_REPLIES: [u16; 2] = [250, 251];
+
+/// The outcome a bare code of this class stands for: deferred for 4, bounced
+/// for 5, delivered for 2 when `reply` (the reply code, if any) can report
+/// a delivery. None for 3xx and for the other 2xx replies, which answer
+/// other commands than the message data.
+fn outcome_of(class: Class, reply: Option<u16>) -> Option<Outcome> {
     match class {
-        Class::PositiveCompletion => Some(Outcome::Delivered),
-        Class::PositiveIntermediate => None,
+        Class::PositiveCompletion if reply.is_none_or(|code| DELIVERY_REPLIES.contains(&code)) => {
+            Some(Outcome::Delivered)
+        }
+        Class::PositiveCompletion | Class::PositiveIntermediate => None,
         Class::TransientNegative => Some(Outcome::Deferred),
         Class::PermanentNegative => Some(Outcome::Bounced),
+    }
+}
+
+/// Why a code gets no verdict (see [`outcome_of`]).
+fn no_verdict(class: Class, reply: Option<u16>) -> String {
+    let command = match reply {
+        Some(252) => "VRFY or EXPN (after ETRN: a queue run)",
+        Some(211 | 214) => "HELP or a status request",
+        Some(220) => "the connection (the greeting) or STARTTLS",
+        Some(221) => "QUIT",
+        Some(235) => "AUTH",
+        Some(253) => "ETRN",
+        _ => "another command than the message data",
+    };
+    match (class, reply) {
+        (Class::PositiveIntermediate, _) => "none: a 3xx reply is never a final outcome".to_string(),
+        (_, Some(code)) => format!(
+            "none: {code} answers {command}, so it is never a delivery result; only 250 (or 251) after the \
+             message data reports a delivery"
+        ),
+        (_, None) => "none".to_string(),
+    }
+}
+
+/// The advice for `reason` when the MTA got the reply with `outcome`:
+/// after a deferral (a 4xx) the MTA keeps the message and retries, so the
+/// advice never says to stop; the reason's own advice otherwise.
+fn class_advice(reason: Reason, outcome: Outcome) -> &'static str {
+    if outcome == Outcome::Deferred { transient_advice(reason) } else { reason.advice() }
+}
+
+/// What to do about a temporary failure (4xx, 4.x.x) by reason: the MTA
+/// retries by itself, and nothing is given up on yet.
+#[allow(clippy::match_same_arms)]
+fn transient_advice(reason: Reason) -> &'static str {
+    match reason {
+        Reason::UserUnknown => {
+            "Nothing at first: the server cannot confirm the mailbox for now (a directory lookup failed, \
+             or it defers unknown recipients) and the MTA retries. Only a later 5xx says the address is \
+             bad; do not suppress it on a deferral."
+        }
+        Reason::HostUnknown => {
+            "Nothing at first: the recipient's domain could not be resolved or routed for now, and the \
+             MTA retries. If it lasts, check the domain for typos and look it up yourself (`dig MX \
+             domain`)."
+        }
+        Reason::NotAccept => {
+            "Nothing at first: the destination does not take mail for now (shutdown, load or \
+             maintenance) and the MTA retries, other MX hosts too. Only a permanent answer means the \
+             domain takes no mail."
+        }
+        Reason::HasMoved => {
+            "Nothing at first: the MTA retries. If a later 5xx confirms that the mailbox moved or changed \
+             owner, ask the recipient for the current address."
+        }
+        Reason::MailboxFull => {
+            "Nothing at first: the mailbox is full for now and the MTA retries; the recipient may clean \
+             up. Count it as soft."
+        }
+        Reason::Suspend => {
+            "Nothing at first: the mailbox or account is disabled for now and the MTA retries. If it \
+             lasts for days, ask the recipient."
+        }
+        Reason::SecurityError => {
+            "Nothing at first: the MTA retries. If it persists, read the text: it names the check (TLS, \
+             a login to a smarthost, a rate or reputation limit)."
+        }
+        Reason::Blocked => {
+            "Nothing at first: a temporary refusal (greylisting, a temporary block, a policy check that \
+             could not finish) and the MTA retries. If it lasts for hours, look up the sending IP on the \
+             list the reply names."
+        }
+        Reason::SyntaxError => {
+            "Nothing at first: the server cannot accept the command or its parameters now (455) and the \
+             MTA retries. If it lasts, send without the parameter (SIZE, a priority) or check the client."
+        }
+        Reason::Rejected => {
+            "Nothing at first: the server refused the sender address for now (its domain did not resolve, \
+             or a sender check could not finish) and the MTA retries. Check that the sender domain \
+             resolves."
+        }
+        Reason::SpamDetected | Reason::VirusDetected | Reason::PolicyViolation => {
+            "Nothing at first: the MTA retries. If the content keeps being deferred, read the text for the \
+             check involved and review the message."
+        }
+        Reason::EmailTooLarge => {
+            "Nothing at first: the server cannot take a message this size now and the MTA retries. If it \
+             lasts, send a smaller message."
+        }
+        Reason::NetworkError | Reason::SystemError | Reason::SystemFull | Reason::Expired => {
+            "Nothing at first: the MTA retries. If it lasts for one destination, check its MX hosts and \
+             your outbound port 25, then tell its postmaster."
+        }
+        _ => reason.advice(),
     }
 }
 
@@ -509,9 +798,16 @@ fn verdict_info(
 }
 
 fn code_verdict(class: Class, code: Option<u16>, enhanced: Option<Enhanced>) -> Option<VerdictInfo> {
-    outcome_of(class)
-        .map(|outcome| verdict_info(outcome, FROM_CLASS, code, enhanced, (b"", None), None, Reason::advice))
+    outcome_of(class, code).map(|outcome| {
+        verdict_info(outcome, FROM_CLASS, code, enhanced, (b"", None), None, |r| class_advice(r, outcome))
+    })
 }
+
+/// The `subject.detail` pairs whose title does not describe a failure:
+/// with class 2 they make sense (`2.1.5`, `2.6.4`); every other registered
+/// pair names a failure, and a 2.x.x code with it is self-contradicting.
+const SUCCESS_DETAILS: [(u16, u16); 12] =
+    [(0, 0), (1, 0), (1, 5), (1, 9), (2, 0), (3, 0), (3, 6), (4, 0), (5, 0), (6, 0), (6, 4), (7, 0)];
 
 fn code_entry(code: Code) -> CodeEntry {
     match code {
@@ -525,6 +821,7 @@ fn reply_entry(code: u16) -> CodeEntry {
     let generic = class_text(class);
     let description = registry::reply_description(code);
     let note = reply_note(code);
+    let verdict = code_verdict(class, Some(code), None);
     CodeEntry {
         code: code.to_string(),
         code_type: REPLY,
@@ -535,9 +832,13 @@ fn reply_entry(code: u16) -> CodeEntry {
             Some(text) => text.to_string(),
             None => format!("not a registered reply code: read it by its class ({}xx)", code / 100),
         },
-        when_seen: Some(note.map_or(generic.seen, |n| n.1)),
-        what_to_do: note.map_or(generic.todo, |n| n.2),
-        verdict: code_verdict(class, Some(code), None),
+        source: note.map_or("RFC 5321 §4.2.1 (the class)", |n| n.1),
+        when_seen: Some(note.map_or(generic.seen, |n| n.2)),
+        what_to_do: note.map_or(generic.todo, |n| n.3),
+        siblings: REPLY_SIBLINGS.iter().find(|s| s.0 == code).map(|s| s.1),
+        notes: Vec::new(),
+        no_verdict: verdict.is_none().then(|| no_verdict(class, Some(code))),
+        verdict,
     }
 }
 
@@ -570,6 +871,14 @@ fn enhanced_entry(enhanced: Enhanced) -> CodeEntry {
     let verdict = code_verdict(class, None, Some(enhanced));
     let advice = verdict.as_ref().map(|v| v.advice).filter(|a| !a.is_empty());
     let what_to_do = note.map(|n| n.4).filter(|t| !t.is_empty()).or(advice).unwrap_or(class_text(class).todo);
+    let mut notes = Vec::new();
+    if enhanced.class == 2 && title.is_some() && !SUCCESS_DETAILS.contains(&(enhanced.subject, enhanced.detail)) {
+        notes.push(format!(
+            "{enhanced} contradicts itself: class 2 says success, the detail names a failure (X.{}.{}). The \
+             registry does not mean the two together; trust the class and the reply code, and read the text.",
+            enhanced.subject, enhanced.detail
+        ));
+    }
     CodeEntry {
         code: enhanced.to_string(),
         code_type: ENHANCED,
@@ -577,8 +886,13 @@ fn enhanced_entry(enhanced: Enhanced) -> CodeEntry {
         class: class_info(class, ENHANCED),
         subject: Some(subject),
         meaning,
+        source: registry::enhanced_source(enhanced.subject, enhanced.detail)
+            .unwrap_or("RFC 3463 §3.1 (the class and subject)"),
         when_seen: note.map(|n| n.3),
         what_to_do,
+        siblings: None,
+        notes,
+        no_verdict: verdict.is_none().then(|| no_verdict(class, None)),
         verdict,
     }
 }
@@ -595,19 +909,22 @@ fn pair_entry(code: u16, enhanced: Enhanced) -> PairEntry {
             code / 100
         )
     });
+    let verdict = code_verdict(class, Some(code), agrees.then_some(enhanced));
     PairEntry {
         codes: format!("{code} {enhanced}"),
         class: class_info(class, REPLY),
         class_note,
         reply: reply_entry(code),
         enhanced: enhanced_entry(enhanced),
-        verdict: code_verdict(class, Some(code), agrees.then_some(enhanced)),
+        no_verdict: verdict.is_none().then(|| no_verdict(class, Some(code))),
+        verdict,
     }
 }
 
 fn comparison(a: Code, b: Code) -> Comparison {
     let (left, right) = (code_entry(a), code_entry(b));
-    let summary = if left.class.digit == right.class.digit {
+    let alike = left.class.digit == right.class.digit && left.verdict.is_none() == right.verdict.is_none();
+    let summary = if alike {
         format!(
             "{} and {} are both {}; they differ in cause and in what to do.",
             left.code,
@@ -615,35 +932,50 @@ fn comparison(a: Code, b: Code) -> Comparison {
             class_text_of(&left).plural
         )
     } else {
-        format!("{} is {}; {} is {}.", left.code, class_text_of(&left).single, right.code, class_text_of(&right).single)
+        format!("{} is {}; {} is {}.", left.code, gist(&left), right.code, gist(&right))
     };
     let mut rows = Vec::new();
     let mut row = |label, value: &dyn Fn(&CodeEntry) -> String| {
-        rows.push(Row { label, left: value(&left), right: value(&right) });
+        let (l, r) = (value(&left), value(&right));
+        if !l.is_empty() || !r.is_empty() {
+            rows.push(Row { label, left: l, right: r });
+        }
     };
     row("class", &|e| format!("{}: {}", e.class.title, e.class.means));
     if left.subject.is_some() && right.subject.is_some() {
         row("subject", &|e| e.subject.as_ref().map_or(String::new(), |s| format!("X.{} {}", s.number, s.name)));
     }
     row("meaning", &|e| e.meaning.clone());
-    row("message", &|e| e.class.message.to_string());
-    row("cause", &|e| first_sentence(e.when_seen.or(e.subject.as_ref().map(|s| s.about)).unwrap_or_default()));
+    row("seen", &|e| e.when_seen.or(e.subject.as_ref().map(|s| s.about)).unwrap_or_default().to_string());
+    row("message", &|e| effect(e).to_string());
     row("do", &|e| e.what_to_do.to_string());
-    row("reason", &|e| match &e.verdict {
-        Some(v) => format!("{}, bounce type {} (if the MTA {} it)", v.reason, v.bounce_type, v.outcome),
-        None => "none: a 3xx reply is never a final outcome".to_string(),
+    row("siblings", &|e| e.siblings.unwrap_or_default().to_string());
+    row("reason", &|e| match (&e.verdict, &e.no_verdict) {
+        (Some(v), _) => format!("{}, bounce type {} (if the MTA {} it)", v.reason, v.bounce_type, v.outcome),
+        (None, why) => why.clone().unwrap_or_default(),
     });
+    row("source", &|e| e.source.to_string());
     Comparison { summary, left, right, rows }
 }
 
-/// The first sentence of `text`: up to a period followed by a space and a
-/// capital letter.
-fn first_sentence(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let end = (1..bytes.len().saturating_sub(2))
-        .find(|&i| bytes[i] == b'.' && bytes[i + 1] == b' ' && bytes[i + 2].is_ascii_uppercase())
-        .map_or(text.len(), |i| i + 1);
-    text[..end].to_string()
+/// What happens to a message, for an entry: its class's, except for a 2xx
+/// that reports no delivery.
+fn effect(e: &CodeEntry) -> &'static str {
+    if e.class.digit == 2 && e.verdict.is_none() {
+        "None: it is not an answer about a message; a message is accepted or refused at RCPT and after \
+         the data."
+    } else {
+        e.class.message
+    }
+}
+
+/// A code's class in a few words, for a comparison's summary.
+fn gist(e: &CodeEntry) -> &'static str {
+    if e.class.digit == 2 && e.verdict.is_none() {
+        "a positive reply (2xx) that is never a delivery result"
+    } else {
+        class_text_of(e).single
+    }
 }
 
 fn class_text_of(entry: &CodeEntry) -> &'static ClassText {
@@ -680,11 +1012,20 @@ fn text_entry(text: &str, rules: Option<&UserRules>) -> TextEntry {
     let (code, enhanced) = (found.code, found.enhanced);
     let note = Note::of_text(code, enhanced, bytes);
     let class = classify::class_of(code, enhanced, note);
-    let (outcome, outcome_from) = match (found.outcome, class.and_then(outcome_of)) {
-        (Some(outcome), _) => (outcome, FROM_LOG),
-        (None, Some(outcome)) => (outcome, FROM_CLASS),
-        (None, None) => (Outcome::Bounced, FROM_ASSUMPTION),
+    let (outcome, outcome_from) = match (found.outcome, class.map(|c| outcome_of(c, code))) {
+        (Some(outcome), _) => (Some(outcome), FROM_LOG),
+        (None, Some(Some(outcome))) => (Some(outcome), FROM_CLASS),
+        (None, Some(None)) => (None, FROM_CLASS),
+        (None, None) => (Some(Outcome::Bounced), FROM_ASSUMPTION),
     };
+    let mut notes = text_notes(code, enhanced, found.stage, bytes);
+    if found.inbound.is_some() && outcome.is_none() && code == Some(252) {
+        notes.push(
+            "Our server answered VRFY or EXPN without confirming or denying the address, as RFC 5321 §7.3 \
+             allows: nothing to do. A client that sends many of them is probing for addresses."
+                .to_string(),
+        );
+    }
     let description = if code.is_none() && enhanced.is_none() && note == Note::None {
         "no reply code and no enhanced status code in the text".to_string()
     } else {
@@ -693,7 +1034,7 @@ fn text_entry(text: &str, rules: Option<&UserRules>) -> TextEntry {
     let code_type = if code.is_some() { REPLY } else { ENHANCED };
     let inbound = found.inbound;
     let advice = |reason: Reason| match &inbound {
-        None => reason.advice(),
+        None => class_advice(reason, outcome.unwrap_or(Outcome::Bounced)),
         Some(inbound) => {
             let helo = memmem::find(inbound.reply, b"Helo command rejected").is_some()
                 || (matches!(inbound.command, b"EHLO" | b"HELO") && reason != Reason::Blocked);
@@ -710,7 +1051,12 @@ fn text_entry(text: &str, rules: Option<&UserRules>) -> TextEntry {
             inbound_advice(if milter { Reason::SpamDetected } else { reason }, helo, inbound.refused)
         }
     };
-    let verdict = verdict_info(outcome, outcome_from, code, enhanced, (found.reply, rules), found.domain, advice);
+    let verdict = outcome
+        .map(|outcome| verdict_info(outcome, outcome_from, code, enhanced, (found.reply, rules), found.domain, advice));
+    let no_verdict = match (&verdict, class) {
+        (None, Some(class)) => Some(no_verdict(class, code)),
+        _ => None,
+    };
     let lossy = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
     TextEntry {
         text: text.to_string(),
@@ -729,12 +1075,47 @@ fn text_entry(text: &str, rules: Option<&UserRules>) -> TextEntry {
         }),
         reply: (found.shown.len() < bytes.len()).then(|| lossy(found.shown)),
         stage: found.stage.map(Stage::as_str),
-        reply_code: code,
+        reply_code: code.map(|c| c.to_string()),
         enhanced_code: enhanced.map(|e| e.to_string()),
         description,
         class: class.map(|c| class_info(c, code_type)),
+        notes,
         verdict,
+        no_verdict,
     }
+}
+
+/// What a text adds to its codes, as notes (see [`TextEntry::notes`]).
+fn text_notes(code: Option<u16>, enhanced: Option<Enhanced>, stage: Option<Stage>, text: &[u8]) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let (Some(code), Some(enhanced)) = (code, enhanced)
+        && u16::from(enhanced.class) != code / 100
+    {
+        let greeting = stage == Some(Stage::Connect) || memmem::find(text, b"refused to talk to me").is_some();
+        notes.push(if greeting && code / 100 == 5 && enhanced.class == 4 {
+            format!(
+                "{code} at the greeting, logged with {enhanced}: Postfix treats a 5xx greeting as temporary \
+                 by default (smtp_skip_5xx_greeting = yes), tries the domain's next MX host and defers the \
+                 message; {enhanced} is Postfix's own code for that deferral. The MTA retries."
+            )
+        } else {
+            format!(
+                "The classes disagree: the reply code is {code}, the enhanced code {enhanced}. RFC 3463 wants \
+                 them to match; Postfix then trusts the reply code (it logs dsn={}.0.0) unless it chose the \
+                 code itself, as when it defers what a server refused.",
+                code / 100
+            )
+        });
+    }
+    if memmem::find(text, b"loops back to myself").is_some() {
+        notes.push(
+            "\"Loops back to myself\": the domain's MX points at the sending server itself. Fix the MX \
+             record, or list the domain where this server accepts it (Postfix mydestination, \
+             virtual_mailbox_domains or relay_domains)."
+                .to_string(),
+        );
+    }
+    notes
 }
 
 /// Reads `line` as a whole delivery line of any dialect, as the log parser
@@ -799,8 +1180,9 @@ fn at_boundary(text: &[u8], i: usize) -> bool {
 }
 
 /// Finds the reply code of a free text: one followed by an enhanced code
-/// of its class beats one at the start or after a colon or semicolon
-/// (`said: 550`), which beats any other registered code.
+/// of its class beats one at the start, after a colon (`said: 550`) or
+/// after a DSN diagnostic type (`smtp; 550`). A number anywhere else (`250
+/// recipients`, a mailer's exit status `X-Unix; 255`) is no reply code.
 fn find_reply(text: &[u8]) -> Option<(u16, Option<Enhanced>)> {
     let mut best: Option<(u8, u16, Option<Enhanced>)> = None;
     for i in (0..text.len()).filter(|&i| at_boundary(text, i)) {
@@ -808,12 +1190,13 @@ fn find_reply(text: &[u8]) -> Option<(u16, Option<Enhanced>)> {
             continue;
         };
         let before = text[..i].trim_ascii_end();
+        // `Diagnostic-Code: smtp; 550 ...` holds a reply; `X-Unix; 255` or
+        // `5.2 hours; 250 recipients` does not.
+        let diagnostic = before.strip_suffix(b";").is_some_and(|b| b.to_ascii_lowercase().ends_with(b"smtp"));
         let score = if enhanced.is_some() {
             3
-        } else if before.is_empty() || before.ends_with(b":") || before.ends_with(b";") {
+        } else if before.is_empty() || before.ends_with(b":") || diagnostic {
             2
-        } else if registry::reply_description(code).is_some() && code / 100 != 3 {
-            1
         } else {
             0
         };
@@ -1366,12 +1749,12 @@ fn runner_up_row(s: &mut String, v: &VerdictInfo) {
     }
 }
 
-fn reason_row(s: &mut String, verdict: Option<&VerdictInfo>) {
+fn reason_row(s: &mut String, verdict: Option<&VerdictInfo>, why_none: Option<&str>) {
     match verdict {
         Some(v) => {
             row(s, "reason", &format!("{}   bounce type: {}   {}", v.reason, v.bounce_type, outcome_words(v)));
         }
-        None => row(s, "reason", "none: a 3xx reply is never a final outcome"),
+        None => row(s, "reason", why_none.unwrap_or("none")),
     }
 }
 
@@ -1386,7 +1769,14 @@ fn render_code(s: &mut String, e: &CodeEntry) {
         row(s, "seen", seen);
     }
     row(s, "do", e.what_to_do);
-    reason_row(s, e.verdict.as_ref());
+    if let Some(siblings) = e.siblings {
+        row(s, "siblings", siblings);
+    }
+    for note in &e.notes {
+        row(s, "note", note);
+    }
+    reason_row(s, e.verdict.as_ref(), e.no_verdict.as_deref());
+    row(s, "source", e.source);
 }
 
 fn render_pair(s: &mut String, p: &PairEntry) {
@@ -1404,11 +1794,15 @@ fn render_pair(s: &mut String, p: &PairEntry) {
         }
     }
     row(s, "do", p.reply.what_to_do);
-    reason_row(s, p.verdict.as_ref());
+    for note in p.reply.notes.iter().chain(&p.enhanced.notes) {
+        row(s, "note", note);
+    }
+    reason_row(s, p.verdict.as_ref(), p.no_verdict.as_deref());
     if let Some(v) = &p.verdict {
         row(s, "rule", &format!("{}: {}", v.rule.id, v.rule.what));
         row(s, "advice", v.advice);
     }
+    row(s, "source", &format!("{}: {}; {}: {}", p.reply.code, p.reply.source, p.enhanced.code, p.enhanced.source));
 }
 
 fn render_comparison(s: &mut String, c: &Comparison) {
@@ -1449,9 +1843,9 @@ fn render_text_entry(s: &mut String, t: &TextEntry) {
     if let Some(stage) = t.stage {
         row(s, "stage", stage);
     }
-    let codes = match (t.reply_code, &t.enhanced_code) {
+    let codes = match (&t.reply_code, &t.enhanced_code) {
         (Some(code), Some(enhanced)) => format!("{code} {enhanced}"),
-        (Some(code), None) => code.to_string(),
+        (Some(code), None) => code.clone(),
         (None, Some(enhanced)) => enhanced.clone(),
         (None, None) => "none found".to_string(),
     };
@@ -1459,12 +1853,19 @@ fn render_text_entry(s: &mut String, t: &TextEntry) {
     if let Some(class) = &t.class {
         row(s, "class", &format!("{}: {}", class.title, class.means));
     }
-    let v = &t.verdict;
-    reason_row(s, Some(v));
-    row(s, "rule", &format!("{}: {}", v.rule.id, v.rule.what));
-    runner_up_row(s, v);
-    row(s, "means", v.reason_meaning);
-    row(s, "do", v.advice);
+    for note in &t.notes {
+        row(s, "note", note);
+    }
+    match &t.verdict {
+        Some(v) => {
+            reason_row(s, Some(v), None);
+            row(s, "rule", &format!("{}: {}", v.rule.id, v.rule.what));
+            runner_up_row(s, v);
+            row(s, "means", v.reason_meaning);
+            row(s, "do", v.advice);
+        }
+        None => reason_row(s, None, t.no_verdict.as_deref()),
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -1492,12 +1893,12 @@ static CLASSES: [ClassText; 4] = [
         reply_title: "positive completion (2xx)",
         enhanced_title: "success (2.x.x)",
         means: "the action was completed",
-        message: "Nothing more happens: the server did what was asked. After the message data, it means the \
-                  server took the message and is now responsible for it.",
+        message: "Nothing more happens: the server did what was asked. Only 250 or 251 after the message \
+                  data means the server took the message and is now responsible for it.",
         single: "a success (2xx): the server did what was asked",
         plural: "successes (2xx)",
         seen: "A success reply that no RFC or registry defines; some servers number their own replies.",
-        todo: "Nothing; read it like 250.",
+        todo: "Nothing; read the text for what it answered.",
     },
     ClassText {
         reply_title: "positive intermediate (3xx)",
@@ -1526,7 +1927,7 @@ static CLASSES: [ClassText; 4] = [
     ClassText {
         reply_title: "permanent negative completion (5xx)",
         enhanced_title: "permanent failure (5.x.x)",
-        means: "not done, and retrying will not help",
+        means: "not done; the same command unchanged fails again",
         message: "The MTA gives up on this recipient at once and sends the sender a bounce (a non-delivery \
                   report); sending the same message again unchanged fails the same way.",
         single: "a permanent failure (5xx): the message bounces",
@@ -1558,72 +1959,95 @@ static SUBJECT_ABOUT: [&str; 8] = [
      encryption or local rules. X.7.1 covers nearly every kind of refusal, so the text matters most.",
 ];
 
-/// For every code of [`registry::REPLY_CODES`]: when it is seen, and what to do.
-static REPLY_NOTES: &[(u16, &str, &str)] = &[
+/// For every code of [`registry::REPLY_CODES`]: the document that defines
+/// it, when it is seen, and what to do.
+static REPLY_NOTES: &[(u16, &str, &str, &str)] = &[
     (
         211,
+        "RFC 5321 §4.2.2",
         "Answer to a HELP or status request. It is not part of delivering a message and never a delivery \
          result.",
         "Nothing; it is informational.",
     ),
-    (214, "Answer to HELP: text meant for a person reading the session.", "Nothing."),
+    (214, "RFC 5321 §4.2.2", "Answer to HELP: text meant for a person reading the session.", "Nothing."),
     (
         220,
+        "RFC 5321 §4.2.2, §3.1; RFC 3207 §4",
         "The greeting when a client connects, and the go-ahead after STARTTLS before the TLS handshake.",
         "Nothing; the client goes on with EHLO or the handshake. It shows the server was reachable.",
     ),
-    (221, "Answer to QUIT: the server closes the connection at the end of a session.", "Nothing."),
+    (
+        221,
+        "RFC 5321 §4.2.2, §4.1.1.10",
+        "Answer to QUIT: the server closes the connection at the end of a session.",
+        "Nothing.",
+    ),
     (
         235,
+        "RFC 4954 §6",
         "Answer to AUTH when the credentials were accepted (mail submission, authenticated relaying).",
         "Nothing; the client goes on with MAIL FROM.",
     ),
     (
         250,
+        "RFC 5321 §4.2.2, §4.1.1.4",
         "The normal success reply to MAIL, RCPT and most other commands. After the message data it means \
-         the server accepted the message; Postfix logs status=sent, Exim =>.",
+         the server accepted the message (RFC 5321 §4.1.1.4); Postfix logs status=sent, Exim =>. After \
+         ETRN (RFC 1985) it means the queue run started.",
         "Nothing: the message reached that server. It can still bounce later from there, as a separate \
          bounce message to the sender.",
     ),
     (
         251,
+        "RFC 5321 §3.4, §4.2.2",
         "Answer to RCPT when the recipient is not local and the server will forward the message to the \
          address it names.",
         "Nothing is wrong; you may update the stored address to the one given.",
     ),
     (
         252,
-        "Answer to VRFY (or EXPN) from a server that will not confirm whether a mailbox exists, often to \
-         stop address harvesting; Postfix always answers VRFY this way and Exim does by default. After \
-         ETRN (RFC 1985) it means the queue run for the node started. Never a per-recipient delivery \
-         result in Postfix or Exim logs.",
-        "Nothing: send the message normally. Do not take it as proof that the address exists.",
+        "RFC 5321 §3.5.3, §4.2.2, §7.3; RFC 1123 §5.2.3; RFC 1985 (after ETRN)",
+        "Answer to VRFY or EXPN, never to RCPT or the message data, so never a per-recipient result in \
+         Postfix or Exim logs. The server will not confirm whether the mailbox exists (RFC 5321 §7.3: a \
+         site that turns VRFY off for privacy answers 252, against address harvesting). Postfix answers \
+         252 2.0.0 to an address that passes its recipient restrictions, the rejection (such as 550 \
+         5.1.1) to one that fails them, and 502 5.5.1 to every VRFY with disable_vrfy_command = yes; it \
+         logs an answered VRFY only as vrfy=N in the disconnect line. Sendmail with novrfy answers 252 \
+         2.5.2; Exim without a VRFY ACL answers 252 and logs it as a rejected VRFY. After ETRN (RFC \
+         1985) 252 means the queue run for the node started.",
+        "Nothing: it says nothing about the address, good or bad. Send the message normally; only the \
+         answer to RCPT and the delivery tell whether the address works.",
     ),
     (
         253,
+        "RFC 1985",
         "Answer to ETRN when the server has started delivering the messages queued for the node (RFC \
          1985).",
         "Nothing; the messages are on their way.",
     ),
     (
         334,
+        "RFC 4954 §4",
         "A challenge in the middle of SMTP AUTH: the server waits for the client's next response.",
         "Nothing; the client answers the challenge.",
     ),
     (
         354,
+        "RFC 5321 §4.2.2, §4.1.1.4",
         "Answer to DATA: the server is ready for the message, which ends with a line holding a single dot.",
         "Nothing; the client sends the message. If a session ends here, it broke off during the data and \
          the MTA retries.",
     ),
     (
         355,
+        "RFC 1845 (experimental)",
         "Checkpoint/restart extension (RFC 1845, experimental): the server tells the client where to \
          resume an interrupted transfer. Rare.",
         "Nothing.",
     ),
     (
         421,
+        "RFC 5321 §3.8, §4.2.2",
         "Greeting or answer to any command when the server is shutting down, overloaded, or limiting \
          connections or sending rate, often by the sender's reputation (Gmail, Yahoo and Microsoft \
          throttle this way). The server closes the connection after it.",
@@ -1633,24 +2057,28 @@ static REPLY_NOTES: &[(u16, &str, &str)] = &[
     ),
     (
         422,
+        "IANA enhanced status code registry (RFC 5248): associated with X.7.12",
         "No RFC defines it as a reply; the enhanced code registry pairs it with X.7.12 (a password \
          transition is needed). Rarely seen.",
         "Only submission is concerned: authenticate once with PLAIN over TLS, as for 432.",
     ),
     (
         430,
+        "IANA enhanced status code registry (RFC 5248): associated with X.5.1",
         "No RFC defines it as a reply; the enhanced code registry pairs it with X.5.1 (invalid command) \
          as a temporary failure. Rarely seen.",
         "The MTA retries; if it persists, check what the client sends.",
     ),
     (
         432,
+        "RFC 4954 §6",
         "Answer to AUTH on a submission server when the account must log in once with a plain mechanism \
          so that the server can convert its stored password (RFC 4954).",
         "Submission only: authenticate once with PLAIN over TLS. Relayed mail is not concerned.",
     ),
     (
         450,
+        "RFC 5321 §4.2.2",
         "Answer to RCPT (or MAIL) when the mailbox is unavailable for now: locked or busy, greylisting, a \
          temporary policy block, or a recipient domain that does not resolve at the moment (Postfix's \
          default for unknown domains).",
@@ -1659,20 +2087,28 @@ static REPLY_NOTES: &[(u16, &str, &str)] = &[
     ),
     (
         451,
+        "RFC 5321 §4.2.2",
         "The server had a local problem while handling the command: a content scanner or database down, a \
          failed DNS lookup, an SPF temporary error, or greylisting.",
         "Nothing at first: the MTA retries. If it persists for one domain, tell its postmaster.",
     ),
     (
         452,
+        "RFC 5321 §4.2.2, §4.5.3.1.10",
         "Answer to RCPT or after the data when the server is short of storage, the mailbox is over quota, \
          or the transaction has too many recipients (then with 4.5.3).",
         "Nothing at first: the MTA retries, and sends surplus recipients in a new transaction by itself. \
          A full mailbox needs the recipient to clean up.",
     ),
-    (453, "Answer to ATRN in On-Demand Mail Relay (RFC 2645) when no mail is waiting for the client.", "Nothing."),
+    (
+        453,
+        "RFC 2645",
+        "Answer to ATRN in On-Demand Mail Relay (RFC 2645) when no mail is waiting for the client.",
+        "Nothing.",
+    ),
     (
         454,
+        "RFC 4954 §6; RFC 3207 §4",
         "Answer to AUTH when the authentication backend is down for now, to STARTTLS when TLS is \
          unavailable for now, and at some sites to RCPT when relaying needs authentication.",
         "The MTA retries. If it lasts, check the server's TLS setup, or the client's credentials and relay \
@@ -1680,83 +2116,105 @@ static REPLY_NOTES: &[(u16, &str, &str)] = &[
     ),
     (
         455,
+        "RFC 5321 §4.2.2",
         "Answer to MAIL or RCPT when the server understands the parameters (SIZE, a priority, ...) but \
          cannot accept them now.",
         "Retry later, or send without the parameter.",
     ),
     (
         456,
+        "draft-martin-smtp-ipv6-to-ipv4-fallback (expired draft)",
         "From an expired draft: the server asks the client to retry at once over IPv4, usually because \
          the IPv6 address lacks reverse DNS or reputation.",
         "Send over IPv4, or give the IPv6 address a reverse DNS name and proper SPF/DKIM.",
     ),
-    (458, "Answer to ETRN when the server cannot start a queue run for the node (RFC 1985).", "Retry the ETRN later."),
+    (
+        458,
+        "RFC 1985",
+        "Answer to ETRN when the server cannot start a queue run for the node (RFC 1985).",
+        "Retry the ETRN later.",
+    ),
     (
         459,
+        "RFC 1985",
         "Answer to ETRN when the node is not allowed to request a queue run (RFC 1985).",
         "Ask the server's administrator to allow the node.",
     ),
     (
         500,
+        "RFC 5321 §4.2.2; RFC 4954 §4",
         "Answer to a command the server does not recognise, or to a line that is too long.",
         "Fix the client or the program that talks SMTP; the same command fails again.",
     ),
     (
         501,
+        "RFC 5321 §4.2.2; RFC 3207 §4",
         "Answer to a command with malformed arguments: bad address syntax in MAIL or RCPT, a bad EHLO \
          name, STARTTLS with a parameter.",
         "Fix the address or the argument; if the address came from a form, validate it there.",
     ),
     (
         502,
+        "RFC 5321 §4.2.2, §4.2.4",
         "Answer to a command the server knows but does not offer, such as VRFY when Postfix has \
          disable_vrfy_command = yes.",
         "Do not use that command with this server.",
     ),
     (
         503,
+        "RFC 5321 §4.2.2",
         "Commands in the wrong order: RCPT before MAIL, DATA without an accepted recipient, AUTH twice. \
          Pipelining clients also get it after an earlier refusal in the same session.",
         "Look at the reply before it, which is usually the real refusal; otherwise fix the client.",
     ),
     (
         504,
+        "RFC 5321 §4.2.2; RFC 4954 §4",
         "Answer to a command parameter or an AUTH mechanism the server does not implement.",
         "Use another parameter or mechanism.",
     ),
     (
         520,
+        "draft-fanf-smtp-quickstart (expired draft)",
         "From an expired draft (SMTP quickstart): the client used a wrong QHLO identifier. Practically \
          never seen.",
         "Fall back to a normal EHLO session.",
     ),
     (
         521,
-        "Greeting of a host that never accepts mail (RFC 7504), such as a web server answering on port 25.",
-        "Do not retry that host. If every MX host of the domain says so, the address cannot receive mail: \
-         remove it.",
+        "RFC 7504 (first described in RFC 1846)",
+        "Greeting of a host that never accepts mail (RFC 7504), such as a web server answering on port 25. \
+         It is about that host, not the domain: by default Postfix treats a 5xx greeting as temporary \
+         (smtp_skip_5xx_greeting = yes) and tries the domain's next MX host.",
+        "Nothing while the domain has other MX hosts: the MTA tries them. If every MX host answers 521, \
+         the domain takes no mail: correct or remove the address.",
     ),
     (
         523,
+        "IANA enhanced status code registry (RFC 5248): associated with X.7.10",
         "No RFC defines it as a reply; the enhanced code registry pairs it with X.7.10: the \
          authentication mechanism needs an encrypted session.",
         "Start TLS first, or use a stronger mechanism.",
     ),
     (
         524,
+        "IANA enhanced status code registry (RFC 5248): associated with X.7.11",
         "No RFC defines it as a reply; the enhanced code registry pairs it with X.7.11: the chosen \
          authentication mechanism is allowed only inside TLS.",
         "Start TLS before AUTH.",
     ),
     (
         525,
-        "The enhanced code registry pairs it with X.7.13: the account is disabled. Seen on submission \
-         servers and, rarely, for a recipient.",
-        "For submission, ask the provider to enable the account again; for a recipient, treat it like a \
-         suspended mailbox.",
+        "IANA enhanced status code registry (RFC 5248): associated with X.7.13",
+        "No RFC defines it as a reply; the enhanced code registry pairs it with X.7.13 (RFC 5248): the \
+         account of the user who authenticated (SMTP AUTH) is disabled. It concerns a login at a \
+         submission server or smarthost, not a recipient's mailbox.",
+        "Ask the provider of the submission server or smarthost to enable the account, or log in with \
+         another one.",
     ),
     (
         530,
+        "RFC 4954 §6; RFC 3207 §4",
         "Answer to MAIL or AUTH when the server demands authentication or STARTTLS first (RFC 4954, RFC \
          3207).",
         "Make the client use STARTTLS and authenticate. Between servers it means the target is a \
@@ -1764,23 +2222,32 @@ static REPLY_NOTES: &[(u16, &str, &str)] = &[
     ),
     (
         533,
+        "IANA enhanced status code registry (RFC 5248): associated with X.7.1",
         "No RFC defines it as a reply; the enhanced code registry pairs it with X.7.1 (delivery not \
          authorized). Rarely seen.",
         "Read the text; treat it like 550 5.7.1.",
     ),
     (
         534,
+        "RFC 4954 §6",
         "Answer to AUTH when the chosen mechanism is weaker than the server's policy allows (RFC 4954).",
         "Use a stronger mechanism, or start TLS first.",
     ),
     (
         535,
+        "RFC 4954 §6",
         "Answer to AUTH when the user name or password is wrong.",
         "Fix the credentials; repeated failures may get the client blocked.",
     ),
-    (538, "Answer to AUTH when the mechanism is allowed only inside TLS (RFC 4954).", "Start TLS before AUTH."),
+    (
+        538,
+        "RFC 4954 §6",
+        "Answer to AUTH when the mechanism is allowed only inside TLS (RFC 4954).",
+        "Start TLS before AUTH.",
+    ),
     (
         550,
+        "RFC 5321 §4.2.2",
         "The catch-all refusal, mostly to RCPT or after the data: unknown mailbox, access denied, relay \
          denied, a block list hit, a spam or policy rejection. The enhanced code and the text tell which.",
         "Read the enhanced code and the text (bounces explain \"<the whole reply>\"); do not resend \
@@ -1788,25 +2255,30 @@ static REPLY_NOTES: &[(u16, &str, &str)] = &[
     ),
     (
         551,
+        "RFC 5321 §3.4, §4.2.2",
         "Answer to RCPT when the recipient is not local and the server will not forward; it may name the \
          new address.",
         "Update the address to the one given, or ask the recipient for the new one.",
     ),
     (
         552,
+        "RFC 5321 §4.2.2, §4.5.3.1.10",
         "Answer to RCPT or after the data when storage is exceeded: the mailbox is over quota (5.2.2), \
          the message is too big (5.2.3, 5.3.4), or, from old servers, too many recipients.",
-        "Over quota: a soft bounce, retry later. Too big: send a smaller message. Too many recipients: \
-         send them in smaller groups (RFC 5321 says to treat it as temporary).",
+        "Over quota (5.2.2): a soft bounce, as RFC 3463 calls a full mailbox transient; the MTA has bounced \
+         it, so send again later. Too big: send a smaller message. Too many recipients: send them in \
+         smaller groups (RFC 5321 §4.5.3.1.10 says to treat it as temporary).",
     ),
     (
         553,
+        "RFC 5321 §4.2.2; RFC 6531",
         "Answer to MAIL or RCPT when the address is not allowed: bad syntax, a sender domain the server \
          refuses, or a non-ASCII address without SMTPUTF8.",
         "Fix the address; as a sender, use a domain that exists and resolves.",
     ),
     (
         554,
+        "RFC 5321 §4.2.2, §3.1",
         "A general permanent failure, mostly after the data for content, spam or virus rejections. As a \
          greeting it means \"no SMTP service here\" or a block of the client's IP; Postfix then defers \
          and tries the next MX host.",
@@ -1815,27 +2287,66 @@ static REPLY_NOTES: &[(u16, &str, &str)] = &[
     ),
     (
         555,
+        "RFC 5321 §4.2.2",
         "Answer to MAIL FROM or RCPT TO carrying an ESMTP parameter the server does not know or support \
          (SIZE, BODY, SMTPUTF8, ...).",
         "Send without the parameter, or fix the client.",
     ),
     (
         556,
-        "Answer to RCPT from a server that knows the recipient's domain published a null MX (RFC 7505: \
-         \"MX 0 .\"), i.e. never receives mail; Postfix answers 556 5.1.10 when it receives such an \
-         address. A sending Postfix or Exim finds the null MX itself and logs no 556 (Postfix: dsn=5.1.0 \
-         ... (nullMX); Exim: \"an MX or SRV record indicated no SMTP service\").",
-        "Remove or correct the address (often a typo or a web-only domain); never retry it.",
+        "RFC 7504 (created for RFC 7505)",
+        "Sent by an SMTP client or relay, never by the recipient's domain, which has no server to answer: \
+         RFC 7504 defines it for a relay that finds the next domain takes no mail, in practice because it \
+         publishes a null MX (RFC 7505: \"MX 0 .\"). You meet it from your own smarthost or submission \
+         server, at RCPT or in the bounce it sends back; Postfix as that server answers 556 5.1.10 only \
+         with reject_unknown_recipient_domain. A sending Postfix or Exim that finds the null MX itself \
+         logs no 556: Postfix dsn=5.1.0 ... does not accept mail (nullMX), Exim \"an MX or SRV record \
+         indicated no SMTP service\".",
+        "Correct the address (often a typo or a web-only domain) or remove it: no address at that domain \
+         can get mail while the null MX is published. The MTA does not retry a 5xx.",
     ),
     (
         557,
+        "draft-moore-email-addrquery (expired draft)",
         "From an expired draft (address query): a reply carrying information about an address. \
          Practically never seen.",
         "Nothing.",
     ),
 ];
 
-fn reply_note(code: u16) -> Option<&'static (u16, &'static str, &'static str)> {
+/// Related codes a reader may confuse a reply code with.
+static REPLY_SIBLINGS: &[(u16, &str)] = &[
+    (
+        250,
+        "252 (VRFY: the address was not verified), 251 (accepted, forwarded to another address), 2.x.x \
+         details in Postfix's dsn=",
+    ),
+    (
+        252,
+        "250 (VRFY: the address is verified), 251 and 551 (not local), 550 5.1.1 (VRFY of an unknown \
+         address), 553 (ambiguous address, RFC 5321 §3.5.3), 502 5.5.1 (VRFY turned off)",
+    ),
+    (
+        521,
+        "556 (a relay found the next domain takes no mail), 554 at the greeting (no SMTP service here), \
+         X.3.2 (system not accepting network messages)",
+    ),
+    (
+        550,
+        "551 (not local), 552 (storage), 553 (address not allowed), 554 (transaction failed), 556 (the \
+         domain takes no mail)",
+    ),
+    (554, "521 (the host never accepts mail, RFC 7504), 550 (mailbox unavailable or access refused)"),
+    (
+        556,
+        "521 (one host takes no mail, RFC 7504; Postfix then tries the next MX host); 550 5.7.27 (the \
+         sender's domain has a null MX); 5.1.10 (the recipient's null MX, in bounces and with 556); \
+         Postfix dsn=5.1.0 ... (nullMX) and Exim's \"an MX or SRV record indicated no SMTP service\" (the \
+         sending MTA found the null MX itself)",
+    ),
+];
+
+fn reply_note(code: u16) -> Option<&'static (u16, &'static str, &'static str, &'static str)> {
     REPLY_NOTES.binary_search_by_key(&code, |n| n.0).ok().map(|i| &REPLY_NOTES[i])
 }
 
@@ -1866,8 +2377,9 @@ static ENHANCED_NOTES: &[(u8, u16, u16, &str, &str)] = &[
         FAILURE,
         1,
         0,
-        "A vague address problem. Postfix uses 5.1.0 for rejected senders and, when sending, for a \
-         recipient domain with a null MX (text \"does not accept mail (nullMX)\"); the text tells which.",
+        "A vague address problem, the sender's or a recipient's. Postfix uses 5.1.0 for rejected senders \
+         and, when sending, for a recipient domain with a null MX (text \"does not accept mail \
+         (nullMX)\"); alone it does not say the address is bad: the text tells which.",
         "",
     ),
     (
@@ -1887,6 +2399,22 @@ static ENHANCED_NOTES: &[(u8, u16, u16, &str, &str)] = &[
         "The recipient address is malformed (a missing @, stray characters); Postfix answers 501 5.1.3 to \
          an address it cannot parse.",
         "",
+    ),
+    (
+        4,
+        1,
+        1,
+        "The server cannot confirm the mailbox for now: a directory lookup failed, or it defers unknown \
+         recipients on purpose. The MTA retries; only a later 5.1.1 says the mailbox does not exist.",
+        "",
+    ),
+    (
+        FAILURE,
+        1,
+        4,
+        "The address matches more than one mailbox (RFC 5321 §3.5.3 has 553 \"User ambiguous\" for it): \
+         the local part is incomplete, not wrong.",
+        "Use the recipient's exact, complete address: the mailbox probably exists under a longer name.",
     ),
     (FAILURE, 1, 6, "The mailbox has moved and the server knows no forwarding address.", ""),
     (
@@ -1932,7 +2460,17 @@ static ENHANCED_NOTES: &[(u8, u16, u16, &str, &str)] = &[
         "The recipient's mailbox is over quota (552 5.2.2, 452 4.2.2, Gmail's OverQuotaTemp). RFC 3463 \
          calls a full mailbox a transient condition, so it is a soft bounce even with a 5xx reply: the \
          recipient may clean up.",
-        "Retry later (the MTA does so for 4.2.2); stop sending only if the mailbox stays full over weeks.",
+        "",
+    ),
+    (
+        5,
+        2,
+        2,
+        "The recipient's mailbox is over quota (552 5.2.2, Gmail's OverQuotaTemp). RFC 3463 calls a full \
+         mailbox a transient condition, so it is a soft bounce even with a 5xx reply: the recipient may \
+         clean up. The MTA has bounced it, though, and does not retry.",
+        "Send again later; suppress the address only if the mailbox stays full over weeks (an abandoned \
+         mailbox fills up and stays full).",
     ),
     (FAILURE, 2, 3, "The message is larger than the recipient's mailbox accepts (552 5.2.3).", ""),
     (
@@ -1943,7 +2481,23 @@ static ENHANCED_NOTES: &[(u8, u16, u16, &str, &str)] = &[
          resources).",
         "",
     ),
-    (FAILURE, 3, 2, "The system does not accept mail, at all (521 at the greeting, RFC 7504) or for now (453).", ""),
+    (
+        4,
+        3,
+        2,
+        "The host does not accept mail for now (shutdown, excessive load or maintenance, RFC 3463). The \
+         MTA retries, other MX hosts too.",
+        "Nothing: the MTA retries; it is the destination's maintenance or load.",
+    ),
+    (
+        5,
+        3,
+        2,
+        "The host does not accept network mail (521 at the greeting, RFC 7504). It is about that host, not \
+         the domain: Postfix tries the domain's next MX host after a 5xx greeting.",
+        "Nothing while the domain has other MX hosts that take mail; if every MX host refuses all mail, \
+         the domain takes no mail: correct or remove the address.",
+    ),
     (
         FAILURE,
         3,
@@ -1968,10 +2522,12 @@ static ENHANCED_NOTES: &[(u8, u16, u16, &str, &str)] = &[
         5,
         4,
         1,
-        "Registered as \"no answer from host\", but Microsoft 365 sends 550 5.4.1 \"Recipient address \
-         rejected: Access denied\" when the recipient is not in the tenant's directory (Directory Based \
-         Edge Blocking): in effect an unknown user.",
-        "",
+        "Registered as \"no answer from host\": as a 5.x.x, the MTA has given up reaching the host and \
+         does not retry. Microsoft 365 sends 550 5.4.1 \"Recipient address rejected: Access denied\" \
+         when the recipient is not in the tenant's directory (Directory Based Edge Blocking): in effect an \
+         unknown user.",
+        "For Microsoft's Access denied, check the address with the recipient: it is not in the directory. \
+         Otherwise check the domain's MX hosts and your outbound port 25, then send again.",
     ),
     (
         FAILURE,
@@ -2011,7 +2567,10 @@ static ENHANCED_NOTES: &[(u8, u16, u16, &str, &str)] = &[
         6,
         "A routing loop: the message passed too many hops, or the MX record points back at the sending \
          host (Postfix: \"mail for ... loops back to myself\", 5.4.6).",
-        "",
+        "Fix the routing: for \"loops back to myself\", the domain's MX points at your own server, so fix \
+         the MX record or list the domain where your server accepts it (Postfix mydestination, \
+         virtual_mailbox_domains or relay_domains); for too many hops, find the two hosts that forward \
+         to each other.",
     ),
     (
         FAILURE,
@@ -2040,9 +2599,33 @@ static ENHANCED_NOTES: &[(u8, u16, u16, &str, &str)] = &[
     (
         FAILURE,
         6,
+        6,
+        "BURL (RFC 4468): the submission server could not fetch the message content from the IMAP URL \
+         the client gave.",
+        "Check the BURL URL and the IMAP server's URLAUTH setup, or submit the message with DATA.",
+    ),
+    (
+        FAILURE,
+        6,
         7,
         "A non-ASCII (internationalized) address sent to a server without SMTPUTF8 support (553 5.6.7).",
         "",
+    ),
+    (
+        FAILURE,
+        6,
+        8,
+        "The answer needs UTF-8 (RFC 6531), typically to VRFY or EXPN about an internationalized \
+         address, but the client did not ask for SMTPUTF8. About a query, not a message.",
+        "Repeat the query with SMTPUTF8 (VRFY name SMTPUTF8), or ignore it: no message is concerned.",
+    ),
+    (
+        FAILURE,
+        6,
+        10,
+        "Deprecated duplicate of X.6.8 (RFC 6531): the answer needs UTF-8, typically to VRFY or EXPN, but \
+         the client did not ask for SMTPUTF8.",
+        "Repeat the query with SMTPUTF8, or ignore it: no message is concerned.",
     ),
     (
         4,
@@ -2080,7 +2663,106 @@ static ENHANCED_NOTES: &[(u8, u16, u16, &str, &str)] = &[
         "",
     ),
     (FAILURE, 7, 8, "Wrong user name or password on AUTH (535 5.7.8).", ""),
-    (FAILURE, 7, 13, "The account is disabled (525 5.7.13).", ""),
+    (
+        FAILURE,
+        7,
+        5,
+        "Message-level cryptography failed at the receiver (S/MIME or OpenPGP signing or encryption, not \
+         TLS): a signature or decryption did not work.",
+        "Check how the message is signed or encrypted; send it unsigned or unencrypted if the receiver \
+         cannot handle it.",
+    ),
+    (
+        FAILURE,
+        7,
+        6,
+        "The message is signed or encrypted (S/MIME, OpenPGP; not TLS) with an algorithm the receiver \
+         does not support.",
+        "Sign or encrypt with an algorithm the receiver supports, or send the message without it.",
+    ),
+    (
+        FAILURE,
+        7,
+        7,
+        "The message failed an integrity check of its signature (S/MIME, OpenPGP; not TLS): it was \
+         changed on the way, or signed wrongly.",
+        "Look for a hop that alters signed messages (a footer, a content filter) and check the signing.",
+    ),
+    (FAILURE, 7, 8, "Wrong user name or password on AUTH (535 5.7.8).", ""),
+    (
+        FAILURE,
+        7,
+        13,
+        "The account of the user who authenticated (SMTP AUTH) is disabled (RFC 5248; paired with 525): \
+         the sender's login at a submission server or smarthost, not a recipient's mailbox.",
+        "Ask the provider of the submission server or smarthost to enable the account, or log in with \
+         another one.",
+    ),
+    (
+        FAILURE,
+        7,
+        15,
+        "MT-PRIORITY (RFC 6710): the priority the message asked for is lower than the server accepts for \
+         this sender or recipient.",
+        "Send with a higher priority, or without the MT-PRIORITY parameter.",
+    ),
+    (
+        FAILURE,
+        7,
+        16,
+        "MT-PRIORITY (RFC 6710): the message is too big for the priority it asked for.",
+        "Send with another priority, or a smaller message.",
+    ),
+    (
+        FAILURE,
+        7,
+        17,
+        "RRVS (RFC 7293): the mailbox changed owner after the time the sender gave (RRVS parameter or \
+         Require-Recipient-Valid-Since header): the address now belongs to someone else.",
+        "",
+    ),
+    (
+        5,
+        7,
+        17,
+        "RRVS (RFC 7293): the mailbox changed owner after the time the sender gave (RRVS parameter or \
+         Require-Recipient-Valid-Since header): the address now belongs to someone else.",
+        "Stop sending to this address: it now belongs to someone else. Ask the person for a current one.",
+    ),
+    (
+        FAILURE,
+        7,
+        18,
+        "RRVS (RFC 7293): the domain changed owner after the time the sender gave (RRVS parameter or \
+         Require-Recipient-Valid-Since header).",
+        "",
+    ),
+    (
+        5,
+        7,
+        18,
+        "RRVS (RFC 7293): the domain changed owner after the time the sender gave (RRVS parameter or \
+         Require-Recipient-Valid-Since header): its addresses now belong to someone else.",
+        "Stop sending to this address: its domain now belongs to someone else. Ask the person for a \
+         current one.",
+    ),
+    (
+        FAILURE,
+        7,
+        19,
+        "RRVS (RFC 7293): the server cannot check whether the mailbox changed owner since the time the \
+         sender gave; not about SMTP AUTH.",
+        "",
+    ),
+    (
+        5,
+        7,
+        19,
+        "RRVS (RFC 7293): the server cannot check whether the mailbox changed owner since the time the \
+         sender gave, and the sender asked it to refuse in that case; not about SMTP AUTH.",
+        "Send without the RRVS parameter (or Require-Recipient-Valid-Since header) if delivery to a \
+         possibly new owner is acceptable.",
+    ),
     (
         FAILURE,
         7,
@@ -2186,6 +2868,14 @@ fn enhanced_note(e: Enhanced) -> Option<&'static EnhancedNote> {
 }
 
 #[cfg(test)]
+impl TextEntry {
+    /// The verdict, which the text must have.
+    fn verdict(&self) -> &VerdictInfo {
+        self.verdict.as_ref().expect("a verdict")
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -2199,8 +2889,22 @@ mod tests {
         String::from_utf8(out).expect("UTF-8")
     }
 
-    fn json(list: &[&str]) -> serde_json::Value {
+    /// The whole JSON document.
+    fn doc(list: &[&str]) -> serde_json::Value {
         serde_json::from_str(&output(list, Format::Json)).expect("valid JSON")
+    }
+
+    /// The JSON document's main object, with the document's `kind`: the
+    /// entry of a `code`, the `text` of a text, else the whole document.
+    fn json(list: &[&str]) -> serde_json::Value {
+        let doc = doc(list);
+        let mut main = match doc["kind"].as_str() {
+            Some("code") => doc["entries"][0].clone(),
+            Some("text") => doc["text"].clone(),
+            _ => return doc,
+        };
+        main["kind"] = doc["kind"].clone();
+        main
     }
 
     fn enh(class: u8, subject: u16, detail: u16) -> Enhanced {
@@ -2231,7 +2935,14 @@ mod tests {
                     assert!(!field.is_empty(), "{code}: verdict {v:?}");
                 }
             }
-            None => assert_eq!(entry.class.digit, 3, "{code}: only 3xx has no verdict"),
+            None => {
+                let reply: u16 = code.parse().unwrap_or(0);
+                assert!(
+                    entry.class.digit == 3 || (entry.class.digit == 2 && !DELIVERY_REPLIES.contains(&reply)),
+                    "{code}: only 3xx and 2xx replies other than 250 and 251 have no verdict"
+                );
+                assert!(entry.no_verdict.is_some(), "{code}: says why there is no verdict");
+            }
         }
     }
 
@@ -2243,13 +2954,191 @@ mod tests {
         assert!(value["kind"].is_string(), "{list:?}");
     }
 
+    /// Words that give up on a recipient: never in the advice for a
+    /// temporary failure, which the MTA keeps and retries.
+    const PERMANENT_WORDS: [&str; 12] = [
+        "never retry",
+        "do not retry",
+        "not retry it",
+        "will not help",
+        "stop sending",
+        "remove the address",
+        "remove it",
+        "do not resend",
+        "never be delivered",
+        "can ever be delivered",
+        "cannot receive mail",
+        "delisting",
+    ];
+
+    /// Every text an entry tells a person to act on.
+    fn advice_of(entry: &CodeEntry) -> Vec<&str> {
+        let mut texts = vec![entry.what_to_do, entry.class.means, entry.class.message];
+        texts.extend(entry.verdict.as_ref().map(|v| v.advice));
+        texts
+    }
+
+    /// Every reply code the tool knows and every registered enhanced code
+    /// in classes 2, 4 and 5: the class is the first digit, the entry
+    /// cites its source, a temporary failure never gets permanent advice,
+    /// and only codes that can report a delivery get a verdict.
+    #[test]
+    fn every_entry_follows_the_rules() {
+        let mut entries: Vec<CodeEntry> = registry::REPLY_CODES.iter().map(|&(code, _)| reply_entry(code)).collect();
+        for class in [2, 4, 5] {
+            for &(subject, detail, _) in registry::ENHANCED_CODES {
+                entries.push(enhanced_entry(enh(class, subject, detail)));
+            }
+        }
+        assert_eq!(entries.len(), registry::REPLY_CODES.len() + 3 * registry::ENHANCED_CODES.len());
+        for e in &entries {
+            let code = &e.code;
+            let first = code.as_bytes()[0] - b'0';
+            assert_eq!(e.class.digit, first, "{code}: class");
+            let names: &[&str] = match (e.code_type, first) {
+                (REPLY, 2) => &["positive_completion"],
+                (REPLY, 3) => &["positive_intermediate"],
+                (REPLY, 4) => &["transient_negative"],
+                (REPLY, _) => &["permanent_negative"],
+                (_, 2) => &["success"],
+                (_, 4) => &["persistent_transient_failure"],
+                _ => &["permanent_failure"],
+            };
+            assert!(names.contains(&e.class.name), "{code}: class name {}", e.class.name);
+            assert!(
+                ["RFC ", "IANA ", "draft-"].iter().any(|p| e.source.starts_with(p)),
+                "{code}: cites no source: {:?}",
+                e.source
+            );
+            if first == 4 {
+                for text in advice_of(e) {
+                    let lower = text.to_lowercase();
+                    for words in PERMANENT_WORDS {
+                        assert!(!lower.contains(words), "{code}: transient, yet {words:?}: {text}");
+                    }
+                }
+                if let Some(v) = &e.verdict {
+                    assert_eq!(v.outcome, "deferred", "{code}");
+                }
+            }
+            if first == 5 {
+                for text in advice_of(e) {
+                    assert!(!text.contains("let the MTA retry"), "{code}: the MTA does not retry a 5xx: {text}");
+                }
+            }
+            if e.code_type == REPLY && first == 2 {
+                let delivery = DELIVERY_REPLIES.contains(&code.parse().unwrap());
+                assert_eq!(e.verdict.is_some(), delivery, "{code}: a verdict only for 250 and 251");
+            }
+            let all = advice_of(e).join(" ") + e.when_seen.unwrap_or_default();
+            assert!(!all.contains("always answers VRFY"), "{code}");
+            if let Some(v) = &e.verdict
+                && v.reason != "systemerror"
+            {
+                assert!(!v.advice.contains("loops back"), "{code}: the loop hint belongs to X.4.6");
+            }
+        }
+    }
+
+    /// Entries whose scope the RFCs fix: host-level, the authenticating
+    /// user, RRVS, an ambiguous address, message cryptography, BURL,
+    /// UTF-8 replies, MT-PRIORITY; a 2.x.x with a failure detail warns.
+    #[test]
+    fn entries_keep_their_scope() {
+        let entry = |s: &str| {
+            let Ok(Explanation::Code(e)) = explain(&args(&[s]), None) else { panic!("{s}: a code") };
+            e
+        };
+        let seen = |s: &str| entry(s).when_seen.unwrap_or_default().to_string();
+        assert!(seen("521").contains("not the domain") && seen("521").contains("next MX"));
+        assert!(seen("5.3.2").contains("not the domain") && seen("5.3.2").contains("RFC 7504"));
+        assert!(seen("5.7.13").contains("authenticated") && seen("5.7.13").contains("not a recipient"));
+        assert_eq!(entry("5.7.13").source, "RFC 5248");
+        assert!(seen("5.7.19").contains("RFC 7293") && seen("5.7.19").contains("not about SMTP AUTH"));
+        assert!(entry("5.1.4").what_to_do.contains("exact, complete address"));
+        for code in ["5.7.5", "5.7.6", "5.7.7"] {
+            assert!(seen(code).contains("S/MIME") && seen(code).contains("not"), "{code}");
+        }
+        assert!(seen("5.6.6").contains("BURL") && entry("5.6.6").source == "RFC 4468");
+        assert!(seen("5.6.8").contains("VRFY") && seen("5.6.8").contains("SMTPUTF8"));
+        assert!(seen("4.7.15").contains("MT-PRIORITY"));
+        assert!(!entry("5.3.2").what_to_do.is_empty());
+        assert!(entry("4.3.2").what_to_do.contains("retries"));
+        let warned = entry("2.7.1");
+        assert!(warned.notes.iter().any(|n| n.contains("contradicts itself")), "{:?}", warned.notes);
+        assert!(entry("2.1.5").notes.is_empty() && entry("2.6.4").notes.is_empty());
+        assert!(output(&["2.7.1"], Format::Text).contains("\n  note      2.7.1 contradicts itself"));
+        // Contradictions removed.
+        for list in [&["552"][..], &["5.2.2"], &["552", "5.2.2"]] {
+            let text = output(list, Format::Text);
+            assert!(!text.contains("will not help"), "{list:?}: {text}");
+        }
+        let delisting = |s: &str| entry(s).what_to_do.contains("delisting");
+        assert!(!delisting("4.7.1"), "4.7.1 is greylisting or a temporary block");
+        assert!(!entry("4.7.0").what_to_do.contains("SMTP AUTH"));
+        assert!(!entry("455").verdict.unwrap().advice.contains("malformed"));
+        assert!(!entry("5.4.1").what_to_do.contains("let the MTA retry"));
+    }
+
+    /// Arguments are bytes: invalid UTF-8 and control characters are
+    /// shown escaped, long arguments are cut in messages, numbers that are
+    /// no reply codes are not read as codes.
+    #[test]
+    fn arguments_are_shown_safely() {
+        use std::ffi::OsString;
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStringExt;
+            let latin1 = OsString::from_vec(b"caf\xe9 550 5.1.1 unknown \xff".to_vec());
+            assert_eq!(args_from_os(&[latin1]), ["caf\\xe9 550 5.1.1 unknown \\xff"]);
+        }
+        assert_eq!(args_from_os(&[OsString::from("252")]), ["252"]);
+        let text = output(&["550 5.1.1 \u{1b}[31munknown\u{7}\u{9b}2J"], Format::Text);
+        assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{text:?}");
+        assert!(text.contains("\\x1b[31munknown\\x07\\u{9b}2J"), "{text}");
+        let long = "1".repeat(100_000);
+        let Err(Error::ExplainUsage(message)) = explain(&args(&[&long]), None) else { panic!("a usage error") };
+        assert!(message.len() < 400, "{} bytes", message.len());
+        assert!(message.contains("(100000 characters)"), "{message}");
+        let read = |s: &str| {
+            let Ok(Explanation::Text(t)) = explain(&args(&[s]), None) else { panic!("{s}: a text") };
+            (t.reply_code, t.enhanced_code)
+        };
+        assert_eq!(read("held for 5.2 hours; 250 recipients"), (None, None));
+        assert_eq!(read("Diagnostic-Code: X-Unix; 255"), (None, None));
+        assert_eq!(read("Diagnostic-Code: smtp; 550 5.1.1 unknown").0.as_deref(), Some("550"));
+        assert_eq!(read("Diagnostic-Code: SMTP; 452 too many").0.as_deref(), Some("452"));
+        let refused = "Nov  5 10:00:00 mx1 postfix/smtp[123]: 4B1C2D3E4F: to=<u@example.com>, relay=none, \
+                       delay=1, delays=0/0/1/0, dsn=4.0.0, status=deferred (host mx.example.com[192.0.2.1] \
+                       refused to talk to me: 554 5.7.1 Access denied)";
+        let Ok(Explanation::Text(t)) = explain(&args(&[refused]), None) else { panic!("a text") };
+        assert!(t.notes.iter().any(|n| n.contains("smtp_skip_5xx_greeting")), "{:?}", t.notes);
+        assert_eq!(t.verdict().outcome, "deferred");
+        for words in PERMANENT_WORDS {
+            assert!(!t.verdict().advice.to_lowercase().contains(words), "{}", t.verdict().advice);
+        }
+        let Ok(Explanation::Text(t)) = explain(&args(&["252 2.0.0 Cannot VRFY user"]), None) else { panic!() };
+        assert!(t.verdict.is_none() && t.no_verdict.as_deref().is_some_and(|w| w.contains("VRFY")));
+    }
+
+    /// Our server's 252 to a VRFY is no delivery either.
+    #[test]
+    fn inbound_vrfy_is_no_delivery() {
+        let exim = "2026-11-05 10:00:00 H=(x) [192.0.2.9] rejected VRFY u@ours.example: 252 Administrative prohibition";
+        let Ok(Explanation::Text(t)) = explain(&args(&[exim]), None) else { panic!("a text") };
+        assert_eq!(t.direction, Direction::Inbound);
+        assert!(t.verdict.is_none(), "{:?}", t.verdict);
+        assert!(t.notes.iter().any(|n| n.contains("RFC 5321 §7.3")), "{:?}", t.notes);
+        assert!(!output(&[exim], Format::Text).contains("delivered"));
+    }
+
     #[test]
     fn every_reply_code_has_a_note() {
         let noted: Vec<u16> = REPLY_NOTES.iter().map(|n| n.0).collect();
         let registered: Vec<u16> = registry::REPLY_CODES.iter().map(|r| r.0).collect();
         assert_eq!(noted, registered, "REPLY_NOTES must list exactly the codes of REPLY_CODES, sorted");
-        for (code, seen, todo) in REPLY_NOTES {
-            assert!(!seen.is_empty() && !todo.is_empty(), "{code}");
+        for (code, source, seen, todo) in REPLY_NOTES {
+            assert!(!source.is_empty() && !seen.is_empty() && !todo.is_empty(), "{code}");
         }
     }
 
@@ -2428,10 +3317,10 @@ mod tests {
                 (Codes(n), Ok(Explanation::Codes { entries })) => assert_eq!(entries.len(), *n),
                 (Text { read_as, code, enhanced, outcome }, Ok(Explanation::Text(t))) => {
                     assert_eq!(t.read_as, *read_as, "{list:?}");
-                    assert_eq!(t.reply_code, *code, "{list:?}");
+                    assert_eq!(t.reply_code.as_deref().map(|c| c.parse::<u16>().unwrap()), *code, "{list:?}");
                     assert_eq!(t.enhanced_code.as_deref(), *enhanced, "{list:?}");
                     if let Some(outcome) = outcome {
-                        assert_eq!((t.verdict.outcome, t.verdict.outcome_from), (*outcome, FROM_LOG), "{list:?}");
+                        assert_eq!((t.verdict().outcome, t.verdict().outcome_from), (*outcome, FROM_LOG), "{list:?}");
                     }
                 }
                 (Usage, Err(Error::ExplainUsage(message))) => {
@@ -2452,6 +3341,13 @@ mod tests {
     fn outcomes_of_bare_codes() {
         let outcome = |list: &[&str]| json(list)["verdict"]["outcome"].as_str().unwrap_or_default().to_string();
         assert_eq!(outcome(&["250"]), "delivered");
+        assert_eq!(outcome(&["251"]), "delivered");
+        for code in ["211", "214", "220", "221", "235", "252", "253"] {
+            assert_eq!(outcome(&[code]), "", "{code} is no delivery result");
+            assert!(json(&[code])["no_verdict"].as_str().unwrap().contains("never a delivery result"), "{code}");
+        }
+        assert_eq!(outcome(&["2.0.0"]), "delivered");
+        assert!(json(&["252", "2.0.0"])["pair"]["verdict"].is_null());
         assert_eq!(outcome(&["421"]), "deferred");
         assert_eq!(outcome(&["556"]), "bounced");
         assert_eq!(outcome(&["4.2.2"]), "deferred");
@@ -2481,30 +3377,86 @@ mod tests {
         assert_eq!(json(&["252", "2.0.0"])["kind"], "pair");
     }
 
+    /// The question this tool started from: complete and right on one
+    /// screen (RFC 5321 §3.5.3, §7.3; RFC 7504; RFC 7505).
     #[test]
     fn comparison_252_556() {
         let Ok(Explanation::Comparison(c)) = explain(&args(&["252", "556"]), None) else { panic!("a comparison") };
-        assert!(c.summary.contains("252 is a success"), "{}", c.summary);
+        assert!(c.summary.contains("252 is a positive reply (2xx) that is never a delivery result"), "{}", c.summary);
         assert!(c.summary.contains("556 is a permanent failure"), "{}", c.summary);
         let labels: Vec<&str> = c.rows.iter().map(|r| r.label).collect();
-        assert_eq!(labels, ["class", "meaning", "message", "cause", "do", "reason"]);
-        assert_eq!(c.rows[0].left, "positive completion (2xx): the action was completed");
-        assert!(c.rows[0].right.starts_with("permanent negative completion (5xx)"));
-        assert_eq!(c.rows[1].left, registry::reply_description(252).unwrap());
-        assert_eq!(c.rows[1].right, registry::reply_description(556).unwrap());
-        assert!(c.rows[3].left.contains("VRFY") && c.rows[3].right.contains("null MX"));
+        assert_eq!(labels, ["class", "meaning", "seen", "message", "do", "siblings", "reason", "source"]);
+        let cell = |label: &str| c.rows.iter().find(|r| r.label == label).map(|r| (&*r.left, &*r.right)).unwrap();
+        assert_eq!(cell("class").0, "positive completion (2xx): the action was completed");
+        assert!(cell("class").1.starts_with("permanent negative completion (5xx)"));
+        assert_eq!(
+            cell("meaning"),
+            (registry::reply_description(252).unwrap(), registry::reply_description(556).unwrap())
+        );
+        // 252: VRFY/EXPN only, never a delivery result, the real MTA behaviour.
+        let (seen252, seen556) = cell("seen");
+        for words in [
+            "VRFY or EXPN",
+            "never a per-recipient result",
+            "RFC 5321 §7.3",
+            "252 2.0.0",
+            "550 5.1.1",
+            "502 5.5.1",
+            "disable_vrfy_command = yes",
+            "vrfy=N",
+            "novrfy answers 252 2.5.2",
+            "Exim",
+            "ETRN",
+        ] {
+            assert!(seen252.contains(words), "252 lacks {words:?}: {seen252}");
+        }
+        assert!(!seen252.contains("always"), "Postfix does not always answer 252: {seen252}");
+        // 556: a client or relay reports it; the sending MTA logs no 556.
+        for words in [
+            "client or relay",
+            "RFC 7504",
+            "null MX",
+            "RFC 7505",
+            "smarthost or submission server",
+            "reject_unknown_recipient_domain",
+            "556 5.1.10",
+            "logs no 556",
+            "dsn=5.1.0",
+            "(nullMX)",
+            "an MX or SRV record indicated no SMTP service",
+        ] {
+            assert!(seen556.contains(words), "556 lacks {words:?}: {seen556}");
+        }
+        assert!(cell("message").0.starts_with("None"), "{}", cell("message").0);
+        assert!(cell("do").0.contains("Send the message normally"));
+        assert!(cell("do").1.contains("Correct the address"));
+        let (siblings252, siblings556) = cell("siblings");
+        for words in ["250", "550 5.1.1", "502 5.5.1", "553"] {
+            assert!(siblings252.contains(words), "252 siblings lack {words:?}");
+        }
+        for words in ["521", "550 5.7.27", "5.1.10", "dsn=5.1.0", "no SMTP service"] {
+            assert!(siblings556.contains(words), "556 siblings lack {words:?}");
+        }
+        assert!(cell("reason").0.contains("never a delivery result"), "{}", cell("reason").0);
+        assert!(cell("reason").1.starts_with("notaccept, bounce type hard"), "{}", cell("reason").1);
+        assert!(cell("source").0.contains("RFC 5321 §3.5.3") && cell("source").0.contains("§7.3"));
+        assert!(cell("source").1.contains("RFC 7504") && cell("source").1.contains("RFC 7505"));
+        // Nothing is cut: the rows hold the entries' whole texts.
+        assert_eq!(seen252, c.left.when_seen.unwrap());
+        assert_eq!(seen556, c.right.when_seen.unwrap());
+        assert_eq!(cell("do"), (c.left.what_to_do, c.right.what_to_do));
         let text = output(&["252", "556"], Format::Text);
         assert_fits(&text);
         assert!(text.starts_with("252 versus 556\n"), "{text}");
         for row in &c.rows {
             assert!(text.lines().any(|l| l.starts_with(&format!("  {:<LABEL$}", row.label))), "{}", row.label);
         }
-        println!("{text}");
         let value = json(&["252", "556"]);
         assert_eq!(value["kind"], "comparison");
-        assert_eq!(value["left"]["code"], "252");
-        assert_eq!(value["right"]["code"], "556");
-        assert_eq!(value["rows"][0]["label"], "class");
+        assert_eq!(value["entries"][0]["code"], "252");
+        assert_eq!(value["entries"][1]["code"], "556");
+        assert!(value["entries"][0]["verdict"].is_null());
+        assert_eq!(value["comparison"]["rows"][0]["label"], "class");
         let same = explain(&args(&["5.1.1", "5.2.2"]), None);
         let Ok(Explanation::Comparison(c)) = same else { panic!("a comparison") };
         assert!(c.summary.contains("both permanent failures"), "{}", c.summary);
@@ -2542,7 +3494,7 @@ mod tests {
             assert!(written.ends_with("}\n"), "{written}");
             let value: serde_json::Value = serde_json::from_str(&written).expect("valid JSON");
             let explanation = explain(&args(list), None).expect("explains");
-            assert_eq!(value, serde_json::to_value(&explanation).unwrap(), "{list:?}");
+            assert_eq!(value, serde_json::to_value(document(&explanation)).unwrap(), "{list:?}");
         }
         let codes = json(&["250", "421", "550"]);
         assert_eq!(codes["kind"], "codes");
@@ -2553,7 +3505,54 @@ mod tests {
             assert!(code.get(field).is_some(), "{field}");
         }
         assert_eq!(code["class"]["digit"], 2);
-        assert_eq!(code["verdict"]["outcome"], "delivered");
+        assert!(code["verdict"].is_null(), "252 is no delivery result");
+        assert_eq!(json(&["250"])["verdict"]["outcome"], "delivered");
+    }
+
+    /// One shape for every kind: the same top-level keys, always present.
+    #[test]
+    fn one_json_schema_for_every_kind() {
+        let keys = ["schema", "kind", "entries", "pair", "comparison", "text", "error"];
+        let cases: [(&[&str], &str); 5] = [
+            (&["252"], "code"),
+            (&["556", "5.1.10"], "pair"),
+            (&["252", "556"], "comparison"),
+            (&["250", "421", "5.7.1"], "codes"),
+            (&[SPAMHAUS], "text"),
+        ];
+        for (list, kind) in cases {
+            let doc = doc(list);
+            let object = doc.as_object().expect("an object");
+            let mut found: Vec<&str> = object.keys().map(String::as_str).collect();
+            let mut want = keys.to_vec();
+            found.sort_unstable();
+            want.sort_unstable();
+            assert_eq!(found, want, "{list:?}");
+            assert_eq!(doc["schema"], SCHEMA);
+            assert_eq!(doc["kind"], kind);
+            for entry in doc["entries"].as_array().expect("entries") {
+                assert!(entry["code"].is_string(), "{list:?}: codes are strings");
+                assert!(entry["source"].is_string(), "{list:?}: every entry cites a source");
+            }
+        }
+        let pair = doc(&["556", "5.1.10"]);
+        assert_eq!(pair["entries"][0]["class"]["name"], "permanent_negative");
+        assert_eq!(pair["entries"][1]["class"]["name"], "permanent_failure");
+        assert_eq!(doc(&["4.2.2"])["entries"][0]["class"]["name"], "persistent_transient_failure");
+        assert_eq!(doc(&["2.0.0"])["entries"][0]["class"]["name"], "success");
+        assert_eq!(doc(&[SPAMHAUS])["text"]["reply_code"], "550");
+        // A usage error is a document too.
+        let mut out = Vec::new();
+        let err = run(&args(&["6.1.1"]), Format::Json, None, &mut out).unwrap_err();
+        assert!(matches!(err, Error::ExplainUsage(_)));
+        let error: serde_json::Value = serde_json::from_slice(&out).expect("JSON");
+        assert_eq!(error["kind"], "error");
+        assert_eq!(error["schema"], SCHEMA);
+        assert!(error["error"]["message"].as_str().unwrap().contains("'6.1.1' is not a code"));
+        assert!(error["entries"].as_array().unwrap().is_empty());
+        let mut out = Vec::new();
+        run(&args(&["6.1.1"]), Format::Text, None, &mut out).unwrap_err();
+        assert!(out.is_empty(), "text errors go to standard error only");
     }
 
     #[test]
@@ -2811,11 +3810,15 @@ mod tests {
             assert_eq!((i.server, i.command.as_str(), i.refused), (c.server, c.command, true), "{what}");
             assert_eq!((i.client_host.as_deref(), i.client_ip.as_deref()), c.client, "{what}");
             assert_eq!((i.sender.as_deref(), i.recipient.as_deref()), (c.sender, c.recipient), "{what}");
-            assert_eq!((t.reply_code, t.enhanced_code.as_deref()), c.codes, "{what}");
-            assert_eq!(t.verdict.reason, c.reason, "{what}");
-            assert!(t.verdict.advice.contains(c.advice), "{what}: {}", t.verdict.advice);
+            assert_eq!(
+                (t.reply_code.as_deref().map(|c| c.parse::<u16>().unwrap()), t.enhanced_code.as_deref()),
+                c.codes,
+                "{what}"
+            );
+            assert_eq!(t.verdict().reason, c.reason, "{what}");
+            assert!(t.verdict().advice.contains(c.advice), "{what}: {}", t.verdict().advice);
             for outbound in Reason::ALL.map(Reason::advice) {
-                assert_ne!(t.verdict.advice, outbound, "{what}: outbound advice");
+                assert_ne!(t.verdict().advice, outbound, "{what}: outbound advice");
             }
             assert!(i.summary.starts_with(&format!("our server ({}) ", c.server)), "{}", i.summary);
             let text = output(&[c.line], Format::Text);
@@ -2825,7 +3828,7 @@ mod tests {
             let value = json(&[c.line]);
             assert_eq!(value["direction"], "inbound", "{what}");
             assert_eq!(value["inbound"]["server"], c.server, "{what}");
-            assert_eq!(value["verdict"]["advice"], t.verdict.advice, "{what}");
+            assert_eq!(value["verdict"]["advice"], t.verdict().advice, "{what}");
         }
     }
 
@@ -2889,16 +3892,16 @@ mod tests {
             let Ok(Explanation::Text(t)) = explain(&args(&[line]), None) else { panic!("{line}: a text") };
             assert_eq!(t.direction, Direction::Outbound, "{line}");
             assert!(t.inbound.is_none(), "{line}");
-            let reason = Reason::ALL.into_iter().find(|r| r.as_str() == t.verdict.reason).expect("a reason");
-            assert_eq!(t.verdict.advice, reason.advice(), "{line}");
+            let reason = Reason::ALL.into_iter().find(|r| r.as_str() == t.verdict().reason).expect("a reason");
+            assert_eq!(t.verdict().advice, reason.advice(), "{line}");
             let value = json(&[line]);
             assert_eq!(value["direction"], "outbound", "{line}");
-            assert!(value.get("inbound").is_none(), "{line}");
+            assert!(value["inbound"].is_null(), "{line}");
             assert!(!output(&[line], Format::Text).contains("\n  inbound "), "{line}");
         }
         let Ok(Explanation::Text(t)) = explain(&args(&[smtp_rbl]), None) else { panic!("a text") };
-        assert_eq!(t.verdict.reason, "blocked");
-        assert!(t.verdict.advice.contains("delisting"), "{}", t.verdict.advice);
+        assert_eq!(t.verdict().reason, "blocked");
+        assert!(t.verdict().advice.contains("delisting"), "{}", t.verdict().advice);
     }
 
     #[test]
@@ -2911,14 +3914,15 @@ mod tests {
     fn real_reasons() {
         let verdict = |list: &[&str]| {
             let value = json(list);
-            let v = &value["verdict"];
+            let v = if value["kind"] == "pair" { &value["pair"]["verdict"] } else { &value["verdict"] };
             (v["reason"].as_str().unwrap().to_string(), v["bounce_type"].as_str().unwrap().to_string())
         };
         assert_eq!(verdict(&["556"]), ("notaccept".into(), "hard".into()));
         assert_eq!(verdict(&["5.1.1"]).0, "userunknown");
         assert_eq!(verdict(&["552", "5.2.2"]), ("mailboxfull".into(), "soft".into()));
         assert_eq!(verdict(&[SPAMHAUS]), ("blocked".into(), "block".into()));
-        assert_eq!(verdict(&["252"]), ("delivered".into(), "none".into()));
+        assert_eq!(verdict(&["250"]), ("delivered".into(), "none".into()));
+        assert!(json(&["252"])["verdict"].is_null());
     }
 
     /// A close call shows the rival: the first later rule that names

@@ -58,7 +58,7 @@ pub mod internals {
         };
     }
     pub mod explain {
-        pub use crate::explain::{Format, run};
+        pub use crate::explain::{Format, SCHEMA, args_from_os, run};
     }
     pub mod format {
         pub use crate::format::{Options, write};

@@ -98,8 +98,8 @@ fn explain_says_our_server_refused_the_client_of_an_inbound_line() {
             "  stage     RCPT TO\n",
             "  codes     554 5.7.1: transaction failed (after RCPT TO); delivery not\n",
             "            authorized, message refused\n",
-            "  class     permanent negative completion (5xx): not done, and retrying will\n",
-            "            not help\n",
+            "  class     permanent negative completion (5xx): not done; the same command\n",
+            "            unchanged fails again\n",
             "  reason    blocked   bounce type: block   (if the MTA bounced it)\n",
             "  rule      P28: the sending IP is on a blocklist\n",
             "  means     The receiving server refused the sending host itself: its IP\n",
@@ -150,4 +150,22 @@ fn explain_says_our_server_refused_the_client_of_an_inbound_line() {
     let json = stdout(&out);
     assert!(json.contains("\"direction\": \"inbound\""), "{json}");
     assert!(json.contains("\"client_ip\": \"192.0.2.9\""), "{json}");
+}
+
+// See: #22. The question this tool started from, 252 versus 556, as the
+// README and docs/classification.md show it: the output of the binary.
+#[test]
+fn readme_shows_the_252_556_comparison_as_explain_prints_it() {
+    let out = stdout(&run(&["explain", "252", "556"]));
+    for doc in ["README.md", "docs/classification.md"] {
+        let text = crate::util::read(&crate::util::root().join(doc));
+        let block = text
+            .split("$ bounces explain 252 556\n")
+            .nth(1)
+            .and_then(|b| b.split("```").next())
+            .unwrap_or_else(|| panic!("{doc} shows it"));
+        assert_same_text(&format!("{doc}'s 252 versus 556"), block, &out);
+    }
+    assert!(out.contains("never a delivery result"), "{out}");
+    assert!(!out.contains("delivered"), "252 is no delivery: {out}");
 }

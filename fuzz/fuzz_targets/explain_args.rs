@@ -7,10 +7,12 @@
 //! Besides not panicking: both formats succeed or fail together, and fail
 //! only with a usage error; text output ends with a newline and its lines
 //! are at most 79 characters with no trailing space (the documented width);
-//! JSON output parses with serde_json, is an object whose `kind` is the one
-//! the documented reading of the arguments gives (worked out here by hand:
-//! `code`, `pair`, `comparison`, `codes` or `text`, or a usage error), and a
-//! `text` explanation quotes the arguments joined by spaces.
+//! JSON output parses with serde_json, is an object with the schema version
+//! whose `kind` is the one the documented reading of the arguments gives
+//! (worked out here by hand: `code`, `pair`, `comparison`, `codes` or
+//! `text`, or a usage error, which is an `error` document in JSON and
+//! nothing on standard output as text), and a `text` explanation quotes
+//! the arguments joined by spaces.
 //!
 //! `BOUNCES_FUZZ_NO_WIDTH_CHECK=1` in the environment turns the width check
 //! off (to fuzz the rest while a width bug is open).
@@ -19,7 +21,7 @@
 use std::sync::LazyLock;
 
 use bounces::error::Error;
-use bounces::internals::explain::{Format, run};
+use bounces::internals::explain::{Format, SCHEMA, run};
 use libfuzzer_sys::fuzz_target;
 
 static WIDTH_CHECK: LazyLock<bool> = LazyLock::new(|| std::env::var_os("BOUNCES_FUZZ_NO_WIDTH_CHECK").is_none());
@@ -29,8 +31,14 @@ fn explain(args: &[String], format: Format) -> Result<String, String> {
     match run(args, format, None, &mut out) {
         Ok(()) => Ok(String::from_utf8(out).expect("output is UTF-8")),
         Err(Error::ExplainUsage(message)) => {
-            assert!(out.is_empty(), "wrote output and failed");
             assert!(!message.is_empty(), "an empty usage message");
+            if format == Format::Text {
+                assert!(out.is_empty(), "wrote text output and failed");
+            } else {
+                let value: serde_json::Value = serde_json::from_slice(&out).expect("the JSON error parses");
+                assert_eq!(value["kind"], "error");
+                assert_eq!(value["schema"], SCHEMA);
+            }
             Err(message)
         }
         Err(other) => panic!("not a usage error: {other}"),
@@ -105,12 +113,21 @@ fuzz_target!(|data: &[u8]| {
             }
             assert!(json.ends_with('\n'));
             let value: serde_json::Value = serde_json::from_str(json).expect("the JSON output parses");
+            assert_eq!(value["schema"], SCHEMA);
             let expected = kind;
             let kind = value["kind"].as_str().expect("an object with a kind");
             assert_eq!(Some(kind), expected, "{args:?}");
             if kind == "text" {
                 let joined: Vec<&str> = args.iter().map(|a| a.trim()).filter(|a| !a.is_empty()).collect();
-                assert_eq!(value["text"].as_str(), Some(joined.join(" ").as_str()));
+                let joined = joined.join(" ");
+                let shown = value["text"]["text"].as_str().expect("the text");
+                // Control characters and bidirectional overrides are shown escaped.
+                let escaped = |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+                if joined.chars().any(escaped) {
+                    assert!(!shown.chars().any(char::is_control), "control characters shown: {shown:?}");
+                } else {
+                    assert_eq!(shown, joined);
+                }
             }
         }
         (Err(a), Err(b)) => {

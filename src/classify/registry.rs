@@ -57,7 +57,7 @@ pub static REPLY_CODES: &[(u16, &str)] = &[
     (553, "mailbox name not allowed (address syntax or domain)"),
     (554, "transaction failed (at connection opening: no SMTP service here)"),
     (555, "parameters of MAIL FROM or RCPT TO not recognized or not implemented"),
-    (556, "domain does not accept mail (null MX, RFC 7505)"),
+    (556, "domain does not accept mail, such as a domain with a null MX"),
     (557, "address query reply (addrquery draft)"),
 ];
 
@@ -201,6 +201,43 @@ pub fn enhanced_description(class: u8, subject: u16, detail: u16) -> Option<&'st
     ENHANCED_CODES.binary_search_by_key(&(subject, detail), |&(s, d, _)| (s, d)).ok().map(|i| ENHANCED_CODES[i].2)
 }
 
+/// The document that defines the enhanced status code `X.subject.detail`
+/// (the reference column of the IANA registry; RFC 3463 §3.1 to §3.8 cover
+/// subjects 0 to 7), or `None` if it is not registered.
+#[must_use]
+pub fn enhanced_source(subject: u16, detail: u16) -> Option<&'static str> {
+    enhanced_description(5, subject, detail)?;
+    Some(match (subject, detail) {
+        (0, _) => "RFC 3463 §3.1",
+        (1, 9) => "RFC 3886",
+        (1, 10) => "RFC 7505; RFC 7504",
+        (1, _) => "RFC 3463 §3.2",
+        (2, _) => "RFC 3463 §3.3",
+        (3, 2) => "RFC 3463 §3.4; RFC 7504",
+        (3, 6) => "RFC 6710",
+        (3, _) => "RFC 3463 §3.4",
+        (4, _) => "RFC 3463 §3.5",
+        (5, 6) => "RFC 4954",
+        (5, _) => "RFC 3463 §3.6",
+        (6, 6) => "RFC 4468",
+        (6, 7..=10) => "RFC 6531",
+        (6, _) => "RFC 3463 §3.7",
+        (7, 8 | 9 | 11 | 12) => "RFC 4954",
+        (7, 10 | 13 | 14) => "RFC 5248",
+        (7, 15 | 16) => "RFC 6710",
+        (7, 17..=19) => "RFC 7293",
+        (7, 20..=22) => "RFC 7372; RFC 6376",
+        (7, 23 | 24) => "RFC 7372; RFC 7208",
+        (7, 25) => "RFC 7372; RFC 7601",
+        (7, 26) => "RFC 7372",
+        (7, 27) => "RFC 7505",
+        (7, 28) => "draft-levine-mailbomb-header",
+        (7, 29) => "RFC 8617",
+        (7, 30) => "RFC 8689",
+        _ => "RFC 3463 §3.8",
+    })
+}
+
 /// Returns the name of an enhanced status code subject (0 to 7), or `None`
 /// for other values.
 ///
@@ -325,6 +362,16 @@ mod tests {
             let desc = desc.unwrap_or_else(|| panic!("case {i}: missing"));
             assert!(desc.contains(phrase), "case {i}: {desc:?} lacks {phrase:?}");
         }
+    }
+
+    #[test]
+    fn every_registered_code_has_a_source() {
+        for &(s, d, _) in ENHANCED_CODES {
+            let source = enhanced_source(s, d).unwrap_or_else(|| panic!("X.{s}.{d}"));
+            assert!(source.starts_with("RFC ") || source.starts_with("draft-"), "X.{s}.{d}: {source}");
+        }
+        assert_eq!(enhanced_source(7, 606), None);
+        assert_eq!(enhanced_source(2, 2), Some("RFC 3463 §3.3"));
     }
 
     #[test]

@@ -298,15 +298,17 @@ impl Reason {
                  suppress a whole domain on one event."
             }
             Reason::NotAccept => {
-                "Remove the address: no mail to that domain can ever be delivered (often a typo or a \
-                 parked, web-only domain). Only a 4xx variant is temporary and worth retrying."
+                "Correct the address (often a typo or a parked, web-only domain) or remove it: the domain \
+                 says it takes no mail (a null MX). A refusal by one host (521, X.3.2) is not enough: the \
+                 domain's other MX hosts may take mail; a 4xx variant is temporary and retried."
             }
             Reason::HasMoved => {
                 "Stop sending to this address; use the new address if the reply names one, otherwise ask \
                  the recipient for it."
             }
             Reason::MailboxFull => {
-                "Retry later and treat it as a soft bounce, even when it arrived as a 5xx; suppress the \
+                "Treat it as a soft bounce, even when it arrived as a 5xx (RFC 3463 calls a full mailbox \
+                 transient): the MTA retries a 4xx by itself; after a 5xx, send again later. Suppress the \
                  address only after repeated failures over several days (an abandoned mailbox fills up \
                  and stays full)."
             }
@@ -399,18 +401,18 @@ impl Reason {
                  and a Date, no duplicated single-instance headers."
             }
             Reason::NetworkError => {
-                "Usually transient: let the MTA retry. If it persists, check outbound connectivity to \
-                 port 25 (firewall, ISP block), your DNS resolver and the destination's MX hosts; a loop \
-                 needs an MX or routing fix."
+                "A problem on the way between the servers: after a 4xx the MTA retries by itself, after \
+                 a 5xx or an expiry it has given up. If it persists, check outbound connectivity to port \
+                 25 (firewall, ISP block), your DNS resolver and the destination's MX hosts; a loop needs \
+                 an MX or routing fix."
             }
             Reason::Expired => {
                 "Look at the deferrals before the expiry for the real cause; if the destination was just \
                  down for long, send again later. An expiry alone is not a hard bounce."
             }
             Reason::SystemError => {
-                "Usually the destination's problem: retry later and tell its postmaster if it persists. \
-                 \"Loops back to myself\" means the domain's MX points at your own server: fix the MX or \
-                 your `mydestination`/`relay_domains`."
+                "Usually the destination's problem: after a 4xx the MTA retries by itself; after a 5xx, \
+                 send again once it is fixed, and tell its postmaster if it persists."
             }
             Reason::SystemFull => {
                 "Retry later; it is the destination's problem. If it lasts for days, tell the receiving \
