@@ -415,8 +415,20 @@ proptest! {
 
     #[test]
     fn crlf_line_ends_do_not_change_reports(log in log(), block_size in 1..=512usize) {
-        let lf = log.bytes();
-        let crlf = Log { lines: log.lines.iter().map(|l| [&l[..], b"\r"].concat()).collect(), ..log.clone() }.bytes();
+        // A line that already ends in `\r` would end in `\r\r\n` with CRLF,
+        // and only one `\r` belongs to the line end (see the seed in
+        // properties.proptest-regressions): such lines lose their trailing
+        // `\r`s in both versions.
+        let lines: Vec<Vec<u8>> = log
+            .lines
+            .iter()
+            .map(|l| {
+                let end = l.iter().rposition(|&b| b != b'\r').map_or(0, |i| i + 1);
+                l[..end].to_vec()
+            })
+            .collect();
+        let lf = Log { lines: lines.clone(), ..log.clone() }.bytes();
+        let crlf = Log { lines: lines.iter().map(|l| [&l[..], b"\r"].concat()).collect(), ..log.clone() }.bytes();
         let opts = BlockOptions { block_size, ..BlockOptions::default() };
         let want = found(&scan_whole(&lf, opts.max_line));
         prop_assert_eq!(&found(&scan_whole(&crlf, opts.max_line)), &want);
