@@ -583,10 +583,31 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P35",
-            r"no such (?:user|mailbox|recipient|address)|user (?:unknown|not found|does not exist)|unknown (?:user|recipient|mailbox)|(?:mailbox|recipient|address) (?:not found|does not exist|unknown|invalid|unavailable)|invalid (?:recipient|mailbox)|recipient address rejected: (?:invalid user|unknown user|user unknown)|bad destination mailbox address",
+            r"no such (?:user|mailbox|recipient|address)|user (?:unknown|not found|does not exist)|unknown (?:user|recipient|mailbox)|(?:mailbox|recipient|address) (?:not found|does not exist|unknown|invalid)|recipient (?:mailbox )?unavailable|invalid (?:recipient|mailbox)|recipient address rejected: (?:invalid user|unknown user|user unknown)|bad destination mailbox address",
             UserUnknown,
             "generic",
             "the recipient does not exist",
+        ),
+        // "Mailbox unavailable" is RFC 5321's stock text of 450 and 550,
+        // which servers also send with 5.7.1 (a refusal) or 4.2.0: an
+        // unknown user only with an address-status code (X.1.x) or none
+        // of substance (X.0.0, which Postfix writes when the reply had no
+        // enhanced code: GMX and web.de answer unknown users this way).
+        generic_if(
+            "P53",
+            Codes { basic: None, class: None, subject: Some(1), detail: None },
+            r"mailbox (?:is )?unavailable",
+            UserUnknown,
+            "generic",
+            "the mailbox is unavailable, with an address-status code (X.1.x)",
+        ),
+        generic_if(
+            "P53",
+            Codes::enhanced(0, 0),
+            r"mailbox (?:is )?unavailable",
+            UserUnknown,
+            "generic",
+            "the mailbox is unavailable, with no more specific code (X.0.0)",
         ),
         // After the unknown users: an error of the receiving system.
         generic(
@@ -1073,7 +1094,7 @@ pub static ENHANCED: &[EnhancedRule] = {
         strong(7, 10, FailedStartTls, "", "X.7.10 encryption needed"),
         strong(7, 11, FailedStartTls, "", "X.7.11 encryption required for the authentication mechanism"),
         strong(7, 12, SecurityError, "", "X.7.12 a password transition is needed"),
-        strong(7, 13, Suspend, "", "X.7.13 user account disabled"),
+        strong(7, 13, SecurityError, "", "X.7.13 user account disabled (the account that authenticated: RFC 5248)"),
         strong(7, 14, SecurityError, "", "X.7.14 trust relationship required"),
         strong(7, 15, PolicyViolation, "", "X.7.15 priority level is too low"),
         strong(7, 16, EmailTooLarge, "", "X.7.16 message too big for the specified priority"),
@@ -1141,7 +1162,7 @@ pub static BASIC: &[BasicRule] = {
         basic_at("B454", 454, Stage::StartTls, FailedStartTls, "", "454 at STARTTLS: TLS not available"),
         basic_at("B454", 454, Stage::Auth, SecurityError, "", "454 at AUTH: temporary authentication failure"),
         basic("B454", 454, OnHold, "", "454 temporary failure"),
-        basic("B455", 455, SyntaxError, "", "455 server unable to accommodate parameters"),
+        basic("B455", 455, SystemError, "", "455 server unable to accommodate parameters (for now)"),
         basic("B500", 500, SyntaxError, "", "500 syntax error, command unrecognized"),
         basic("B501", 501, SyntaxError, "", "501 syntax error in parameters or arguments"),
         basic("B502", 502, SyntaxError, "", "502 command not implemented"),
@@ -1150,7 +1171,7 @@ pub static BASIC: &[BasicRule] = {
         basic("B521", 521, OnHold, "host_not_accepting", "521 host does not accept mail (that host; another MX may)"),
         basic("B523", 523, FailedStartTls, "", "523 encryption needed"),
         basic("B524", 524, FailedStartTls, "", "524 encryption required for the mechanism"),
-        basic("B525", 525, Suspend, "", "525 user account disabled"),
+        basic("B525", 525, SecurityError, "", "525 user account disabled (the account that authenticated)"),
         basic_at("B530", 530, Stage::StartTls, FailedStartTls, "", "530 around STARTTLS: TLS required"),
         basic("B530", 530, SecurityError, "", "530 authentication required"),
         basic("B534", 534, SecurityError, "", "534 authentication mechanism too weak"),

@@ -1771,4 +1771,12 @@ pub(super) const VECTORS: &[Vector] = &[
     (Deferred, 0, "4.9.9", "something odd", OnHold, "C4"),
     (Bounced, 0, "", "something odd", Undefined, "U"),
     (Bounced, 0, "", "", Undefined, "U"),
+    (
+        Bounced,
+        550,
+        "5.1.0",
+        "host mx.example.com[192.0.2.1] said: 550 5.1.0 Requested action not taken: mailbox unavailable (in reply to RCPT TO command)",
+        UserUnknown,
+        "P53",
+    ),
 ];
