@@ -169,7 +169,7 @@ pub fn print(config: &Config, analysis: &Analysis, out: &mut impl Write) -> std:
         writeln!(out, "bounces: {label}: {}{more}", shown.join(", "))?;
     }
     if let Some(dir) = &config.out_dir {
-        writeln!(out, "{}", written_line(dir, &config.out_reports))?;
+        writeln!(out, "{}", written_line(dir, &config.out_reports, config.format))?;
     }
     Ok(())
 }
@@ -255,8 +255,8 @@ fn folded_lines(config: &Config, folded: &crate::tally::Folded) -> Vec<String> {
 }
 
 /// Where `-o` wrote: `bounces: wrote domains.csv, codes.csv into DIR`.
-fn written_line(dir: &std::path::Path, reports: &[crate::config::ReportKind]) -> String {
-    let files: Vec<String> = reports.iter().map(|r| format!("{}.csv", r.name())).collect();
+fn written_line(dir: &std::path::Path, reports: &[crate::config::ReportKind], format: crate::config::Format) -> String {
+    let files: Vec<String> = reports.iter().map(|&r| format.file_name(r)).collect();
     format!("bounces: wrote {} into {}", files.join(", "), dir.display())
 }
 
@@ -636,11 +636,15 @@ mod tests {
 
     #[test]
     fn where_the_reports_were_written() {
-        use crate::config::ReportKind;
+        use crate::config::{Format, ReportKind};
         let dir = std::path::Path::new("reports/2026-11-04");
         assert_eq!(
-            written_line(dir, &[ReportKind::Domains, ReportKind::Daily]),
+            written_line(dir, &[ReportKind::Domains, ReportKind::Daily], Format::Csv),
             "bounces: wrote domains.csv, daily.csv into reports/2026-11-04"
+        );
+        assert_eq!(
+            written_line(dir, &[ReportKind::Codes], Format::Jsonl),
+            "bounces: wrote codes.jsonl into reports/2026-11-04"
         );
     }
 
