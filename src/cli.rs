@@ -121,9 +121,9 @@ struct AnalyzeArgs {
     #[arg(long, value_enum, value_name = "REPORT")]
     report: Vec<ReportArg>,
 
-    /// Write the reports into DIR as <name>.csv (or .tsv, .json, .jsonl: see
-    /// --format; created if missing) instead of printing one on stdout. Each
-    /// file appears complete or not at all.
+    /// Write the reports into DIR as <name>.csv (or .tsv, .json, .jsonl, or
+    /// one bounces.xlsx: see --format; created if missing) instead of
+    /// printing one on stdout. Each file appears complete or not at all.
     /// `{since}` in DIR becomes the date of --since (YYYY-MM-DD in --tz):
     /// `-o 'reports/{since}'`.
     #[arg(short = 'o', long, value_name = "DIR")]
@@ -172,7 +172,9 @@ struct AnalyzeArgs {
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_TRACKED)]
     max_tracked_domains: usize,
 
-    /// How the reports are written. With -o each report is DIR/<name>.<format>.
+    /// How the reports are written. With -o each report is DIR/<name>.<format>,
+    /// except xlsx: every report a sheet of DIR/bounces.xlsx. xlsx goes to
+    /// stdout only when stdout is not a terminal.
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = OutputFormatArg(Format::Csv))]
     format: OutputFormatArg,
 
@@ -190,7 +192,8 @@ struct AnalyzeArgs {
     /// Write CSV and TSV cells exactly as found in the log. By default a cell
     /// that would start a spreadsheet formula (=, +, -, @, tab, CR) gets a
     /// leading ', since hostile senders and servers choose what lands in a
-    /// log. JSON is never defused.
+    /// log. JSON and xlsx are never defused (no cell of a workbook is a
+    /// formula).
     #[arg(long)]
     raw_csv: bool,
 
@@ -310,6 +313,7 @@ impl ValueEnum for OutputFormatArg {
             Format::Tsv => "tab-separated; \\, tab, LF and CR in texts written as \\\\, \\t, \\n, \\r",
             Format::Json => "one array of objects per report, keys the column names, missing values null",
             Format::Jsonl => "one JSON object per line",
+            Format::Xlsx => "one Excel workbook, a sheet per report, typed cells and charts (-o: DIR/bounces.xlsx)",
         };
         Some(PossibleValue::new(self.0.name()).help(help))
     }
@@ -480,6 +484,13 @@ impl AnalyzeArgs {
         }
         if args.bom && !matches!(format, Format::Csv | Format::Tsv) {
             return Err(Error::Usage(format!("--bom is for --format csv and tsv, not {}", format.name())));
+        }
+        if format == Format::Xlsx && args.out_dir.is_none() && std::io::stdout().is_terminal() {
+            return Err(Error::Usage(
+                "--format xlsx: a workbook is not for a terminal; redirect it (> report.xlsx) or write it with \
+                 -o DIR (DIR/bounces.xlsx)"
+                    .to_string(),
+            ));
         }
         Ok(Config {
             inputs,

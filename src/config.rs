@@ -93,11 +93,13 @@ pub enum Format {
     Json,
     /// One JSON object per line.
     Jsonl,
+    /// One Excel workbook, a sheet per report, with typed cells.
+    Xlsx,
 }
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: [Format; 4] = [Format::Csv, Format::Tsv, Format::Json, Format::Jsonl];
+    pub const ALL: [Format; 5] = [Format::Csv, Format::Tsv, Format::Json, Format::Jsonl, Format::Xlsx];
 
     /// The name on the command line, also the file extension.
     pub fn name(self) -> &'static str {
@@ -106,14 +108,22 @@ impl Format {
             Format::Tsv => "tsv",
             Format::Json => "json",
             Format::Jsonl => "jsonl",
+            Format::Xlsx => "xlsx",
         }
     }
 
-    /// The file `-o` writes for `report`: `<report>.<format>`.
+    /// The file `-o` writes for `report`: `<report>.<format>`, except for
+    /// xlsx, whose one workbook holds every report.
     pub fn file_name(self, report: ReportKind) -> String {
-        format!("{}.{}", report.name(), self.name())
+        match self {
+            Format::Xlsx => WORKBOOK.to_string(),
+            _ => format!("{}.{}", report.name(), self.name()),
+        }
     }
 }
+
+/// The workbook `-o DIR --format xlsx` writes into `DIR`.
+pub const WORKBOOK: &str = "bounces.xlsx";
 
 /// Which failed addresses the `recipients` report lists (`--suppress`).
 ///

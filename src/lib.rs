@@ -14,7 +14,7 @@
 //! Config ─▶ input (pieces ending on '\n') ─▶ scan (the pieces, in parallel)
 //!   each thread: search (anchors of every parse::dialect → parse → Event)
 //!            ─▶ worker (time, window, classify, domain) ─▶ tally + messages
-//!        ─▶ tallies added up ─▶ report (typed rows) ─▶ format (CSV, TSV, JSON)
+//!        ─▶ tallies added up ─▶ report (typed rows) ─▶ format (CSV, TSV, JSON, xlsx)
 //!        + summary (stderr)
 //! ```
 #![deny(missing_docs)]

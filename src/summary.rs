@@ -254,8 +254,13 @@ fn folded_lines(config: &Config, folded: &crate::tally::Folded) -> Vec<String> {
     lines
 }
 
-/// Where `-o` wrote: `bounces: wrote domains.csv, codes.csv into DIR`.
+/// Where `-o` wrote: `bounces: wrote domains.csv, codes.csv into DIR`, or
+/// `bounces: wrote bounces.xlsx (domains, codes) into DIR`.
 fn written_line(dir: &std::path::Path, reports: &[crate::config::ReportKind], format: crate::config::Format) -> String {
+    if format == crate::config::Format::Xlsx {
+        let sheets: Vec<&str> = reports.iter().map(|r| r.name()).collect();
+        return format!("bounces: wrote {} ({}) into {}", crate::config::WORKBOOK, sheets.join(", "), dir.display());
+    }
     let files: Vec<String> = reports.iter().map(|&r| format.file_name(r)).collect();
     format!("bounces: wrote {} into {}", files.join(", "), dir.display())
 }
@@ -645,6 +650,10 @@ mod tests {
         assert_eq!(
             written_line(dir, &[ReportKind::Codes], Format::Jsonl),
             "bounces: wrote codes.jsonl into reports/2026-11-04"
+        );
+        assert_eq!(
+            written_line(dir, &[ReportKind::Domains, ReportKind::Codes], Format::Xlsx),
+            "bounces: wrote bounces.xlsx (domains, codes) into reports/2026-11-04"
         );
     }
 

@@ -20,6 +20,19 @@ const HOSTILE: &str = "\
 /// Runs `analyze -o DIR` over the samples and [`HOSTILE`] with every report
 /// and `args`; the files written, by report name.
 pub fn written(dir: &tempfile::TempDir, extension: &str, args: &[&str]) -> Vec<(String, Vec<u8>)> {
+    let out_dir = write_into(dir, args);
+    REPORTS
+        .iter()
+        .map(|report| {
+            let path = out_dir.join(format!("{report}.{extension}"));
+            (report.to_string(), std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+        })
+        .collect()
+}
+
+/// Runs `analyze -o DIR` over the samples and [`HOSTILE`] with every report
+/// and `args`; gives `DIR`.
+fn write_into(dir: &tempfile::TempDir, args: &[&str]) -> std::path::PathBuf {
     let log = util::temp_file(dir, "hostile.log", HOSTILE.as_bytes());
     let out_dir = dir.path().join(format!("out-{}", args.join("")));
     let mut all: Vec<&str> = vec!["analyze", "-q", "--tz", "UTC", "-o", out_dir.to_str().unwrap()];
@@ -32,13 +45,7 @@ pub fn written(dir: &tempfile::TempDir, extension: &str, args: &[&str]) -> Vec<(
     all.push(&log);
     let out = run(&all);
     assert_eq!(out.status.code(), Some(0), "{args:?}: {}", util::stderr(&out));
-    REPORTS
-        .iter()
-        .map(|report| {
-            let path = out_dir.join(format!("{report}.{extension}"));
-            (report.to_string(), std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
-        })
-        .collect()
+    out_dir
 }
 
 /// A CSV report as rows of cells, the header first.
@@ -214,11 +221,190 @@ fn unwritable_directory_is_an_error_in_every_format() {
     let file = dir.path().join("not-a-dir");
     std::fs::write(&file, b"x").unwrap();
     let out_dir = file.join("reports");
-    for format in ["tsv", "json", "jsonl"] {
+    for format in ["tsv", "json", "jsonl", "xlsx"] {
         let out = run(&["analyze", "--format", format, "-o", out_dir.to_str().unwrap(), "samples/postfix.log"]);
         assert_eq!(out.status.code(), Some(2), "{format}");
         let stderr = util::stderr(&out);
         assert!(stderr.starts_with(&format!("bounces: {}: ", out_dir.display())), "{format}: {stderr}");
         assert!(!Path::new(&out_dir).exists(), "{format}");
     }
+}
+
+/// A date-time of a workbook (days since 1899-12-30) as the CSV spells it,
+/// to the second: `2026-11-04T10:15:00`.
+fn excel_time(serial: f64) -> String {
+    let seconds = (serial * 86_400.0).round() as i64;
+    let start = jiff::civil::date(1899, 12, 30).at(0, 0, 0, 0);
+    let time = start.checked_add(jiff::Span::new().seconds(seconds)).expect("a date-time in range");
+    time.strftime("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
+/// Compares a sheet with the CSV rows (header first), cell by cell: the
+/// same text, an empty cell where the CSV is empty, a number of the same
+/// value where it has one (codes never: they are text), a date or
+/// date-time of the same wall-clock time where it has a period or a moment.
+fn assert_sheet_is_csv(what: &str, sheet: &calamine::Range<calamine::Data>, csv: &[Vec<String>]) {
+    use calamine::{Data, DataType};
+    let rows: Vec<&[Data]> = sheet.rows().collect();
+    assert_eq!(rows.len(), csv.len(), "{what}: rows, the header included");
+    let header = &csv[0];
+    for (n, (row, want)) in rows.iter().zip(csv).enumerate() {
+        for (col, wanted) in want.iter().enumerate() {
+            let got = row.get(col).unwrap_or(&Data::Empty);
+            let at = format!("{what} row {n} {}: {got:?} vs {wanted:?}", header[col]);
+            let column = header[col].as_str();
+            match got {
+                Data::Empty => assert_eq!(wanted, "", "{at}"),
+                Data::String(text) => assert_eq!(text, wanted, "{at}"),
+                Data::Float(value) => {
+                    assert!(!matches!(column, "code" | "enhanced"), "{at}: a code is text");
+                    assert_eq!(Some(*value), wanted.parse::<f64>().ok(), "{at}");
+                    if !wanted.contains('.') {
+                        assert_eq!(value.fract(), 0.0, "{at}: a count is an integer");
+                    }
+                }
+                Data::DateTime(time) => {
+                    assert!(matches!(column, "period" | "first_seen" | "last_seen"), "{at}: not a date column");
+                    let spelled = excel_time(time.as_f64());
+                    let want = match wanted.len() {
+                        10 => format!("{wanted}T00:00:00"),
+                        16 => format!("{wanted}:00"),
+                        _ => wanted[..19].to_string(),
+                    };
+                    assert_eq!(spelled, want, "{at}");
+                }
+                other => panic!("{at}: unexpected {other:?} ({:?})", other.get_string()),
+            }
+        }
+    }
+}
+
+/// Opens a workbook held in memory.
+fn open_workbook(bytes: Vec<u8>) -> calamine::Xlsx<std::io::Cursor<Vec<u8>>> {
+    calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("a workbook calamine reads")
+}
+
+/// The workbook, read back, holds every cell of the CSV (written without
+/// defusing: a workbook cell is never a formula), typed; one sheet per
+/// report, named as the report, in order, and the top_bounced sheet.
+#[test]
+fn xlsx_carries_the_csv_values() {
+    use calamine::Reader;
+    let dir = tempfile::tempdir().unwrap();
+    let csv = written(&dir, "csv", &["--raw-csv"]);
+    let out_dir = write_into(&dir, &["--format", "xlsx"]);
+    let names: Vec<String> =
+        std::fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    assert_eq!(names, ["bounces.xlsx"], "one workbook, no temporary file left");
+    let mut workbook = open_workbook(std::fs::read(out_dir.join("bounces.xlsx")).unwrap());
+    let mut sheets = REPORTS.map(String::from).to_vec();
+    sheets.push("top_bounced".to_string());
+    assert_eq!(workbook.sheet_names(), sheets);
+    for (report, csv) in &csv {
+        let sheet = workbook.worksheet_range(report).unwrap();
+        assert_sheet_is_csv(report, &sheet, &csv_rows(csv, b','));
+    }
+    // The hostile reply is text, whole, not defused and not a formula.
+    let reasons = workbook.worksheet_range("reasons").unwrap();
+    let hostile = calamine::Data::String("=HYPERLINK(\"x\")".to_string());
+    let found = reasons.rows().flatten().any(|cell| match (cell, &hostile) {
+        (calamine::Data::String(text), calamine::Data::String(want)) => text.contains(want.as_str()),
+        _ => false,
+    });
+    assert!(found, "the reply with a formula is in reasons, as text");
+    assert!(workbook.worksheet_formula("reasons").unwrap().cells().all(|(_, _, f)| f.is_empty()), "no formulas");
+}
+
+/// The top_bounced sheet lists the domains with the most bounces, most
+/// first, with the counts and rates of the domains report.
+#[test]
+fn xlsx_lists_the_top_bounced_domains() {
+    use calamine::{Data, Reader};
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = write_into(&dir, &["--format", "xlsx"]);
+    let mut workbook = open_workbook(std::fs::read(out_dir.join("bounces.xlsx")).unwrap());
+    let domains = util::csv_records(&String::from_utf8(written(&dir, "csv", &[])[0].1.clone()).unwrap());
+    let mut want: Vec<(String, f64)> = domains
+        .iter()
+        .filter(|row| row["domain"] != "(other)" && util::csv_count(row, "bounced") > 0)
+        .map(|row| (row["domain"].clone(), util::csv_count(row, "bounced") as f64))
+        .collect();
+    want.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    want.truncate(20);
+    let top = workbook.worksheet_range("top_bounced").unwrap();
+    let got: Vec<(String, f64)> = top
+        .rows()
+        .skip(1)
+        .map(|row| match (&row[0], &row[1]) {
+            (Data::String(domain), Data::Float(bounced)) => (domain.clone(), *bounced),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert!(!got.is_empty());
+    assert_eq!(got, want);
+}
+
+/// On stdout (not a terminal) a workbook of the one report; the same
+/// bytes whatever the threads, and the same as -o's sheet.
+#[test]
+fn xlsx_on_stdout_is_the_one_report() {
+    use calamine::Reader;
+    let args = |threads: &'static str| {
+        [
+            "analyze",
+            "-q",
+            "--tz",
+            "UTC",
+            "-j",
+            threads,
+            "--format",
+            "xlsx",
+            "--report",
+            "codes",
+            "samples/postfix.log",
+            "samples/exim.log",
+        ]
+    };
+    let one = run(&args("1"));
+    assert_eq!(one.status.code(), Some(0), "{}", util::stderr(&one));
+    assert!(one.stdout.starts_with(b"PK"), "a zip file");
+    let four = run(&args("4"));
+    assert!(one.stdout == four.stdout, "the same bytes with 1 and 4 threads");
+    let mut workbook = open_workbook(one.stdout);
+    assert_eq!(workbook.sheet_names(), ["codes"]);
+    let csv = run(&[
+        "analyze",
+        "-q",
+        "--tz",
+        "UTC",
+        "--raw-csv",
+        "--report",
+        "codes",
+        "samples/postfix.log",
+        "samples/exim.log",
+    ]);
+    assert_sheet_is_csv("codes", &workbook.worksheet_range("codes").unwrap(), &csv_rows(&csv.stdout, b','));
+}
+
+/// A workbook is not written to a terminal (`script` gives the command
+/// one; skipped where `script` is missing).
+#[test]
+fn xlsx_to_a_terminal_is_refused() {
+    let bin = env!("CARGO_BIN_EXE_bounces");
+    let command = format!("{bin} analyze --format xlsx samples/postfix.log; echo \"exit=$?\"");
+    let out = match std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(util::root())
+        .output()
+    {
+        Ok(out) if out.status.success() => out,
+        _ => {
+            eprintln!("skipped: `script` is not available to give the command a terminal");
+            return;
+        }
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("a workbook is not for a terminal"), "{text}");
+    assert!(text.contains("exit=2"), "{text}");
+    assert!(!text.contains("PK"), "{text}");
 }

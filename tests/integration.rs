@@ -33,7 +33,7 @@ mod truth;
 // regex-based reference parser written from the README.
 mod reference_parser;
 
-// `--format`: TSV, JSON and JSON Lines against the CSV of the same
+// `--format`: TSV, JSON, JSON Lines and xlsx against the CSV of the same
 // run; `--delimiter`, `--bom`.
 mod formats;
 

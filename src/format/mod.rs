@@ -4,7 +4,8 @@
 //! The reports hand over rows of typed cells ([`crate::report::table`]);
 //! this stage alone decides how a cell is written, one module per format:
 //! [`csv`] (the default), [`tsv`], [`json`] (JSON and JSON Lines), all
-//! spelling cells as [`text`] does, so every format carries the same values.
+//! spelling cells as [`text`] does, so every format carries the same values,
+//! and [`xlsx`], one workbook of typed cells holding every report.
 //! With `-o DIR` each report goes to a temporary file in
 //! `DIR` that is renamed into place, so nobody ever reads half a report;
 //! the temporary file is created exclusively under a random name and is
@@ -15,6 +16,7 @@ pub mod csv;
 pub mod json;
 pub mod text;
 pub mod tsv;
+pub mod xlsx;
 
 use std::fs;
 use std::io::{self, Write};
@@ -22,7 +24,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use crate::config::{Format, ReportKind};
+use crate::config::{Format, ReportKind, WORKBOOK};
 use crate::error::{Error, Result};
 use crate::report::Reports;
 use crate::report::table::Row;
@@ -84,13 +86,30 @@ impl<W: Write> WithRows for Text<W> {
             Format::Tsv => tsv::write(rows, self.out, self.options),
             Format::Json => json::write(rows, self.out, json::Layout::Array),
             Format::Jsonl => json::write(rows, self.out, json::Layout::Lines),
+            Format::Xlsx => unreachable!("write hands workbooks to xlsx"),
         }
     }
 }
 
-/// Writes one report to `out`.
-pub fn write(reports: &Reports, kind: ReportKind, out: impl Write, options: Options) -> io::Result<()> {
-    with_rows(reports, kind, Text { out, options })
+/// Writes one report to `out`: as text, or as a workbook of that report.
+pub fn write(reports: &Reports, kind: ReportKind, mut out: impl Write, options: Options) -> io::Result<()> {
+    match options.format {
+        Format::Xlsx => {
+            let bytes = xlsx::workbook(reports, &[kind]).and_then(|mut w| w.save_to_buffer()).map_err(xlsx_error)?;
+            out.write_all(&bytes)?;
+            out.flush()
+        }
+        _ => with_rows(reports, kind, Text { out, options }),
+    }
+}
+
+/// An error of the workbook writer as an I/O error (as it is, when it is
+/// one).
+fn xlsx_error(error: rust_xlsxwriter::XlsxError) -> io::Error {
+    match error {
+        rust_xlsxwriter::XlsxError::IoError(error) => error,
+        other => io::Error::other(format!("xlsx: {other}")),
+    }
 }
 
 /// The mode a directory created by `-o` gets for files of `file_mode`: the
@@ -101,11 +120,19 @@ pub fn dir_mode(file_mode: u32) -> u32 {
     mode | ((mode & 0o444) >> 2)
 }
 
-/// Writes the reports `kinds` into `dir` as `<name>.<format>`, each atomically
-/// and of mode `mode` ([`write_atomically`]). `dir` and any missing parent
-/// are created of mode [`dir_mode`]; an existing directory is left as it is.
+/// Writes the reports `kinds` into `dir` as `<name>.<format>` (xlsx: all
+/// of them into one workbook, [`WORKBOOK`]), each file atomically and of
+/// mode `mode` ([`write_atomically`]). `dir` and any missing parent are
+/// created of mode [`dir_mode`]; an existing directory is left as it is.
 pub fn write_all(reports: &Reports, dir: &Path, kinds: &[ReportKind], options: Options, mode: u32) -> Result<()> {
     create_dir(dir, dir_mode(mode)).map_err(|source| Error::Output { path: dir.to_path_buf(), source })?;
+    if options.format == Format::Xlsx {
+        let path = dir.join(WORKBOOK);
+        // Built whole before the file is created: a failure leaves no file.
+        let output = |source| Error::Output { path: path.clone(), source };
+        let mut workbook = xlsx::workbook(reports, kinds).map_err(xlsx_error).map_err(output)?;
+        return write_atomically(&path, mode, |file| workbook.save_to_writer(file).map_err(xlsx_error)).map_err(output);
+    }
     // Each file on its own (a thread each when the pool has them); the
     // first failure in the order given is the one reported.
     let results: Vec<Result<()>> = kinds
