@@ -11,7 +11,9 @@ use std::sync::LazyLock;
 use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use bounces::config::{Config, DEFAULT_MAX_TRACKED, DEFAULT_REPORT_MODE, Mta, ReportKind, Suppress, TimeConfig};
+use bounces::config::{
+    Config, DEFAULT_MAX_TRACKED, DEFAULT_REPORT_MODE, Format, Mta, ReportKind, Suppress, TimeConfig,
+};
 use bounces::error::{Error, Result};
 use bounces::internals::classify::UserRules;
 use bounces::internals::explain;
@@ -120,8 +122,9 @@ struct AnalyzeArgs {
     #[arg(long, value_enum, value_name = "REPORT")]
     report: Vec<ReportArg>,
 
-    /// Write the reports into DIR as <name>.csv (created if missing) instead
-    /// of printing one on stdout. Each file appears complete or not at all.
+    /// Write the reports into DIR as <name>.csv (or .tsv, .json, .jsonl, or
+    /// one bounces.xlsx: see --format; created if missing) instead of
+    /// printing one on stdout. Each file appears complete or not at all.
     /// `{since}` in DIR becomes the date of --since (YYYY-MM-DD in --tz):
     /// `-o 'reports/{since}'`.
     #[arg(short = 'o', long, value_name = "DIR")]
@@ -170,9 +173,28 @@ struct AnalyzeArgs {
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_TRACKED)]
     max_tracked_domains: usize,
 
-    /// Write cells exactly as found in the log. By default a cell that would
-    /// start a spreadsheet formula (=, +, -, @, tab, CR) gets a leading ',
-    /// since hostile senders and servers choose what lands in a log.
+    /// How the reports are written. With -o each report is DIR/<name>.<format>,
+    /// except xlsx: every report a sheet of DIR/bounces.xlsx. xlsx goes to
+    /// stdout only when stdout is not a terminal.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = OutputFormatArg(Format::Csv))]
+    format: OutputFormatArg,
+
+    /// The field delimiter of CSV, one ASCII character: `;` for spreadsheets
+    /// whose decimal separator is a comma (German, French, ...). Default `,`
+    /// (RFC 4180).
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
+    delimiter: Option<u8>,
+
+    /// Start CSV and TSV with a UTF-8 byte order mark, which Excel needs to
+    /// read non-ASCII text (IDN domains) as UTF-8.
+    #[arg(long)]
+    bom: bool,
+
+    /// Write CSV and TSV cells exactly as found in the log. By default a cell
+    /// that would start a spreadsheet formula (=, +, -, @, tab, CR) gets a
+    /// leading ', since hostile senders and servers choose what lands in a
+    /// log. JSON and xlsx are never defused (no cell of a workbook is a
+    /// formula).
     #[arg(long)]
     raw_csv: bool,
 
@@ -264,6 +286,46 @@ impl ValueEnum for ReportArg {
             _ => "",
         };
         Some(PossibleValue::new(self.0.name()).help(format!("{}{rows}", report::header(self.0))))
+    }
+}
+
+/// `--format`: a format of the reports, from [`Format::ALL`].
+#[derive(Clone, Copy, Debug)]
+struct OutputFormatArg(Format);
+
+const FORMAT_ARGS: [OutputFormatArg; Format::ALL.len()] = {
+    let mut args = [OutputFormatArg(Format::Csv); Format::ALL.len()];
+    let mut i = 0;
+    while i < args.len() {
+        args[i] = OutputFormatArg(Format::ALL[i]);
+        i += 1;
+    }
+    args
+};
+
+impl ValueEnum for OutputFormatArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        &FORMAT_ARGS
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let help = match self.0 {
+            Format::Csv => "RFC 4180 (see --delimiter, --bom)",
+            Format::Tsv => "tab-separated; \\, tab, LF and CR in texts written as \\\\, \\t, \\n, \\r",
+            Format::Json => "one array of objects per report, keys the column names, missing values null",
+            Format::Jsonl => "one JSON object per line",
+            Format::Xlsx => "one Excel workbook, a sheet per report, typed cells and charts (-o: DIR/bounces.xlsx)",
+        };
+        Some(PossibleValue::new(self.0.name()).help(help))
+    }
+}
+
+/// `--delimiter`: one ASCII character that can separate CSV fields.
+fn parse_delimiter(text: &str) -> std::result::Result<u8, String> {
+    match text.as_bytes() {
+        [b'"' | b'\r' | b'\n'] => Err(format!("{text:?} cannot separate CSV fields")),
+        &[byte] if byte.is_ascii() => Ok(byte),
+        _ => Err("one ASCII character, such as ; or |".to_string()),
     }
 }
 
@@ -417,12 +479,29 @@ impl AnalyzeArgs {
         };
         let hash_key = if args.hash_recipients { Some(hash_key(args.hash_key_file.as_deref())?) } else { None };
         let suppress = suppress(&args.suppress)?;
+        let format = args.format.0;
+        if args.delimiter.is_some() && format != Format::Csv {
+            return Err(Error::Usage(format!("--delimiter is for --format csv, not {}", format.name())));
+        }
+        if args.bom && !matches!(format, Format::Csv | Format::Tsv) {
+            return Err(Error::Usage(format!("--bom is for --format csv and tsv, not {}", format.name())));
+        }
+        if format == Format::Xlsx && args.out_dir.is_none() && std::io::stdout().is_terminal() {
+            return Err(Error::Usage(
+                "--format xlsx: a workbook is not for a terminal; redirect it (> report.xlsx) or write it with \
+                 -o DIR (DIR/bounces.xlsx)"
+                    .to_string(),
+            ));
+        }
         Ok(Config {
             inputs,
             mta: args.mta.0,
             report,
             out_reports,
             out_dir,
+            format,
+            delimiter: args.delimiter.unwrap_or(b','),
+            bom: args.bom,
             report_mode: args.report_mode.unwrap_or(DEFAULT_REPORT_MODE),
             threads,
             blocks,

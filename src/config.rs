@@ -66,7 +66,8 @@ impl ReportKind {
         matches!(self, ReportKind::Messages | ReportKind::Recipients)
     }
 
-    /// The report's name, also its file name without `.csv`.
+    /// The report's name, also its file name without `.csv` and its sheet
+    /// in a workbook.
     pub fn name(self) -> &'static str {
         match self {
             ReportKind::Domains => "domains",
@@ -79,6 +80,50 @@ impl ReportKind {
         }
     }
 }
+
+/// How `bounces analyze` writes its reports (`--format`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Format {
+    /// RFC 4180 CSV (or with another delimiter, `--delimiter`).
+    #[default]
+    Csv,
+    /// Tab-separated values, tabs and line ends in texts escaped.
+    Tsv,
+    /// One JSON array of objects per report.
+    Json,
+    /// One JSON object per line.
+    Jsonl,
+    /// One Excel workbook, a sheet per report, with typed cells.
+    Xlsx,
+}
+
+impl Format {
+    /// Every format, in the order `--help` lists them.
+    pub const ALL: [Format; 5] = [Format::Csv, Format::Tsv, Format::Json, Format::Jsonl, Format::Xlsx];
+
+    /// The name on the command line, also the file extension.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Tsv => "tsv",
+            Format::Json => "json",
+            Format::Jsonl => "jsonl",
+            Format::Xlsx => "xlsx",
+        }
+    }
+
+    /// The file `-o` writes for `report`: `<report>.<format>`, except for
+    /// xlsx, whose one workbook holds every report.
+    pub fn file_name(self, report: ReportKind) -> String {
+        match self {
+            Format::Xlsx => WORKBOOK.to_string(),
+            _ => format!("{}.{}", report.name(), self.name()),
+        }
+    }
+}
+
+/// The workbook `-o DIR --format xlsx` writes into `DIR`.
+pub const WORKBOOK: &str = "bounces.xlsx";
 
 /// Which failed addresses the `recipients` report lists (`--suppress`).
 ///
@@ -128,6 +173,12 @@ pub struct Config {
     pub out_dir: Option<PathBuf>,
     /// The reports written into `out_dir`.
     pub out_reports: Vec<ReportKind>,
+    /// How the reports are written (`--format`).
+    pub format: Format,
+    /// The field delimiter of CSV (`--delimiter`; a comma by default).
+    pub delimiter: u8,
+    /// Start CSV and TSV with a UTF-8 byte order mark (`--bom`).
+    pub bom: bool,
     /// The mode of the files written into `out_dir` (`--report-mode`, at
     /// most 0666); a directory it creates gets the same bits plus search
     /// where reading is allowed.
@@ -142,7 +193,8 @@ pub struct Config {
     pub quiet: bool,
     /// Print examples of lines that could not be parsed.
     pub verbose: bool,
-    /// Write CSV cells as they are, without defusing spreadsheet formulas.
+    /// Write CSV and TSV cells as they are, without defusing spreadsheet
+    /// formulas (JSON and xlsx never defuse).
     pub raw_csv: bool,
     /// Show at most this many recipient domains on their own, those with
     /// the most events (`--max-domains`); the events of the others are
@@ -211,6 +263,9 @@ impl Default for Config {
             report: ReportKind::default(),
             out_dir: None,
             out_reports: Vec::new(),
+            format: Format::default(),
+            delimiter: b',',
+            bom: false,
             report_mode: DEFAULT_REPORT_MODE,
             threads: 1,
             blocks: BlockOptions::default(),

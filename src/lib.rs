@@ -14,7 +14,7 @@
 //! Config ─▶ input (pieces ending on '\n') ─▶ scan (the pieces, in parallel)
 //!   each thread: search (anchors of every parse::dialect → parse → Event)
 //!            ─▶ worker (time, window, classify, domain) ─▶ tally + messages
-//!        ─▶ tallies added up ─▶ report (typed rows) ─▶ format (CSV)
+//!        ─▶ tallies added up ─▶ report (typed rows) ─▶ format (CSV, TSV, JSON, xlsx)
 //!        + summary (stderr)
 //! ```
 #![deny(missing_docs)]
@@ -191,7 +191,12 @@ pub fn analyze(config: &Config) -> Result<Exit> {
     if let Some(key) = &config.hash_key {
         reports.mask_addresses(key);
     }
-    let output = format::Options { raw_csv: config.raw_csv };
+    let output = format::Options {
+        format: config.format,
+        raw_csv: config.raw_csv,
+        delimiter: config.delimiter,
+        bom: config.bom,
+    };
     match &config.out_dir {
         Some(dir) => {
             pool.install(|| format::write_all(&reports, dir, &written, output, config.report_mode))?;

@@ -169,7 +169,7 @@ pub fn print(config: &Config, analysis: &Analysis, out: &mut impl Write) -> std:
         writeln!(out, "bounces: {label}: {}{more}", shown.join(", "))?;
     }
     if let Some(dir) = &config.out_dir {
-        writeln!(out, "{}", written_line(dir, &config.out_reports))?;
+        writeln!(out, "{}", written_line(dir, &config.out_reports, config.format))?;
     }
     Ok(())
 }
@@ -254,9 +254,14 @@ fn folded_lines(config: &Config, folded: &crate::tally::Folded) -> Vec<String> {
     lines
 }
 
-/// Where `-o` wrote: `bounces: wrote domains.csv, codes.csv into DIR`.
-fn written_line(dir: &std::path::Path, reports: &[crate::config::ReportKind]) -> String {
-    let files: Vec<String> = reports.iter().map(|r| format!("{}.csv", r.name())).collect();
+/// Where `-o` wrote: `bounces: wrote domains.csv, codes.csv into DIR`, or
+/// `bounces: wrote bounces.xlsx (domains, codes) into DIR`.
+fn written_line(dir: &std::path::Path, reports: &[crate::config::ReportKind], format: crate::config::Format) -> String {
+    if format == crate::config::Format::Xlsx {
+        let sheets: Vec<&str> = reports.iter().map(|r| r.name()).collect();
+        return format!("bounces: wrote {} ({}) into {}", crate::config::WORKBOOK, sheets.join(", "), dir.display());
+    }
+    let files: Vec<String> = reports.iter().map(|&r| format.file_name(r)).collect();
     format!("bounces: wrote {} into {}", files.join(", "), dir.display())
 }
 
@@ -636,11 +641,19 @@ mod tests {
 
     #[test]
     fn where_the_reports_were_written() {
-        use crate::config::ReportKind;
+        use crate::config::{Format, ReportKind};
         let dir = std::path::Path::new("reports/2026-11-04");
         assert_eq!(
-            written_line(dir, &[ReportKind::Domains, ReportKind::Daily]),
+            written_line(dir, &[ReportKind::Domains, ReportKind::Daily], Format::Csv),
             "bounces: wrote domains.csv, daily.csv into reports/2026-11-04"
+        );
+        assert_eq!(
+            written_line(dir, &[ReportKind::Codes], Format::Jsonl),
+            "bounces: wrote codes.jsonl into reports/2026-11-04"
+        );
+        assert_eq!(
+            written_line(dir, &[ReportKind::Domains, ReportKind::Codes], Format::Xlsx),
+            "bounces: wrote bounces.xlsx (domains, codes) into reports/2026-11-04"
         );
     }
 

@@ -18,13 +18,8 @@ fn reports_for(inputs: &[Source], threads: usize, block_size: usize) -> Vec<u8> 
     let reports = Reports::build(&analysis.tally);
     let mut out = Vec::new();
     for kind in ReportKind::ALL {
-        bounces::internals::format::write(
-            &reports,
-            kind,
-            &mut out,
-            bounces::internals::format::Options { raw_csv: false },
-        )
-        .unwrap();
+        bounces::internals::format::write(&reports, kind, &mut out, bounces::internals::format::Options::default())
+            .unwrap();
     }
     out
 }

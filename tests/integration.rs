@@ -33,6 +33,10 @@ mod truth;
 // regex-based reference parser written from the README.
 mod reference_parser;
 
+// `--format`: TSV, JSON, JSON Lines and xlsx against the CSV of the same
+// run; `--delimiter`, `--bom`.
+mod formats;
+
 // Message-level reports: recipients followed to their final outcome.
 mod messages;
 

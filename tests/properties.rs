@@ -283,13 +283,8 @@ fn render(tally: &Tally) -> Vec<u8> {
     let reports = Reports::build(tally);
     let mut out = Vec::new();
     for kind in ReportKind::ALL {
-        bounces::internals::format::write(
-            &reports,
-            kind,
-            &mut out,
-            bounces::internals::format::Options { raw_csv: false },
-        )
-        .expect("writing to memory works");
+        bounces::internals::format::write(&reports, kind, &mut out, bounces::internals::format::Options::default())
+            .expect("writing to memory works");
     }
     out
 }

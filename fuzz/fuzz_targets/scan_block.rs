@@ -37,7 +37,7 @@ fn scan(pieces: &[&[u8]]) -> Tally {
 /// no cell starts a spreadsheet formula.
 fn write(reports: &Reports, kind: ReportKind, rows: usize, fields: usize, raw_csv: bool) {
     let mut out = Vec::new();
-    bounces::internals::format::write(&reports, kind, &mut out, bounces::internals::format::Options { raw_csv: raw_csv }).expect("writing to a Vec does not fail");
+    bounces::internals::format::write(&reports, kind, &mut out, bounces::internals::format::Options { raw_csv, ..Default::default() }).expect("writing to a Vec does not fail");
     let text = String::from_utf8(out).expect("reports are UTF-8");
     assert!(text.ends_with("\r\n"), "{kind:?}: records end with CRLF");
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(false).from_reader(text.as_bytes());

@@ -1,73 +1,46 @@
 //! CSV as RFC 4180 defines it: a header row, fields quoted where needed,
-//! records ending in CRLF.
+//! records ending in CRLF; another delimiter with `--delimiter` (`;` for
+//! spreadsheets whose decimal separator is a comma) and a UTF-8 byte order
+//! mark with `--bom`.
 //!
 //! Text from the log that a spreadsheet would run as a formula is defused
-//! (see [`defuse`]) unless `--raw-csv`. Numbers are formatted into buffers
-//! reused from row to row: no allocation per row.
+//! (see [`super::text::defuse`]) unless `--raw-csv`. Cells are spelled by
+//! [`super::text`], into buffers reused from row to row: no allocation per
+//! row.
 
-use std::borrow::Cow;
-use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::Options;
-use crate::report::table::{Cell, Row};
+use super::text::Speller;
+use crate::report::table::Row;
+
+/// The UTF-8 byte order mark, which Excel needs to read a CSV file as UTF-8.
+pub const BOM: &[u8] = "\u{feff}".as_bytes();
 
 /// Writes `rows` as CSV, the header first.
-pub fn write<R: Row>(rows: &[R], out: impl Write, options: Options) -> io::Result<()> {
-    let mut csv =
-        csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).buffer_capacity(64 << 10).from_writer(out);
+pub fn write<R: Row>(rows: &[R], mut out: impl Write, options: Options) -> io::Result<()> {
+    if options.bom {
+        out.write_all(BOM)?;
+    }
+    let mut csv = csv::WriterBuilder::new()
+        .delimiter(options.delimiter)
+        .terminator(csv::Terminator::CRLF)
+        .buffer_capacity(64 << 10)
+        .from_writer(out);
     csv.write_record(R::COLUMNS.iter().map(|c| c.name)).map_err(io_error)?;
     let mut cells = Vec::with_capacity(R::COLUMNS.len());
-    let mut number = itoa::Buffer::new();
-    let mut text = String::new();
+    let mut speller = Speller::default();
     for row in rows {
         cells.clear();
         row.cells(&mut cells);
         debug_assert_eq!(cells.len(), R::COLUMNS.len(), "one cell per column");
-        for cell in &cells {
-            text.clear();
-            let field: &str = match *cell {
-                Cell::Count(n) => number.format(n),
-                Cell::Code(Some(code)) => number.format(code),
-                Cell::Ratio(Some(r)) => {
-                    write!(text, "{r:.4}").expect("writing to a String cannot fail");
-                    &text
-                }
-                Cell::Seconds(Some(s)) => {
-                    write!(text, "{s:.3}").expect("writing to a String cannot fail");
-                    &text
-                }
-                Cell::Enhanced(Some(e)) => {
-                    write!(text, "{e}").expect("writing to a String cannot fail");
-                    &text
-                }
-                Cell::Code(None) | Cell::Ratio(None) | Cell::Seconds(None) | Cell::Enhanced(None) => "",
-                Cell::Text(t) => t,
-                Cell::Logged(t) => match defuse(t, options.raw_csv) {
-                    Cow::Borrowed(t) => t,
-                    Cow::Owned(t) => {
-                        text = t;
-                        &text
-                    }
-                },
-            };
-            csv.write_field(field).map_err(io_error)?;
+        for &cell in &cells {
+            csv.write_field(speller.spell(cell, !options.raw_csv)).map_err(io_error)?;
         }
         // An empty record ends the one the fields above started.
         csv.write_record(None::<&[u8]>).map_err(io_error)?;
     }
     csv.flush()
-}
-
-/// Defuses a cell that a spreadsheet would run as a formula, as OWASP
-/// recommends for CSV files: text from a log (a hostile sender or server
-/// chooses it) that starts with `=`, `+`, `-`, `@`, a tab or a carriage
-/// return gets a leading `'`, which spreadsheets show as text.
-pub fn defuse(cell: &str, raw_csv: bool) -> Cow<'_, str> {
-    match cell.as_bytes().first() {
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') if !raw_csv => Cow::Owned(format!("'{cell}")),
-        _ => Cow::Borrowed(cell),
-    }
 }
 
 /// The I/O error inside a CSV error, so that a closed pipe is still
@@ -83,26 +56,7 @@ fn io_error(err: csv::Error) -> io::Error {
 mod tests {
     use super::*;
     use crate::parse::enhanced_at;
-    use crate::report::table::Column;
-
-    #[test]
-    fn formulas_are_defused() {
-        let cases = [
-            ("=HYPERLINK(\"http://evil.example\")", "'=HYPERLINK(\"http://evil.example\")"),
-            ("+1", "'+1"),
-            ("-2", "'-2"),
-            ("@SUM(A1)", "'@SUM(A1)"),
-            ("\tx", "'\tx"),
-            ("\rx", "'\rx"),
-            ("example.com", "example.com"),
-            ("", ""),
-            ("a=b", "a=b"),
-        ];
-        for (cell, want) in cases {
-            assert_eq!(defuse(cell, false), want, "{cell:?}");
-            assert_eq!(defuse(cell, true), cell, "{cell:?} raw");
-        }
-    }
+    use crate::report::table::{Cell, Column};
 
     /// A row with one cell of every kind.
     struct Every<'a>(Vec<Cell<'a>>);
@@ -125,7 +79,7 @@ mod tests {
 
     fn written(rows: &[Every<'_>], raw_csv: bool) -> String {
         let mut out = Vec::new();
-        write(rows, &mut out, Options { raw_csv }).unwrap();
+        write(rows, &mut out, Options { raw_csv, ..Options::default() }).unwrap();
         String::from_utf8(out).unwrap()
     }
 

@@ -2,14 +2,21 @@
 //! files.
 //!
 //! The reports hand over rows of typed cells ([`crate::report::table`]);
-//! this stage alone decides how a cell is written. Today the one format is
-//! CSV ([`csv`]). With `-o DIR` each report goes to a temporary file in
+//! this stage alone decides how a cell is written, one module per format:
+//! [`csv`] (the default), [`tsv`], [`json`] (JSON and JSON Lines), all
+//! spelling cells as [`text`] does, so every format carries the same values,
+//! and [`xlsx`], one workbook of typed cells holding every report.
+//! With `-o DIR` each report goes to a temporary file in
 //! `DIR` that is renamed into place, so nobody ever reads half a report;
 //! the temporary file is created exclusively under a random name and is
 //! readable only by the owner unless `--report-mode` says otherwise (see
 //! [`write_atomically`] and docs/security.md).
 
 pub mod csv;
+pub mod json;
+pub mod text;
+pub mod tsv;
+pub mod xlsx;
 
 use std::fs;
 use std::io::{self, Write};
@@ -17,27 +24,91 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use crate::config::ReportKind;
+use crate::config::{Format, ReportKind, WORKBOOK};
 use crate::error::{Error, Result};
 use crate::report::Reports;
+use crate::report::table::Row;
 
-/// How cells are written.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// How the reports are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Options {
-    /// Write text from the log exactly as found: no formula defusing.
+    /// The format.
+    pub format: Format,
+    /// CSV and TSV: write text from the log exactly as found, no formula
+    /// defusing.
     pub raw_csv: bool,
+    /// CSV: the field delimiter.
+    pub delimiter: u8,
+    /// CSV and TSV: start with a UTF-8 byte order mark.
+    pub bom: bool,
 }
 
-/// Writes one report to `out`.
-pub fn write(reports: &Reports, kind: ReportKind, out: impl Write, options: Options) -> io::Result<()> {
+impl Default for Options {
+    /// RFC 4180 CSV, defused.
+    fn default() -> Self {
+        Options { format: Format::Csv, raw_csv: false, delimiter: b',', bom: false }
+    }
+}
+
+/// Does something with the rows of one report, whatever their type.
+pub trait WithRows {
+    /// What it gives.
+    type Output;
+    /// Does it with `rows`.
+    fn rows<R: Row>(self, rows: &[R]) -> Self::Output;
+}
+
+/// Hands the rows of the report `kind` to `with`.
+pub fn with_rows<W: WithRows>(reports: &Reports, kind: ReportKind, with: W) -> W::Output {
     match kind {
-        ReportKind::Domains => csv::write(&reports.domains, out, options),
-        ReportKind::Codes => csv::write(&reports.codes, out, options),
-        ReportKind::Reasons => csv::write(&reports.reasons, out, options),
-        ReportKind::Daily => csv::write(&reports.daily, out, options),
-        ReportKind::Hourly => csv::write(&reports.hourly, out, options),
-        ReportKind::Messages => csv::write(&reports.messages, out, options),
-        ReportKind::Recipients => csv::write(&reports.recipients, out, options),
+        ReportKind::Domains => with.rows(&reports.domains),
+        ReportKind::Codes => with.rows(&reports.codes),
+        ReportKind::Reasons => with.rows(&reports.reasons),
+        ReportKind::Daily => with.rows(&reports.daily),
+        ReportKind::Hourly => with.rows(&reports.hourly),
+        ReportKind::Messages => with.rows(&reports.messages),
+        ReportKind::Recipients => with.rows(&reports.recipients),
+    }
+}
+
+/// Writes rows in a text format.
+struct Text<W> {
+    out: W,
+    options: Options,
+}
+
+impl<W: Write> WithRows for Text<W> {
+    type Output = io::Result<()>;
+
+    fn rows<R: Row>(self, rows: &[R]) -> io::Result<()> {
+        match self.options.format {
+            Format::Csv => csv::write(rows, self.out, self.options),
+            Format::Tsv => tsv::write(rows, self.out, self.options),
+            Format::Json => json::write(rows, self.out, json::Layout::Array),
+            Format::Jsonl => json::write(rows, self.out, json::Layout::Lines),
+            Format::Xlsx => unreachable!("write hands workbooks to xlsx"),
+        }
+    }
+}
+
+/// Writes one report to `out`: as text, or as a workbook of that report.
+pub fn write(reports: &Reports, kind: ReportKind, mut out: impl Write, options: Options) -> io::Result<()> {
+    match options.format {
+        Format::Xlsx => {
+            let bytes = xlsx::workbook(reports, &[kind]).and_then(|mut w| w.save_to_buffer()).map_err(xlsx_error)?;
+            out.write_all(&bytes)?;
+            out.flush()
+        }
+        _ => with_rows(reports, kind, Text { out, options }),
+    }
+}
+
+/// An error of the workbook writer as an I/O error (as it is, when it is
+/// one).
+fn xlsx_error(error: rust_xlsxwriter::XlsxError) -> io::Error {
+    match error {
+        rust_xlsxwriter::XlsxError::IoError(error) => error,
+        other => io::Error::other(format!("xlsx: {other}")),
     }
 }
 
@@ -49,17 +120,25 @@ pub fn dir_mode(file_mode: u32) -> u32 {
     mode | ((mode & 0o444) >> 2)
 }
 
-/// Writes the reports `kinds` into `dir` as `<name>.csv`, each atomically
-/// and of mode `mode` ([`write_atomically`]). `dir` and any missing parent
-/// are created of mode [`dir_mode`]; an existing directory is left as it is.
+/// Writes the reports `kinds` into `dir` as `<name>.<format>` (xlsx: all
+/// of them into one workbook, [`WORKBOOK`]), each file atomically and of
+/// mode `mode` ([`write_atomically`]). `dir` and any missing parent are
+/// created of mode [`dir_mode`]; an existing directory is left as it is.
 pub fn write_all(reports: &Reports, dir: &Path, kinds: &[ReportKind], options: Options, mode: u32) -> Result<()> {
     create_dir(dir, dir_mode(mode)).map_err(|source| Error::Output { path: dir.to_path_buf(), source })?;
+    if options.format == Format::Xlsx {
+        let path = dir.join(WORKBOOK);
+        // Built whole before the file is created: a failure leaves no file.
+        let output = |source| Error::Output { path: path.clone(), source };
+        let mut workbook = xlsx::workbook(reports, kinds).map_err(xlsx_error).map_err(output)?;
+        return write_atomically(&path, mode, |file| workbook.save_to_writer(file).map_err(xlsx_error)).map_err(output);
+    }
     // Each file on its own (a thread each when the pool has them); the
     // first failure in the order given is the one reported.
     let results: Vec<Result<()>> = kinds
         .par_iter()
         .map(|&kind| {
-            let path = dir.join(format!("{}.csv", kind.name()));
+            let path = dir.join(options.format.file_name(kind));
             write_atomically(&path, mode, |file| write(reports, kind, file, options))
                 .map_err(|source| Error::Output { path: path.clone(), source })
         })

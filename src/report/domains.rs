@@ -127,7 +127,7 @@ pub(super) fn add_expired_in_queue<'a>(rows: &mut Vec<DomainRow>, expired: impl 
 }
 
 /// The name of the row of the domains beyond the cap.
-const OTHER: &str = "(other)";
+pub const OTHER: &str = "(other)";
 
 /// A bounce that says the message expired.
 fn is_expiry(c: &CodeCount) -> bool {

@@ -22,7 +22,7 @@ use crate::tally::{CodeCount, DomainTally, ReasonCount, Tally};
 use crate::time::Period;
 
 pub use codes::CodeRow;
-pub use domains::DomainRow;
+pub use domains::{DomainRow, OTHER};
 pub use mask::mask_addresses;
 pub use periods::PeriodRow;
 pub use reasons::ReasonRow;

@@ -29,7 +29,7 @@ impl Row for PeriodRow {
     fn cells<'a>(&'a self, out: &mut Vec<Cell<'a>>) {
         let [delivered, deferred, bounced] = self.counts;
         out.extend([
-            Cell::Text(&self.period),
+            Cell::Period(&self.period),
             Cell::Count(delivered),
             Cell::Count(deferred),
             Cell::Count(bounced),

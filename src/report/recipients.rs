@@ -259,8 +259,8 @@ impl Row for RecipientRow {
             Cell::Text(self.reason),
             Cell::Text(self.bounce_type),
             Cell::Count(u64::from(self.attempts)),
-            Cell::Text(&self.first_seen),
-            Cell::Text(&self.last_seen),
+            Cell::Time(&self.first_seen),
+            Cell::Time(&self.last_seen),
             Cell::Logged(&self.last_reply),
         ]);
     }

@@ -3,7 +3,7 @@
 //!
 //! A report declares its columns once ([`Row::COLUMNS`]: the header, the
 //! `--help` text and the documentation all come from it) and turns each of
-//! its rows into cells. A format (today CSV, in `format/`) writes cells; it
+//! its rows into cells. A format (CSV, TSV, JSON, xlsx: `format/`) writes cells; it
 //! knows nothing of any one report, so a new format touches no report and a
 //! new report touches no format.
 
@@ -33,7 +33,15 @@ pub enum Cell<'a> {
     Code(Option<u16>),
     /// An enhanced status code; empty when there is none.
     Enhanced(Option<Enhanced>),
-    /// Text of this program's own (a reason, a period, a description):
+    /// A day (`YYYY-MM-DD`) or an hour (`YYYY-MM-DDTHH:00`) in the `--tz`
+    /// zone: a date or date-time in a workbook, this text elsewhere.
+    Period(&'a str),
+    /// A moment, RFC 3339 in the `--tz` zone
+    /// (`2026-11-04T10:15:00+01:00`); empty when unknown. A date-time in a
+    /// workbook (the wall-clock time: workbooks know no zones), this text
+    /// elsewhere.
+    Time(&'a str),
+    /// Text of this program's own (a reason, a label, a description):
     /// written as it is.
     Text(&'a str),
     /// Text taken from the log, which a hostile sender or server may have
