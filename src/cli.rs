@@ -483,6 +483,12 @@ impl AnalyzeArgs {
         if args.delimiter.is_some() && format != Format::Csv {
             return Err(Error::Usage(format!("--delimiter is for --format csv, not {}", format.name())));
         }
+        if args.raw_csv && !matches!(format, Format::Csv | Format::Tsv) {
+            return Err(Error::Usage(format!(
+                "--raw-csv is for --format csv and tsv, not {} (whose cells are never defused)",
+                format.name()
+            )));
+        }
         if args.bom && !matches!(format, Format::Csv | Format::Tsv) {
             return Err(Error::Usage(format!("--bom is for --format csv and tsv, not {}", format.name())));
         }

@@ -201,6 +201,7 @@ fn wrong_format_options_are_usage_errors() {
         (&["--format", "xml"][..], "invalid value 'xml' for '--format <FORMAT>'"),
         (&["--format", "json", "--delimiter", ";"], "--delimiter is for --format csv, not json"),
         (&["--format", "jsonl", "--bom"], "--bom is for --format csv and tsv, not jsonl"),
+        (&["--format", "json", "--raw-csv"], "--raw-csv is for --format csv and tsv, not json"),
         (&["--delimiter", ";;"], "one ASCII character"),
         (&["--delimiter", "\""], "cannot separate CSV fields"),
     ] {
