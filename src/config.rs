@@ -248,6 +248,11 @@ impl Default for TimeConfig {
 }
 
 impl Config {
+    /// The reports this run writes: those of `-o DIR`, or the one on stdout.
+    pub fn written(&self) -> &[ReportKind] {
+        if self.out_dir.is_some() { &self.out_reports } else { std::slice::from_ref(&self.report) }
+    }
+
     /// The memory cap in effect: `max_tracked`, raised to `max_domains`, since
     /// the biggest domains can only be chosen among those tracked.
     pub fn tracked(&self) -> usize {

@@ -147,8 +147,7 @@ const PROGRESS_MIN_BYTES: u64 = 64 << 20;
 /// the summary on stderr.
 pub fn analyze(config: &Config) -> Result<Exit> {
     let progress = progress_bar(config);
-    let written: Vec<ReportKind> =
-        if config.out_dir.is_some() { config.out_reports.clone() } else { vec![config.report] };
+    let written = config.written();
     // The domains report counts the recipients Postfix returned after their
     // queue id expired, which only the message layer can tell.
     let expiries_need_messages = written.contains(&ReportKind::Domains)
@@ -162,6 +161,7 @@ pub fn analyze(config: &Config) -> Result<Exit> {
         max_tracked: config.tracked(),
         time: needs_time.then(|| config.time.clone()),
         messages: needs_messages,
+        expiries_only: needs_messages && !written.iter().any(|r| r.is_message_level()),
         settle: config.settle,
         rules: config.rules.clone(),
     };
@@ -179,7 +179,7 @@ pub fn analyze(config: &Config) -> Result<Exit> {
         .thread_name(|i| format!("bounces-report-{i}"))
         .build()
         .map_err(|e| Error::Usage(format!("cannot start {} threads ({e}); try a smaller --threads", config.threads)))?;
-    let mut reports = pool.install(|| Reports::build_for(&analysis.tally, &written));
+    let mut reports = pool.install(|| Reports::build_for(&analysis.tally, written));
     if let Some(outcomes) = &analysis.messages {
         let options = RecipientOptions {
             tz: config.time.tz.clone(),
@@ -199,7 +199,7 @@ pub fn analyze(config: &Config) -> Result<Exit> {
     };
     match &config.out_dir {
         Some(dir) => {
-            pool.install(|| format::write_all(&reports, dir, &written, output, config.report_mode))?;
+            pool.install(|| format::write_all(&reports, dir, written, output, config.report_mode))?;
             // A security note, so even with -q.
             if let Some(note) = format::shared_dir_note(dir) {
                 let _ = writeln!(io::stderr().lock(), "bounces: {note}");

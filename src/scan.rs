@@ -90,6 +90,9 @@ pub struct ScanOptions {
     pub time: Option<TimeConfig>,
     /// Follow every recipient to its final outcome (message-level reports).
     pub messages: bool,
+    /// With `messages`: follow only what the `domains` report's expired
+    /// column needs, not every recipient ([`Messages::for_expiries`]).
+    pub expiries_only: bool,
     /// How long a settled recipient is kept for late lines (see
     /// [`crate::messages::fold`]).
     pub settle: Micros,
@@ -107,6 +110,7 @@ impl ScanOptions {
             max_tracked: usize::MAX,
             time: None,
             messages: false,
+            expiries_only: false,
             settle: SETTLE,
             rules: None,
         }
@@ -124,7 +128,11 @@ impl ScanOptions {
             Some(setup) => Tally::with_times(self.max_tracked, setup.clone()),
             None => Tally::with_max_tracked(self.max_tracked),
         };
-        Worker::new(tally, times, self.messages).with_rules(self.rules.clone())
+        let worker = Worker::new(tally, times, self.messages).with_rules(self.rules.clone());
+        match self.expiries_only {
+            true => worker.following_expiries_only(),
+            false => worker,
+        }
     }
 }
 

@@ -127,7 +127,10 @@ pub fn print(config: &Config, analysis: &Analysis, out: &mut impl Write) -> std:
             )?,
         }
     }
-    if let Some(outcomes) = &analysis.messages {
+    // Only the message-level reports follow every recipient (the domains
+    // report alone follows the deferred ones, for Postfix's expiries).
+    let followed = config.written().iter().any(|r| r.is_message_level());
+    if let Some(outcomes) = analysis.messages.as_ref().filter(|_| followed) {
         writeln!(
             out,
             "bounces: followed {} to their final outcome (at most {} held at once)",
@@ -178,8 +181,7 @@ pub fn print(config: &Config, analysis: &Analysis, out: &mut impl Write) -> std:
 /// recipients: 12 addresses to suppress (hard bounces); 5 more ... not
 /// listed (...)`, with the rows to review when `--suppress` asked for any.
 fn suppression_line(config: &Config, outcomes: &crate::messages::Outcomes) -> Option<String> {
-    let written = if config.out_dir.is_some() { &config.out_reports[..] } else { std::slice::from_ref(&config.report) };
-    if !written.contains(&ReportKind::Recipients) {
+    if !config.written().contains(&ReportKind::Recipients) {
         return None;
     }
     let listed = crate::report::listed(outcomes, config.suppress);

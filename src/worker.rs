@@ -52,6 +52,15 @@ impl Worker {
         }
     }
 
+    /// The same worker, following of the messages only what Postfix's
+    /// expiries need ([`Messages::for_expiries`]), when it follows them.
+    pub fn following_expiries_only(mut self) -> Worker {
+        if self.messages.is_some() {
+            self.messages = Some(Messages::for_expiries());
+        }
+        self
+    }
+
     /// The same worker, classifying with the user's `rules` first.
     pub fn with_rules(mut self, rules: Option<std::sync::Arc<classify::UserRules>>) -> Worker {
         self.classifier = Classifier::with_rules(rules);
@@ -87,7 +96,7 @@ impl Worker {
     pub fn swap_messages(&mut self) -> Messages {
         match &mut self.messages {
             Some(messages) => {
-                let room = Messages::with_capacity(messages.len());
+                let room = messages.empty_like();
                 std::mem::replace(messages, room)
             }
             None => Messages::new(),

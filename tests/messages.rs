@@ -638,3 +638,102 @@ fn the_suppression_list_holds_hard_bounces_unless_asked() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("block-type failures"), "{}", stderr(&out));
 }
+
+/// Messages of two recipients: both deferred at first, the first delivered
+/// an hour later, the second deferred until its queue id expires five hours
+/// later. Only the second expired.
+fn two_recipient_log(n: u64) -> Vec<u8> {
+    let start = 1_767_225_600; // 2026-01-01T00:00:00Z
+    let mut lines: Vec<(u64, u64, String)> = Vec::new();
+    let mut line = |t: u64, text: String| {
+        let stamp = jiff::Timestamp::from_second(t as i64).unwrap().strftime("%Y-%m-%dT%H:%M:%S%.6f+00:00");
+        let seq = lines.len() as u64;
+        lines.push((t, seq, format!("{stamp} mx1 {text}\n")));
+    };
+    for i in 0..n {
+        let t = start + 30 * i;
+        let qid = format!("{:010X}", 0x3C_0000_0000 + i);
+        let to = |rcpt: &str, delay: u64, dsn: &str, status: &str, reply: &str| {
+            format!(
+                "postfix/smtp[1]: {qid}: to=<{rcpt}>, relay=mx.example.net[192.0.2.25]:25, delay={delay}, \
+                 delays=0/0/0/0, dsn={dsn}, status={status} ({reply})"
+            )
+        };
+        let (first, second) = (format!("a{i}@a{}.example", i % 7), format!("b{i}@b{}.example", i % 5));
+        let busy = "host mx.example.net[192.0.2.25] said: 451 4.3.0 Try again later (in reply to RCPT TO command)";
+        for h in 0..5 {
+            line(t + 1 + 3600 * h, to(&second, 1 + 3600 * h, "4.3.0", "deferred", busy));
+        }
+        line(t + 1, to(&first, 1, "4.3.0", "deferred", busy));
+        line(t + 3601, to(&first, 3601, "2.0.0", "sent", "250 2.0.0 Ok: queued as 7X7X7X7X7X"));
+        line(
+            t + 5 * 3600 + 2,
+            format!("postfix/qmgr[2]: {qid}: from=<news@corp.example>, status=expired, returned to sender"),
+        );
+    }
+    lines.sort();
+    lines.into_iter().flat_map(|(_, _, text)| text.into_bytes()).collect()
+}
+
+/// The `domains` report alone follows only the recipients that were
+/// deferred (what Postfix's expiries need), not every recipient: its
+/// expired column must be the one following every recipient gives, however
+/// the log is cut, read or split.
+#[test]
+fn the_domains_report_alone_finds_the_same_expired_recipients() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 3_000;
+    let two = two_recipient_log(n);
+    let long = long_log(6_000);
+    let logs = [
+        util::temp_file(&dir, "two.log", &two),
+        util::temp_file(&dir, "long.log", &long),
+        sample("messages.log").display().to_string(),
+        sample("postfix.log").display().to_string(),
+    ];
+    let domains = |args: &[&str], also_messages: bool| {
+        let out = tempfile::tempdir().unwrap();
+        let o = out.path().display().to_string();
+        let mut all = vec!["analyze", "-q", "--tz", "UTC", "-o", &o, "--report", "domains"];
+        if also_messages {
+            all.extend(["--report", "messages"]);
+        }
+        let got = run(&[&all[..], args].concat());
+        assert!(got.status.success(), "{args:?}: {}", stderr(&got));
+        util::read(&out.path().join("domains.csv"))
+    };
+    for log in &logs {
+        let want = domains(&["-j1", log], true);
+        for args in [
+            vec!["-j1", log],
+            vec!["-j2", log],
+            vec!["-j3", "--block-size", "777", log],
+            vec!["-j2", "--block-size", "4096", log],
+        ] {
+            util::assert_same_text(&format!("{args:?}"), &domains(&args, false), &want);
+        }
+    }
+    // Every second recipient expired, none of the first ones.
+    let csv = domains(&["-j2", "--block-size", "4096", &logs[0]], false);
+    let rows = util::csv_records(&csv);
+    let expired = |prefix: &str| -> u64 {
+        rows.iter().filter(|r| r["domain"].starts_with(prefix)).map(|r| util::csv_count(r, "expired")).sum()
+    };
+    assert_eq!((expired("a"), expired("b")), (0, n), "{csv}");
+    // Split in three files named out of order, and the oldest on stdin.
+    let third = two.len() / 3;
+    let cut = |at: usize| at + two[at..].iter().position(|&b| b == b'\n').unwrap() + 1;
+    let (a, b) = (cut(third), cut(2 * third));
+    let parts = [
+        util::temp_file(&dir, "mail.log.2", &two[..a]),
+        util::temp_file(&dir, "mail.log.1", &two[a..b]),
+        util::temp_file(&dir, "mail.log.0", &two[b..]),
+    ];
+    util::assert_same_text("three files", &domains(&["-j2", &parts[2], &parts[0], &parts[1]], false), &csv);
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().display().to_string();
+    let args = ["analyze", "-q", "--tz", "UTC", "-o", &o, "--report", "domains", "-j2", &parts[2], "-", &parts[1]];
+    let got = run_with_stdin(&args, Some(&two[..a]));
+    assert!(got.status.success(), "{}", stderr(&got));
+    util::assert_same_text("oldest part on stdin", &util::read(&out.path().join("domains.csv")), &csv);
+}

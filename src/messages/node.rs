@@ -236,48 +236,35 @@ const _: () = assert!(Reason::ALL.len() < UNROUTEABLE as usize);
 
 impl Node {
     pub(super) fn new(head: &Head, key: &[u8], hop: &[u8], text: &[u8], domain: Option<&[u8]>) -> Node {
+        let size = HEAD + 20 + key.len() + hop.len() + text.len() + domain.map_or(0, <[u8]>::len);
+        let mut bytes = Vec::with_capacity(size);
+        Node::encode(&mut bytes, head, key, hop, text, domain);
+        Node(bytes.into_boxed_slice())
+    }
+
+    /// Appends the bytes of the node [`Node::new`] would build to `out`
+    /// (to be made a node later by [`Node::from_bytes`]).
+    pub(super) fn encode(out: &mut Vec<u8>, head: &Head, key: &[u8], hop: &[u8], text: &[u8], domain: Option<&[u8]>) {
         debug_assert!(text.len() <= MAX_REPLY + 1);
-        let domain = domain.unwrap_or_default();
-        let mut bytes = Vec::with_capacity(HEAD + 20 + key.len() + hop.len() + text.len() + domain.len());
-        bytes.resize(HEAD, 0);
-        put_varint(&mut bytes, key.len());
-        bytes.extend_from_slice(key);
-        put_varint(&mut bytes, hop.len());
-        bytes.extend_from_slice(hop);
-        bytes.push(text.len() as u8);
-        bytes.extend_from_slice(text);
-        bytes.extend_from_slice(domain);
-        let mut node = Node(bytes.into_boxed_slice());
-        node.set_head(head);
-        node
+        let start = out.len();
+        out.resize(start + HEAD, 0);
+        put_varint(out, key.len());
+        out.extend_from_slice(key);
+        put_varint(out, hop.len());
+        out.extend_from_slice(hop);
+        out.push(text.len() as u8);
+        out.extend_from_slice(text);
+        out.extend_from_slice(domain.unwrap_or_default());
+        set_head_bytes(&mut out[start..start + HEAD], head);
+    }
+
+    /// The node whose bytes [`Node::encode`] wrote.
+    pub(super) fn from_bytes(bytes: &[u8]) -> Node {
+        Node(bytes.into())
     }
 
     pub(super) fn set_head(&mut self, h: &Head) {
-        let b = &mut self.0[..HEAD];
-        let enhanced = h.enhanced.unwrap_or(Enhanced { class: 0, subject: 0, detail: 0 });
-        b[0..4].copy_from_slice(&h.attempts.to_le_bytes());
-        b[4..8].copy_from_slice(&h.deferred.to_le_bytes());
-        b[8..16].copy_from_slice(&h.first.to_le_bytes());
-        b[16..24].copy_from_slice(&h.last.to_le_bytes());
-        b[24..32].copy_from_slice(&h.order.to_le_bytes());
-        b[32..40].copy_from_slice(&h.delay.unwrap_or(0.0).to_bits().to_le_bytes());
-        b[40..42].copy_from_slice(&h.code.unwrap_or(0).to_le_bytes());
-        b[42..44].copy_from_slice(&enhanced.subject.to_le_bytes());
-        b[44..46].copy_from_slice(&enhanced.detail.to_le_bytes());
-        b[46] = enhanced.class;
-        b[47] = h.reason as u8 | if h.unrouteable { UNROUTEABLE } else { 0 };
-        b[48] = h.outcome as u8;
-        let flags = [
-            (h.timed, TIMED),
-            (h.code.is_some(), HAS_CODE),
-            (h.enhanced.is_some(), HAS_ENHANCED),
-            (h.delay.is_some(), HAS_DELAY),
-            (h.expired, EXPIRED),
-            (h.hop, HOP),
-            (h.own_domain, OWN_DOMAIN),
-            (h.discarded, DISCARDED),
-        ];
-        b[49] = flags.iter().filter(|(on, _)| *on).fold(0, |all, (_, bit)| all | bit);
+        set_head_bytes(&mut self.0[..HEAD], h);
     }
 
     pub(super) fn head(&self) -> Head {
@@ -322,8 +309,13 @@ impl Node {
     }
 
     pub(super) fn key(&self) -> &[u8] {
-        let (len, n) = get_varint(&self.0[HEAD..]);
-        &self.0[HEAD + n..HEAD + n + len]
+        Node::key_of(&self.0)
+    }
+
+    /// The key of the node whose bytes are `bytes`.
+    pub(super) fn key_of(bytes: &[u8]) -> &[u8] {
+        let (len, n) = get_varint(&bytes[HEAD..]);
+        &bytes[HEAD + n..HEAD + n + len]
     }
 
     pub(super) fn parts(&self) -> Parts<'_> {
@@ -359,6 +351,34 @@ impl std::fmt::Debug for Node {
 }
 
 // Hash and equality must agree with those of `[u8]`, for lookups by key.
+
+/// Writes `h` into the head bytes of a node.
+fn set_head_bytes(b: &mut [u8], h: &Head) {
+    let enhanced = h.enhanced.unwrap_or(Enhanced { class: 0, subject: 0, detail: 0 });
+    b[0..4].copy_from_slice(&h.attempts.to_le_bytes());
+    b[4..8].copy_from_slice(&h.deferred.to_le_bytes());
+    b[8..16].copy_from_slice(&h.first.to_le_bytes());
+    b[16..24].copy_from_slice(&h.last.to_le_bytes());
+    b[24..32].copy_from_slice(&h.order.to_le_bytes());
+    b[32..40].copy_from_slice(&h.delay.unwrap_or(0.0).to_bits().to_le_bytes());
+    b[40..42].copy_from_slice(&h.code.unwrap_or(0).to_le_bytes());
+    b[42..44].copy_from_slice(&enhanced.subject.to_le_bytes());
+    b[44..46].copy_from_slice(&enhanced.detail.to_le_bytes());
+    b[46] = enhanced.class;
+    b[47] = h.reason as u8 | if h.unrouteable { UNROUTEABLE } else { 0 };
+    b[48] = h.outcome as u8;
+    let flags = [
+        (h.timed, TIMED),
+        (h.code.is_some(), HAS_CODE),
+        (h.enhanced.is_some(), HAS_ENHANCED),
+        (h.delay.is_some(), HAS_DELAY),
+        (h.expired, EXPIRED),
+        (h.hop, HOP),
+        (h.own_domain, OWN_DOMAIN),
+        (h.discarded, DISCARDED),
+    ];
+    b[49] = flags.iter().filter(|(on, _)| *on).fold(0, |all, (_, bit)| all | bit);
+}
 
 /// Writes the key of (`queue_id`, `recipient`) into `out`.
 pub(super) fn encode_key(out: &mut Vec<u8>, queue_id: &[u8], recipient: &[u8]) {

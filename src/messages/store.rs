@@ -52,6 +52,13 @@ pub struct Messages {
     pub(super) latest: Option<Micros>,
     /// Scratch buffer: the key being looked up.
     pub(super) scratch: Vec<u8>,
+    /// Following only what Postfix's expiries need ([`Messages::for_expiries`]).
+    pub(super) expiries_only: bool,
+    /// With `expiries_only`: the final lines (delivered or bounced) of keys
+    /// this piece holds no state of, as encoded nodes, each after its key's
+    /// hash (8 bytes) and its length (4 bytes). Adding the piece to the
+    /// states before it applies each to a key held there and drops the rest.
+    pub(super) finals: Vec<u8>,
 }
 
 impl Messages {
@@ -65,13 +72,35 @@ impl Messages {
         Messages { nodes: HashTable::with_capacity(keys), ..Messages::default() }
     }
 
+    /// An empty state that follows only what the `domains` report needs of
+    /// the message level: which recipients were still deferred when Postfix
+    /// expired their queue id. A key is held only once it is deferred; a
+    /// final line of a key the piece does not hold is kept as bytes, applied
+    /// when the piece is added to the states before it if the key is held
+    /// there, and dropped if not (a recipient never deferred cannot expire).
+    /// Reply texts are not kept. The recipients found expired are those the
+    /// full states find, as long as no deferral of a key comes after its
+    /// final line in a later piece (lines of one key in log order).
+    pub fn for_expiries() -> Messages {
+        Messages { expiries_only: true, ..Messages::default() }
+    }
+
+    /// An empty state like this one (following all or only expiries), with
+    /// room for as many keys.
+    pub fn empty_like(&self) -> Messages {
+        Messages { expiries_only: self.expiries_only, ..Messages::with_capacity(self.len()) }
+    }
+
     /// Counts one delivery attempt. `order` is the line's position in the
     /// input, used only when two events of a key tie on time, rank and text.
     pub fn record(&mut self, attempt: &Attempt<'_>, order: u64) {
         self.latest = self.latest.max(attempt.time);
         // One byte more than is shown: `last_reply` then knows whether to
         // end with `...`.
-        let text = &attempt.text[..attempt.text.len().min(MAX_REPLY + 1)];
+        let text = match self.expiries_only {
+            true => &[][..],
+            false => &attempt.text[..attempt.text.len().min(MAX_REPLY + 1)],
+        };
         let hop = if attempt.outcome == Outcome::Delivered { attempt.hop_to } else { None };
         let own_domain = (attempt.domain != domain_after_at(attempt.recipient)).then_some(attempt.domain);
         let mine = Head::of(attempt, order, hop.is_some(), own_domain.is_some());
@@ -91,6 +120,18 @@ impl Messages {
             }
         };
         let hash = key_hash(key);
+        if self.expiries_only
+            && attempt.outcome != Outcome::Deferred
+            && self.nodes.find(hash, |(h, node)| *h == hash && node.key() == key).is_none()
+        {
+            let start = self.finals.len();
+            self.finals.extend_from_slice(&hash.to_le_bytes());
+            self.finals.extend_from_slice(&[0; 4]);
+            Node::encode(&mut self.finals, &mine, key, hop, text, own_domain);
+            let len = (self.finals.len() - start - 12) as u32;
+            self.finals[start + 8..start + 12].copy_from_slice(&len.to_le_bytes());
+            return;
+        }
         match self.nodes.entry(hash, |(h, node)| *h == hash && node.key() == key, |&(h, _)| h) {
             Entry::Vacant(slot) => {
                 slot.insert((hash, Node::new(&mine, key, hop, text, own_domain)));
@@ -354,6 +395,21 @@ impl AddAssign for Messages {
         for (id, time) in other.arrivals {
             self.arrivals.entry(id).and_modify(|t| *t = (*t).min(time)).or_insert(time);
         }
+        // The final lines `other` kept apart: after its own states, so that
+        // each meets every earlier state of its key (states combine the same
+        // in any order).
+        self.expiries_only |= other.expiries_only;
+        let mut rest = &other.finals[..];
+        while let Some((head, tail)) = rest.split_first_chunk::<12>() {
+            let hash = u64::from_le_bytes(head[..8].try_into().expect("8 bytes"));
+            let len = u32::from_le_bytes(head[8..].try_into().expect("4 bytes")) as usize;
+            let (bytes, tail) = tail.split_at(len);
+            rest = tail;
+            let key = Node::key_of(bytes);
+            if self.nodes.find(hash, |(h, held)| *h == hash && held.key() == key).is_some() {
+                self.add_node(hash, Node::from_bytes(bytes));
+            }
+        }
     }
 }
 
@@ -410,6 +466,59 @@ mod tests {
             .collect();
         let exps = (0..expiries).map(|i| (events + i, (random.pick(&qids), random.pick(&times)))).collect();
         (evs, exps)
+    }
+
+    /// Following only what expiries need ([`Messages::for_expiries`]),
+    /// pieces cut anywhere in log order and added in order: the recipients
+    /// found expired in the queue, per domain, are those following every
+    /// recipient finds, and a final line of a key never deferred is not
+    /// held.
+    #[test]
+    fn following_expiries_only_finds_the_same_expired_recipients() {
+        let expired = |finished: Finished| {
+            let mut got: Vec<Box<[u8]>> =
+                finished.recipients.into_iter().filter(|r| r.expired_in_queue).map(|r| r.domain).collect();
+            got.sort();
+            got
+        };
+        let mut random = Random(7);
+        let mut checked = 0;
+        for round in 0..400 {
+            COLLIDE.set(round % 3 == 2);
+            let (events, expiries) = scenario(&mut random, 7, 2);
+            // Log order: no deferral of a key after its final line.
+            let key = |e: &Ev| (e.qid, e.rcpt.to_ascii_lowercase());
+            let out_of_order = events.iter().enumerate().any(|(i, (_, e))| {
+                e.outcome == DEFERRED && events[..i].iter().any(|(_, f)| f.outcome != DEFERRED && key(f) == key(e))
+            });
+            if out_of_order {
+                continue;
+            }
+            checked += 1;
+            let mut whole = Messages::new();
+            feed(&mut whole, &events, &expiries);
+            let want = expired(whole.finish());
+            for cuts in 0..(1usize << events.len()) {
+                let mut held = Messages::new();
+                let mut piece = Messages::for_expiries();
+                for (i, &e) in events.iter().enumerate() {
+                    feed(&mut piece, &[e], &[]);
+                    if cuts & (1 << i) != 0 {
+                        held += std::mem::replace(&mut piece, Messages::for_expiries());
+                    }
+                }
+                feed(&mut piece, &[], &expiries);
+                held += piece;
+                assert_eq!(expired(held.finish()), want, "round {round}, cuts {cuts:b}: {events:?} {expiries:?}");
+            }
+        }
+        COLLIDE.set(false);
+        assert!(checked > 100, "{checked} scenarios in log order");
+        // Only a deferred key gets a state.
+        let mut piece = Messages::for_expiries();
+        let events = [ev("Q1", "a@x.example", DELIVERED, Some(1)), ev("Q1", "b@x.example", DEFERRED, Some(1))];
+        feed(&mut piece, &events.into_iter().enumerate().collect::<Vec<_>>(), &[]);
+        assert_eq!(piece.len(), 1);
     }
 
     #[test]
