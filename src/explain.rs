@@ -2182,8 +2182,8 @@ static REPLY_NOTES: &[(u16, &str, &str, &str)] = &[
     ),
     (
         521,
-        "RFC 7504 (first described in RFC 1846)",
-        "Greeting of a host that never accepts mail (RFC 7504), such as a web server answering on port 25. \
+        "RFC 7504 §3 (first described in RFC 1846)",
+        "Greeting of a host that never accepts mail (RFC 7504 §3), such as a web server answering on port 25. \
          It is about that host, not the domain: by default Postfix treats a 5xx greeting as temporary \
          (smtp_skip_5xx_greeting = yes) and tries the domain's next MX host.",
         "Nothing while the domain has other MX hosts: the MTA tries them. If every MX host answers 521, \
@@ -2294,10 +2294,10 @@ static REPLY_NOTES: &[(u16, &str, &str, &str)] = &[
     ),
     (
         556,
-        "RFC 7504 (created for RFC 7505)",
+        "RFC 7504 §4; RFC 7505 §3, §4.1",
         "Sent by an SMTP client or relay, never by the recipient's domain, which has no server to answer: \
-         RFC 7504 defines it for a relay that finds the next domain takes no mail, in practice because it \
-         publishes a null MX (RFC 7505: \"MX 0 .\"). You meet it from your own smarthost or submission \
+         RFC 7504 §4 defines it for a relay that finds the next domain takes no mail, in practice because \
+         it publishes a null MX (RFC 7505 §3: \"MX 0 .\"; §4.1 asks for 556 5.1.10). You meet it from your own smarthost or submission \
          server, at RCPT or in the bounce it sends back; Postfix as that server answers 556 5.1.10 only \
          with reject_unknown_recipient_domain. A sending Postfix or Exim that finds the null MX itself \
          logs no 556: Postfix dsn=5.1.0 ... does not accept mail (nullMX), Exim \"an MX or SRV record \
@@ -2336,11 +2336,11 @@ static REPLY_SIBLINGS: &[(u16, &str)] = &[
         "551 (not local), 552 (storage), 553 (address not allowed), 554 (transaction failed), 556 (the \
          domain takes no mail)",
     ),
-    (554, "521 (the host never accepts mail, RFC 7504), 550 (mailbox unavailable or access refused)"),
+    (554, "521 (the host never accepts mail, RFC 7504 §3), 550 (mailbox unavailable or access refused)"),
     (
         556,
-        "521 (one host takes no mail, RFC 7504; Postfix then tries the next MX host); 550 5.7.27 (the \
-         sender's domain has a null MX); 5.1.10 (the recipient's null MX, in bounces and with 556); \
+        "521 (one host takes no mail, RFC 7504 §3; Postfix then tries the next MX host); 550 5.7.27 (the \
+         sender's domain has a null MX, RFC 7505 §4.1); 5.1.10 (the recipient's null MX, in bounces and with 556); \
          Postfix dsn=5.1.0 ... (nullMX) and Exim's \"an MX or SRV record indicated no SMTP service\" (the \
          sending MTA found the null MX itself)",
     ),
@@ -2437,7 +2437,7 @@ static ENHANCED_NOTES: &[(u8, u16, u16, &str, &str)] = &[
         FAILURE,
         1,
         10,
-        "Registered for a recipient domain with a null MX (RFC 7505), sent with 556 (Postfix: 556 5.1.10 \
+        "Registered for a recipient domain with a null MX (RFC 7505 §4.1), sent with 556 (Postfix: 556 5.1.10 \
          ... does not accept mail (nullMX)). Caveat: Microsoft 365 sends 550 5.1.10 \
          RESOLVER.ADR.RecipientNotFound for a recipient missing from its directory, which is an unknown \
          user, not a null MX; the text tells them apart.",
@@ -2493,7 +2493,7 @@ static ENHANCED_NOTES: &[(u8, u16, u16, &str, &str)] = &[
         5,
         3,
         2,
-        "The host does not accept network mail (521 at the greeting, RFC 7504). It is about that host, not \
+        "The host does not accept network mail (521 at the greeting, RFC 7504 §3). It is about that host, not \
          the domain: Postfix tries the domain's next MX host after a 5xx greeting.",
         "Nothing while the domain has other MX hosts that take mail; if every MX host refuses all mail, \
          the domain takes no mail: correct or remove the address.",
@@ -2821,7 +2821,7 @@ static ENHANCED_NOTES: &[(u8, u16, u16, &str, &str)] = &[
         FAILURE,
         7,
         27,
-        "Registered for a sender whose domain has a null MX (Postfix: 550 5.7.27 ... Sender address \
+        "Registered for a sender whose domain has a null MX (RFC 7505 §4.1; Postfix: 550 5.7.27 ... Sender address \
          rejected: ... does not accept mail (nullMX)): the sender's domain is the problem, not the \
          recipient. Caveat: Gmail uses 421 4.7.27 and 550 5.7.27 for mail that did not pass SPF \
          (\"...requires all senders to authenticate with SPF\"); the text tells them apart.",
