@@ -717,9 +717,9 @@ fn transient_advice(reason: Reason) -> &'static str {
              a login to a smarthost, a rate or reputation limit)."
         }
         Reason::Blocked => {
-            "Nothing at first: a temporary refusal (greylisting, a temporary block, a policy check that \
-             could not finish) and the MTA retries. If it lasts for hours, look up the sending IP on the \
-             list the reply names."
+            "Nothing at first: the receiver refuses the sending host for now and the MTA retries; a \
+             temporary block often lifts. If it lasts for hours, look up the sending IP on the block list \
+             the reply names and fix the cause. Do not suppress the recipient."
         }
         Reason::SyntaxError => {
             "Nothing at first: the server cannot accept the command or its parameters now (455) and the \
@@ -2051,9 +2051,9 @@ static REPLY_NOTES: &[(u16, &str, &str, &str)] = &[
         "Greeting or answer to any command when the server is shutting down, overloaded, or limiting \
          connections or sending rate, often by the sender's reputation (Gmail, Yahoo and Microsoft \
          throttle this way). The server closes the connection after it.",
-        "Nothing at first: the MTA retries, other MX hosts too. If it persists, send more slowly (fewer \
-         connections and messages per connection) and check the sending IP's reputation and its SPF, \
-         DKIM and DMARC.",
+        "Nothing at first: the MTA retries, other MX hosts too. If it persists, read the text: for a rate \
+         or reputation limit, send more slowly (fewer connections and messages per connection) and check \
+         the sending IP's reputation and its SPF, DKIM and DMARC.",
     ),
     (
         422,
@@ -2631,35 +2631,41 @@ static ENHANCED_NOTES: &[(u8, u16, u16, &str, &str)] = &[
         4,
         7,
         0,
-        "A temporary refusal on security or policy grounds, often throttling by reputation: Yahoo's 421 \
-         4.7.0 [TSS04] (unexpected volume or user complaints), rate limits at Gmail and Microsoft, or a \
-         TLS problem on the sending side (Postfix logs 4.7.0 for its own TLS setup errors).",
-        "Nothing at first: the MTA retries. If it persists, send more slowly and check the sending IP's \
-         reputation and its SPF, DKIM and DMARC.",
+        "Other or undefined security status (RFC 3463 §3.8), for now: a security or policy check refused \
+         without saying which, such as a temporary authentication failure (454 4.7.0, RFC 4954 §6) or a \
+         TLS problem (Postfix logs 4.7.0 for its own TLS setup errors). Providers also throttle with it \
+         (Yahoo's 421 4.7.0 [TSS04], rate limits at Gmail and Microsoft); their texts decide the reason \
+         (ratelimited, badreputation). Without a telling text it counts as a security error.",
+        "",
     ),
     (
         5,
         7,
         0,
-        "A security refusal without detail: usually authentication or STARTTLS required (530 5.7.0), or a \
-         policy refusal; the text tells which.",
+        "Other or undefined security status (RFC 3463 §3.8): a security refusal without detail, usually \
+         authentication or STARTTLS required (530 5.7.0, RFC 4954 §6), or a policy refusal; the text \
+         tells which. Without a telling text it counts as a security error.",
         "",
     ),
     (
         5,
         7,
         1,
-        "The most overloaded refusal: relay denied, a block list hit (\"blocked using zen.spamhaus.org\"), \
-         spam and policy rejections, DMARC failures and recipient rules all use it. The text decides the \
-         reason; without a telling text it counts as a block of the sender.",
+        "Delivery not authorized (RFC 3463 §3.8: the sender is not authorized to send to the \
+         destination, by per-host or per-recipient filtering). The most overloaded refusal: relay denied, \
+         a block list hit (\"blocked using zen.spamhaus.org\"), spam and policy rejections, DMARC failures \
+         and recipient rules all use it. The text decides the reason; without a telling text it counts as \
+         a block of the sender.",
         "",
     ),
     (
         4,
         7,
         1,
-        "A temporary refusal: greylisting, a temporary block, or a policy check that could not finish (451 \
-         4.7.1).",
+        "Delivery not authorized, for now (RFC 3463 §3.8): the receiver refuses the sender or its host for \
+         the time being, by a temporary block or a policy check that could not finish (451 4.7.1). \
+         Greylisting uses it too, and says so in the text (then the reason is greylisted). Without a \
+         telling text it counts as a block of the sender, as 5.7.1 does.",
         "",
     ),
     (FAILURE, 7, 8, "Wrong user name or password on AUTH (535 5.7.8).", ""),
@@ -3019,6 +3025,7 @@ mod tests {
                 }
                 if let Some(v) = &e.verdict {
                     assert_eq!(v.outcome, "deferred", "{code}");
+                    assert_ne!(v.bounce_type, "hard", "{code}: a temporary failure is never a hard bounce");
                 }
             }
             if first == 5 {
@@ -3038,6 +3045,44 @@ mod tests {
                 assert!(!v.advice.contains("loops back"), "{code}: the loop hint belongs to X.4.6");
             }
         }
+    }
+
+    /// The vague security codes: what each entry says it is, the verdict
+    /// is, and the advice follows the verdict (RFC 3463 §3.8: X.7.0 other
+    /// or undefined security status, X.7.1 delivery not authorized). A text
+    /// rule still decides first (greylisting, a provider's throttling).
+    #[test]
+    fn vague_security_codes_agree_with_their_verdicts() {
+        let code = |s: &str| {
+            let Ok(Explanation::Code(e)) = explain(&args(&[s]), None) else { panic!("{s}: a code") };
+            e
+        };
+        for (s, reason, words) in [
+            ("4.7.0", "securityerror", "counts as a security error"),
+            ("5.7.0", "securityerror", "counts as a security error"),
+            ("4.7.1", "blocked", "counts as a block of the sender"),
+            ("5.7.1", "blocked", "counts as a block of the sender"),
+        ] {
+            let e = code(s);
+            let v = e.verdict.as_ref().expect("a verdict");
+            assert_eq!(v.reason, reason, "{s}");
+            let seen = e.when_seen.unwrap_or_default();
+            assert!(seen.contains(words) && seen.contains("RFC 3463 §3.8"), "{s}: {seen}");
+            assert_eq!(e.what_to_do, v.advice, "{s}: the advice is the verdict's");
+        }
+        assert!(!code("4.7.1").what_to_do.to_lowercase().contains("greylist"), "blocked advice");
+        assert!(code("4.7.1").what_to_do.contains("Do not suppress the recipient"));
+        assert!(code("4.7.0").what_to_do.contains("names the check"));
+        let Ok(Explanation::Pair(p)) = explain(&args(&["421", "4.7.0"]), None) else { panic!("a pair") };
+        let v = p.verdict.as_ref().expect("a verdict");
+        assert_eq!((v.reason, v.bounce_type, v.outcome), ("securityerror", "block", "deferred"));
+        assert!(p.reply.what_to_do.contains("read the text"), "{}", p.reply.what_to_do);
+        let text = |t: &str| text_entry(t, None).verdict().reason;
+        assert_eq!(text("451 4.7.1 Greylisted, please try again later"), "greylisted");
+        assert_eq!(
+            text("421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume"),
+            "ratelimited"
+        );
     }
 
     /// Entries whose scope the RFCs fix: host-level, the authenticating
