@@ -1806,6 +1806,9 @@ fn render_pair(s: &mut String, p: &PairEntry) {
 }
 
 fn render_comparison(s: &mut String, c: &Comparison) {
+    if let (Some(left), Some(right)) = (brief_of(&c.left), brief_of(&c.right)) {
+        return render_briefly(s, c, [(&c.left, left), (&c.right, right)]);
+    }
     heading(s, &format!("{} versus {}", c.left.code, c.right.code));
     hanging(s, INDENT, &c.summary);
     s.push('\n');
@@ -1816,6 +1819,28 @@ fn render_comparison(s: &mut String, c: &Comparison) {
         } else {
             columns(s, row.label, &row.left, &row.right);
         }
+    }
+}
+
+/// Two codes that both have a [`Brief`], one after the other: the summary
+/// in the heading, then for each code its class and meaning, and its
+/// condensed notes, so that the comparison fits one screen (at most 40
+/// lines). The JSON rows keep the whole texts.
+fn render_briefly(s: &mut String, c: &Comparison, entries: [(&CodeEntry, &Brief); 2]) {
+    heading(s, &format!("{} versus {}: {}", c.left.code, c.right.code, c.summary));
+    for (e, brief) in entries {
+        s.push('\n');
+        hanging(s, &format!("{}  ", e.code), &format!("{}: {}", e.class.title, e.meaning));
+        row(s, "seen", brief.seen);
+        row(s, "do", brief.todo);
+        row(s, "siblings", brief.siblings);
+        let reason = match &e.verdict {
+            Some(v) => format!("{}, bounce type {} {}", v.reason, v.bounce_type, outcome_words(v)),
+            None if e.class.digit == 2 => "none: no delivery result (only 250 or 251 after the data is one)".into(),
+            None => e.no_verdict.clone().unwrap_or_else(|| "none".into()),
+        };
+        row(s, "reason", &reason);
+        row(s, "source", e.source);
     }
 }
 
@@ -2006,7 +2031,7 @@ static REPLY_NOTES: &[(u16, &str, &str, &str)] = &[
     ),
     (
         252,
-        "RFC 5321 §3.5.3, §4.2.2, §7.3; RFC 1123 §5.2.3; RFC 1985 (after ETRN)",
+        "RFC 5321 §3.5.3, §4.2.2, §7.3; RFC 1123 §5.2.3; RFC 1985 (ETRN)",
         "Answer to VRFY or EXPN, never to RCPT or the message data, so never a per-recipient result in \
          Postfix or Exim logs. The server will not confirm whether the mailbox exists (RFC 5321 §7.3: a \
          site that turns VRFY off for privacy answers 252, against address harvesting). Postfix answers \
@@ -2345,6 +2370,55 @@ static REPLY_SIBLINGS: &[(u16, &str)] = &[
          sending MTA found the null MX itself)",
     ),
 ];
+
+/// A reply code's notes condensed for a comparison on one screen: the same
+/// facts as its [`REPLY_NOTES`] and [`REPLY_SIBLINGS`] entries, in fewer
+/// words. Only for codes whose whole notes are too long to compare.
+struct Brief {
+    code: u16,
+    seen: &'static str,
+    todo: &'static str,
+    siblings: &'static str,
+}
+
+static BRIEFS: [Brief; 2] = [
+    Brief {
+        code: 252,
+        seen: "Answers VRFY or EXPN, never RCPT or the data, so never a per-recipient result in Postfix or Exim \
+               logs. It confirms nothing (RFC 5321 §7.3: a site that turns VRFY off against address harvesting \
+               answers 252). Postfix: 252 2.0.0 only if the address passes its recipient restrictions, else the \
+               rejection (550 5.1.1); 502 5.5.1 to every VRFY with disable_vrfy_command = yes; logged only as \
+               vrfy=N. Sendmail with novrfy: 252 2.5.2. Exim without a VRFY ACL: 252, logged as rejected VRFY. \
+               After ETRN (RFC 1985): the queue run started.",
+        todo: "Nothing: it says nothing about the address, good or bad. Send normally; the RCPT answer and the \
+               delivery tell.",
+        siblings: "250 (VRFY: verified), 251 and 551 (not local), 550 5.1.1 (unknown address), 553 (ambiguous, \
+                   RFC 5321 §3.5.3), 502 5.5.1 (VRFY off)",
+    },
+    Brief {
+        code: 556,
+        seen: "Sent by an SMTP client or relay, never by the recipient's domain, which has no server to answer: \
+               RFC 7504 §4 gives it to a relay that finds the next domain takes no mail, in practice by its null \
+               MX (RFC 7505 §3: \"MX 0 .\"). You meet it from your own smarthost or submission server, at RCPT \
+               or in its bounce; Postfix as that server answers 556 5.1.10 only with \
+               reject_unknown_recipient_domain. A sending Postfix or Exim that finds the null MX itself logs no \
+               556: Postfix dsn=5.1.0 ... does not accept mail (nullMX), Exim \"an MX or SRV record indicated \
+               no SMTP service\".",
+        todo: "Correct the address (often a typo or a web-only domain) or remove it: nothing there gets mail \
+               while the null MX stands.",
+        siblings: "521 (one host takes no mail, RFC 7504 §3; Postfix tries the next MX); 550 5.7.27 (the \
+                   sender's domain has a null MX, RFC 7505 §4.1); 5.1.10 (the recipient's null MX, with 556 and \
+                   in bounces)",
+    },
+];
+
+/// The [`Brief`] of a reply code entry, if it has one.
+fn brief_of(e: &CodeEntry) -> Option<&'static Brief> {
+    if e.code_type != REPLY {
+        return None;
+    }
+    BRIEFS.iter().find(|b| b.code.to_string() == e.code)
+}
 
 fn reply_note(code: u16) -> Option<&'static (u16, &'static str, &'static str, &'static str)> {
     REPLY_NOTES.binary_search_by_key(&code, |n| n.0).ok().map(|i| &REPLY_NOTES[i])
@@ -3423,7 +3497,7 @@ mod tests {
     }
 
     /// The question this tool started from: complete and right on one
-    /// screen (RFC 5321 §3.5.3, §7.3; RFC 7504; RFC 7505).
+    /// screen (RFC 5321 §3.5.3, §7.3; RFC 7504 §3, §4; RFC 7505 §3, §4.1).
     #[test]
     fn comparison_252_556() {
         let Ok(Explanation::Comparison(c)) = explain(&args(&["252", "556"]), None) else { panic!("a comparison") };
@@ -3490,12 +3564,46 @@ mod tests {
         assert_eq!(seen252, c.left.when_seen.unwrap());
         assert_eq!(seen556, c.right.when_seen.unwrap());
         assert_eq!(cell("do"), (c.left.what_to_do, c.right.what_to_do));
+        // The text keeps every key fact, condensed (see the next test).
         let text = output(&["252", "556"], Format::Text);
-        assert_fits(&text);
-        assert!(text.starts_with("252 versus 556\n"), "{text}");
-        for row in &c.rows {
-            assert!(text.lines().any(|l| l.starts_with(&format!("  {:<LABEL$}", row.label))), "{}", row.label);
+        assert!(text.starts_with("252 versus 556: 252 is a positive reply (2xx)"), "{text}");
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        for words in [
+            "252 positive completion (2xx): cannot verify the user",
+            "556 permanent negative completion (5xx): domain does not accept mail",
+            "556 is a permanent failure (5xx)",
+            "Answers VRFY or EXPN, never RCPT or the data",
+            "never a per-recipient result in Postfix or Exim logs",
+            "RFC 5321 §7.3",
+            "252 2.0.0 only if the address passes its recipient restrictions",
+            "the rejection (550 5.1.1)",
+            "502 5.5.1 to every VRFY with disable_vrfy_command = yes",
+            "vrfy=N",
+            "Sendmail with novrfy: 252 2.5.2",
+            "Exim without a VRFY ACL",
+            "ETRN (RFC 1985)",
+            "Send normally",
+            "250 (VRFY: verified)",
+            "553 (ambiguous, RFC 5321 §3.5.3)",
+            "none: no delivery result",
+            "RFC 5321 §3.5.3, §4.2.2, §7.3; RFC 1123 §5.2.3",
+            "Sent by an SMTP client or relay, never by the recipient's domain",
+            "RFC 7504 §4",
+            "null MX (RFC 7505 §3",
+            "your own smarthost or submission server, at RCPT or in its bounce",
+            "556 5.1.10 only with reject_unknown_recipient_domain",
+            "logs no 556: Postfix dsn=5.1.0 ... does not accept mail (nullMX)",
+            "Exim \"an MX or SRV record indicated no SMTP service\"",
+            "Correct the address",
+            "521 (one host takes no mail, RFC 7504 §3; Postfix tries the next MX)",
+            "550 5.7.27 (the sender's domain has a null MX, RFC 7505 §4.1)",
+            "5.1.10 (the recipient's null MX, with 556 and in bounces)",
+            "notaccept, bounce type hard (if the MTA bounced it)",
+            "RFC 7504 §4; RFC 7505 §3, §4.1",
+        ] {
+            assert!(flat.contains(words), "the text lacks {words:?}:\n{text}");
         }
+        assert!(!flat.contains("always"), "Postfix does not always answer 252: {text}");
         let value = json(&["252", "556"]);
         assert_eq!(value["kind"], "comparison");
         assert_eq!(value["entries"][0]["code"], "252");
@@ -3508,6 +3616,39 @@ mod tests {
         let text = output(&["5.1.1", "5.2.2"], Format::Text);
         assert!(text.contains("\n  class     both: permanent failure (5.x.x)"), "{text}");
         assert!(c.rows.iter().any(|r| r.label == "subject" && r.left == "X.1 addressing"));
+    }
+
+    /// The most lines a comparison of two codes with a [`Brief`] takes: one
+    /// screen.
+    const SCREEN: usize = 40;
+
+    /// The 252-versus-556 comparison fits one screen: at most [`SCREEN`]
+    /// lines of at most 79 columns, as does any comparison of two codes
+    /// with condensed notes; each note says no less than the whole one.
+    #[test]
+    fn comparison_252_556_fits_one_screen() {
+        for list in [["252", "556"], ["556", "252"]] {
+            let text = output(&list, Format::Text);
+            assert_fits(&text);
+            let lines = text.lines().count();
+            assert!(lines <= SCREEN, "{list:?}: {lines} lines:\n{text}");
+        }
+        for brief in &BRIEFS {
+            let e = reply_entry(brief.code);
+            assert!(!brief.seen.is_empty() && !brief.todo.is_empty() && !brief.siblings.is_empty());
+            // Every code a whole note names, the brief names too.
+            let codes = |t: &str| -> Vec<String> {
+                t.split(|c: char| !c.is_ascii_digit() && c != '.')
+                    .map(|w| w.trim_matches('.').to_string())
+                    .filter(|w| w.len() >= 3 && w.chars().next().is_some_and(|c| c != '0'))
+                    .collect()
+            };
+            let whole = format!("{} {}", e.when_seen.unwrap_or_default(), e.siblings.unwrap_or_default());
+            let short = format!("{} {}", brief.seen, brief.siblings);
+            for code in codes(&whole) {
+                assert!(short.contains(&code), "{}: the brief lacks {code}", brief.code);
+            }
+        }
     }
 
     #[test]
