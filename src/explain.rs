@@ -717,9 +717,9 @@ fn transient_advice(reason: Reason) -> &'static str {
              a login to a smarthost, a rate or reputation limit)."
         }
         Reason::Blocked => {
-            "Nothing at first: a temporary refusal (greylisting, a temporary block, a policy check that \
-             could not finish) and the MTA retries. If it lasts for hours, look up the sending IP on the \
-             list the reply names."
+            "Nothing at first: the receiver refuses the sending host for now and the MTA retries; a \
+             temporary block often lifts. If it lasts for hours, look up the sending IP on the block list \
+             the reply names and fix the cause. Do not suppress the recipient."
         }
         Reason::SyntaxError => {
             "Nothing at first: the server cannot accept the command or its parameters now (455) and the \
@@ -1806,6 +1806,9 @@ fn render_pair(s: &mut String, p: &PairEntry) {
 }
 
 fn render_comparison(s: &mut String, c: &Comparison) {
+    if let (Some(left), Some(right)) = (brief_of(&c.left), brief_of(&c.right)) {
+        return render_briefly(s, c, [(&c.left, left), (&c.right, right)]);
+    }
     heading(s, &format!("{} versus {}", c.left.code, c.right.code));
     hanging(s, INDENT, &c.summary);
     s.push('\n');
@@ -1816,6 +1819,28 @@ fn render_comparison(s: &mut String, c: &Comparison) {
         } else {
             columns(s, row.label, &row.left, &row.right);
         }
+    }
+}
+
+/// Two codes that both have a [`Brief`], one after the other: the summary
+/// in the heading, then for each code its class and meaning, and its
+/// condensed notes, so that the comparison fits one screen (at most 40
+/// lines). The JSON rows keep the whole texts.
+fn render_briefly(s: &mut String, c: &Comparison, entries: [(&CodeEntry, &Brief); 2]) {
+    heading(s, &format!("{} versus {}: {}", c.left.code, c.right.code, c.summary));
+    for (e, brief) in entries {
+        s.push('\n');
+        hanging(s, &format!("{}  ", e.code), &format!("{}: {}", e.class.title, e.meaning));
+        row(s, "seen", brief.seen);
+        row(s, "do", brief.todo);
+        row(s, "siblings", brief.siblings);
+        let reason = match &e.verdict {
+            Some(v) => format!("{}, bounce type {} {}", v.reason, v.bounce_type, outcome_words(v)),
+            None if e.class.digit == 2 => "none: no delivery result (only 250 or 251 after the data is one)".into(),
+            None => e.no_verdict.clone().unwrap_or_else(|| "none".into()),
+        };
+        row(s, "reason", &reason);
+        row(s, "source", e.source);
     }
 }
 
@@ -2006,7 +2031,7 @@ static REPLY_NOTES: &[(u16, &str, &str, &str)] = &[
     ),
     (
         252,
-        "RFC 5321 §3.5.3, §4.2.2, §7.3; RFC 1123 §5.2.3; RFC 1985 (after ETRN)",
+        "RFC 5321 §3.5.3, §4.2.2, §7.3; RFC 1123 §5.2.3; RFC 1985 (ETRN)",
         "Answer to VRFY or EXPN, never to RCPT or the message data, so never a per-recipient result in \
          Postfix or Exim logs. The server will not confirm whether the mailbox exists (RFC 5321 §7.3: a \
          site that turns VRFY off for privacy answers 252, against address harvesting). Postfix answers \
@@ -2051,9 +2076,9 @@ static REPLY_NOTES: &[(u16, &str, &str, &str)] = &[
         "Greeting or answer to any command when the server is shutting down, overloaded, or limiting \
          connections or sending rate, often by the sender's reputation (Gmail, Yahoo and Microsoft \
          throttle this way). The server closes the connection after it.",
-        "Nothing at first: the MTA retries, other MX hosts too. If it persists, send more slowly (fewer \
-         connections and messages per connection) and check the sending IP's reputation and its SPF, \
-         DKIM and DMARC.",
+        "Nothing at first: the MTA retries, other MX hosts too. If it persists, read the text: for a rate \
+         or reputation limit, send more slowly (fewer connections and messages per connection) and check \
+         the sending IP's reputation and its SPF, DKIM and DMARC.",
     ),
     (
         422,
@@ -2182,8 +2207,8 @@ static REPLY_NOTES: &[(u16, &str, &str, &str)] = &[
     ),
     (
         521,
-        "RFC 7504 (first described in RFC 1846)",
-        "Greeting of a host that never accepts mail (RFC 7504), such as a web server answering on port 25. \
+        "RFC 7504 §3 (first described in RFC 1846)",
+        "Greeting of a host that never accepts mail (RFC 7504 §3), such as a web server answering on port 25. \
          It is about that host, not the domain: by default Postfix treats a 5xx greeting as temporary \
          (smtp_skip_5xx_greeting = yes) and tries the domain's next MX host.",
         "Nothing while the domain has other MX hosts: the MTA tries them. If every MX host answers 521, \
@@ -2294,10 +2319,10 @@ static REPLY_NOTES: &[(u16, &str, &str, &str)] = &[
     ),
     (
         556,
-        "RFC 7504 (created for RFC 7505)",
+        "RFC 7504 §4; RFC 7505 §3, §4.1",
         "Sent by an SMTP client or relay, never by the recipient's domain, which has no server to answer: \
-         RFC 7504 defines it for a relay that finds the next domain takes no mail, in practice because it \
-         publishes a null MX (RFC 7505: \"MX 0 .\"). You meet it from your own smarthost or submission \
+         RFC 7504 §4 defines it for a relay that finds the next domain takes no mail, in practice because \
+         it publishes a null MX (RFC 7505 §3: \"MX 0 .\"; §4.1 asks for 556 5.1.10). You meet it from your own smarthost or submission \
          server, at RCPT or in the bounce it sends back; Postfix as that server answers 556 5.1.10 only \
          with reject_unknown_recipient_domain. A sending Postfix or Exim that finds the null MX itself \
          logs no 556: Postfix dsn=5.1.0 ... does not accept mail (nullMX), Exim \"an MX or SRV record \
@@ -2336,15 +2361,64 @@ static REPLY_SIBLINGS: &[(u16, &str)] = &[
         "551 (not local), 552 (storage), 553 (address not allowed), 554 (transaction failed), 556 (the \
          domain takes no mail)",
     ),
-    (554, "521 (the host never accepts mail, RFC 7504), 550 (mailbox unavailable or access refused)"),
+    (554, "521 (the host never accepts mail, RFC 7504 §3), 550 (mailbox unavailable or access refused)"),
     (
         556,
-        "521 (one host takes no mail, RFC 7504; Postfix then tries the next MX host); 550 5.7.27 (the \
-         sender's domain has a null MX); 5.1.10 (the recipient's null MX, in bounces and with 556); \
+        "521 (one host takes no mail, RFC 7504 §3; Postfix then tries the next MX host); 550 5.7.27 (the \
+         sender's domain has a null MX, RFC 7505 §4.1); 5.1.10 (the recipient's null MX, in bounces and with 556); \
          Postfix dsn=5.1.0 ... (nullMX) and Exim's \"an MX or SRV record indicated no SMTP service\" (the \
          sending MTA found the null MX itself)",
     ),
 ];
+
+/// A reply code's notes condensed for a comparison on one screen: the same
+/// facts as its [`REPLY_NOTES`] and [`REPLY_SIBLINGS`] entries, in fewer
+/// words. Only for codes whose whole notes are too long to compare.
+struct Brief {
+    code: u16,
+    seen: &'static str,
+    todo: &'static str,
+    siblings: &'static str,
+}
+
+static BRIEFS: [Brief; 2] = [
+    Brief {
+        code: 252,
+        seen: "Answers VRFY or EXPN, never RCPT or the data, so never a per-recipient result in Postfix or Exim \
+               logs. It confirms nothing (RFC 5321 §7.3: a site that turns VRFY off against address harvesting \
+               answers 252). Postfix: 252 2.0.0 only if the address passes its recipient restrictions, else the \
+               rejection (550 5.1.1); 502 5.5.1 to every VRFY with disable_vrfy_command = yes; logged only as \
+               vrfy=N. Sendmail with novrfy: 252 2.5.2. Exim without a VRFY ACL: 252, logged as rejected VRFY. \
+               After ETRN (RFC 1985): the queue run started.",
+        todo: "Nothing: it says nothing about the address, good or bad. Send normally; the RCPT answer and the \
+               delivery tell.",
+        siblings: "250 (VRFY: verified), 251 and 551 (not local), 550 5.1.1 (unknown address), 553 (ambiguous, \
+                   RFC 5321 §3.5.3), 502 5.5.1 (VRFY off)",
+    },
+    Brief {
+        code: 556,
+        seen: "Sent by an SMTP client or relay, never by the recipient's domain, which has no server to answer: \
+               RFC 7504 §4 gives it to a relay that finds the next domain takes no mail, in practice by its null \
+               MX (RFC 7505 §3: \"MX 0 .\"). You meet it from your own smarthost or submission server, at RCPT \
+               or in its bounce; Postfix as that server answers 556 5.1.10 only with \
+               reject_unknown_recipient_domain. A sending Postfix or Exim that finds the null MX itself logs no \
+               556: Postfix dsn=5.1.0 ... does not accept mail (nullMX), Exim \"an MX or SRV record indicated \
+               no SMTP service\".",
+        todo: "Correct the address (often a typo or a web-only domain) or remove it: nothing there gets mail \
+               while the null MX stands.",
+        siblings: "521 (one host takes no mail, RFC 7504 §3; Postfix tries the next MX); 550 5.7.27 (the \
+                   sender's domain has a null MX, RFC 7505 §4.1); 5.1.10 (the recipient's null MX, with 556 and \
+                   in bounces)",
+    },
+];
+
+/// The [`Brief`] of a reply code entry, if it has one.
+fn brief_of(e: &CodeEntry) -> Option<&'static Brief> {
+    if e.code_type != REPLY {
+        return None;
+    }
+    BRIEFS.iter().find(|b| b.code.to_string() == e.code)
+}
 
 fn reply_note(code: u16) -> Option<&'static (u16, &'static str, &'static str, &'static str)> {
     REPLY_NOTES.binary_search_by_key(&code, |n| n.0).ok().map(|i| &REPLY_NOTES[i])
@@ -2437,7 +2511,7 @@ static ENHANCED_NOTES: &[(u8, u16, u16, &str, &str)] = &[
         FAILURE,
         1,
         10,
-        "Registered for a recipient domain with a null MX (RFC 7505), sent with 556 (Postfix: 556 5.1.10 \
+        "Registered for a recipient domain with a null MX (RFC 7505 §4.1), sent with 556 (Postfix: 556 5.1.10 \
          ... does not accept mail (nullMX)). Caveat: Microsoft 365 sends 550 5.1.10 \
          RESOLVER.ADR.RecipientNotFound for a recipient missing from its directory, which is an unknown \
          user, not a null MX; the text tells them apart.",
@@ -2493,7 +2567,7 @@ static ENHANCED_NOTES: &[(u8, u16, u16, &str, &str)] = &[
         5,
         3,
         2,
-        "The host does not accept network mail (521 at the greeting, RFC 7504). It is about that host, not \
+        "The host does not accept network mail (521 at the greeting, RFC 7504 §3). It is about that host, not \
          the domain: Postfix tries the domain's next MX host after a 5xx greeting.",
         "Nothing while the domain has other MX hosts that take mail; if every MX host refuses all mail, \
          the domain takes no mail: correct or remove the address.",
@@ -2631,35 +2705,41 @@ static ENHANCED_NOTES: &[(u8, u16, u16, &str, &str)] = &[
         4,
         7,
         0,
-        "A temporary refusal on security or policy grounds, often throttling by reputation: Yahoo's 421 \
-         4.7.0 [TSS04] (unexpected volume or user complaints), rate limits at Gmail and Microsoft, or a \
-         TLS problem on the sending side (Postfix logs 4.7.0 for its own TLS setup errors).",
-        "Nothing at first: the MTA retries. If it persists, send more slowly and check the sending IP's \
-         reputation and its SPF, DKIM and DMARC.",
+        "Other or undefined security status (RFC 3463 §3.8), for now: a security or policy check refused \
+         without saying which, such as a temporary authentication failure (454 4.7.0, RFC 4954 §6) or a \
+         TLS problem (Postfix logs 4.7.0 for its own TLS setup errors). Providers also throttle with it \
+         (Yahoo's 421 4.7.0 [TSS04], rate limits at Gmail and Microsoft); their texts decide the reason \
+         (ratelimited, badreputation). Without a telling text it counts as a security error.",
+        "",
     ),
     (
         5,
         7,
         0,
-        "A security refusal without detail: usually authentication or STARTTLS required (530 5.7.0), or a \
-         policy refusal; the text tells which.",
+        "Other or undefined security status (RFC 3463 §3.8): a security refusal without detail, usually \
+         authentication or STARTTLS required (530 5.7.0, RFC 4954 §6), or a policy refusal; the text \
+         tells which. Without a telling text it counts as a security error.",
         "",
     ),
     (
         5,
         7,
         1,
-        "The most overloaded refusal: relay denied, a block list hit (\"blocked using zen.spamhaus.org\"), \
-         spam and policy rejections, DMARC failures and recipient rules all use it. The text decides the \
-         reason; without a telling text it counts as a block of the sender.",
+        "Delivery not authorized (RFC 3463 §3.8: the sender is not authorized to send to the \
+         destination, by per-host or per-recipient filtering). The most overloaded refusal: relay denied, \
+         a block list hit (\"blocked using zen.spamhaus.org\"), spam and policy rejections, DMARC failures \
+         and recipient rules all use it. The text decides the reason; without a telling text it counts as \
+         a block of the sender.",
         "",
     ),
     (
         4,
         7,
         1,
-        "A temporary refusal: greylisting, a temporary block, or a policy check that could not finish (451 \
-         4.7.1).",
+        "Delivery not authorized, for now (RFC 3463 §3.8): the receiver refuses the sender or its host for \
+         the time being, by a temporary block or a policy check that could not finish (451 4.7.1). \
+         Greylisting uses it too, and says so in the text (then the reason is greylisted). Without a \
+         telling text it counts as a block of the sender, as 5.7.1 does.",
         "",
     ),
     (FAILURE, 7, 8, "Wrong user name or password on AUTH (535 5.7.8).", ""),
@@ -2821,7 +2901,7 @@ static ENHANCED_NOTES: &[(u8, u16, u16, &str, &str)] = &[
         FAILURE,
         7,
         27,
-        "Registered for a sender whose domain has a null MX (Postfix: 550 5.7.27 ... Sender address \
+        "Registered for a sender whose domain has a null MX (RFC 7505 §4.1; Postfix: 550 5.7.27 ... Sender address \
          rejected: ... does not accept mail (nullMX)): the sender's domain is the problem, not the \
          recipient. Caveat: Gmail uses 421 4.7.27 and 550 5.7.27 for mail that did not pass SPF \
          (\"...requires all senders to authenticate with SPF\"); the text tells them apart.",
@@ -3019,6 +3099,7 @@ mod tests {
                 }
                 if let Some(v) = &e.verdict {
                     assert_eq!(v.outcome, "deferred", "{code}");
+                    assert_ne!(v.bounce_type, "hard", "{code}: a temporary failure is never a hard bounce");
                 }
             }
             if first == 5 {
@@ -3038,6 +3119,44 @@ mod tests {
                 assert!(!v.advice.contains("loops back"), "{code}: the loop hint belongs to X.4.6");
             }
         }
+    }
+
+    /// The vague security codes: what each entry says it is, the verdict
+    /// is, and the advice follows the verdict (RFC 3463 §3.8: X.7.0 other
+    /// or undefined security status, X.7.1 delivery not authorized). A text
+    /// rule still decides first (greylisting, a provider's throttling).
+    #[test]
+    fn vague_security_codes_agree_with_their_verdicts() {
+        let code = |s: &str| {
+            let Ok(Explanation::Code(e)) = explain(&args(&[s]), None) else { panic!("{s}: a code") };
+            e
+        };
+        for (s, reason, words) in [
+            ("4.7.0", "securityerror", "counts as a security error"),
+            ("5.7.0", "securityerror", "counts as a security error"),
+            ("4.7.1", "blocked", "counts as a block of the sender"),
+            ("5.7.1", "blocked", "counts as a block of the sender"),
+        ] {
+            let e = code(s);
+            let v = e.verdict.as_ref().expect("a verdict");
+            assert_eq!(v.reason, reason, "{s}");
+            let seen = e.when_seen.unwrap_or_default();
+            assert!(seen.contains(words) && seen.contains("RFC 3463 §3.8"), "{s}: {seen}");
+            assert_eq!(e.what_to_do, v.advice, "{s}: the advice is the verdict's");
+        }
+        assert!(!code("4.7.1").what_to_do.to_lowercase().contains("greylist"), "blocked advice");
+        assert!(code("4.7.1").what_to_do.contains("Do not suppress the recipient"));
+        assert!(code("4.7.0").what_to_do.contains("names the check"));
+        let Ok(Explanation::Pair(p)) = explain(&args(&["421", "4.7.0"]), None) else { panic!("a pair") };
+        let v = p.verdict.as_ref().expect("a verdict");
+        assert_eq!((v.reason, v.bounce_type, v.outcome), ("securityerror", "block", "deferred"));
+        assert!(p.reply.what_to_do.contains("read the text"), "{}", p.reply.what_to_do);
+        let text = |t: &str| text_entry(t, None).verdict().reason;
+        assert_eq!(text("451 4.7.1 Greylisted, please try again later"), "greylisted");
+        assert_eq!(
+            text("421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume"),
+            "ratelimited"
+        );
     }
 
     /// Entries whose scope the RFCs fix: host-level, the authenticating
@@ -3378,7 +3497,7 @@ mod tests {
     }
 
     /// The question this tool started from: complete and right on one
-    /// screen (RFC 5321 §3.5.3, §7.3; RFC 7504; RFC 7505).
+    /// screen (RFC 5321 §3.5.3, §7.3; RFC 7504 §3, §4; RFC 7505 §3, §4.1).
     #[test]
     fn comparison_252_556() {
         let Ok(Explanation::Comparison(c)) = explain(&args(&["252", "556"]), None) else { panic!("a comparison") };
@@ -3445,12 +3564,46 @@ mod tests {
         assert_eq!(seen252, c.left.when_seen.unwrap());
         assert_eq!(seen556, c.right.when_seen.unwrap());
         assert_eq!(cell("do"), (c.left.what_to_do, c.right.what_to_do));
+        // The text keeps every key fact, condensed (see the next test).
         let text = output(&["252", "556"], Format::Text);
-        assert_fits(&text);
-        assert!(text.starts_with("252 versus 556\n"), "{text}");
-        for row in &c.rows {
-            assert!(text.lines().any(|l| l.starts_with(&format!("  {:<LABEL$}", row.label))), "{}", row.label);
+        assert!(text.starts_with("252 versus 556: 252 is a positive reply (2xx)"), "{text}");
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        for words in [
+            "252 positive completion (2xx): cannot verify the user",
+            "556 permanent negative completion (5xx): domain does not accept mail",
+            "556 is a permanent failure (5xx)",
+            "Answers VRFY or EXPN, never RCPT or the data",
+            "never a per-recipient result in Postfix or Exim logs",
+            "RFC 5321 §7.3",
+            "252 2.0.0 only if the address passes its recipient restrictions",
+            "the rejection (550 5.1.1)",
+            "502 5.5.1 to every VRFY with disable_vrfy_command = yes",
+            "vrfy=N",
+            "Sendmail with novrfy: 252 2.5.2",
+            "Exim without a VRFY ACL",
+            "ETRN (RFC 1985)",
+            "Send normally",
+            "250 (VRFY: verified)",
+            "553 (ambiguous, RFC 5321 §3.5.3)",
+            "none: no delivery result",
+            "RFC 5321 §3.5.3, §4.2.2, §7.3; RFC 1123 §5.2.3",
+            "Sent by an SMTP client or relay, never by the recipient's domain",
+            "RFC 7504 §4",
+            "null MX (RFC 7505 §3",
+            "your own smarthost or submission server, at RCPT or in its bounce",
+            "556 5.1.10 only with reject_unknown_recipient_domain",
+            "logs no 556: Postfix dsn=5.1.0 ... does not accept mail (nullMX)",
+            "Exim \"an MX or SRV record indicated no SMTP service\"",
+            "Correct the address",
+            "521 (one host takes no mail, RFC 7504 §3; Postfix tries the next MX)",
+            "550 5.7.27 (the sender's domain has a null MX, RFC 7505 §4.1)",
+            "5.1.10 (the recipient's null MX, with 556 and in bounces)",
+            "notaccept, bounce type hard (if the MTA bounced it)",
+            "RFC 7504 §4; RFC 7505 §3, §4.1",
+        ] {
+            assert!(flat.contains(words), "the text lacks {words:?}:\n{text}");
         }
+        assert!(!flat.contains("always"), "Postfix does not always answer 252: {text}");
         let value = json(&["252", "556"]);
         assert_eq!(value["kind"], "comparison");
         assert_eq!(value["entries"][0]["code"], "252");
@@ -3463,6 +3616,39 @@ mod tests {
         let text = output(&["5.1.1", "5.2.2"], Format::Text);
         assert!(text.contains("\n  class     both: permanent failure (5.x.x)"), "{text}");
         assert!(c.rows.iter().any(|r| r.label == "subject" && r.left == "X.1 addressing"));
+    }
+
+    /// The most lines a comparison of two codes with a [`Brief`] takes: one
+    /// screen.
+    const SCREEN: usize = 40;
+
+    /// The 252-versus-556 comparison fits one screen: at most [`SCREEN`]
+    /// lines of at most 79 columns, as does any comparison of two codes
+    /// with condensed notes; each note says no less than the whole one.
+    #[test]
+    fn comparison_252_556_fits_one_screen() {
+        for list in [["252", "556"], ["556", "252"]] {
+            let text = output(&list, Format::Text);
+            assert_fits(&text);
+            let lines = text.lines().count();
+            assert!(lines <= SCREEN, "{list:?}: {lines} lines:\n{text}");
+        }
+        for brief in &BRIEFS {
+            let e = reply_entry(brief.code);
+            assert!(!brief.seen.is_empty() && !brief.todo.is_empty() && !brief.siblings.is_empty());
+            // Every code a whole note names, the brief names too.
+            let codes = |t: &str| -> Vec<String> {
+                t.split(|c: char| !c.is_ascii_digit() && c != '.')
+                    .map(|w| w.trim_matches('.').to_string())
+                    .filter(|w| w.len() >= 3 && w.chars().next().is_some_and(|c| c != '0'))
+                    .collect()
+            };
+            let whole = format!("{} {}", e.when_seen.unwrap_or_default(), e.siblings.unwrap_or_default());
+            let short = format!("{} {}", brief.seen, brief.siblings);
+            for code in codes(&whole) {
+                assert!(short.contains(&code), "{}: the brief lacks {code}", brief.code);
+            }
+        }
     }
 
     #[test]

@@ -203,26 +203,29 @@ pub fn enhanced_description(class: u8, subject: u16, detail: u16) -> Option<&'st
 
 /// The document that defines the enhanced status code `X.subject.detail`
 /// (the reference column of the IANA registry; RFC 3463 §3.1 to §3.8 cover
-/// subjects 0 to 7), or `None` if it is not registered.
+/// subjects 0 to 7), or `None` if it is not registered. RFC 7504 is cited
+/// for the section of the reply code it pairs a code with: §3 for 521
+/// (X.3.2), §4 for 556 (X.1.10); RFC 7505 §4.1 says when X.1.10 and X.7.27
+/// are sent, §6 registers them.
 #[must_use]
 pub fn enhanced_source(subject: u16, detail: u16) -> Option<&'static str> {
     enhanced_description(5, subject, detail)?;
     Some(match (subject, detail) {
         (0, _) => "RFC 3463 §3.1",
         (1, 9) => "RFC 3886",
-        (1, 10) => "RFC 7505; RFC 7504",
+        (1, 10) => "RFC 7505 §4.1, §6; RFC 7504 §4",
         (1, _) => "RFC 3463 §3.2",
         (2, _) => "RFC 3463 §3.3",
-        (3, 2) => "RFC 3463 §3.4; RFC 7504",
+        (3, 2) => "RFC 3463 §3.4; RFC 7504 §3",
         (3, 6) => "RFC 6710",
         (3, _) => "RFC 3463 §3.4",
         (4, _) => "RFC 3463 §3.5",
-        (5, 6) => "RFC 4954",
+        (5, 6) => "RFC 4954 §6",
         (5, _) => "RFC 3463 §3.6",
         (6, 6) => "RFC 4468",
         (6, 7..=10) => "RFC 6531",
         (6, _) => "RFC 3463 §3.7",
-        (7, 8 | 9 | 11 | 12) => "RFC 4954",
+        (7, 8 | 9 | 11 | 12) => "RFC 4954 §6",
         (7, 10 | 13 | 14) => "RFC 5248",
         (7, 15 | 16) => "RFC 6710",
         (7, 17..=19) => "RFC 7293",
@@ -230,7 +233,7 @@ pub fn enhanced_source(subject: u16, detail: u16) -> Option<&'static str> {
         (7, 23 | 24) => "RFC 7372; RFC 7208",
         (7, 25) => "RFC 7372; RFC 7601",
         (7, 26) => "RFC 7372",
-        (7, 27) => "RFC 7505",
+        (7, 27) => "RFC 7505 §4.1, §6",
         (7, 28) => "draft-levine-mailbomb-header",
         (7, 29) => "RFC 8617",
         (7, 30) => "RFC 8689",
