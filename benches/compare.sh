@@ -19,9 +19,16 @@
 #   COMPARE_CALLGRIND_LARGE a larger log of the same generator (default 100M, 0 to skip): the
 #                           instructions per byte it adds over the smaller one are the cost of
 #                           the scan once fixed costs (start-up, classifier warm-up) are paid
+#   COMPARE_HOSTILE=N       lines of the hostile log (each to a new made-up domain and recipient;
+#                           default 2000000, 0 to skip): peak memory and time of the reports on it
+#   COMPARE_ONLY="hostile linear"  run only these sections (of postfix exim gzip hostile linear
+#                           callgrind; default all that are switched on)
+#   COMPARE_LINEAR=1        also time the full analysis on 100M, SIZE and 4x SIZE logs (MB/s should
+#                           not fall as logs grow; the 4x log takes 4x SIZE of disk)
 #
 # "Full analysis" is the domains and codes reports (-o OUT --report domains
-# --report codes), as the speed issue defines it.
+# --report codes), as the speed issue defines it; "the default reports" are
+# all of them (-o OUT, what a nightly run writes), message level included.
 #
 # Gzip input: one .gz of the Postfix log against zcat, and four rotated .gz
 # parts read with one and with two threads.
@@ -37,6 +44,9 @@ SLOW_SIZE=${COMPARE_SLOW_SIZE:-100M}
 CALLGRIND=${COMPARE_CALLGRIND:-0}
 CALLGRIND_SIZE=${COMPARE_CALLGRIND_SIZE:-10M}
 CALLGRIND_LARGE=${COMPARE_CALLGRIND_LARGE:-100M}
+HOSTILE=${COMPARE_HOSTILE:-2000000}
+ONLY=${COMPARE_ONLY:-}
+LINEAR=${COMPARE_LINEAR:-0}
 TARGET=${CARGO_TARGET_DIR:-target}
 BOUNCES=$TARGET/release/bounces
 SYNTH=$TARGET/release/examples/synth
@@ -175,10 +185,10 @@ table() {
     local tsv=$1 bytes=$2 ref=$3
     shift 3
     # Names go through the environment: awk -v would read backslashes as escapes.
-    REF=$ref FULL=${FULL:-} J1=${J1:-} J2=${J2:-} SLOW=${SLOW:-} GZ=${GZ:-} awk -F'\t' -v bytes="$bytes" '
+    REF=$ref FULL=${FULL:-} J1=${J1:-} J2=${J2:-} SLOW=${SLOW:-} GZ=${GZ:-} DEFAULT=${DEFAULT:-} awk -F'\t' -v bytes="$bytes" '
         BEGIN {
             ref = ENVIRON["REF"]; full = ENVIRON["FULL"]; j1 = ENVIRON["J1"]; j2 = ENVIRON["J2"]; slow = ENVIRON["SLOW"]
-            gz = ENVIRON["GZ"]
+            gz = ENVIRON["GZ"]; dflt = ENVIRON["DEFAULT"]
         }
         # A command as a Markdown table cell: in code, with | escaped.
         function cell(name) { gsub(/\|/, "\\|", name); return "`" name "`" }
@@ -212,6 +222,14 @@ table() {
             if (full != "" && (full in med)) {
                 r = med[full] / med[ref]
                 printf "- full analysis, all threads: %.3fx the time of `%s` (target <= 1.5x: %s)\n", r, ref, verdict(r <= 1.5)
+            }
+            if (dflt != "" && (dflt in med)) {
+                r = med[dflt] / med[ref]
+                printf "- the default reports (-o, message level included): %.3fx the time of `%s` (target <= 2x: %s)\n", r, ref, verdict(r <= 2)
+                if (full != "" && (full in med)) {
+                    r = (med[dflt] - med[full]) / med[full] * 100
+                    printf "- the default reports take %.0f%% more time than the full analysis (target <= 30%%: %s)\n", r, verdict(r <= 30)
+                }
             }
             if (gz != "" && (gz in med)) {
                 r = med[ref] / med[gz]
@@ -265,10 +283,13 @@ measure() {
     FULL="bounces analyze -q -o OUT FILE"
     J1="bounces analyze -q -j1 -o OUT FILE"
     J2="bounces analyze -q -j2 -o OUT FILE"
+    DEFAULT="bounces analyze -q -o OUT FILE (default reports)"
     SLOW="" GZ=""
     local ref="rg -c '$pattern' FILE"
     timed "$file" "$mta-$SIZE" "$RUNS" \
         "$FULL" "$(q "$BOUNCES") analyze -q --report domains --report codes -o $O-all $F" \
+        "$DEFAULT" "$(q "$BOUNCES") analyze -q -o $O-default $F" \
+        "bounces analyze -q --report messages -o OUT FILE" "$(q "$BOUNCES") analyze -q --report messages -o $O-messages $F" \
         "$J1" "$(q "$BOUNCES") analyze -q -j1 --report domains --report codes -o $O-j1 $F" \
         "$J2" "$(q "$BOUNCES") analyze -q -j2 --report domains --report codes -o $O-j2 $F" \
         "$ref" "rg -c $P $F" \
@@ -306,7 +327,7 @@ slow() {
     bytes=$(file_bytes "$file")
     local F
     F=$(q "$file")
-    FULL="" J1="" J2="" SLOW="" GZ=""
+    FULL="" J1="" J2="" SLOW="" GZ="" DEFAULT=""
     timed "$file" "$mta-$SLOW_SIZE-$stamps-bounces" "$RUNS" \
         "bounces analyze -q -o OUT FILE" "$(q "$BOUNCES") analyze -q --report domains --report codes -o $(q "$WORK/out-slow-$mta") $F"
     log "compare.sh: $tool on $(basename "$file"), once (this takes a while)"
@@ -389,7 +410,7 @@ compressed() {
     local G O
     G=$(q "$gz")
     O=$(q "$WORK/out-gz")
-    FULL="" J1="bounces analyze -q -j1 -o OUT 4 parts .gz" J2="bounces analyze -q -j2 -o OUT 4 parts .gz" SLOW=""
+    FULL="" J1="bounces analyze -q -j1 -o OUT 4 parts .gz" J2="bounces analyze -q -j2 -o OUT 4 parts .gz" SLOW="" DEFAULT=""
     GZ="bounces analyze -q -o OUT FILE.gz"
     timed "$gz" "gzip-$SIZE" "$RUNS" \
         "bounces analyze -q -o OUT FILE.gz" "$(q "$BOUNCES") analyze -q --report domains --report codes -o $O $G" \
@@ -406,14 +427,124 @@ compressed() {
     echo
 }
 
+# hostile: peak memory and time on a log of HOSTILE lines, each a bounce to
+# a new made-up domain and recipient under a new queue id, all in the same
+# second (nothing settles before the end: the worst case for memory).
+hostile() {
+    local file=$BENCH_DIR/hostile-$HOSTILE.log
+    [[ -n $TIME ]] || { echo "- hostile log: not measured (/usr/bin/time is missing: apt-get install -y time)"; return; }
+    if [[ ! -s $file ]]; then
+        log "compare.sh: writing $file"
+        awk -v n="$HOSTILE" 'BEGIN {
+            for (i = 0; i < n; i++)
+                printf "2026-03-01T08:00:00.000000+00:00 mx1 postfix/smtp[1]: %012X: to=<u%d@fake%d.attacker.example>, relay=mx.attacker.example[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=5.1.1, status=bounced (host mx.attacker.example[192.0.2.1] said: 550 5.1.1 <u%d@fake%d.attacker.example>: Recipient address rejected: User unknown (in reply to RCPT TO command))\n", i, i, i, i, i
+        }' > "$file.partial"
+        mv "$file.partial" "$file"
+    fi
+    local tiny=$WORK/tiny.log
+    head -n 10 "$file" > "$tiny"
+    # run NAME ARGS...: wall seconds and peak KiB of bounces on the hostile log.
+    run() {
+        local name=$1 out=$WORK/hostile-$1
+        shift
+        rm -rf "$out"
+        cat "$file" > /dev/null
+        "$TIME" -f '%e %M' -o "$WORK/hostile-time" "$BOUNCES" analyze -j2 -o "$out" "$@" "$file" > /dev/null 2> "$WORK/hostile-$name.err" || true
+        read -r secs kib < <(tail -n1 "$WORK/hostile-time")
+        eval "${name}_secs=$secs ${name}_kib=$kib"
+    }
+    "$TIME" -f '%M' -o "$WORK/hostile-time" "$BOUNCES" analyze -q -j2 -o "$WORK/hostile-tiny" "$tiny" > /dev/null 2>&1 || true
+    local base_kib
+    base_kib=$(tail -n1 "$WORK/hostile-time")
+    local domains_secs domains_kib messages_secs messages_kib all_secs all_kib
+    run domains --report domains
+    run messages --report messages
+    run all
+    local tracked held
+    tracked=$(awk -F, 'NR > 1 && $1 != "(other)"' "$WORK/hostile-domains/domains.csv" | wc -l)
+    held=$(sed -n 's/.*(at most \([0-9,]*\) queue id and recipient pair.*/\1/p' "$WORK/hostile-messages.err" | tr -d ,)
+    echo "## Hostile log: $(basename "$file")"
+    echo
+    echo "$(file_bytes "$file") bytes, $HOSTILE lines, each a bounce to a new made-up domain and recipient under a new queue id, all in one second (nothing settles before the end). 2 threads, run once each, the default memory cap (--max-tracked-domains 1000000); a run on its first 10 lines took $((base_kib / 1024)) MiB."
+    echo
+    echo "| command | wall s | peak RSS MiB |"
+    echo "|---|---:|---:|"
+    echo "| \`bounces analyze -o OUT --report domains FILE\` | $domains_secs | $((domains_kib / 1024)) |"
+    echo "| \`bounces analyze -o OUT --report messages FILE\` | $messages_secs | $((messages_kib / 1024)) |"
+    echo "| \`bounces analyze -o OUT FILE\` (the default reports) | $all_secs | $((all_kib / 1024)) |"
+    echo
+    awk -v base="$base_kib" -v d="$domains_kib" -v m="$messages_kib" -v a="$all_kib" -v as="$all_secs" \
+        -v tracked="$tracked" -v held="${held:-0}" '
+        function verdict(ok) { return ok ? "met" : "**not met**" }
+        BEGIN {
+            per_domain = tracked > 0 ? (d - base) * 1024 / tracked : 0
+            printf "- per tracked domain (%d tracked): %.0f bytes, peak of the domains report over the 10-line run (target <= 200: %s)\n", tracked, per_domain, verdict(tracked > 0 && per_domain <= 200)
+            if (held > 0) {
+                per_pair = (m - base) * 1024 / held
+                printf "- per held (queue id, recipient) pair (%d held at once): %.0f bytes, peak of the messages report over the 10-line run, texts included (target <= 200 apart from texts: %s)\n", held, per_pair, verdict(per_pair <= 200)
+            }
+            printf "- the default reports: %.0f MiB peak, %.2f s (target < 1024 MiB and < 5 s: %s)\n", a / 1024, as, verdict(a < 1048576 && as < 5)
+        }'
+    echo
+}
+
+# linear: the full analysis on 100M, SIZE and 4x SIZE Postfix logs.
+linear() {
+    local sizes=(100M "$SIZE") big size file
+    big=$(awk -v s="$SIZE" 'BEGIN { n = s + 0; u = substr(s, length(n "") + 1); printf "%d%s", n * 4, u }')
+    sizes+=("$big")
+    : > "$WORK/linear.tsv"
+    for size in "${sizes[@]}"; do
+        file=$(gen postfix "$size")
+        FULL="" J1="" J2="" SLOW="" GZ="" DEFAULT=""
+        timed "$file" "linear-$size" "$RUNS" "full analysis, $size" \
+            "$(q "$BOUNCES") analyze -q --report domains --report codes -o $(q "$WORK/out-linear") $(q "$file")"
+        awk -F'\t' -v bytes="$(file_bytes "$file")" '{ printf "%s\t%s\t%s\n", $1, $2, bytes }' "$WORK/linear-$size.tsv" >> "$WORK/linear.tsv"
+    done
+    echo "## Linear: the full analysis of growing Postfix logs (same generator and seed)"
+    echo
+    echo "| log | median ms | MB/s |"
+    echo "|---|---:|---:|"
+    awk -F'\t' '
+        { if (!($1 in n)) order[++k] = $1; t[$1, ++n[$1]] = $2; b[$1] = $3 }
+        END {
+            for (i = 1; i <= k; i++) {
+                name = order[i]; c = n[name]
+                for (x = 1; x <= c; x++) v[x] = t[name, x]
+                for (x = 2; x <= c; x++) { y = v[x]; for (j = x - 1; j >= 1 && v[j] > y; j--) v[j + 1] = v[j]; v[j + 1] = y }
+                m = c % 2 ? v[(c + 1) / 2] : (v[c / 2] + v[c / 2 + 1]) / 2
+                mbs[i] = b[name] / 1e6 / m
+                printf "| %s | %.0f | %.0f |\n", name, m * 1000, mbs[i]
+            }
+            lo = hi = mbs[1]
+            for (i = 2; i <= k; i++) { if (mbs[i] < lo) lo = mbs[i]; if (mbs[i] > hi) hi = mbs[i] }
+            printf "\n- the slowest MB/s is %.0f%% of the fastest (target: the same MB/s, taken as within 15%%: %s)\n", lo / hi * 100, lo >= 0.85 * hi ? "met" : "**not met**"
+        }' "$WORK/linear.tsv"
+    echo
+}
+
+# wanted SECTION: whether COMPARE_ONLY (default: every section) names it.
+wanted() { [[ " ${ONLY:-postfix exim gzip hostile linear callgrind} " == *" $1 "* ]]; }
+
 for mta in postfix exim; do
+    wanted "$mta" || continue
     measure "$mta"
     if [[ $mta == postfix ]]; then slow postfix pflogsumm; else slow exim eximstats; fi
 done
 
-compressed
+if wanted gzip; then
+    compressed
+fi
 
-if [[ $CALLGRIND == 1 ]]; then
+if [[ $HOSTILE != 0 ]] && wanted hostile; then
+    hostile
+fi
+
+if [[ $LINEAR == 1 ]] && wanted linear; then
+    linear
+fi
+
+if [[ $CALLGRIND == 1 ]] && wanted callgrind; then
     if have valgrind; then
         echo "## Instructions per input byte (valgrind --tool=callgrind; target <= 4 for the full analysis)"
         echo
