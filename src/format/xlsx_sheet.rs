@@ -6,11 +6,14 @@
 //! header, the autofilter, the column widths ([`super::xlsx`]); the rows are
 //! put into its sheet's `<sheetData>` ([`Splice`]).
 //!
-//! A cell is written as rust_xlsxwriter writes it, with two differences: a
-//! text is an inline string (`t="inlineStr"`), not an index into the shared
-//! strings (so each sheet is written on its own, a thread each), and a
+//! A cell is written as rust_xlsxwriter writes it, with three differences:
+//! a text is an inline string (`t="inlineStr"`), not an index into the
+//! shared strings (so each sheet is written on its own, a thread each); a
 //! number is written as the CSV spells it (`0.1234`: the same value read
-//! back). Text is escaped as rust_xlsxwriter and Excel escape it: `&`, `<`,
+//! back); and a cell that follows the previous one of its row (or starts
+//! the row) has no reference (`r="C5"`), which is optional and then means
+//! the next column: the references made up a fifth of the XML and, as
+//! numbers that keep changing, more than half of the compressed file. Text is escaped as rust_xlsxwriter and Excel escape it: `&`, `<`,
 //! `>` as entities, control characters (those XML 1.0 forbids) and U+FFFE,
 //! U+FFFF as `_xHHHH_`, and a `_xHHHH_` already in the text as
 //! `_x005F_xHHHH_`, so that it reads back as itself.
@@ -61,6 +64,8 @@ pub struct Rows {
     row_spelled: String,
     /// Column names by number, as computed.
     columns: Vec<String>,
+    /// The column after the last cell written in the row.
+    next_col: u16,
     serial: ryu::Buffer,
 }
 
@@ -72,6 +77,7 @@ impl Rows {
         self.buf.extend_from_slice(b"<row r=\"");
         self.buf.extend_from_slice(self.row_spelled.as_bytes());
         self.buf.extend_from_slice(b"\">");
+        self.next_col = 0;
     }
 
     /// Ends the row.
@@ -86,16 +92,22 @@ impl Rows {
             Value::Number(_, xf) | Value::Serial(_, xf) => (xf, ""),
             Value::Text(_, xf) => (xf, " t=\"inlineStr\""),
         };
-        while self.columns.len() <= col as usize {
+        let follows = col == self.next_col;
+        self.next_col = col + 1;
+        while !follows && self.columns.len() <= col as usize {
             let mut name = Vec::new();
             column_name(self.columns.len() as u16, &mut name);
             self.columns.push(String::from_utf8(name).expect("column names are ASCII"));
         }
         let buf = &mut self.buf;
-        buf.extend_from_slice(b"<c r=\"");
-        buf.extend_from_slice(self.columns[col as usize].as_bytes());
-        buf.extend_from_slice(self.row_spelled.as_bytes());
-        buf.push(b'"');
+        if follows {
+            buf.extend_from_slice(b"<c");
+        } else {
+            buf.extend_from_slice(b"<c r=\"");
+            buf.extend_from_slice(self.columns[col as usize].as_bytes());
+            buf.extend_from_slice(self.row_spelled.as_bytes());
+            buf.push(b'"');
+        }
         if xf > 0 {
             buf.extend_from_slice(b" s=\"");
             buf.extend_from_slice(self.row.format(xf).as_bytes());
@@ -282,9 +294,9 @@ mod tests {
         rows.end();
         assert_eq!(
             String::from_utf8(rows.buf).unwrap(),
-            "<row r=\"5\"><c r=\"A5\"><v>12</v></c><c r=\"C5\" s=\"3\"><v>0.1234</v></c>\
+            "<row r=\"5\"><c><v>12</v></c><c r=\"C5\" s=\"3\"><v>0.1234</v></c>\
              <c r=\"AB5\" t=\"inlineStr\"><is><t xml:space=\"preserve\"> a&amp;b</t></is></c>\
-             <c r=\"AC5\" s=\"6\"><v>46330.5</v></c></row>"
+             <c s=\"6\"><v>46330.5</v></c></row>"
         );
     }
 
