@@ -229,11 +229,11 @@ impl WithRows for Measure {
                     debug_assert_eq!(cells.len(), R::COLUMNS.len(), "one cell per column");
                     xml_bound += 32;
                     for (col, &cell) in cells.iter().enumerate() {
-                        let (value, width) = value(cell, &mut speller);
-                        widths[col] = widths[col].max(width);
+                        widths[col] = widths[col].max(width(cell, &mut speller));
                         // A text's bytes may grow 7 times (a control
                         // character as `_x0001_`), plus the tags.
-                        xml_bound += 64 + if let Value::Text(t, _) = value { 7 * t.len() as u64 } else { 0 };
+                        xml_bound +=
+                            64 + if let Cell::Text(t) | Cell::Logged(t) = cell { 7 * t.len() as u64 } else { 0 };
                     }
                 }
                 Sheet {
@@ -326,6 +326,21 @@ fn value<'s>(cell: Cell<'s>, speller: &'s mut Speller) -> (Value<'s>, usize) {
             None => text_value(text),
         },
         Cell::Text(text) | Cell::Logged(text) => text_value(text),
+    }
+}
+
+/// The width of a cell as shown, as [`value`] gives it, without spelling
+/// the cells most common (every cell is measured before any is written).
+fn width(cell: Cell<'_>, speller: &mut Speller) -> usize {
+    let digits = |n: u64| n.checked_ilog10().map_or(1, |l| l as usize + 1);
+    match cell {
+        Cell::Count(n) => digits(n),
+        Cell::Code(Some(code)) => digits(code.into()),
+        Cell::Enhanced(Some(e)) => digits(e.class.into()) + digits(e.subject.into()) + digits(e.detail.into()) + 2,
+        // `0.1234` or `1.0000`, and the percent sign.
+        Cell::Ratio(Some(r)) if r.is_sign_positive() && r <= 1.0 => 7,
+        Cell::Text(text) | Cell::Logged(text) => text.chars().count(),
+        _ => value(cell, speller).1,
     }
 }
 
@@ -632,6 +647,33 @@ mod tests {
         }
         assert!(xfs[xf::HEADER as usize].contains("fontId=\"1\""), "bold: {}", xfs[xf::HEADER as usize]);
         assert!(xfs[0].contains("numFmtId=\"0\" fontId=\"0\""), "the default: {}", xfs[0]);
+    }
+
+    /// Measuring a cell gives the width its value has.
+    #[test]
+    fn widths_are_those_of_the_values() {
+        use crate::parse::Enhanced;
+        let mut cells =
+            vec![Cell::Text(""), Cell::Text("b\u{fc}ro"), Cell::Logged("x"), Cell::Code(None), Cell::Code(Some(550))];
+        for n in [0, 9, 10, 99, 100, 123_456, u64::MAX] {
+            cells.push(Cell::Count(n));
+        }
+        for r in [0.0, 0.00004, 0.5, 0.99994, 0.99995, 0.99999, 1.0, 1.5, 12.25] {
+            cells.push(Cell::Ratio(Some(r)));
+            cells.push(Cell::Seconds(Some(r * 100.0)));
+        }
+        for (class, subject, detail) in [(2, 0, 0), (5, 7, 1), (4, 4, 10), (5, 7, 13), (5, 123, 456)] {
+            cells.push(Cell::Enhanced(Some(Enhanced { class, subject, detail })));
+        }
+        for text in ["2026-11-04", "2026-11-04T13:00", "2026-11-04T13:05:09+01:00", "2026-13-04", ""] {
+            cells.push(Cell::Period(text));
+            cells.push(Cell::Time(text));
+        }
+        let mut speller = Speller::default();
+        for cell in cells {
+            let want = value(cell, &mut Speller::default()).1;
+            assert_eq!(width(cell, &mut speller), want, "{cell:?}");
+        }
     }
 
     /// The limit is Excel's: 1,048,576 rows, the header one of them.
