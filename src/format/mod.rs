@@ -17,6 +17,7 @@ pub mod json;
 pub mod text;
 pub mod tsv;
 pub mod xlsx;
+mod xlsx_sheet;
 
 use std::fs;
 use std::io::{self, Write};
@@ -95,7 +96,7 @@ impl<W: Write> WithRows for Text<W> {
 pub fn write(reports: &Reports, kind: ReportKind, mut out: impl Write, options: Options) -> io::Result<()> {
     match options.format {
         Format::Xlsx => {
-            let bytes = xlsx::workbook(reports, &[kind]).and_then(|mut w| w.save_to_buffer()).map_err(xlsx_error)?;
+            let bytes = xlsx::workbook(reports, &[kind]).map_err(xlsx_error)?;
             out.write_all(&bytes)?;
             out.flush()
         }
@@ -130,8 +131,8 @@ pub fn write_all(reports: &Reports, dir: &Path, kinds: &[ReportKind], options: O
         let path = dir.join(WORKBOOK);
         // Built whole before the file is created: a failure leaves no file.
         let output = |source| Error::Output { path: path.clone(), source };
-        let mut workbook = xlsx::workbook(reports, kinds).map_err(xlsx_error).map_err(output)?;
-        return write_atomically(&path, mode, |file| workbook.save_to_writer(file).map_err(xlsx_error)).map_err(output);
+        let workbook = xlsx::workbook(reports, kinds).map_err(xlsx_error).map_err(output)?;
+        return write_atomically(&path, mode, |file| file.write_all(&workbook)).map_err(output);
     }
     // Each file on its own (a thread each when the pool has them); the
     // first failure in the order given is the one reported.

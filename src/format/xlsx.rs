@@ -22,16 +22,27 @@
 //!
 //! The workbook's creation time is fixed, so the same input gives the same
 //! bytes.
+//!
+//! rust_xlsxwriter writes the workbook with each sheet's header row alone;
+//! the rows are written into its sheets' XML here ([`super::xlsx_sheet`]),
+//! each sheet compressed on its own thread, because rust_xlsxwriter keeps
+//! every cell in memory before it writes any: for the reports of a 1 GB log
+//! that cost a second and 400 MB (docs/performance.md).
+
+use std::io::{self, Cursor, Read, Write};
 
 use rust_xlsxwriter::{
     Chart, ChartFormat, ChartSolidFill, ChartType, DocProperties, ExcelDateTime, Format, IgnoreError, Workbook,
     Worksheet, XlsxError,
 };
+use zip::write::SimpleFileOptions;
+use zip::{ZipArchive, ZipWriter};
 
 use rayon::prelude::*;
 
 use super::WithRows;
 use super::text::Speller;
+use super::xlsx_sheet::{self, Rows, Splice, Value, xf};
 use crate::config::ReportKind;
 use crate::report::Reports;
 use crate::report::table::{Cell, Row};
@@ -53,47 +64,290 @@ const CHART_POINTS: u32 = 744;
 /// The widest a column is made, in characters.
 const MAX_WIDTH: usize = 60;
 
-/// The workbook of the reports `kinds`, in that order.
-pub fn workbook(reports: &Reports, kinds: &[ReportKind]) -> Result<Workbook, XlsxError> {
+/// The workbook of the reports `kinds`, in that order, as the bytes of an
+/// xlsx file.
+pub fn workbook(reports: &Reports, kinds: &[ReportKind]) -> Result<Vec<u8>, XlsxError> {
     workbook_with_limit(reports, kinds, MAX_ROWS)
 }
 
 /// [`workbook`] with sheets of at most `max_rows` rows (tests use small
 /// ones).
 ///
-/// The sheets of each report are filled side by side (a thread each when
-/// the current rayon pool has them), then added in the order of `kinds`.
-pub fn workbook_with_limit(reports: &Reports, kinds: &[ReportKind], max_rows: u32) -> Result<Workbook, XlsxError> {
-    let styles = Styles::new();
-    let filled: Vec<Result<Vec<Worksheet>, XlsxError>> = kinds
+/// In three steps: the column widths of every sheet are measured, each
+/// report a thread when the current rayon pool has them; rust_xlsxwriter
+/// writes the workbook with each report's header row alone (styles,
+/// charts, frozen headers, autofilters, widths, the `top_bounced` sheet);
+/// then the rows of each sheet are written into its XML ([`xlsx_sheet`])
+/// and compressed, a thread each, and the whole is put together in the
+/// order rust_xlsxwriter gave. Nothing is written to disk on the way.
+pub fn workbook_with_limit(reports: &Reports, kinds: &[ReportKind], max_rows: u32) -> Result<Vec<u8>, XlsxError> {
+    let sheets: Vec<Sheet<'_>> = kinds
         .par_iter()
-        .map(|&kind| {
-            let mut sheets = super::with_rows(reports, kind, Sheets { name: kind.name(), styles: &styles, max_rows })?;
-            if kind.is_time_series() {
-                period_chart(&mut sheets[0], kind.name())?;
-            }
-            Ok(sheets.into_iter().map(|(sheet, _)| sheet).collect())
-        })
+        .map(|&kind| super::with_rows(reports, kind, Measure { kind, max_rows }))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flatten()
         .collect();
+    let styles = Styles::new();
     let mut workbook = Workbook::new();
+    styles.register(&mut workbook);
     let fixed = ExcelDateTime::from_ymd(2000, 1, 1)?;
     workbook.set_properties(&DocProperties::new().set_creation_datetime(&fixed));
     workbook.set_zip_compression_level(COMPRESSION);
-    for sheets in filled {
-        for sheet in sheets? {
-            workbook.push_worksheet(sheet);
-        }
+    for sheet in &sheets {
+        workbook.push_worksheet(sheet.header(&styles)?);
     }
     if kinds.contains(&ReportKind::Domains) {
         top_bounced(&mut workbook, reports, &styles)?;
     }
-    Ok(workbook)
+    let skeleton = workbook.save_to_buffer()?;
+    let filled: Vec<Result<Vec<u8>, XlsxError>> = sheets
+        .par_iter()
+        .enumerate()
+        .map(|(n, sheet)| {
+            let name = sheet_file(n);
+            let xml = read_entry(&skeleton, &name)?;
+            let splice = Splice::new(&xml, sheet.rows, sheet.columns - 1)
+                .ok_or_else(|| XlsxError::ParameterError(format!("{name}: not a sheet as expected")))?;
+            Ok(fill(reports, sheet, &name, &splice)?)
+        })
+        .collect();
+    let mut filled = filled.into_iter().collect::<Result<Vec<_>, _>>()?.into_iter();
+    let mut source = ZipArchive::new(Cursor::new(&skeleton[..]))?;
+    let mut out = ZipWriter::new(Cursor::new(Vec::with_capacity(skeleton.len() * 2)));
+    let mut next = 0;
+    for i in 0..source.len() {
+        let entry = source.by_index_raw(i)?;
+        if next < sheets.len() && *entry.name()? == sheet_file(next) {
+            drop(entry);
+            let bytes = filled.next().expect("one zip per sheet");
+            let mut one = ZipArchive::new(Cursor::new(&bytes[..]))?;
+            out.raw_copy_file(one.by_index_raw(0)?)?;
+            next += 1;
+        } else {
+            out.raw_copy_file(entry)?;
+        }
+    }
+    if next != sheets.len() {
+        return Err(XlsxError::ParameterError(format!("{} of {} sheets found", next, sheets.len())));
+    }
+    Ok(out.finish()?.into_inner())
 }
 
 /// The zip compression level: 2 of 9 writes the workbook of a 1 GB log's
 /// reports twice as fast as the default 6, for a file about a quarter
 /// larger (measured in docs/performance.md).
 const COMPRESSION: u8 = 2;
+
+/// The name in the zip file of the `n`th sheet (0-based), as
+/// rust_xlsxwriter names it.
+fn sheet_file(n: usize) -> String {
+    format!("xl/worksheets/sheet{}.xml", n + 1)
+}
+
+/// The text of the entry `name` of the zip file `bytes`.
+fn read_entry(bytes: &[u8], name: &str) -> Result<String, XlsxError> {
+    let mut zip = ZipArchive::new(Cursor::new(bytes))?;
+    let mut text = String::new();
+    zip.by_name(name)?.read_to_string(&mut text)?;
+    Ok(text)
+}
+
+/// One sheet of a report: its rows from `first` (a report longer than
+/// a sheet goes on in more sheets), and what its header needs.
+struct Sheet<'r> {
+    kind: ReportKind,
+    /// Its name.
+    name: String,
+    /// The index in the report of its first row.
+    first: usize,
+    /// How many rows it has, the header left out.
+    rows: u32,
+    /// How many columns.
+    columns: u16,
+    /// The names of the columns.
+    header: &'r [crate::report::table::Column],
+    /// The width of each column, in characters.
+    widths: Vec<usize>,
+    /// An upper bound of its XML's length, in bytes.
+    xml_bound: u64,
+    /// Whether the chart goes on it (the first sheet of a time series).
+    chart: bool,
+}
+
+impl Sheet<'_> {
+    /// The sheet with its header row alone, frozen, the autofilter over
+    /// the rows to come, the column widths, and the chart.
+    fn header(&self, styles: &Styles) -> Result<Worksheet, XlsxError> {
+        let mut sheet = Worksheet::new();
+        sheet.set_name(&self.name)?;
+        for (col, column) in self.header.iter().enumerate() {
+            sheet.write_string_with_format(0, col as u16, column.name, &styles.header)?;
+        }
+        let last_col = self.columns - 1;
+        sheet.set_freeze_panes(1, 0)?;
+        sheet.autofilter(0, 0, self.rows, last_col)?;
+        // Codes are text on purpose: no green triangles for them.
+        sheet.ignore_error_range(0, 0, self.rows, last_col, IgnoreError::NumberStoredAsText)?;
+        for (col, &width) in self.widths.iter().enumerate() {
+            // Room for the autofilter's button.
+            sheet.set_column_width(col as u16, (width + 3).min(MAX_WIDTH) as f64)?;
+        }
+        if self.chart {
+            period_chart(&mut sheet, self.kind.name(), self.rows)?;
+        }
+        Ok(sheet)
+    }
+}
+
+/// Measures the sheets of a report: splits it and finds the widths of the
+/// columns of each sheet.
+struct Measure {
+    kind: ReportKind,
+    max_rows: u32,
+}
+
+impl WithRows for Measure {
+    type Output = Vec<Sheet<'static>>;
+
+    fn rows<R: Row>(self, rows: &[R]) -> Self::Output {
+        let per_sheet = (self.max_rows - 1) as usize;
+        // At least one sheet, if only with the header.
+        let chunks: Vec<&[R]> = if rows.is_empty() { vec![rows] } else { rows.chunks(per_sheet).collect() };
+        let name = self.kind.name();
+        let mut cells = Vec::with_capacity(R::COLUMNS.len());
+        let mut speller = Speller::default();
+        chunks
+            .into_iter()
+            .enumerate()
+            .map(|(n, chunk)| {
+                let mut widths: Vec<usize> = R::COLUMNS.iter().map(|c| c.name.len()).collect();
+                let mut xml_bound = 1 << 16;
+                for row in chunk {
+                    cells.clear();
+                    row.cells(&mut cells);
+                    debug_assert_eq!(cells.len(), R::COLUMNS.len(), "one cell per column");
+                    xml_bound += 32;
+                    for (col, &cell) in cells.iter().enumerate() {
+                        widths[col] = widths[col].max(width(cell, &mut speller));
+                        // A text's bytes may grow 7 times (a control
+                        // character as `_x0001_`), plus the tags.
+                        xml_bound +=
+                            64 + if let Cell::Text(t) | Cell::Logged(t) = cell { 7 * t.len() as u64 } else { 0 };
+                    }
+                }
+                Sheet {
+                    kind: self.kind,
+                    name: if n == 0 { name.to_string() } else { format!("{name} ({})", n + 1) },
+                    first: n * per_sheet,
+                    rows: chunk.len() as u32,
+                    columns: R::COLUMNS.len() as u16,
+                    header: R::COLUMNS,
+                    widths,
+                    xml_bound,
+                    chart: n == 0 && self.kind.is_time_series(),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Writes the rows of `sheet` into its XML, cut by `splice`, as the one
+/// entry `name` of a zip file of its own.
+fn fill(reports: &Reports, sheet: &Sheet<'_>, name: &str, splice: &Splice<'_>) -> io::Result<Vec<u8>> {
+    let options = SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(i64::from(COMPRESSION)))
+        .unix_permissions(0o600)
+        .last_modified_time(zip::DateTime::default())
+        .large_file(sheet.xml_bound > u64::from(u32::MAX));
+    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+    zip.start_file(name, options)?;
+    zip.write_all(splice.before.as_bytes())?;
+    super::with_rows(reports, sheet.kind, Fill { sheet, out: &mut zip })?;
+    zip.write_all(splice.after.as_bytes())?;
+    Ok(zip.finish()?.into_inner())
+}
+
+/// Writes the rows of a sheet to `out`.
+struct Fill<'s, W> {
+    sheet: &'s Sheet<'s>,
+    out: W,
+}
+
+impl<W: Write> WithRows for Fill<'_, W> {
+    type Output = io::Result<()>;
+
+    fn rows<R: Row>(mut self, rows: &[R]) -> io::Result<()> {
+        let rows = &rows[self.sheet.first..self.sheet.first + self.sheet.rows as usize];
+        let mut xml = Rows::default();
+        xml.buf.reserve(1 << 17);
+        let mut cells = Vec::with_capacity(R::COLUMNS.len());
+        let mut speller = Speller::default();
+        for (i, row) in rows.iter().enumerate() {
+            cells.clear();
+            row.cells(&mut cells);
+            xml.start(i as u32 + 1);
+            for (col, &cell) in cells.iter().enumerate() {
+                xml.cell(col as u16, value(cell, &mut speller).0);
+            }
+            xml.end();
+            if xml.buf.len() >= 1 << 16 {
+                xlsx_sheet::drain(&mut xml.buf, &mut self.out)?;
+            }
+        }
+        xlsx_sheet::drain(&mut xml.buf, &mut self.out)
+    }
+}
+
+/// A cell typed as written, and its width in characters as shown.
+fn value<'s>(cell: Cell<'s>, speller: &'s mut Speller) -> (Value<'s>, usize) {
+    match cell {
+        Cell::Count(_) => {
+            let spelled = speller.spell(cell, false);
+            (Value::Number(spelled, 0), spelled.len())
+        }
+        // The value the CSV holds, rounded as there.
+        Cell::Ratio(Some(_)) => {
+            let spelled = speller.spell(cell, false);
+            (Value::Number(spelled, xf::RATIO), spelled.len() + 1)
+        }
+        Cell::Seconds(Some(_)) => {
+            let spelled = speller.spell(cell, false);
+            (Value::Number(spelled, xf::SECONDS), spelled.len())
+        }
+        Cell::Code(Some(_)) | Cell::Enhanced(Some(_)) => {
+            let spelled = speller.spell(cell, false);
+            (Value::Text(spelled, xf::TEXT), spelled.len())
+        }
+        Cell::Code(None) | Cell::Ratio(None) | Cell::Seconds(None) | Cell::Enhanced(None) => (Value::Empty, 0),
+        Cell::Period(text) | Cell::Time(text) => match civil(text) {
+            Some((datetime, shape)) => (Value::Serial(datetime.to_excel(), shape.xf()), shape.width()),
+            None => text_value(text),
+        },
+        Cell::Text(text) | Cell::Logged(text) => text_value(text),
+    }
+}
+
+/// The width of a cell as shown, as [`value`] gives it, without spelling
+/// the cells most common (every cell is measured before any is written).
+fn width(cell: Cell<'_>, speller: &mut Speller) -> usize {
+    let digits = |n: u64| n.checked_ilog10().map_or(1, |l| l as usize + 1);
+    match cell {
+        Cell::Count(n) => digits(n),
+        Cell::Code(Some(code)) => digits(code.into()),
+        Cell::Enhanced(Some(e)) => digits(e.class.into()) + digits(e.subject.into()) + digits(e.detail.into()) + 2,
+        // `0.1234` or `1.0000`, and the percent sign.
+        Cell::Ratio(Some(r)) if r.is_sign_positive() && r <= 1.0 => 7,
+        Cell::Text(text) | Cell::Logged(text) => text.chars().count(),
+        _ => value(cell, speller).1,
+    }
+}
+
+/// A text cell, none for an empty text.
+fn text_value(text: &str) -> (Value<'_>, usize) {
+    if text.is_empty() { (Value::Empty, 0) } else { (Value::Text(text, 0), text.chars().count()) }
+}
 
 /// The cell formats of a workbook.
 struct Styles {
@@ -118,67 +372,35 @@ impl Styles {
             time: Format::new().set_num_format("yyyy-mm-dd hh:mm:ss"),
         }
     }
-}
 
-/// Writes a report into sheets of `name`: each sheet with the number of
-/// its rows, the header left out.
-struct Sheets<'s> {
-    name: &'static str,
-    styles: &'s Styles,
-    max_rows: u32,
-}
-
-impl WithRows for Sheets<'_> {
-    type Output = Result<Vec<(Worksheet, u32)>, XlsxError>;
-
-    fn rows<R: Row>(self, rows: &[R]) -> Self::Output {
-        let per_sheet = (self.max_rows - 1) as usize;
-        // At least one sheet, if only with the header.
-        let chunks: Vec<&[R]> = if rows.is_empty() { vec![rows] } else { rows.chunks(per_sheet).collect() };
-        let mut sheets = Vec::with_capacity(chunks.len());
-        for (n, chunk) in chunks.into_iter().enumerate() {
-            let mut sheet = Worksheet::new();
-            sheet.set_name(if n == 0 { self.name.to_string() } else { format!("{} ({})", self.name, n + 1) })?;
-            write_sheet(&mut sheet, chunk, self.styles)?;
-            sheets.push((sheet, chunk.len() as u32));
-        }
-        Ok(sheets)
-    }
-}
-
-/// Writes the header and `rows` into `sheet`, freezes the header, adds the
-/// autofilter and sets the column widths.
-fn write_sheet<R: Row>(sheet: &mut Worksheet, rows: &[R], styles: &Styles) -> Result<(), XlsxError> {
-    let columns = R::COLUMNS;
-    let mut widths: Vec<usize> = columns.iter().map(|c| c.name.len()).collect();
-    for (col, column) in columns.iter().enumerate() {
-        sheet.write_string_with_format(0, col as u16, column.name, &styles.header)?;
-    }
-    let mut cells = Vec::with_capacity(columns.len());
-    let mut speller = Speller::default();
-    for (i, row) in rows.iter().enumerate() {
-        let r = i as u32 + 1;
-        cells.clear();
-        row.cells(&mut cells);
-        debug_assert_eq!(cells.len(), columns.len(), "one cell per column");
-        for (col, &cell) in cells.iter().enumerate() {
-            let width = write_cell(sheet, r, col as u16, cell, styles, &mut speller)?;
-            widths[col] = widths[col].max(width);
+    /// Registers the formats with `workbook` first, in the order of
+    /// [`xf`]: the rows written by hand refer to them by that index.
+    /// (`register_format` is documented as for tests and for programs
+    /// that write sheets side by side; the test `the_rows_formats_are_the_styles`
+    /// checks the indices in the styles written.)
+    fn register(&self, workbook: &mut Workbook) {
+        for format in [&self.header, &self.text, &self.ratio, &self.seconds, &self.date, &self.hour, &self.time] {
+            workbook.register_format(format);
         }
     }
-    let last_col = columns.len() as u16 - 1;
-    sheet.set_freeze_panes(1, 0)?;
-    sheet.autofilter(0, 0, rows.len() as u32, last_col)?;
-    // Codes are text on purpose: no green triangles for them.
-    sheet.ignore_error_range(0, 0, rows.len() as u32, last_col, IgnoreError::NumberStoredAsText)?;
-    for (col, width) in widths.into_iter().enumerate() {
-        // Room for the autofilter's button.
-        sheet.set_column_width(col as u16, (width + 3).min(MAX_WIDTH) as f64)?;
+
+    /// The format of a cell format index of [`xf`].
+    fn of(&self, xf: u32) -> Option<&Format> {
+        match xf {
+            xf::HEADER => Some(&self.header),
+            xf::TEXT => Some(&self.text),
+            xf::RATIO => Some(&self.ratio),
+            xf::SECONDS => Some(&self.seconds),
+            xf::DATE => Some(&self.date),
+            xf::HOUR => Some(&self.hour),
+            xf::TIME => Some(&self.time),
+            _ => None,
+        }
     }
-    Ok(())
 }
 
-/// Writes one cell, typed; gives its width in characters as shown.
+/// Writes one cell of the `top_bounced` sheet with rust_xlsxwriter, typed
+/// as the rows written by hand; gives its width in characters as shown.
 fn write_cell(
     sheet: &mut Worksheet,
     row: u32,
@@ -187,51 +409,28 @@ fn write_cell(
     styles: &Styles,
     speller: &mut Speller,
 ) -> Result<usize, XlsxError> {
-    match cell {
-        Cell::Count(n) => {
-            sheet.write_number(row, col, n as f64)?;
-            Ok(speller.spell(cell, false).len())
-        }
-        Cell::Ratio(Some(_)) | Cell::Seconds(Some(_)) => {
-            // The value the CSV holds, rounded as there.
-            let spelled = speller.spell(cell, false);
-            let value: f64 = spelled.parse().expect("a spelled number parses");
-            let (style, width) = match cell {
-                Cell::Ratio(_) => (&styles.ratio, spelled.len() + 1),
-                _ => (&styles.seconds, spelled.len()),
+    let (value, width) = value(cell, speller);
+    match value {
+        Value::Empty => {}
+        Value::Number(spelled, xf) => {
+            let number: f64 = spelled.parse().expect("a spelled number parses");
+            match styles.of(xf) {
+                Some(format) => sheet.write_number_with_format(row, col, number, format)?,
+                None => sheet.write_number(row, col, number)?,
             };
-            sheet.write_number_with_format(row, col, value, style)?;
-            Ok(width)
         }
-        Cell::Code(Some(_)) | Cell::Enhanced(Some(_)) => {
-            let spelled = speller.spell(cell, false);
-            sheet.write_string_with_format(row, col, spelled, &styles.text)?;
-            Ok(spelled.len())
+        Value::Serial(days, xf) => {
+            let format = styles.of(xf).expect("a date has a format");
+            sheet.write_number_with_format(row, col, days, format)?;
         }
-        Cell::Code(None) | Cell::Ratio(None) | Cell::Seconds(None) | Cell::Enhanced(None) => Ok(0),
-        Cell::Period(text) | Cell::Time(text) => match civil(text) {
-            Some((datetime, shape)) => {
-                let style = match shape {
-                    Shape::Date => &styles.date,
-                    Shape::Hour => &styles.hour,
-                    Shape::Time => &styles.time,
-                };
-                sheet.write_datetime_with_format(row, col, &datetime, style)?;
-                Ok(shape.width())
-            }
-            None => write_text(sheet, row, col, text),
-        },
-        Cell::Text(text) | Cell::Logged(text) => write_text(sheet, row, col, text),
+        Value::Text(text, xf) => {
+            match styles.of(xf) {
+                Some(format) => sheet.write_string_with_format(row, col, text, format)?,
+                None => sheet.write_string(row, col, text)?,
+            };
+        }
     }
-}
-
-/// Writes a text cell, nothing for an empty text.
-fn write_text(sheet: &mut Worksheet, row: u32, col: u16, text: &str) -> Result<usize, XlsxError> {
-    if text.is_empty() {
-        return Ok(0);
-    }
-    sheet.write_string(row, col, text)?;
-    Ok(text.chars().count())
+    Ok(width)
 }
 
 /// What a period or a moment is.
@@ -252,6 +451,15 @@ impl Shape {
             Shape::Date => 10,
             Shape::Hour => 16,
             Shape::Time => 19,
+        }
+    }
+
+    /// Its cell format.
+    fn xf(self) -> u32 {
+        match self {
+            Shape::Date => xf::DATE,
+            Shape::Hour => xf::HOUR,
+            Shape::Time => xf::TIME,
         }
     }
 }
@@ -295,8 +503,7 @@ const COLOURS: [&str; 3] = ["#4E9A06", "#F5A623", "#CC0000"];
 /// bounced as stacked columns, the bounce rate as a line on a second axis,
 /// beside the table; the latest [`CHART_POINTS`] periods of its `rows`. No
 /// chart without rows.
-fn period_chart((worksheet, rows): &mut (Worksheet, u32), sheet: &str) -> Result<(), XlsxError> {
-    let rows = *rows;
+fn period_chart(worksheet: &mut Worksheet, sheet: &str, rows: u32) -> Result<(), XlsxError> {
     if rows == 0 {
         return Ok(());
     }
@@ -353,7 +560,7 @@ fn top_bounced(workbook: &mut Workbook, reports: &Reports, styles: &Styles) -> R
     let mut width = "domain".len();
     for (i, &(domain, bounced, rate)) in top.iter().enumerate() {
         let r = i as u32 + 1;
-        width = width.max(write_text(sheet, r, 0, domain)?);
+        width = width.max(write_cell(sheet, r, 0, Cell::Logged(domain), styles, &mut speller)?);
         write_cell(sheet, r, 1, Cell::Count(bounced), styles, &mut speller)?;
         write_cell(sheet, r, 2, Cell::Ratio(rate), styles, &mut speller)?;
     }
@@ -398,7 +605,7 @@ mod tests {
     #[test]
     fn a_long_report_is_split_never_cut() {
         let reports = reports(5);
-        let bytes = workbook_with_limit(&reports, &[ReportKind::Domains], 3).unwrap().save_to_buffer().unwrap();
+        let bytes = workbook_with_limit(&reports, &[ReportKind::Domains], 3).unwrap();
         let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
         assert_eq!(book.sheet_names(), ["domains", "domains (2)", "domains (3)"]);
         let mut domains = Vec::new();
@@ -410,6 +617,63 @@ mod tests {
         }
         let want: Vec<String> = reports.domains.iter().map(|r| r.domain.to_string()).collect();
         assert_eq!(domains, want);
+    }
+
+    /// The cell formats the rows written by hand refer to ([`xf`]) are
+    /// those the styles of the workbook give those indices: the `xf` of
+    /// index N of `<cellXfs>` has the number format wanted (or is bold).
+    #[test]
+    fn the_rows_formats_are_the_styles() {
+        let bytes = workbook(&reports(3), &[ReportKind::Domains, ReportKind::Daily]).unwrap();
+        let styles = read_entry(&bytes, "xl/styles.xml").unwrap();
+        let cell_xfs = &styles[styles.find("<cellXfs").unwrap()..styles.find("</cellXfs>").unwrap()];
+        let xfs: Vec<&str> = cell_xfs.split("<xf ").skip(1).collect();
+        let num_fmt_id = |code: &str| -> String {
+            let at = styles.find(&format!("formatCode=\"{code}\"")).unwrap_or_else(|| panic!("{code}"));
+            let start = styles[..at].rfind("numFmtId=\"").unwrap() + "numFmtId=\"".len();
+            styles[start..].split('"').next().unwrap().to_string()
+        };
+        let formats = [
+            (xf::TEXT, "@"),
+            (xf::RATIO, "0.00%"),
+            (xf::SECONDS, "0.000"),
+            (xf::DATE, "yyyy-mm-dd"),
+            (xf::HOUR, "yyyy-mm-dd hh:mm"),
+            (xf::TIME, "yyyy-mm-dd hh:mm:ss"),
+        ];
+        for (xf, code) in formats {
+            let want = format!("numFmtId=\"{}\"", num_fmt_id(code));
+            assert!(xfs[xf as usize].contains(&want), "xf {xf}: {want} in {}", xfs[xf as usize]);
+        }
+        assert!(xfs[xf::HEADER as usize].contains("fontId=\"1\""), "bold: {}", xfs[xf::HEADER as usize]);
+        assert!(xfs[0].contains("numFmtId=\"0\" fontId=\"0\""), "the default: {}", xfs[0]);
+    }
+
+    /// Measuring a cell gives the width its value has.
+    #[test]
+    fn widths_are_those_of_the_values() {
+        use crate::parse::Enhanced;
+        let mut cells =
+            vec![Cell::Text(""), Cell::Text("b\u{fc}ro"), Cell::Logged("x"), Cell::Code(None), Cell::Code(Some(550))];
+        for n in [0, 9, 10, 99, 100, 123_456, u64::MAX] {
+            cells.push(Cell::Count(n));
+        }
+        for r in [0.0, 0.00004, 0.5, 0.99994, 0.99995, 0.99999, 1.0, 1.5, 12.25] {
+            cells.push(Cell::Ratio(Some(r)));
+            cells.push(Cell::Seconds(Some(r * 100.0)));
+        }
+        for (class, subject, detail) in [(2, 0, 0), (5, 7, 1), (4, 4, 10), (5, 7, 13), (5, 123, 456)] {
+            cells.push(Cell::Enhanced(Some(Enhanced { class, subject, detail })));
+        }
+        for text in ["2026-11-04", "2026-11-04T13:00", "2026-11-04T13:05:09+01:00", "2026-13-04", ""] {
+            cells.push(Cell::Period(text));
+            cells.push(Cell::Time(text));
+        }
+        let mut speller = Speller::default();
+        for cell in cells {
+            let want = value(cell, &mut Speller::default()).1;
+            assert_eq!(width(cell, &mut speller), want, "{cell:?}");
+        }
     }
 
     /// The limit is Excel's: 1,048,576 rows, the header one of them.
