@@ -59,7 +59,7 @@ log() { printf '%s\n' "$*" >&2; }
 die() { log "compare.sh: $*"; exit 1; }
 # Quotes one word for hyperfine -N (which splits commands like a POSIX shell).
 q() { printf '%q' "$1"; }
-file_bytes() { stat -c %s "$1"; }
+file_bytes() { stat -L -c %s "$1"; }
 
 # --- tools -----------------------------------------------------------------
 
