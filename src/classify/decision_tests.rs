@@ -634,6 +634,13 @@ fn providers_cover_every_provider_host() {
         "mx.me.com",
         "mx.mac.com",
         "eu-smtp-inbound-1.mimecast.com",
+        "mx.zoho.com",
+        "smtpin.zoho.eu",
+        "mx01.emig.gmx.net",
+        "mx-ha02.web.de",
+        "msmx.au.com",
+        "lsean.ezweb.ne.jp",
+        "mfsmax.docomo.ne.jp",
     ];
     let providers = regex::bytes::RegexSet::new(PROVIDERS.iter().map(|&(_, re)| re)).unwrap();
     for host in hosts {
@@ -772,6 +779,8 @@ fn hard_only_on_evidence_about_the_address() {
         ("P53", "mailbox unavailable with no more specific code (X.0.0)"),
         ("M01", "Microsoft X.1.10: recipient not found"),
         ("M02", "Microsoft 5.4.1: recipient not in the directory"),
+        ("GX01", "GMX/web.de: mailbox unavailable, their answer for an address that does not exist"),
+        ("D01", "NTT docomo: unknown user"),
         ("E.1.1", "bad destination mailbox address"),
         ("E.1.2", "bad destination system address"),
         ("E.1.3", "bad destination mailbox address syntax"),

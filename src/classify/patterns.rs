@@ -393,7 +393,7 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P47",
-            r"message rejected due to user rules|refused due to recipient preferences|user refuses to receive this mail|recipient is only accepting mail from specific|you have been blocked by the recipient|refuse to receive mail|has restricted sms e-?mail|account is protected by|is not accepting any mail",
+            r"message rejected due to user rules|refused due to recipient preferences|user refuses to receive this mail|recipient is only accepting mail from specific|you have been blocked by the recipient|refuse to receive mail|has restricted sms e-?mail|account is protected by|is not accepting any mail|cannot route mail to user",
             Filtered,
             "",
             "the recipient's filter or preferences refused the message",
@@ -408,7 +408,7 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P13",
-            r"the email account that you tried to reach is (?:disabled|inactive)|this mailbox is disabled|is no longer valid|(?:mailbox|account) (?:is )?(?:currently )?(?:disabled|suspended|deactivated|inactive|frozen)|(?:mailbox|account|user) has been (?:disabled|suspended|deactivated|frozen|locked)|p=disableduser|suspend the service|user suspended|temporar(?:il)?y (?:locked|inactive)|inactive (?:account|user)|is a deactivated mailbox|user is terminated|archived recipient|compte du destinataire est bloque|recipient account is ?blocked|account is locked|disabled or discontinued|no longer accepts mail|user or domain is disabled",
+            r"the email account that you tried to reach is (?:disabled|inactive)|this mailbox is disabled|is no longer valid|(?:mailbox|account) (?:is )?(?:currently )?(?:disabled|suspended|deactivated|inactive|frozen)|(?:mailbox|account|user) has been (?:disabled|suspended|deactivated|frozen|locked)|p=disableduser|suspend the service|user suspended|temporar(?:il)?y (?:locked|inactive)|inactive (?:account|user)|is a deactivated mailbox|user is terminated|archived recipient|compte du destinataire est bloque|recipient account is ?blocked|account is locked|disabled or discontinued|no longer accepts mail|user or domain is disabled|policy rejection on the target address",
             Suspend,
             "",
             "the mailbox is disabled, frozen or suspended",
@@ -423,7 +423,7 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P16",
-            r"(?:mailbox|inbox|mailfolder|maildir)(?: is)? (?:full|over quota)|out of storage space|over (?:the )?(?:allowed )?quota|quota (?:exceeded|violation)|exceeded (?:its |their )?(?:storage|disk space|mailbox quota)|disk quota exceeded|error writing message: file too large|p=overquota|full mailbox|overquota|boite du destinataire pleine|mailbox (?:has )?exceeded|mailbox size limit|exceeds allowed size|would exceed (?:the )?maximum allowed storage|user has exceeded|too many messages on the server|space has been used up",
+            r"(?:mailbox|inbox|mailfolder|maildir)(?: is)? (?:full|over quota)|out of storage space|over (?:the )?(?:allowed )?quota|quota (?:exceed(?:ed)?|violation)|exhausted (?:the |its )?allowed storage|exceeded (?:its |their )?(?:storage|disk space|mailbox quota)|disk quota exceeded|error writing message: file too large|p=overquota|full mailbox|overquota|boite du destinataire pleine|mailbox (?:has )?exceeded|mailbox size limit|exceeds allowed size|would exceed (?:the )?maximum allowed storage|user has exceeded|too many messages on the server|space has been used up",
             MailboxFull,
             "",
             "the mailbox is full or over quota",
@@ -495,7 +495,7 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P25",
-            r"likely unsolicited|(?:detected|classified|identified|considered|marked|rejected|scored) as spam|spam (?:detected|content|message rejected|blocked|refused|rejection|not accepted|score|check)|message content rejected|content filter|looks like spam|appears to be (?:unsolicited|spam)|high probability of spam|nature of the content or the links|probable spam|spam-like|message filtered|unacceptable content|suspected spam|spam filter|spamassassin score|possible spam|seems to be (?:a )?spam|thinks this e-?mail is spam|probably spam|we don'?t accept spam|bulk\.advertising|as (?:a )?bulk (?:e-?mail|mail)|- bulk e-?mail|rejected for policy reasons|antispam checks|triggered a spam block|may contain the spam|spam points|spam or virus|rejected by \S+ \(spam\)|spamprofiler|rejecting (?:banned|mail) content|mail content denied|spam email|similar to spam|recurrent pattern detection",
+            r"likely unsolicited|(?:detected|classified|identified|considered|marked|rejected|scored) as spam|spam (?:detected|content|message rejected|blocked|refused|rejection|not accepted|score|check)|message content rejected|content filter|looks like spam|appears to be (?:unsolicited|spam)|high probability of spam|nature of the content or the links|probable spam|spam-like|message filtered|unacceptable content|suspected spam|spam filter|spamassassin score|possible spam|seems to be (?:a )?spam|thinks this e-?mail is spam|probably spam|we don'?t accept spam|bulk\.advertising|as (?:a )?bulk (?:e-?mail|mail)|- bulk e-?mail|rejected for policy reasons|antispam checks|triggered a spam block|may contain the spam|spam points|spam or virus|rejected by \S+ \(spam\)|spamprofiler|rejecting (?:banned|mail) content|mail content denied|spam email|similar to spam|recurrent pattern detection|suspicion of spam|flagged as spam",
             SpamDetected,
             "",
             "the content was judged to be spam",
@@ -537,7 +537,7 @@ pub static PATTERNS: &[Pattern] = {
         // said of senders, recipients and mailboxes too.
         generic(
             "P29",
-            r"access denied, (?:banned sending ip|banned sender|bad helo|rejected by recipient|please try again later)|not accepting connections|(?:^|[^\w.-])blocked(?:$|[^\w.-]|[.-](?:$|\s))",
+            r"access denied, (?:banned sending ip|banned sender|bad helo|rejected by recipient|please try again later)|not accepting connections|block for spam|(?:^|[^\w.-])blocked(?:$|[^\w.-]|[.-](?:$|\s))",
             Blocked,
             "",
             "the sender was blocked",
@@ -612,7 +612,7 @@ pub static PATTERNS: &[Pattern] = {
         // After the unknown users: an error of the receiving system.
         generic(
             "P52",
-            r"temporary system problem|local error in processing|local configuration error|system config(?:uration)? error|server configuration error|temporary local problem|internal (?:server )?error|queue file write error|interrupted system call|encountered an error while being processed|remote server is misconfigured|timeout waiting for input|service currently unavailable|server busy|can't create user output file|loop was found in the mail exchanger|forwarding loop broken|would create a mail loop|mail server (?:has )?temporarily rejected|multiple destination domains per transaction|unable to process (?:connection|command|an e-?mail)|message ended early|server temporarily not available",
+            r"temporary system problem|local error in processing|local configuration error|system config(?:uration)? error|server configuration error|temporary local problem|internal (?:server )?error|queue file write error|interrupted system call|encountered an error while being processed|remote server is misconfigured|timeout waiting for input|service currently unavailable|server busy|can't create user output file|loop was found in the mail exchanger|forwarding loop broken|would create a mail loop|mail server (?:has )?temporarily rejected|multiple destination domains per transaction|unable to process (?:connection|command|an e-?mail)|message ended early|server temporarily not available|upstream error|temporary system error|several matches found in (?:the )?domino directory|delivery to (?:file|pipe) forbidden",
             SystemError,
             "",
             "an error or misconfiguration of the receiving system",
@@ -676,6 +676,14 @@ pub enum Provider {
     Apple,
     /// Mimecast's gateways, in front of many organisations' mail.
     Mimecast,
+    /// Zoho Mail.
+    Zoho,
+    /// GMX and web.de (United Internet), which answer with basic codes only.
+    Gmx,
+    /// au (KDDI): `au.com`, `ezweb.ne.jp`.
+    Kddi,
+    /// NTT docomo: `docomo.ne.jp`.
+    Docomo,
 }
 
 /// How a provider is recognised in the normalized text: its MX host names
@@ -686,6 +694,10 @@ pub static PROVIDERS: &[(Provider, &str)] = &[
     (Provider::Yahoo, r"yahoodns\.net|\byahoo(?:inc)?\.com|\baol\.com|\[tss[0-9]+\]"),
     (Provider::Apple, r"icloud\.com|\bapple\.com|\bme\.com|\bmac\.com"),
     (Provider::Mimecast, r"mimecast\.com"),
+    (Provider::Zoho, r"zoho\.com|zoho\.eu|zohomail"),
+    (Provider::Gmx, r"\bgmx\.|\bweb\.de\b"),
+    (Provider::Kddi, r"\bau\.com\b|ezweb\.ne\.jp"),
+    (Provider::Docomo, r"docomo\.ne\.jp"),
 ];
 
 /// A provider rule (step 3): applies only when the provider is recognised
@@ -709,8 +721,10 @@ pub struct ProviderRule {
 }
 
 /// Provider rules, from section 2.3 of the reference (seeded from Sisimai's
-/// `Rhost` tables; `MC..` from Mimecast's published SMTP error codes). First
-/// match wins.
+/// `Rhost` tables; `MC..` from Mimecast's published SMTP error codes; `Z..`
+/// Zoho, `GX..` GMX and web.de, `K..` au (KDDI), `D..` NTT docomo, from
+/// Sisimai's per-provider tables and the providers' own pages). First match
+/// wins.
 pub static PROVIDER_RULES: &[ProviderRule] = {
     use Provider::*;
     use Reason::*;
@@ -911,6 +925,70 @@ pub static PROVIDER_RULES: &[ProviderRule] = {
             AuthFailure,
             "",
             "iCloud: failed both SPF and DKIM",
+        ),
+        // Zoho says these of the sender: its domain refused the sender, or
+        // its filter judged the sender a spammer.
+        rule(
+            "Z01",
+            Zoho,
+            Codes::ANY,
+            r"mail rejected by destination domain|reason: email flagged as spam",
+            Rejected,
+            "sender",
+            "Zoho: the sender was refused (by the domain, or flagged as a spammer)",
+        ),
+        rule(
+            "Z02",
+            Zoho,
+            Codes::ANY,
+            r"delivery restricted by policy",
+            PolicyViolation,
+            "",
+            "Zoho: delivery to the mailbox restricted by a policy",
+        ),
+        // GMX and web.de send no enhanced code and answer an address that
+        // does not exist with RFC 5321's stock text, which elsewhere also
+        // comes with refusals (P53 reads it only with X.1.x or X.0.0).
+        rule(
+            "GX01",
+            Gmx,
+            Codes::ANY,
+            r"mailbox unavailable",
+            UserUnknown,
+            "gmx_no_such_user",
+            "GMX/web.de: mailbox unavailable is their answer for an address that does not exist",
+        ),
+        // au (KDDI) answers its filter's refusal with an empty address
+        // before `User unknown`, a real unknown user with the address.
+        rule(
+            "K01",
+            Kddi,
+            Codes::ANY,
+            r"(?:^|\s)# : user unknown",
+            Filtered,
+            "",
+            "au (KDDI): User unknown without the address: the recipient's filter",
+        ),
+        // NTT docomo: since March 2025 its `Unknown user` is an unknown
+        // user whatever the command (it no longer refuses with it for the
+        // recipient's filters), so not `filtered` after the data (P46).
+        rule(
+            "D01",
+            Docomo,
+            Codes::ANY,
+            r"unknown user",
+            UserUnknown,
+            "docomo",
+            "NTT docomo: Unknown user, at any stage",
+        ),
+        rule(
+            "D02",
+            Docomo,
+            Codes::ANY,
+            r"too much mail data",
+            MailboxFull,
+            "",
+            "NTT docomo: too much mail data (the mailbox is full)",
         ),
     ]
 };
