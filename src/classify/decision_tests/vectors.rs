@@ -1824,6 +1824,39 @@ pub(super) const VECTORS: &[Vector] = &[
         AuthFailure,
         "P19",
     ),
+    // Proofpoint and Barracuda use common wordings, read by the generic rows.
+    (
+        Bounced,
+        554,
+        "",
+        "host mx0a-001.pphosted.com[192.0.2.5] said: 554 Blocked - see https://ipcheck.proofpoint.com/?ip=192.0.2.9 (in reply to MAIL FROM command)",
+        Blocked,
+        "P29",
+    ),
+    (
+        Bounced,
+        550,
+        "5.7.1",
+        "host mx0b.pphosted.com[192.0.2.8] said: 550 5.7.1 Rejected by header based Anti-Spoofing policy: a@example.com (in reply to end of DATA command)",
+        PolicyViolation,
+        "P27",
+    ),
+    (
+        Bounced,
+        550,
+        "",
+        "host d123.ess.barracudanetworks.com[192.0.2.6] said: 550 permanent failure for one or more recipients (bob@example.com:blocked) (in reply to end of DATA command)",
+        Blocked,
+        "P29",
+    ),
+    (
+        Bounced,
+        554,
+        "5.7.1",
+        "host mx.example.com[192.0.2.7] said: 554 5.7.1 Service unavailable; Client host [192.0.2.9] blocked using b.barracudacentral.org; http://www.barracudanetworks.com/reputation/?pr=1&ip=192.0.2.9 (in reply to RCPT TO command)",
+        Blocked,
+        "P28",
+    ),
     // ---- Step 5: enhanced codes (hand-picked; the table walk does the rest) ----
     // 5.8 negative: iCloud's "inactive email address" has no text rule.
     (
