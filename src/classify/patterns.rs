@@ -495,7 +495,7 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P25",
-            r"likely unsolicited|(?:detected|classified|identified|considered|marked|rejected|scored) as spam|spam (?:detected|content|message rejected|blocked|refused|rejection|not accepted|score|check)|message content rejected|content filter|looks like spam|appears to be (?:unsolicited|spam)|high probability of spam|nature of the content or the links|probable spam|spam-like|message filtered|unacceptable content|suspected spam|spam filter|spamassassin score|possible spam|seems to be (?:a )?spam|thinks this e-?mail is spam|probably spam|we don'?t accept spam|bulk\.advertising|as (?:a )?bulk (?:e-?mail|mail)|- bulk e-?mail|rejected for policy reasons|antispam checks|triggered a spam block|may contain the spam|spam points|spam or virus|rejected by \S+ \(spam\)|spamprofiler|rejecting (?:banned|mail) content|mail content denied|spam email|similar to spam|recurrent pattern detection|suspicion of spam|flagged as spam",
+            r"likely unsolicited|(?:detected|classified|identified|considered|marked|rejected|scored) as spam|spam (?:detected|content|message rejected|blocked|refused|rejection|not accepted|score|check)|message content rejected|content filter|looks like spam|appears to be (?:unsolicited|spam)|high probability of spam|nature of the content or the links|probable spam|spam-like|message filtered|unacceptable content|suspected spam|spam filter|spamassassin score|possible spam|seems to be (?:a )?spam|thinks this e-?mail is spam|probably spam|we don'?t accept spam|bulk\.advertising|as (?:a )?bulk (?:e-?mail|mail)|- bulk e-?mail|rejected for policy reasons|antispam checks|triggered a spam block|may contain the spam|spam points|spam or virus|rejected by \S+ \(spam\)|spamprofiler|rejecting (?:banned|mail) content|mail content denied|spam email|similar to spam|recurrent pattern detection|suspicion of spam|flagged as spam|identified spam|spamming not allowed|spam complaints|too much spam|looked like spam|spam message not queued|mail score \(\S*\) over|probability of being spam|due to spam (?:classification|content|list)|blocked by our filter|unsolicited bulk e-?mail|may consider spam|no spam please|att\.net/blocks| - spam\b",
             SpamDetected,
             "",
             "the content was judged to be spam",
@@ -520,7 +520,7 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P27",
-            r"policy (?:violation|reasons)|denied by policy|local policy|organization(?:al)? (?:policy|settings)|prohibited attachment|illegal attachment|content presents a potential security issue|content policy|attachment type not (?:allowed|permitted)|security policies|has a policy that prohibited|closed mailing list|members-only list|not subscribed to this group|message given low priority|header error|header are not accepted|not accepting mail with|images or other attachments|mass mailer|anti-spoofing policy|content examination policy|attachment extension is forbidden|no data before greeting",
+            r"policy (?:violation|reasons)|denied by policy|local policy|organization(?:al)? (?:policy|settings)|prohibited attachment|illegal attachment|content presents a potential security issue|content policy|attachment type not (?:allowed|permitted)|security policies|has a policy that prohibited|closed mailing list|members-only list|not subscribed to this group|message given low priority|header error|header are not accepted|not accepting mail with|images or other attachments|mass mailer|anti-spoofing policy|content examination policy|attachment extension is forbidden|no data before greeting|protocol violation|without solving a captcha",
             PolicyViolation,
             "",
             "refused by a policy of the receiving side",
@@ -547,7 +547,7 @@ pub static PATTERNS: &[Pattern] = {
         // code: `syntaxerror`.)
         generic(
             "P51",
-            r"helo command rejected: (?:host not found|access denied)|bad sender ip address|sender ip address rejected|client host rejected|dynamic ip|dynamic/zombied|extreme bad ip profile|host network not allowed|invalid ip for sending mail|no access from mail server|not currently accepting mail from your ip|please use the smtp server of your isp|rejecting open proxy|server access forbidden by your ip|too many spams from your ip|too many unwanted messages have been sent|you are not allowed to connect|(?:you are|currently) sending spam|your server requires confirmation|confirm this mail server|suspiciously like spammer|listed as abusive|rejected based on blacklist|ip not in whitelist|aup#(?:cxbl|cdrbl)|too many invalid recipients|too many bad commands",
+            r"helo command rejected: (?:host not found|access denied)|bad sender ip address|sender ip address rejected|client host rejected|dynamic ip|dynamic/zombied|extreme bad ip profile|host network not allowed|invalid ip for sending mail|no access from mail server|not currently accepting mail from your ip|please use the smtp server of your isp|rejecting open proxy|server access forbidden by your ip|too many spams from your ip|too many unwanted messages have been sent|you are not allowed to connect|(?:you are|currently) sending spam|your server requires confirmation|confirm this mail server|suspiciously like spammer|listed as abusive|rejected based on blacklist|ip not in whitelist|aup#(?:cxbl|cdrbl)|too many invalid recipients|too many bad commands|refused - see |mail from # refused|has not passed validation|your access ip|no matches to nameserver query|is not allowed to send mail from",
             Blocked,
             "",
             "the sending host or its HELO was refused",
@@ -562,7 +562,7 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P32",
-            r"authentication (?:required|failed|failure|credentials invalid)|incorrect authentication data|sasl authentication failed|client was not authenticated|unauthenticated senders not allowed|not subscribed to ses|too many login attempts|application-specific password required|username and password not accepted|log in (?:with|through) your web browser|no identity changes permitted|aup#cx(?:thrt|mj)|authentification (?:invalide|requise)",
+            r"authentication (?:required|failed|failure|credentials invalid)|incorrect authentication data|sasl authentication failed|client was not authenticated|unauthenticated senders not allowed|not subscribed to ses|too many login attempts|application-specific password required|username and password not accepted|log in (?:with|through) your web browser|no identity changes permitted|aup#cx(?:thrt|mj)|authentification (?:invalide|requise)|authentication is required|authentication turned on in your e-?mail client|is a dead domain|not authorized to perform ses:|executable files are not allowed",
             SecurityError,
             "",
             "SMTP authentication required or failed",
@@ -627,7 +627,7 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P38",
-            r"connect to \S+: |lost connection with|conversation with \S+ timed out|connection (?:timed out|refused|reset)|no route to host|network is unreachable|smtp timeout after|remote host closed connection|host is unreachable|host name lookup failure|malformed name server reply|unable to resolve route|dns records for the destination computer could not be found|could not connect and send the mail",
+            r"connect to \S+: |lost connection with|conversation with \S+ timed out|connection (?:timed out|refused|reset)|no route to host|network is unreachable|smtp timeout after|remote host closed connection|host is unreachable|host name lookup failure|malformed name server reply|unable to resolve route|dns records for the destination computer could not be found|could not connect and send the mail|unrouteable mail domain",
             NetworkError,
             "",
             "connection failed or lost",
