@@ -393,7 +393,7 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P47",
-            r"message rejected due to user rules|refused due to recipient preferences|user refuses to receive this mail|recipient is only accepting mail from specific|you have been blocked by the recipient|refuse to receive mail|has restricted sms e-?mail|account is protected by|is not accepting any mail|cannot route mail to user",
+            r"message rejected due to user rules|refused due to recipient preferences|user refuses to receive this mail|recipient is only accepting mail from specific|you have been blocked by the recipient|refuse to receive mail|has restricted sms e-?mail|account is protected by|is not accepting any mail|cannot route mail to user|not found recipient account|\buser reject",
             Filtered,
             "",
             "the recipient's filter or preferences refused the message",
@@ -451,7 +451,7 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P20",
-            r"\bptr record|reverse dns|aup#cxdns|dns check failure|\brdns\b|cannot find your (?:reverse )?hostname|reverse (?:dns )?lookup",
+            r"\bptr record|reverse dns|aup#cxdns|dns check failure|\brdns\b|cannot find your (?:reverse )?hostname|reverse (?:dns )?lookup|ip name lookup failed|bad dns ptr|cannot resolve your address|forward dns entry does not point to the sending ip|unresolvable relay host name|generic dns ptr|mismatches client ip|unverifyable sending ips",
             RequirePtr,
             "",
             "no valid reverse DNS (PTR) for the sending IP",
@@ -479,7 +479,7 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P24",
-            r"receiving mail (?:too quickly|at a rate that prevents)|try again slower|rate limit(?:ed)?|too many (?:connections|concurrent|messages|sessions|recipients)|throttl|excessive volume|max message per connection|max(?:imum)? (?:e-?mails|messages) per (?:hour|minute|day)|too many errors from your ip|trop de connexions|connection limit|daily (?:user )?(?:sending|smtp relay) (?:quota|limit|sending limit)|relay limit exceeded|sending limit exceeded|has exceeded the max|thread limit|aup#cx(?:cnct|mxrt)|message threshold exceeded",
+            r"receiving mail (?:too quickly|at a rate that prevents)|try again slower|rate limit(?:ed)?|too many (?:connections|concurrent|messages|sessions|recipients)|throttl|excessive volume|max message per connection|max(?:imum)? (?:e-?mails|messages) per (?:hour|minute|day)|too many errors from your ip|trop de connexions|connection limit|daily (?:user )?(?:sending|smtp relay) (?:quota|limit|sending limit)|relay limit exceeded|sending limit exceeded|has exceeded the max|thread limit|aup#cx(?:cnct|mxrt)|message threshold exceeded|connection count limit",
             RateLimited,
             "",
             "sending too fast: rate, connection or recipient limit",

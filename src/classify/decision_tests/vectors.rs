@@ -2158,6 +2158,55 @@ pub(super) const VECTORS: &[Vector] = &[
         NetworkError,
         "P38",
     ),
+    // Reverse DNS, rate and recipient-filter wordings of the same tables (#14).
+    (
+        Bounced,
+        550,
+        "",
+        "host mx.example.net[192.0.2.1] said: 550 Access denied. IP name lookup failed for 192.0.2.9 (in reply to MAIL FROM command)",
+        RequirePtr,
+        "P20",
+    ),
+    (
+        Bounced,
+        550,
+        "5.7.1",
+        "host mx.example.net[192.0.2.1] said: 550 5.7.1 We do not accept mail from hosts with dynamic IP or generic DNS PTR-records (in reply to RCPT TO command)",
+        RequirePtr,
+        "P20",
+    ),
+    (
+        Bounced,
+        550,
+        "",
+        "host mx.example.net[192.0.2.1] said: 550 Domain our.example mismatches client IP 192.0.2.9 (in reply to MAIL FROM command)",
+        RequirePtr,
+        "P20",
+    ),
+    (
+        Deferred,
+        421,
+        "",
+        "host mx.example.net[192.0.2.1] said: 421 Connection count limit reached for your network (in reply to MAIL FROM command)",
+        RateLimited,
+        "P24",
+    ),
+    (
+        Bounced,
+        550,
+        "",
+        "host mx.example.co.jp[192.0.2.1] said: 550 Not found recipient account, refused by its settings (in reply to end of DATA command)",
+        Filtered,
+        "P47",
+    ),
+    (
+        Bounced,
+        550,
+        "",
+        "host mx.example.net[192.0.2.1] said: 550 User reject this mail (in reply to end of DATA command)",
+        Filtered,
+        "P47",
+    ),
     // ---- Step 5: enhanced codes (hand-picked; the table walk does the rest) ----
     // 5.8 negative: iCloud's "inactive email address" has no text rule.
     (
