@@ -56,8 +56,32 @@ pub fn classify(outcome: Outcome, code: Option<u16>, enhanced: Option<Enhanced>,
 /// Steps 2 to 8 of the decision order, on the normalized text. The outcome
 /// plays no part here (a delivery never gets this far).
 pub(super) fn decide(code: Option<u16>, enhanced: Option<Enhanced>, normalized: &[u8]) -> Verdict {
+    decide_with(code, enhanced, &Matches::new(normalized))
+}
+
+/// Every rule that would decide, in decision order, on the normalized text,
+/// with or without the literal prefilter (without it, every row the
+/// decision asks about runs its regex: the plain ordered loop the
+/// prefilter is tested against).
+#[cfg(test)]
+pub(super) fn every_rule(
+    code: Option<u16>,
+    enhanced: Option<Enhanced>,
+    normalized: &[u8],
+    prefilter: bool,
+) -> Vec<Verdict> {
+    let m = if prefilter { Matches::new(normalized) } else { Matches::without_prefilter(normalized) };
+    let mut all = Vec::new();
+    walk(code, enhanced, &m, &mut |verdict| {
+        all.push(verdict);
+        true
+    });
+    all
+}
+
+fn decide_with(code: Option<u16>, enhanced: Option<Enhanced>, m: &Matches) -> Verdict {
     let mut first = None;
-    walk(code, enhanced, normalized, &mut |verdict| {
+    walk(code, enhanced, m, &mut |verdict| {
         first = Some(verdict);
         false
     });
@@ -75,7 +99,7 @@ pub fn candidates(outcome: Outcome, code: Option<u16>, enhanced: Option<Enhanced
     let mut normalized = Vec::with_capacity(text.len().min(NORMALIZED_MAX));
     normalize_into(text, &mut normalized);
     let mut all = Vec::new();
-    walk(code, enhanced, &normalized, &mut |verdict| {
+    walk(code, enhanced, &Matches::new(&normalized), &mut |verdict| {
         all.push(verdict);
         true
     });
@@ -84,8 +108,7 @@ pub fn candidates(outcome: Outcome, code: Option<u16>, enhanced: Option<Enhanced
 
 /// Offers `visit` each rule that matches, in decision order, until it
 /// returns false.
-fn walk(code: Option<u16>, enhanced: Option<Enhanced>, normalized: &[u8], visit: &mut dyn FnMut(Verdict) -> bool) {
-    let m = Matches::new(normalized);
+fn walk(code: Option<u16>, enhanced: Option<Enhanced>, m: &Matches, visit: &mut dyn FnMut(Verdict) -> bool) {
     let c = m.compiled;
     let pattern_verdict = |p: &'static Pattern| Verdict::new(p.reason, p.id, p.what, p.detail);
     // (Each row's codes are checked before its regex: they cost less.)

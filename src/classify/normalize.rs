@@ -303,6 +303,12 @@ pub(super) static PROVIDER_HOSTS: LazyLock<aho_corasick::AhoCorasick> = LazyLock
         "me.com",
         "mac.com",
         "mimecast",
+        "zoho",
+        "gmx.",
+        "web.de",
+        "au.com",
+        "ezweb.ne.jp",
+        "docomo.ne.jp",
     ])
     .expect("a few literals always compile")
 });

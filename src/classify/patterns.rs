@@ -308,7 +308,7 @@ pub static PATTERNS: &[Pattern] = {
         // problem (`rejected`), not the sending IP's.
         generic(
             "P45",
-            r"sender (?:e-?mail |address |domain )?(?:<> |@ )?(?:has been |is )?(?:black ?listed|in my black ?list)|sender (?:e-?mail |address )?(?:<> |@ )?(?:has been |is )?listed (?:in|on|at) |(?:your|the) e-?mail address (?:has been|is) black ?listed|an address that has been black ?listed|\(sender black ?listed\)|envelope blocked|sender not pre-approved|sender is spammer|invalid sender|empty envelope senders? not allowed|null sender is not allowed|bogus mail from|returned mail not accepted here|fully qualified e-?mail address required|mail from not owned by user|from: domain is invalid|this server does not accept mail from|sender e-?mail address rejected|sender was rejected|empty e-?mail address|purported responsible address|without a valid sender domain|delivery not authorized, message refused|not allowed to post to this (?:mailing )?list|e-?mail address is not verified|not a registered gateway user|domain of sender address|mail sending denied|sender domain is empty|no third-party dsns|sender (?:was )?not authenticated (?:by organization|for (?:mailbox|group|public folder))|sender not in allowed-senders list|unknown sender address|spam abuse detected|bad outbound sender|sending from unregistered domains|blocked senders|block policy for (?:header|envelope) from|aup#cxsmtp|emetteur invalide",
+            r"sender (?:e-?mail |address |domain )?(?:<> |@ )?(?:has been |is )?(?:black ?listed|in my black ?list)|sender (?:e-?mail |address )?(?:<> |@ )?(?:has been |is )?listed (?:in|on|at) |(?:your|the) e-?mail address (?:has been|is) black ?listed|an address that has been black ?listed|\(sender black ?listed\)|envelope blocked|sender not pre-approved|sender is spammer|invalid sender|empty envelope senders? not allowed|null sender is not allowed|bogus mail from|returned mail not accepted here|fully qualified e-?mail address required|mail from not owned by user|from: domain is invalid|this server does not accept mail from|sender e-?mail address rejected|sender was rejected|empty e-?mail address|purported responsible address|without a valid sender domain|delivery not authorized, message refused|not allowed to post to this (?:mailing )?list|e-?mail address is not verified|not a registered gateway user|domain of sender address|mail sending denied|sender domain is empty|no third-party dsns|sender (?:was )?not authenticated (?:by organization|for (?:mailbox|group|public folder))|sender not in allowed-senders list|unknown sender address|spam abuse detected|bad outbound sender|sending from unregistered domains|blocked senders|block policy for (?:header|envelope) from|aup#cxsmtp|emetteur invalide|administrative prohibition|backscatter protection|list of senders to accept mail from|denied by secumail|senderfilterconfig|invalid domain, see <|recursive cname records|rule imposed mailbox access|from a different address or alias|spam reporting address|unsigned dsn|access to submit messages to this e-?mail system",
             Rejected,
             "sender",
             "the sender address was refused or is on a block list",
@@ -393,7 +393,7 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P47",
-            r"message rejected due to user rules|refused due to recipient preferences|user refuses to receive this mail|recipient is only accepting mail from specific|you have been blocked by the recipient|refuse to receive mail|has restricted sms e-?mail|account is protected by|is not accepting any mail",
+            r"message rejected due to user rules|refused due to recipient preferences|user refuses to receive this mail|recipient is only accepting mail from specific|you have been blocked by the recipient|refuse to receive mail|has restricted sms e-?mail|account is protected by|is not accepting any mail|cannot route mail to user|not found recipient account|\buser reject",
             Filtered,
             "",
             "the recipient's filter or preferences refused the message",
@@ -401,14 +401,14 @@ pub static PATTERNS: &[Pattern] = {
         // Before P28 (`listed in`): the directory has no such person.
         generic(
             "P49",
-            r"not listed in (?:the )?(?:public )?(?:name (?:&|and) address book|domino directory)|no such person at this address|address not present in directory|is not a known user|no account by that name|no mailbox (?:here )?by that name|there is no one at this address|not a valid recipient|non-?existent user|unknown local-?part|badrcptto|not in my validrcptto|destination addresses were unknown|unknown or illegal alias|is not a valid (?:mailbox|user)|not a valid user here|no mailbox found|mailbox not present|is not an active address at this host|e-?mail address (?:you entered )?(?:does not exist|could not be found|couldn't be found)",
+            r"not listed in (?:the )?(?:public )?(?:name (?:&|and) address book|domino directory)|no such person at this address|address not present in directory|is not a known user|no account by that name|no mailbox (?:here )?by that name|there is no one at this address|not a valid recipient|non-?existent user|unknown local-?part|badrcptto|not in my validrcptto|destination addresses were unknown|unknown or illegal alias|is not a valid (?:mailbox|user)|not a valid user here|no mailbox found|mailbox not present|is not an active address at this host|e-?mail address (?:you entered )?(?:does not exist|could not be found|couldn't be found)|(?:user|recipient) not exist|user not known|user \S+ was not found|user \(\S*\) unknown|recipient \S+ was not found in|does not exist at the organization|no \S+ in name directory|unknown e-?mail address|user's e-?mail name is not found|e-?mail address is wrong|badrecipientto|user missing home directory|unknown virtual user|can'?t accept user|destination server rejected recipients|no valid recipients|no mail ?box available for this user|envelope recipient has been denied|rejected: account unavailable|mailbox unavaiable|utilisateur inconnu|no existe (?:dicha persona|ese usuario)|nessun utente simile|adresse nicht gefunden wurde",
             UserUnknown,
             "generic",
             "the recipient is not in the directory or does not exist",
         ),
         generic(
             "P13",
-            r"the email account that you tried to reach is (?:disabled|inactive)|this mailbox is disabled|is no longer valid|(?:mailbox|account) (?:is )?(?:currently )?(?:disabled|suspended|deactivated|inactive|frozen)|(?:mailbox|account|user) has been (?:disabled|suspended|deactivated|frozen|locked)|p=disableduser|suspend the service|user suspended|temporar(?:il)?y (?:locked|inactive)|inactive (?:account|user)|is a deactivated mailbox|user is terminated|archived recipient|compte du destinataire est bloque|recipient account is ?blocked|account is locked|disabled or discontinued|no longer accepts mail|user or domain is disabled",
+            r"the email account that you tried to reach is (?:disabled|inactive)|this mailbox is disabled|is no longer valid|(?:mailbox|account) (?:is )?(?:currently )?(?:disabled|suspended|deactivated|inactive|frozen)|(?:mailbox|account|user) has been (?:disabled|suspended|deactivated|frozen|locked)|p=disableduser|suspend the service|user suspended|temporar(?:il)?y (?:locked|inactive)|inactive (?:account|user)|is a deactivated mailbox|user is terminated|archived recipient|compte du destinataire est bloque|recipient account is ?blocked|account is locked|disabled or discontinued|no longer accepts mail|user or domain is disabled|policy rejection on the target address|is currently suspended|has been temporarily suspended|boite du destinataire archivee",
             Suspend,
             "",
             "the mailbox is disabled, frozen or suspended",
@@ -423,7 +423,7 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P16",
-            r"(?:mailbox|inbox|mailfolder|maildir)(?: is)? (?:full|over quota)|out of storage space|over (?:the )?(?:allowed )?quota|quota (?:exceeded|violation)|exceeded (?:its |their )?(?:storage|disk space|mailbox quota)|disk quota exceeded|error writing message: file too large|p=overquota|full mailbox|overquota|boite du destinataire pleine|mailbox (?:has )?exceeded|mailbox size limit|exceeds allowed size|would exceed (?:the )?maximum allowed storage|user has exceeded|too many messages on the server|space has been used up",
+            r"(?:mailbox|inbox|mailfolder|maildir)(?: is)? (?:full|over quota)|out of storage space|over (?:the )?(?:allowed )?quota|quota (?:exceed(?:ed)?|violation)|exhausted (?:the |its )?allowed storage|exceeded (?:its |their )?(?:storage|disk space|mailbox quota)|disk quota exceeded|error writing message: file too large|p=overquota|full mailbox|overquota|boite du destinataire pleine|mailbox (?:has )?exceeded|mailbox size limit|exceeds allowed size|would exceed (?:the )?maximum allowed storage|user has exceeded|too many messages on the server|space has been used up",
             MailboxFull,
             "",
             "the mailbox is full or over quota",
@@ -451,7 +451,7 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P20",
-            r"\bptr record|reverse dns|aup#cxdns|dns check failure|\brdns\b|cannot find your (?:reverse )?hostname|reverse (?:dns )?lookup",
+            r"\bptr record|reverse dns|aup#cxdns|dns check failure|\brdns\b|cannot find your (?:reverse )?hostname|reverse (?:dns )?lookup|ip name lookup failed|bad dns ptr|cannot resolve your address|forward dns entry does not point to the sending ip|unresolvable relay host name|generic dns ptr|mismatches client ip|unverifyable sending ips",
             RequirePtr,
             "",
             "no valid reverse DNS (PTR) for the sending IP",
@@ -479,7 +479,7 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P24",
-            r"receiving mail (?:too quickly|at a rate that prevents)|try again slower|rate limit(?:ed)?|too many (?:connections|concurrent|messages|sessions|recipients)|throttl|excessive volume|max message per connection|max(?:imum)? (?:e-?mails|messages) per (?:hour|minute|day)|too many errors from your ip|trop de connexions|connection limit|daily (?:user )?(?:sending|smtp relay) (?:quota|limit|sending limit)|relay limit exceeded|sending limit exceeded|has exceeded the max|thread limit|aup#cx(?:cnct|mxrt)|message threshold exceeded",
+            r"receiving mail (?:too quickly|at a rate that prevents)|try again slower|rate limit(?:ed)?|too many (?:connections|concurrent|messages|sessions|recipients)|throttl|excessive volume|max message per connection|max(?:imum)? (?:e-?mails|messages) per (?:hour|minute|day)|too many errors from your ip|trop de connexions|connection limit|daily (?:user )?(?:sending|smtp relay) (?:quota|limit|sending limit)|relay limit exceeded|sending limit exceeded|has exceeded the max|thread limit|aup#cx(?:cnct|mxrt)|message threshold exceeded|connection count limit",
             RateLimited,
             "",
             "sending too fast: rate, connection or recipient limit",
@@ -495,7 +495,7 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P25",
-            r"likely unsolicited|(?:detected|classified|identified|considered|marked|rejected|scored) as spam|spam (?:detected|content|message rejected|blocked|refused|rejection|not accepted|score|check)|message content rejected|content filter|looks like spam|appears to be (?:unsolicited|spam)|high probability of spam|nature of the content or the links|probable spam|spam-like|message filtered|unacceptable content|suspected spam|spam filter|spamassassin score|possible spam|seems to be (?:a )?spam|thinks this e-?mail is spam|probably spam|we don'?t accept spam|bulk\.advertising|as (?:a )?bulk (?:e-?mail|mail)|- bulk e-?mail|rejected for policy reasons|antispam checks|triggered a spam block|may contain the spam|spam points|spam or virus|rejected by \S+ \(spam\)|spamprofiler|rejecting (?:banned|mail) content|mail content denied|spam email|similar to spam|recurrent pattern detection",
+            r"likely unsolicited|(?:detected|classified|identified|considered|marked|rejected|scored) as spam|spam (?:detected|content|message rejected|blocked|refused|rejection|not accepted|score|check)|message content rejected|content filter|looks like spam|appears to be (?:unsolicited|spam)|high probability of spam|nature of the content or the links|probable spam|spam-like|message filtered|unacceptable content|suspected spam|spam filter|spamassassin score|possible spam|seems to be (?:a )?spam|thinks this e-?mail is spam|probably spam|we don'?t accept spam|bulk\.advertising|as (?:a )?bulk (?:e-?mail|mail)|- bulk e-?mail|rejected for policy reasons|antispam checks|triggered a spam block|may contain the spam|spam points|spam or virus|rejected by \S+ \(spam\)|spamprofiler|rejecting (?:banned|mail) content|mail content denied|spam email|similar to spam|recurrent pattern detection|suspicion of spam|flagged as spam|identified spam|spamming not allowed|spam complaints|too much spam|looked like spam|spam message not queued|mail score \(\S*\) over|probability of being spam|due to spam (?:classification|content|list)|blocked by our filter|unsolicited bulk e-?mail|may consider spam|no spam please|att\.net/blocks| - spam\b",
             SpamDetected,
             "",
             "the content was judged to be spam",
@@ -520,7 +520,7 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P27",
-            r"policy (?:violation|reasons)|denied by policy|local policy|organization(?:al)? (?:policy|settings)|prohibited attachment|illegal attachment|content presents a potential security issue|content policy|attachment type not (?:allowed|permitted)|security policies|has a policy that prohibited|closed mailing list|members-only list|not subscribed to this group|message given low priority|header error|header are not accepted|not accepting mail with|images or other attachments|mass mailer|anti-spoofing policy|content examination policy|attachment extension is forbidden|no data before greeting",
+            r"policy (?:violation|reasons)|denied by policy|local policy|organization(?:al)? (?:policy|settings)|prohibited attachment|illegal attachment|content presents a potential security issue|content policy|attachment type not (?:allowed|permitted)|security policies|has a policy that prohibited|closed mailing list|members-only list|not subscribed to this group|message given low priority|header error|header are not accepted|not accepting mail with|images or other attachments|mass mailer|anti-spoofing policy|content examination policy|attachment extension is forbidden|no data before greeting|protocol violation|without solving a captcha",
             PolicyViolation,
             "",
             "refused by a policy of the receiving side",
@@ -537,7 +537,7 @@ pub static PATTERNS: &[Pattern] = {
         // said of senders, recipients and mailboxes too.
         generic(
             "P29",
-            r"access denied, (?:banned sending ip|banned sender|bad helo|rejected by recipient|please try again later)|not accepting connections|(?:^|[^\w.-])blocked(?:$|[^\w.-]|[.-](?:$|\s))",
+            r"access denied, (?:banned sending ip|banned sender|bad helo|rejected by recipient|please try again later)|not accepting connections|block for spam|(?:^|[^\w.-])blocked(?:$|[^\w.-]|[.-](?:$|\s))",
             Blocked,
             "",
             "the sender was blocked",
@@ -547,7 +547,7 @@ pub static PATTERNS: &[Pattern] = {
         // code: `syntaxerror`.)
         generic(
             "P51",
-            r"helo command rejected: (?:host not found|access denied)|bad sender ip address|sender ip address rejected|client host rejected|dynamic ip|dynamic/zombied|extreme bad ip profile|host network not allowed|invalid ip for sending mail|no access from mail server|not currently accepting mail from your ip|please use the smtp server of your isp|rejecting open proxy|server access forbidden by your ip|too many spams from your ip|too many unwanted messages have been sent|you are not allowed to connect|(?:you are|currently) sending spam|your server requires confirmation|confirm this mail server|suspiciously like spammer|listed as abusive|rejected based on blacklist|ip not in whitelist|aup#(?:cxbl|cdrbl)|too many invalid recipients|too many bad commands",
+            r"helo command rejected: (?:host not found|access denied)|bad sender ip address|sender ip address rejected|client host rejected|dynamic ip|dynamic/zombied|extreme bad ip profile|host network not allowed|invalid ip for sending mail|no access from mail server|not currently accepting mail from your ip|please use the smtp server of your isp|rejecting open proxy|server access forbidden by your ip|too many spams from your ip|too many unwanted messages have been sent|you are not allowed to connect|(?:you are|currently) sending spam|your server requires confirmation|confirm this mail server|suspiciously like spammer|listed as abusive|rejected based on blacklist|ip not in whitelist|aup#(?:cxbl|cdrbl)|too many invalid recipients|too many bad commands|refused - see |mail from # refused|has not passed validation|your access ip|no matches to nameserver query|is not allowed to send mail from",
             Blocked,
             "",
             "the sending host or its HELO was refused",
@@ -562,7 +562,7 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P32",
-            r"authentication (?:required|failed|failure|credentials invalid)|incorrect authentication data|sasl authentication failed|client was not authenticated|unauthenticated senders not allowed|not subscribed to ses|too many login attempts|application-specific password required|username and password not accepted|log in (?:with|through) your web browser|no identity changes permitted|aup#cx(?:thrt|mj)|authentification (?:invalide|requise)",
+            r"authentication (?:required|failed|failure|credentials invalid)|incorrect authentication data|sasl authentication failed|client was not authenticated|unauthenticated senders not allowed|not subscribed to ses|too many login attempts|application-specific password required|username and password not accepted|log in (?:with|through) your web browser|no identity changes permitted|aup#cx(?:thrt|mj)|authentification (?:invalide|requise)|authentication is required|authentication turned on in your e-?mail client|is a dead domain|not authorized to perform ses:|executable files are not allowed",
             SecurityError,
             "",
             "SMTP authentication required or failed",
@@ -612,7 +612,7 @@ pub static PATTERNS: &[Pattern] = {
         // After the unknown users: an error of the receiving system.
         generic(
             "P52",
-            r"temporary system problem|local error in processing|local configuration error|system config(?:uration)? error|server configuration error|temporary local problem|internal (?:server )?error|queue file write error|interrupted system call|encountered an error while being processed|remote server is misconfigured|timeout waiting for input|service currently unavailable|server busy|can't create user output file|loop was found in the mail exchanger|forwarding loop broken|would create a mail loop|mail server (?:has )?temporarily rejected|multiple destination domains per transaction|unable to process (?:connection|command|an e-?mail)|message ended early|server temporarily not available",
+            r"temporary system problem|local error in processing|local configuration error|system config(?:uration)? error|server configuration error|temporary local problem|internal (?:server )?error|queue file write error|interrupted system call|encountered an error while being processed|remote server is misconfigured|timeout waiting for input|service currently unavailable|server busy|can't create user output file|loop was found in the mail exchanger|forwarding loop broken|would create a mail loop|mail server (?:has )?temporarily rejected|multiple destination domains per transaction|unable to process (?:connection|command|an e-?mail)|message ended early|server temporarily not available|upstream error|temporary system error|several matches found in (?:the )?domino directory|delivery to (?:file|pipe) forbidden",
             SystemError,
             "",
             "an error or misconfiguration of the receiving system",
@@ -627,14 +627,14 @@ pub static PATTERNS: &[Pattern] = {
         ),
         generic(
             "P38",
-            r"connect to \S+: |lost connection with|conversation with \S+ timed out|connection (?:timed out|refused|reset)|no route to host|network is unreachable|smtp timeout after|remote host closed connection|host is unreachable|host name lookup failure|malformed name server reply|unable to resolve route|dns records for the destination computer could not be found|could not connect and send the mail",
+            r"connect to \S+: |lost connection with|conversation with \S+ timed out|connection (?:timed out|refused|reset)|no route to host|network is unreachable|smtp timeout after|remote host closed connection|host is unreachable|host name lookup failure|malformed name server reply|unable to resolve route|dns records for the destination computer could not be found|could not connect and send the mail|unrouteable mail domain",
             NetworkError,
             "",
             "connection failed or lost",
         ),
         generic(
             "P39",
-            r"retry timeout exceeded|message expired|delivery time expired|too long in queue|in the queue too long|could not be delivered for (?:more than )?# days|queue\.expired|delivery expired|giving up on|failing for a long time|message timed out|after multiple retries|within the allowed queue period|delivery attempts will continue|could not find a gateway for",
+            r"retry timeout exceeded|message expired|delivery time expired|too long in queue|in the queue too long|could not be delivered for (?:more than )?# days|queue\.expired|delivery expired|giving up on|failing for a long time|message timed out|after multiple retries|within the allowed queue period|delivery attempts will continue|could not find a gateway for|failed to deliver to domain|has not been collected after|server did not respond",
             Expired,
             "",
             "delivery time expired",
@@ -676,6 +676,14 @@ pub enum Provider {
     Apple,
     /// Mimecast's gateways, in front of many organisations' mail.
     Mimecast,
+    /// Zoho Mail.
+    Zoho,
+    /// GMX and web.de (United Internet), which answer with basic codes only.
+    Gmx,
+    /// au (KDDI): `au.com`, `ezweb.ne.jp`.
+    Kddi,
+    /// NTT docomo: `docomo.ne.jp`.
+    Docomo,
 }
 
 /// How a provider is recognised in the normalized text: its MX host names
@@ -686,6 +694,10 @@ pub static PROVIDERS: &[(Provider, &str)] = &[
     (Provider::Yahoo, r"yahoodns\.net|\byahoo(?:inc)?\.com|\baol\.com|\[tss[0-9]+\]"),
     (Provider::Apple, r"icloud\.com|\bapple\.com|\bme\.com|\bmac\.com"),
     (Provider::Mimecast, r"mimecast\.com"),
+    (Provider::Zoho, r"zoho\.com|zoho\.eu|zohomail"),
+    (Provider::Gmx, r"\bgmx\.|\bweb\.de\b"),
+    (Provider::Kddi, r"\bau\.com\b|ezweb\.ne\.jp"),
+    (Provider::Docomo, r"docomo\.ne\.jp"),
 ];
 
 /// A provider rule (step 3): applies only when the provider is recognised
@@ -709,8 +721,10 @@ pub struct ProviderRule {
 }
 
 /// Provider rules, from section 2.3 of the reference (seeded from Sisimai's
-/// `Rhost` tables; `MC..` from Mimecast's published SMTP error codes). First
-/// match wins.
+/// `Rhost` tables; `MC..` from Mimecast's published SMTP error codes; `Z..`
+/// Zoho, `GX..` GMX and web.de, `K..` au (KDDI), `D..` NTT docomo, from
+/// Sisimai's per-provider tables and the providers' own pages). First match
+/// wins.
 pub static PROVIDER_RULES: &[ProviderRule] = {
     use Provider::*;
     use Reason::*;
@@ -911,6 +925,70 @@ pub static PROVIDER_RULES: &[ProviderRule] = {
             AuthFailure,
             "",
             "iCloud: failed both SPF and DKIM",
+        ),
+        // Zoho says these of the sender: its domain refused the sender, or
+        // its filter judged the sender a spammer.
+        rule(
+            "Z01",
+            Zoho,
+            Codes::ANY,
+            r"mail rejected by destination domain|reason: email flagged as spam",
+            Rejected,
+            "sender",
+            "Zoho: the sender was refused (by the domain, or flagged as a spammer)",
+        ),
+        rule(
+            "Z02",
+            Zoho,
+            Codes::ANY,
+            r"delivery restricted by policy",
+            PolicyViolation,
+            "",
+            "Zoho: delivery to the mailbox restricted by a policy",
+        ),
+        // GMX and web.de send no enhanced code and answer an address that
+        // does not exist with RFC 5321's stock text, which elsewhere also
+        // comes with refusals (P53 reads it only with X.1.x or X.0.0).
+        rule(
+            "GX01",
+            Gmx,
+            Codes::ANY,
+            r"mailbox unavailable",
+            UserUnknown,
+            "gmx_no_such_user",
+            "GMX/web.de: mailbox unavailable is their answer for an address that does not exist",
+        ),
+        // au (KDDI) answers its filter's refusal with an empty address
+        // before `User unknown`, a real unknown user with the address.
+        rule(
+            "K01",
+            Kddi,
+            Codes::ANY,
+            r"(?:^|\s)# : user unknown",
+            Filtered,
+            "",
+            "au (KDDI): User unknown without the address: the recipient's filter",
+        ),
+        // NTT docomo: since March 2025 its `Unknown user` is an unknown
+        // user whatever the command (it no longer refuses with it for the
+        // recipient's filters), so not `filtered` after the data (P46).
+        rule(
+            "D01",
+            Docomo,
+            Codes::ANY,
+            r"unknown user",
+            UserUnknown,
+            "docomo",
+            "NTT docomo: Unknown user, at any stage",
+        ),
+        rule(
+            "D02",
+            Docomo,
+            Codes::ANY,
+            r"too much mail data",
+            MailboxFull,
+            "",
+            "NTT docomo: too much mail data (the mailbox is full)",
         ),
     ]
 };
