@@ -159,63 +159,72 @@ fn out_dir_writes_the_message_reports_too() {
 /// and the other way round.
 fn long_log(n: u64) -> Vec<u8> {
     let start = 1_767_225_600; // 2026-01-01T00:00:00Z
+    in_time_order(|line| {
+        for i in 0..n {
+            let t = start + 60 * i;
+            let qid = format!("{:010X}", 0x1A_0000_0000 + i);
+            // 293 addresses (a prime: each sees every kind of message).
+            let rcpt = format!("u{}@d{}.example", i % 293, i % 293 % 50);
+            let to = |relay: &str, delay: u64, dsn: &str, status: &str, reply: &str| {
+                format!(
+                    "postfix/smtp[1]: {qid}: to=<{rcpt}>, relay={relay}, delay={delay}, delays=0/0/0/0, dsn={dsn}, \
+                     status={status} ({reply})"
+                )
+            };
+            let mx = "mx.example.net[192.0.2.25]:25";
+            let sent = |delay| to(mx, delay, "2.0.0", "sent", "250 2.0.0 Ok: queued as 9Z9Z9Z9Z9Z");
+            let deferred = |delay| {
+                to("none", delay, "4.4.1", "deferred", "connect to mx.example.net[192.0.2.25]:25: Connection timed out")
+            };
+            line(t, format!("postfix/qmgr[2]: {qid}: from=<news@corp.example>, size=2048, nrcpt=1 (queue active)"));
+            match i % 10 {
+                0..5 => line(t + 1, sent(1)),
+                5 => {
+                    line(t + 1, deferred(1));
+                    line(t + 7200, sent(7200));
+                }
+                6 => {
+                    line(t + 1, deferred(1));
+                    let reply =
+                        "host mx.example.net[192.0.2.25] said: 550 5.1.1 User unknown (in reply to RCPT TO command)";
+                    line(t + 1800, to(mx, 1800, "5.1.1", "bounced", reply));
+                }
+                7 => {
+                    for h in 0..5 {
+                        line(t + 1 + 3600 * h, deferred(1 + 3600 * h));
+                    }
+                    line(
+                        t + 5 * 3600 + 2,
+                        format!("postfix/qmgr[2]: {qid}: from=<news@corp.example>, status=expired, returned to sender"),
+                    );
+                }
+                8 => {
+                    let new = format!("{:010X}", 0x2B_0000_0000 + i);
+                    let reply = format!("250 2.0.0 from MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as {new}");
+                    line(t + 2, to("127.0.0.1[127.0.0.1]:10024", 2, "2.0.0", "sent", &reply));
+                    let copy = format!(
+                        "postfix/smtp[3]: {new}: to=<{rcpt}>, relay={mx}, delay=1, delays=0/0/0/1, dsn=2.0.0, \
+                         status=sent (250 2.0.0 Ok: queued as 8Y8Y8Y8Y8Y)"
+                    );
+                    line(if i % 20 == 8 { t + 1 } else { t + 3 }, copy);
+                }
+                _ => line(t + 1, deferred(1)),
+            }
+        }
+    })
+}
+
+/// A Postfix log of host mx1 from the lines `build` gives `line` (at a time
+/// in seconds, any order), sorted by time (lines of one second in the order
+/// given).
+fn in_time_order(build: impl FnOnce(&mut dyn FnMut(u64, String))) -> Vec<u8> {
     let mut lines: Vec<(u64, u64, String)> = Vec::new();
     let mut line = |t: u64, text: String| {
         let stamp = jiff::Timestamp::from_second(t as i64).unwrap().strftime("%Y-%m-%dT%H:%M:%S%.6f+00:00");
         let seq = lines.len() as u64;
         lines.push((t, seq, format!("{stamp} mx1 {text}\n")));
     };
-    for i in 0..n {
-        let t = start + 60 * i;
-        let qid = format!("{:010X}", 0x1A_0000_0000 + i);
-        // 293 addresses (a prime: each sees every kind of message).
-        let rcpt = format!("u{}@d{}.example", i % 293, i % 293 % 50);
-        let to = |relay: &str, delay: u64, dsn: &str, status: &str, reply: &str| {
-            format!(
-                "postfix/smtp[1]: {qid}: to=<{rcpt}>, relay={relay}, delay={delay}, delays=0/0/0/0, dsn={dsn}, \
-                 status={status} ({reply})"
-            )
-        };
-        let mx = "mx.example.net[192.0.2.25]:25";
-        let sent = |delay| to(mx, delay, "2.0.0", "sent", "250 2.0.0 Ok: queued as 9Z9Z9Z9Z9Z");
-        let deferred = |delay| {
-            to("none", delay, "4.4.1", "deferred", "connect to mx.example.net[192.0.2.25]:25: Connection timed out")
-        };
-        line(t, format!("postfix/qmgr[2]: {qid}: from=<news@corp.example>, size=2048, nrcpt=1 (queue active)"));
-        match i % 10 {
-            0..5 => line(t + 1, sent(1)),
-            5 => {
-                line(t + 1, deferred(1));
-                line(t + 7200, sent(7200));
-            }
-            6 => {
-                line(t + 1, deferred(1));
-                let reply =
-                    "host mx.example.net[192.0.2.25] said: 550 5.1.1 User unknown (in reply to RCPT TO command)";
-                line(t + 1800, to(mx, 1800, "5.1.1", "bounced", reply));
-            }
-            7 => {
-                for h in 0..5 {
-                    line(t + 1 + 3600 * h, deferred(1 + 3600 * h));
-                }
-                line(
-                    t + 5 * 3600 + 2,
-                    format!("postfix/qmgr[2]: {qid}: from=<news@corp.example>, status=expired, returned to sender"),
-                );
-            }
-            8 => {
-                let new = format!("{:010X}", 0x2B_0000_0000 + i);
-                let reply = format!("250 2.0.0 from MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as {new}");
-                line(t + 2, to("127.0.0.1[127.0.0.1]:10024", 2, "2.0.0", "sent", &reply));
-                let copy = format!(
-                    "postfix/smtp[3]: {new}: to=<{rcpt}>, relay={mx}, delay=1, delays=0/0/0/1, dsn=2.0.0, \
-                     status=sent (250 2.0.0 Ok: queued as 8Y8Y8Y8Y8Y)"
-                );
-                line(if i % 20 == 8 { t + 1 } else { t + 3 }, copy);
-            }
-            _ => line(t + 1, deferred(1)),
-        }
-    }
+    build(&mut line);
     lines.sort();
     lines.into_iter().flat_map(|(_, _, text)| text.into_bytes()).collect()
 }
@@ -644,35 +653,29 @@ fn the_suppression_list_holds_hard_bounces_unless_asked() {
 /// later. Only the second expired.
 fn two_recipient_log(n: u64) -> Vec<u8> {
     let start = 1_767_225_600; // 2026-01-01T00:00:00Z
-    let mut lines: Vec<(u64, u64, String)> = Vec::new();
-    let mut line = |t: u64, text: String| {
-        let stamp = jiff::Timestamp::from_second(t as i64).unwrap().strftime("%Y-%m-%dT%H:%M:%S%.6f+00:00");
-        let seq = lines.len() as u64;
-        lines.push((t, seq, format!("{stamp} mx1 {text}\n")));
-    };
-    for i in 0..n {
-        let t = start + 30 * i;
-        let qid = format!("{:010X}", 0x3C_0000_0000 + i);
-        let to = |rcpt: &str, delay: u64, dsn: &str, status: &str, reply: &str| {
-            format!(
-                "postfix/smtp[1]: {qid}: to=<{rcpt}>, relay=mx.example.net[192.0.2.25]:25, delay={delay}, \
-                 delays=0/0/0/0, dsn={dsn}, status={status} ({reply})"
-            )
-        };
-        let (first, second) = (format!("a{i}@a{}.example", i % 7), format!("b{i}@b{}.example", i % 5));
-        let busy = "host mx.example.net[192.0.2.25] said: 451 4.3.0 Try again later (in reply to RCPT TO command)";
-        for h in 0..5 {
-            line(t + 1 + 3600 * h, to(&second, 1 + 3600 * h, "4.3.0", "deferred", busy));
+    in_time_order(|line| {
+        for i in 0..n {
+            let t = start + 30 * i;
+            let qid = format!("{:010X}", 0x3C_0000_0000 + i);
+            let to = |rcpt: &str, delay: u64, dsn: &str, status: &str, reply: &str| {
+                format!(
+                    "postfix/smtp[1]: {qid}: to=<{rcpt}>, relay=mx.example.net[192.0.2.25]:25, delay={delay}, \
+                     delays=0/0/0/0, dsn={dsn}, status={status} ({reply})"
+                )
+            };
+            let (first, second) = (format!("a{i}@a{}.example", i % 7), format!("b{i}@b{}.example", i % 5));
+            let busy = "host mx.example.net[192.0.2.25] said: 451 4.3.0 Try again later (in reply to RCPT TO command)";
+            for h in 0..5 {
+                line(t + 1 + 3600 * h, to(&second, 1 + 3600 * h, "4.3.0", "deferred", busy));
+            }
+            line(t + 1, to(&first, 1, "4.3.0", "deferred", busy));
+            line(t + 3601, to(&first, 3601, "2.0.0", "sent", "250 2.0.0 Ok: queued as 7X7X7X7X7X"));
+            line(
+                t + 5 * 3600 + 2,
+                format!("postfix/qmgr[2]: {qid}: from=<news@corp.example>, status=expired, returned to sender"),
+            );
         }
-        line(t + 1, to(&first, 1, "4.3.0", "deferred", busy));
-        line(t + 3601, to(&first, 3601, "2.0.0", "sent", "250 2.0.0 Ok: queued as 7X7X7X7X7X"));
-        line(
-            t + 5 * 3600 + 2,
-            format!("postfix/qmgr[2]: {qid}: from=<news@corp.example>, status=expired, returned to sender"),
-        );
-    }
-    lines.sort();
-    lines.into_iter().flat_map(|(_, _, text)| text.into_bytes()).collect()
+    })
 }
 
 /// The `domains` report alone follows only the recipients that were
