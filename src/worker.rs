@@ -151,7 +151,9 @@ impl Sink for Worker {
         };
         let domain = domain::normalize(event.domain, &mut self.scratch);
         self.tally.count(place.input, domain, event, verdict, hour);
-        if let Some(messages) = &mut self.messages {
+        // Following only what Postfix's expiries need, a line of an MTA that
+        // names each expired recipient needs nothing followed.
+        if let Some(messages) = self.messages.as_mut().filter(|m| event.expires_by_queue || !m.expiries_only()) {
             let attempt = Attempt {
                 queue_id: event.queue_id,
                 recipient: event.recipient,
@@ -273,6 +275,30 @@ mod tests {
             assert_eq!(notes, [note], "{domain} {text}");
             let states = w.swap_messages().drain();
             assert_eq!(states.iter().map(|s| s.unrouteable).collect::<Vec<_>>(), [note == Note::Unrouteable]);
+        }
+    }
+
+    /// Following only Postfix's expiries, a deferral of a line Postfix's
+    /// way gets a state; the same deferral of an MTA that names each
+    /// expired recipient (Exim), and any final line, get none.
+    #[test]
+    fn following_expiries_only_holds_only_postfix_deferrals() {
+        for (postfix, outcome, held) in [
+            (true, Outcome::Deferred, 1),
+            (false, Outcome::Deferred, 0),
+            (true, Outcome::Bounced, 0),
+            (false, Outcome::Delivered, 0),
+        ] {
+            let mut w = Worker::new(Tally::default(), None, true).following_expiries_only();
+            let event = Event {
+                queue_id: b"4B1C2D3E",
+                recipient: b"u@a.example",
+                expires_by_queue: postfix,
+                ..ev("a.example", outcome, None)
+            };
+            w.record(0, &event);
+            assert_eq!(w.swap_messages().len(), held, "{postfix} {outcome:?}");
+            assert_eq!(w.tally().domains().count(), 1, "counted either way");
         }
     }
 

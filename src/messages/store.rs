@@ -85,6 +85,12 @@ impl Messages {
         Messages { expiries_only: true, ..Messages::default() }
     }
 
+    /// Whether only what Postfix's expiries need is followed
+    /// ([`Messages::for_expiries`]).
+    pub fn expiries_only(&self) -> bool {
+        self.expiries_only
+    }
+
     /// An empty state like this one (following all or only expiries), with
     /// room for as many keys.
     pub fn empty_like(&self) -> Messages {

@@ -148,6 +148,7 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
         discarded: false,
         // `>>` (cut-through) is always to a remote host.
         local: matches!(flag, b"=>" | b"->") && !names_host(after_field),
+        expires_by_queue: false,
     })
 }
 

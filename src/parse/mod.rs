@@ -248,6 +248,11 @@ pub struct Event<'a> {
     /// recipient's domain itself. Always false for Postfix lines and for
     /// failures.
     pub local: bool,
+    /// A Postfix line: Postfix gives up on a deferred recipient in an expiry
+    /// line of its queue id that names no recipient (`status=expired`), so
+    /// only following the queue id tells which recipients expired. False
+    /// for Exim, which names each expired recipient.
+    pub expires_by_queue: bool,
 }
 
 impl<'a> Event<'a> {
@@ -270,6 +275,7 @@ impl<'a> Event<'a> {
             expired: false,
             discarded: false,
             local: false,
+            expires_by_queue: false,
         }
     }
 
@@ -573,6 +579,7 @@ mod tests {
             expired: true,
             discarded: true,
             local: true,
+            expires_by_queue: true,
             ..Event::new(b"d.example", Outcome::Bounced, Some(550), enhanced_at(b"5.1.10"))
         };
         let want = Event { note: Note::NullMx, ..Event::new(b"d.example", Outcome::Bounced, Some(550), full.enhanced) };

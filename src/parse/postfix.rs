@@ -144,6 +144,7 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
         // Postfix's local deliveries (`relay=local`) are not looked for:
         // only Exim's `Unrouteable address` needs them.
         local: false,
+        expires_by_queue: true,
     })
 }
 
