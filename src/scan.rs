@@ -91,7 +91,7 @@ pub struct ScanOptions {
     /// Follow every recipient to its final outcome (message-level reports).
     pub messages: bool,
     /// With `messages`: follow only what the `domains` report's expired
-    /// column needs, not every recipient ([`Messages::for_expiries`]).
+    /// column needs, not every recipient ([`crate::messages::Messages::for_expiries`]).
     pub expiries_only: bool,
     /// How long a settled recipient is kept for late lines (see
     /// [`crate::messages::fold`]).
