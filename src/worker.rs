@@ -299,6 +299,9 @@ mod tests {
             w.record(0, &event);
             assert_eq!(w.swap_messages().len(), held, "{postfix} {outcome:?}");
             assert_eq!(w.tally().domains().count(), 1, "counted either way");
+            // The next piece follows as little.
+            w.record(0, &event);
+            assert_eq!(w.swap_messages().len(), held, "next piece: {postfix} {outcome:?}");
         }
     }
 

@@ -404,7 +404,6 @@ impl AddAssign for Messages {
         // The final lines `other` kept apart: after its own states, so that
         // each meets every earlier state of its key (states combine the same
         // in any order).
-        self.expiries_only |= other.expiries_only;
         let mut rest = &other.finals[..];
         while let Some((head, tail)) = rest.split_first_chunk::<12>() {
             let hash = u64::from_le_bytes(head[..8].try_into().expect("8 bytes"));
