@@ -54,10 +54,10 @@ pub struct Messages {
     pub(super) scratch: Vec<u8>,
     /// Following only what Postfix's expiries need ([`Messages::for_expiries`]).
     pub(super) expiries_only: bool,
-    /// With `expiries_only`: the final lines (delivered or bounced) of keys
-    /// this piece holds no state of, as encoded nodes, each after its key's
-    /// hash (8 bytes) and its length (4 bytes). Adding the piece to the
-    /// states before it applies each to a key held there and drops the rest.
+    /// With `expiries_only`: the final lines (delivered or bounced), as
+    /// encoded nodes, each after its key's hash (8 bytes) and its length (4
+    /// bytes). Adding the piece to the states before it applies each to a
+    /// key held there or in the piece, and drops the rest.
     pub(super) finals: Vec<u8>,
 }
 
@@ -75,9 +75,10 @@ impl Messages {
     /// An empty state that follows only what the `domains` report needs of
     /// the message level: which recipients were still deferred when Postfix
     /// expired their queue id. A key is held only once it is deferred; a
-    /// final line of a key the piece does not hold is kept as bytes, applied
-    /// when the piece is added to the states before it if the key is held
-    /// there, and dropped if not (a recipient never deferred cannot expire).
+    /// final line is kept as bytes, applied when the piece is added to the
+    /// states before it if the key is held there or in the piece (states
+    /// combine alike in any order), and dropped if not (a recipient never
+    /// deferred cannot expire).
     /// Reply texts are not kept. The recipients found expired are those the
     /// full states find, as long as no deferral of a key comes after its
     /// final line in a later piece (lines of one key in log order).
@@ -126,10 +127,7 @@ impl Messages {
             }
         };
         let hash = key_hash(key);
-        if self.expiries_only
-            && attempt.outcome != Outcome::Deferred
-            && self.nodes.find(hash, |(h, node)| *h == hash && node.key() == key).is_none()
-        {
+        if self.expiries_only && attempt.outcome != Outcome::Deferred {
             let start = self.finals.len();
             self.finals.extend_from_slice(&hash.to_le_bytes());
             self.finals.extend_from_slice(&[0; 4]);
