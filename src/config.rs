@@ -32,11 +32,16 @@ pub enum ReportKind {
     /// The suppression list: the addresses whose latest messages failed,
     /// as many as [`Suppress`] asks for.
     Recipients,
+    /// Our own server's refusals, per (action, stage, code, enhanced code,
+    /// reason, bounce type).
+    Rejects,
+    /// Operational trouble (warning, error, fatal, panic lines), per kind.
+    Problems,
 }
 
 impl ReportKind {
     /// Every report.
-    pub const ALL: [ReportKind; 7] = [
+    pub const ALL: [ReportKind; 9] = [
         ReportKind::Domains,
         ReportKind::Codes,
         ReportKind::Reasons,
@@ -44,6 +49,8 @@ impl ReportKind {
         ReportKind::Hourly,
         ReportKind::Messages,
         ReportKind::Recipients,
+        ReportKind::Rejects,
+        ReportKind::Problems,
     ];
 
     /// The reports `-o` writes unless told otherwise, in that order.
@@ -77,6 +84,8 @@ impl ReportKind {
             ReportKind::Hourly => "hourly",
             ReportKind::Messages => "messages",
             ReportKind::Recipients => "recipients",
+            ReportKind::Rejects => "rejects",
+            ReportKind::Problems => "problems",
         }
     }
 }

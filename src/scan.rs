@@ -28,7 +28,7 @@ use crate::journald::{self, BlockStats};
 use crate::messages::{Folder, Outcomes, SETTLE};
 use crate::numbers::{plural, thousands};
 use crate::parse::dialect::{Mta, Recognised};
-use crate::search::Scanner;
+use crate::search::{Lines, Scanner};
 use crate::seek;
 use crate::tally::Tally;
 use crate::time::{Clock, Micros, TimeSetup};
@@ -98,6 +98,10 @@ pub struct ScanOptions {
     pub settle: Micros,
     /// The user's classification rules (`--rules`).
     pub rules: Option<std::sync::Arc<crate::classify::UserRules>>,
+    /// Look for our own server's refusals (the `rejects` report).
+    pub rejects: bool,
+    /// Look for warning, error, fatal and panic lines (the `problems` report).
+    pub problems: bool,
 }
 
 impl ScanOptions {
@@ -113,6 +117,8 @@ impl ScanOptions {
             expiries_only: false,
             settle: SETTLE,
             rules: None,
+            rejects: false,
+            problems: false,
         }
     }
 
@@ -158,10 +164,9 @@ pub fn run(inputs: &[Source], options: &ScanOptions, progress: &ProgressBar) -> 
     let started = Instant::now();
     let (mta, threads, blocks) = (options.mta, options.threads, options.blocks);
     let clocks = options.time.as_ref().map(|time| clocks(inputs, time));
-    let scanner = match options.messages {
-        true => Scanner::new(mta),
-        false => Scanner::for_lines(mta),
-    };
+    // Each report's lines are looked for only when it is asked for.
+    let lines = Lines { messages: options.messages, rejects: options.rejects, problems: options.problems };
+    let scanner = Scanner::for_reports(mta, lines);
     let scanner = scanner.max_line(blocks.max_line);
     let threads = threads.max(1);
     let pool = rayon::ThreadPoolBuilder::new()

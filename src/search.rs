@@ -12,6 +12,8 @@ use aho_corasick::{AhoCorasick, MatchKind};
 
 use crate::input::{Block, BlockOptions, count_lines};
 use crate::parse::dialect::{Anchor, LineParser, Mta};
+use crate::parse::problem::Problem;
+use crate::parse::refusal::Refusal;
 use crate::parse::{Event, Parsed};
 
 /// What the searcher pushes what it finds to.
@@ -35,6 +37,25 @@ pub trait Sink {
     /// An unparsable line, `text`, at line `line` of piece `seq` of input
     /// `input`.
     fn example(&mut self, input: usize, seq: u64, line: u64, text: &[u8]);
+    /// A refusal by our own server, read from `line` at `place` (only
+    /// found when the scanner looks for refusals, [`Lines::rejects`]).
+    fn refusal(&mut self, _place: Place, _line: &[u8], _refusal: &Refusal<'_>) {}
+    /// A line shaped like a refusal that did not parse, at `place`.
+    fn bad_refusal(&mut self, _place: Place, _line: &[u8]) {}
+    /// Operational trouble, read from `line` at `place` (only found when
+    /// the scanner looks for it, [`Lines::problems`]).
+    fn problem(&mut self, _place: Place, _line: &[u8], _problem: &Problem<'_>) {}
+}
+
+/// Which lines a scanner looks for besides the delivery lines.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Lines {
+    /// The lines only the message-level reports use (Exim's arrivals).
+    pub messages: bool,
+    /// Our own server's refusals (the `rejects` report).
+    pub rejects: bool,
+    /// Warning, error, fatal and panic lines (the `problems` report).
+    pub problems: bool,
 }
 
 /// Where an event was read: input, piece (chunk or block) and byte offset
@@ -80,6 +101,21 @@ impl Scanner {
     /// message-level reports, an Exim arrival line is not worth reading.
     pub fn for_lines(mta: Mta) -> Scanner {
         Scanner::with_anchors(mta.dialects().flat_map(|d| d.anchors))
+    }
+
+    /// A scanner for the delivery lines of the dialects `mta` selects and
+    /// the other lines `lines` asks for: each report's anchors are searched
+    /// for only when it is asked for, so the delivery scan pays nothing
+    /// for reports not written.
+    pub fn for_reports(mta: Mta, lines: Lines) -> Scanner {
+        Scanner::with_anchors(mta.dialects().flat_map(move |d| {
+            let pick = |wanted: bool, anchors: &'static [Anchor]| if wanted { anchors } else { &[] };
+            d.anchors
+                .iter()
+                .chain(pick(lines.messages, d.message_anchors))
+                .chain(pick(lines.rejects, d.reject_anchors))
+                .chain(pick(lines.problems, d.problem_anchors))
+        }))
     }
 
     /// A scanner for these anchors. Anchors with the same literal are
@@ -175,6 +211,9 @@ impl Scanner {
                     sink.arrival(Place { input, seq, offset: start as u64 }, line, queue_id)
                 }
                 Parsed::Probe => sink.probe(),
+                Parsed::Refusal(refusal) => sink.refusal(Place { input, seq, offset: start as u64 }, line, &refusal),
+                Parsed::BadRefusal => sink.bad_refusal(Place { input, seq, offset: start as u64 }, line),
+                Parsed::Problem(problem) => sink.problem(Place { input, seq, offset: start as u64 }, line, &problem),
                 Parsed::Malformed => {
                     sink.malformed(input);
                     if sink.wants_example(input, seq, line_no) {

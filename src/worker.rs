@@ -13,7 +13,10 @@
 use crate::classify::{self, BounceType, Classifier, Reason};
 use crate::messages::{Attempt, Messages};
 use crate::parse::domain;
+use crate::parse::problem::Problem;
+use crate::parse::refusal::Refusal;
 use crate::parse::{Event, Note, Outcome};
+use crate::refusals::RefusalKey;
 use crate::search::{Place, Sink};
 use crate::tally::Tally;
 use crate::time::{Period, TimeSetup};
@@ -65,6 +68,18 @@ impl Worker {
     pub fn with_rules(mut self, rules: Option<std::sync::Arc<classify::UserRules>>) -> Worker {
         self.classifier = Classifier::with_rules(rules);
         self
+    }
+
+    /// The time of a line that is not a delivery (a refusal, a problem),
+    /// when times are read: `Err` when the line is to be left out (outside
+    /// the window, or without a time under one), as a delivery would be.
+    fn side_time(&mut self, place: Place, line: &[u8]) -> Result<Option<crate::time::Micros>, ()> {
+        let Some(times) = &mut self.times else { return Ok(None) };
+        match times.clocks[place.input].line_time(line) {
+            Some(t) if times.outside(t) => Err(()),
+            None if times.has_window() => Err(()),
+            time => Ok(time),
+        }
     }
 
     /// Counts one delivery event of input `input` from a line without a
@@ -201,6 +216,45 @@ impl Sink for Worker {
 
     fn probe(&mut self) {
         self.tally.record_probe();
+    }
+
+    fn refusal(&mut self, place: Place, line: &[u8], refusal: &Refusal<'_>) {
+        if self.side_time(place, line).is_err() {
+            return;
+        }
+        // Read from our side: a 4xx (or Exim's `temporarily`) asks the
+        // client to try again, anything else refuses for good.
+        let class = refusal.code.map(|c| c / 100).or(refusal.enhanced.map(|e| u16::from(e.class)));
+        let outcome = if refusal.temporary || class == Some(4) { Outcome::Deferred } else { Outcome::Bounced };
+        let reason = self.classifier.classify(outcome, refusal.code, refusal.enhanced, refusal.text).reason;
+        let bounce_type = classify::bounce_type(reason, outcome, refusal.code, refusal.enhanced);
+        let key = RefusalKey {
+            action: refusal.action,
+            stage: refusal.stage,
+            code: refusal.code,
+            enhanced: refusal.enhanced,
+            reason,
+            bounce_type,
+        };
+        let client = refusal.client();
+        let client = if client.is_empty() { &b"(none)"[..] } else { client };
+        let domain = match refusal.recipient_domain() {
+            b"" if refusal.recipient.is_empty() => &b""[..],
+            raw => domain::normalize(raw, &mut self.scratch),
+        };
+        self.tally.refusals_mut().count(key, client, domain, refusal.text);
+    }
+
+    fn bad_refusal(&mut self, place: Place, line: &[u8]) {
+        if self.side_time(place, line).is_err() {
+            return;
+        }
+        self.tally.refusals_mut().count_unparsable(line);
+    }
+
+    fn problem(&mut self, place: Place, line: &[u8], problem: &Problem<'_>) {
+        let Ok(time) = self.side_time(place, line) else { return };
+        self.tally.problems_mut().count(problem, line, time);
     }
 
     fn malformed(&mut self, input: usize) {

@@ -9,8 +9,10 @@ mod codes;
 mod domains;
 mod mask;
 mod periods;
+mod problems;
 mod reasons;
 mod recipients;
+mod rejects;
 pub mod table;
 
 use std::sync::Arc;
@@ -25,8 +27,10 @@ pub use codes::CodeRow;
 pub use domains::{DomainRow, OTHER};
 pub use mask::mask_addresses;
 pub use periods::PeriodRow;
+pub use problems::ProblemRow;
 pub use reasons::ReasonRow;
 pub use recipients::{RecipientOptions, RecipientRow, keyed_hash, listed};
+pub use rejects::RejectRow;
 
 /// Every report's rows, in output order.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -45,6 +49,10 @@ pub struct Reports {
     pub messages: Vec<MessageRow>,
     /// Rows of the `recipients` report (empty unless messages were followed).
     pub recipients: Vec<RecipientRow>,
+    /// Rows of the `rejects` report (empty unless it was asked for).
+    pub rejects: Vec<RejectRow>,
+    /// Rows of the `problems` report (empty unless it was asked for).
+    pub problems: Vec<ProblemRow>,
 }
 
 impl Reports {
@@ -87,6 +95,19 @@ impl Reports {
             hourly: if wants(ReportKind::Hourly) { period_rows(tally, Period::Hour) } else { Vec::new() },
             messages: Vec::new(),
             recipients: Vec::new(),
+            rejects: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// Adds the rows of the `rejects` and `problems` reports among `kinds`
+    /// (their times in zone `tz`).
+    pub fn add_refusals_and_problems(&mut self, tally: &Tally, kinds: &[ReportKind], tz: &jiff::tz::TimeZone) {
+        if kinds.contains(&ReportKind::Rejects) {
+            self.rejects = rejects::rows(tally.refusals());
+        }
+        if kinds.contains(&ReportKind::Problems) {
+            self.problems = problems::rows(tally.problems(), tz);
         }
     }
 
@@ -122,6 +143,16 @@ impl Reports {
                 row.last_reply = masked;
             }
         }
+        for row in &mut self.rejects {
+            if let std::borrow::Cow::Owned(masked) = mask_addresses(&row.example, key) {
+                row.example = masked;
+            }
+        }
+        for row in &mut self.problems {
+            if let std::borrow::Cow::Owned(masked) = mask_addresses(&row.example, key) {
+                row.example = masked;
+            }
+        }
     }
 }
 
@@ -135,6 +166,8 @@ pub fn columns(kind: ReportKind) -> &'static [table::Column] {
         ReportKind::Daily | ReportKind::Hourly => PeriodRow::COLUMNS,
         ReportKind::Messages => MessageRow::COLUMNS,
         ReportKind::Recipients => RecipientRow::COLUMNS,
+        ReportKind::Rejects => RejectRow::COLUMNS,
+        ReportKind::Problems => ProblemRow::COLUMNS,
     }
 }
 
