@@ -373,6 +373,72 @@ Nov  5 10:00:02 mx postfix/smtp[1]: 4B1C2D3E: to=<e@p.example>, relay=x, dsn=2.1
         assert_eq!(count(&[anchor(never)]), (0, 0));
     }
 
+    /// Each report's anchors are searched for only when it is asked for:
+    /// without `rejects` and `problems` the searcher holds exactly the
+    /// literals it held before they existed, so the delivery scan pays
+    /// nothing for them; with them, the refusals and trouble are found and
+    /// the delivery events are the same.
+    #[test]
+    fn report_anchors_are_added_only_when_asked_for() {
+        let literals = |scanner: &Scanner| scanner.parsers.len();
+        for mta in [Mta::Auto, Mta::named("postfix").unwrap(), Mta::named("exim").unwrap()] {
+            let plain = Scanner::for_reports(mta, Lines::default());
+            assert_eq!(literals(&plain), literals(&Scanner::for_lines(mta)));
+            let messages = Lines { messages: true, ..Lines::default() };
+            assert_eq!(literals(&Scanner::for_reports(mta, messages)), literals(&Scanner::new(mta)));
+            let extra: usize = mta.dialects().map(|d| d.reject_anchors.len() + d.problem_anchors.len()).sum();
+            let all = Lines { rejects: true, problems: true, ..Lines::default() };
+            assert_eq!(literals(&Scanner::for_reports(mta, all)), literals(&plain) + extra);
+        }
+        #[derive(Default)]
+        struct Found {
+            events: u64,
+            refusals: u64,
+            bad: u64,
+            problems: u64,
+        }
+        impl Sink for Found {
+            fn piece(&mut self, _: usize, _: u64, _: u64, _: u64) {}
+            fn event(&mut self, _: Place, _: &[u8], _: &Event<'_>) {
+                self.events += 1;
+            }
+            fn expiry(&mut self, _: Place, _: &[u8], _: &[u8]) {}
+            fn arrival(&mut self, _: Place, _: &[u8], _: &[u8]) {}
+            fn probe(&mut self) {}
+            fn malformed(&mut self, _: usize) {}
+            fn wants_example(&self, _: usize, _: u64, _: u64) -> bool {
+                false
+            }
+            fn example(&mut self, _: usize, _: u64, _: u64, _: &[u8]) {}
+            fn refusal(&mut self, _: Place, _: &[u8], _: &Refusal<'_>) {
+                self.refusals += 1;
+            }
+            fn bad_refusal(&mut self, _: Place, _: &[u8]) {
+                self.bad += 1;
+            }
+            fn problem(&mut self, _: Place, _: &[u8], _: &Problem<'_>) {
+                self.problems += 1;
+            }
+        }
+        let data = [
+            MIXED,
+            b"\nNov  5 10:00:03 mx postfix/smtpd[2]: NOQUEUE: reject: RCPT from x[192.0.2.1]: 550 5.1.1 <u@our.example>: unknown; from=<s@a.example> to=<u@our.example>\n",
+            b"Nov  5 10:00:04 mx postfix/smtpd[2]: NOQUEUE: reject: FROB from x[192.0.2.1]: 550 no\n",
+            b"2026-11-05 10:00:05 H=[192.0.2.2] F=<s@b.example> rejected RCPT <r@our.example>: relay not permitted\n",
+            b"Nov  5 10:00:06 mx postfix/qmgr[3]: warning: mail for [127.0.0.1]:10024 is using up 4001 of 4020 active queue entries\n",
+        ]
+        .concat();
+        let count = |lines: Lines| {
+            let mut found = Found::default();
+            Scanner::for_reports(Mta::Auto, lines).scan(0, 0, 0, &data, &mut found);
+            (found.events, found.refusals, found.bad, found.problems)
+        };
+        assert_eq!(count(Lines::default()), (3, 0, 0, 0));
+        assert_eq!(count(Lines { rejects: true, ..Lines::default() }), (3, 2, 1, 0));
+        assert_eq!(count(Lines { problems: true, ..Lines::default() }), (3, 0, 0, 1));
+        assert_eq!(count(Lines { rejects: true, problems: true, messages: true }), (3, 2, 1, 1));
+    }
+
     /// A place as one number that sorts like the place, each field
     /// saturating at its width (16, 24 and 24 bits); worked out by hand.
     #[test]
