@@ -111,8 +111,8 @@ fn rejects_match_the_hand_counts() {
 #[test]
 fn problems_match_the_hand_counts() {
     let postfix = report("postfix-rejects", "problems", &[]);
-    assert_eq!(sums(&postfix, "level"), map(&[("warning", 9), ("fatal", 1), ("error", 1), ("panic", 1)]));
-    assert_eq!(util::csv_records(&postfix).len(), 10, "two pairs of warnings are one kind each");
+    assert_eq!(sums(&postfix, "level"), map(&[("warning", 10), ("fatal", 1), ("error", 1), ("panic", 1)]));
+    assert_eq!(util::csv_records(&postfix).len(), 11, "two pairs of warnings are one kind each");
     let exim = report("exim-rejects", "problems", &[]);
     assert_eq!(sums(&exim, "level"), map(&[("error", 6)]));
     assert_eq!(util::csv_records(&exim).len(), 5);
@@ -158,7 +158,7 @@ fn the_summary_tells_them() {
     );
     let out = run(&["analyze", "--tz", "UTC", "--report", "problems", "samples/postfix-rejects.log"]);
     let err = util::stderr(&out);
-    assert!(err.contains("bounces: 12 lines of trouble (warning, error, fatal, panic) of 10 kinds"), "{err}");
+    assert!(err.contains("bounces: 13 lines of trouble (warning, error, fatal, panic) of 11 kinds"), "{err}");
     assert!(err.contains("  2 warning postfix/smtpd: hostname * does not resolve to address *"), "{err}");
 }
 
@@ -199,4 +199,22 @@ fn corpus_rejects_match_an_independent_count() {
         }
     }
     assert!(checked > 500, "the corpus holds many refusals ({checked})");
+}
+
+/// `--hash-recipients` hashes the addresses in the examples too (the
+/// replies name recipients and senders); the counts stay the same.
+#[test]
+fn hashed_addresses_in_the_examples() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = util::secret_file(&dir, "key", b"s3cret\n");
+    for (name, kind) in [("postfix-rejects", "rejects"), ("exim-rejects", "rejects"), ("postfix-rejects", "problems")] {
+        let plain = report(name, kind, &[]);
+        let hashed = report(name, kind, &["--hash-recipients", "--hash-key-file", &key]);
+        assert!(plain.contains("@our.example"), "{name} {kind}: {plain}");
+        for row in util::csv_records(&hashed) {
+            assert!(!row["example"].contains('@'), "{name} {kind}: {}", row["example"]);
+        }
+        let column = if kind == "rejects" { "stage" } else { "level" };
+        assert_eq!(sums(&hashed, column), sums(&plain, column), "{name} {kind}");
+    }
 }
