@@ -155,16 +155,17 @@ pub fn analyze(config: &Config) -> Result<Exit> {
     let expiries_need_messages = written.contains(&ReportKind::Domains)
         && config.mta.dialects().any(|dialect| dialect.expires_without_recipients);
     let needs_messages = expiries_need_messages || written.iter().any(|r| r.is_message_level());
-    // The problems report says when each kind was first and last seen.
+    let needs_time = config.time.has_window() || written.iter().any(|r| r.is_time_series()) || needs_messages;
+    // The problems report says when each kind was first and last seen: the
+    // clocks are needed, but only its own lines' times are read.
     let problems = written.contains(&ReportKind::Problems);
-    let needs_time =
-        config.time.has_window() || written.iter().any(|r| r.is_time_series()) || needs_messages || problems;
     let options = ScanOptions {
         mta: config.mta,
         threads: config.threads,
         blocks: config.blocks,
         max_tracked: config.tracked(),
-        time: needs_time.then(|| config.time.clone()),
+        time: (needs_time || problems).then(|| config.time.clone()),
+        events_timed: needs_time,
         messages: needs_messages,
         expiries_only: needs_messages && !written.iter().any(|r| r.is_message_level()),
         settle: config.settle,

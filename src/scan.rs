@@ -98,6 +98,11 @@ pub struct ScanOptions {
     pub settle: Micros,
     /// The user's classification rules (`--rules`).
     pub rules: Option<std::sync::Arc<crate::classify::UserRules>>,
+    /// With `time`: read every delivery event's time too (a window, a time
+    /// series, the message layer). Without, `time` is there only for the
+    /// `problems` report's first and last times, and only its lines' times
+    /// are read.
+    pub events_timed: bool,
     /// Look for our own server's refusals (the `rejects` report).
     pub rejects: bool,
     /// Look for warning, error, fatal and panic lines (the `problems` report).
@@ -117,6 +122,7 @@ impl ScanOptions {
             expiries_only: false,
             settle: SETTLE,
             rules: None,
+            events_timed: true,
             rejects: false,
             problems: false,
         }
@@ -131,10 +137,11 @@ impl ScanOptions {
             _ => None,
         };
         let tally = match &times {
-            Some(setup) => Tally::with_times(self.max_tracked, setup.clone()),
-            None => Tally::with_max_tracked(self.max_tracked),
+            Some(setup) if self.events_timed => Tally::with_times(self.max_tracked, setup.clone()),
+            _ => Tally::with_max_tracked(self.max_tracked),
         };
-        let worker = Worker::new(tally, times, self.messages).with_rules(self.rules.clone());
+        let worker =
+            Worker::new(tally, times, self.messages).with_rules(self.rules.clone()).with_event_times(self.events_timed);
         match self.expiries_only {
             true => worker.following_expiries_only(),
             false => worker,

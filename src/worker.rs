@@ -32,6 +32,9 @@ pub struct Worker {
     messages: Option<Messages>,
     /// Where a domain is spelled when it is not spelled as logged.
     scratch: Vec<u8>,
+    /// Whether delivery events' times are read (when `times` is there):
+    /// not when the clocks are only for the `problems` report.
+    event_times: bool,
 }
 
 impl Default for Worker {
@@ -52,7 +55,16 @@ impl Worker {
             classifier: Classifier::new(),
             messages: follow_messages.then(Messages::new),
             scratch: Vec::new(),
+            event_times: true,
         }
+    }
+
+    /// The same worker, reading the times of delivery events (and applying
+    /// the window to them) only when `read` (the default): without, its
+    /// clocks serve only the lines that are not deliveries.
+    pub fn with_event_times(mut self, read: bool) -> Worker {
+        self.event_times = read;
+        self
     }
 
     /// The same worker, following of the messages only what Postfix's
@@ -126,7 +138,9 @@ impl Sink for Worker {
 
     fn event(&mut self, place: Place, line: &[u8], event: &Event<'_>) {
         let (mut time, mut hour) = (None, None);
-        if let Some(times) = &mut self.times {
+        if self.event_times
+            && let Some(times) = &mut self.times
+        {
             let clock = &mut times.clocks[place.input];
             time = clock.line_time(line);
             match time {
@@ -191,7 +205,9 @@ impl Sink for Worker {
 
     fn expiry(&mut self, place: Place, line: &[u8], queue_id: &[u8]) {
         let mut time = None;
-        if let Some(times) = &mut self.times {
+        if self.event_times
+            && let Some(times) = &mut self.times
+        {
             time = times.clocks[place.input].line_time(line);
             if time.is_some_and(|t| times.outside(t)) {
                 return;

@@ -47,8 +47,10 @@ pub struct Problem<'a> {
 }
 
 /// Postfix's trouble anchors and their levels, in the order of
-/// [`POSTFIX_PARSERS`].
-pub const POSTFIX_ANCHORS: [&[u8]; 4] = [b": warning: ", b": error: ", b": fatal: ", b": panic: "];
+/// [`POSTFIX_PARSERS`]. The `: ` before the level is checked by the parser,
+/// not searched for: every syslog line has `]: `, and the searcher's
+/// fingerprint is taken from the first bytes.
+pub const POSTFIX_ANCHORS: [&[u8]; 4] = [b"warning: ", b"error: ", b"fatal: ", b"panic: "];
 
 /// The Postfix parsers of [`POSTFIX_ANCHORS`], in the same order.
 pub const POSTFIX_PARSERS: [for<'a> fn(&'a [u8], usize) -> Parsed<'a>; 4] = [
@@ -62,12 +64,12 @@ pub const POSTFIX_PARSERS: [for<'a> fn(&'a [u8], usize) -> Parsed<'a>; 4] = [
 /// line's message (after the timestamp, process id and message id).
 /// Exim marks no level in its main log, so each is an error here.
 pub const EXIM_PROBLEMS: [&[u8]; 6] = [
-    b" TLS error on connection ",
-    b" SMTP protocol synchronization error ",
-    b" SMTP protocol error in ",
-    b" SMTP command timeout on ",
-    b" SMTP data timeout ",
-    b" failed to expand ",
+    b"TLS error on connection ",
+    b"SMTP protocol synchronization error ",
+    b"SMTP protocol error in ",
+    b"SMTP command timeout on ",
+    b"SMTP data timeout ",
+    b"failed to expand ",
 ];
 
 /// Reads an Exim trouble line, in which one of [`EXIM_PROBLEMS`] starts at
@@ -81,7 +83,7 @@ pub fn parse_exim(line: &[u8], at: usize) -> Parsed<'_> {
     {
         message_start = start + space + 1;
     }
-    if at + 1 != message_start {
+    if at != message_start {
         return Parsed::Other;
     }
     Parsed::Problem(Problem { level: Level::Error, process: b"exim", message: &line[message_start..] })
@@ -94,6 +96,9 @@ const MAX_TAG: usize = 96;
 /// the tag is a Postfix daemon's (`postfix/smtpd`, `postfix-out/smtp`: a
 /// `/` or the word `postfix` in it; other programs log `warning:` too).
 fn postfix_at(line: &[u8], at: usize, level: Level, len: usize) -> Parsed<'_> {
+    let message = &line[at + len..];
+    // `at` becomes the `: ` before the level.
+    let Some(at) = line[..at].strip_suffix(b": ").map(<[u8]>::len) else { return Parsed::Other };
     let mut head = &line[..at];
     // A queue id between the tag and the level (cleanup's header warnings).
     if let Some((qid, Some(_))) = postfix::queue_id_and_tag(&line[..at])
@@ -113,7 +118,7 @@ fn postfix_at(line: &[u8], at: usize, level: Level, len: usize) -> Parsed<'_> {
     if !postfix {
         return Parsed::Other;
     }
-    Parsed::Problem(Problem { level, process, message: &line[at + len..] })
+    Parsed::Problem(Problem { level, process, message })
 }
 
 /// The longest kind kept: longer messages are cut (a hostile client can

@@ -23,8 +23,10 @@ use super::{Enhanced, Parsed, bracketed, domain_of, enhanced_at, is_alphanumeric
 pub const POSTFIX_ANCHORS: [&[u8]; 4] = [b"reject: ", b"reject_warning: ", b"discard: ", b"hold: "];
 
 /// Exim's refusal anchor: `rejected` between the connection's fields and
-/// what was refused (`temporarily rejected` included).
-pub const EXIM_ANCHOR: &[u8] = b" rejected ";
+/// what was refused (`temporarily rejected` included). The space before it
+/// is checked by the parser, not searched for: ` re` begins too many words
+/// of a mail log for the searcher's fingerprint of the first bytes.
+pub const EXIM_ANCHOR: &[u8] = b"rejected ";
 
 /// What our server did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -296,10 +298,13 @@ fn trim(text: &[u8]) -> &[u8] {
     &text[start..end.max(start)]
 }
 
-/// Reads an Exim refusal, in which [`EXIM_ANCHOR`] starts at byte `at`:
+/// Reads an Exim refusal, in which [`EXIM_ANCHOR`] starts at byte `at`
+/// after a space:
 /// `[ID ]FIELDS [temporarily ]rejected WHAT[: REASON]`, where the fields
 /// are the connection's (`H=`, `I=`, `U=`, `F=`, `P=`, `X=`...).
 pub fn parse_exim(line: &[u8], at: usize) -> Parsed<'_> {
+    // `at` becomes the space before `rejected`.
+    let Some(at) = at.checked_sub(1).filter(|&space| line[space] == b' ') else { return Parsed::Other };
     let Some(start) = exim::message_start(line) else { return Parsed::Other };
     // The anchor's leading space may be the one that ends the timestamp.
     let mut fields = match at.checked_sub(start) {
@@ -330,7 +335,7 @@ pub fn parse_exim(line: &[u8], at: usize) -> Parsed<'_> {
         // delivery's reply that says `rejected`: not a refusal line.
         return Parsed::Other;
     }
-    let rest = &line[at + EXIM_ANCHOR.len()..];
+    let rest = &line[at + 1 + EXIM_ANCHOR.len()..];
     let word = |w: &[u8]| rest.starts_with(w) && rest.get(w.len()).is_none_or(|b| matches!(b, b' ' | b':'));
     let (stage, after) = if word(b"RCPT") {
         (RefusalStage::Rcpt, &rest[4..])
