@@ -162,6 +162,7 @@ pub fn analyze(config: &Config) -> Result<Exit> {
         time: needs_time.then(|| config.time.clone()),
         messages: needs_messages,
         expiries_only: needs_messages && !written.iter().any(|r| r.is_message_level()),
+        suppression: written.contains(&ReportKind::Recipients),
         settle: config.settle,
         rules: config.rules.clone(),
     };
@@ -186,7 +187,7 @@ pub fn analyze(config: &Config) -> Result<Exit> {
             hash_key: config.hash_key.clone(),
             suppress: config.suppress,
         };
-        reports.add_messages(outcomes, &options, &analysis.tally);
+        reports.add_messages(outcomes, &options, &analysis.tally, written);
     }
     if let Some(key) = &config.hash_key {
         reports.mask_addresses(key);

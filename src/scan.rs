@@ -93,6 +93,8 @@ pub struct ScanOptions {
     /// With `messages`: follow only what the `domains` report's expired
     /// column needs, not every recipient ([`crate::messages::Messages::for_expiries`]).
     pub expiries_only: bool,
+    /// With `messages`: keep the suppression list (the `recipients` report).
+    pub suppression: bool,
     /// How long a settled recipient is kept for late lines (see
     /// [`crate::messages::fold`]).
     pub settle: Micros,
@@ -111,6 +113,7 @@ impl ScanOptions {
             time: None,
             messages: false,
             expiries_only: false,
+            suppression: true,
             settle: SETTLE,
             rules: None,
         }
@@ -210,6 +213,7 @@ pub fn run(inputs: &[Source], options: &ScanOptions, progress: &ProgressBar) -> 
         // Message states are folded in log order: one input at a time,
         // oldest first, its pieces in order (see `crate::messages::fold`).
         let folder = Folder::new(options.settle, 4 * threads as u64);
+        let folder = if options.suppression { folder } else { folder.without_suppression() };
         let order = fold_order(&files, &mut streams, clocks.as_deref());
         let mut files: std::collections::HashMap<usize, FileInput> = files.into_iter().map(|f| (f.0, f)).collect();
         let mut streams: std::collections::HashMap<usize, _> = streams.into_iter().map(|s| (s.0, s)).collect();

@@ -144,6 +144,11 @@ pub struct Ordered {
 }
 
 impl Ordered {
+    /// Outcomes without the suppression list ([`Outcomes::without_suppression`]).
+    pub fn without_suppression(self) -> Ordered {
+        Ordered { outcomes: self.outcomes.without_suppression(), ..self }
+    }
+
     /// Adds the final states of batch `ticket`, and of the batches waiting
     /// for it.
     pub fn add(&mut self, ticket: u64, states: Vec<RecipientState>) {
@@ -177,6 +182,8 @@ pub struct Outcomes {
     pub recipients: u64,
     /// The most (queue id, recipient) keys held at once while folding.
     pub peak_held: usize,
+    /// No suppression list is kept (see [`Outcomes::without_suppression`]).
+    unlisted: bool,
 }
 
 /// A domain's recipients by final outcome.
@@ -242,6 +249,13 @@ pub struct Suppressed {
 }
 
 impl Outcomes {
+    /// Outcomes that keep only the per-domain sums: when no `recipients`
+    /// report is written, the suppression list (a row per failed address)
+    /// is not worth its memory.
+    pub fn without_suppression(self) -> Outcomes {
+        Outcomes { unlisted: true, ..self }
+    }
+
     /// Adds final states, in any order: they are taken in the order of
     /// their last time.
     ///
@@ -257,7 +271,10 @@ impl Outcomes {
     /// time, or from a log out of order by more than the settle time) and
     /// is left out of the row.
     pub fn add(&mut self, mut states: Vec<RecipientState>) {
-        states.sort_unstable_by(|a, b| recency(a).cmp(&recency(b)).then_with(|| compare(a, b)));
+        // Only the suppression list depends on the order; the sums do not.
+        if !self.unlisted {
+            states.sort_unstable_by(|a, b| recency(a).cmp(&recency(b)).then_with(|| compare(a, b)));
+        }
         let mut key = Vec::new();
         for state in states {
             self.recipients += 1;
@@ -278,7 +295,8 @@ impl Outcomes {
             // content filter here says nothing about the address, and a
             // block-type failure is our side's problem: none of them lists
             // or clears an address.
-            if matches!(state.outcome, FinalOutcome::Pending | FinalOutcome::Discarded)
+            if self.unlisted
+                || matches!(state.outcome, FinalOutcome::Pending | FinalOutcome::Discarded)
                 || state.bounce_type == BounceType::Block
             {
                 continue;
@@ -374,12 +392,17 @@ impl Outcomes {
 
     /// The suppression list, sorted by domain, then address.
     pub fn suppressed(&self) -> Vec<&Suppressed> {
-        let mut rows: Vec<&Suppressed> = self.suppressed.values().map(|row| &**row).collect();
-        fn key(s: &Suppressed) -> (&[u8], &[u8]) {
-            (&s.state.domain, local_part(&s.state))
-        }
-        rows.sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| compare(&a.state, &b.state)));
-        rows
+        // The local part is found once per row, not once per comparison; two
+        // rows equal in every field are alike, so the sort need not be stable.
+        let mut rows: Vec<(&[u8], &[u8], &Suppressed)> =
+            self.suppressed.values().map(|row| (&row.state.domain[..], local_part(&row.state), &**row)).collect();
+        rows.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| compare(&a.2.state, &b.2.state)));
+        rows.into_iter().map(|(_, _, row)| row).collect()
+    }
+
+    /// The suppression list in no particular order, for counting.
+    pub fn suppressed_unordered(&self) -> impl Iterator<Item = &Suppressed> {
+        self.suppressed.values().map(|row| &**row)
     }
 }
 
@@ -460,6 +483,31 @@ mod tests {
     /// A recipient's final state: address, outcome, first and last time (s), attempts.
     fn state(rcpt: &str, outcome: FinalOutcome, first: i64, last: i64, attempts: u32) -> RecipientState {
         RecipientState::for_test(rcpt, outcome, BounceType::Undetermined, (first, last), attempts)
+    }
+
+    /// Outcomes without the suppression list add up the same per-domain
+    /// rows, in whatever order the states come, and list no address.
+    #[test]
+    fn outcomes_without_suppression_keep_the_same_sums() {
+        let batch = || {
+            vec![
+                state("a@x.example", B, 1, 2, 1),
+                state("b@x.example", D, 1, 3, 2),
+                state("a@x.example", D, 4, 5, 1),
+                state("c@y.example", X, 1, 9, 3),
+                state("d@y.example", P, 2, 8, 1),
+                state("e@z.example", Dc, 1, 1, 1),
+            ]
+        };
+        let mut listed = Outcomes::default();
+        listed.add(batch());
+        let mut unlisted = Outcomes::default().without_suppression();
+        unlisted.add(batch().into_iter().rev().collect());
+        assert_eq!(listed.domain_rows(), unlisted.domain_rows());
+        assert_eq!(listed.recipients, unlisted.recipients);
+        assert_eq!(listed.suppressed().len(), 1);
+        assert!(unlisted.suppressed().is_empty());
+        assert_eq!(unlisted.suppressed_unordered().count(), 0);
     }
 
     /// Settling `Unrouteable address` with the log moves a row's reason

@@ -71,6 +71,13 @@ impl Folder {
         AbortOnPanic(self)
     }
 
+    /// A folder whose outcomes keep no suppression list (no `recipients`
+    /// report is written): see [`Outcomes::without_suppression`].
+    pub fn without_suppression(self) -> Folder {
+        let ordered = self.ordered.into_inner().unwrap_or_else(|e| e.into_inner());
+        Folder { ordered: Mutex::new(ordered.without_suppression()), ..self }
+    }
+
     /// Waits until piece `seq` is within the window.
     pub fn admit(&self, seq: u64) {
         let mut pending = self.pending.lock().expect("no worker panics holding it");

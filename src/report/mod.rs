@@ -90,7 +90,8 @@ impl Reports {
         }
     }
 
-    /// Adds the message-level rows (per domain, and the suppression list),
+    /// Adds the message-level rows of the reports among `kinds` (per domain,
+    /// and the suppression list),
     /// and to the `domains` rows the recipients expired in the queue, which
     /// only the message layer can tell (a Postfix expiry names no
     /// recipient). The `messages` report folds into `(other)` the domains
@@ -98,13 +99,23 @@ impl Reports {
     /// it names the same domains as the line-level reports, and so do the
     /// expired recipients added to `domains`; the suppression list keeps
     /// every address with its own domain.
-    pub fn add_messages(&mut self, outcomes: &Outcomes, options: &RecipientOptions, tally: &Tally) {
-        self.messages = if tally.other().is_some() {
-            outcomes.domain_rows_keeping(|domain| tally.keeps(domain))
-        } else {
-            outcomes.domain_rows()
-        };
-        self.recipients = recipients::rows(outcomes, options);
+    pub fn add_messages(
+        &mut self,
+        outcomes: &Outcomes,
+        options: &RecipientOptions,
+        tally: &Tally,
+        kinds: &[ReportKind],
+    ) {
+        if kinds.contains(&ReportKind::Messages) {
+            self.messages = if tally.other().is_some() {
+                outcomes.domain_rows_keeping(|domain| tally.keeps(domain))
+            } else {
+                outcomes.domain_rows()
+            };
+        }
+        if kinds.contains(&ReportKind::Recipients) {
+            self.recipients = recipients::rows(outcomes, options);
+        }
         domains::add_expired_in_queue(&mut self.domains, outcomes.expired_in_queue());
     }
 
