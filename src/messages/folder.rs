@@ -180,6 +180,26 @@ mod tests {
         });
     }
 
+    /// A folder without the suppression list gives the same per-domain
+    /// sums and lists no address.
+    #[test]
+    fn a_folder_without_suppression_lists_no_address() {
+        use crate::messages::tests::{BOUNCED, DELIVERED, ev};
+        let outcomes = |folder: Folder| {
+            let mut piece = Messages::new();
+            piece.record(&ev("A", "a@x.example", BOUNCED, Some(5)).attempt(), 0);
+            piece.record(&ev("A", "b@x.example", DELIVERED, Some(6)).attempt(), 1);
+            folder.deliver(0, piece);
+            folder.finish()
+        };
+        let listed = outcomes(Folder::new(SETTLE, 1));
+        let unlisted = outcomes(Folder::new(SETTLE, 1).without_suppression());
+        assert_eq!(listed.recipients, 2);
+        assert_eq!(listed.domain_rows(), unlisted.domain_rows());
+        assert_eq!(listed.suppressed().len(), 1);
+        assert!(unlisted.suppressed().is_empty());
+    }
+
     /// See f055a60: a worker waiting for the fold window waited forever
     /// when the worker it waited for panicked.
     #[test]
