@@ -28,6 +28,7 @@ use super::node::merge;
 use super::node::split_key;
 use super::resolve::Settled;
 use super::resolve::Sorter;
+use super::senders::{SenderRecord, Senders, Volume, add_senders};
 use crate::parse::Outcome;
 use crate::time::Micros;
 
@@ -47,6 +48,11 @@ pub struct Messages {
     pub(super) expiries: Expiries,
     /// The earliest arrival time of each message id.
     pub(super) arrivals: Arrivals,
+    /// The envelope records of the messages (only when the senders are
+    /// followed, [`Messages::record_sender`]).
+    pub(super) senders: Senders,
+    /// The messages whose envelope records were forgotten.
+    pub(super) received: Volume,
     /// The latest time of the events, expiries and arrivals recorded (a
     /// missing time sorts first): how far into the log the state reaches.
     pub(super) latest: Option<Micros>,
@@ -170,6 +176,46 @@ impl Messages {
         self.arrivals.entry(id).and_modify(|t| *t = (*t).min(time)).or_insert(time);
     }
 
+    /// Notes a line that took in the message `queue_id` (Postfix's qmgr
+    /// `from=<...>, size=N, nrcpt=M`, Exim's `<=`): its `sender` (as the
+    /// reports spell it, empty for the null sender), size and recipients.
+    /// Records of one id combine alike in any order (the earliest line
+    /// counts, [`SenderRecord::absorb`]). For an id longer than 23 bytes
+    /// (neither MTA writes one) nothing is noted.
+    pub fn record_sender(
+        &mut self,
+        queue_id: &[u8],
+        time: Option<Micros>,
+        sender: &[u8],
+        size: Option<u64>,
+        recipients: Option<u32>,
+    ) {
+        let Some(id) = MessageId::of(queue_id) else { return };
+        self.latest = self.latest.max(time);
+        let record = SenderRecord::new(time, sender, size, recipients);
+        match self.senders.get_mut(&id) {
+            Some(held) => held.absorb(record),
+            None => {
+                self.senders.insert(id, record);
+            }
+        }
+    }
+
+    /// The senders of the messages of `nodes`, by position (empty when no
+    /// sender is recorded), each record counting the keys that take it.
+    fn take_senders(&mut self, nodes: &[(u64, Node)]) -> Vec<Option<std::sync::Arc<[u8]>>> {
+        if self.senders.is_empty() {
+            return Vec::new();
+        }
+        let senders = &mut self.senders;
+        let mut sender = |node: &Node| {
+            let record = senders.get_mut(&MessageId::of(split_key(node.key()).0)?)?;
+            record.keys = record.keys.saturating_add(1);
+            Some(record.sender().clone())
+        };
+        nodes.iter().map(|(_, node)| sender(node)).collect()
+    }
+
     /// Distinct (queue id, recipient) pairs held.
     pub fn len(&self) -> usize {
         self.nodes.len()
@@ -225,16 +271,22 @@ impl Messages {
     }
 
     /// Every key, to be resolved as they stand.
-    pub fn into_settled(self) -> Settled {
-        let Messages { nodes, expiries, arrivals, .. } = self;
-        let nodes: Vec<(u64, Node)> = nodes.into_iter().collect();
+    /// With them go the messages received: every envelope record forgotten
+    /// or held ([`Settled::received`]).
+    pub fn into_settled(mut self) -> Settled {
+        let nodes: Vec<(u64, Node)> = std::mem::take(&mut self.nodes).into_iter().collect();
+        let senders = self.take_senders(&nodes);
+        let Messages { expiries, arrivals, senders: records, mut received, .. } = self;
+        for record in records.values() {
+            received += record.volume();
+        }
         let arrived = match arrivals.is_empty() {
             true => Vec::new(),
             false => {
                 nodes.iter().map(|(_, node)| arrivals.get(&MessageId::of(split_key(node.key()).0)?).copied()).collect()
             }
         };
-        Settled { nodes, expiries, arrived }
+        Settled { nodes, expiries, arrived, senders, received }
     }
 
     /// Takes out the recipients settled at `horizon`, to be resolved into
@@ -346,6 +398,22 @@ impl Messages {
         if any_old {
             self.arrivals.retain(|id, &mut t| t > before || needed.contains(id));
         }
+        // The senders of the keys that leave; the envelope records as old
+        // that no key held needs are forgotten, each a message received.
+        let senders = self.take_senders(&out);
+        let old_sender = |record: &SenderRecord| record.time().is_some_and(|t| t <= before);
+        if self.senders.values().any(old_sender) {
+            let held: HashSet<MessageId, RandomState> =
+                self.nodes.iter().filter_map(|(_, node)| MessageId::of(split_key(node.key()).0)).collect();
+            let received = &mut self.received;
+            self.senders.retain(|id, record| {
+                let forget = old_sender(record) && !held.contains(id);
+                if forget {
+                    *received += record.volume();
+                }
+                !forget
+            });
+        }
         // The expiry records the deferred ones need (the others need none).
         let mut marks = Expiries::default();
         for (_, node) in out.iter().filter(|(_, node)| node.outcome() == Outcome::Deferred) {
@@ -355,7 +423,7 @@ impl Messages {
             }
         }
         self.forget_marks(forget_marks);
-        Settled { nodes: out, expiries: marks, arrived }
+        Settled { nodes: out, expiries: marks, arrived, senders, received: Volume::default() }
     }
 
     /// Drops the expiry records at or before `before` that no deferred key
@@ -399,6 +467,8 @@ impl AddAssign for Messages {
         for (id, time) in other.arrivals {
             self.arrivals.entry(id).and_modify(|t| *t = (*t).min(time)).or_insert(time);
         }
+        add_senders(&mut self.senders, other.senders);
+        self.received += other.received;
         // The final lines `other` kept apart: after its own states, so that
         // each meets every earlier state of its key (states combine the same
         // in any order).
