@@ -620,7 +620,8 @@ mod tests {
     #[test]
     fn queued_lines() {
         let head = "Nov  5 10:00:00 mx1 postfix/qmgr[1190]: 4E5F6A7B8C: from=<";
-        let cases: [(&str, Option<(&str, Option<u64>, Option<u32>)>); 10] = [
+        type Read<'a> = Option<(&'a str, Option<u64>, Option<u32>)>;
+        let cases: [(&str, Read<'_>); 10] = [
             ("a@b.example>, size=2345, nrcpt=3 (queue active)", Some(("a@b.example", Some(2345), Some(3)))),
             (">, size=4420, nrcpt=1 (queue active)", Some(("", Some(4420), Some(1)))),
             (
