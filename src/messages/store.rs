@@ -490,6 +490,7 @@ impl AddAssign for Messages {
 mod tests {
     use super::*;
     use crate::classify::Reason;
+    use crate::messages::Volume;
     use crate::messages::node::COLLIDE;
     use crate::messages::tests::*;
     use crate::parse::Enhanced;
@@ -722,6 +723,105 @@ mod tests {
         let mut kept: Vec<&[u8]> = m.arrivals.keys().map(|id| id.bytes()).collect();
         kept.sort();
         assert_eq!(kept, [&b"HELD"[..], b"LATER", b"NEEDED"]);
+    }
+
+    /// A sender record for tests: queue id, time (seconds), sender, size,
+    /// recipients.
+    type Sent = (&'static str, Option<i64>, &'static str, Option<u64>, Option<u32>);
+
+    fn feed_senders(m: &mut Messages, senders: &[Sent]) {
+        for &(qid, time, sender, size, recipients) in senders {
+            m.record_sender(qid.as_bytes(), time.map(|s| s * 1_000_000), sender.as_bytes(), size, recipients);
+        }
+    }
+
+    /// Events, expiries and sender records (several of one id, of other
+    /// senders and times) split at random across three states and merged
+    /// in any order: the final states (their senders included) and the
+    /// volume are those of one state fed everything.
+    #[test]
+    fn senders_do_not_depend_on_split_or_order() {
+        let mut random = Random(11);
+        let senders: [Sent; 6] = [
+            ("A", Some(1), "a@x.example", Some(10), Some(2)),
+            ("A", Some(3), "a@x.example", Some(10), Some(2)),
+            ("A", None, "z@x.example", None, None),
+            ("B", Some(0), "", Some(5), None),
+            ("B", Some(0), "b@x.example", Some(5), None),
+            ("C", Some(2), "c@x.example", Some(7), Some(1)),
+        ];
+        let mut with_senders = 0;
+        for round in 0..300 {
+            COLLIDE.set(round % 3 == 2);
+            let (events, expiries) = scenario(&mut random, 6, 1);
+            let sent: Vec<Sent> = (0..random.below(4)).map(|_| random.pick(&senders)).collect();
+            let mut whole = Messages::new();
+            feed(&mut whole, &events, &expiries);
+            feed_senders(&mut whole, &sent);
+            let want_volume = whole.clone().into_settled().received;
+            let want = whole.finish();
+            with_senders += usize::from(want.recipients.iter().any(|r| r.sender.is_some()));
+            let mut parts: Vec<Messages> = (0..3).map(|_| Messages::new()).collect();
+            for &e in &events {
+                feed(&mut parts[random.below(3)], &[e], &[]);
+            }
+            feed(&mut parts[random.below(3)], &[], &expiries);
+            for &s in &sent {
+                feed_senders(&mut parts[random.below(3)], &[s]);
+            }
+            random.shuffle(&mut parts);
+            let mut merged = parts.pop().unwrap();
+            for part in parts {
+                merged += part;
+            }
+            assert_eq!(merged.clone().into_settled().received, want_volume, "round {round}: {sent:?}");
+            assert_eq!(merged.finish(), want, "round {round}: {sent:?}\n{events:#?}");
+        }
+        COLLIDE.set(false);
+        assert!(with_senders > 100, "{with_senders} rounds with senders");
+    }
+
+    /// `retire(10 s, 50 s)`: the keys that leave take their message's
+    /// sender along (shared, counted in the record); records at or before
+    /// 50 s that no held key needs are forgotten, each a message received;
+    /// the rest come out at the end, each counted once.
+    #[test]
+    fn retire_takes_senders_along_and_counts_what_it_forgets() {
+        let mut m = Messages::new();
+        let events = [
+            (0, ev("NEEDED", "a@x.example", DEFERRED, Some(5))),
+            (1, ev("LEFT", "a@x.example", DELIVERED, Some(5))),
+            (2, ev("LEFT", "b@x.example", DELIVERED, Some(6))),
+            (3, ev("NONE", "a@x.example", DELIVERED, Some(5))),
+        ];
+        feed(&mut m, &events, &[]);
+        let senders: [Sent; 5] = [
+            ("NEEDED", Some(1), "n@x.example", Some(100), Some(1)),
+            ("LEFT", Some(2), "", Some(20), None),
+            ("LEFT", Some(4), "", Some(20), None),
+            ("ALONE", Some(1), "z@x.example", Some(3), Some(4)),
+            ("LATER", Some(51), "l@x.example", None, Some(1)),
+        ];
+        feed_senders(&mut m, &senders);
+        let settled = m.retire(10_000_000, 50_000_000);
+        let mut gone: Vec<(&[u8], Option<&[u8]>)> = settled
+            .nodes
+            .iter()
+            .zip(&settled.senders)
+            .map(|((_, node), sender)| (split_key(node.key()).0, sender.as_deref()))
+            .collect();
+        gone.sort();
+        assert_eq!(gone, [(&b"LEFT"[..], Some(&b""[..])), (b"LEFT", Some(b"")), (b"NONE", None)]);
+        assert_eq!(settled.received, Volume::default(), "only the last batch carries the volume");
+        // LEFT and ALONE were forgotten: two messages, LEFT's recipients
+        // the two keys that took its sender (no `nrcpt=`).
+        assert_eq!(m.received, Volume { messages: 2, bytes: 23, sized: 2, recipients: 6 });
+        let mut kept: Vec<&[u8]> = m.senders.keys().map(|id| id.bytes()).collect();
+        kept.sort();
+        assert_eq!(kept, [&b"LATER"[..], b"NEEDED"]);
+        let last = m.into_settled();
+        assert_eq!(last.senders, [Some(b"n@x.example".as_slice().into())]);
+        assert_eq!(last.received, Volume { messages: 4, bytes: 123, sized: 3, recipients: 8 });
     }
 
     /// The same events split in every way across three states, each fed in
