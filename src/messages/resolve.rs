@@ -687,6 +687,46 @@ mod tests {
         COLLIDE.set(false);
     }
 
+    /// A recipient's sender is that of its message; along a chain of hops,
+    /// that of the first key with one (the message as it came in). Worked
+    /// out by hand.
+    #[test]
+    fn senders_follow_the_chain_from_its_start() {
+        let u = "u@x.example";
+        type Case = (&'static str, Vec<Ev>, Vec<(&'static str, &'static str)>, Option<&'static str>);
+        let cases: Vec<Case> = vec![
+            ("its message's", vec![ev("A", u, DELIVERED, Some(1))], vec![("A", "s@x.example")], Some("s@x.example")),
+            ("the null sender", vec![ev("A", u, BOUNCED, Some(1))], vec![("A", "")], Some("")),
+            ("none recorded", vec![ev("A", u, DELIVERED, Some(1))], vec![("B", "s@x.example")], None),
+            (
+                "the chain's first message",
+                vec![hop("A", u, "B", Some(1)), ev("B", u, DELIVERED, Some(2))],
+                vec![("A", "first@x.example"), ("B", "second@x.example")],
+                Some("first@x.example"),
+            ),
+            (
+                "the next with one",
+                vec![hop("A", u, "B", Some(1)), ev("B", u, DELIVERED, Some(2))],
+                vec![("B", "second@x.example")],
+                Some("second@x.example"),
+            ),
+        ];
+        for collide in [false, true] {
+            COLLIDE.set(collide);
+            for (name, events, senders, want) in &cases {
+                let mut m = Messages::new();
+                feed(&mut m, &events.iter().copied().enumerate().collect::<Vec<_>>(), &[]);
+                for &(qid, sender) in senders {
+                    m.record_sender(qid.as_bytes(), Some(0), sender.as_bytes(), None, None);
+                }
+                let f = m.finish();
+                assert_eq!(f.recipients.len(), 1, "{name}");
+                assert_eq!(f.recipients[0].sender.as_deref(), want.map(str::as_bytes), "{name}, collisions: {collide}");
+            }
+        }
+        COLLIDE.set(false);
+    }
+
     #[test]
     fn recipients_are_sorted_and_domains_kept() {
         let f = run(

@@ -186,3 +186,81 @@ pub fn sender_domain_rows(table: &SenderTable) -> Vec<PerSenderDomain> {
     sort(&mut rows);
     rows.into_iter().map(PerSenderDomain).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::{BounceType, Reason};
+    use crate::messages::{FinalOutcome, Outcomes, RecipientState};
+
+    fn state(sender: Option<&str>, outcome: FinalOutcome) -> RecipientState {
+        let reason = if outcome == FinalOutcome::Bounced { Reason::UserUnknown } else { Reason::Delivered };
+        RecipientState {
+            sender: sender.map(|s| s.as_bytes().into()),
+            reason,
+            ..RecipientState::for_test("u@r.example", outcome, BounceType::Hard, (0, 1), 1)
+        }
+    }
+
+    fn table(states: Vec<RecipientState>) -> Outcomes {
+        let mut outcomes = Outcomes::default().with_senders();
+        outcomes.add(states);
+        outcomes
+    }
+
+    /// Rows by failures, then recipients (descending), then name;
+    /// `(unknown)` last whatever its counts; the null sender as `<>`; the
+    /// domains added up, each sender counted once. Worked out by hand.
+    #[test]
+    fn rows_sorted_and_added_up_per_domain() {
+        use FinalOutcome::{Bounced as B, Delivered as D};
+        let outcomes = table(vec![
+            state(None, B),
+            state(None, B),
+            state(None, B),
+            state(Some("b@y.example"), D),
+            state(Some("a@y.example"), D),
+            state(Some("c@x.example"), B),
+            state(Some("c@x.example"), D),
+            state(Some("d@x.example"), D),
+            state(Some("d@x.example"), D),
+            state(Some(""), D),
+        ]);
+        let senders = outcomes.senders().unwrap();
+        let rows: Vec<(String, String, u64, u64)> = sender_rows(senders, None)
+            .into_iter()
+            .map(|PerSender(r)| (r.name.clone(), r.domain.clone(), r.recipients(), r.failed()))
+            .collect();
+        let want = [
+            ("c@x.example", "x.example", 2, 1),
+            ("d@x.example", "x.example", 2, 0),
+            ("<>", "<>", 1, 0),
+            ("a@y.example", "y.example", 1, 0),
+            ("b@y.example", "y.example", 1, 0),
+            ("(unknown)", "(unknown)", 3, 3),
+        ];
+        let want: Vec<(String, String, u64, u64)> =
+            want.iter().map(|&(s, d, n, f)| (s.to_string(), d.to_string(), n, f)).collect();
+        assert_eq!(rows, want);
+        let domains: Vec<(String, u64, u64, Option<&str>)> = sender_domain_rows(senders)
+            .into_iter()
+            .map(|PerSenderDomain(r)| (r.name.clone(), r.senders, r.recipients(), r.top_reason))
+            .collect();
+        assert_eq!(
+            domains,
+            [
+                ("x.example".to_string(), 2, 4, Some("userunknown")),
+                ("y.example".to_string(), 2, 2, None),
+                ("<>".to_string(), 1, 1, None),
+                ("(unknown)".to_string(), 0, 3, Some("userunknown")),
+            ]
+        );
+        // Hashed: the address, not the null sender nor (unknown); the
+        // domain stays.
+        let hashed = sender_rows(senders, Some(b"k"));
+        let names: Vec<&str> = hashed.iter().map(|PerSender(r)| r.name.as_str()).collect();
+        assert_eq!(names[0], keyed_hash(b"k", b"c@x.example"));
+        assert_eq!(hashed[0].0.domain, "x.example");
+        assert!(names.contains(&"<>") && names.last() == Some(&"(unknown)"));
+    }
+}
