@@ -179,9 +179,10 @@ pub fn parse_expiry(line: &[u8], at: usize) -> Parsed<'_> {
 /// [`QUEUED_ANCHOR`] starts at byte `at`: `QID: from=<sender>, size=N,
 /// nrcpt=M (queue active)`. The sender is read between the brackets (a `>`
 /// in a quoted local part does not end it); `size=` and `nrcpt=` are read
-/// by name among the fields after it, so a line without one of them still
-/// gives the sender. A line whose fields say `status=` (the expiry line)
-/// or hold none of the two is no such line.
+/// by name among the fields after it, so a line without a size still gives
+/// the sender. A line without `nrcpt=` (sendmail writes `from=<...>,
+/// size=N, class=0, nrcpts=1`), or whose fields say `status=` (the expiry
+/// line), is no such line.
 pub fn parse_queued(line: &[u8], at: usize) -> Parsed<'_> {
     let Some((queue_id, _)) = queue_id_and_tag(&line[..at]) else {
         return Parsed::Other;
@@ -193,7 +194,7 @@ pub fn parse_queued(line: &[u8], at: usize) -> Parsed<'_> {
     for field in fields.split(|&b| b == b',') {
         let field = field.trim_ascii_start();
         if let Some(value) = field.strip_prefix(b"size=") {
-            (size, known) = (leading_number(value), true);
+            size = leading_number(value);
         } else if let Some(value) = field.strip_prefix(b"nrcpt=") {
             recipients = leading_number(value).and_then(|n| u32::try_from(n).ok());
             known = true;
@@ -621,7 +622,7 @@ mod tests {
     fn queued_lines() {
         let head = "Nov  5 10:00:00 mx1 postfix/qmgr[1190]: 4E5F6A7B8C: from=<";
         type Read<'a> = Option<(&'a str, Option<u64>, Option<u32>)>;
-        let cases: [(&str, Read<'_>); 10] = [
+        let cases: [(&str, Read<'_>); 12] = [
             ("a@b.example>, size=2345, nrcpt=3 (queue active)", Some(("a@b.example", Some(2345), Some(3)))),
             (">, size=4420, nrcpt=1 (queue active)", Some(("", Some(4420), Some(1)))),
             (
@@ -632,12 +633,15 @@ mod tests {
             ("\"a>b\"@x.example>, size=10, nrcpt=2 (queue active)", Some(("\"a>b\"@x.example", Some(10), Some(2)))),
             // A field missing, or not a number.
             ("a@b.example>, nrcpt=2 (queue active)", Some(("a@b.example", None, Some(2)))),
-            ("a@b.example>, size=77", Some(("a@b.example", Some(77), None))),
+            ("a@b.example>, nrcpt=x (queue active)", Some(("a@b.example", None, None))),
             ("a@b.example>, size=x, nrcpt=2 (queue active)", Some(("a@b.example", None, Some(2)))),
             // The expiry line, a line without the fields, an unclosed address.
             ("a@b.example>, status=expired, returned to sender", None),
             ("a@b.example>, something else", None),
             ("a@b.example, size=1, nrcpt=1", None),
+            // No `nrcpt=`: not qmgr's line (sendmail's has `nrcpts=`).
+            ("a@b.example>, size=77", None),
+            ("a@b.example>, size=1234, class=0, nrcpts=1, msgid=<x@y>, proto=ESMTP", None),
         ];
         for (rest, want) in cases {
             let line = format!("{head}{rest}");
