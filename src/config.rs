@@ -32,11 +32,15 @@ pub enum ReportKind {
     /// The suppression list: the addresses whose latest messages failed,
     /// as many as [`Suppress`] asks for.
     Recipients,
+    /// Per envelope sender, counted per recipient by final outcome.
+    Senders,
+    /// Per envelope sender domain, counted per recipient by final outcome.
+    SenderDomains,
 }
 
 impl ReportKind {
     /// Every report.
-    pub const ALL: [ReportKind; 7] = [
+    pub const ALL: [ReportKind; 9] = [
         ReportKind::Domains,
         ReportKind::Codes,
         ReportKind::Reasons,
@@ -44,6 +48,8 @@ impl ReportKind {
         ReportKind::Hourly,
         ReportKind::Messages,
         ReportKind::Recipients,
+        ReportKind::Senders,
+        ReportKind::SenderDomains,
     ];
 
     /// The reports `-o` writes unless told otherwise, in that order.
@@ -63,7 +69,13 @@ impl ReportKind {
 
     /// Whether the report follows messages to their final outcome.
     pub fn is_message_level(self) -> bool {
-        matches!(self, ReportKind::Messages | ReportKind::Recipients)
+        matches!(self, ReportKind::Messages | ReportKind::Recipients) || self.is_per_sender()
+    }
+
+    /// Whether the report counts per envelope sender (it follows each
+    /// message's sender too).
+    pub fn is_per_sender(self) -> bool {
+        matches!(self, ReportKind::Senders | ReportKind::SenderDomains)
     }
 
     /// The report's name, also its file name without `.csv` and its sheet
@@ -77,6 +89,8 @@ impl ReportKind {
             ReportKind::Hourly => "hourly",
             ReportKind::Messages => "messages",
             ReportKind::Recipients => "recipients",
+            ReportKind::Senders => "senders",
+            ReportKind::SenderDomains => "sender-domains",
         }
     }
 }

@@ -163,6 +163,7 @@ pub fn analyze(config: &Config) -> Result<Exit> {
         messages: needs_messages,
         expiries_only: needs_messages && !written.iter().any(|r| r.is_message_level()),
         suppression: written.contains(&ReportKind::Recipients),
+        senders: written.iter().any(|r| r.is_per_sender()),
         settle: config.settle,
         rules: config.rules.clone(),
     };

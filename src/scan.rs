@@ -95,6 +95,9 @@ pub struct ScanOptions {
     pub expiries_only: bool,
     /// With `messages`: keep the suppression list (the `recipients` report).
     pub suppression: bool,
+    /// With `messages`: follow each message's sender and count the volume
+    /// (the sender reports).
+    pub senders: bool,
     /// How long a settled recipient is kept for late lines (see
     /// [`crate::messages::fold`]).
     pub settle: Micros,
@@ -114,6 +117,7 @@ impl ScanOptions {
             messages: false,
             expiries_only: false,
             suppression: true,
+            senders: false,
             settle: SETTLE,
             rules: None,
         }
@@ -132,9 +136,10 @@ impl ScanOptions {
             None => Tally::with_max_tracked(self.max_tracked),
         };
         let worker = Worker::new(tally, times, self.messages).with_rules(self.rules.clone());
-        match self.expiries_only {
-            true => worker.following_expiries_only(),
-            false => worker,
+        match (self.expiries_only, self.senders) {
+            (true, _) => worker.following_expiries_only(),
+            (false, true) => worker.following_senders(),
+            (false, false) => worker,
         }
     }
 }
@@ -161,9 +166,10 @@ pub fn run(inputs: &[Source], options: &ScanOptions, progress: &ProgressBar) -> 
     let started = Instant::now();
     let (mta, threads, blocks) = (options.mta, options.threads, options.blocks);
     let clocks = options.time.as_ref().map(|time| clocks(inputs, time));
-    let scanner = match options.messages {
-        true => Scanner::new(mta),
-        false => Scanner::for_lines(mta),
+    let scanner = match (options.messages, options.senders) {
+        (true, true) => Scanner::with_senders(mta),
+        (true, false) => Scanner::new(mta),
+        (false, _) => Scanner::for_lines(mta),
     };
     let scanner = scanner.max_line(blocks.max_line);
     let threads = threads.max(1);
@@ -214,6 +220,7 @@ pub fn run(inputs: &[Source], options: &ScanOptions, progress: &ProgressBar) -> 
         // oldest first, its pieces in order (see `crate::messages::fold`).
         let folder = Folder::new(options.settle, 4 * threads as u64);
         let folder = if options.suppression { folder } else { folder.without_suppression() };
+        let folder = if options.senders { folder.with_senders() } else { folder };
         let order = fold_order(&files, &mut streams, clocks.as_deref());
         let mut files: std::collections::HashMap<usize, FileInput> = files.into_iter().map(|f| (f.0, f)).collect();
         let mut streams: std::collections::HashMap<usize, _> = streams.into_iter().map(|s| (s.0, s)).collect();

@@ -12,7 +12,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 
 use crate::input::{Block, BlockOptions, count_lines};
 use crate::parse::dialect::{Anchor, LineParser, Mta};
-use crate::parse::{Event, Parsed};
+use crate::parse::{Envelope, Event, Parsed};
 
 /// What the searcher pushes what it finds to.
 pub trait Sink {
@@ -25,6 +25,10 @@ pub trait Sink {
     fn expiry(&mut self, place: Place, line: &[u8], queue_id: &[u8]);
     /// Exim's arrival of the message `queue_id`, read from `line` at `place`.
     fn arrival(&mut self, place: Place, line: &[u8], queue_id: &[u8]);
+    /// The envelope of the message `queue_id` (Exim's arrival, after
+    /// [`Sink::arrival`], or Postfix's qmgr line), read from `line` at
+    /// `place`.
+    fn envelope(&mut self, _place: Place, _line: &[u8], _queue_id: &[u8], _envelope: &Envelope<'_>) {}
     /// An address-verification probe (not a delivery).
     fn probe(&mut self);
     /// A line of input `input` that looked like a delivery but did not parse.
@@ -74,6 +78,15 @@ impl Scanner {
     /// the message-level reports use included.
     pub fn new(mta: Mta) -> Scanner {
         Scanner::with_anchors(mta.dialects().flat_map(|d| d.anchors.iter().chain(d.message_anchors)))
+    }
+
+    /// A scanner for the lines of the dialects `mta` selects that the
+    /// message-level reports and the sender reports use (Postfix's qmgr
+    /// lines with the envelope are read only for the latter).
+    pub fn with_senders(mta: Mta) -> Scanner {
+        Scanner::with_anchors(
+            mta.dialects().flat_map(|d| d.anchors.iter().chain(d.message_anchors).chain(d.sender_anchors)),
+        )
     }
 
     /// A scanner for the lines the line-level reports use: without the
@@ -171,8 +184,12 @@ impl Scanner {
             match self.parse_at(line, at - start, pattern) {
                 Parsed::Event(event) => sink.event(Place { input, seq, offset: start as u64 }, line, &event),
                 Parsed::Expiry { queue_id } => sink.expiry(Place { input, seq, offset: start as u64 }, line, queue_id),
-                Parsed::Arrival { queue_id } => {
-                    sink.arrival(Place { input, seq, offset: start as u64 }, line, queue_id)
+                Parsed::Arrival { queue_id, envelope } => {
+                    sink.arrival(Place { input, seq, offset: start as u64 }, line, queue_id);
+                    sink.envelope(Place { input, seq, offset: start as u64 }, line, queue_id, &envelope);
+                }
+                Parsed::Queued { queue_id, envelope } => {
+                    sink.envelope(Place { input, seq, offset: start as u64 }, line, queue_id, &envelope)
                 }
                 Parsed::Probe => sink.probe(),
                 Parsed::Malformed => {

@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use foldhash::fast::RandomState;
 
-use super::{FinalOutcome, MessageRow, Messages, RecipientState, Settled, compare, encode_key};
+use super::{FinalOutcome, MessageRow, Messages, RecipientState, SenderTable, Settled, Volume, compare, encode_key};
 use crate::classify::{BounceType, Reason};
 use crate::parse::domain::LOCAL;
 use crate::time::Micros;
@@ -149,6 +149,11 @@ impl Ordered {
         Ordered { outcomes: self.outcomes.without_suppression(), ..self }
     }
 
+    /// Outcomes that sum the recipients per sender ([`Outcomes::with_senders`]).
+    pub fn with_senders(self) -> Ordered {
+        Ordered { outcomes: self.outcomes.with_senders(), ..self }
+    }
+
     /// Adds the final states of batch `ticket`, and of the batches waiting
     /// for it.
     pub fn add(&mut self, ticket: u64, states: Vec<RecipientState>) {
@@ -184,6 +189,12 @@ pub struct Outcomes {
     pub peak_held: usize,
     /// No suppression list is kept (see [`Outcomes::without_suppression`]).
     unlisted: bool,
+    /// The recipients per sender, when the senders are followed
+    /// ([`Outcomes::with_senders`]).
+    senders: Option<SenderTable>,
+    /// The messages received, when the senders are followed (see
+    /// [`Settled::received`]).
+    pub volume: Volume,
 }
 
 /// A domain's recipients by final outcome.
@@ -256,6 +267,18 @@ impl Outcomes {
         Outcomes { unlisted: true, ..self }
     }
 
+    /// Outcomes that also sum the recipients per sender
+    /// ([`RecipientState::sender`]), for the sender reports.
+    pub fn with_senders(self) -> Outcomes {
+        Outcomes { senders: Some(SenderTable::default()), ..self }
+    }
+
+    /// The recipients per sender, when they were summed
+    /// ([`Outcomes::with_senders`]).
+    pub fn senders(&self) -> Option<&SenderTable> {
+        self.senders.as_ref()
+    }
+
     /// Adds final states, in any order: they are taken in the order of
     /// their last time.
     ///
@@ -290,6 +313,9 @@ impl Outcomes {
             {
                 let count = sums.delays.entry(delay_ms(delay)).or_default();
                 *count = count.saturating_add(1);
+            }
+            if let Some(senders) = &mut self.senders {
+                senders.add(&state);
             }
             // A message still pending is no final outcome, a discard by a
             // content filter here says nothing about the address, and a

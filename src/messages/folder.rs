@@ -78,6 +78,13 @@ impl Folder {
         Folder { ordered: Mutex::new(ordered.without_suppression()), ..self }
     }
 
+    /// A folder whose outcomes sum the recipients per sender: see
+    /// [`Outcomes::with_senders`].
+    pub fn with_senders(self) -> Folder {
+        let ordered = self.ordered.into_inner().unwrap_or_else(|e| e.into_inner());
+        Folder { ordered: Mutex::new(ordered.with_senders()), ..self }
+    }
+
     /// Waits until piece `seq` is within the window.
     pub fn admit(&self, seq: u64) {
         let mut pending = self.pending.lock().expect("no worker panics holding it");
@@ -145,9 +152,12 @@ impl Folder {
         let fold = self.fold.into_inner().expect("no worker panicked");
         let peak = fold.peak_held();
         let last = fold.finish();
+        let volume = last.settled.received;
         let mut ordered = self.ordered.into_inner().expect("no worker panicked");
         ordered.add(last.ticket, last.settled.resolve());
-        ordered.finish(peak)
+        let mut outcomes = ordered.finish(peak);
+        outcomes.volume = volume;
+        outcomes
     }
 }
 

@@ -39,6 +39,9 @@ pub struct Dialect {
     /// Literals of lines only the message-level reports use (Exim's
     /// arrivals): searched for only when they are asked for.
     pub message_anchors: &'static [Anchor],
+    /// Literals of lines only the sender reports use (Postfix's qmgr
+    /// `from=<...>, size=...`): searched for only when they are asked for.
+    pub sender_anchors: &'static [Anchor],
     /// Whether the start of an input looks like this MTA's log (an input
     /// that no dialect recognises and that yields no event is probably
     /// the wrong file).
@@ -65,6 +68,7 @@ pub static DIALECTS: [&Dialect; 2] = [
             Anchor { literal: postfix::EXPIRY_ANCHOR, parse: postfix::parse_expiry },
         ],
         message_anchors: &[],
+        sender_anchors: &[Anchor { literal: postfix::QUEUED_ANCHOR, parse: postfix::parse_queued }],
         recognises: postfix::recognises,
         default_logs: &["/var/log/mail.log", "/var/log/maillog"],
         expires_without_recipients: true,
@@ -81,6 +85,7 @@ pub static DIALECTS: [&Dialect; 2] = [
             Anchor { literal: exim::ANCHORS[4], parse: exim::parse },
         ],
         message_anchors: &[Anchor { literal: exim::ARRIVAL_ANCHOR, parse: exim::parse_arrival }],
+        sender_anchors: &[],
         recognises: exim::recognises,
         default_logs: &["/var/log/exim4/mainlog", "/var/log/exim/main.log"],
         expires_without_recipients: false,
@@ -198,7 +203,7 @@ mod tests {
         assert!(DIALECTS.len() <= 32, "Recognised holds a bit per dialect in a u32");
         for dialect in DIALECTS {
             assert!(!dialect.anchors.is_empty(), "{}", dialect.name);
-            let mut anchors = dialect.anchors.iter().chain(dialect.message_anchors);
+            let mut anchors = dialect.anchors.iter().chain(dialect.message_anchors).chain(dialect.sender_anchors);
             assert!(anchors.all(|a| !a.literal.is_empty()), "{}", dialect.name);
         }
     }

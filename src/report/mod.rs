@@ -11,6 +11,7 @@ mod mask;
 mod periods;
 mod reasons;
 mod recipients;
+mod senders;
 pub mod table;
 
 use std::sync::Arc;
@@ -27,6 +28,7 @@ pub use mask::mask_addresses;
 pub use periods::PeriodRow;
 pub use reasons::ReasonRow;
 pub use recipients::{RecipientOptions, RecipientRow, keyed_hash, listed};
+pub use senders::{PerSender, PerSenderDomain};
 
 /// Every report's rows, in output order.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -45,6 +47,11 @@ pub struct Reports {
     pub messages: Vec<MessageRow>,
     /// Rows of the `recipients` report (empty unless messages were followed).
     pub recipients: Vec<RecipientRow>,
+    /// Rows of the `senders` report (empty unless senders were followed).
+    pub senders: Vec<PerSender>,
+    /// Rows of the `sender-domains` report (empty unless senders were
+    /// followed).
+    pub sender_domains: Vec<PerSenderDomain>,
 }
 
 impl Reports {
@@ -87,6 +94,8 @@ impl Reports {
             hourly: if wants(ReportKind::Hourly) { period_rows(tally, Period::Hour) } else { Vec::new() },
             messages: Vec::new(),
             recipients: Vec::new(),
+            senders: Vec::new(),
+            sender_domains: Vec::new(),
         }
     }
 
@@ -115,6 +124,14 @@ impl Reports {
         }
         if kinds.contains(&ReportKind::Recipients) {
             self.recipients = recipients::rows(outcomes, options);
+        }
+        if let Some(table) = outcomes.senders() {
+            if kinds.contains(&ReportKind::Senders) {
+                self.senders = senders::sender_rows(table, options.hash_key.as_deref());
+            }
+            if kinds.contains(&ReportKind::SenderDomains) {
+                self.sender_domains = senders::sender_domain_rows(table);
+            }
         }
         domains::add_expired_in_queue(&mut self.domains, outcomes.expired_in_queue());
     }
@@ -146,6 +163,8 @@ pub fn columns(kind: ReportKind) -> &'static [table::Column] {
         ReportKind::Daily | ReportKind::Hourly => PeriodRow::COLUMNS,
         ReportKind::Messages => MessageRow::COLUMNS,
         ReportKind::Recipients => RecipientRow::COLUMNS,
+        ReportKind::Senders => PerSender::COLUMNS,
+        ReportKind::SenderDomains => PerSenderDomain::COLUMNS,
     }
 }
 
