@@ -216,7 +216,8 @@ struct AnalyzeArgs {
     #[arg(long, value_name = "ZONE")]
     tz: Option<String>,
 
-    /// In the recipients report, write HMAC-SHA256(key, address) in hex instead
+    /// In the recipients report (and the senders report's sender), write
+    /// HMAC-SHA256(key, address) in hex instead
     /// of each address, to share a suppression list without personal data. The
     /// key comes from --hash-key-file, else from the BOUNCES_HASH_KEY
     /// environment variable; the same key gives the same hashes.

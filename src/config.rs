@@ -32,6 +32,10 @@ pub enum ReportKind {
     /// The suppression list: the addresses whose latest messages failed,
     /// as many as [`Suppress`] asks for.
     Recipients,
+    /// Per envelope sender, counted per recipient by final outcome.
+    Senders,
+    /// Per envelope sender domain, counted per recipient by final outcome.
+    SenderDomains,
     /// Our own server's refusals, per (action, stage, code, enhanced code,
     /// reason, bounce type).
     Rejects,
@@ -41,7 +45,7 @@ pub enum ReportKind {
 
 impl ReportKind {
     /// Every report.
-    pub const ALL: [ReportKind; 9] = [
+    pub const ALL: [ReportKind; 11] = [
         ReportKind::Domains,
         ReportKind::Codes,
         ReportKind::Reasons,
@@ -49,6 +53,8 @@ impl ReportKind {
         ReportKind::Hourly,
         ReportKind::Messages,
         ReportKind::Recipients,
+        ReportKind::Senders,
+        ReportKind::SenderDomains,
         ReportKind::Rejects,
         ReportKind::Problems,
     ];
@@ -70,7 +76,13 @@ impl ReportKind {
 
     /// Whether the report follows messages to their final outcome.
     pub fn is_message_level(self) -> bool {
-        matches!(self, ReportKind::Messages | ReportKind::Recipients)
+        matches!(self, ReportKind::Messages | ReportKind::Recipients) || self.is_per_sender()
+    }
+
+    /// Whether the report counts per envelope sender (it follows each
+    /// message's sender too).
+    pub fn is_per_sender(self) -> bool {
+        matches!(self, ReportKind::Senders | ReportKind::SenderDomains)
     }
 
     /// The report's name, also its file name without `.csv` and its sheet
@@ -84,6 +96,8 @@ impl ReportKind {
             ReportKind::Hourly => "hourly",
             ReportKind::Messages => "messages",
             ReportKind::Recipients => "recipients",
+            ReportKind::Senders => "senders",
+            ReportKind::SenderDomains => "sender-domains",
             ReportKind::Rejects => "rejects",
             ReportKind::Problems => "problems",
         }

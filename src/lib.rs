@@ -168,6 +168,8 @@ pub fn analyze(config: &Config) -> Result<Exit> {
         events_timed: needs_time,
         messages: needs_messages,
         expiries_only: needs_messages && !written.iter().any(|r| r.is_message_level()),
+        suppression: written.contains(&ReportKind::Recipients),
+        senders: written.iter().any(|r| r.is_per_sender()),
         settle: config.settle,
         rules: config.rules.clone(),
         rejects: written.contains(&ReportKind::Rejects),
@@ -195,7 +197,7 @@ pub fn analyze(config: &Config) -> Result<Exit> {
             hash_key: config.hash_key.clone(),
             suppress: config.suppress,
         };
-        reports.add_messages(outcomes, &options, &analysis.tally);
+        reports.add_messages(outcomes, &options, &analysis.tally, written);
     }
     if let Some(key) = &config.hash_key {
         reports.mask_addresses(key);

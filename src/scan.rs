@@ -93,6 +93,11 @@ pub struct ScanOptions {
     /// With `messages`: follow only what the `domains` report's expired
     /// column needs, not every recipient ([`crate::messages::Messages::for_expiries`]).
     pub expiries_only: bool,
+    /// With `messages`: keep the suppression list (the `recipients` report).
+    pub suppression: bool,
+    /// With `messages`: follow each message's sender and count the volume
+    /// (the sender reports).
+    pub senders: bool,
     /// How long a settled recipient is kept for late lines (see
     /// [`crate::messages::fold`]).
     pub settle: Micros,
@@ -120,6 +125,8 @@ impl ScanOptions {
             time: None,
             messages: false,
             expiries_only: false,
+            suppression: true,
+            senders: false,
             settle: SETTLE,
             rules: None,
             events_timed: true,
@@ -142,9 +149,10 @@ impl ScanOptions {
         };
         let worker =
             Worker::new(tally, times, self.messages).with_rules(self.rules.clone()).with_event_times(self.events_timed);
-        match self.expiries_only {
-            true => worker.following_expiries_only(),
-            false => worker,
+        match (self.expiries_only, self.senders) {
+            (true, _) => worker.following_expiries_only(),
+            (false, true) => worker.following_senders(),
+            (false, false) => worker,
         }
     }
 }
@@ -172,7 +180,12 @@ pub fn run(inputs: &[Source], options: &ScanOptions, progress: &ProgressBar) -> 
     let (mta, threads, blocks) = (options.mta, options.threads, options.blocks);
     let clocks = options.time.as_ref().map(|time| clocks(inputs, time));
     // Each report's lines are looked for only when it is asked for.
-    let lines = Lines { messages: options.messages, rejects: options.rejects, problems: options.problems };
+    let lines = Lines {
+        messages: options.messages,
+        senders: options.messages && options.senders,
+        rejects: options.rejects,
+        problems: options.problems,
+    };
     let scanner = Scanner::for_reports(mta, lines);
     let scanner = scanner.max_line(blocks.max_line);
     let threads = threads.max(1);
@@ -222,6 +235,8 @@ pub fn run(inputs: &[Source], options: &ScanOptions, progress: &ProgressBar) -> 
         // Message states are folded in log order: one input at a time,
         // oldest first, its pieces in order (see `crate::messages::fold`).
         let folder = Folder::new(options.settle, 4 * threads as u64);
+        let folder = if options.suppression { folder } else { folder.without_suppression() };
+        let folder = if options.senders { folder.with_senders() } else { folder };
         let order = fold_order(&files, &mut streams, clocks.as_deref());
         let mut files: std::collections::HashMap<usize, FileInput> = files.into_iter().map(|f| (f.0, f)).collect();
         let mut streams: std::collections::HashMap<usize, _> = streams.into_iter().map(|s| (s.0, s)).collect();

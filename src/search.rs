@@ -14,7 +14,7 @@ use crate::input::{Block, BlockOptions, count_lines};
 use crate::parse::dialect::{Anchor, LineParser, Mta};
 use crate::parse::problem::Problem;
 use crate::parse::refusal::Refusal;
-use crate::parse::{Event, Parsed};
+use crate::parse::{Envelope, Event, Parsed};
 
 /// What the searcher pushes what it finds to.
 pub trait Sink {
@@ -27,6 +27,10 @@ pub trait Sink {
     fn expiry(&mut self, place: Place, line: &[u8], queue_id: &[u8]);
     /// Exim's arrival of the message `queue_id`, read from `line` at `place`.
     fn arrival(&mut self, place: Place, line: &[u8], queue_id: &[u8]);
+    /// The envelope of the message `queue_id` (Exim's arrival, after
+    /// [`Sink::arrival`], or Postfix's qmgr line), read from `line` at
+    /// `place`.
+    fn envelope(&mut self, _place: Place, _line: &[u8], _queue_id: &[u8], _envelope: &Envelope<'_>) {}
     /// An address-verification probe (not a delivery).
     fn probe(&mut self);
     /// A line of input `input` that looked like a delivery but did not parse.
@@ -52,6 +56,9 @@ pub trait Sink {
 pub struct Lines {
     /// The lines only the message-level reports use (Exim's arrivals).
     pub messages: bool,
+    /// With `messages`: the lines only the sender reports use (Postfix's
+    /// qmgr lines with the envelope).
+    pub senders: bool,
     /// Our own server's refusals (the `rejects` report).
     pub rejects: bool,
     /// Warning, error, fatal and panic lines (the `problems` report).
@@ -113,6 +120,7 @@ impl Scanner {
             d.anchors
                 .iter()
                 .chain(pick(lines.messages, d.message_anchors))
+                .chain(pick(lines.messages && lines.senders, d.sender_anchors))
                 .chain(pick(lines.rejects, d.reject_anchors))
                 .chain(pick(lines.problems, d.problem_anchors))
         }))
@@ -207,8 +215,12 @@ impl Scanner {
             match self.parse_at(line, at - start, pattern) {
                 Parsed::Event(event) => sink.event(Place { input, seq, offset: start as u64 }, line, &event),
                 Parsed::Expiry { queue_id } => sink.expiry(Place { input, seq, offset: start as u64 }, line, queue_id),
-                Parsed::Arrival { queue_id } => {
-                    sink.arrival(Place { input, seq, offset: start as u64 }, line, queue_id)
+                Parsed::Arrival { queue_id, envelope } => {
+                    sink.arrival(Place { input, seq, offset: start as u64 }, line, queue_id);
+                    sink.envelope(Place { input, seq, offset: start as u64 }, line, queue_id, &envelope);
+                }
+                Parsed::Queued { queue_id, envelope } => {
+                    sink.envelope(Place { input, seq, offset: start as u64 }, line, queue_id, &envelope)
                 }
                 Parsed::Probe => sink.probe(),
                 Parsed::Refusal(refusal) => sink.refusal(Place { input, seq, offset: start as u64 }, line, &refusal),
@@ -436,7 +448,7 @@ Nov  5 10:00:02 mx postfix/smtp[1]: 4B1C2D3E: to=<e@p.example>, relay=x, dsn=2.1
         assert_eq!(count(Lines::default()), (3, 0, 0, 0));
         assert_eq!(count(Lines { rejects: true, ..Lines::default() }), (3, 2, 1, 0));
         assert_eq!(count(Lines { problems: true, ..Lines::default() }), (3, 0, 0, 1));
-        assert_eq!(count(Lines { rejects: true, problems: true, messages: true }), (3, 2, 1, 1));
+        assert_eq!(count(Lines { rejects: true, problems: true, messages: true, senders: true }), (3, 2, 1, 1));
     }
 
     /// A place as one number that sorts like the place, each field

@@ -143,6 +143,9 @@ pub fn print(config: &Config, analysis: &Analysis, out: &mut impl Write) -> std:
         if let Some(line) = suppression_line(config, outcomes) {
             writeln!(out, "{line}")?;
         }
+        if outcomes.senders().is_some() {
+            writeln!(out, "{}", volume_line(&outcomes.volume))?;
+        }
     }
     if tally.probes() > 0 {
         writeln!(out, "bounces: {} not counted as deliveries", plural(tally.probes(), "address-verification probe"))?;
@@ -178,6 +181,27 @@ pub fn print(config: &Config, analysis: &Analysis, out: &mut impl Write) -> std:
         writeln!(out, "{}", written_line(dir, &config.out_reports, config.format))?;
     }
     Ok(())
+}
+
+/// The messages received, when the senders were followed: `bounces:
+/// received 12 messages, 45,678 bytes, 1.75 recipients per message`, the
+/// bytes of those that logged a size (said when not all did).
+fn volume_line(volume: &crate::messages::Volume) -> String {
+    if volume.messages == 0 {
+        return "bounces: received no message (no qmgr from=<...> or Exim <= line read): the sender reports \
+                count every recipient as (unknown)"
+            .to_string();
+    }
+    let sized = match volume.sized == volume.messages {
+        true => String::new(),
+        false => format!(" (of the {} that logged a size)", thousands(volume.sized)),
+    };
+    format!(
+        "bounces: received {}, {}{sized}, {:.2} recipients per message",
+        plural(volume.messages, "message"),
+        plural(volume.bytes, "byte"),
+        volume.recipients as f64 / volume.messages as f64,
+    )
 }
 
 /// What the `recipients` report lists, when it is written: `bounces:

@@ -15,7 +15,7 @@ use crate::messages::{Attempt, Messages};
 use crate::parse::domain;
 use crate::parse::problem::Problem;
 use crate::parse::refusal::Refusal;
-use crate::parse::{Event, Note, Outcome};
+use crate::parse::{Envelope, Event, Note, Outcome};
 use crate::refusals::RefusalKey;
 use crate::search::{Place, Sink};
 use crate::tally::Tally;
@@ -30,6 +30,8 @@ pub struct Worker {
     classifier: Classifier,
     /// The message states of the current piece, when messages are followed.
     messages: Option<Messages>,
+    /// Whether the messages' senders are followed (the sender reports).
+    senders: bool,
     /// Where a domain is spelled when it is not spelled as logged.
     scratch: Vec<u8>,
     /// Whether delivery events' times are read (when `times` is there):
@@ -54,6 +56,7 @@ impl Worker {
             times,
             classifier: Classifier::new(),
             messages: follow_messages.then(Messages::new),
+            senders: false,
             scratch: Vec::new(),
             event_times: true,
         }
@@ -73,6 +76,13 @@ impl Worker {
         if self.messages.is_some() {
             self.messages = Some(Messages::for_expiries());
         }
+        self
+    }
+
+    /// The same worker, following the messages' senders too, when it
+    /// follows every recipient ([`Messages::record_sender`]).
+    pub fn following_senders(mut self) -> Worker {
+        self.senders = self.messages.as_ref().is_some_and(|m| !m.expiries_only());
         self
     }
 
@@ -228,6 +238,34 @@ impl Sink for Worker {
             return;
         }
         messages.record_arrival(queue_id, time);
+    }
+
+    fn envelope(&mut self, place: Place, line: &[u8], queue_id: &[u8], envelope: &Envelope<'_>) {
+        if !self.senders {
+            return;
+        }
+        // Only the message-level reports use senders, and they read times.
+        let (Some(messages), Some(times)) = (&mut self.messages, &mut self.times) else { return };
+        let time = times.clocks[place.input].line_time(line);
+        // Outside the window, as if not read (which seeking makes it).
+        if time.is_some_and(|t| times.outside(t)) {
+            return;
+        }
+        // The sender as the reports spell an address: the local part as
+        // logged, the domain as every report spells one.
+        let sender = envelope.sender;
+        let spelled;
+        let sender = match memchr::memrchr(b'@', sender) {
+            Some(at) => match domain::normalize(&sender[at + 1..], &mut self.scratch) {
+                domain if domain == &sender[at + 1..] || domain == domain::LOCAL => sender,
+                domain => {
+                    spelled = [&sender[..=at], domain].concat();
+                    &spelled[..]
+                }
+            },
+            None => sender,
+        };
+        messages.record_sender(queue_id, time, sender, envelope.size, envelope.recipients);
     }
 
     fn probe(&mut self) {

@@ -7,11 +7,13 @@ use std::path::Path;
 use crate::util::{self, run, sample, stdout};
 
 /// Every report.
-const REPORTS: [&str; 7] = ["domains", "codes", "reasons", "daily", "hourly", "messages", "recipients"];
+const REPORTS: [&str; 9] =
+    ["domains", "codes", "reasons", "daily", "hourly", "messages", "recipients", "senders", "sender-domains"];
 
 /// A log with text a spreadsheet would run (`=`, `-`), a tab, a backslash
 /// and a non-ASCII domain in replies, besides the samples.
 const HOSTILE: &str = "\
+2026-01-02T09:59:59+00:00 mx1 postfix/qmgr[2]: 1A2B3C4D5E: from=<=HYPERLINK(\"x\")@x.example>, size=1, nrcpt=1 (queue active)
 2026-01-02T10:00:00+00:00 mx1 postfix/smtp[1]: 1A2B3C4D5E: to=<a@b\u{fc}ro.example>, relay=mx.x[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=5.1.1, status=bounced (host mx.x[192.0.2.1] said: 550 5.1.1 =HYPERLINK(\"x\")\tC:\\temp (in reply to RCPT TO command))
 2026-01-02T10:00:01+00:00 mx1 postfix/smtp[1]: 2A2B3C4D5E: to=<-b@x.example>, relay=mx.x[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=4.2.2, status=deferred (host mx.x[192.0.2.1] said: 452 4.2.2 -full (in reply to RCPT TO command))
 2026-01-02T10:00:02+00:00 mx1 postfix/smtp[1]: 3A2B3C4D5E: to=<c@x.example>, relay=mx.x[192.0.2.1]:25, delay=0.9, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 Ok)
@@ -146,6 +148,9 @@ fn tsv_carries_the_csv_values() {
     }
     let reasons = std::str::from_utf8(&tsv[2].1).unwrap();
     assert!(reasons.contains("550 5.1.1 =HYPERLINK(\"x\")\\tC:\\\\temp"), "{reasons}");
+    // A sender is text from the log: defused as the CSV defuses it.
+    let senders = std::str::from_utf8(&tsv[7].1).unwrap();
+    assert!(senders.contains("\n'=HYPERLINK(\"x\")@x.example\tx.example\t"), "{senders}");
 }
 
 /// `--delimiter ';'` and `--bom` change how the CSV is spelled, not what it
@@ -157,7 +162,8 @@ fn delimiter_and_bom_keep_the_values() {
     let semicolon = written(&dir, "csv", &["--delimiter", ";", "--bom"]);
     for ((report, plain), (_, semicolon)) in plain.iter().zip(&semicolon) {
         let body = semicolon.strip_prefix("\u{feff}".as_bytes()).unwrap_or_else(|| panic!("{report}: a BOM"));
-        assert!(body.starts_with(b"domain;") || body.starts_with(b"period;") || body.starts_with(b"recipient;"));
+        let first = ["domain;", "period;", "recipient;", "sender;", "sender_domain;"];
+        assert!(first.iter().any(|f| body.starts_with(f.as_bytes())), "{report}");
         assert_eq!(csv_rows(body, b';'), csv_rows(plain, b','), "{report}");
     }
 }

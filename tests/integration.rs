@@ -20,6 +20,9 @@ mod determinism;
 // any cut, thread count or file split.
 mod properties;
 
+// The sender reports and the volume received.
+mod senders;
+
 // Compressed and rotated input.
 mod compressed;
 

@@ -740,3 +740,41 @@ fn the_domains_report_alone_finds_the_same_expired_recipients() {
     assert!(got.status.success(), "{}", stderr(&got));
     util::assert_same_text("oldest part on stdin", &util::read(&out.path().join("domains.csv")), &csv);
 }
+
+/// Each message-level report written alone (which keeps no suppression
+/// list for `messages`, and builds no rows of the other) gives the file the
+/// default reports give, however the log is read.
+#[test]
+fn each_message_level_report_alone_is_the_one_of_the_default_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = [
+        util::temp_file(&dir, "two.log", &two_recipient_log(2_000)),
+        util::temp_file(&dir, "long.log", &long_log(4_000)),
+        sample("messages.log").display().to_string(),
+        sample("postfix.log").display().to_string(),
+        sample("exim.log").display().to_string(),
+    ];
+    let files = |args: &[&str]| {
+        let out = tempfile::tempdir().unwrap();
+        let o = out.path().display().to_string();
+        let got = run(&[&["analyze", "-q", "--tz", "UTC", "-o", &o][..], args].concat());
+        assert!(got.status.success(), "{args:?}: {}", stderr(&got));
+        let read = |name: &str| {
+            let path = out.path().join(name);
+            path.exists().then(|| util::read(&path))
+        };
+        (read("messages.csv"), read("recipients.csv"))
+    };
+    for log in &logs {
+        let (messages, recipients) = files(&["-j1", log]);
+        let (messages, recipients) = (messages.unwrap(), recipients.unwrap());
+        for threads in ["-j1", "-j2"] {
+            let alone = files(&[threads, "--block-size", "4096", "--report", "messages", log]);
+            assert_eq!(alone.1, None, "{log}");
+            util::assert_same_text(&format!("messages {threads} {log}"), &alone.0.unwrap(), &messages);
+            let alone = files(&[threads, "--block-size", "4096", "--report", "recipients", log]);
+            assert_eq!(alone.0, None, "{log}");
+            util::assert_same_text(&format!("recipients {threads} {log}"), &alone.1.unwrap(), &recipients);
+        }
+    }
+}

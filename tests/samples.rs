@@ -45,6 +45,7 @@ fn events_of(log: &[u8]) -> String {
             Parsed::Expiry { queue_id } => format!("{}\texpiry\t\t", String::from_utf8_lossy(queue_id)),
             Parsed::Probe
             | Parsed::Arrival { .. }
+            | Parsed::Queued { .. }
             | Parsed::Refusal(_)
             | Parsed::BadRefusal
             | Parsed::Problem(_)

@@ -68,7 +68,7 @@ fuzz_target!(|data: &[u8]| {
         match parsed {
             Parsed::Event(event) => check_event(data, event),
             Parsed::Expiry { queue_id } => check_expiry(data, queue_id),
-            Parsed::Arrival { queue_id } => check_arrival(data, queue_id),
+            Parsed::Arrival { queue_id, .. } => check_arrival(data, queue_id),
             _ => {}
         }
     }

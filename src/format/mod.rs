@@ -69,6 +69,8 @@ pub fn with_rows<W: WithRows>(reports: &Reports, kind: ReportKind, with: W) -> W
         ReportKind::Hourly => with.rows(&reports.hourly),
         ReportKind::Messages => with.rows(&reports.messages),
         ReportKind::Recipients => with.rows(&reports.recipients),
+        ReportKind::Senders => with.rows(&reports.senders),
+        ReportKind::SenderDomains => with.rows(&reports.sender_domains),
         ReportKind::Rejects => with.rows(&reports.rejects),
         ReportKind::Problems => with.rows(&reports.problems),
     }

@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use foldhash::fast::RandomState;
 
-use super::{FinalOutcome, MessageRow, Messages, RecipientState, Settled, compare, encode_key};
+use super::{FinalOutcome, MessageRow, Messages, RecipientState, SenderTable, Settled, Volume, compare, encode_key};
 use crate::classify::{BounceType, Reason};
 use crate::parse::domain::LOCAL;
 use crate::time::Micros;
@@ -144,6 +144,16 @@ pub struct Ordered {
 }
 
 impl Ordered {
+    /// Outcomes without the suppression list ([`Outcomes::without_suppression`]).
+    pub fn without_suppression(self) -> Ordered {
+        Ordered { outcomes: self.outcomes.without_suppression(), ..self }
+    }
+
+    /// Outcomes that sum the recipients per sender ([`Outcomes::with_senders`]).
+    pub fn with_senders(self) -> Ordered {
+        Ordered { outcomes: self.outcomes.with_senders(), ..self }
+    }
+
     /// Adds the final states of batch `ticket`, and of the batches waiting
     /// for it.
     pub fn add(&mut self, ticket: u64, states: Vec<RecipientState>) {
@@ -177,6 +187,14 @@ pub struct Outcomes {
     pub recipients: u64,
     /// The most (queue id, recipient) keys held at once while folding.
     pub peak_held: usize,
+    /// No suppression list is kept (see [`Outcomes::without_suppression`]).
+    unlisted: bool,
+    /// The recipients per sender, when the senders are followed
+    /// ([`Outcomes::with_senders`]).
+    senders: Option<SenderTable>,
+    /// The messages received, when the senders are followed (see
+    /// [`Settled::received`]).
+    pub volume: Volume,
 }
 
 /// A domain's recipients by final outcome.
@@ -242,6 +260,25 @@ pub struct Suppressed {
 }
 
 impl Outcomes {
+    /// Outcomes that keep only the per-domain sums: when no `recipients`
+    /// report is written, the suppression list (a row per failed address)
+    /// is not worth its memory.
+    pub fn without_suppression(self) -> Outcomes {
+        Outcomes { unlisted: true, ..self }
+    }
+
+    /// Outcomes that also sum the recipients per sender
+    /// ([`RecipientState::sender`]), for the sender reports.
+    pub fn with_senders(self) -> Outcomes {
+        Outcomes { senders: Some(SenderTable::default()), ..self }
+    }
+
+    /// The recipients per sender, when they were summed
+    /// ([`Outcomes::with_senders`]).
+    pub fn senders(&self) -> Option<&SenderTable> {
+        self.senders.as_ref()
+    }
+
     /// Adds final states, in any order: they are taken in the order of
     /// their last time.
     ///
@@ -257,7 +294,10 @@ impl Outcomes {
     /// time, or from a log out of order by more than the settle time) and
     /// is left out of the row.
     pub fn add(&mut self, mut states: Vec<RecipientState>) {
-        states.sort_unstable_by(|a, b| recency(a).cmp(&recency(b)).then_with(|| compare(a, b)));
+        // Only the suppression list depends on the order; the sums do not.
+        if !self.unlisted {
+            states.sort_unstable_by(|a, b| recency(a).cmp(&recency(b)).then_with(|| compare(a, b)));
+        }
         let mut key = Vec::new();
         for state in states {
             self.recipients += 1;
@@ -274,11 +314,15 @@ impl Outcomes {
                 let count = sums.delays.entry(delay_ms(delay)).or_default();
                 *count = count.saturating_add(1);
             }
+            if let Some(senders) = &mut self.senders {
+                senders.add(&state);
+            }
             // A message still pending is no final outcome, a discard by a
             // content filter here says nothing about the address, and a
             // block-type failure is our side's problem: none of them lists
             // or clears an address.
-            if matches!(state.outcome, FinalOutcome::Pending | FinalOutcome::Discarded)
+            if self.unlisted
+                || matches!(state.outcome, FinalOutcome::Pending | FinalOutcome::Discarded)
                 || state.bounce_type == BounceType::Block
             {
                 continue;
@@ -355,7 +399,8 @@ impl Outcomes {
                 other.get_or_insert_default().absorb(sums);
             }
         }
-        rows.sort_by(|(da, a), (db, b)| {
+        // Domains are unique: an unstable sort gives the one order.
+        rows.sort_unstable_by(|(da, a), (db, b)| {
             (b.bounced + b.expired, b.recipients).cmp(&(a.bounced + a.expired, a.recipients)).then_with(|| da.cmp(db))
         });
         let other = other.map(|sums| sums.row(b"(other)"));
@@ -374,12 +419,17 @@ impl Outcomes {
 
     /// The suppression list, sorted by domain, then address.
     pub fn suppressed(&self) -> Vec<&Suppressed> {
-        let mut rows: Vec<&Suppressed> = self.suppressed.values().map(|row| &**row).collect();
-        fn key(s: &Suppressed) -> (&[u8], &[u8]) {
-            (&s.state.domain, local_part(&s.state))
-        }
-        rows.sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| compare(&a.state, &b.state)));
-        rows
+        // The local part is found once per row, not once per comparison; two
+        // rows equal in every field are alike, so the sort need not be stable.
+        let mut rows: Vec<(&[u8], &[u8], &Suppressed)> =
+            self.suppressed.values().map(|row| (&row.state.domain[..], local_part(&row.state), &**row)).collect();
+        rows.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| compare(&a.2.state, &b.2.state)));
+        rows.into_iter().map(|(_, _, row)| row).collect()
+    }
+
+    /// The suppression list in no particular order, for counting.
+    pub fn suppressed_unordered(&self) -> impl Iterator<Item = &Suppressed> {
+        self.suppressed.values().map(|row| &**row)
     }
 }
 
@@ -460,6 +510,31 @@ mod tests {
     /// A recipient's final state: address, outcome, first and last time (s), attempts.
     fn state(rcpt: &str, outcome: FinalOutcome, first: i64, last: i64, attempts: u32) -> RecipientState {
         RecipientState::for_test(rcpt, outcome, BounceType::Undetermined, (first, last), attempts)
+    }
+
+    /// Outcomes without the suppression list add up the same per-domain
+    /// rows, in whatever order the states come, and list no address.
+    #[test]
+    fn outcomes_without_suppression_keep_the_same_sums() {
+        let batch = || {
+            vec![
+                state("a@x.example", B, 1, 2, 1),
+                state("b@x.example", D, 1, 3, 2),
+                state("a@x.example", D, 4, 5, 1),
+                state("c@y.example", X, 1, 9, 3),
+                state("d@y.example", P, 2, 8, 1),
+                state("e@z.example", Dc, 1, 1, 1),
+            ]
+        };
+        let mut listed = Outcomes::default();
+        listed.add(batch());
+        let mut unlisted = Outcomes::default().without_suppression();
+        unlisted.add(batch().into_iter().rev().collect());
+        assert_eq!(listed.domain_rows(), unlisted.domain_rows());
+        assert_eq!(listed.recipients, unlisted.recipients);
+        assert_eq!(listed.suppressed().len(), 1);
+        assert!(unlisted.suppressed().is_empty());
+        assert_eq!(unlisted.suppressed_unordered().count(), 0);
     }
 
     /// Settling `Unrouteable address` with the log moves a row's reason

@@ -71,6 +71,20 @@ impl Folder {
         AbortOnPanic(self)
     }
 
+    /// A folder whose outcomes keep no suppression list (no `recipients`
+    /// report is written): see [`Outcomes::without_suppression`].
+    pub fn without_suppression(self) -> Folder {
+        let ordered = self.ordered.into_inner().unwrap_or_else(|e| e.into_inner());
+        Folder { ordered: Mutex::new(ordered.without_suppression()), ..self }
+    }
+
+    /// A folder whose outcomes sum the recipients per sender: see
+    /// [`Outcomes::with_senders`].
+    pub fn with_senders(self) -> Folder {
+        let ordered = self.ordered.into_inner().unwrap_or_else(|e| e.into_inner());
+        Folder { ordered: Mutex::new(ordered.with_senders()), ..self }
+    }
+
     /// Waits until piece `seq` is within the window.
     pub fn admit(&self, seq: u64) {
         let mut pending = self.pending.lock().expect("no worker panics holding it");
@@ -138,9 +152,12 @@ impl Folder {
         let fold = self.fold.into_inner().expect("no worker panicked");
         let peak = fold.peak_held();
         let last = fold.finish();
+        let volume = last.settled.received;
         let mut ordered = self.ordered.into_inner().expect("no worker panicked");
         ordered.add(last.ticket, last.settled.resolve());
-        ordered.finish(peak)
+        let mut outcomes = ordered.finish(peak);
+        outcomes.volume = volume;
+        outcomes
     }
 }
 
@@ -171,6 +188,26 @@ mod tests {
             folder.deliver(0, Messages::new());
             received.recv().expect("piece 2 is admitted once piece 0 is delivered");
         });
+    }
+
+    /// A folder without the suppression list gives the same per-domain
+    /// sums and lists no address.
+    #[test]
+    fn a_folder_without_suppression_lists_no_address() {
+        use crate::messages::tests::{BOUNCED, DELIVERED, ev};
+        let outcomes = |folder: Folder| {
+            let mut piece = Messages::new();
+            piece.record(&ev("A", "a@x.example", BOUNCED, Some(5)).attempt(), 0);
+            piece.record(&ev("A", "b@x.example", DELIVERED, Some(6)).attempt(), 1);
+            folder.deliver(0, piece);
+            folder.finish()
+        };
+        let listed = outcomes(Folder::new(SETTLE, 1));
+        let unlisted = outcomes(Folder::new(SETTLE, 1).without_suppression());
+        assert_eq!(listed.recipients, 2);
+        assert_eq!(listed.domain_rows(), unlisted.domain_rows());
+        assert_eq!(listed.suppressed().len(), 1);
+        assert!(unlisted.suppressed().is_empty());
     }
 
     /// See f055a60: a worker waiting for the fold window waited forever

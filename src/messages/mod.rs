@@ -52,6 +52,7 @@ pub mod fold;
 mod folder;
 mod node;
 mod resolve;
+mod senders;
 mod store;
 
 use std::hash::Hash;
@@ -65,6 +66,7 @@ pub use folder::Folder;
 use node::encode_key;
 pub use resolve::Settled;
 use resolve::compare;
+pub use senders::{NULL_SENDER, SenderSums, SenderTable, UNKNOWN, Volume, sender_domain};
 pub use store::Messages;
 
 /// The longest reply text shown per recipient (`last_reply`), in bytes; a
@@ -205,6 +207,10 @@ pub struct RecipientState {
     /// The final attempt was Exim's `Unrouteable address`
     /// ([`Attempt::unrouteable`]).
     pub unrouteable: bool,
+    /// Its message's envelope sender (empty for the null sender), when the
+    /// senders are followed and a line that took the message in was read
+    /// ([`Messages::record_sender`]).
+    pub sender: Option<std::sync::Arc<[u8]>>,
 }
 
 #[cfg(test)]
@@ -236,6 +242,7 @@ impl RecipientState {
             delay: None,
             expired_in_queue: false,
             unrouteable: false,
+            sender: None,
         }
     }
 }

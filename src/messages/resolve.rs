@@ -5,12 +5,14 @@
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use foldhash::fast::RandomState;
 
 use super::FinalOutcome;
 use super::MAX_REPLY;
 use super::RecipientState;
+use super::Volume;
 use super::node::Expiries;
 use super::node::Head;
 use super::node::Node;
@@ -32,6 +34,13 @@ pub struct Settled {
     /// The arrival time of each node's message, when recorded, by position
     /// in `nodes`; empty when no arrival was recorded at all.
     pub(super) arrived: Vec<Option<Micros>>,
+    /// The sender of each node's message, when recorded, by position in
+    /// `nodes`; empty when no sender was recorded at all.
+    pub(super) senders: Vec<Option<Arc<[u8]>>>,
+    /// The messages received, when this is the last of the store
+    /// ([`Messages::into_settled`](super::Messages::into_settled)): every
+    /// envelope record the store forgot or still held.
+    pub received: Volume,
 }
 
 impl Settled {
@@ -47,7 +56,7 @@ impl Settled {
 
     /// The recipients' final states, in no particular order.
     pub fn resolve(self) -> Vec<RecipientState> {
-        resolve(self.nodes, &self.expiries, &self.arrived)
+        resolve(self.nodes, &self.expiries, &self.arrived, &self.senders)
     }
 }
 
@@ -65,8 +74,15 @@ impl Settled {
 ///
 /// A chain's arrival is the earliest arrival time of its keys' messages
 /// (`arrived`, by position in `nodes`, or empty for none); it counts only
-/// for a delay no line says.
-pub(super) fn resolve(nodes: Vec<(u64, Node)>, expiries: &Expiries, arrived: &[Option<Micros>]) -> Vec<RecipientState> {
+/// for a delay no line says. Its sender is that of its first key's message
+/// (the message as it came in), else of the next key's with one (`senders`,
+/// by position, or empty for none).
+pub(super) fn resolve(
+    nodes: Vec<(u64, Node)>,
+    expiries: &Expiries,
+    arrived: &[Option<Micros>],
+    senders: &[Option<Arc<[u8]>>],
+) -> Vec<RecipientState> {
     let (hashes, mut nodes): (Vec<u64>, Vec<Node>) = nodes.into_iter().unzip();
     let n = nodes.len();
     // The link of each hop to its target, by position: source → target.
@@ -121,6 +137,7 @@ pub(super) fn resolve(nodes: Vec<(u64, Node)>, expiries: &Expiries, arrived: &[O
             chain_keys.push(at);
         }
         chain.arrived = chain_keys.iter().filter_map(|&i| arrived.get(i).copied().flatten()).min();
+        chain.sender = chain_keys.iter().find_map(|&i| senders.get(i).cloned().flatten());
         recipients.push(chain.finish(&nodes[at], expiries));
         for &i in &chain_keys {
             nodes[i] = Node::default();
@@ -216,11 +233,12 @@ pub(super) fn compare(a: &RecipientState, b: &RecipientState) -> Ordering {
     fn key(r: &RecipientState) -> Key<'_> {
         (&r.domain, &r.recipient, r.outcome, r.first_seen, r.last_seen, r.attempts, r.deferred_attempts, r.code)
     }
-    type Rest<'a> = (Option<Enhanced>, Reason, BounceType, &'a [u8], Option<u64>, bool, bool);
+    type Rest<'a> = (Option<Enhanced>, Reason, BounceType, &'a [u8], Option<u64>, bool, bool, Option<&'a [u8]>);
     fn rest(r: &RecipientState) -> Rest<'_> {
         // Delays as their bits: any total order will do.
         let delay = r.delay.map(f64::to_bits);
-        (r.enhanced, r.reason, r.bounce_type, &r.last_reply, delay, r.expired_in_queue, r.unrouteable)
+        let sender = r.sender.as_deref();
+        (r.enhanced, r.reason, r.bounce_type, &r.last_reply, delay, r.expired_in_queue, r.unrouteable, sender)
     }
     key(a).cmp(&key(b)).then_with(|| rest(a).cmp(&rest(b)))
 }
@@ -236,6 +254,8 @@ struct Chain {
     pub(super) hop_delay: f64,
     /// When the message arrived (an arrival record), if known.
     pub(super) arrived: Option<Micros>,
+    /// Who sent it (an envelope record), if known.
+    pub(super) sender: Option<Arc<[u8]>>,
 }
 
 impl Chain {
@@ -302,6 +322,7 @@ impl Chain {
             delay,
             expired_in_queue: outcome == FinalOutcome::Expired && head.outcome == Outcome::Deferred,
             unrouteable: head.unrouteable,
+            sender: self.sender,
         }
     }
 }
@@ -532,7 +553,7 @@ mod tests {
         by_text.sort_by(|x, y| x.1.parts().text.cmp(y.1.parts().text));
         for order in [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]] {
             let nodes: Vec<(u64, Node)> = order.iter().map(|&i| by_text[i].clone()).collect();
-            let got = resolve(nodes, &expiries, &[]);
+            let got = resolve(nodes, &expiries, &[], &[]);
             assert_eq!(got.len(), 1, "{order:?}");
             assert_eq!((&got[0].last_reply[..], got[0].first_seen), (&b"C to A"[..], Some(10_000_000)), "{order:?}");
         }
@@ -666,6 +687,46 @@ mod tests {
         COLLIDE.set(false);
     }
 
+    /// A recipient's sender is that of its message; along a chain of hops,
+    /// that of the first key with one (the message as it came in). Worked
+    /// out by hand.
+    #[test]
+    fn senders_follow_the_chain_from_its_start() {
+        let u = "u@x.example";
+        type Case = (&'static str, Vec<Ev>, Vec<(&'static str, &'static str)>, Option<&'static str>);
+        let cases: Vec<Case> = vec![
+            ("its message's", vec![ev("A", u, DELIVERED, Some(1))], vec![("A", "s@x.example")], Some("s@x.example")),
+            ("the null sender", vec![ev("A", u, BOUNCED, Some(1))], vec![("A", "")], Some("")),
+            ("none recorded", vec![ev("A", u, DELIVERED, Some(1))], vec![("B", "s@x.example")], None),
+            (
+                "the chain's first message",
+                vec![hop("A", u, "B", Some(1)), ev("B", u, DELIVERED, Some(2))],
+                vec![("A", "first@x.example"), ("B", "second@x.example")],
+                Some("first@x.example"),
+            ),
+            (
+                "the next with one",
+                vec![hop("A", u, "B", Some(1)), ev("B", u, DELIVERED, Some(2))],
+                vec![("B", "second@x.example")],
+                Some("second@x.example"),
+            ),
+        ];
+        for collide in [false, true] {
+            COLLIDE.set(collide);
+            for (name, events, senders, want) in &cases {
+                let mut m = Messages::new();
+                feed(&mut m, &events.iter().copied().enumerate().collect::<Vec<_>>(), &[]);
+                for &(qid, sender) in senders {
+                    m.record_sender(qid.as_bytes(), Some(0), sender.as_bytes(), None, None);
+                }
+                let f = m.finish();
+                assert_eq!(f.recipients.len(), 1, "{name}");
+                assert_eq!(f.recipients[0].sender.as_deref(), want.map(str::as_bytes), "{name}, collisions: {collide}");
+            }
+        }
+        COLLIDE.set(false);
+    }
+
     #[test]
     fn recipients_are_sorted_and_domains_kept() {
         let f = run(
@@ -713,6 +774,7 @@ mod tests {
                         delay: random.pick(&[None, Some(1.0), Some(-0.0), Some(0.0)]),
                         expired_in_queue: random.below(2) == 0,
                         unrouteable: false,
+                        sender: random.pick(&[None, Some(&b""[..]), Some(&b"s@x.example"[..])]).map(Into::into),
                     }
                 })
                 .collect();

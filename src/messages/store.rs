@@ -28,6 +28,7 @@ use super::node::merge;
 use super::node::split_key;
 use super::resolve::Settled;
 use super::resolve::Sorter;
+use super::senders::{SenderRecord, Senders, Volume, add_senders};
 use crate::parse::Outcome;
 use crate::time::Micros;
 
@@ -47,6 +48,11 @@ pub struct Messages {
     pub(super) expiries: Expiries,
     /// The earliest arrival time of each message id.
     pub(super) arrivals: Arrivals,
+    /// The envelope records of the messages (only when the senders are
+    /// followed, [`Messages::record_sender`]).
+    pub(super) senders: Senders,
+    /// The messages whose envelope records were forgotten.
+    pub(super) received: Volume,
     /// The latest time of the events, expiries and arrivals recorded (a
     /// missing time sorts first): how far into the log the state reaches.
     pub(super) latest: Option<Micros>,
@@ -170,6 +176,46 @@ impl Messages {
         self.arrivals.entry(id).and_modify(|t| *t = (*t).min(time)).or_insert(time);
     }
 
+    /// Notes a line that took in the message `queue_id` (Postfix's qmgr
+    /// `from=<...>, size=N, nrcpt=M`, Exim's `<=`): its `sender` (as the
+    /// reports spell it, empty for the null sender), size and recipients.
+    /// Records of one id combine alike in any order (the earliest line
+    /// counts, [`SenderRecord::absorb`]). For an id longer than 23 bytes
+    /// (neither MTA writes one) nothing is noted.
+    pub fn record_sender(
+        &mut self,
+        queue_id: &[u8],
+        time: Option<Micros>,
+        sender: &[u8],
+        size: Option<u64>,
+        recipients: Option<u32>,
+    ) {
+        let Some(id) = MessageId::of(queue_id) else { return };
+        self.latest = self.latest.max(time);
+        let record = SenderRecord::new(time, sender, size, recipients);
+        match self.senders.get_mut(&id) {
+            Some(held) => held.absorb(record),
+            None => {
+                self.senders.insert(id, record);
+            }
+        }
+    }
+
+    /// The senders of the messages of `nodes`, by position (empty when no
+    /// sender is recorded), each record counting the keys that take it.
+    fn take_senders(&mut self, nodes: &[(u64, Node)]) -> Vec<Option<std::sync::Arc<[u8]>>> {
+        if self.senders.is_empty() {
+            return Vec::new();
+        }
+        let senders = &mut self.senders;
+        let mut sender = |node: &Node| {
+            let record = senders.get_mut(&MessageId::of(split_key(node.key()).0)?)?;
+            record.keys = record.keys.saturating_add(1);
+            Some(record.sender().clone())
+        };
+        nodes.iter().map(|(_, node)| sender(node)).collect()
+    }
+
     /// Distinct (queue id, recipient) pairs held.
     pub fn len(&self) -> usize {
         self.nodes.len()
@@ -225,16 +271,22 @@ impl Messages {
     }
 
     /// Every key, to be resolved as they stand.
-    pub fn into_settled(self) -> Settled {
-        let Messages { nodes, expiries, arrivals, .. } = self;
-        let nodes: Vec<(u64, Node)> = nodes.into_iter().collect();
+    /// With them go the messages received: every envelope record forgotten
+    /// or held ([`Settled::received`]).
+    pub fn into_settled(mut self) -> Settled {
+        let nodes: Vec<(u64, Node)> = std::mem::take(&mut self.nodes).into_iter().collect();
+        let senders = self.take_senders(&nodes);
+        let Messages { expiries, arrivals, senders: records, mut received, .. } = self;
+        for record in records.values() {
+            received += record.volume();
+        }
         let arrived = match arrivals.is_empty() {
             true => Vec::new(),
             false => {
                 nodes.iter().map(|(_, node)| arrivals.get(&MessageId::of(split_key(node.key()).0)?).copied()).collect()
             }
         };
-        Settled { nodes, expiries, arrived }
+        Settled { nodes, expiries, arrived, senders, received }
     }
 
     /// Takes out the recipients settled at `horizon`, to be resolved into
@@ -346,6 +398,22 @@ impl Messages {
         if any_old {
             self.arrivals.retain(|id, &mut t| t > before || needed.contains(id));
         }
+        // The senders of the keys that leave; the envelope records as old
+        // that no key held needs are forgotten, each a message received.
+        let senders = self.take_senders(&out);
+        let old_sender = |record: &SenderRecord| record.time().is_some_and(|t| t <= before);
+        if self.senders.values().any(old_sender) {
+            let held: HashSet<MessageId, RandomState> =
+                self.nodes.iter().filter_map(|(_, node)| MessageId::of(split_key(node.key()).0)).collect();
+            let received = &mut self.received;
+            self.senders.retain(|id, record| {
+                let forget = old_sender(record) && !held.contains(id);
+                if forget {
+                    *received += record.volume();
+                }
+                !forget
+            });
+        }
         // The expiry records the deferred ones need (the others need none).
         let mut marks = Expiries::default();
         for (_, node) in out.iter().filter(|(_, node)| node.outcome() == Outcome::Deferred) {
@@ -355,7 +423,7 @@ impl Messages {
             }
         }
         self.forget_marks(forget_marks);
-        Settled { nodes: out, expiries: marks, arrived }
+        Settled { nodes: out, expiries: marks, arrived, senders, received: Volume::default() }
     }
 
     /// Drops the expiry records at or before `before` that no deferred key
@@ -399,6 +467,8 @@ impl AddAssign for Messages {
         for (id, time) in other.arrivals {
             self.arrivals.entry(id).and_modify(|t| *t = (*t).min(time)).or_insert(time);
         }
+        add_senders(&mut self.senders, other.senders);
+        self.received += other.received;
         // The final lines `other` kept apart: after its own states, so that
         // each meets every earlier state of its key (states combine the same
         // in any order).
@@ -420,6 +490,7 @@ impl AddAssign for Messages {
 mod tests {
     use super::*;
     use crate::classify::Reason;
+    use crate::messages::Volume;
     use crate::messages::node::COLLIDE;
     use crate::messages::tests::*;
     use crate::parse::Enhanced;
@@ -652,6 +723,105 @@ mod tests {
         let mut kept: Vec<&[u8]> = m.arrivals.keys().map(|id| id.bytes()).collect();
         kept.sort();
         assert_eq!(kept, [&b"HELD"[..], b"LATER", b"NEEDED"]);
+    }
+
+    /// A sender record for tests: queue id, time (seconds), sender, size,
+    /// recipients.
+    type Sent = (&'static str, Option<i64>, &'static str, Option<u64>, Option<u32>);
+
+    fn feed_senders(m: &mut Messages, senders: &[Sent]) {
+        for &(qid, time, sender, size, recipients) in senders {
+            m.record_sender(qid.as_bytes(), time.map(|s| s * 1_000_000), sender.as_bytes(), size, recipients);
+        }
+    }
+
+    /// Events, expiries and sender records (several of one id, of other
+    /// senders and times) split at random across three states and merged
+    /// in any order: the final states (their senders included) and the
+    /// volume are those of one state fed everything.
+    #[test]
+    fn senders_do_not_depend_on_split_or_order() {
+        let mut random = Random(11);
+        let senders: [Sent; 6] = [
+            ("A", Some(1), "a@x.example", Some(10), Some(2)),
+            ("A", Some(3), "a@x.example", Some(10), Some(2)),
+            ("A", None, "z@x.example", None, None),
+            ("B", Some(0), "", Some(5), None),
+            ("B", Some(0), "b@x.example", Some(5), None),
+            ("C", Some(2), "c@x.example", Some(7), Some(1)),
+        ];
+        let mut with_senders = 0;
+        for round in 0..300 {
+            COLLIDE.set(round % 3 == 2);
+            let (events, expiries) = scenario(&mut random, 6, 1);
+            let sent: Vec<Sent> = (0..random.below(4)).map(|_| random.pick(&senders)).collect();
+            let mut whole = Messages::new();
+            feed(&mut whole, &events, &expiries);
+            feed_senders(&mut whole, &sent);
+            let want_volume = whole.clone().into_settled().received;
+            let want = whole.finish();
+            with_senders += usize::from(want.recipients.iter().any(|r| r.sender.is_some()));
+            let mut parts: Vec<Messages> = (0..3).map(|_| Messages::new()).collect();
+            for &e in &events {
+                feed(&mut parts[random.below(3)], &[e], &[]);
+            }
+            feed(&mut parts[random.below(3)], &[], &expiries);
+            for &s in &sent {
+                feed_senders(&mut parts[random.below(3)], &[s]);
+            }
+            random.shuffle(&mut parts);
+            let mut merged = parts.pop().unwrap();
+            for part in parts {
+                merged += part;
+            }
+            assert_eq!(merged.clone().into_settled().received, want_volume, "round {round}: {sent:?}");
+            assert_eq!(merged.finish(), want, "round {round}: {sent:?}\n{events:#?}");
+        }
+        COLLIDE.set(false);
+        assert!(with_senders > 100, "{with_senders} rounds with senders");
+    }
+
+    /// `retire(10 s, 50 s)`: the keys that leave take their message's
+    /// sender along (shared, counted in the record); records at or before
+    /// 50 s that no held key needs are forgotten, each a message received;
+    /// the rest come out at the end, each counted once.
+    #[test]
+    fn retire_takes_senders_along_and_counts_what_it_forgets() {
+        let mut m = Messages::new();
+        let events = [
+            (0, ev("NEEDED", "a@x.example", DEFERRED, Some(5))),
+            (1, ev("LEFT", "a@x.example", DELIVERED, Some(5))),
+            (2, ev("LEFT", "b@x.example", DELIVERED, Some(6))),
+            (3, ev("NONE", "a@x.example", DELIVERED, Some(5))),
+        ];
+        feed(&mut m, &events, &[]);
+        let senders: [Sent; 5] = [
+            ("NEEDED", Some(1), "n@x.example", Some(100), Some(1)),
+            ("LEFT", Some(2), "", Some(20), None),
+            ("LEFT", Some(4), "", Some(20), None),
+            ("ALONE", Some(1), "z@x.example", Some(3), Some(4)),
+            ("LATER", Some(51), "l@x.example", None, Some(1)),
+        ];
+        feed_senders(&mut m, &senders);
+        let settled = m.retire(10_000_000, 50_000_000);
+        let mut gone: Vec<(&[u8], Option<&[u8]>)> = settled
+            .nodes
+            .iter()
+            .zip(&settled.senders)
+            .map(|((_, node), sender)| (split_key(node.key()).0, sender.as_deref()))
+            .collect();
+        gone.sort();
+        assert_eq!(gone, [(&b"LEFT"[..], Some(&b""[..])), (b"LEFT", Some(b"")), (b"NONE", None)]);
+        assert_eq!(settled.received, Volume::default(), "only the last batch carries the volume");
+        // LEFT and ALONE were forgotten: two messages, LEFT's recipients
+        // the two keys that took its sender (no `nrcpt=`).
+        assert_eq!(m.received, Volume { messages: 2, bytes: 23, sized: 2, recipients: 6 });
+        let mut kept: Vec<&[u8]> = m.senders.keys().map(|id| id.bytes()).collect();
+        kept.sort();
+        assert_eq!(kept, [&b"LATER"[..], b"NEEDED"]);
+        let last = m.into_settled();
+        assert_eq!(last.senders, [Some(b"n@x.example".as_slice().into())]);
+        assert_eq!(last.received, Volume { messages: 4, bytes: 123, sized: 3, recipients: 8 });
     }
 
     /// The same events split in every way across three states, each fed in

@@ -39,6 +39,9 @@ pub struct Dialect {
     /// Literals of lines only the message-level reports use (Exim's
     /// arrivals): searched for only when they are asked for.
     pub message_anchors: &'static [Anchor],
+    /// Literals of lines only the sender reports use (Postfix's qmgr
+    /// `from=<...>, size=...`): searched for only when they are asked for.
+    pub sender_anchors: &'static [Anchor],
     /// Literals of our own server's refusals: searched for only when the
     /// `rejects` report is asked for.
     pub reject_anchors: &'static [Anchor],
@@ -71,6 +74,7 @@ pub static DIALECTS: [&Dialect; 2] = [
             Anchor { literal: postfix::EXPIRY_ANCHOR, parse: postfix::parse_expiry },
         ],
         message_anchors: &[],
+        sender_anchors: &[Anchor { literal: postfix::QUEUED_ANCHOR, parse: postfix::parse_queued }],
         reject_anchors: &[
             Anchor { literal: refusal::POSTFIX_ANCHORS[0], parse: refusal::POSTFIX_PARSERS[0] },
             Anchor { literal: refusal::POSTFIX_ANCHORS[1], parse: refusal::POSTFIX_PARSERS[1] },
@@ -99,6 +103,7 @@ pub static DIALECTS: [&Dialect; 2] = [
             Anchor { literal: exim::ANCHORS[4], parse: exim::parse },
         ],
         message_anchors: &[Anchor { literal: exim::ARRIVAL_ANCHOR, parse: exim::parse_arrival }],
+        sender_anchors: &[],
         reject_anchors: &[Anchor { literal: refusal::EXIM_ANCHOR, parse: refusal::parse_exim }],
         problem_anchors: &[
             Anchor { literal: problem::EXIM_PROBLEMS[0], parse: problem::parse_exim },
@@ -229,6 +234,7 @@ mod tests {
                 .anchors
                 .iter()
                 .chain(dialect.message_anchors)
+                .chain(dialect.sender_anchors)
                 .chain(dialect.reject_anchors)
                 .chain(dialect.problem_anchors);
             assert!(anchors.all(|a| !a.literal.is_empty()), "{}", dialect.name);

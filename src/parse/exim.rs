@@ -13,8 +13,8 @@ use std::sync::LazyLock;
 use memchr::memmem::Finder;
 
 use super::{
-    Event, Note, Outcome, Parsed, Reply, Stage, after, bracketed, domain_of, end_outside_quotes, is_alphanumeric,
-    reply_at, unquoted,
+    Envelope, Event, Note, Outcome, Parsed, Reply, Stage, after, bracketed, domain_of, end_outside_quotes,
+    is_alphanumeric, reply_at, unquoted,
 };
 
 /// The literals the scanner searches for: `=>` and `->` (delivered), `>>`
@@ -211,11 +211,27 @@ fn names_host(fields: &[u8]) -> bool {
 /// Parses an arrival line, `ID <= sender ...`, in which [`ARRIVAL_ANCHOR`]
 /// starts at byte `at`: the message `ID` arrived at the line's time. The
 /// flag must follow the line's first message id, as a delivery's.
+///
+/// The envelope is read too: the sender is the word after the flag (`<>`,
+/// the null sender, is read as empty), the size the digits of the first
+/// ` S=` after it. Exim names no recipients there.
 pub fn parse_arrival(line: &[u8], at: usize) -> Parsed<'_> {
     match message_id_before(line, at) {
-        Some(id_start) => Parsed::Arrival { queue_id: &line[id_start..at] },
+        Some(id_start) => Parsed::Arrival { queue_id: &line[id_start..at], envelope: envelope(&line[at + 4..]) },
         None => Parsed::Other,
     }
+}
+
+/// The envelope of an arrival line, from `rest`, what follows `<= `.
+fn envelope(rest: &[u8]) -> Envelope<'_> {
+    let end = memchr::memchr(b' ', rest).unwrap_or(rest.len());
+    let sender = match &rest[..end] {
+        b"<>" => &[][..],
+        sender => sender,
+    };
+    let after = &rest[end..];
+    let size = memchr::memmem::find(after, b" S=").and_then(|i| super::leading_number(&after[i + 3..]));
+    Envelope { sender, size, recipients: None }
 }
 
 /// Where the message id that ends right before the flag at `at` starts,
@@ -572,8 +588,33 @@ mod tests {
         ];
         for (line, want) in cases {
             let at = memchr::memmem::find(line.as_bytes(), ARRIVAL_ANCHOR).unwrap();
-            let want = want.map_or(Parsed::Other, |id| Parsed::Arrival { queue_id: id.as_bytes() });
-            assert_eq!(parse_arrival(line.as_bytes(), at), want, "{line}");
+            let got = match parse_arrival(line.as_bytes(), at) {
+                Parsed::Arrival { queue_id, .. } => Some(std::str::from_utf8(queue_id).unwrap()),
+                _ => None,
+            };
+            assert_eq!(got, want, "{line}");
+        }
+    }
+
+    /// The envelope of an arrival line: the sender as logged (`<>` read as
+    /// the null sender, empty), the size from `S=`; worked out by hand.
+    #[test]
+    fn arrival_envelopes() {
+        let head = "2026-11-05 10:00:00 1tXyZa-0003Ab-Qr <= ";
+        let cases: [(&str, &str, Option<u64>); 6] = [
+            ("s@sender.example H=h [192.0.2.1] P=esmtp S=1234 id=x@y", "s@sender.example", Some(1234)),
+            ("<> R=1tVmQ4-0005Kt-3c U=Debian-exim P=local S=4420", "", Some(4420)),
+            ("Odd+Tag=x@Sender.Example P=local S=0", "Odd+Tag=x@Sender.Example", Some(0)),
+            // No size, a size that is not a number, the end of the line.
+            ("root@host U=root P=local", "root@host", None),
+            ("root@host P=local S=big", "root@host", None),
+            ("root@host", "root@host", None),
+        ];
+        for (rest, sender, size) in cases {
+            let line = format!("{head}{rest}");
+            let at = memchr::memmem::find(line.as_bytes(), ARRIVAL_ANCHOR).unwrap();
+            let Parsed::Arrival { envelope, .. } = parse_arrival(line.as_bytes(), at) else { panic!("{line}") };
+            assert_eq!(envelope, Envelope { sender: sender.as_bytes(), size, recipients: None }, "{line}");
         }
     }
 

@@ -288,6 +288,30 @@ impl<'a> Event<'a> {
     }
 }
 
+/// What a line that takes in a message says of it (Postfix's qmgr
+/// `from=<...>, size=N, nrcpt=M`, Exim's `<= sender ... S=N`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Envelope<'a> {
+    /// The envelope sender as logged, without the angle brackets: empty
+    /// for the null sender (`<>`).
+    pub sender: &'a [u8],
+    /// The message's size in bytes, when logged (`size=`, `S=`).
+    pub size: Option<u64>,
+    /// Its recipients, when logged (Postfix's `nrcpt=`; Exim's arrival line
+    /// names none).
+    pub recipients: Option<u32>,
+}
+
+/// The digits at the start of `bytes` as a number, when there are 1 to 18
+/// of them (a size or a count; more is no number this program believes).
+pub fn leading_number(bytes: &[u8]) -> Option<u64> {
+    let digits = bytes.iter().take(19).take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || digits > 18 {
+        return None;
+    }
+    Some(bytes[..digits].iter().fold(0, |n, &b| n * 10 + u64::from(b - b'0')))
+}
+
 /// What a parser made of a candidate line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Parsed<'a> {
@@ -307,6 +331,18 @@ pub enum Parsed<'a> {
     Arrival {
         /// The message id.
         queue_id: &'a [u8],
+        /// Its envelope sender, size and recipients.
+        envelope: Envelope<'a>,
+    },
+    /// Postfix's qmgr took a message into the active queue (`QID:
+    /// from=<sender>, size=N, nrcpt=M (queue active)`), logged again each
+    /// time a deferred message comes back: its envelope, for the sender
+    /// reports (no delay counts from it: Postfix logs `delay=`).
+    Queued {
+        /// The queue id.
+        queue_id: &'a [u8],
+        /// Its envelope sender, size and recipients.
+        envelope: Envelope<'a>,
     },
     /// It looked like a delivery line but could not be read as one.
     Malformed,

@@ -12,7 +12,10 @@ use std::sync::LazyLock;
 
 use memchr::memmem::Finder;
 
-use super::{Event, Note, Outcome, Parsed, Stage, bracketed, domain_of, enhanced_at, is_alphanumeric, reply_code_at};
+use super::{
+    Envelope, Event, Note, Outcome, Parsed, Stage, bracketed, domain_of, enhanced_at, is_alphanumeric, leading_number,
+    reply_code_at,
+};
 
 /// The literal the scanner searches for.
 pub const ANCHOR: &[u8] = b": to=";
@@ -20,6 +23,12 @@ pub const ANCHOR: &[u8] = b": to=";
 /// The literal that ends qmgr's expiry line, `QID: from=<s>, status=expired,
 /// returned to sender` (also `status=force-expired`).
 pub const EXPIRY_ANCHOR: &[u8] = b", returned to sender";
+
+/// The literal of qmgr's line for a message taken into the active queue,
+/// `QID: from=<sender>, size=N, nrcpt=M (queue active)`, read by
+/// [`parse_queued`] (its expiry line holds it too, and is left to
+/// [`parse_expiry`]).
+pub const QUEUED_ANCHOR: &[u8] = b": from=<";
 
 /// Whether the start of an input looks like a Postfix log: its name appears
 /// in it (the syslog tags `postfix/smtp`, `postfix/qmgr`...).
@@ -163,6 +172,39 @@ pub fn parse_expiry(line: &[u8], at: usize) -> Parsed<'_> {
     match queue_id_and_tag(&line[..from]) {
         Some((queue_id, _)) => Parsed::Expiry { queue_id },
         None => Parsed::Other,
+    }
+}
+
+/// Parses qmgr's line for a message taken into the active queue, in which
+/// [`QUEUED_ANCHOR`] starts at byte `at`: `QID: from=<sender>, size=N,
+/// nrcpt=M (queue active)`. The sender is read between the brackets (a `>`
+/// in a quoted local part does not end it); `size=` and `nrcpt=` are read
+/// by name among the fields after it, so a line without a size still gives
+/// the sender. A line without `nrcpt=` (sendmail writes `from=<...>,
+/// size=N, class=0, nrcpts=1`), or whose fields say `status=` (the expiry
+/// line), is no such line.
+pub fn parse_queued(line: &[u8], at: usize) -> Parsed<'_> {
+    let Some((queue_id, _)) = queue_id_and_tag(&line[..at]) else {
+        return Parsed::Other;
+    };
+    let Some((sender, fields)) = bracketed(&line[at + QUEUED_ANCHOR.len() - 1..]) else {
+        return Parsed::Other;
+    };
+    let (mut size, mut recipients, mut known) = (None, None, false);
+    for field in fields.split(|&b| b == b',') {
+        let field = field.trim_ascii_start();
+        if let Some(value) = field.strip_prefix(b"size=") {
+            size = leading_number(value);
+        } else if let Some(value) = field.strip_prefix(b"nrcpt=") {
+            recipients = leading_number(value).and_then(|n| u32::try_from(n).ok());
+            known = true;
+        } else if field.starts_with(b"status=") {
+            return Parsed::Other;
+        }
+    }
+    match known {
+        true => Parsed::Queued { queue_id, envelope: Envelope { sender, size, recipients } },
+        false => Parsed::Other,
     }
 }
 
@@ -571,6 +613,53 @@ mod tests {
                 assert_eq!(e.code, Some(250), "{line}");
             }
         }
+    }
+
+    /// qmgr's queued lines: the sender between the brackets (`<>` is the
+    /// null sender, read as empty), `size=` and `nrcpt=` by name; the
+    /// expiry line and lines without either field are not read as such.
+    #[test]
+    fn queued_lines() {
+        let head = "Nov  5 10:00:00 mx1 postfix/qmgr[1190]: 4E5F6A7B8C: from=<";
+        type Read<'a> = Option<(&'a str, Option<u64>, Option<u32>)>;
+        let cases: [(&str, Read<'_>); 12] = [
+            ("a@b.example>, size=2345, nrcpt=3 (queue active)", Some(("a@b.example", Some(2345), Some(3)))),
+            (">, size=4420, nrcpt=1 (queue active)", Some(("", Some(4420), Some(1)))),
+            (
+                "Odd+Tag=x@Sender.EXAMPLE>, size=1, nrcpt=1 (queue active)",
+                Some(("Odd+Tag=x@Sender.EXAMPLE", Some(1), Some(1))),
+            ),
+            // A `>` inside a quoted local part does not end the address.
+            ("\"a>b\"@x.example>, size=10, nrcpt=2 (queue active)", Some(("\"a>b\"@x.example", Some(10), Some(2)))),
+            // A field missing, or not a number.
+            ("a@b.example>, nrcpt=2 (queue active)", Some(("a@b.example", None, Some(2)))),
+            ("a@b.example>, nrcpt=x (queue active)", Some(("a@b.example", None, None))),
+            ("a@b.example>, size=x, nrcpt=2 (queue active)", Some(("a@b.example", None, Some(2)))),
+            // The expiry line, a line without the fields, an unclosed address.
+            ("a@b.example>, status=expired, returned to sender", None),
+            ("a@b.example>, something else", None),
+            ("a@b.example, size=1, nrcpt=1", None),
+            // No `nrcpt=`: not qmgr's line (sendmail's has `nrcpts=`).
+            ("a@b.example>, size=77", None),
+            ("a@b.example>, size=1234, class=0, nrcpts=1, msgid=<x@y>, proto=ESMTP", None),
+        ];
+        for (rest, want) in cases {
+            let line = format!("{head}{rest}");
+            let at = memchr::memmem::find(line.as_bytes(), QUEUED_ANCHOR).unwrap();
+            let got = match parse_queued(line.as_bytes(), at) {
+                Parsed::Queued { queue_id, envelope } => {
+                    assert_eq!(queue_id, b"4E5F6A7B8C");
+                    Some((std::str::from_utf8(envelope.sender).unwrap(), envelope.size, envelope.recipients))
+                }
+                Parsed::Other => None,
+                other => panic!("{line}: {other:?}"),
+            };
+            assert_eq!(got, want, "{line}");
+        }
+        // No queue id before the anchor: another line.
+        let line = b"Nov  5 10:00:00 mx1 postfix/smtpd[1]: NOQUEUE; x: from=<a@b>, size=1, nrcpt=1";
+        let at = memchr::memmem::find(line, QUEUED_ANCHOR).unwrap();
+        assert_eq!(parse_queued(line, at), Parsed::Other);
     }
 
     /// The sender may be long, up to the bounded look-back: `: from=<` is

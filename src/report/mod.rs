@@ -13,6 +13,7 @@ mod problems;
 mod reasons;
 mod recipients;
 mod rejects;
+mod senders;
 pub mod table;
 
 use std::sync::Arc;
@@ -31,6 +32,7 @@ pub use problems::ProblemRow;
 pub use reasons::ReasonRow;
 pub use recipients::{RecipientOptions, RecipientRow, keyed_hash, listed};
 pub use rejects::RejectRow;
+pub use senders::{PerSender, PerSenderDomain};
 
 /// Every report's rows, in output order.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -49,6 +51,11 @@ pub struct Reports {
     pub messages: Vec<MessageRow>,
     /// Rows of the `recipients` report (empty unless messages were followed).
     pub recipients: Vec<RecipientRow>,
+    /// Rows of the `senders` report (empty unless senders were followed).
+    pub senders: Vec<PerSender>,
+    /// Rows of the `sender-domains` report (empty unless senders were
+    /// followed).
+    pub sender_domains: Vec<PerSenderDomain>,
     /// Rows of the `rejects` report (empty unless it was asked for).
     pub rejects: Vec<RejectRow>,
     /// Rows of the `problems` report (empty unless it was asked for).
@@ -95,6 +102,8 @@ impl Reports {
             hourly: if wants(ReportKind::Hourly) { period_rows(tally, Period::Hour) } else { Vec::new() },
             messages: Vec::new(),
             recipients: Vec::new(),
+            senders: Vec::new(),
+            sender_domains: Vec::new(),
             rejects: Vec::new(),
             problems: Vec::new(),
         }
@@ -111,7 +120,8 @@ impl Reports {
         }
     }
 
-    /// Adds the message-level rows (per domain, and the suppression list),
+    /// Adds the message-level rows of the reports among `kinds` (per domain,
+    /// and the suppression list),
     /// and to the `domains` rows the recipients expired in the queue, which
     /// only the message layer can tell (a Postfix expiry names no
     /// recipient). The `messages` report folds into `(other)` the domains
@@ -119,13 +129,31 @@ impl Reports {
     /// it names the same domains as the line-level reports, and so do the
     /// expired recipients added to `domains`; the suppression list keeps
     /// every address with its own domain.
-    pub fn add_messages(&mut self, outcomes: &Outcomes, options: &RecipientOptions, tally: &Tally) {
-        self.messages = if tally.other().is_some() {
-            outcomes.domain_rows_keeping(|domain| tally.keeps(domain))
-        } else {
-            outcomes.domain_rows()
-        };
-        self.recipients = recipients::rows(outcomes, options);
+    pub fn add_messages(
+        &mut self,
+        outcomes: &Outcomes,
+        options: &RecipientOptions,
+        tally: &Tally,
+        kinds: &[ReportKind],
+    ) {
+        if kinds.contains(&ReportKind::Messages) {
+            self.messages = if tally.other().is_some() {
+                outcomes.domain_rows_keeping(|domain| tally.keeps(domain))
+            } else {
+                outcomes.domain_rows()
+            };
+        }
+        if kinds.contains(&ReportKind::Recipients) {
+            self.recipients = recipients::rows(outcomes, options);
+        }
+        if let Some(table) = outcomes.senders() {
+            if kinds.contains(&ReportKind::Senders) {
+                self.senders = senders::sender_rows(table, options.hash_key.as_deref());
+            }
+            if kinds.contains(&ReportKind::SenderDomains) {
+                self.sender_domains = senders::sender_domain_rows(table);
+            }
+        }
         domains::add_expired_in_queue(&mut self.domains, outcomes.expired_in_queue());
     }
 
@@ -166,6 +194,8 @@ pub fn columns(kind: ReportKind) -> &'static [table::Column] {
         ReportKind::Daily | ReportKind::Hourly => PeriodRow::COLUMNS,
         ReportKind::Messages => MessageRow::COLUMNS,
         ReportKind::Recipients => RecipientRow::COLUMNS,
+        ReportKind::Senders => PerSender::COLUMNS,
+        ReportKind::SenderDomains => PerSenderDomain::COLUMNS,
         ReportKind::Rejects => RejectRow::COLUMNS,
         ReportKind::Problems => ProblemRow::COLUMNS,
     }

@@ -121,7 +121,7 @@ pub struct Listed {
 /// The counts of the suppression list under `suppress` (see [`Listed`]).
 pub fn listed(outcomes: &Outcomes, suppress: Suppress) -> Listed {
     let mut listed = Listed::default();
-    for s in outcomes.suppressed() {
+    for s in outcomes.suppressed_unordered() {
         match action(&s.state, suppress) {
             Some(Action::Suppress) => listed.suppress += 1,
             Some(Action::Review) => listed.review += 1,
