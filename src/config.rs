@@ -36,11 +36,16 @@ pub enum ReportKind {
     Senders,
     /// Per envelope sender domain, counted per recipient by final outcome.
     SenderDomains,
+    /// Our own server's refusals, per (action, stage, code, enhanced code,
+    /// reason, bounce type).
+    Rejects,
+    /// Operational trouble (warning, error, fatal, panic lines), per kind.
+    Problems,
 }
 
 impl ReportKind {
     /// Every report.
-    pub const ALL: [ReportKind; 9] = [
+    pub const ALL: [ReportKind; 11] = [
         ReportKind::Domains,
         ReportKind::Codes,
         ReportKind::Reasons,
@@ -50,6 +55,8 @@ impl ReportKind {
         ReportKind::Recipients,
         ReportKind::Senders,
         ReportKind::SenderDomains,
+        ReportKind::Rejects,
+        ReportKind::Problems,
     ];
 
     /// The reports `-o` writes unless told otherwise, in that order.
@@ -91,6 +98,8 @@ impl ReportKind {
             ReportKind::Recipients => "recipients",
             ReportKind::Senders => "senders",
             ReportKind::SenderDomains => "sender-domains",
+            ReportKind::Rejects => "rejects",
+            ReportKind::Problems => "problems",
         }
     }
 }

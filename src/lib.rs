@@ -33,6 +33,8 @@ mod journald;
 mod messages;
 mod numbers;
 mod parse;
+mod problems;
+mod refusals;
 mod report;
 mod scan;
 mod search;
@@ -154,18 +156,24 @@ pub fn analyze(config: &Config) -> Result<Exit> {
         && config.mta.dialects().any(|dialect| dialect.expires_without_recipients);
     let needs_messages = expiries_need_messages || written.iter().any(|r| r.is_message_level());
     let needs_time = config.time.has_window() || written.iter().any(|r| r.is_time_series()) || needs_messages;
+    // The problems report says when each kind was first and last seen: the
+    // clocks are needed, but only its own lines' times are read.
+    let problems = written.contains(&ReportKind::Problems);
     let options = ScanOptions {
         mta: config.mta,
         threads: config.threads,
         blocks: config.blocks,
         max_tracked: config.tracked(),
-        time: needs_time.then(|| config.time.clone()),
+        time: (needs_time || problems).then(|| config.time.clone()),
+        events_timed: needs_time,
         messages: needs_messages,
         expiries_only: needs_messages && !written.iter().any(|r| r.is_message_level()),
         suppression: written.contains(&ReportKind::Recipients),
         senders: written.iter().any(|r| r.is_per_sender()),
         settle: config.settle,
         rules: config.rules.clone(),
+        rejects: written.contains(&ReportKind::Rejects),
+        problems,
     };
     let mut analysis = scan::run(&config.inputs, &options, &progress)?;
     progress.finish_and_clear();
@@ -182,6 +190,7 @@ pub fn analyze(config: &Config) -> Result<Exit> {
         .build()
         .map_err(|e| Error::Usage(format!("cannot start {} threads ({e}); try a smaller --threads", config.threads)))?;
     let mut reports = pool.install(|| Reports::build_for(&analysis.tally, written));
+    reports.add_refusals_and_problems(&analysis.tally, written, &config.time.tz);
     if let Some(outcomes) = &analysis.messages {
         let options = RecipientOptions {
             tz: config.time.tz.clone(),

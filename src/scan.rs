@@ -28,7 +28,7 @@ use crate::journald::{self, BlockStats};
 use crate::messages::{Folder, Outcomes, SETTLE};
 use crate::numbers::{plural, thousands};
 use crate::parse::dialect::{Mta, Recognised};
-use crate::search::Scanner;
+use crate::search::{Lines, Scanner};
 use crate::seek;
 use crate::tally::Tally;
 use crate::time::{Clock, Micros, TimeSetup};
@@ -103,6 +103,15 @@ pub struct ScanOptions {
     pub settle: Micros,
     /// The user's classification rules (`--rules`).
     pub rules: Option<std::sync::Arc<crate::classify::UserRules>>,
+    /// With `time`: read every delivery event's time too (a window, a time
+    /// series, the message layer). Without, `time` is there only for the
+    /// `problems` report's first and last times, and only its lines' times
+    /// are read.
+    pub events_timed: bool,
+    /// Look for our own server's refusals (the `rejects` report).
+    pub rejects: bool,
+    /// Look for warning, error, fatal and panic lines (the `problems` report).
+    pub problems: bool,
 }
 
 impl ScanOptions {
@@ -120,6 +129,9 @@ impl ScanOptions {
             senders: false,
             settle: SETTLE,
             rules: None,
+            events_timed: true,
+            rejects: false,
+            problems: false,
         }
     }
 
@@ -132,10 +144,11 @@ impl ScanOptions {
             _ => None,
         };
         let tally = match &times {
-            Some(setup) => Tally::with_times(self.max_tracked, setup.clone()),
-            None => Tally::with_max_tracked(self.max_tracked),
+            Some(setup) if self.events_timed => Tally::with_times(self.max_tracked, setup.clone()),
+            _ => Tally::with_max_tracked(self.max_tracked),
         };
-        let worker = Worker::new(tally, times, self.messages).with_rules(self.rules.clone());
+        let worker =
+            Worker::new(tally, times, self.messages).with_rules(self.rules.clone()).with_event_times(self.events_timed);
         match (self.expiries_only, self.senders) {
             (true, _) => worker.following_expiries_only(),
             (false, true) => worker.following_senders(),
@@ -166,11 +179,14 @@ pub fn run(inputs: &[Source], options: &ScanOptions, progress: &ProgressBar) -> 
     let started = Instant::now();
     let (mta, threads, blocks) = (options.mta, options.threads, options.blocks);
     let clocks = options.time.as_ref().map(|time| clocks(inputs, time));
-    let scanner = match (options.messages, options.senders) {
-        (true, true) => Scanner::with_senders(mta),
-        (true, false) => Scanner::new(mta),
-        (false, _) => Scanner::for_lines(mta),
+    // Each report's lines are looked for only when it is asked for.
+    let lines = Lines {
+        messages: options.messages,
+        senders: options.messages && options.senders,
+        rejects: options.rejects,
+        problems: options.problems,
     };
+    let scanner = Scanner::for_reports(mta, lines);
     let scanner = scanner.max_line(blocks.max_line);
     let threads = threads.max(1);
     let pool = rayon::ThreadPoolBuilder::new()

@@ -12,6 +12,8 @@ use aho_corasick::{AhoCorasick, MatchKind};
 
 use crate::input::{Block, BlockOptions, count_lines};
 use crate::parse::dialect::{Anchor, LineParser, Mta};
+use crate::parse::problem::Problem;
+use crate::parse::refusal::Refusal;
 use crate::parse::{Envelope, Event, Parsed};
 
 /// What the searcher pushes what it finds to.
@@ -39,6 +41,28 @@ pub trait Sink {
     /// An unparsable line, `text`, at line `line` of piece `seq` of input
     /// `input`.
     fn example(&mut self, input: usize, seq: u64, line: u64, text: &[u8]);
+    /// A refusal by our own server, read from `line` at `place` (only
+    /// found when the scanner looks for refusals, [`Lines::rejects`]).
+    fn refusal(&mut self, _place: Place, _line: &[u8], _refusal: &Refusal<'_>) {}
+    /// A line shaped like a refusal that did not parse, at `place`.
+    fn bad_refusal(&mut self, _place: Place, _line: &[u8]) {}
+    /// Operational trouble, read from `line` at `place` (only found when
+    /// the scanner looks for it, [`Lines::problems`]).
+    fn problem(&mut self, _place: Place, _line: &[u8], _problem: &Problem<'_>) {}
+}
+
+/// Which lines a scanner looks for besides the delivery lines.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Lines {
+    /// The lines only the message-level reports use (Exim's arrivals).
+    pub messages: bool,
+    /// With `messages`: the lines only the sender reports use (Postfix's
+    /// qmgr lines with the envelope).
+    pub senders: bool,
+    /// Our own server's refusals (the `rejects` report).
+    pub rejects: bool,
+    /// Warning, error, fatal and panic lines (the `problems` report).
+    pub problems: bool,
 }
 
 /// Where an event was read: input, piece (chunk or block) and byte offset
@@ -80,19 +104,26 @@ impl Scanner {
         Scanner::with_anchors(mta.dialects().flat_map(|d| d.anchors.iter().chain(d.message_anchors)))
     }
 
-    /// A scanner for the lines of the dialects `mta` selects that the
-    /// message-level reports and the sender reports use (Postfix's qmgr
-    /// lines with the envelope are read only for the latter).
-    pub fn with_senders(mta: Mta) -> Scanner {
-        Scanner::with_anchors(
-            mta.dialects().flat_map(|d| d.anchors.iter().chain(d.message_anchors).chain(d.sender_anchors)),
-        )
-    }
-
     /// A scanner for the lines the line-level reports use: without the
     /// message-level reports, an Exim arrival line is not worth reading.
     pub fn for_lines(mta: Mta) -> Scanner {
         Scanner::with_anchors(mta.dialects().flat_map(|d| d.anchors))
+    }
+
+    /// A scanner for the delivery lines of the dialects `mta` selects and
+    /// the other lines `lines` asks for: each report's anchors are searched
+    /// for only when it is asked for, so the delivery scan pays nothing
+    /// for reports not written.
+    pub fn for_reports(mta: Mta, lines: Lines) -> Scanner {
+        Scanner::with_anchors(mta.dialects().flat_map(move |d| {
+            let pick = |wanted: bool, anchors: &'static [Anchor]| if wanted { anchors } else { &[] };
+            d.anchors
+                .iter()
+                .chain(pick(lines.messages, d.message_anchors))
+                .chain(pick(lines.messages && lines.senders, d.sender_anchors))
+                .chain(pick(lines.rejects, d.reject_anchors))
+                .chain(pick(lines.problems, d.problem_anchors))
+        }))
     }
 
     /// A scanner for these anchors. Anchors with the same literal are
@@ -192,6 +223,9 @@ impl Scanner {
                     sink.envelope(Place { input, seq, offset: start as u64 }, line, queue_id, &envelope)
                 }
                 Parsed::Probe => sink.probe(),
+                Parsed::Refusal(refusal) => sink.refusal(Place { input, seq, offset: start as u64 }, line, &refusal),
+                Parsed::BadRefusal => sink.bad_refusal(Place { input, seq, offset: start as u64 }, line),
+                Parsed::Problem(problem) => sink.problem(Place { input, seq, offset: start as u64 }, line, &problem),
                 Parsed::Malformed => {
                     sink.malformed(input);
                     if sink.wants_example(input, seq, line_no) {
@@ -349,6 +383,72 @@ Nov  5 10:00:02 mx postfix/smtp[1]: 4B1C2D3E: to=<e@p.example>, relay=x, dsn=2.1
         assert_eq!(count(&[anchor(never), anchor(postfix::parse)]), (1, 0), "the second parser reads it");
         assert_eq!(count(&[anchor(probe), anchor(postfix::parse)]), (0, 1), "the first that recognises it wins");
         assert_eq!(count(&[anchor(never)]), (0, 0));
+    }
+
+    /// Each report's anchors are searched for only when it is asked for:
+    /// without `rejects` and `problems` the searcher holds exactly the
+    /// literals it held before they existed, so the delivery scan pays
+    /// nothing for them; with them, the refusals and trouble are found and
+    /// the delivery events are the same.
+    #[test]
+    fn report_anchors_are_added_only_when_asked_for() {
+        let literals = |scanner: &Scanner| scanner.parsers.len();
+        for mta in [Mta::Auto, Mta::named("postfix").unwrap(), Mta::named("exim").unwrap()] {
+            let plain = Scanner::for_reports(mta, Lines::default());
+            assert_eq!(literals(&plain), literals(&Scanner::for_lines(mta)));
+            let messages = Lines { messages: true, ..Lines::default() };
+            assert_eq!(literals(&Scanner::for_reports(mta, messages)), literals(&Scanner::new(mta)));
+            let extra: usize = mta.dialects().map(|d| d.reject_anchors.len() + d.problem_anchors.len()).sum();
+            let all = Lines { rejects: true, problems: true, ..Lines::default() };
+            assert_eq!(literals(&Scanner::for_reports(mta, all)), literals(&plain) + extra);
+        }
+        #[derive(Default)]
+        struct Found {
+            events: u64,
+            refusals: u64,
+            bad: u64,
+            problems: u64,
+        }
+        impl Sink for Found {
+            fn piece(&mut self, _: usize, _: u64, _: u64, _: u64) {}
+            fn event(&mut self, _: Place, _: &[u8], _: &Event<'_>) {
+                self.events += 1;
+            }
+            fn expiry(&mut self, _: Place, _: &[u8], _: &[u8]) {}
+            fn arrival(&mut self, _: Place, _: &[u8], _: &[u8]) {}
+            fn probe(&mut self) {}
+            fn malformed(&mut self, _: usize) {}
+            fn wants_example(&self, _: usize, _: u64, _: u64) -> bool {
+                false
+            }
+            fn example(&mut self, _: usize, _: u64, _: u64, _: &[u8]) {}
+            fn refusal(&mut self, _: Place, _: &[u8], _: &Refusal<'_>) {
+                self.refusals += 1;
+            }
+            fn bad_refusal(&mut self, _: Place, _: &[u8]) {
+                self.bad += 1;
+            }
+            fn problem(&mut self, _: Place, _: &[u8], _: &Problem<'_>) {
+                self.problems += 1;
+            }
+        }
+        let data = [
+            MIXED,
+            b"\nNov  5 10:00:03 mx postfix/smtpd[2]: NOQUEUE: reject: RCPT from x[192.0.2.1]: 550 5.1.1 <u@our.example>: unknown; from=<s@a.example> to=<u@our.example>\n",
+            b"Nov  5 10:00:04 mx postfix/smtpd[2]: NOQUEUE: reject: FROB from x[192.0.2.1]: 550 no\n",
+            b"2026-11-05 10:00:05 H=[192.0.2.2] F=<s@b.example> rejected RCPT <r@our.example>: relay not permitted\n",
+            b"Nov  5 10:00:06 mx postfix/qmgr[3]: warning: mail for [127.0.0.1]:10024 is using up 4001 of 4020 active queue entries\n",
+        ]
+        .concat();
+        let count = |lines: Lines| {
+            let mut found = Found::default();
+            Scanner::for_reports(Mta::Auto, lines).scan(0, 0, 0, &data, &mut found);
+            (found.events, found.refusals, found.bad, found.problems)
+        };
+        assert_eq!(count(Lines::default()), (3, 0, 0, 0));
+        assert_eq!(count(Lines { rejects: true, ..Lines::default() }), (3, 2, 1, 0));
+        assert_eq!(count(Lines { problems: true, ..Lines::default() }), (3, 0, 0, 1));
+        assert_eq!(count(Lines { rejects: true, problems: true, messages: true, senders: true }), (3, 2, 1, 1));
     }
 
     /// A place as one number that sorts like the place, each field

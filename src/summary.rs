@@ -71,6 +71,9 @@ pub fn print(config: &Config, analysis: &Analysis, out: &mut impl Write) -> std:
             }
         }
     }
+    for line in refusal_and_problem_lines(config, tally) {
+        writeln!(out, "{line}")?;
+    }
     for line in folded_lines(config, &tally.folded()) {
         writeln!(out, "{line}")?;
     }
@@ -353,6 +356,59 @@ fn notice(config: &Config, analysis: &Analysis, index: usize) -> Notice {
     }
 }
 
+/// How many of the most frequent kinds of trouble the summary names.
+const TOP_PROBLEMS: usize = 3;
+
+/// The summary's lines about the `rejects` and `problems` reports, when
+/// they were asked for: refusals by action, the lines that could not be
+/// read, and the most frequent kinds of trouble (as the report sorts them:
+/// by count, ties by level, process and kind).
+fn refusal_and_problem_lines(config: &Config, tally: &crate::tally::Tally) -> Vec<String> {
+    let mut lines = Vec::new();
+    if config.written().contains(&ReportKind::Rejects) {
+        let (real, warn) = tally.refusals().totals();
+        let mut line = format!(
+            "bounces: {} by this server: {} refused, discarded or held, {} only warned (reject_warning)",
+            plural(real + warn, "refusal"),
+            thousands(real),
+            thousands(warn)
+        );
+        let (bad, _) = tally.refusals().unparsable();
+        if bad > 0 {
+            line.push_str(&format!(
+                "; {} shaped like refusals could not be read (the last rejects row)",
+                plural(bad, "line")
+            ));
+        }
+        lines.push(line);
+    }
+    if config.written().contains(&ReportKind::Problems) {
+        let problems = tally.problems();
+        let mut kinds: Vec<_> = problems.kinds().collect();
+        kinds.sort_unstable_by(|a, b| {
+            b.counts
+                .count
+                .cmp(&a.counts.count)
+                .then_with(|| (a.level, a.process, a.kind).cmp(&(b.level, b.process, b.kind)))
+        });
+        lines.push(format!(
+            "bounces: {} of trouble (warning, error, fatal, panic) of {}",
+            plural(problems.total(), "line"),
+            plural(kinds.len() as u64, "kind")
+        ));
+        for k in kinds.iter().take(TOP_PROBLEMS) {
+            lines.push(format!(
+                "  {} {} {}: {}",
+                thousands(k.counts.count),
+                k.level.as_str(),
+                printable(k.process),
+                printable(k.kind)
+            ));
+        }
+    }
+    lines
+}
+
 /// Whether some input was not what was meant: nothing was read at all,
 /// or an input held no Postfix or Exim lines, or only lines of another MTA
 /// than `--mta` named. The run then ends with exit code 1.
@@ -415,7 +471,10 @@ fn nothing_counted(config: &Config, analysis: &Analysis) -> Option<String> {
         let notice = notice(config, analysis, index);
         notice == Notice::Unread || notice.is_wrong_input()
     });
-    if tally.events() > 0 || explained {
+    // Refusals or trouble, when asked for and found, were something counted.
+    let side =
+        tally.refusals().totals() != (0, 0) || tally.refusals().unparsable().0 > 0 || tally.problems().total() > 0;
+    if tally.events() > 0 || explained || side {
         return None;
     }
     let lines: u64 = analysis.inputs.iter().map(|i| i.lines).sum();

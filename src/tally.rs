@@ -32,6 +32,8 @@ use foldhash::fast::RandomState;
 
 use crate::classify::{self, BounceType, Reason};
 use crate::parse::{self, Enhanced, Event, Note, Outcome, Stage};
+use crate::problems::Problems;
+use crate::refusals::Refusals;
 use crate::time::{Micros, Period, TimeSetup};
 
 /// How many unparsable lines are kept as examples for `-v`.
@@ -489,6 +491,10 @@ pub struct Tally {
     /// Event times, when they are needed.
     times: Option<Times>,
     expiries: u64,
+    /// Our own server's refusals (when the `rejects` report is asked for).
+    refusals: Refusals,
+    /// Operational trouble (when the `problems` report is asked for).
+    problems: Problems,
 }
 
 /// Event times of a tally: the window applied, counts per hour.
@@ -793,6 +799,26 @@ impl Tally {
         list
     }
 
+    /// Our own server's refusals counted so far.
+    pub fn refusals(&self) -> &Refusals {
+        &self.refusals
+    }
+
+    /// Our own server's refusals, to count one.
+    pub fn refusals_mut(&mut self) -> &mut Refusals {
+        &mut self.refusals
+    }
+
+    /// The operational trouble counted so far.
+    pub fn problems(&self) -> &Problems {
+        &self.problems
+    }
+
+    /// The operational trouble, to count one.
+    pub fn problems_mut(&mut self) -> &mut Problems {
+        &mut self.problems
+    }
+
     /// Postfix expiry lines seen.
     pub fn expiries(&self) -> u64 {
         self.expiries
@@ -993,6 +1019,8 @@ impl AddAssign for Tally {
         }
         self.probes += other.probes;
         self.expiries += other.expiries;
+        self.refusals += other.refusals;
+        self.problems += other.problems;
         match (&mut self.times, other.times) {
             (Some(mine), Some(theirs)) => {
                 for (hour, counts) in theirs.hours {

@@ -13,7 +13,10 @@
 use crate::classify::{self, BounceType, Classifier, Reason};
 use crate::messages::{Attempt, Messages};
 use crate::parse::domain;
+use crate::parse::problem::Problem;
+use crate::parse::refusal::Refusal;
 use crate::parse::{Envelope, Event, Note, Outcome};
+use crate::refusals::RefusalKey;
 use crate::search::{Place, Sink};
 use crate::tally::Tally;
 use crate::time::{Period, TimeSetup};
@@ -31,6 +34,9 @@ pub struct Worker {
     senders: bool,
     /// Where a domain is spelled when it is not spelled as logged.
     scratch: Vec<u8>,
+    /// Whether delivery events' times are read (when `times` is there):
+    /// not when the clocks are only for the `problems` report.
+    event_times: bool,
 }
 
 impl Default for Worker {
@@ -52,7 +58,16 @@ impl Worker {
             messages: follow_messages.then(Messages::new),
             senders: false,
             scratch: Vec::new(),
+            event_times: true,
         }
+    }
+
+    /// The same worker, reading the times of delivery events (and applying
+    /// the window to them) only when `read` (the default): without, its
+    /// clocks serve only the lines that are not deliveries.
+    pub fn with_event_times(mut self, read: bool) -> Worker {
+        self.event_times = read;
+        self
     }
 
     /// The same worker, following of the messages only what Postfix's
@@ -75,6 +90,18 @@ impl Worker {
     pub fn with_rules(mut self, rules: Option<std::sync::Arc<classify::UserRules>>) -> Worker {
         self.classifier = Classifier::with_rules(rules);
         self
+    }
+
+    /// The time of a line that is not a delivery (a refusal, a problem),
+    /// when times are read: `Err` when the line is to be left out (outside
+    /// the window, or without a time under one), as a delivery would be.
+    fn side_time(&mut self, place: Place, line: &[u8]) -> Result<Option<crate::time::Micros>, ()> {
+        let Some(times) = &mut self.times else { return Ok(None) };
+        match times.clocks[place.input].line_time(line) {
+            Some(t) if times.outside(t) => Err(()),
+            None if times.has_window() => Err(()),
+            time => Ok(time),
+        }
     }
 
     /// Counts one delivery event of input `input` from a line without a
@@ -121,7 +148,9 @@ impl Sink for Worker {
 
     fn event(&mut self, place: Place, line: &[u8], event: &Event<'_>) {
         let (mut time, mut hour) = (None, None);
-        if let Some(times) = &mut self.times {
+        if self.event_times
+            && let Some(times) = &mut self.times
+        {
             let clock = &mut times.clocks[place.input];
             time = clock.line_time(line);
             match time {
@@ -186,7 +215,9 @@ impl Sink for Worker {
 
     fn expiry(&mut self, place: Place, line: &[u8], queue_id: &[u8]) {
         let mut time = None;
-        if let Some(times) = &mut self.times {
+        if self.event_times
+            && let Some(times) = &mut self.times
+        {
             time = times.clocks[place.input].line_time(line);
             if time.is_some_and(|t| times.outside(t)) {
                 return;
@@ -239,6 +270,45 @@ impl Sink for Worker {
 
     fn probe(&mut self) {
         self.tally.record_probe();
+    }
+
+    fn refusal(&mut self, place: Place, line: &[u8], refusal: &Refusal<'_>) {
+        if self.side_time(place, line).is_err() {
+            return;
+        }
+        // Read from our side: a 4xx (or Exim's `temporarily`) asks the
+        // client to try again, anything else refuses for good.
+        let class = refusal.code.map(|c| c / 100).or(refusal.enhanced.map(|e| u16::from(e.class)));
+        let outcome = if refusal.temporary || class == Some(4) { Outcome::Deferred } else { Outcome::Bounced };
+        let reason = self.classifier.classify(outcome, refusal.code, refusal.enhanced, refusal.text).reason;
+        let bounce_type = classify::bounce_type(reason, outcome, refusal.code, refusal.enhanced);
+        let key = RefusalKey {
+            action: refusal.action,
+            stage: refusal.stage,
+            code: refusal.code,
+            enhanced: refusal.enhanced,
+            reason,
+            bounce_type,
+        };
+        let client = refusal.client();
+        let client = if client.is_empty() { &b"(none)"[..] } else { client };
+        let domain = match refusal.recipient_domain() {
+            b"" if refusal.recipient.is_empty() => &b""[..],
+            raw => domain::normalize(raw, &mut self.scratch),
+        };
+        self.tally.refusals_mut().count(key, client, domain, refusal.text);
+    }
+
+    fn bad_refusal(&mut self, place: Place, line: &[u8]) {
+        if self.side_time(place, line).is_err() {
+            return;
+        }
+        self.tally.refusals_mut().count_unparsable(line);
+    }
+
+    fn problem(&mut self, place: Place, line: &[u8], problem: &Problem<'_>) {
+        let Ok(time) = self.side_time(place, line) else { return };
+        self.tally.problems_mut().count(problem, line, time);
     }
 
     fn malformed(&mut self, input: usize) {

@@ -46,6 +46,9 @@ mod messages;
 // One spelling of a domain in every report, `(local)` for no domain.
 mod domains;
 
+// What our own server refused, and the trouble it logged.
+mod rejects;
+
 // Exim's `Unrouteable address` read with the whole log.
 mod unrouteable;
 

@@ -43,7 +43,13 @@ fn events_of(log: &[u8]) -> String {
             }
             Parsed::Malformed => "\tmalformed\t\t".to_string(),
             Parsed::Expiry { queue_id } => format!("{}\texpiry\t\t", String::from_utf8_lossy(queue_id)),
-            Parsed::Probe | Parsed::Arrival { .. } | Parsed::Queued { .. } | Parsed::Other => continue,
+            Parsed::Probe
+            | Parsed::Arrival { .. }
+            | Parsed::Queued { .. }
+            | Parsed::Refusal(_)
+            | Parsed::BadRefusal
+            | Parsed::Problem(_)
+            | Parsed::Other => continue,
         };
         out.push_str(&format!("{}\t{row}\n", index + 1));
     }

@@ -71,6 +71,8 @@ pub fn with_rows<W: WithRows>(reports: &Reports, kind: ReportKind, with: W) -> W
         ReportKind::Recipients => with.rows(&reports.recipients),
         ReportKind::Senders => with.rows(&reports.senders),
         ReportKind::SenderDomains => with.rows(&reports.sender_domains),
+        ReportKind::Rejects => with.rows(&reports.rejects),
+        ReportKind::Problems => with.rows(&reports.problems),
     }
 }
 

@@ -7,7 +7,7 @@
 //! new dialect is one parser module and one row here; the parsers know
 //! nothing of this table.
 
-use super::{Parsed, exim, postfix};
+use super::{Parsed, exim, postfix, problem, refusal};
 
 /// Reads the line that holds an anchor at byte `at`. Returns
 /// [`Parsed::Other`] when the literal is there by chance (the next parser
@@ -42,6 +42,12 @@ pub struct Dialect {
     /// Literals of lines only the sender reports use (Postfix's qmgr
     /// `from=<...>, size=...`): searched for only when they are asked for.
     pub sender_anchors: &'static [Anchor],
+    /// Literals of our own server's refusals: searched for only when the
+    /// `rejects` report is asked for.
+    pub reject_anchors: &'static [Anchor],
+    /// Literals of warning, error, fatal and panic lines: searched for
+    /// only when the `problems` report is asked for.
+    pub problem_anchors: &'static [Anchor],
     /// Whether the start of an input looks like this MTA's log (an input
     /// that no dialect recognises and that yields no event is probably
     /// the wrong file).
@@ -69,6 +75,18 @@ pub static DIALECTS: [&Dialect; 2] = [
         ],
         message_anchors: &[],
         sender_anchors: &[Anchor { literal: postfix::QUEUED_ANCHOR, parse: postfix::parse_queued }],
+        reject_anchors: &[
+            Anchor { literal: refusal::POSTFIX_ANCHORS[0], parse: refusal::POSTFIX_PARSERS[0] },
+            Anchor { literal: refusal::POSTFIX_ANCHORS[1], parse: refusal::POSTFIX_PARSERS[1] },
+            Anchor { literal: refusal::POSTFIX_ANCHORS[2], parse: refusal::POSTFIX_PARSERS[2] },
+            Anchor { literal: refusal::POSTFIX_ANCHORS[3], parse: refusal::POSTFIX_PARSERS[3] },
+        ],
+        problem_anchors: &[
+            Anchor { literal: problem::POSTFIX_ANCHORS[0], parse: problem::POSTFIX_PARSERS[0] },
+            Anchor { literal: problem::POSTFIX_ANCHORS[1], parse: problem::POSTFIX_PARSERS[1] },
+            Anchor { literal: problem::POSTFIX_ANCHORS[2], parse: problem::POSTFIX_PARSERS[2] },
+            Anchor { literal: problem::POSTFIX_ANCHORS[3], parse: problem::POSTFIX_PARSERS[3] },
+        ],
         recognises: postfix::recognises,
         default_logs: &["/var/log/mail.log", "/var/log/maillog"],
         expires_without_recipients: true,
@@ -86,6 +104,15 @@ pub static DIALECTS: [&Dialect; 2] = [
         ],
         message_anchors: &[Anchor { literal: exim::ARRIVAL_ANCHOR, parse: exim::parse_arrival }],
         sender_anchors: &[],
+        reject_anchors: &[Anchor { literal: refusal::EXIM_ANCHOR, parse: refusal::parse_exim }],
+        problem_anchors: &[
+            Anchor { literal: problem::EXIM_PROBLEMS[0], parse: problem::parse_exim },
+            Anchor { literal: problem::EXIM_PROBLEMS[1], parse: problem::parse_exim },
+            Anchor { literal: problem::EXIM_PROBLEMS[2], parse: problem::parse_exim },
+            Anchor { literal: problem::EXIM_PROBLEMS[3], parse: problem::parse_exim },
+            Anchor { literal: problem::EXIM_PROBLEMS[4], parse: problem::parse_exim },
+            Anchor { literal: problem::EXIM_PROBLEMS[5], parse: problem::parse_exim },
+        ],
         recognises: exim::recognises,
         default_logs: &["/var/log/exim4/mainlog", "/var/log/exim/main.log"],
         expires_without_recipients: false,
@@ -203,7 +230,13 @@ mod tests {
         assert!(DIALECTS.len() <= 32, "Recognised holds a bit per dialect in a u32");
         for dialect in DIALECTS {
             assert!(!dialect.anchors.is_empty(), "{}", dialect.name);
-            let mut anchors = dialect.anchors.iter().chain(dialect.message_anchors).chain(dialect.sender_anchors);
+            let mut anchors = dialect
+                .anchors
+                .iter()
+                .chain(dialect.message_anchors)
+                .chain(dialect.sender_anchors)
+                .chain(dialect.reject_anchors)
+                .chain(dialect.problem_anchors);
             assert!(anchors.all(|a| !a.literal.is_empty()), "{}", dialect.name);
         }
     }

@@ -51,6 +51,45 @@ fn starts_with_exim_time(line: &[u8]) -> bool {
         && line.iter().zip(SHAPE).all(|(&b, &s)| if s == b'd' { b.is_ascii_digit() } else { b == s })
 }
 
+/// Where the message of an Exim line starts: after Exim's timestamp (with
+/// an optional fraction and zone) and process id (`[1234]`), or after a
+/// syslog prefix ending in an `exim...: ` tag and such a timestamp if one
+/// follows. `None` when the line has neither.
+pub(crate) fn message_start(line: &[u8]) -> Option<usize> {
+    let mut at = if starts_with_exim_time(line) {
+        19
+    } else {
+        let head = &line[..line.len().min(MAX_ID_START)];
+        let tag = memchr::memmem::find(head, b" exim")?;
+        let colon = tag + memchr::memmem::find(&head[tag..], b": ")? + 2;
+        if !starts_with_exim_time(&line[colon..]) {
+            return Some(colon);
+        }
+        colon + 19
+    };
+    if line.get(at) == Some(&b'.') {
+        at += 1;
+        while line.get(at).is_some_and(u8::is_ascii_digit) {
+            at += 1;
+        }
+    }
+    let zone = |z: &[u8]| matches!(z[1], b'+' | b'-') && z[2..].iter().all(u8::is_ascii_digit);
+    if line.get(at) == Some(&b' ') && line.get(at..at + 6).is_some_and(zone) {
+        at += 6;
+    }
+    if line.get(at..at + 2) == Some(b" [") {
+        let close = memchr::memchr(b']', &line[at..]).map(|i| at + i);
+        if let Some(close) = close.filter(|&c| c > at + 2 && line[at + 2..c].iter().all(u8::is_ascii_digit)) {
+            at = close + 1;
+        }
+    }
+    match line.get(at) {
+        Some(b' ') => Some(at + 1),
+        None => Some(at),
+        Some(_) => None,
+    }
+}
+
 struct Finders {
     smtp_error: Finder<'static>,
     lmtp_error: Finder<'static>,

@@ -11,6 +11,8 @@ pub mod dialect;
 pub mod domain;
 pub mod exim;
 pub mod postfix;
+pub mod problem;
+pub mod refusal;
 
 use std::fmt;
 use std::sync::LazyLock;
@@ -344,6 +346,15 @@ pub enum Parsed<'a> {
     },
     /// It looked like a delivery line but could not be read as one.
     Malformed,
+    /// A refusal by our own server (only looked for when the `rejects`
+    /// report is asked for).
+    Refusal(refusal::Refusal<'a>),
+    /// A line with the shape of a refusal up to its action, but not after
+    /// it: counted as unparsable in the `rejects` report.
+    BadRefusal,
+    /// Operational trouble: a warning, error, fatal or panic line (only
+    /// looked for when the `problems` report is asked for).
+    Problem(problem::Problem<'a>),
     /// Not a delivery line after all (the literal matched by chance).
     Other,
 }

@@ -293,7 +293,7 @@ fn reply_text(after_word: &[u8]) -> &[u8] {
 /// Returns `None` when there is no queue id, else the queue id and the tag
 /// if there is one. Looks back a bounded distance, so hostile lines cost
 /// linear time.
-fn queue_id_and_tag(head: &[u8]) -> Option<(&[u8], Option<&[u8]>)> {
+pub(crate) fn queue_id_and_tag(head: &[u8]) -> Option<(&[u8], Option<&[u8]>)> {
     let window = head.len().saturating_sub(MAX_QUEUE_ID + 1);
     let qid_start = match memchr::memrchr(b' ', &head[window..]) {
         Some(i) => window + i + 1,

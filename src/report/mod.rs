@@ -9,8 +9,10 @@ mod codes;
 mod domains;
 mod mask;
 mod periods;
+mod problems;
 mod reasons;
 mod recipients;
+mod rejects;
 mod senders;
 pub mod table;
 
@@ -26,8 +28,10 @@ pub use codes::CodeRow;
 pub use domains::{DomainRow, OTHER};
 pub use mask::mask_addresses;
 pub use periods::PeriodRow;
+pub use problems::ProblemRow;
 pub use reasons::ReasonRow;
 pub use recipients::{RecipientOptions, RecipientRow, keyed_hash, listed};
+pub use rejects::RejectRow;
 pub use senders::{PerSender, PerSenderDomain};
 
 /// Every report's rows, in output order.
@@ -52,6 +56,10 @@ pub struct Reports {
     /// Rows of the `sender-domains` report (empty unless senders were
     /// followed).
     pub sender_domains: Vec<PerSenderDomain>,
+    /// Rows of the `rejects` report (empty unless it was asked for).
+    pub rejects: Vec<RejectRow>,
+    /// Rows of the `problems` report (empty unless it was asked for).
+    pub problems: Vec<ProblemRow>,
 }
 
 impl Reports {
@@ -96,6 +104,19 @@ impl Reports {
             recipients: Vec::new(),
             senders: Vec::new(),
             sender_domains: Vec::new(),
+            rejects: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// Adds the rows of the `rejects` and `problems` reports among `kinds`
+    /// (their times in zone `tz`).
+    pub fn add_refusals_and_problems(&mut self, tally: &Tally, kinds: &[ReportKind], tz: &jiff::tz::TimeZone) {
+        if kinds.contains(&ReportKind::Rejects) {
+            self.rejects = rejects::rows(tally.refusals());
+        }
+        if kinds.contains(&ReportKind::Problems) {
+            self.problems = problems::rows(tally.problems(), tz);
         }
     }
 
@@ -150,6 +171,16 @@ impl Reports {
                 row.last_reply = masked;
             }
         }
+        for row in &mut self.rejects {
+            if let std::borrow::Cow::Owned(masked) = mask_addresses(&row.example, key) {
+                row.example = masked;
+            }
+        }
+        for row in &mut self.problems {
+            if let std::borrow::Cow::Owned(masked) = mask_addresses(&row.example, key) {
+                row.example = masked;
+            }
+        }
     }
 }
 
@@ -165,6 +196,8 @@ pub fn columns(kind: ReportKind) -> &'static [table::Column] {
         ReportKind::Recipients => RecipientRow::COLUMNS,
         ReportKind::Senders => PerSender::COLUMNS,
         ReportKind::SenderDomains => PerSenderDomain::COLUMNS,
+        ReportKind::Rejects => RejectRow::COLUMNS,
+        ReportKind::Problems => ProblemRow::COLUMNS,
     }
 }
 
