@@ -314,14 +314,17 @@ fn found(tally: &Tally) -> Found {
 fn scan_whole(data: &[u8], max_line: usize) -> Tally {
     let mut worker = Worker::default();
     let block = Block { input: 0, seq: 0, lines_before: 0, data: data.to_vec() };
-    Scanner::new(Mta::Auto).max_line(max_line).scan_block(&block, &mut worker);
+    // The anchors `scan::run` searches for without message-level reports:
+    // with Exim's arrival anchor too, a line that is both an arrival and a
+    // malformed delivery line is read as the arrival, and the two differ.
+    Scanner::for_lines(Mta::Auto).max_line(max_line).scan_block(&block, &mut worker);
     worker.into_tally()
 }
 
 /// The stream path: `read_blocks`, the blocks dealt out to `threads`
 /// tallies in turn, then added up.
 fn scan_stream(data: &[u8], opts: BlockOptions, threads: usize) -> Tally {
-    let scanner = Scanner::new(Mta::Auto).max_line(opts.max_line);
+    let scanner = Scanner::for_lines(Mta::Auto).max_line(opts.max_line);
     let mut workers: Vec<Worker> = (0..threads).map(|_| Worker::default()).collect();
     let mut next = 0;
     read_blocks(data, 0, "log", opts, Vec::new, |block| {
