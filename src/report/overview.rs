@@ -160,7 +160,7 @@ fn inputs(page: &mut Page, reports: &Reports, facts: &Facts) {
         } else {
             format!("{} to {}", first.period, last.period)
         };
-        page.line(&format!("  days          {covers}"));
+        page.line(&format!("  covers        {covers}"));
     }
     match (&facts.since, &facts.until) {
         (None, None) => {}
