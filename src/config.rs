@@ -351,6 +351,26 @@ impl Default for Config {
 mod tests {
     use super::*;
 
+    /// The overview builds the rows it is made of, and the messages rows
+    /// only when another report written follows the message level.
+    #[test]
+    fn the_overview_builds_the_rows_it_is_made_of() {
+        use ReportKind::*;
+        let config = |reports: &[ReportKind]| Config {
+            out_dir: Some(PathBuf::from("out")),
+            out_reports: reports.to_vec(),
+            ..Config::default()
+        };
+        assert_eq!(config(&[Rejects]).built(), [Rejects]);
+        assert_eq!(config(&[Overview, Codes]).built(), [Overview, Codes, Domains, Reasons, Daily, Hourly]);
+        assert_eq!(
+            config(&[Recipients, Overview]).built(),
+            [Recipients, Overview, Domains, Codes, Reasons, Daily, Hourly, Messages]
+        );
+        let stdout = Config { report: Overview, ..Config::default() };
+        assert_eq!(stdout.built(), [Overview, Domains, Codes, Reasons, Daily, Hourly]);
+    }
+
     /// See 56086a0: the derived default capped a library caller at one domain.
     #[test]
     fn the_default_config_keeps_the_documented_domain_cap() {
