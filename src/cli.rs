@@ -281,6 +281,10 @@ impl ValueEnum for ReportArg {
     }
 
     fn to_possible_value(&self) -> Option<PossibleValue> {
+        if self.0.is_text() {
+            let help = "a one-page plain-text overview for a mail body (-o: DIR/overview.txt, whatever --format)";
+            return Some(PossibleValue::new(self.0.name()).help(help));
+        }
         let rows = match self.0 {
             ReportKind::Daily => " per day (YYYY-MM-DD, in --tz)",
             ReportKind::Hourly => " per hour (YYYY-MM-DDTHH:00, in --tz)",

@@ -41,11 +41,14 @@ pub enum ReportKind {
     Rejects,
     /// Operational trouble (warning, error, fatal, panic lines), per kind.
     Problems,
+    /// A one-page plain-text overview for a mail body, built from the
+    /// other reports' rows (`overview.txt` with `-o`, whatever `--format`).
+    Overview,
 }
 
 impl ReportKind {
     /// Every report.
-    pub const ALL: [ReportKind; 11] = [
+    pub const ALL: [ReportKind; 12] = [
         ReportKind::Domains,
         ReportKind::Codes,
         ReportKind::Reasons,
@@ -57,6 +60,7 @@ impl ReportKind {
         ReportKind::SenderDomains,
         ReportKind::Rejects,
         ReportKind::Problems,
+        ReportKind::Overview,
     ];
 
     /// The reports `-o` writes unless told otherwise, in that order.
@@ -85,6 +89,12 @@ impl ReportKind {
         matches!(self, ReportKind::Senders | ReportKind::SenderDomains)
     }
 
+    /// Whether the report is text for people, not rows: it has no columns,
+    /// and is written as text whatever the format.
+    pub fn is_text(self) -> bool {
+        self == ReportKind::Overview
+    }
+
     /// The report's name, also its file name without `.csv` and its sheet
     /// in a workbook.
     pub fn name(self) -> &'static str {
@@ -100,6 +110,7 @@ impl ReportKind {
             ReportKind::SenderDomains => "sender-domains",
             ReportKind::Rejects => "rejects",
             ReportKind::Problems => "problems",
+            ReportKind::Overview => "overview",
         }
     }
 }
@@ -139,6 +150,7 @@ impl Format {
     /// xlsx, whose one workbook holds every report.
     pub fn file_name(self, report: ReportKind) -> String {
         match self {
+            _ if report.is_text() => format!("{}.txt", report.name()),
             Format::Xlsx => WORKBOOK.to_string(),
             _ => format!("{}.{}", report.name(), self.name()),
         }
@@ -276,6 +288,29 @@ impl Config {
         if self.out_dir.is_some() { &self.out_reports } else { std::slice::from_ref(&self.report) }
     }
 
+    /// The reports whose rows this run builds: those written and, when the
+    /// overview is, those it is made of (the domains, codes, reasons,
+    /// daily and hourly rows, and the messages rows when another report
+    /// written follows the message level).
+    pub fn built(&self) -> Vec<ReportKind> {
+        let written = self.written();
+        let mut built = written.to_vec();
+        if written.contains(&ReportKind::Overview) {
+            let mut parts = vec![
+                ReportKind::Domains,
+                ReportKind::Codes,
+                ReportKind::Reasons,
+                ReportKind::Daily,
+                ReportKind::Hourly,
+            ];
+            if written.iter().any(|r| r.is_message_level()) {
+                parts.push(ReportKind::Messages);
+            }
+            built.extend(parts.into_iter().filter(|part| !written.contains(part)));
+        }
+        built
+    }
+
     /// The memory cap in effect: `max_tracked`, raised to `max_domains`, since
     /// the biggest domains can only be chosen among those tracked.
     pub fn tracked(&self) -> usize {
@@ -315,6 +350,26 @@ impl Default for Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The overview builds the rows it is made of, and the messages rows
+    /// only when another report written follows the message level.
+    #[test]
+    fn the_overview_builds_the_rows_it_is_made_of() {
+        use ReportKind::*;
+        let config = |reports: &[ReportKind]| Config {
+            out_dir: Some(PathBuf::from("out")),
+            out_reports: reports.to_vec(),
+            ..Config::default()
+        };
+        assert_eq!(config(&[Rejects]).built(), [Rejects]);
+        assert_eq!(config(&[Overview, Codes]).built(), [Overview, Codes, Domains, Reasons, Daily, Hourly]);
+        assert_eq!(
+            config(&[Recipients, Overview]).built(),
+            [Recipients, Overview, Domains, Codes, Reasons, Daily, Hourly, Messages]
+        );
+        let stdout = Config { report: Overview, ..Config::default() };
+        assert_eq!(stdout.built(), [Overview, Domains, Codes, Reasons, Daily, Hourly]);
+    }
 
     /// See 56086a0: the derived default capped a library caller at one domain.
     #[test]

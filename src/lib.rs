@@ -150,12 +150,15 @@ const PROGRESS_MIN_BYTES: u64 = 64 << 20;
 pub fn analyze(config: &Config) -> Result<Exit> {
     let progress = progress_bar(config);
     let written = config.written();
+    // The reports whose rows are built: those written, and those the
+    // overview is made of.
+    let built = &config.built()[..];
     // The domains report counts the recipients Postfix returned after their
     // queue id expired, which only the message layer can tell.
-    let expiries_need_messages = written.contains(&ReportKind::Domains)
-        && config.mta.dialects().any(|dialect| dialect.expires_without_recipients);
-    let needs_messages = expiries_need_messages || written.iter().any(|r| r.is_message_level());
-    let needs_time = config.time.has_window() || written.iter().any(|r| r.is_time_series()) || needs_messages;
+    let expiries_need_messages =
+        built.contains(&ReportKind::Domains) && config.mta.dialects().any(|dialect| dialect.expires_without_recipients);
+    let needs_messages = expiries_need_messages || built.iter().any(|r| r.is_message_level());
+    let needs_time = config.time.has_window() || built.iter().any(|r| r.is_time_series()) || needs_messages;
     // The problems report says when each kind was first and last seen: the
     // clocks are needed, but only its own lines' times are read.
     let problems = written.contains(&ReportKind::Problems);
@@ -167,7 +170,7 @@ pub fn analyze(config: &Config) -> Result<Exit> {
         time: (needs_time || problems).then(|| config.time.clone()),
         events_timed: needs_time,
         messages: needs_messages,
-        expiries_only: needs_messages && !written.iter().any(|r| r.is_message_level()),
+        expiries_only: needs_messages && !built.iter().any(|r| r.is_message_level()),
         suppression: written.contains(&ReportKind::Recipients),
         senders: written.iter().any(|r| r.is_per_sender()),
         settle: config.settle,
@@ -189,18 +192,21 @@ pub fn analyze(config: &Config) -> Result<Exit> {
         .thread_name(|i| format!("bounces-report-{i}"))
         .build()
         .map_err(|e| Error::Usage(format!("cannot start {} threads ({e}); try a smaller --threads", config.threads)))?;
-    let mut reports = pool.install(|| Reports::build_for(&analysis.tally, written));
-    reports.add_refusals_and_problems(&analysis.tally, written, &config.time.tz);
+    let mut reports = pool.install(|| Reports::build_for(&analysis.tally, built));
+    reports.add_refusals_and_problems(&analysis.tally, built, &config.time.tz);
     if let Some(outcomes) = &analysis.messages {
         let options = RecipientOptions {
             tz: config.time.tz.clone(),
             hash_key: config.hash_key.clone(),
             suppress: config.suppress,
         };
-        reports.add_messages(outcomes, &options, &analysis.tally, written);
+        reports.add_messages(outcomes, &options, &analysis.tally, built);
     }
     if let Some(key) = &config.hash_key {
         reports.mask_addresses(key);
+    }
+    if written.contains(&ReportKind::Overview) {
+        reports.add_overview(&overview_facts(config, &analysis));
     }
     let output = format::Options {
         format: config.format,
@@ -250,6 +256,19 @@ pub fn explain(what: &[String], format: explain::Format, rules: Option<&classify
         Err(error) if error.is_broken_pipe() => Ok(Exit::Success),
         Err(error) => Err(error),
         Ok(()) => Ok(Exit::Success),
+    }
+}
+
+/// What the overview says of the run besides the rows.
+fn overview_facts(config: &Config, analysis: &scan::Analysis) -> report::overview::Facts {
+    let tz = &config.time.tz;
+    report::overview::Facts {
+        inputs: analysis.inputs.len() as u64,
+        lines: analysis.inputs.iter().map(|i| i.lines).sum(),
+        unparsed: analysis.tally.malformed(),
+        since: config.time.since.map(|t| time::rfc3339(t, tz)),
+        until: config.time.until.map(|t| time::rfc3339(t, tz)),
+        followed: config.written().iter().any(|r| r.is_message_level()),
     }
 }
 

@@ -284,11 +284,17 @@ fn folded_lines(config: &Config, folded: &crate::tally::Folded) -> Vec<String> {
 }
 
 /// Where `-o` wrote: `bounces: wrote domains.csv, codes.csv into DIR`, or
-/// `bounces: wrote bounces.xlsx (domains, codes) into DIR`.
+/// `bounces: wrote bounces.xlsx (domains, codes) into DIR` (and the
+/// overview, which is text whatever the format: `, overview.txt`).
 fn written_line(dir: &std::path::Path, reports: &[crate::config::ReportKind], format: crate::config::Format) -> String {
     if format == crate::config::Format::Xlsx {
-        let sheets: Vec<&str> = reports.iter().map(|r| r.name()).collect();
-        return format!("bounces: wrote {} ({}) into {}", crate::config::WORKBOOK, sheets.join(", "), dir.display());
+        let (texts, sheets): (Vec<_>, Vec<_>) = reports.iter().partition(|r| r.is_text());
+        let mut files: Vec<String> = texts.iter().map(|&r| format.file_name(r)).collect();
+        if !sheets.is_empty() {
+            let names: Vec<&str> = sheets.iter().map(|r| r.name()).collect();
+            files.insert(0, format!("{} ({})", crate::config::WORKBOOK, names.join(", ")));
+        }
+        return format!("bounces: wrote {} into {}", files.join(", "), dir.display());
     }
     let files: Vec<String> = reports.iter().map(|&r| format.file_name(r)).collect();
     format!("bounces: wrote {} into {}", files.join(", "), dir.display())
@@ -739,6 +745,18 @@ mod tests {
         assert_eq!(
             written_line(dir, &[ReportKind::Domains, ReportKind::Codes], Format::Xlsx),
             "bounces: wrote bounces.xlsx (domains, codes) into reports/2026-11-04"
+        );
+        assert_eq!(
+            written_line(dir, &[ReportKind::Overview, ReportKind::Domains], Format::Xlsx),
+            "bounces: wrote bounces.xlsx (domains), overview.txt into reports/2026-11-04"
+        );
+        assert_eq!(
+            written_line(dir, &[ReportKind::Overview], Format::Xlsx),
+            "bounces: wrote overview.txt into reports/2026-11-04"
+        );
+        assert_eq!(
+            written_line(dir, &[ReportKind::Overview, ReportKind::Codes], Format::Json),
+            "bounces: wrote overview.txt, codes.json into reports/2026-11-04"
         );
     }
 

@@ -52,6 +52,9 @@ mod rejects;
 // Exim's `Unrouteable address` read with the whole log.
 mod unrouteable;
 
+// The one-page text overview: goldens, its numbers against the CSVs, width.
+mod overview;
+
 // Hostile and broken input.
 mod bad_input;
 

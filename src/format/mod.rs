@@ -73,6 +73,7 @@ pub fn with_rows<W: WithRows>(reports: &Reports, kind: ReportKind, with: W) -> W
         ReportKind::SenderDomains => with.rows(&reports.sender_domains),
         ReportKind::Rejects => with.rows(&reports.rejects),
         ReportKind::Problems => with.rows(&reports.problems),
+        ReportKind::Overview => unreachable!("the overview is text: write writes it, not as rows"),
     }
 }
 
@@ -97,7 +98,14 @@ impl<W: Write> WithRows for Text<W> {
 }
 
 /// Writes one report to `out`: as text, or as a workbook of that report.
+/// The overview is plain text whatever the format.
 pub fn write(reports: &Reports, kind: ReportKind, mut out: impl Write, options: Options) -> io::Result<()> {
+    if kind.is_text() {
+        for line in &reports.overview {
+            writeln!(out, "{line}")?;
+        }
+        return out.flush();
+    }
     match options.format {
         Format::Xlsx => {
             let bytes = xlsx::workbook(reports, &[kind]).map_err(xlsx_error)?;
@@ -126,17 +134,20 @@ pub fn dir_mode(file_mode: u32) -> u32 {
 }
 
 /// Writes the reports `kinds` into `dir` as `<name>.<format>` (xlsx: all
-/// of them into one workbook, [`WORKBOOK`]), each file atomically and of
+/// of them into one workbook, [`WORKBOOK`]; the overview as
+/// `overview.txt` whatever the format), each file atomically and of
 /// mode `mode` ([`write_atomically`]). `dir` and any missing parent are
 /// created of mode [`dir_mode`]; an existing directory is left as it is.
 pub fn write_all(reports: &Reports, dir: &Path, kinds: &[ReportKind], options: Options, mode: u32) -> Result<()> {
     create_dir(dir, dir_mode(mode)).map_err(|source| Error::Output { path: dir.to_path_buf(), source })?;
-    if options.format == Format::Xlsx {
+    let (texts, tables): (Vec<ReportKind>, Vec<ReportKind>) = kinds.iter().partition(|kind| kind.is_text());
+    let kinds: &[ReportKind] = if options.format == Format::Xlsx { &texts } else { kinds };
+    if options.format == Format::Xlsx && !tables.is_empty() {
         let path = dir.join(WORKBOOK);
         // Built whole before the file is created: a failure leaves no file.
         let output = |source| Error::Output { path: path.clone(), source };
-        let workbook = xlsx::workbook(reports, kinds).map_err(xlsx_error).map_err(output)?;
-        return write_atomically(&path, mode, |file| file.write_all(&workbook)).map_err(output);
+        let workbook = xlsx::workbook(reports, &tables).map_err(xlsx_error).map_err(output)?;
+        write_atomically(&path, mode, |file| file.write_all(&workbook)).map_err(output)?;
     }
     // Each file on its own (a thread each when the pool has them); the
     // first failure in the order given is the one reported.

@@ -8,6 +8,7 @@
 mod codes;
 mod domains;
 mod mask;
+pub mod overview;
 mod periods;
 mod problems;
 mod reasons;
@@ -60,6 +61,8 @@ pub struct Reports {
     pub rejects: Vec<RejectRow>,
     /// Rows of the `problems` report (empty unless it was asked for).
     pub problems: Vec<ProblemRow>,
+    /// The lines of the `overview` report (empty unless it was asked for).
+    pub overview: Vec<String>,
 }
 
 impl Reports {
@@ -106,6 +109,7 @@ impl Reports {
             sender_domains: Vec::new(),
             rejects: Vec::new(),
             problems: Vec::new(),
+            overview: Vec::new(),
         }
     }
 
@@ -157,6 +161,13 @@ impl Reports {
         domains::add_expired_in_queue(&mut self.domains, outcomes.expired_in_queue());
     }
 
+    /// Writes the overview from the rows built so far and `facts`
+    /// ([`overview::lines`]): the last step, after every row is added and
+    /// masked.
+    pub fn add_overview(&mut self, facts: &overview::Facts) {
+        self.overview = overview::lines(self, facts);
+    }
+
     /// Replaces every address in the texts taken from the log (the
     /// `reasons` examples, the `recipients` last replies) by its keyed hash
     /// (see [`mask_addresses`]).
@@ -198,6 +209,7 @@ pub fn columns(kind: ReportKind) -> &'static [table::Column] {
         ReportKind::SenderDomains => PerSenderDomain::COLUMNS,
         ReportKind::Rejects => RejectRow::COLUMNS,
         ReportKind::Problems => ProblemRow::COLUMNS,
+        ReportKind::Overview => &[],
     }
 }
 

@@ -1,0 +1,271 @@
+//! The `overview` report: the samples against their goldens, every number
+//! in it against the CSV reports of the same run, its width, and the short
+//! page of an input without delivery events.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::util::{self, csv_count, csv_records, run, sample, stdout};
+
+/// The widest line, in characters.
+const WIDTH: usize = 80;
+
+/// The overview of `paths` on stdout, with the zone fixed.
+fn overview(extra: &[&str], paths: &[&str]) -> String {
+    let mut args = vec!["analyze", "-q", "--tz", "UTC", "--report", "overview"];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(paths);
+    let out = run(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", util::stderr(&out));
+    stdout(&out)
+}
+
+fn check_golden(name: &str) {
+    let got = overview(&[], &[&format!("samples/{name}.log")]);
+    util::assert_golden(&format!("{name} overview"), &got, &sample(&format!("expected/{name}.overview.txt")));
+}
+
+#[test]
+fn postfix_overview() {
+    check_golden("postfix");
+}
+
+#[test]
+fn exim_overview() {
+    check_golden("exim");
+}
+
+/// Every line fits in 80 characters (not bytes), and nothing is coloured.
+fn assert_fits(text: &str) {
+    for line in text.lines() {
+        assert!(line.chars().count() <= WIDTH, "wider than {WIDTH}: {line:?}");
+        assert!(!line.contains('\x1b'), "a control sequence: {line:?}");
+    }
+}
+
+#[test]
+fn no_line_is_wider_than_80_columns() {
+    for name in ["postfix", "exim", "messages", "messages.exim", "times"] {
+        assert_fits(&overview(&[], &[&format!("samples/{name}.log")]));
+    }
+    // With the message level followed (another report in -o DIR).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_string_lossy().into_owned();
+    let args = ["analyze", "-q", "-o", &path, "--report", "overview", "--report", "messages", "samples/messages.log"];
+    let out = run(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", util::stderr(&out));
+    let text = util::read(&dir.path().join("overview.txt"));
+    assert!(text.contains("Recipients, by final outcome"), "{text}");
+    assert_fits(&text);
+    // A domain of 200 letters, not ASCII: cut, in characters.
+    let dir = tempfile::tempdir().unwrap();
+    let domain = format!("{}.example", "\u{e9}".repeat(200));
+    let line = format!(
+        "Nov  5 10:00:00 mx postfix/smtp[1]: 4A1B2C3D4E: to=<a@{domain}>, relay=none, delay=1, \
+         delays=0/0/1/0, dsn=5.1.1, status=bounced (host x said: 550 5.1.1 user unknown)\n"
+    );
+    let path = util::temp_file(&dir, "long.log", line.as_bytes());
+    let text = overview(&[], &[&path]);
+    assert!(text.contains("..."), "{text}");
+    assert_fits(&text);
+}
+
+#[test]
+fn an_empty_input_gives_a_short_page_that_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = util::temp_file(&dir, "empty.log", b"");
+    // Nothing read at all is the wrong input (exit 1), but the page is written.
+    let out = run(&["analyze", "-q", "--report", "overview", &path]);
+    assert_eq!(out.status.code(), Some(1), "{}", util::stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("No delivery event"), "{text}");
+    assert!(text.lines().count() < 12, "{text}");
+    // A window without events: the same short page, and no error.
+    let text = overview(&["--since", "2030-01-01T00:00:00Z"], &["samples/postfix.log"]);
+    assert!(text.contains("No delivery event"), "{text}");
+    assert!(text.contains("window"), "{text}");
+    assert!(text.lines().count() < 12, "{text}");
+}
+
+#[test]
+fn out_dir_writes_the_overview_only_when_named_and_as_text_whatever_the_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&["analyze", "-q", "-o", &dir.path().to_string_lossy(), "samples/postfix.log"]);
+    assert_eq!(out.status.code(), Some(0), "{}", util::stderr(&out));
+    assert!(!dir.path().join("overview.txt").exists());
+    let on_stdout = overview(&[], &["samples/postfix.log"]);
+    for format in ["json", "xlsx"] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().to_string_lossy().into_owned();
+        let args = ["analyze", "-q", "--tz", "UTC", "--format", format, "-o", &path, "--report", "overview"];
+        let out = run(&[&args[..], &["--report", "domains", "samples/postfix.log"]].concat());
+        assert_eq!(out.status.code(), Some(0), "{}", util::stderr(&out));
+        assert_eq!(util::read(&dir.path().join("overview.txt")), on_stdout, "{format}");
+        let table = if format == "xlsx" { "bounces.xlsx" } else { "domains.json" };
+        assert!(dir.path().join(table).exists(), "{format}");
+    }
+    let text = overview(&["--format", "json"], &["samples/postfix.log"]);
+    assert_eq!(text, on_stdout);
+}
+
+/// The lines of the section titled `title` (up to the next blank line),
+/// without the title; empty when there is no such section.
+fn section<'a>(text: &'a str, title: &str) -> Vec<&'a str> {
+    let mut lines = text.lines().skip_while(|l| *l != title);
+    if lines.next().is_none() {
+        return Vec::new();
+    }
+    lines.take_while(|l| !l.is_empty()).collect()
+}
+
+/// A number as the overview writes it: `1,234`.
+fn number(text: &str) -> u64 {
+    text.replace(',', "").parse().unwrap_or_else(|_| panic!("not a count: {text:?}"))
+}
+
+/// The `  label   1,234` lines of a section, by label.
+fn counts(lines: &[&str]) -> BTreeMap<String, u64> {
+    lines
+        .iter()
+        .filter_map(|l| {
+            let (label, n) = l.trim().rsplit_once(' ')?;
+            n.chars().all(|c| c.is_ascii_digit() || c == ',').then(|| (label.trim().to_string(), number(n)))
+        })
+        .collect()
+}
+
+/// The `  1,234  name` lines of a section, in order.
+fn ranked(lines: &[&str]) -> Vec<(u64, String)> {
+    lines
+        .iter()
+        .filter_map(|l| {
+            let (n, name) = l.trim().split_once("  ")?;
+            n.chars().all(|c| c.is_ascii_digit() || c == ',').then(|| (number(n), name.to_string()))
+        })
+        .collect()
+}
+
+/// The sum of `column` over `rows` that `keep`.
+fn sum(rows: &[BTreeMap<String, String>], column: &str, keep: impl Fn(&BTreeMap<String, String>) -> bool) -> u64 {
+    rows.iter().filter(|r| keep(r)).map(|r| csv_count(r, column)).sum()
+}
+
+fn csv(dir: &Path, name: &str) -> Vec<BTreeMap<String, String>> {
+    csv_records(&util::read(&dir.join(format!("{name}.csv"))))
+}
+
+/// Every number the overview writes is one the CSV reports of the same run
+/// hold, or their sum.
+fn check_against_csv(log: &str, messages: bool) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_string_lossy().into_owned();
+    let mut args = vec!["analyze", "-q", "--tz", "UTC", "-o", &path, "--report", "overview"];
+    for kind in ["domains", "codes", "reasons", "daily", "hourly"] {
+        args.extend(["--report", kind]);
+    }
+    if messages {
+        args.extend(["--report", "messages"]);
+    }
+    args.push(log);
+    let out = run(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", util::stderr(&out));
+    let text = util::read(&dir.path().join("overview.txt"));
+    let all = |_: &BTreeMap<String, String>| true;
+
+    let domains = csv(dir.path(), "domains");
+    let events = counts(&section(&text, "Delivery events"));
+    for column in ["delivered", "deferred", "bounced"] {
+        assert_eq!(events[column], sum(&domains, column, all), "{log}: {column}");
+    }
+    assert_eq!(events.get("expired").copied().unwrap_or(0), sum(&domains, "expired", all), "{log}: expired");
+
+    let recipients = counts(&section(&text, "Recipients, by final outcome"));
+    if messages {
+        let rows = csv(dir.path(), "messages");
+        for (label, column) in [
+            ("recipients", "recipients"),
+            ("delivered", "delivered"),
+            ("bounced", "bounced"),
+            ("expired", "expired"),
+            ("pending", "pending"),
+        ] {
+            assert_eq!(recipients[label], sum(&rows, column, all), "{log}: recipients {label}");
+        }
+    } else {
+        assert!(recipients.is_empty(), "{log}: recipients without the message level");
+    }
+
+    let reasons = csv(dir.path(), "reasons");
+    let types = counts(&section(&text, "Bounces by type"));
+    assert!(!types.is_empty(), "{log}");
+    for (kind, n) in &types {
+        assert_eq!(*n, sum(&reasons, "bounced", |r| &r["bounce_type"] == kind), "{log}: {kind}");
+    }
+    for (n, reason) in ranked(&section(&text, "Top bounce reasons")) {
+        let (name, kind) = reason.trim_end_matches(')').split_once(" (").expect("reason (type)");
+        let want = sum(&reasons, "bounced", |r| r["reason"] == name && r["bounce_type"] == kind);
+        assert_eq!(n, want, "{log}: reason {reason}");
+    }
+
+    let by_domain: BTreeMap<&str, &BTreeMap<String, String>> =
+        domains.iter().map(|r| (r["domain"].as_str(), r)).collect();
+    let top = ranked(&section(&text, "Top domains by bounces"));
+    assert!(!top.is_empty(), "{log}");
+    for (n, domain) in &top {
+        let row = by_domain[domain.as_str()];
+        assert_eq!(*n, csv_count(row, "bounced") + csv_count(row, "expired"), "{log}: {domain}");
+    }
+    let most = domains.iter().map(|r| csv_count(r, "bounced") + csv_count(r, "expired")).max();
+    assert_eq!(Some(top[0].0), most, "{log}");
+    for (n, domain) in ranked(&section(&text, "Top domains by deferrals")) {
+        assert_eq!(n, csv_count(by_domain[domain.as_str()], "deferred"), "{log}: {domain}");
+    }
+
+    let codes = csv(dir.path(), "codes");
+    let attention = section(&text, "Needs attention");
+    let null_mx: Vec<(u64, String)> =
+        ranked(&attention.iter().copied().skip_while(|l| !l.contains("accept no mail")).skip(1).collect::<Vec<_>>())
+            .into_iter()
+            .take_while(|(_, name)| !name.contains(' '))
+            .collect();
+    // The codes rows of a domain that accepts no mail: a failure with a
+    // null MX (its description says so), 556, 5.1.10 other than
+    // Microsoft's unknown recipient, or the reason notaccept.
+    let accepts_none = |r: &BTreeMap<String, String>| {
+        r["status"] != "delivered"
+            && (r["description"].starts_with("null MX")
+                || r["code"] == "556"
+                || (r["enhanced"] == "5.1.10" && !r["description"].contains("RecipientNotFound"))
+                || r["reason"] == "notaccept")
+    };
+    let mut want: BTreeMap<String, u64> = BTreeMap::new();
+    for row in codes.iter().filter(|r| accepts_none(r)) {
+        *want.entry(row["domain"].clone()).or_default() += csv_count(row, "count");
+    }
+    let got: BTreeMap<String, u64> = null_mx.into_iter().map(|(n, domain)| (domain, n)).collect();
+    assert_eq!(got, want, "{log}: domains that accept no mail");
+
+    for (title, report) in [("Per day", "daily"), ("Per hour", "hourly")] {
+        let table = section(&text, title);
+        if table.is_empty() {
+            continue;
+        }
+        let rows = csv(dir.path(), report);
+        assert_eq!(table.len(), rows.len() + 1, "{log}: {report}");
+        for (line, row) in table[1..].iter().zip(&rows) {
+            let cells: Vec<&str> = line.split_whitespace().collect();
+            assert_eq!(cells[0], row["period"], "{log}: {report}");
+            for (cell, column) in cells[1..4].iter().zip(["delivered", "deferred", "bounced"]) {
+                assert_eq!(number(cell), csv_count(row, column), "{log}: {report} {column}");
+            }
+        }
+    }
+}
+
+#[test]
+fn every_number_equals_the_csv_reports_of_the_same_run() {
+    check_against_csv("samples/postfix.log", false);
+    check_against_csv("samples/exim.log", false);
+    check_against_csv("samples/messages.log", true);
+    check_against_csv("samples/messages.exim.log", true);
+}
