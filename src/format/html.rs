@@ -149,7 +149,7 @@ fn sections(html: &mut String, events: &Events) {
         }
         html.push_str("</tbody>\n</table>\n</section>\n");
     }
-    domains(html, "Top domains by bounces", "bounced", &events.by_bounces);
+    domains(html, "Top domains by bounces", "bounced + expired", &events.by_bounces);
     domains(html, "Top domains by deferrals", "deferred", &events.by_deferrals);
     attention(html, events);
     if !rows.is_empty() {
