@@ -282,7 +282,8 @@ impl ValueEnum for ReportArg {
 
     fn to_possible_value(&self) -> Option<PossibleValue> {
         if self.0.is_text() {
-            let help = "a one-page plain-text overview for a mail body (-o: DIR/overview.txt, whatever --format)";
+            let help = "a one-page plain-text overview for a mail body (-o: DIR/overview.txt), or with --format html \
+                        an HTML page with charts (-o: DIR/overview.html)";
             return Some(PossibleValue::new(self.0.name()).help(help));
         }
         let rows = match self.0 {

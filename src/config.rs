@@ -42,7 +42,8 @@ pub enum ReportKind {
     /// Operational trouble (warning, error, fatal, panic lines), per kind.
     Problems,
     /// A one-page plain-text overview for a mail body, built from the
-    /// other reports' rows (`overview.txt` with `-o`, whatever `--format`).
+    /// other reports' rows (`overview.txt` with `-o`; with `--format html`
+    /// an HTML page, `overview.html`).
     Overview,
 }
 
@@ -90,7 +91,7 @@ impl ReportKind {
     }
 
     /// Whether the report is text for people, not rows: it has no columns,
-    /// and is written as text whatever the format.
+    /// and is written as text whatever the format (an HTML page with html).
     pub fn is_text(self) -> bool {
         self == ReportKind::Overview
     }

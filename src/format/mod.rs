@@ -143,7 +143,7 @@ pub fn dir_mode(file_mode: u32) -> u32 {
 
 /// Writes the reports `kinds` into `dir` as `<name>.<format>` (xlsx: all
 /// of them into one workbook, [`WORKBOOK`]; the overview as
-/// `overview.txt` whatever the format), each file atomically and of
+/// `overview.txt`, or `overview.html` with html), each file atomically and of
 /// mode `mode` ([`write_atomically`]). `dir` and any missing parent are
 /// created of mode [`dir_mode`]; an existing directory is left as it is.
 pub fn write_all(reports: &Reports, dir: &Path, kinds: &[ReportKind], options: Options, mode: u32) -> Result<()> {
