@@ -282,7 +282,8 @@ impl ValueEnum for ReportArg {
 
     fn to_possible_value(&self) -> Option<PossibleValue> {
         if self.0.is_text() {
-            let help = "a one-page plain-text overview for a mail body (-o: DIR/overview.txt, whatever --format)";
+            let help = "a one-page plain-text overview for a mail body (-o: DIR/overview.txt), or with --format html \
+                        an HTML page with charts (-o: DIR/overview.html)";
             return Some(PossibleValue::new(self.0.name()).help(help));
         }
         let rows = match self.0 {
@@ -320,6 +321,7 @@ impl ValueEnum for OutputFormatArg {
             Format::Json => "one array of objects per report, keys the column names, missing values null",
             Format::Jsonl => "one JSON object per line",
             Format::Xlsx => "one Excel workbook, a sheet per report, typed cells and charts (-o: DIR/bounces.xlsx)",
+            Format::Html => "the overview only, as one self-contained HTML page with charts (-o: DIR/overview.html)",
         };
         Some(PossibleValue::new(self.0.name()).help(help))
     }
@@ -496,6 +498,10 @@ impl AnalyzeArgs {
         }
         if args.bom && !matches!(format, Format::Csv | Format::Tsv) {
             return Err(Error::Usage(format!("--bom is for --format csv and tsv, not {}", format.name())));
+        }
+        let written = if args.out_dir.is_some() { &out_reports[..] } else { std::slice::from_ref(&report) };
+        if format == Format::Html && written.iter().any(|r| !r.is_text()) {
+            return Err(Error::Usage("--format html is for --report overview only".to_string()));
         }
         if format == Format::Xlsx && args.out_dir.is_none() && std::io::stdout().is_terminal() {
             return Err(Error::Usage(

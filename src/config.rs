@@ -42,7 +42,8 @@ pub enum ReportKind {
     /// Operational trouble (warning, error, fatal, panic lines), per kind.
     Problems,
     /// A one-page plain-text overview for a mail body, built from the
-    /// other reports' rows (`overview.txt` with `-o`, whatever `--format`).
+    /// other reports' rows (`overview.txt` with `-o`; with `--format html`
+    /// an HTML page, `overview.html`).
     Overview,
 }
 
@@ -90,7 +91,7 @@ impl ReportKind {
     }
 
     /// Whether the report is text for people, not rows: it has no columns,
-    /// and is written as text whatever the format.
+    /// and is written as text whatever the format (an HTML page with html).
     pub fn is_text(self) -> bool {
         self == ReportKind::Overview
     }
@@ -129,11 +130,13 @@ pub enum Format {
     Jsonl,
     /// One Excel workbook, a sheet per report, with typed cells.
     Xlsx,
+    /// One self-contained HTML page: the overview only.
+    Html,
 }
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: [Format; 5] = [Format::Csv, Format::Tsv, Format::Json, Format::Jsonl, Format::Xlsx];
+    pub const ALL: [Format; 6] = [Format::Csv, Format::Tsv, Format::Json, Format::Jsonl, Format::Xlsx, Format::Html];
 
     /// The name on the command line, also the file extension.
     pub fn name(self) -> &'static str {
@@ -143,13 +146,16 @@ impl Format {
             Format::Json => "json",
             Format::Jsonl => "jsonl",
             Format::Xlsx => "xlsx",
+            Format::Html => "html",
         }
     }
 
     /// The file `-o` writes for `report`: `<report>.<format>`, except for
-    /// xlsx, whose one workbook holds every report.
+    /// xlsx, whose one workbook holds every report, and the overview, which
+    /// is `overview.txt` unless the format is html.
     pub fn file_name(self, report: ReportKind) -> String {
         match self {
+            Format::Html => format!("{}.html", report.name()),
             _ if report.is_text() => format!("{}.txt", report.name()),
             Format::Xlsx => WORKBOOK.to_string(),
             _ => format!("{}.{}", report.name(), self.name()),

@@ -54,6 +54,8 @@ mod unrouteable;
 
 // The one-page text overview: goldens, its numbers against the CSVs, width.
 mod overview;
+// The overview as an HTML page: golden, self-contained, well formed, its numbers.
+mod overview_html;
 
 // Hostile and broken input.
 mod bad_input;

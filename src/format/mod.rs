@@ -13,6 +13,7 @@
 //! [`write_atomically`] and docs/security.md).
 
 pub mod csv;
+pub mod html;
 pub mod json;
 pub mod text;
 pub mod tsv;
@@ -27,8 +28,8 @@ use rayon::prelude::*;
 
 use crate::config::{Format, ReportKind, WORKBOOK};
 use crate::error::{Error, Result};
-use crate::report::Reports;
 use crate::report::table::Row;
+use crate::report::{Reports, overview};
 
 /// How the reports are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,16 +94,23 @@ impl<W: Write> WithRows for Text<W> {
             Format::Json => json::write(rows, self.out, json::Layout::Array),
             Format::Jsonl => json::write(rows, self.out, json::Layout::Lines),
             Format::Xlsx => unreachable!("write hands workbooks to xlsx"),
+            Format::Html => unreachable!("only the overview is HTML (checked by the command line)"),
         }
     }
 }
 
 /// Writes one report to `out`: as text, or as a workbook of that report.
-/// The overview is plain text whatever the format.
+/// The overview is an HTML page with `--format html`, plain text with any
+/// other format.
 pub fn write(reports: &Reports, kind: ReportKind, mut out: impl Write, options: Options) -> io::Result<()> {
     if kind.is_text() {
-        for line in &reports.overview {
-            writeln!(out, "{line}")?;
+        let overview = reports.overview.clone().unwrap_or_default();
+        if options.format == Format::Html {
+            out.write_all(html::page(&overview).as_bytes())?;
+        } else {
+            for line in overview::lines(&overview) {
+                writeln!(out, "{line}")?;
+            }
         }
         return out.flush();
     }
@@ -135,7 +143,7 @@ pub fn dir_mode(file_mode: u32) -> u32 {
 
 /// Writes the reports `kinds` into `dir` as `<name>.<format>` (xlsx: all
 /// of them into one workbook, [`WORKBOOK`]; the overview as
-/// `overview.txt` whatever the format), each file atomically and of
+/// `overview.txt`, or `overview.html` with html), each file atomically and of
 /// mode `mode` ([`write_atomically`]). `dir` and any missing parent are
 /// created of mode [`dir_mode`]; an existing directory is left as it is.
 pub fn write_all(reports: &Reports, dir: &Path, kinds: &[ReportKind], options: Options, mode: u32) -> Result<()> {

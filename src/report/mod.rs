@@ -61,8 +61,8 @@ pub struct Reports {
     pub rejects: Vec<RejectRow>,
     /// Rows of the `problems` report (empty unless it was asked for).
     pub problems: Vec<ProblemRow>,
-    /// The lines of the `overview` report (empty unless it was asked for).
-    pub overview: Vec<String>,
+    /// The content of the `overview` report (`None` unless it was asked for).
+    pub overview: Option<overview::Overview>,
 }
 
 impl Reports {
@@ -109,7 +109,7 @@ impl Reports {
             sender_domains: Vec::new(),
             rejects: Vec::new(),
             problems: Vec::new(),
-            overview: Vec::new(),
+            overview: None,
         }
     }
 
@@ -162,10 +162,10 @@ impl Reports {
     }
 
     /// Writes the overview from the rows built so far and `facts`
-    /// ([`overview::lines`]): the last step, after every row is added and
+    /// ([`overview::build`]): the last step, after every row is added and
     /// masked.
     pub fn add_overview(&mut self, facts: &overview::Facts) {
-        self.overview = overview::lines(self, facts);
+        self.overview = Some(overview::build(self, facts));
     }
 
     /// Replaces every address in the texts taken from the log (the

@@ -7,7 +7,7 @@
 //! has something to say; an input without delivery events gives a short
 //! page that says so.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::table::bounce_rate;
 use super::{CodeRow, DomainRow, PeriodRow, ReasonRow, Reports};
@@ -26,7 +26,7 @@ const TOP_DOMAINS: usize = 10;
 const TOP_REASONS: usize = 5;
 
 /// The null-MX domains named before `and N more`.
-const NULL_MX_NAMED: usize = 10;
+pub const NULL_MX_NAMED: usize = 10;
 
 /// What the overview says of the run besides the rows: the inputs and the
 /// window, as the run's summary has them.
@@ -47,37 +47,200 @@ pub struct Facts {
     pub followed: bool,
 }
 
+/// The overview's content, section by section: the text and the HTML page
+/// are two renderings of it, so their numbers are the same.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Overview {
+    /// The first and last day with events, when there are some.
+    pub covers: Option<(String, String)>,
+    /// `--since` and `--until`, when either was given.
+    pub window: Option<(Option<String>, Option<String>)>,
+    /// Inputs read.
+    pub inputs: u64,
+    /// Lines read.
+    pub lines: u64,
+    /// Lines that could not be parsed.
+    pub unparsed: u64,
+    /// The sections about events; `None` when there was no event.
+    pub events: Option<Events>,
+}
+
+/// The sections of an overview with delivery events.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Events {
+    /// Delivered, deferred, bounced and expired events, and the bounce rate.
+    pub totals: Totals,
+    /// Recipients by final outcome, when they were followed.
+    pub recipients: Option<Recipients>,
+    /// Bounced events per bounce type (empty when none bounced).
+    pub types: Vec<(BounceType, u64)>,
+    /// The reasons with the most bounces.
+    pub reasons: Vec<TopReason>,
+    /// The domains with the most bounced plus expired events.
+    pub by_bounces: Vec<TopDomain>,
+    /// The domains with the most deferred events.
+    pub by_deferrals: Vec<TopDomain>,
+    /// Block-type failures per reason: deferred, bounced.
+    pub blocks: Vec<(Reason, [u64; 2])>,
+    /// Every domain that accepts no mail, with its events, most first.
+    pub null_mx: Vec<(String, u64)>,
+    /// `Per day` or `Per hour`, and its rows (none when there is no time).
+    pub periods: (&'static str, Vec<PeriodRow>),
+}
+
+/// Delivery events added up.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Totals {
+    /// Delivered events.
+    pub delivered: u64,
+    /// Deferred events.
+    pub deferred: u64,
+    /// Bounced events.
+    pub bounced: u64,
+    /// Expired recipients.
+    pub expired: u64,
+    /// Bounced and expired over delivered, bounced and expired.
+    pub rate: Option<f64>,
+}
+
+/// Recipients by final outcome (the `messages` rows added up).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Recipients {
+    /// Recipients followed.
+    pub recipients: u64,
+    /// Delivered in the end.
+    pub delivered: u64,
+    /// Bounced in the end.
+    pub bounced: u64,
+    /// Given up on.
+    pub expired: u64,
+    /// Discarded.
+    pub discarded: u64,
+    /// Still pending.
+    pub pending: u64,
+    /// The bounce rate of the final outcomes.
+    pub rate: Option<f64>,
+}
+
+/// One of the top bounce reasons.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TopReason {
+    /// The reason.
+    pub reason: Reason,
+    /// Its bounce type.
+    pub kind: BounceType,
+    /// Its bounced events.
+    pub bounced: u64,
+}
+
+/// One of the top domains.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TopDomain {
+    /// The domain, as in the log.
+    pub domain: String,
+    /// Its bounced plus expired, or deferred, events.
+    pub count: u64,
+    /// Its top code.
+    pub code: Option<String>,
+    /// Its top reason.
+    pub reason: Option<Reason>,
+    /// Its expired recipients (in the list by bounces).
+    pub expired: u64,
+}
+
+/// The overview of `reports` and `facts`.
+pub fn build(reports: &Reports, facts: &Facts) -> Overview {
+    let covers = match (reports.daily.first(), reports.daily.last()) {
+        (Some(first), Some(last)) => Some((first.period.clone(), last.period.clone())),
+        _ => None,
+    };
+    let window = (facts.since.is_some() || facts.until.is_some()).then(|| (facts.since.clone(), facts.until.clone()));
+    let [delivered, deferred, bounced] = sum_counts(&reports.domains);
+    let expired: u64 = reports.domains.iter().map(|d| d.expired).sum();
+    let events = (delivered + deferred + bounced + expired > 0).then(|| Events {
+        totals: Totals { delivered, deferred, bounced, expired, rate: bounce_rate(delivered, bounced + expired) },
+        recipients: facts.followed.then(|| recipients(&reports.messages)),
+        types: bounce_types(&reports.reasons),
+        reasons: top_reasons(&reports.reasons),
+        by_bounces: top_domains(reports, Outcome::Bounced),
+        by_deferrals: top_domains(reports, Outcome::Deferred),
+        blocks: by_reason(&reports.reasons, |r| r.bounce_type == BounceType::Block)
+            .into_iter()
+            .map(|((reason, _), counts)| (reason, counts))
+            .collect(),
+        null_mx: null_mx(&reports.codes),
+        periods: if reports.daily.len() > 1 {
+            ("Per day", reports.daily.clone())
+        } else {
+            ("Per hour", reports.hourly.clone())
+        },
+    });
+    Overview { covers, window, inputs: facts.inputs, lines: facts.lines, unparsed: facts.unparsed, events }
+}
+
 /// The overview's lines, without line ends.
-pub fn lines(reports: &Reports, facts: &Facts) -> Vec<String> {
+pub fn lines(overview: &Overview) -> Vec<String> {
     let mut page = Page::default();
     page.line("bounces overview");
     page.line("================");
-    inputs(&mut page, reports, facts);
-    let [delivered, deferred, bounced] = sum_counts(&reports.domains);
-    let expired: u64 = reports.domains.iter().map(|d| d.expired).sum();
-    if delivered + deferred + bounced + expired == 0 {
+    inputs(&mut page, overview);
+    let Some(events) = &overview.events else {
         page.section("Nothing to report");
-        page.line("No delivery event was found in the input (or in the window).");
+        page.line(NOTHING);
         return page.lines;
-    }
+    };
+    let totals = &events.totals;
     page.section("Delivery events");
-    page.count("delivered", delivered);
-    page.count("deferred", deferred);
-    page.count("bounced", bounced);
-    if expired > 0 {
-        page.count("expired", expired);
+    page.count("delivered", totals.delivered);
+    page.count("deferred", totals.deferred);
+    page.count("bounced", totals.bounced);
+    if totals.expired > 0 {
+        page.count("expired", totals.expired);
     }
-    page.rate(bounce_rate(delivered, bounced + expired));
-    if facts.followed {
-        recipients(&mut page, &reports.messages);
+    page.rate(totals.rate);
+    if let Some(recipients) = &events.recipients {
+        write_recipients(&mut page, recipients);
     }
-    bounce_types(&mut page, &reports.reasons);
-    top_reasons(&mut page, &reports.reasons);
-    top_domains(&mut page, reports, Outcome::Bounced);
-    top_domains(&mut page, reports, Outcome::Deferred);
-    attention(&mut page, reports, expired);
-    periods(&mut page, &reports.daily, &reports.hourly);
+    if !events.types.is_empty() {
+        page.section("Bounces by type");
+        for (kind, n) in &events.types {
+            page.count(kind.as_str(), *n);
+        }
+    }
+    if !events.reasons.is_empty() {
+        page.section("Top bounce reasons");
+        for top in &events.reasons {
+            page.line(&format!("  {:>9}  {} ({})", thousands(top.bounced), top.reason.as_str(), top.kind.as_str()));
+            page.wrapped(13, top.reason.advice());
+        }
+    }
+    write_domains(&mut page, "Top domains by bounces", &events.by_bounces);
+    write_domains(&mut page, "Top domains by deferrals", &events.by_deferrals);
+    attention(&mut page, events);
+    periods(&mut page, &events.periods);
     page.lines
+}
+
+/// What an overview without events says.
+pub const NOTHING: &str = "No delivery event was found in the input (or in the window).";
+
+/// What the block-type failures mean.
+pub const BLOCKS: &str = "Block-type failures (our side must act: IP, DNS, authentication, content)";
+
+/// What the null-MX list is.
+pub const NULL_MX: &str = "Domains that accept no mail (null MX, 556, 5.1.10)";
+
+/// The period's bounce rate: bounced over delivered and bounced.
+pub fn period_rate(row: &PeriodRow) -> Option<f64> {
+    bounce_rate(row.counts[0], row.counts[2])
+}
+
+/// The second line of a top domain: its code, reason and expired.
+pub fn domain_details(domain: &TopDomain) -> String {
+    let expired = (domain.expired > 0).then(|| format!("{} expired", thousands(domain.expired)));
+    let parts: Vec<&str> =
+        [domain.code.as_deref(), domain.reason.map(|r| r.as_str()), expired.as_deref()].into_iter().flatten().collect();
+    parts.join(", ")
 }
 
 /// Lines being written, each cut to [`WIDTH`].
@@ -142,7 +305,7 @@ fn fit(text: &str) -> String {
 }
 
 /// A ratio as a percentage with two decimals: `1.23%`.
-fn percent(ratio: f64) -> String {
+pub fn percent(ratio: f64) -> String {
     format!("{:.2}%", ratio * 100.0)
 }
 
@@ -152,61 +315,79 @@ fn sum_counts(rows: &[DomainRow]) -> [u64; 3] {
 }
 
 /// The window and what was read.
-fn inputs(page: &mut Page, reports: &Reports, facts: &Facts) {
+fn inputs(page: &mut Page, overview: &Overview) {
     page.section("Window and inputs");
-    if let (Some(first), Some(last)) = (reports.daily.first(), reports.daily.last()) {
-        let covers = if first.period == last.period {
-            first.period.clone()
-        } else {
-            format!("{} to {}", first.period, last.period)
-        };
+    if let Some(covers) = covers(overview) {
         page.line(&format!("  covers        {covers}"));
     }
-    match (&facts.since, &facts.until) {
-        (None, None) => {}
-        (since, until) => {
-            let since = since.as_deref().unwrap_or("the start");
-            let until = until.as_deref().unwrap_or("the end");
-            page.line(&format!("  window        {since} to {until}"));
-        }
+    if let Some(window) = window(overview) {
+        page.line(&format!("  window        {window}"));
     }
-    page.line(&format!(
-        "  read          {}, {}, {} unparsed",
-        plural(facts.inputs, "input"),
-        plural(facts.lines, "line"),
-        thousands(facts.unparsed)
-    ));
+    page.line(&format!("  read          {}", read(overview)));
+}
+
+/// `2026-01-01 to 2026-01-02`, or the one day.
+pub fn covers(overview: &Overview) -> Option<String> {
+    overview
+        .covers
+        .as_ref()
+        .map(|(first, last)| if first == last { first.clone() } else { format!("{first} to {last}") })
+}
+
+/// `--since` to `--until`.
+pub fn window(overview: &Overview) -> Option<String> {
+    overview.window.as_ref().map(|(since, until)| {
+        let since = since.as_deref().unwrap_or("the start");
+        let until = until.as_deref().unwrap_or("the end");
+        format!("{since} to {until}")
+    })
+}
+
+/// `1 input, 1,234 lines, 0 unparsed`.
+pub fn read(overview: &Overview) -> String {
+    format!(
+        "{}, {}, {} unparsed",
+        plural(overview.inputs, "input"),
+        plural(overview.lines, "line"),
+        thousands(overview.unparsed)
+    )
 }
 
 /// Recipients by final outcome (the `messages` rows added up).
-fn recipients(page: &mut Page, rows: &[MessageRow]) {
+fn recipients(rows: &[MessageRow]) -> Recipients {
     let sum = |f: fn(&MessageRow) -> u64| rows.iter().map(f).sum::<u64>();
     let (delivered, bounced, expired) = (sum(|r| r.delivered), sum(|r| r.bounced), sum(|r| r.expired));
-    page.section("Recipients, by final outcome");
-    page.count("recipients", sum(|r| r.recipients));
-    page.count("delivered", delivered);
-    page.count("bounced", bounced);
-    page.count("expired", expired);
-    let discarded = sum(|r| r.discarded);
-    if discarded > 0 {
-        page.count("discarded", discarded);
+    Recipients {
+        recipients: sum(|r| r.recipients),
+        delivered,
+        bounced,
+        expired,
+        discarded: sum(|r| r.discarded),
+        pending: sum(|r| r.pending),
+        rate: bounce_rate(delivered, bounced + expired),
     }
-    page.count("pending", sum(|r| r.pending));
-    page.rate(bounce_rate(delivered, bounced + expired));
 }
 
-/// Bounced events by bounce type (the `reasons` rows added up).
-fn bounce_types(page: &mut Page, reasons: &[ReasonRow]) {
+fn write_recipients(page: &mut Page, r: &Recipients) {
+    page.section("Recipients, by final outcome");
+    page.count("recipients", r.recipients);
+    page.count("delivered", r.delivered);
+    page.count("bounced", r.bounced);
+    page.count("expired", r.expired);
+    if r.discarded > 0 {
+        page.count("discarded", r.discarded);
+    }
+    page.count("pending", r.pending);
+    page.rate(r.rate);
+}
+
+/// Bounced events by bounce type (the `reasons` rows added up); empty when
+/// none bounced.
+fn bounce_types(reasons: &[ReasonRow]) -> Vec<(BounceType, u64)> {
     let types = [BounceType::Hard, BounceType::Soft, BounceType::Block, BounceType::Undetermined];
-    let counts: Vec<u64> =
-        types.iter().map(|&t| reasons.iter().filter(|r| r.bounce_type == t).map(|r| r.bounced).sum()).collect();
-    if counts.iter().all(|&n| n == 0) {
-        return;
-    }
-    page.section("Bounces by type");
-    for (kind, n) in types.iter().zip(counts) {
-        page.count(kind.as_str(), n);
-    }
+    let counts: Vec<(BounceType, u64)> =
+        types.iter().map(|&t| (t, reasons.iter().filter(|r| r.bounce_type == t).map(|r| r.bounced).sum())).collect();
+    if counts.iter().all(|&(_, n)| n == 0) { Vec::new() } else { counts }
 }
 
 /// Bounced events per (reason, bounce type), most first, then by reason.
@@ -222,47 +403,56 @@ fn by_reason(reasons: &[ReasonRow], keep: impl Fn(&ReasonRow) -> bool) -> Vec<((
     sums
 }
 
-/// The reasons with the most bounces, each with its advice.
-fn top_reasons(page: &mut Page, reasons: &[ReasonRow]) {
+/// The reasons with the most bounces.
+fn top_reasons(reasons: &[ReasonRow]) -> Vec<TopReason> {
     let mut top = by_reason(reasons, |r| r.bounced > 0);
     top.sort_by(|a, b| b.1[1].cmp(&a.1[1]).then(a.0.cmp(&b.0)));
-    if top.is_empty() {
-        return;
-    }
-    page.section("Top bounce reasons");
-    for ((reason, kind), [_, bounced]) in top.into_iter().take(TOP_REASONS) {
-        page.line(&format!("  {:>9}  {} ({})", thousands(bounced), reason.as_str(), kind.as_str()));
-        page.wrapped(13, reason.advice());
-    }
+    top.into_iter()
+        .take(TOP_REASONS)
+        .map(|((reason, kind), [_, bounced])| TopReason { reason, kind, bounced })
+        .collect()
 }
 
 /// The domains with the most bounced plus expired, or deferred, events,
 /// with their top code and reason (and how many expired).
-fn top_domains(page: &mut Page, reports: &Reports, outcome: Outcome) {
+fn top_domains(reports: &Reports, outcome: Outcome) -> Vec<TopDomain> {
     let bounces = outcome == Outcome::Bounced;
     let count = |d: &DomainRow| if bounces { d.counts[2] + d.expired } else { d.counts[1] };
     let mut top: Vec<&DomainRow> = reports.domains.iter().filter(|d| count(d) > 0).collect();
+    // The domains rows are in their report's order; ties keep it.
+    top.sort_by_key(|d| std::cmp::Reverse(count(d)));
+    top.into_iter()
+        .take(TOP_DOMAINS)
+        .map(|domain| {
+            let code = if bounces { &domain.top_bounce } else { &domain.top_deferral };
+            let reason = reports
+                .reasons
+                .iter()
+                .filter(|r| r.domain == domain.domain)
+                .map(|r| (if bounces { r.bounced } else { r.deferred }, r.reason))
+                .filter(|&(n, _)| n > 0)
+                .min_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            TopDomain {
+                domain: domain.domain.to_string(),
+                count: count(domain),
+                code: code.clone(),
+                reason: reason.map(|(_, r)| r),
+                expired: if bounces { domain.expired } else { 0 },
+            }
+        })
+        .collect()
+}
+
+fn write_domains(page: &mut Page, title: &str, top: &[TopDomain]) {
     if top.is_empty() {
         return;
     }
-    // The domains rows are in their report's order; ties keep it.
-    top.sort_by_key(|d| std::cmp::Reverse(count(d)));
-    page.section(if bounces { "Top domains by bounces" } else { "Top domains by deferrals" });
-    for domain in top.into_iter().take(TOP_DOMAINS) {
-        page.line(&format!("  {:>9}  {}", thousands(count(domain)), domain.domain));
-        let code = if bounces { &domain.top_bounce } else { &domain.top_deferral };
-        let reason = reports
-            .reasons
-            .iter()
-            .filter(|r| r.domain == domain.domain)
-            .map(|r| (if bounces { r.bounced } else { r.deferred }, r.reason))
-            .filter(|&(n, _)| n > 0)
-            .min_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        let expired = (bounces && domain.expired > 0).then(|| format!("{} expired", thousands(domain.expired)));
-        let parts: Vec<&str> =
-            [code.as_deref(), reason.map(|(_, r)| r.as_str()), expired.as_deref()].into_iter().flatten().collect();
-        if !parts.is_empty() {
-            page.line(&format!("             {}", parts.join(", ")));
+    page.section(title);
+    for domain in top {
+        page.line(&format!("  {:>9}  {}", thousands(domain.count), domain.domain));
+        let details = domain_details(domain);
+        if !details.is_empty() {
+            page.line(&format!("             {details}"));
         }
     }
 }
@@ -279,21 +469,28 @@ fn is_null_mx(row: &CodeRow) -> bool {
             || row.reason == Reason::NotAccept)
 }
 
-/// What the sending side must act on: block-type failures, domains that
-/// accept no mail, recipients given up on.
-fn attention(page: &mut Page, reports: &Reports, expired: u64) {
-    let blocks = by_reason(&reports.reasons, |r| r.bounce_type == BounceType::Block);
+/// The domains that accept no mail, with their events, most first.
+fn null_mx(codes: &[CodeRow]) -> Vec<(String, u64)> {
     let mut null_mx: BTreeMap<&str, u64> = BTreeMap::new();
-    for row in reports.codes.iter().filter(|r| is_null_mx(r)) {
+    for row in codes.iter().filter(|r| is_null_mx(r)) {
         *null_mx.entry(&row.domain).or_default() += row.count;
     }
-    if blocks.is_empty() && null_mx.is_empty() && expired == 0 {
+    let mut named: Vec<(String, u64)> = null_mx.into_iter().map(|(d, n)| (d.to_string(), n)).collect();
+    named.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    named
+}
+
+/// What the sending side must act on: block-type failures, domains that
+/// accept no mail, recipients given up on.
+fn attention(page: &mut Page, events: &Events) {
+    let expired = events.totals.expired;
+    if events.blocks.is_empty() && events.null_mx.is_empty() && expired == 0 {
         return;
     }
     page.section("Needs attention");
-    if !blocks.is_empty() {
-        page.line("  Block-type failures (our side must act: IP, DNS, authentication, content):");
-        for ((reason, _), [deferred, bounced]) in &blocks {
+    if !events.blocks.is_empty() {
+        page.line(&format!("  {BLOCKS}:"));
+        for (reason, [deferred, bounced]) in &events.blocks {
             page.line(&format!(
                 "  {:>9}  {} ({} bounced, {} deferred)",
                 thousands(bounced + deferred),
@@ -303,16 +500,13 @@ fn attention(page: &mut Page, reports: &Reports, expired: u64) {
             ));
         }
     }
-    if !null_mx.is_empty() {
-        let domains: BTreeSet<&str> = null_mx.keys().copied().collect();
-        page.line(&format!("  Domains that accept no mail (null MX, 556, 5.1.10): {}", domains.len()));
-        let mut named: Vec<(&str, u64)> = null_mx.into_iter().collect();
-        named.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-        for (domain, n) in named.iter().take(NULL_MX_NAMED) {
+    if !events.null_mx.is_empty() {
+        page.line(&format!("  {NULL_MX}: {}", events.null_mx.len()));
+        for (domain, n) in events.null_mx.iter().take(NULL_MX_NAMED) {
             page.line(&format!("  {:>9}  {domain}", thousands(*n)));
         }
-        if named.len() > NULL_MX_NAMED {
-            page.line(&format!("             and {} more", thousands((named.len() - NULL_MX_NAMED) as u64)));
+        if events.null_mx.len() > NULL_MX_NAMED {
+            page.line(&format!("             and {} more", thousands((events.null_mx.len() - NULL_MX_NAMED) as u64)));
         }
     }
     if expired > 0 {
@@ -321,8 +515,7 @@ fn attention(page: &mut Page, reports: &Reports, expired: u64) {
 }
 
 /// The outcomes per day, or per hour when the input covers one day.
-fn periods(page: &mut Page, daily: &[PeriodRow], hourly: &[PeriodRow]) {
-    let (title, rows) = if daily.len() > 1 { ("Per day", daily) } else { ("Per hour", hourly) };
+fn periods(page: &mut Page, (title, rows): &(&'static str, Vec<PeriodRow>)) {
     if rows.is_empty() {
         return;
     }
@@ -330,7 +523,7 @@ fn periods(page: &mut Page, daily: &[PeriodRow], hourly: &[PeriodRow]) {
     page.line(&format!("  {:<16}{:>12}{:>12}{:>12}{:>12}", "period", "delivered", "deferred", "bounced", "rate"));
     for row in rows {
         let [delivered, deferred, bounced] = row.counts;
-        let rate = bounce_rate(delivered, bounced).map(percent).unwrap_or_default();
+        let rate = period_rate(row).map(percent).unwrap_or_default();
         page.line(&format!(
             "  {:<16}{:>12}{:>12}{:>12}{:>12}",
             row.period,
@@ -365,7 +558,7 @@ mod tests {
 
     #[test]
     fn no_event_gives_a_short_page_that_says_so() {
-        let lines = lines(&Reports::default(), &Facts::default());
+        let lines = lines(&build(&Reports::default(), &Facts::default()));
         assert!(lines.len() < 10, "{lines:?}");
         assert!(lines.iter().any(|l| l.contains("No delivery event")), "{lines:?}");
     }
