@@ -282,8 +282,8 @@ impl ValueEnum for ReportArg {
 
     fn to_possible_value(&self) -> Option<PossibleValue> {
         if self.0.is_text() {
-            let help = "a one-page plain-text overview for a mail body (-o: DIR/overview.txt), or with --format html \
-                        an HTML page with charts (-o: DIR/overview.html)";
+            let help = "a one-page plain-text overview for a mail body, or with --format html an HTML page with \
+                        charts (-o, by default too: both, DIR/overview.txt and DIR/overview.html)";
             return Some(PossibleValue::new(self.0.name()).help(help));
         }
         let rows = match self.0 {

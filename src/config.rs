@@ -65,13 +65,14 @@ impl ReportKind {
     ];
 
     /// The reports `-o` writes unless told otherwise, in that order.
-    pub const WRITTEN_TO_DIR: [ReportKind; 6] = [
+    pub const WRITTEN_TO_DIR: [ReportKind; 7] = [
         ReportKind::Domains,
         ReportKind::Codes,
         ReportKind::Reasons,
         ReportKind::Daily,
         ReportKind::Messages,
         ReportKind::Recipients,
+        ReportKind::Overview,
     ];
 
     /// Whether the report is a time series (it needs every event's time).
@@ -150,15 +151,15 @@ impl Format {
         }
     }
 
-    /// The file `-o` writes for `report`: `<report>.<format>`, except for
+    /// The files `-o` writes for `report`: `<report>.<format>`, except for
     /// xlsx, whose one workbook holds every report, and the overview, which
-    /// is `overview.txt` unless the format is html.
-    pub fn file_name(self, report: ReportKind) -> String {
+    /// is written both as text (`overview.txt`, a mail body) and as a page
+    /// (`overview.html`), whatever the format.
+    pub fn file_names(self, report: ReportKind) -> Vec<String> {
         match self {
-            Format::Html => format!("{}.html", report.name()),
-            _ if report.is_text() => format!("{}.txt", report.name()),
-            Format::Xlsx => WORKBOOK.to_string(),
-            _ => format!("{}.{}", report.name(), self.name()),
+            _ if report.is_text() => vec![format!("{}.txt", report.name()), format!("{}.html", report.name())],
+            Format::Xlsx => vec![WORKBOOK.to_string()],
+            _ => vec![format!("{}.{}", report.name(), self.name())],
         }
     }
 }

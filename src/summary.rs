@@ -289,14 +289,14 @@ fn folded_lines(config: &Config, folded: &crate::tally::Folded) -> Vec<String> {
 fn written_line(dir: &std::path::Path, reports: &[crate::config::ReportKind], format: crate::config::Format) -> String {
     if format == crate::config::Format::Xlsx {
         let (texts, sheets): (Vec<_>, Vec<_>) = reports.iter().partition(|r| r.is_text());
-        let mut files: Vec<String> = texts.iter().map(|&r| format.file_name(r)).collect();
+        let mut files: Vec<String> = texts.iter().flat_map(|&r| format.file_names(r)).collect();
         if !sheets.is_empty() {
             let names: Vec<&str> = sheets.iter().map(|r| r.name()).collect();
             files.insert(0, format!("{} ({})", crate::config::WORKBOOK, names.join(", ")));
         }
         return format!("bounces: wrote {} into {}", files.join(", "), dir.display());
     }
-    let files: Vec<String> = reports.iter().map(|&r| format.file_name(r)).collect();
+    let files: Vec<String> = reports.iter().flat_map(|&r| format.file_names(r)).collect();
     format!("bounces: wrote {} into {}", files.join(", "), dir.display())
 }
 
@@ -748,15 +748,15 @@ mod tests {
         );
         assert_eq!(
             written_line(dir, &[ReportKind::Overview, ReportKind::Domains], Format::Xlsx),
-            "bounces: wrote bounces.xlsx (domains), overview.txt into reports/2026-11-04"
+            "bounces: wrote bounces.xlsx (domains), overview.txt, overview.html into reports/2026-11-04"
         );
         assert_eq!(
             written_line(dir, &[ReportKind::Overview], Format::Xlsx),
-            "bounces: wrote overview.txt into reports/2026-11-04"
+            "bounces: wrote overview.txt, overview.html into reports/2026-11-04"
         );
         assert_eq!(
             written_line(dir, &[ReportKind::Overview, ReportKind::Codes], Format::Json),
-            "bounces: wrote overview.txt, codes.json into reports/2026-11-04"
+            "bounces: wrote overview.txt, overview.html, codes.json into reports/2026-11-04"
         );
     }
 

@@ -52,7 +52,19 @@ fn out_dir_gets_every_report_and_no_temporary_files() {
     let mut names: Vec<String> =
         std::fs::read_dir(&target).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     names.sort();
-    assert_eq!(names, ["codes.csv", "daily.csv", "domains.csv", "messages.csv", "reasons.csv", "recipients.csv"]);
+    assert_eq!(
+        names,
+        [
+            "codes.csv",
+            "daily.csv",
+            "domains.csv",
+            "messages.csv",
+            "overview.html",
+            "overview.txt",
+            "reasons.csv",
+            "recipients.csv"
+        ]
+    );
     for report in ["domains", "codes", "reasons", "daily", "messages", "recipients"] {
         let printed = run(&["analyze", "-q", "--report", report, "samples/postfix.log", "samples/exim.log"]);
         let written = util::read(&target.join(format!("{report}.csv")));

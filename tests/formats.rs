@@ -179,7 +179,10 @@ fn out_dir_names_the_files_of_the_format() {
     let mut names: Vec<String> =
         std::fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     names.sort();
-    let want = ["codes", "daily", "domains", "messages", "reasons", "recipients"].map(|r| format!("{r}.jsonl"));
+    let mut want: Vec<String> =
+        ["codes", "daily", "domains", "messages", "reasons", "recipients"].map(|r| format!("{r}.jsonl")).into();
+    want.extend(["overview.html".to_string(), "overview.txt".to_string()]);
+    want.sort();
     assert_eq!(names, want);
 }
 

@@ -126,7 +126,8 @@ fn hashing_masks_every_address_in_every_report() {
     let mut files = 0;
     for entry in std::fs::read_dir(&out_dir).unwrap() {
         let path = entry.unwrap().path();
-        let text = util::read(&path);
+        // The page's style sheet has an at-rule; no address is left.
+        let text = util::read(&path).replace("@media", "");
         assert!(!text.contains('@'), "{}: {}", path.display(), text.lines().find(|l| l.contains('@')).unwrap());
         files += 1;
     }

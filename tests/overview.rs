@@ -88,11 +88,19 @@ fn an_empty_input_gives_a_short_page_that_says_so() {
 }
 
 #[test]
-fn out_dir_writes_the_overview_only_when_named_and_as_text_whatever_the_format() {
+fn out_dir_writes_the_overview_by_default_or_when_named_as_text_and_page_whatever_the_format() {
     let dir = tempfile::tempdir().unwrap();
-    let out = run(&["analyze", "-q", "-o", &dir.path().to_string_lossy(), "samples/postfix.log"]);
+    let out = run(&["analyze", "-q", "--tz", "UTC", "-o", &dir.path().to_string_lossy(), "samples/postfix.log"]);
     assert_eq!(out.status.code(), Some(0), "{}", util::stderr(&out));
-    assert!(!dir.path().join("overview.txt").exists());
+    // Among the default reports, with the recipients' outcomes (messages
+    // are followed for the messages and recipients reports).
+    let text = util::read(&dir.path().join("overview.txt"));
+    assert!(text.contains("Recipients"), "{text}");
+    assert!(util::read(&dir.path().join("overview.html")).starts_with("<!DOCTYPE html>"));
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["analyze", "-q", "-o", &dir.path().to_string_lossy(), "--report", "domains", "samples/postfix.log"];
+    assert_eq!(run(&args).status.code(), Some(0));
+    assert!(!dir.path().join("overview.txt").exists(), "only when named, or by default");
     let on_stdout = overview(&[], &["samples/postfix.log"]);
     for format in ["json", "xlsx"] {
         let dir = tempfile::tempdir().unwrap();
@@ -101,6 +109,7 @@ fn out_dir_writes_the_overview_only_when_named_and_as_text_whatever_the_format()
         let out = run(&[&args[..], &["--report", "domains", "samples/postfix.log"]].concat());
         assert_eq!(out.status.code(), Some(0), "{}", util::stderr(&out));
         assert_eq!(util::read(&dir.path().join("overview.txt")), on_stdout, "{format}");
+        assert!(dir.path().join("overview.html").exists(), "{format}");
         let table = if format == "xlsx" { "bounces.xlsx" } else { "domains.json" };
         assert!(dir.path().join(table).exists(), "{format}");
     }

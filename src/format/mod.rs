@@ -142,8 +142,8 @@ pub fn dir_mode(file_mode: u32) -> u32 {
 }
 
 /// Writes the reports `kinds` into `dir` as `<name>.<format>` (xlsx: all
-/// of them into one workbook, [`WORKBOOK`]; the overview as
-/// `overview.txt`, or `overview.html` with html), each file atomically and of
+/// of them into one workbook, [`WORKBOOK`]; the overview as both
+/// `overview.txt` and `overview.html`), each file atomically and of
 /// mode `mode` ([`write_atomically`]). `dir` and any missing parent are
 /// created of mode [`dir_mode`]; an existing directory is left as it is.
 pub fn write_all(reports: &Reports, dir: &Path, kinds: &[ReportKind], options: Options, mode: u32) -> Result<()> {
@@ -159,11 +159,25 @@ pub fn write_all(reports: &Reports, dir: &Path, kinds: &[ReportKind], options: O
     }
     // Each file on its own (a thread each when the pool has them); the
     // first failure in the order given is the one reported.
-    let results: Vec<Result<()>> = kinds
+    // The overview goes to two files: its text, and its page (html).
+    let files: Vec<(ReportKind, String, Options)> = kinds
+        .iter()
+        .flat_map(|&kind| {
+            options.format.file_names(kind).into_iter().map(move |name| {
+                let format = match name.ends_with(".html") {
+                    true => Format::Html,
+                    false if kind.is_text() => Format::Csv,
+                    false => options.format,
+                };
+                (kind, name, Options { format, ..options })
+            })
+        })
+        .collect();
+    let results: Vec<Result<()>> = files
         .par_iter()
-        .map(|&kind| {
-            let path = dir.join(options.format.file_name(kind));
-            write_atomically(&path, mode, |file| write(reports, kind, file, options))
+        .map(|(kind, name, options)| {
+            let path = dir.join(name);
+            write_atomically(&path, mode, |file| write(reports, *kind, file, *options))
                 .map_err(|source| Error::Output { path: path.clone(), source })
         })
         .collect();
