@@ -104,15 +104,7 @@ impl<W: Write> WithRows for Text<W> {
 /// other format.
 pub fn write(reports: &Reports, kind: ReportKind, mut out: impl Write, options: Options) -> io::Result<()> {
     if kind.is_text() {
-        let overview = reports.overview.clone().unwrap_or_default();
-        if options.format == Format::Html {
-            out.write_all(html::page(&overview).as_bytes())?;
-        } else {
-            for line in overview::lines(&overview) {
-                writeln!(out, "{line}")?;
-            }
-        }
-        return out.flush();
+        return write_overview(reports, options.format == Format::Html, out);
     }
     match options.format {
         Format::Xlsx => {
@@ -122,6 +114,19 @@ pub fn write(reports: &Reports, kind: ReportKind, mut out: impl Write, options: 
         }
         _ => with_rows(reports, kind, Text { out, options }),
     }
+}
+
+/// Writes the overview as its HTML page (`html`) or as its text.
+fn write_overview(reports: &Reports, html: bool, mut out: impl Write) -> io::Result<()> {
+    let overview = reports.overview.clone().unwrap_or_default();
+    if html {
+        out.write_all(html::page(&overview).as_bytes())?;
+    } else {
+        for line in overview::lines(&overview) {
+            writeln!(out, "{line}")?;
+        }
+    }
+    out.flush()
 }
 
 /// An error of the workbook writer as an I/O error (as it is, when it is
@@ -159,26 +164,20 @@ pub fn write_all(reports: &Reports, dir: &Path, kinds: &[ReportKind], options: O
     }
     // Each file on its own (a thread each when the pool has them); the
     // first failure in the order given is the one reported.
-    // The overview goes to two files: its text, and its page (html).
-    let files: Vec<(ReportKind, String, Options)> = kinds
+    // The overview goes to two files: its text, and its page (`.html`).
+    let files: Vec<(ReportKind, String)> = kinds
         .iter()
-        .flat_map(|&kind| {
-            options.format.file_names(kind).into_iter().map(move |name| {
-                let format = match name.ends_with(".html") {
-                    true => Format::Html,
-                    false if kind.is_text() => Format::Csv,
-                    false => options.format,
-                };
-                (kind, name, Options { format, ..options })
-            })
-        })
+        .flat_map(|&kind| options.format.file_names(kind).into_iter().map(move |name| (kind, name)))
         .collect();
     let results: Vec<Result<()>> = files
         .par_iter()
-        .map(|(kind, name, options)| {
+        .map(|(kind, name)| {
             let path = dir.join(name);
-            write_atomically(&path, mode, |file| write(reports, *kind, file, *options))
-                .map_err(|source| Error::Output { path: path.clone(), source })
+            let written = |file: &mut fs::File| match kind.is_text() {
+                true => write_overview(reports, name.ends_with(".html"), file),
+                false => write(reports, *kind, file, options),
+            };
+            write_atomically(&path, mode, written).map_err(|source| Error::Output { path: path.clone(), source })
         })
         .collect();
     results.into_iter().collect()
