@@ -501,7 +501,11 @@ impl AnalyzeArgs {
         }
         let written = if args.out_dir.is_some() { &out_reports[..] } else { std::slice::from_ref(&report) };
         if format == Format::Html && written.iter().any(|r| !r.is_text()) {
-            return Err(Error::Usage("--format html is for --report overview only".to_string()));
+            return Err(Error::Usage(
+                "--format html is for --report overview only: print the page with --report overview --format \
+                 html (-o DIR writes it as DIR/overview.html with any format)"
+                    .to_string(),
+            ));
         }
         if format == Format::Xlsx && args.out_dir.is_none() && std::io::stdout().is_terminal() {
             return Err(Error::Usage(
