@@ -265,5 +265,11 @@ mod tests {
             (twice.counts, twice.deferred, twice.top_reason()),
             ([2, 4, 2, 0, 2], 10, Some(Reason::HostUnknown))
         );
+        // The failures by reason add up too (hostunknown twice, userunknown once).
+        let mut failures = twice.failures.clone();
+        failures.sort();
+        let mut want = vec![(Reason::HostUnknown, 4), (Reason::UserUnknown, 2)];
+        want.sort();
+        assert_eq!(failures, want);
     }
 }
