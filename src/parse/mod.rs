@@ -10,6 +10,7 @@
 pub mod dialect;
 pub mod domain;
 pub mod exim;
+pub mod host;
 pub mod postfix;
 pub mod problem;
 pub mod refusal;
