@@ -216,6 +216,13 @@ struct AnalyzeArgs {
     #[arg(long, value_name = "ZONE")]
     tz: Option<String>,
 
+    /// The host for lines whose header names none (Exim's own main log):
+    /// each message is told apart by its host and queue id, so the logs of
+    /// several hosts can be read together. A syslog line's own host field
+    /// always wins.
+    #[arg(long, value_name = "NAME")]
+    host: Option<String>,
+
     /// In the recipients report (and the senders report's sender), write
     /// HMAC-SHA256(key, address) in hex instead
     /// of each address, to share a suppression list without personal data. The
@@ -537,6 +544,7 @@ impl AnalyzeArgs {
             settle: args.settle.map_or(bounces::internals::messages::SETTLE, |s| i64::from(s) * 1_000_000),
             suppress,
             rules,
+            host: args.host.filter(|h| !h.is_empty()).map(String::into_bytes),
         })
     }
 }

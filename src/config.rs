@@ -260,6 +260,8 @@ pub struct Config {
     /// The user's classification rules (`--rules`), checked before the
     /// built-in ones.
     pub rules: Option<std::sync::Arc<crate::classify::UserRules>>,
+    /// The host of lines whose header names none (`--host`).
+    pub host: Option<Vec<u8>>,
 }
 
 /// How timestamps are read and which events count.
@@ -350,6 +352,7 @@ impl Default for Config {
             settle: crate::messages::SETTLE,
             suppress: Suppress::default(),
             rules: None,
+            host: None,
         }
     }
 }

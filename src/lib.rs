@@ -175,6 +175,7 @@ pub fn analyze(config: &Config) -> Result<Exit> {
         senders: written.iter().any(|r| r.is_per_sender()),
         settle: config.settle,
         rules: config.rules.clone(),
+        host: config.host.as_deref().map(Into::into),
         rejects: written.contains(&ReportKind::Rejects),
         problems,
     };

@@ -103,6 +103,9 @@ pub struct ScanOptions {
     pub settle: Micros,
     /// The user's classification rules (`--rules`).
     pub rules: Option<std::sync::Arc<crate::classify::UserRules>>,
+    /// The host of lines whose header names none (`--host`): part of each
+    /// message's key.
+    pub host: Option<std::sync::Arc<[u8]>>,
     /// With `time`: read every delivery event's time too (a window, a time
     /// series, the message layer). Without, `time` is there only for the
     /// `problems` report's first and last times, and only its lines' times
@@ -129,6 +132,7 @@ impl ScanOptions {
             senders: false,
             settle: SETTLE,
             rules: None,
+            host: None,
             events_timed: true,
             rejects: false,
             problems: false,
@@ -147,8 +151,10 @@ impl ScanOptions {
             Some(setup) if self.events_timed => Tally::with_times(self.max_tracked, setup.clone()),
             _ => Tally::with_max_tracked(self.max_tracked),
         };
-        let worker =
-            Worker::new(tally, times, self.messages).with_rules(self.rules.clone()).with_event_times(self.events_timed);
+        let worker = Worker::new(tally, times, self.messages)
+            .with_rules(self.rules.clone())
+            .with_event_times(self.events_timed)
+            .with_host(self.host.clone());
         match (self.expiries_only, self.senders) {
             (true, _) => worker.following_expiries_only(),
             (false, true) => worker.following_senders(),

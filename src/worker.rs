@@ -12,10 +12,10 @@
 
 use crate::classify::{self, BounceType, Classifier, Reason};
 use crate::messages::{Attempt, Messages};
-use crate::parse::domain;
 use crate::parse::problem::Problem;
 use crate::parse::refusal::Refusal;
 use crate::parse::{Envelope, Event, Note, Outcome};
+use crate::parse::{domain, host};
 use crate::refusals::RefusalKey;
 use crate::search::{Place, Sink};
 use crate::tally::Tally;
@@ -37,6 +37,13 @@ pub struct Worker {
     /// Whether delivery events' times are read (when `times` is there):
     /// not when the clocks are only for the `problems` report.
     event_times: bool,
+    /// The host of lines whose header names none (`--host`); empty when
+    /// not given.
+    default_host: std::sync::Arc<[u8]>,
+    /// Where a message's key (host and queue id) is written.
+    key: Vec<u8>,
+    /// Where the key of a content filter's hop target is written.
+    hop_key: Vec<u8>,
 }
 
 impl Default for Worker {
@@ -47,6 +54,14 @@ impl Default for Worker {
 }
 
 impl Worker {
+    /// Lines whose header names no host are taken to be `host`'s (`--host`).
+    pub fn with_host(mut self, host: Option<std::sync::Arc<[u8]>>) -> Worker {
+        if let Some(host) = host {
+            self.default_host = host;
+        }
+        self
+    }
+
     /// A worker that counts into `tally`, reads event times with `times`
     /// (each input's clock and the window), and follows every recipient
     /// when `follow_messages`.
@@ -58,6 +73,9 @@ impl Worker {
             messages: follow_messages.then(Messages::new),
             senders: false,
             scratch: Vec::new(),
+            default_host: std::sync::Arc::from(&b""[..]),
+            key: Vec::new(),
+            hop_key: Vec::new(),
             event_times: true,
         }
     }
@@ -90,6 +108,23 @@ impl Worker {
     pub fn with_rules(mut self, rules: Option<std::sync::Arc<classify::UserRules>>) -> Worker {
         self.classifier = Classifier::with_rules(rules);
         self
+    }
+
+    /// The key the message layer knows `queue_id` of `line` by: the host
+    /// that wrote the line (its syslog header's, else `--host`'s), a space,
+    /// the queue id. Queue ids are unique only on one host, so the logs of
+    /// several hosts read together keep their messages apart. Without a
+    /// host the key is the queue id alone.
+    fn message_key<'k>(key: &'k mut Vec<u8>, default_host: &[u8], line: &[u8], queue_id: &'k [u8]) -> &'k [u8] {
+        let host = host::syslog_host(line).unwrap_or(default_host);
+        if host.is_empty() {
+            return queue_id;
+        }
+        key.clear();
+        key.extend_from_slice(host);
+        key.push(b' ');
+        key.extend_from_slice(queue_id);
+        key
     }
 
     /// The time of a line that is not a delivery (a refusal, a problem),
@@ -193,8 +228,11 @@ impl Sink for Worker {
         // Following only what Postfix's expiries need, a line of an MTA that
         // names each expired recipient needs nothing followed.
         if let Some(messages) = self.messages.as_mut().filter(|m| event.expires_by_queue || !m.expiries_only()) {
+            // A content filter hands the message back to the same host.
+            let queue_id = Worker::message_key(&mut self.key, &self.default_host, line, event.queue_id);
+            let hop_to = event.hop_to.map(|hop| Worker::message_key(&mut self.hop_key, &self.default_host, line, hop));
             let attempt = Attempt {
-                queue_id: event.queue_id,
+                queue_id,
                 recipient: event.recipient,
                 domain,
                 outcome: event.outcome,
@@ -203,7 +241,7 @@ impl Sink for Worker {
                 enhanced: event.enhanced,
                 reason: verdict.0,
                 text: event.reply,
-                hop_to: event.hop_to,
+                hop_to,
                 expired: event.expired,
                 delay: event.delay_ms.map(|ms| ms as f64 / 1000.0),
                 discarded: event.discarded,
@@ -225,6 +263,7 @@ impl Sink for Worker {
         }
         self.tally.count_expiry();
         if let Some(messages) = &mut self.messages {
+            let queue_id = Worker::message_key(&mut self.key, &self.default_host, line, queue_id);
             messages.record_expiry(queue_id, time, place.order());
         }
     }
@@ -237,6 +276,7 @@ impl Sink for Worker {
         if time.is_some_and(|t| times.outside(t)) {
             return;
         }
+        let queue_id = Worker::message_key(&mut self.key, &self.default_host, line, queue_id);
         messages.record_arrival(queue_id, time);
     }
 
@@ -265,6 +305,7 @@ impl Sink for Worker {
             },
             None => sender,
         };
+        let queue_id = Worker::message_key(&mut self.key, &self.default_host, line, queue_id);
         messages.record_sender(queue_id, time, sender, envelope.size, envelope.recipients);
     }
 

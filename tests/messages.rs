@@ -779,3 +779,58 @@ fn each_message_level_report_alone_is_the_one_of_the_default_run() {
         }
     }
 }
+
+/// Queue ids are unique only on one host. Two hosts that reuse each other's
+/// queue ids (here the same log, written by `mx1` and by `mx2`), read
+/// together, merged into one file or as two files, give per domain the sum
+/// of each host read alone: the host is part of each message's key.
+#[test]
+fn hosts_that_reuse_queue_ids_are_kept_apart() {
+    let one = util::read(&sample("messages.log"));
+    let two = one.replace(" mx1 ", " mx2 ");
+    assert_ne!(one, two, "the sample names its host mx1");
+    let mut merged: Vec<&str> = one.lines().chain(two.lines()).collect();
+    // Log order: by timestamp (RFC 3339, one offset), mx1 first at a tie.
+    merged.sort_by_key(|line| &line[..32]);
+    let merged = merged.join("\n") + "\n";
+    let dir = tempfile::tempdir().unwrap();
+    let a = util::temp_file(&dir, "mx1.log", one.as_bytes());
+    let b = util::temp_file(&dir, "mx2.log", two.as_bytes());
+    let m = util::temp_file(&dir, "merged.log", merged.as_bytes());
+    let base = ["analyze", "-q", "--tz", "UTC", "--report", "messages"];
+    let alone = util::csv_records(&report(&[&base[..], &[a.as_str()]].concat()));
+    assert!(alone.len() >= 5, "{alone:?}");
+    for args in [vec![m.as_str()], vec!["-j2", "--block-size", "200", &m], vec![&a, &b], vec!["-j2", &b, &a]] {
+        let together = util::csv_records(&report(&[&base[..], &args].concat()));
+        assert_eq!(together.len(), alone.len(), "{args:?}");
+        for (row, single) in together.iter().zip(&alone) {
+            assert_eq!(row["domain"], single["domain"], "{args:?}");
+            for column in ["recipients", "delivered", "bounced", "expired", "discarded", "pending", "deferred_attempts"]
+            {
+                assert_eq!(
+                    util::csv_count(row, column),
+                    2 * util::csv_count(single, column),
+                    "{args:?} {} {column}",
+                    row["domain"]
+                );
+            }
+            for column in ["bounce_rate", "median_delay_s"] {
+                assert_eq!(row[column], single[column], "{args:?} {} {column}", row["domain"]);
+            }
+        }
+    }
+}
+
+/// `--host` names the host of lines whose header has none (Exim's own main
+/// log): the reports are those of the same log without it.
+#[test]
+fn host_option_keeps_the_answers_of_one_host() {
+    for kind in ["messages", "recipients"] {
+        let path = sample("messages.exim.log");
+        let path = path.to_str().unwrap();
+        let base = ["analyze", "-q", "--tz", "UTC", "--report", kind];
+        let want = report(&[&base[..], &[path]].concat());
+        let got = report(&[&base[..], &["--host", "mx9.example", "-j2", "--block-size", "100", path]].concat());
+        util::assert_same_text(&format!("--host, {kind}"), &got, &want);
+    }
+}

@@ -24,16 +24,30 @@ pub(super) type Expiries = HashMap<Box<[u8]>, ExpiryMark, RandomState>;
 pub(super) type Arrivals = HashMap<MessageId, Micros, RandomState>;
 
 /// A message id of up to [`MessageId::MAX`] bytes, held inline (no heap
-/// block per record): its length, then its bytes, then zeros.
+/// block per record): its length, then its bytes, then zeros; and, for a
+/// key that names its host (`HOST ID`, as the worker writes it when the
+/// line names one), a 64-bit hash of the host. Two hosts' ids are confused
+/// only when their names' hashes are equal and they reuse an id: with
+/// 10,000 hosts, a chance of about 3 in 10^12.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(super) struct MessageId([u8; MessageId::MAX + 1]);
+pub(super) struct MessageId {
+    host: u64,
+    id: [u8; MessageId::MAX + 1],
+}
 
 impl MessageId {
     /// The longest id kept: Exim's are 16 or 23 bytes.
     pub(super) const MAX: usize = 23;
 
-    /// The id `id`, unless it is longer than [`MessageId::MAX`].
-    pub(super) fn of(id: &[u8]) -> Option<MessageId> {
+    /// The id of the message key `key` (`ID` or `HOST ID`), unless its id
+    /// is longer than [`MessageId::MAX`].
+    pub(super) fn of(key: &[u8]) -> Option<MessageId> {
+        let (host, id) = match memchr::memchr(b' ', key) {
+            Some(space) => {
+                (foldhash::fast::FixedState::with_seed(0x686f_7374).hash_one(&key[..space]), &key[space + 1..])
+            }
+            None => (0, key),
+        };
         let (len, mut bytes) = (id.len(), [0; MessageId::MAX + 1]);
         if len > MessageId::MAX {
             return None;
@@ -47,13 +61,13 @@ impl MessageId {
             bytes[1..=len].copy_from_slice(id);
         }
         bytes[0] = len as u8;
-        Some(MessageId(bytes))
+        Some(MessageId { host, id: bytes })
     }
 
     /// The id's bytes.
     #[cfg(test)]
     pub(super) fn bytes(&self) -> &[u8] {
-        &self.0[1..=usize::from(self.0[0])]
+        &self.id[1..=usize::from(self.id[0])]
     }
 }
 
@@ -534,17 +548,31 @@ mod tests {
     #[test]
     fn message_ids_are_held_inline() {
         let id = MessageId::of(b"1tXyZa-0003Ab-Qr").unwrap();
-        assert_eq!(id.0[0], 16);
+        assert_eq!(id.id[0], 16);
         assert_eq!(id.bytes(), b"1tXyZa-0003Ab-Qr");
         assert_ne!(MessageId::of(b"ab"), MessageId::of(b"ab\0"));
         assert!(MessageId::of(&[b'x'; 23]).is_some());
         assert_eq!(MessageId::of(&[b'x'; 24]), None);
-        assert_eq!(MessageId::of(b"").map(|i| i.0), Some([0; 24]));
+        assert_eq!(MessageId::of(b"").map(|i| i.id), Some([0; 24]));
         let id = b"abcdefghijklmnopqrstuvw";
         for len in 0..=23 {
             let held = MessageId::of(&id[..len]).unwrap();
-            assert_eq!((held.bytes(), &held.0[len + 1..]), (&id[..len], &[0; 24][len + 1..]), "{len} bytes");
+            assert_eq!((held.bytes(), &held.id[len + 1..]), (&id[..len], &[0; 24][len + 1..]), "{len} bytes");
         }
+    }
+
+    /// A key that names its host keeps the id inline and the host apart:
+    /// one id on two hosts is two messages, on one host one.
+    #[test]
+    fn message_ids_of_hosts_are_kept_apart() {
+        let a = MessageId::of(b"mx1 1tXyZa-0003Ab-Qr").unwrap();
+        assert_ne!(Some(a), MessageId::of(b"mx2 1tXyZa-0003Ab-Qr"));
+        assert_eq!(a.bytes(), b"1tXyZa-0003Ab-Qr");
+        assert_eq!(Some(a), MessageId::of(b"mx1 1tXyZa-0003Ab-Qr"));
+        assert_ne!(Some(a), MessageId::of(b"1tXyZa-0003Ab-Qr"));
+        let long_host = [b"h".repeat(200), b" 1tXyZa-000000003Ab-Qr1x".to_vec()].concat();
+        assert_eq!(MessageId::of(&long_host).unwrap().bytes(), b"1tXyZa-000000003Ab-Qr1x");
+        assert_eq!(MessageId::of(b"mx1 1tXyZa-000000003Ab-Qr1xy"), None);
     }
 
     /// LEB128 as written by hand: seven bits a byte, low first, the top bit
