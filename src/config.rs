@@ -195,6 +195,9 @@ impl Suppress {
 /// The default of `--max-tracked-domains`: generous, yet bounded.
 pub const DEFAULT_MAX_TRACKED: usize = 1_000_000;
 
+/// The default of `--top`: the overview's top lists name ten domains.
+pub const DEFAULT_TOP: usize = 10;
+
 /// The mode of the files written with `-o` unless told otherwise
 /// (`--report-mode`): read and write for the owner only, since the reports
 /// hold what the logs hold (addresses, reply texts) and mail logs are
@@ -246,6 +249,9 @@ pub struct Config {
     /// cap, `--max-tracked-domains`); beyond it domains are chosen by a
     /// fixed hash of their names (see [`crate::tally`]).
     pub max_tracked: usize,
+    /// How many domains (and senders) each top list of the overview names
+    /// (`--top`, at least 1).
+    pub top: usize,
     /// Reading and bucketing of timestamps.
     pub time: TimeConfig,
     /// Write recipients as HMAC-SHA256 under this key instead of as
@@ -345,6 +351,7 @@ impl Default for Config {
             raw_csv: false,
             max_domains: None,
             max_tracked: DEFAULT_MAX_TRACKED,
+            top: DEFAULT_TOP,
             time: TimeConfig::default(),
             hash_key: None,
             settle: crate::messages::SETTLE,

@@ -269,6 +269,7 @@ fn overview_facts(config: &Config, analysis: &scan::Analysis) -> report::overvie
         since: config.time.since.map(|t| time::rfc3339(t, tz)),
         until: config.time.until.map(|t| time::rfc3339(t, tz)),
         followed: config.written().iter().any(|r| r.is_message_level()),
+        top: config.top,
     }
 }
 

@@ -70,6 +70,22 @@ fn no_line_is_wider_than_80_columns() {
     assert_fits(&text);
 }
 
+/// `--top N` names N domains in each top list (the Postfix sample has 16
+/// domains with bounces); 0 is a usage error.
+#[test]
+fn top_names_as_many_domains_as_asked() {
+    for (n, want) in [("1", 1), ("3", 3), ("1000", 16)] {
+        let text = overview(&["--top", n], &["samples/postfix.log"]);
+        assert_eq!(ranked(&section(&text, "Top domains by bounces")).len(), want, "--top {n}");
+        assert!(ranked(&section(&text, "Top domains by deferrals")).len() <= want, "--top {n}");
+    }
+    let default = overview(&[], &["samples/postfix.log"]);
+    assert_eq!(ranked(&section(&default, "Top domains by bounces")).len(), 10);
+    let out = run(&["analyze", "--report", "overview", "--top", "0", "samples/postfix.log"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(util::stderr(&out).contains("--top must be at least 1"), "{}", util::stderr(&out));
+}
+
 #[test]
 fn an_empty_input_gives_a_short_page_that_says_so() {
     let dir = tempfile::tempdir().unwrap();

@@ -19,9 +19,6 @@ use crate::parse::{Enhanced, Note, Outcome};
 /// The most characters on a line.
 pub const WIDTH: usize = 80;
 
-/// The domains listed in each top list.
-const TOP_DOMAINS: usize = 10;
-
 /// The reasons listed with their advice.
 const TOP_REASONS: usize = 5;
 
@@ -30,7 +27,7 @@ pub const NULL_MX_NAMED: usize = 10;
 
 /// What the overview says of the run besides the rows: the inputs and the
 /// window, as the run's summary has them.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Facts {
     /// Inputs read.
     pub inputs: u64,
@@ -45,6 +42,22 @@ pub struct Facts {
     /// Whether recipients were followed to their final outcome (a
     /// message-level report was written too).
     pub followed: bool,
+    /// How many domains each top list names (`--top`).
+    pub top: usize,
+}
+
+impl Default for Facts {
+    fn default() -> Facts {
+        Facts {
+            inputs: 0,
+            lines: 0,
+            unparsed: 0,
+            since: None,
+            until: None,
+            followed: false,
+            top: crate::config::DEFAULT_TOP,
+        }
+    }
 }
 
 /// The overview's content, section by section: the text and the HTML page
@@ -162,8 +175,8 @@ pub fn build(reports: &Reports, facts: &Facts) -> Overview {
         recipients: facts.followed.then(|| recipients(&reports.messages)),
         types: bounce_types(&reports.reasons),
         reasons: top_reasons(&reports.reasons),
-        by_bounces: top_domains(reports, Outcome::Bounced),
-        by_deferrals: top_domains(reports, Outcome::Deferred),
+        by_bounces: top_domains(reports, Outcome::Bounced, facts.top),
+        by_deferrals: top_domains(reports, Outcome::Deferred, facts.top),
         blocks: by_reason(&reports.reasons, |r| r.bounce_type == BounceType::Block)
             .into_iter()
             .map(|((reason, _), counts)| (reason, counts))
@@ -415,14 +428,14 @@ fn top_reasons(reasons: &[ReasonRow]) -> Vec<TopReason> {
 
 /// The domains with the most bounced plus expired, or deferred, events,
 /// with their top code and reason (and how many expired).
-fn top_domains(reports: &Reports, outcome: Outcome) -> Vec<TopDomain> {
+fn top_domains(reports: &Reports, outcome: Outcome, n: usize) -> Vec<TopDomain> {
     let bounces = outcome == Outcome::Bounced;
     let count = |d: &DomainRow| if bounces { d.counts[2] + d.expired } else { d.counts[1] };
     let mut top: Vec<&DomainRow> = reports.domains.iter().filter(|d| count(d) > 0).collect();
     // The domains rows are in their report's order; ties keep it.
     top.sort_by_key(|d| std::cmp::Reverse(count(d)));
     top.into_iter()
-        .take(TOP_DOMAINS)
+        .take(n)
         .map(|domain| {
             let code = if bounces { &domain.top_bounce } else { &domain.top_deferral };
             let reason = reports
