@@ -303,22 +303,20 @@ impl Config {
 
     /// The reports whose rows this run builds: those written and, when the
     /// overview is, those it is made of (the domains, codes, reasons,
-    /// daily and hourly rows, and the messages rows when another report
-    /// written follows the message level).
+    /// daily, hourly and messages rows: the overview follows every
+    /// recipient itself, so it is the same page on stdout and with `-o`).
     pub fn built(&self) -> Vec<ReportKind> {
         let written = self.written();
         let mut built = written.to_vec();
         if written.contains(&ReportKind::Overview) {
-            let mut parts = vec![
+            let parts = [
                 ReportKind::Domains,
                 ReportKind::Codes,
                 ReportKind::Reasons,
                 ReportKind::Daily,
                 ReportKind::Hourly,
+                ReportKind::Messages,
             ];
-            if written.iter().any(|r| r.is_message_level()) {
-                parts.push(ReportKind::Messages);
-            }
             built.extend(parts.into_iter().filter(|part| !written.contains(part)));
         }
         built
@@ -365,8 +363,8 @@ impl Default for Config {
 mod tests {
     use super::*;
 
-    /// The overview builds the rows it is made of, and the messages rows
-    /// only when another report written follows the message level.
+    /// The overview builds the rows it is made of, the messages rows
+    /// included, whatever else is written.
     #[test]
     fn the_overview_builds_the_rows_it_is_made_of() {
         use ReportKind::*;
@@ -376,13 +374,13 @@ mod tests {
             ..Config::default()
         };
         assert_eq!(config(&[Rejects]).built(), [Rejects]);
-        assert_eq!(config(&[Overview, Codes]).built(), [Overview, Codes, Domains, Reasons, Daily, Hourly]);
+        assert_eq!(config(&[Overview, Codes]).built(), [Overview, Codes, Domains, Reasons, Daily, Hourly, Messages]);
         assert_eq!(
             config(&[Recipients, Overview]).built(),
             [Recipients, Overview, Domains, Codes, Reasons, Daily, Hourly, Messages]
         );
         let stdout = Config { report: Overview, ..Config::default() };
-        assert_eq!(stdout.built(), [Overview, Domains, Codes, Reasons, Daily, Hourly]);
+        assert_eq!(stdout.built(), [Overview, Domains, Codes, Reasons, Daily, Hourly, Messages]);
     }
 
     /// See 56086a0: the derived default capped a library caller at one domain.

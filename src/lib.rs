@@ -268,7 +268,7 @@ fn overview_facts(config: &Config, analysis: &scan::Analysis) -> report::overvie
         unparsed: analysis.tally.malformed(),
         since: config.time.since.map(|t| time::rfc3339(t, tz)),
         until: config.time.until.map(|t| time::rfc3339(t, tz)),
-        followed: config.written().iter().any(|r| r.is_message_level()),
+        followed: analysis.messages.is_some() && config.built().contains(&ReportKind::Messages),
         top: config.top,
     }
 }

@@ -39,8 +39,8 @@ pub struct Facts {
     pub since: Option<String>,
     /// `--until`, as a time.
     pub until: Option<String>,
-    /// Whether recipients were followed to their final outcome (a
-    /// message-level report was written too).
+    /// Whether recipients were followed to their final outcome (always,
+    /// when the overview is written: [`crate::config::Config::built`]).
     pub followed: bool,
     /// How many domains each top list names (`--top`).
     pub top: usize,
