@@ -696,7 +696,7 @@ fn time_config(tz: Option<&str>, since: Option<&str>, until: Option<&str>) -> Re
             "--since must be earlier than --until (the window is since <= t < until)".to_string(),
         ));
     }
-    Ok(TimeConfig { tz, now, since, until })
+    Ok(TimeConfig { tz, now, since, until, previous: None })
 }
 
 fn resolve_inputs(paths: &[PathBuf], quiet: bool) -> Result<Vec<Source>> {

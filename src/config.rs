@@ -280,6 +280,11 @@ pub struct TimeConfig {
     pub since: Option<Micros>,
     /// Count only events before this time.
     pub until: Option<Micros>,
+    /// The start of the previous period of the window's length, when its
+    /// events are counted apart for the overview's comparison (set by
+    /// [`crate::analyze`] when the overview is written; see
+    /// [`TimeConfig::previous_start`]).
+    pub previous: Option<Micros>,
 }
 
 impl TimeConfig {
@@ -287,11 +292,27 @@ impl TimeConfig {
     pub fn has_window(&self) -> bool {
         self.since.is_some() || self.until.is_some()
     }
+
+    /// The start of the period just before the window and as long as it:
+    /// `since - (until - since)`, the window ending at `now` when there is
+    /// no `--until`. `None` without `--since`.
+    pub fn previous_start(&self) -> Option<Micros> {
+        let since = self.since?;
+        let until = self.until.unwrap_or(self.now.as_microsecond());
+        let length = until.checked_sub(since).filter(|&l| l > 0)?;
+        since.checked_sub(length)
+    }
 }
 
 impl Default for TimeConfig {
     fn default() -> Self {
-        TimeConfig { tz: jiff::tz::TimeZone::UTC, now: jiff::Timestamp::now(), since: None, until: None }
+        TimeConfig {
+            tz: jiff::tz::TimeZone::UTC,
+            now: jiff::Timestamp::now(),
+            since: None,
+            until: None,
+            previous: None,
+        }
     }
 }
 

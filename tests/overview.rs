@@ -43,11 +43,133 @@ fn assert_fits(text: &str) {
     }
 }
 
+/// The second day of the two-day sample: with the change against the
+/// first.
+const SECOND_DAY: [&str; 4] = ["--since", "2026-11-05", "--until", "2026-11-06"];
+
+#[test]
+fn two_days_overview() {
+    let got = overview(&SECOND_DAY, &["samples/two-days.log"]);
+    util::assert_golden("two-days overview", &got, &sample("expected/two-days.overview.txt"));
+}
+
+/// The delivered, deferred and bounced events of a `domains.csv`, added up,
+/// and per domain.
+fn domain_counts(dir: &Path) -> ([u64; 3], BTreeMap<String, [u64; 3]>) {
+    let rows = csv(dir, "domains");
+    let of = |r: &BTreeMap<String, String>| ["delivered", "deferred", "bounced"].map(|c| csv_count(r, c));
+    let total = rows.iter().map(of).fold([0; 3], |[a, b, c], [x, y, z]| [a + x, b + y, c + z]);
+    (total, rows.iter().map(|r| (r["domain"].clone(), of(r))).collect())
+}
+
+/// The domains report of `window` over the two-day sample, written by a
+/// run that also writes the overview; and that overview.
+fn two_days_run(window: &[&str]) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_string_lossy().into_owned();
+    let args = ["analyze", "-q", "--tz", "UTC", "-o", &path, "--report", "overview", "--report", "domains"];
+    let out = run(&[&args[..], window, &["samples/two-days.log"]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", util::stderr(&out));
+    let text = util::read(&dir.path().join("overview.txt"));
+    (dir, text)
+}
+
+/// The change's two columns are the domains reports of the window and of
+/// the previous day, each run on its own; the domains whose rate jumped
+/// are those the documented rule picks from the two reports.
+#[test]
+fn the_change_equals_the_domains_reports_of_both_periods() {
+    let (now_dir, text) = two_days_run(&SECOND_DAY);
+    let (before_dir, _) = two_days_run(&["--since", "2026-11-04", "--until", "2026-11-05"]);
+    let (now, now_domains) = domain_counts(now_dir.path());
+    let (before, before_domains) = domain_counts(before_dir.path());
+    let change = section(&text, "Change against the previous day");
+    for (i, label) in ["delivered", "deferred", "bounced"].iter().enumerate() {
+        let line = change.iter().find(|l| l.trim_start().starts_with(label)).expect(label);
+        let cells: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!((number(cells[1]), number(cells[2])), (now[i], before[i]), "{label}");
+    }
+    let rate = |c: [u64; 3]| c[2] as f64 / (c[0] + c[2]) as f64 * 100.0;
+    let line = change.iter().find(|l| l.contains("bounce rate  ")).expect("rate");
+    assert!(line.contains(&format!("{:.2}%", rate(now))) && line.contains(&format!("{:.2}%", rate(before))), "{line}");
+    // The rule: 20 delivered and bounced events or more, up 10 points or
+    // more, at least doubled; the biggest jump first.
+    let mut want: Vec<(String, f64)> = now_domains
+        .iter()
+        .filter_map(|(domain, &c)| {
+            let b = *before_domains.get(domain)?;
+            let (r, was) = (rate(c), (b[0] + b[2] > 0).then(|| rate(b))?);
+            (c[0] + c[2] >= 20 && r - was >= 10.0 && r >= 2.0 * was).then(|| (domain.clone(), r - was))
+        })
+        .collect();
+    want.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let attention = section(&text, "Needs attention");
+    let got: Vec<(String, f64)> = attention
+        .iter()
+        .skip_while(|l| !l.contains("Bounce rate jumped"))
+        .skip(1)
+        .map_while(|l| {
+            let (points, rest) = l.trim().split_once("  ")?;
+            Some((rest.split_once(':')?.0.to_string(), points.parse().ok()?))
+        })
+        .collect();
+    assert!(!got.is_empty(), "{text}");
+    assert_eq!(got.len(), want.len(), "{got:?} {want:?}");
+    for ((domain, points), (want_domain, want_points)) in got.iter().zip(&want) {
+        assert_eq!(domain, want_domain);
+        assert!((points - want_points).abs() < 0.006, "{domain}: {points} {want_points}");
+    }
+}
+
+/// Without a window, or when the input does not reach back to the start
+/// of the previous period, the page says nothing of change.
+#[test]
+fn no_change_without_a_window_or_the_previous_period() {
+    for window in [&[][..], &["--since", "2026-11-04", "--until", "2026-11-05"], &["--until", "2026-11-05"]] {
+        let text = overview(window, &["samples/two-days.log"]);
+        assert!(!text.contains("Change against"), "{window:?}: {text}");
+        assert!(!text.contains("Bounce rate jumped"), "{window:?}: {text}");
+    }
+    // Starting at the window: the previous period reaches back before the
+    // log.
+    let text = overview(&["--since", "2026-11-05T12:00:00Z", "--until", "2026-11-06"], &["samples/two-days.log"]);
+    assert!(text.contains("Change against the previous period"), "{text}");
+    let text = overview(&["--since", "2026-11-05T00:00:00Z", "--until", "2026-11-07"], &["samples/two-days.log"]);
+    assert!(!text.contains("Change against"), "{text}");
+}
+
+/// The change is the same whatever the threads, the block size and the
+/// order of the files the log is split into.
+#[test]
+fn the_change_does_not_depend_on_threads_blocks_or_file_order() {
+    let want = overview(&SECOND_DAY, &["samples/two-days.log"]);
+    assert!(want.contains("Change against the previous day"), "{want}");
+    let log = util::read(std::path::Path::new("samples/two-days.log"));
+    let lines: Vec<&str> = log.lines().collect();
+    let dir = tempfile::tempdir().unwrap();
+    let (first, second) = lines.split_at(lines.len() / 3);
+    let a = util::temp_file(&dir, "a.log", format!("{}\n", first.join("\n")).as_bytes());
+    let b = util::temp_file(&dir, "b.log", format!("{}\n", second.join("\n")).as_bytes());
+    for threads in ["1", "2", "4"] {
+        for block in ["512", "4096", "1048576"] {
+            let extra = [&SECOND_DAY[..], &["-j", threads, "--block-size", block]].concat();
+            let whole = overview(&extra, &["samples/two-days.log"]);
+            assert_eq!(whole, want, "-j{threads} --block-size {block}");
+            // Two files, either order: the inputs line says 2.
+            for files in [[&a, &b], [&b, &a]] {
+                let split = overview(&extra, &[files[0], files[1]]);
+                assert_eq!(split.replace("2 inputs", "1 input"), want, "-j{threads} --block-size {block} split");
+            }
+        }
+    }
+}
+
 #[test]
 fn no_line_is_wider_than_80_columns() {
-    for name in ["postfix", "exim", "messages", "messages.exim", "times"] {
+    for name in ["postfix", "exim", "messages", "messages.exim", "times", "two-days"] {
         assert_fits(&overview(&[], &[&format!("samples/{name}.log")]));
     }
+    assert_fits(&overview(&SECOND_DAY, &["samples/two-days.log"]));
     // With the message level followed (another report in -o DIR).
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().to_string_lossy().into_owned();

@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use crate::numbers::thousands;
 use crate::report::PeriodRow;
-use crate::report::overview::{self, Events, NOTHING, Overview, TopDomain, percent, period_rate};
+use crate::report::overview::{self, Change, Events, NOTHING, Overview, TopDomain, percent, period_rate};
 
 /// The page's style: light by default, dark when asked, plain when printed.
 const STYLE: &str = "
@@ -106,6 +106,9 @@ fn sections(html: &mut String, events: &Events) {
         periods_chart(html, title, rows);
     }
     html.push_str("</section>\n");
+    if let Some(change) = &events.change {
+        change_table(html, change);
+    }
     if let Some(r) = &events.recipients {
         html.push_str("<section>\n<h2>Recipients, by final outcome</h2>\n");
         let mut counts = vec![
@@ -155,6 +158,30 @@ fn sections(html: &mut String, events: &Events) {
     if !rows.is_empty() {
         periods_table(html, title, rows);
     }
+}
+
+/// The window against the previous period.
+fn change_table(html: &mut String, change: &Change) {
+    let _ = writeln!(html, "<section>\n<h2>Change against the {}</h2>", change.label);
+    let _ = writeln!(
+        html,
+        "<table>\n<caption class=\"muted\">The {} is {} to {} ({})</caption>",
+        change.label,
+        escape(&change.since),
+        escape(&change.until),
+        overview::CHANGE_RATE
+    );
+    html.push_str("<thead><tr><th scope=\"col\">events</th><th scope=\"col\" class=\"n\">window</th>");
+    html.push_str(
+        "<th scope=\"col\" class=\"n\">previous</th><th scope=\"col\" class=\"n\">change</th></tr></thead>\n<tbody>\n",
+    );
+    for [label, now, before, diff] in overview::change_rows(change) {
+        let _ = writeln!(
+            html,
+            "<tr><th scope=\"row\">{label}</th><td class=\"n\">{now}</td><td class=\"n\">{before}</td><td class=\"n\">{diff}</td></tr>"
+        );
+    }
+    html.push_str("</tbody>\n</table>\n</section>\n");
 }
 
 /// A table of labelled counts, and the bounce rate when there is one.
@@ -322,7 +349,8 @@ fn domains(html: &mut String, title: &str, counted: &str, top: &[TopDomain]) {
 /// What the sending side must act on.
 fn attention(html: &mut String, events: &Events) {
     let expired = events.totals.expired;
-    if events.blocks.is_empty() && events.null_mx.is_empty() && expired == 0 {
+    let jumps = events.change.as_ref().map_or(&[][..], |c| &c.jumps[..]);
+    if events.blocks.is_empty() && events.null_mx.is_empty() && expired == 0 && jumps.is_empty() {
         return;
     }
     html.push_str("<section>\n<h2>Needs attention</h2>\n");
@@ -360,6 +388,27 @@ fn attention(html: &mut String, events: &Events) {
             let more = (events.null_mx.len() - overview::NULL_MX_NAMED) as u64;
             let _ = writeln!(html, "<p>and {} more</p>", thousands(more));
         }
+    }
+    if !jumps.is_empty() {
+        let _ = writeln!(html, "<table>\n<caption>{}</caption>", escape(overview::JUMPS));
+        html.push_str("<thead><tr><th scope=\"col\" class=\"n\">points</th><th scope=\"col\">domain</th>");
+        html.push_str("<th scope=\"col\" class=\"n\">rate before</th><th scope=\"col\" class=\"n\">events before</th>");
+        html.push_str(
+            "<th scope=\"col\" class=\"n\">rate</th><th scope=\"col\" class=\"n\">events</th></tr></thead>\n<tbody>\n",
+        );
+        for jump in jumps {
+            let _ = writeln!(
+                html,
+                "<tr><td class=\"n\">{:+.2}</td><th scope=\"row\">{}</th><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                jump.points(),
+                escape(&jump.domain),
+                percent(jump.before_rate),
+                thousands(jump.before_events),
+                percent(jump.rate),
+                thousands(jump.events)
+            );
+        }
+        html.push_str("</tbody>\n</table>\n");
     }
     if expired > 0 {
         let _ = writeln!(

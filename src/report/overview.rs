@@ -25,6 +25,34 @@ const TOP_REASONS: usize = 5;
 /// The null-MX domains named before `and N more`.
 pub const NULL_MX_NAMED: usize = 10;
 
+/// A domain's bounce rate jumped when it had at least this many delivered
+/// and bounced events in the window...
+pub const JUMP_EVENTS: u64 = 20;
+
+/// ... its rate rose by at least this many percentage points ...
+pub const JUMP_POINTS: f64 = 10.0;
+
+/// ... and at least doubled (this factor) against the previous period.
+pub const JUMP_FACTOR: f64 = 2.0;
+
+/// What the list of jumps is.
+pub const JUMPS: &str = "Bounce rate jumped (20+ events, up 10+ points and doubled)";
+
+/// The events of the period just before the window, as long as it, when
+/// the input reaches back to its start (see [`Facts::previous`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PreviousPeriod {
+    /// `previous day`, `previous hour`, `previous week` or `previous period`.
+    pub label: &'static str,
+    /// Its start and end, as times.
+    pub since: String,
+    /// Its end: the window's start.
+    pub until: String,
+    /// Delivered, deferred and bounced events per domain, as the reports
+    /// spell domains (those beyond the memory cap as `(other)`).
+    pub domains: Vec<(String, [u64; 3])>,
+}
+
 /// What the overview says of the run besides the rows: the inputs and the
 /// window, as the run's summary has them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,6 +72,9 @@ pub struct Facts {
     pub followed: bool,
     /// How many domains each top list names (`--top`).
     pub top: usize,
+    /// The previous period's events, when there is a window with a start
+    /// and the input reaches back to the start of the period before it.
+    pub previous: Option<PreviousPeriod>,
 }
 
 impl Default for Facts {
@@ -56,6 +87,7 @@ impl Default for Facts {
             until: None,
             followed: false,
             top: crate::config::DEFAULT_TOP,
+            previous: None,
         }
     }
 }
@@ -83,6 +115,8 @@ pub struct Overview {
 pub struct Events {
     /// Delivered, deferred, bounced and expired events, and the bounce rate.
     pub totals: Totals,
+    /// The change against the previous period, when it is known.
+    pub change: Option<Change>,
     /// Recipients by final outcome, when they were followed.
     pub recipients: Option<Recipients>,
     /// Bounced events per bounce type (empty when none bounced).
@@ -114,6 +148,45 @@ pub struct Totals {
     pub expired: u64,
     /// Bounced and expired over delivered, bounced and expired.
     pub rate: Option<f64>,
+}
+
+/// The window against the period just before it, as long as it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Change {
+    /// `previous day`, ...
+    pub label: &'static str,
+    /// The previous period's start and end.
+    pub since: String,
+    /// Its end.
+    pub until: String,
+    /// Delivered, deferred, bounced events in the window.
+    pub now: [u64; 3],
+    /// The same in the previous period.
+    pub before: [u64; 3],
+    /// The domains whose bounce rate jumped, the biggest jump first.
+    pub jumps: Vec<Jump>,
+}
+
+/// A domain whose bounce rate jumped against the previous period.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Jump {
+    /// The domain.
+    pub domain: String,
+    /// Its delivered and bounced events in the window.
+    pub events: u64,
+    /// Its bounce rate (bounced over delivered and bounced) in the window.
+    pub rate: f64,
+    /// Its delivered and bounced events in the previous period.
+    pub before_events: u64,
+    /// Its bounce rate then.
+    pub before_rate: f64,
+}
+
+impl Jump {
+    /// How many percentage points the rate rose.
+    pub fn points(&self) -> f64 {
+        (self.rate - self.before_rate) * 100.0
+    }
 }
 
 /// Recipients by final outcome (the `messages` rows added up).
@@ -172,6 +245,7 @@ pub fn build(reports: &Reports, facts: &Facts) -> Overview {
     let expired: u64 = reports.domains.iter().map(|d| d.expired).sum();
     let events = (delivered + deferred + bounced + expired > 0).then(|| Events {
         totals: Totals { delivered, deferred, bounced, expired, rate: bounce_rate(delivered, bounced + expired) },
+        change: facts.previous.as_ref().map(|p| change(&reports.domains, p, facts.top)),
         recipients: facts.followed.then(|| recipients(&reports.messages)),
         types: bounce_types(&reports.reasons),
         reasons: top_reasons(&reports.reasons),
@@ -211,6 +285,9 @@ pub fn lines(overview: &Overview) -> Vec<String> {
         page.count("expired", totals.expired);
     }
     page.rate(totals.rate);
+    if let Some(change) = &events.change {
+        write_change(&mut page, change);
+    }
     if let Some(recipients) = &events.recipients {
         write_recipients(&mut page, recipients);
     }
@@ -366,6 +443,89 @@ pub fn read(overview: &Overview) -> String {
     )
 }
 
+/// The window's events against the previous period's, and the domains
+/// whose bounce rate jumped: at least [`JUMP_EVENTS`] delivered and bounced
+/// events in the window, a rate up by at least [`JUMP_POINTS`] points and
+/// at least [`JUMP_FACTOR`] times the previous one (which must have had an
+/// event); the biggest jump first (then by name), `top` of them.
+fn change(domains: &[DomainRow], previous: &PreviousPeriod, top: usize) -> Change {
+    let before_of: BTreeMap<&str, [u64; 3]> = previous.domains.iter().map(|(d, c)| (d.as_str(), *c)).collect();
+    let sum =
+        |rows: &mut dyn Iterator<Item = [u64; 3]>| rows.fold([0; 3], |[a, b, c], [x, y, z]| [a + x, b + y, c + z]);
+    let now = sum(&mut domains.iter().map(|d| d.counts));
+    let before = sum(&mut previous.domains.iter().map(|(_, c)| *c));
+    let mut jumps: Vec<Jump> = domains
+        .iter()
+        .filter(|d| &*d.domain != super::OTHER)
+        .filter_map(|d| {
+            let [delivered, _, bounced] = d.counts;
+            let [was_delivered, _, was_bounced] = *before_of.get(&*d.domain)?;
+            let rate = bounce_rate(delivered, bounced)?;
+            let before_rate = bounce_rate(was_delivered, was_bounced)?;
+            let jump = Jump {
+                domain: d.domain.to_string(),
+                events: delivered + bounced,
+                rate,
+                before_events: was_delivered + was_bounced,
+                before_rate,
+            };
+            (jump.events >= JUMP_EVENTS && jump.points() >= JUMP_POINTS && rate >= JUMP_FACTOR * before_rate)
+                .then_some(jump)
+        })
+        .collect();
+    jumps.sort_by(|a, b| b.points().total_cmp(&a.points()).then_with(|| a.domain.cmp(&b.domain)));
+    jumps.truncate(top);
+    Change { label: previous.label, since: previous.since.clone(), until: previous.until.clone(), now, before, jumps }
+}
+
+/// A change in a count: `+12`, `-3`, `0`.
+pub fn signed(now: u64, before: u64) -> String {
+    match now.cmp(&before) {
+        std::cmp::Ordering::Greater => format!("+{}", thousands(now - before)),
+        std::cmp::Ordering::Less => format!("-{}", thousands(before - now)),
+        std::cmp::Ordering::Equal => "0".to_string(),
+    }
+}
+
+/// A change in a rate, in percentage points: `+2.10 points`.
+pub fn points(now: f64, before: f64) -> String {
+    format!("{:+.2} points", (now - before) * 100.0)
+}
+
+/// The rows of the change table: label, now, before, change.
+pub fn change_rows(change: &Change) -> Vec<[String; 4]> {
+    let mut rows: Vec<[String; 4]> = ["delivered", "deferred", "bounced"]
+        .iter()
+        .enumerate()
+        .map(|(i, label)| {
+            let (now, before) = (change.now[i], change.before[i]);
+            [label.to_string(), thousands(now), thousands(before), signed(now, before)]
+        })
+        .collect();
+    let rate = |c: [u64; 3]| bounce_rate(c[0], c[2]);
+    let (now, before) = (rate(change.now), rate(change.before));
+    let cell = |r: Option<f64>| r.map(percent).unwrap_or_default();
+    let diff = match (now, before) {
+        (Some(n), Some(b)) => points(n, b),
+        _ => String::new(),
+    };
+    rows.push(["bounce rate".to_string(), cell(now), cell(before), diff]);
+    rows
+}
+
+/// What the bounce rates of the change compare.
+pub const CHANGE_RATE: &str = "bounce rate: bounced over delivered and bounced events";
+
+fn write_change(page: &mut Page, change: &Change) {
+    page.section(&format!("Change against the {}", change.label));
+    page.line(&format!("  {:<14}{} to {}", change.label, change.since, change.until));
+    page.line(&format!("  {:<14}{:>12}{:>12}{:>16}", "", "window", "previous", "change"));
+    for [label, now, before, diff] in change_rows(change) {
+        page.line(&format!("  {label:<14}{now:>12}{before:>12}{diff:>16}"));
+    }
+    page.line(&format!("  ({CHANGE_RATE})"));
+}
+
 /// Recipients by final outcome (the `messages` rows added up).
 fn recipients(rows: &[MessageRow]) -> Recipients {
     let sum = |f: fn(&MessageRow) -> u64| rows.iter().map(f).sum::<u64>();
@@ -497,7 +657,8 @@ fn null_mx(codes: &[CodeRow]) -> Vec<(String, u64)> {
 /// accept no mail, recipients given up on.
 fn attention(page: &mut Page, events: &Events) {
     let expired = events.totals.expired;
-    if events.blocks.is_empty() && events.null_mx.is_empty() && expired == 0 {
+    let jumps = events.change.as_ref().map_or(&[][..], |c| &c.jumps[..]);
+    if events.blocks.is_empty() && events.null_mx.is_empty() && expired == 0 && jumps.is_empty() {
         return;
     }
     page.section("Needs attention");
@@ -522,9 +683,27 @@ fn attention(page: &mut Page, events: &Events) {
             page.line(&format!("             and {} more", thousands((events.null_mx.len() - NULL_MX_NAMED) as u64)));
         }
     }
+    if !jumps.is_empty() {
+        page.line(&format!("  {JUMPS}:"));
+        for jump in jumps {
+            page.line(&format!("  {:>9}  {}", format!("{:+.2}", jump.points()), jump_details(jump)));
+        }
+    }
     if expired > 0 {
         page.line(&format!("  Expired: {} given up on after retrying", plural(expired, "recipient")));
     }
+}
+
+/// `example.com: 9.09% of 22 to 60.00% of 25`.
+pub fn jump_details(jump: &Jump) -> String {
+    format!(
+        "{}: {} of {} to {} of {}",
+        jump.domain,
+        percent(jump.before_rate),
+        thousands(jump.before_events),
+        percent(jump.rate),
+        thousands(jump.events)
+    )
 }
 
 /// The outcomes per day, or per hour when the input covers one day.
