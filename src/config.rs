@@ -325,7 +325,9 @@ impl Config {
     /// The reports whose rows this run builds: those written and, when the
     /// overview is, those it is made of (the domains, codes, reasons,
     /// daily, hourly and messages rows: the overview follows every
-    /// recipient itself, so it is the same page on stdout and with `-o`).
+    /// recipient itself, so it is the same page on stdout and with `-o`),
+    /// and the senders rows when a sender report is written (senders cost
+    /// too much to follow for the overview alone: docs/performance.md).
     pub fn built(&self) -> Vec<ReportKind> {
         let written = self.written();
         let mut built = written.to_vec();
@@ -339,6 +341,9 @@ impl Config {
                 ReportKind::Messages,
             ];
             built.extend(parts.into_iter().filter(|part| !written.contains(part)));
+            if written.contains(&ReportKind::SenderDomains) && !written.contains(&ReportKind::Senders) {
+                built.push(ReportKind::Senders);
+            }
         }
         built
     }
@@ -399,6 +404,10 @@ mod tests {
         assert_eq!(
             config(&[Recipients, Overview]).built(),
             [Recipients, Overview, Domains, Codes, Reasons, Daily, Hourly, Messages]
+        );
+        assert_eq!(
+            config(&[Overview, SenderDomains]).built(),
+            [Overview, SenderDomains, Domains, Codes, Reasons, Daily, Hourly, Messages, Senders]
         );
         let stdout = Config { report: Overview, ..Config::default() };
         assert_eq!(stdout.built(), [Overview, Domains, Codes, Reasons, Daily, Hourly, Messages]);

@@ -276,6 +276,7 @@ fn overview_facts(config: &Config, analysis: &scan::Analysis) -> report::overvie
         followed: analysis.messages.is_some() && config.built().contains(&ReportKind::Messages),
         top: config.top,
         previous: previous_period(config, &analysis.tally),
+        volume: analysis.messages.as_ref().filter(|m| m.senders().is_some()).map(|m| m.volume),
     }
 }
 

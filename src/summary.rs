@@ -192,16 +192,8 @@ fn volume_line(volume: &crate::messages::Volume) -> String {
                 count every recipient as (unknown)"
             .to_string();
     }
-    let sized = match volume.sized == volume.messages {
-        true => String::new(),
-        false => format!(" (of the {} that logged a size)", thousands(volume.sized)),
-    };
-    format!(
-        "bounces: received {}, {}{sized}, {:.2} recipients per message",
-        plural(volume.messages, "message"),
-        plural(volume.bytes, "byte"),
-        volume.recipients as f64 / volume.messages as f64,
-    )
+    // Said as the overview says it.
+    format!("bounces: received {}", crate::report::overview::volume(volume))
 }
 
 /// What the `recipients` report lists, when it is written: `bounces:

@@ -164,6 +164,24 @@ fn the_change_does_not_depend_on_threads_blocks_or_file_order() {
     }
 }
 
+/// The senders are on the page only when a sender report is written in the
+/// same run (following them costs too much for the overview alone).
+#[test]
+fn senders_only_with_a_sender_report() {
+    let text = overview(&[], &["samples/postfix.log"]);
+    assert!(!text.contains("\nSenders\n"), "{text}");
+    for report in ["senders", "sender-domains"] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().to_string_lossy().into_owned();
+        let args = ["analyze", "-q", "-o", &path, "--report", "overview", "--report", report, "samples/postfix.log"];
+        assert_eq!(run(&args).status.code(), Some(0));
+        let text = util::read(&dir.path().join("overview.txt"));
+        assert!(text.contains("\nSenders\n  received      30 messages"), "{report}: {text}");
+        assert!(text.contains("          6  hr@corp.example\n             of 6 recipients, userunknown"), "{text}");
+        assert_fits(&text);
+    }
+}
+
 #[test]
 fn no_line_is_wider_than_80_columns() {
     for name in ["postfix", "exim", "messages", "messages.exim", "times", "two-days"] {
@@ -307,8 +325,8 @@ fn csv(dir: &Path, name: &str) -> Vec<BTreeMap<String, String>> {
 fn check_against_csv(log: &str) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().to_string_lossy().into_owned();
-    let mut args = vec!["analyze", "-q", "--tz", "UTC", "-o", &path, "--report", "overview"];
-    for kind in ["domains", "codes", "reasons", "daily", "hourly", "messages"] {
+    let mut args = vec!["analyze", "--tz", "UTC", "-o", &path, "--report", "overview"];
+    for kind in ["domains", "codes", "reasons", "daily", "hourly", "messages", "senders"] {
         args.extend(["--report", kind]);
     }
     args.push(log);
@@ -335,6 +353,29 @@ fn check_against_csv(log: &str) {
         ("pending", "pending"),
     ] {
         assert_eq!(recipients[label], sum(&rows, column, all), "{log}: recipients {label}");
+    }
+
+    // The senders: the volume as the summary says it, the top senders as
+    // their rows in senders.csv.
+    let senders = section(&text, "Senders");
+    let received = senders.iter().find_map(|l| l.trim().strip_prefix("received")).expect("received");
+    let summary = util::stderr(&out);
+    assert!(summary.contains(&format!("bounces: received {}", received.trim())), "{log}: {received} {summary}");
+    let rows = csv(dir.path(), "senders");
+    let top = ranked(&senders);
+    assert!(!top.is_empty(), "{log}");
+    let failed = |r: &BTreeMap<String, String>| csv_count(r, "bounced") + csv_count(r, "expired");
+    let want: Vec<(u64, String)> = rows
+        .iter()
+        .filter(|r| failed(r) > 0 && r["sender"] != "(unknown)")
+        .take(10)
+        .map(|r| (failed(r), r["sender"].clone()))
+        .collect();
+    assert_eq!(top, want, "{log}: top senders");
+    for (line, (_, sender)) in senders.iter().filter(|l| l.trim_start().starts_with("of ")).zip(&want) {
+        let row = rows.iter().find(|r| &r["sender"] == sender).expect("sender");
+        let n = csv_count(row, "recipients");
+        assert!(line.trim().starts_with(&format!("of {n} recipient")), "{log}: {sender}: {line}");
     }
 
     let reasons = csv(dir.path(), "reasons");

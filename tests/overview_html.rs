@@ -136,6 +136,21 @@ fn the_page_has_the_numbers_of_the_text_overview() {
     }
 }
 
+/// With a sender report, the senders section has the same numbers too.
+#[test]
+fn the_senders_are_on_the_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_string_lossy().into_owned();
+    let args = ["analyze", "-q", "--tz", "UTC", "-o", &path, "--report", "overview", "--report", "senders"];
+    let out = run(&[&args[..], &["samples/postfix.log"]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", util::stderr(&out));
+    let (text, html) = (util::read(&dir.path().join("overview.txt")), util::read(&dir.path().join("overview.html")));
+    assert!(html.contains("<h2>Senders</h2>") && html.contains("hr@corp.example"), "{html}");
+    assert_well_formed(&html);
+    assert_self_contained(&html);
+    assert_eq!(numbers(&visible_text(&html)), numbers(&text));
+}
+
 #[test]
 fn the_change_and_the_jumps_are_on_the_page() {
     let html = overview("html", &SECOND_DAY, &["samples/two-days.log"]);

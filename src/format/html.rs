@@ -124,6 +124,26 @@ fn sections(html: &mut String, events: &Events) {
         counts_table(html, "Recipients, by final outcome", &counts, r.rate);
         html.push_str("</section>\n");
     }
+    if let Some(senders) = &events.senders {
+        html.push_str("<section>\n<h2>Senders</h2>\n");
+        let _ = writeln!(html, "<p>received {}</p>", escape(&overview::volume(&senders.volume)));
+        if !senders.top.is_empty() {
+            let _ = writeln!(html, "<table>\n<caption class=\"muted\">{}</caption>", escape(overview::TOP_SENDERS));
+            html.push_str("<thead><tr><th scope=\"col\" class=\"n\">failed</th><th scope=\"col\">sender</th>");
+            html.push_str("<th scope=\"col\">recipients, top reason</th></tr></thead>\n<tbody>\n");
+            for sender in &senders.top {
+                let _ = writeln!(
+                    html,
+                    "<tr><td class=\"n\">{}</td><th scope=\"row\">{}</th><td>{}</td></tr>",
+                    thousands(sender.failed),
+                    escape(&sender.sender),
+                    escape(&overview::sender_details(sender))
+                );
+            }
+            html.push_str("</tbody>\n</table>\n");
+        }
+        html.push_str("</section>\n");
+    }
     if !events.types.is_empty() {
         html.push_str("<section>\n<h2>Bounces by type</h2>\n");
         let bars_of: Vec<(String, u64)> = events.types.iter().map(|(k, n)| (k.as_str().to_string(), *n)).collect();

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use super::table::bounce_rate;
 use super::{CodeRow, DomainRow, PeriodRow, ReasonRow, Reports};
 use crate::classify::{BounceType, Reason};
-use crate::messages::MessageRow;
+use crate::messages::{MessageRow, UNKNOWN, Volume};
 use crate::numbers::{plural, thousands};
 use crate::parse::{Enhanced, Note, Outcome};
 
@@ -75,6 +75,9 @@ pub struct Facts {
     /// The previous period's events, when there is a window with a start
     /// and the input reaches back to the start of the period before it.
     pub previous: Option<PreviousPeriod>,
+    /// The messages received, when senders were followed (a sender report
+    /// is written too).
+    pub volume: Option<Volume>,
 }
 
 impl Default for Facts {
@@ -88,6 +91,7 @@ impl Default for Facts {
             followed: false,
             top: crate::config::DEFAULT_TOP,
             previous: None,
+            volume: None,
         }
     }
 }
@@ -119,6 +123,9 @@ pub struct Events {
     pub change: Option<Change>,
     /// Recipients by final outcome, when they were followed.
     pub recipients: Option<Recipients>,
+    /// The volume received and the senders whose mail bounced most, when
+    /// senders were followed.
+    pub senders: Option<Senders>,
     /// Bounced events per bounce type (empty when none bounced).
     pub types: Vec<(BounceType, u64)>,
     /// The reasons with the most bounces.
@@ -208,6 +215,29 @@ pub struct Recipients {
     pub rate: Option<f64>,
 }
 
+/// The volume received and the senders whose mail failed most.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Senders {
+    /// Messages received.
+    pub volume: Volume,
+    /// The senders with the most recipients bounced or expired (the
+    /// `senders` rows, `(unknown)` aside), most first.
+    pub top: Vec<TopSender>,
+}
+
+/// One of the senders whose mail failed most.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TopSender {
+    /// The sender (hashed with `--hash-recipients`), `<>` for the null one.
+    pub sender: String,
+    /// Its recipients bounced or expired.
+    pub failed: u64,
+    /// Its recipients.
+    pub recipients: u64,
+    /// The most frequent reason of those failures.
+    pub reason: Option<&'static str>,
+}
+
 /// One of the top bounce reasons.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopReason {
@@ -247,6 +277,7 @@ pub fn build(reports: &Reports, facts: &Facts) -> Overview {
         totals: Totals { delivered, deferred, bounced, expired, rate: bounce_rate(delivered, bounced + expired) },
         change: facts.previous.as_ref().map(|p| change(&reports.domains, p, facts.top)),
         recipients: facts.followed.then(|| recipients(&reports.messages)),
+        senders: facts.volume.map(|volume| Senders { volume, top: top_senders(&reports.senders, facts.top) }),
         types: bounce_types(&reports.reasons),
         reasons: top_reasons(&reports.reasons),
         by_bounces: top_domains(reports, Outcome::Bounced, facts.top),
@@ -290,6 +321,9 @@ pub fn lines(overview: &Overview) -> Vec<String> {
     }
     if let Some(recipients) = &events.recipients {
         write_recipients(&mut page, recipients);
+    }
+    if let Some(senders) = &events.senders {
+        write_senders(&mut page, senders);
     }
     if !events.types.is_empty() {
         page.section("Bounces by type");
@@ -552,6 +586,62 @@ fn write_recipients(page: &mut Page, r: &Recipients) {
     }
     page.count("pending", r.pending);
     page.rate(r.rate);
+}
+
+/// The senders with the most recipients bounced or expired, `n` of them
+/// (the `senders` rows are in that order).
+fn top_senders(rows: &[super::PerSender], n: usize) -> Vec<TopSender> {
+    rows.iter()
+        .map(|super::PerSender(row)| row)
+        .filter(|row| row.failed() > 0 && row.name != UNKNOWN)
+        .take(n)
+        .map(|row| TopSender {
+            sender: row.name.clone(),
+            failed: row.failed(),
+            recipients: row.recipients(),
+            reason: row.top_reason,
+        })
+        .collect()
+}
+
+/// `12 messages, 45,678 bytes, 1.75 recipients per message`, the bytes of
+/// those that logged a size (said when not all did), as the summary says.
+pub fn volume(volume: &Volume) -> String {
+    if volume.messages == 0 {
+        return "no message (no qmgr from=<...> or Exim <= line read)".to_string();
+    }
+    let sized = match volume.sized == volume.messages {
+        true => String::new(),
+        false => format!(" (of the {} that logged a size)", thousands(volume.sized)),
+    };
+    format!(
+        "{}, {}{sized}, {:.2} recipients per message",
+        plural(volume.messages, "message"),
+        plural(volume.bytes, "byte"),
+        volume.recipients as f64 / volume.messages as f64,
+    )
+}
+
+/// What the top senders list counts.
+pub const TOP_SENDERS: &str = "Top senders whose mail bounced (recipients bounced or expired)";
+
+/// `of 6 recipients, userunknown`.
+pub fn sender_details(sender: &TopSender) -> String {
+    let reason = sender.reason.map(|r| format!(", {r}")).unwrap_or_default();
+    format!("of {}{reason}", plural(sender.recipients, "recipient"))
+}
+
+fn write_senders(page: &mut Page, senders: &Senders) {
+    page.section("Senders");
+    page.line(&format!("  received      {}", volume(&senders.volume)));
+    if senders.top.is_empty() {
+        return;
+    }
+    page.line(&format!("  {TOP_SENDERS}:"));
+    for sender in &senders.top {
+        page.line(&format!("  {:>9}  {}", thousands(sender.failed), sender.sender));
+        page.line(&format!("             {}", sender_details(sender)));
+    }
 }
 
 /// Bounced events by bounce type (the `reasons` rows added up); empty when
