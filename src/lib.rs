@@ -277,6 +277,7 @@ fn overview_facts(config: &Config, analysis: &scan::Analysis) -> report::overvie
         top: config.top,
         previous: previous_period(config, &analysis.tally),
         volume: analysis.messages.as_ref().filter(|m| m.senders().is_some()).map(|m| m.volume),
+        flags: summary::flags(config, analysis),
     }
 }
 

@@ -182,6 +182,47 @@ fn senders_only_with_a_sender_report() {
     }
 }
 
+/// What the summary flags (a damaged input, unparsable and over-long
+/// lines, probes, domains folded) is under "needs attention" in the
+/// summary's words, each followed by what to do.
+#[test]
+fn the_summary_flags_are_under_needs_attention() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = std::fs::read("samples/postfix.log").unwrap();
+    log.extend(b"Nov  5 18:00:00 mx1 postfix/smtp[7]: 1A2B3C4D5E: to=<a@b.example>, x=");
+    log.extend(vec![b'y'; 1_100_000]);
+    log.extend(b"\n");
+    let plain = util::temp_file(&dir, "long.log", &log);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    for i in 0..20_000 {
+        let line = format!(
+            "Nov  5 19:00:00 mx1 postfix/smtp[8]: 4A1B2C{i:04X}: to=<u@d{i}.example>, relay=x, delay=1, \
+             delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 ok)\n"
+        );
+        gz.write_all(line.as_bytes()).unwrap();
+    }
+    let mut gz = gz.finish().unwrap();
+    gz.truncate(gz.len() * 2 / 3);
+    let damaged = util::temp_file(&dir, "damaged.log.gz", &gz);
+    let args = ["analyze", "--tz", "UTC", "--report", "overview", "--max-domains", "3", &plain, &damaged];
+    let out = run(&args);
+    assert_eq!(out.status.code(), Some(2), "{}", util::stderr(&out));
+    let text = stdout(&out);
+    let flat = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let attention = flat(&section(&text, "Needs attention").join("\n"));
+    let summary = util::stderr(&out);
+    let flagged = ["damaged", "could not be parsed", "longer than", "address-verification probe", "--max-domains"];
+    for kind in flagged {
+        let line = summary.lines().find(|l| l.contains(kind)).unwrap_or_else(|| panic!("{kind}: {summary}"));
+        let what = flat(line.trim_start_matches("bounces: ").trim_end_matches("; -v shows examples"));
+        let at = attention.find(&format!("{what}:")).unwrap_or_else(|| panic!("{what:?} in {attention}"));
+        // Then what to do: a sentence.
+        assert!(attention[at + what.len() + 1..].trim_start().starts_with(char::is_uppercase), "{kind}");
+    }
+    assert_fits(&text);
+}
+
 #[test]
 fn no_line_is_wider_than_80_columns() {
     for name in ["postfix", "exim", "messages", "messages.exim", "times", "two-days"] {
@@ -235,12 +276,17 @@ fn an_empty_input_gives_a_short_page_that_says_so() {
     assert_eq!(out.status.code(), Some(1), "{}", util::stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("No delivery event"), "{text}");
-    assert!(text.lines().count() < 12, "{text}");
+    // What the summary flags is under "needs attention", with what to do.
+    assert!(text.contains("Needs attention\n  ") && text.contains("the file is empty"), "{text}");
+    assert!(text.lines().count() < 16, "{text}");
     // A window without events: the same short page, and no error.
     let text = overview(&["--since", "2030-01-01T00:00:00Z"], &["samples/postfix.log"]);
     assert!(text.contains("No delivery event"), "{text}");
     assert!(text.contains("window"), "{text}");
-    assert!(text.lines().count() < 12, "{text}");
+    // The summary's flags of the whole input (unparsable lines, probes)
+    // are still under "needs attention".
+    assert!(text.contains("4 address-verification probes"), "{text}");
+    assert!(text.lines().count() < 20, "{text}");
 }
 
 #[test]

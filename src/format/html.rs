@@ -52,8 +52,13 @@ pub fn page(overview: &Overview) -> String {
         None => {
             html.push_str("<section>\n<h2>Nothing to report</h2>\n");
             let _ = writeln!(html, "<p>{}</p>\n</section>", escape(NOTHING));
+            if !overview.flags.is_empty() {
+                html.push_str("<section>\n<h2>Needs attention</h2>\n");
+                flags(&mut html, &overview.flags);
+                html.push_str("</section>\n");
+            }
         }
-        Some(events) => sections(&mut html, events),
+        Some(events) => sections(&mut html, events, &overview.flags),
     }
     html.push_str("</main>\n</body>\n</html>\n");
     html
@@ -93,7 +98,7 @@ fn inputs(html: &mut String, overview: &Overview) {
 }
 
 /// The sections of an overview with events, in the text's order.
-fn sections(html: &mut String, events: &Events) {
+fn sections(html: &mut String, events: &Events, flags: &[(String, &'static str)]) {
     let t = &events.totals;
     html.push_str("<section>\n<h2>Delivery events</h2>\n");
     let mut counts = vec![("delivered", t.delivered), ("deferred", t.deferred), ("bounced", t.bounced)];
@@ -174,7 +179,7 @@ fn sections(html: &mut String, events: &Events) {
     }
     domains(html, "Top domains by bounces", "bounced + expired", &events.by_bounces);
     domains(html, "Top domains by deferrals", "deferred", &events.by_deferrals);
-    attention(html, events);
+    attention(html, events, flags);
     if !rows.is_empty() {
         periods_table(html, title, rows);
     }
@@ -367,10 +372,10 @@ fn domains(html: &mut String, title: &str, counted: &str, top: &[TopDomain]) {
 }
 
 /// What the sending side must act on.
-fn attention(html: &mut String, events: &Events) {
+fn attention(html: &mut String, events: &Events, flagged: &[(String, &'static str)]) {
     let expired = events.totals.expired;
     let jumps = events.change.as_ref().map_or(&[][..], |c| &c.jumps[..]);
-    if events.blocks.is_empty() && events.null_mx.is_empty() && expired == 0 && jumps.is_empty() {
+    if events.blocks.is_empty() && events.null_mx.is_empty() && expired == 0 && jumps.is_empty() && flagged.is_empty() {
         return;
     }
     html.push_str("<section>\n<h2>Needs attention</h2>\n");
@@ -437,7 +442,15 @@ fn attention(html: &mut String, events: &Events) {
             crate::numbers::plural(expired, "recipient")
         );
     }
+    flags(html, flagged);
     html.push_str("</section>\n");
+}
+
+/// What the summary flags, each with what to do.
+fn flags(html: &mut String, flags: &[(String, &'static str)]) {
+    for (what, advice) in flags {
+        let _ = writeln!(html, "<p>{}:</p>\n<p class=\"advice\">{}</p>", escape(what), escape(advice));
+    }
 }
 
 /// The outcomes per period as a table.

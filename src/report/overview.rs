@@ -78,6 +78,8 @@ pub struct Facts {
     /// The messages received, when senders were followed (a sender report
     /// is written too).
     pub volume: Option<Volume>,
+    /// What the summary flags, each with what to do ([`crate::summary::flags`]).
+    pub flags: Vec<(String, &'static str)>,
 }
 
 impl Default for Facts {
@@ -92,6 +94,7 @@ impl Default for Facts {
             top: crate::config::DEFAULT_TOP,
             previous: None,
             volume: None,
+            flags: Vec::new(),
         }
     }
 }
@@ -112,6 +115,9 @@ pub struct Overview {
     pub unparsed: u64,
     /// The sections about events; `None` when there was no event.
     pub events: Option<Events>,
+    /// What the summary flags, each with what to do: under "needs
+    /// attention", with or without events.
+    pub flags: Vec<(String, &'static str)>,
 }
 
 /// The sections of an overview with delivery events.
@@ -293,7 +299,15 @@ pub fn build(reports: &Reports, facts: &Facts) -> Overview {
             ("Per hour", reports.hourly.clone())
         },
     });
-    Overview { covers, window, inputs: facts.inputs, lines: facts.lines, unparsed: facts.unparsed, events }
+    Overview {
+        covers,
+        window,
+        inputs: facts.inputs,
+        lines: facts.lines,
+        unparsed: facts.unparsed,
+        events,
+        flags: facts.flags.clone(),
+    }
 }
 
 /// The overview's lines, without line ends.
@@ -305,6 +319,10 @@ pub fn lines(overview: &Overview) -> Vec<String> {
     let Some(events) = &overview.events else {
         page.section("Nothing to report");
         page.line(NOTHING);
+        if !overview.flags.is_empty() {
+            page.section("Needs attention");
+            write_flags(&mut page, &overview.flags);
+        }
         return page.lines;
     };
     let totals = &events.totals;
@@ -340,7 +358,7 @@ pub fn lines(overview: &Overview) -> Vec<String> {
     }
     write_domains(&mut page, "Top domains by bounces", &events.by_bounces);
     write_domains(&mut page, "Top domains by deferrals", &events.by_deferrals);
-    attention(&mut page, events);
+    attention(&mut page, events, &overview.flags);
     periods(&mut page, &events.periods);
     page.lines
 }
@@ -745,10 +763,10 @@ fn null_mx(codes: &[CodeRow]) -> Vec<(String, u64)> {
 
 /// What the sending side must act on: block-type failures, domains that
 /// accept no mail, recipients given up on.
-fn attention(page: &mut Page, events: &Events) {
+fn attention(page: &mut Page, events: &Events, flags: &[(String, &'static str)]) {
     let expired = events.totals.expired;
     let jumps = events.change.as_ref().map_or(&[][..], |c| &c.jumps[..]);
-    if events.blocks.is_empty() && events.null_mx.is_empty() && expired == 0 && jumps.is_empty() {
+    if events.blocks.is_empty() && events.null_mx.is_empty() && expired == 0 && jumps.is_empty() && flags.is_empty() {
         return;
     }
     page.section("Needs attention");
@@ -781,6 +799,15 @@ fn attention(page: &mut Page, events: &Events) {
     }
     if expired > 0 {
         page.line(&format!("  Expired: {} given up on after retrying", plural(expired, "recipient")));
+    }
+    write_flags(page, flags);
+}
+
+/// What the summary flags: what, then what to do, indented.
+fn write_flags(page: &mut Page, flags: &[(String, &'static str)]) {
+    for (what, advice) in flags {
+        page.wrapped(2, &format!("{what}:"));
+        page.wrapped(4, advice);
     }
 }
 
