@@ -223,6 +223,42 @@ fn the_summary_flags_are_under_needs_attention() {
     assert_fits(&text);
 }
 
+/// A delivery line at `time` (RFC 3339).
+fn sent_at(time: &str, i: usize) -> String {
+    format!(
+        "{time} mx1 postfix/smtp[9]: 5A00{i:06X}: to=<u{i}@a.example>, relay=x, delay=1, delays=0/0/0/1, \
+         dsn=2.0.0, status=sent (250 2.0.0 ok)\n"
+    )
+}
+
+/// The per-day table and chart are spaced by time: a day without events
+/// is a row of zeros and a slot of the chart; over more than 62 periods,
+/// the last 62 are shown and the page says so.
+#[test]
+fn periods_are_spaced_by_time_and_capped() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = [sent_at("2026-11-01T10:00:00Z", 1), sent_at("2026-11-04T10:00:00Z", 2)].concat();
+    let path = util::temp_file(&dir, "gap.log", log.as_bytes());
+    let text = overview(&[], &[&path]);
+    let table = section(&text, "Per day");
+    let days: Vec<&str> = table[1..].iter().map(|l| l.split_whitespace().next().unwrap()).collect();
+    assert_eq!(days, ["2026-11-01", "2026-11-02", "2026-11-03", "2026-11-04"], "{text}");
+    assert_eq!(table[2].split_whitespace().collect::<Vec<_>>(), ["2026-11-02", "0", "0", "0"], "{text}");
+    let out = run(&["analyze", "-q", "--tz", "UTC", "--report", "overview", "--format", "html", &path]);
+    let html = stdout(&out);
+    assert!(html.contains("2026-11-02: 0 delivered, 0 deferred, 0 bounced; 2026-11-03: 0"), "{html}");
+
+    let log = [sent_at("2026-01-01T10:00:00Z", 1), sent_at("2026-12-31T10:00:00Z", 2)].concat();
+    let path = util::temp_file(&dir, "year.log", log.as_bytes());
+    let text = overview(&[], &[&path]);
+    let table = section(&text, "Per day");
+    assert_eq!(table.len(), 1 + 62 + 1, "{text}");
+    assert!(table[1].trim_start().starts_with("2026-10-31"), "{text}");
+    assert_eq!(table[62].split_whitespace().take(2).collect::<Vec<_>>(), ["2026-12-31", "1"], "{text}");
+    assert_eq!(table[63], "  (the last 62 of 365 periods; the daily report has them all)");
+    assert_fits(&text);
+}
+
 #[test]
 fn no_line_is_wider_than_80_columns() {
     for name in ["postfix", "exim", "messages", "messages.exim", "times", "two-days"] {

@@ -181,7 +181,7 @@ fn sections(html: &mut String, events: &Events, flags: &[(String, &'static str)]
     domains(html, "Top domains by deferrals", "deferred", &events.by_deferrals);
     attention(html, events, flags);
     if !rows.is_empty() {
-        periods_table(html, title, rows);
+        periods_table(html, title, rows, overview::left_out(events));
     }
 }
 
@@ -454,7 +454,7 @@ fn flags(html: &mut String, flags: &[(String, &'static str)]) {
 }
 
 /// The outcomes per period as a table.
-fn periods_table(html: &mut String, title: &str, rows: &[PeriodRow]) {
+fn periods_table(html: &mut String, title: &str, rows: &[PeriodRow], left_out: Option<String>) {
     let _ = writeln!(html, "<section>\n<h2>{title}</h2>\n<table>");
     html.push_str("<thead><tr><th scope=\"col\">period</th><th scope=\"col\" class=\"n\">delivered</th>");
     html.push_str("<th scope=\"col\" class=\"n\">deferred</th><th scope=\"col\" class=\"n\">bounced</th>");
@@ -471,7 +471,11 @@ fn periods_table(html: &mut String, title: &str, rows: &[PeriodRow]) {
             period_rate(row).map(percent).unwrap_or_default()
         );
     }
-    html.push_str("</tbody>\n</table>\n</section>\n");
+    html.push_str("</tbody>\n</table>\n");
+    if let Some(note) = left_out {
+        let _ = writeln!(html, "<p class=\"muted\">{}</p>", escape(&note));
+    }
+    html.push_str("</section>\n");
 }
 
 /// An id for a chart, from its title: lowercase letters and `-`.

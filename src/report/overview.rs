@@ -25,6 +25,10 @@ const TOP_REASONS: usize = 5;
 /// The null-MX domains named before `and N more`.
 pub const NULL_MX_NAMED: usize = 10;
 
+/// The most periods the table and the chart show: the last ones (the
+/// `daily` report has them all).
+pub const PERIODS_SHOWN: usize = 62;
+
 /// A domain's bounce rate jumped when it had at least this many delivered
 /// and bounced events in the window...
 pub const JUMP_EVENTS: u64 = 20;
@@ -144,8 +148,13 @@ pub struct Events {
     pub blocks: Vec<(Reason, [u64; 2])>,
     /// Every domain that accepts no mail, with its events, most first.
     pub null_mx: Vec<(String, u64)>,
-    /// `Per day` or `Per hour`, and its rows (none when there is no time).
+    /// `Per day` or `Per hour`, and its rows (none when there is no time):
+    /// every period from the first to the last, those without events as
+    /// zeros, so the rows are spaced by time; at most [`PERIODS_SHOWN`],
+    /// the last ones.
     pub periods: (&'static str, Vec<PeriodRow>),
+    /// How many earlier periods were left out of `periods`.
+    pub periods_left_out: usize,
 }
 
 /// Delivery events added up.
@@ -294,10 +303,13 @@ pub fn build(reports: &Reports, facts: &Facts) -> Overview {
             .collect(),
         null_mx: null_mx(&reports.codes),
         periods: if reports.daily.len() > 1 {
-            ("Per day", reports.daily.clone())
+            ("Per day", last(&reports.daily, PERIODS_SHOWN))
         } else {
-            ("Per hour", reports.hourly.clone())
+            ("Per hour", last(&reports.hourly, PERIODS_SHOWN))
         },
+        periods_left_out: if reports.daily.len() > 1 { &reports.daily } else { &reports.hourly }
+            .len()
+            .saturating_sub(PERIODS_SHOWN),
     });
     Overview {
         covers,
@@ -308,6 +320,24 @@ pub fn build(reports: &Reports, facts: &Facts) -> Overview {
         events,
         flags: facts.flags.clone(),
     }
+}
+
+/// The last `n` of `rows`.
+fn last(rows: &[PeriodRow], n: usize) -> Vec<PeriodRow> {
+    rows[rows.len().saturating_sub(n)..].to_vec()
+}
+
+/// `(the last 62 of 400 periods; the daily report has them all)`.
+pub fn left_out(events: &Events) -> Option<String> {
+    let (title, rows) = &events.periods;
+    let report = if *title == "Per day" { "daily" } else { "hourly" };
+    (events.periods_left_out > 0).then(|| {
+        format!(
+            "(the last {} of {} periods; the {report} report has them all)",
+            rows.len(),
+            thousands((rows.len() + events.periods_left_out) as u64)
+        )
+    })
 }
 
 /// The overview's lines, without line ends.
@@ -360,6 +390,9 @@ pub fn lines(overview: &Overview) -> Vec<String> {
     write_domains(&mut page, "Top domains by deferrals", &events.by_deferrals);
     attention(&mut page, events, &overview.flags);
     periods(&mut page, &events.periods);
+    if let Some(note) = left_out(events) {
+        page.line(&format!("  {note}"));
+    }
     page.lines
 }
 
