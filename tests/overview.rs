@@ -121,6 +121,49 @@ fn the_change_equals_the_domains_reports_of_both_periods() {
     }
 }
 
+/// With the overview asked for, reading a file sorted by time starts at
+/// the previous period's start, not the window's: the page of a file read
+/// by binary search is that of the same bytes on stdin, read whole.
+#[test]
+fn seeking_starts_at_the_previous_period() {
+    let mut log = String::new();
+    // Three days of a line every 30 s (8,640 lines, about 1.3 MB): the
+    // first day is before the previous period, which the seek skips.
+    for i in 0..8_640 {
+        let t = 1_762_214_400 + i * 30; // 2025-11-04T00:00:00Z
+        let time = chrono_free_rfc3339(t);
+        let outcome = match i % 7 == 0 && i > 5_760 {
+            true => "dsn=5.1.1, status=bounced (host x said: 550 5.1.1 user unknown)",
+            false => "dsn=2.0.0, status=sent (250 2.0.0 ok)",
+        };
+        log.push_str(&format!(
+            "{time} mx1 postfix/smtp[9]: 5B{i:08X}: to=<u{i}@d{}.example>, relay=x, delay=1, delays=0/0/0/1, \
+             {outcome}\n",
+            i % 5
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = util::temp_file(&dir, "three-days.log", log.as_bytes());
+    let window = ["--since", "2025-11-06", "--until", "2025-11-07"];
+    let args = ["analyze", "--tz", "UTC", "--report", "overview"];
+    let out = run(&[&args[..], &window, &[&path]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", util::stderr(&out));
+    assert!(util::stderr(&out).contains("not read (found by binary search)"), "{}", util::stderr(&out));
+    let sought = stdout(&out);
+    assert!(sought.contains("Change against the previous day"), "{sought}");
+    let whole = util::run_with_stdin(&[&args[..], &["-q"], &window, &["-"]].concat(), Some(log.as_bytes()));
+    // The same page but for the lines read.
+    let read = |page: &str| page.lines().filter(|l| !l.starts_with("  read ")).collect::<Vec<_>>().join("\n");
+    assert_eq!(read(&sought), read(&stdout(&whole)));
+}
+
+/// `t` (seconds since the epoch, in November 2025) as RFC 3339 in UTC.
+fn chrono_free_rfc3339(t: u64) -> String {
+    let day = (t - 1_761_955_200) / 86_400 + 1; // 2025-11-01 is day 1
+    let (h, m, s) = (t % 86_400 / 3_600, t % 3_600 / 60, t % 60);
+    format!("2025-11-{day:02}T{h:02}:{m:02}:{s:02}Z")
+}
+
 /// Without a window, or when the input does not reach back to the start
 /// of the previous period, the page says nothing of change.
 #[test]
