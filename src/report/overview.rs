@@ -554,8 +554,11 @@ fn change(domains: &[DomainRow], previous: &PreviousPeriod, top: usize) -> Chang
                 before_events: was_delivered + was_bounced,
                 before_rate,
             };
-            (jump.events >= JUMP_EVENTS && jump.points() >= JUMP_POINTS && rate >= JUMP_FACTOR * before_rate)
-                .then_some(jump)
+            // Rates are ratios of counts: a rule met exactly is met despite
+            // rounding (0.2 - 0.1 is not exactly 0.1).
+            const SLACK: f64 = 1e-9;
+            let (points, doubled) = (jump.points() >= JUMP_POINTS - SLACK, rate >= JUMP_FACTOR * before_rate - SLACK);
+            (jump.events >= JUMP_EVENTS && points && doubled).then_some(jump)
         })
         .collect();
     jumps.sort_by(|a, b| b.points().total_cmp(&a.points()).then_with(|| a.domain.cmp(&b.domain)));
@@ -896,6 +899,56 @@ mod tests {
         page.wrapped(13, &"word ".repeat(60));
         assert!(page.lines.len() > 1);
         assert!(page.lines.iter().all(|l| l.chars().count() <= WIDTH && l.starts_with("             word")));
+    }
+
+    /// The jump rule at its edges: 20 delivered and bounced events (19 is
+    /// too few), up 10 points (9.99 is too little), at least doubled, a
+    /// previous rate to compare with; the biggest jump first, `top` of them.
+    #[test]
+    fn a_jump_needs_events_points_and_doubling() {
+        let row = |domain: &str, delivered: u64, bounced: u64| DomainRow {
+            domain: domain.into(),
+            counts: [delivered, 5, bounced],
+            expired: 0,
+            top_bounce: None,
+            top_deferral: None,
+        };
+        let cases: [(&str, [u64; 2], Option<[u64; 2]>, bool); 10] = [
+            // domain, now (delivered, bounced), before, a jump?
+            ("twenty.example", [16, 4], Some([100, 0]), true),
+            ("nineteen.example", [15, 4], Some([100, 0]), false),
+            ("ten-points.example", [80, 20], Some([90, 10]), true),
+            ("thirty-from-twenty.example", [70, 30], Some([80, 20]), false),
+            ("exactly-doubled.example", [70, 30], Some([85, 15]), true),
+            ("short-of-ten.example", [8001, 1999], Some([9000, 1000]), false),
+            ("not-doubled.example", [50, 50], Some([65, 35]), false),
+            ("new.example", [0, 40], None, false),
+            ("no-rate-before.example", [0, 40], Some([0, 0]), false),
+            ("all-bounced.example", [0, 40], Some([10, 10]), true),
+        ];
+        let domains: Vec<DomainRow> = cases.iter().map(|(d, [del, b], _, _)| row(d, *del, *b)).collect();
+        let previous = PreviousPeriod {
+            label: "previous day",
+            domains: cases
+                .iter()
+                .filter_map(|(d, _, before, _)| before.map(|[del, b]| (d.to_string(), [del, 3, b])))
+                .collect(),
+            ..PreviousPeriod::default()
+        };
+        let change = change(&domains, &previous, 10);
+        let jumps: Vec<&str> = change.jumps.iter().map(|j| j.domain.as_str()).collect();
+        // 50 points, then 20, then 15, then 10.
+        assert_eq!(jumps, ["all-bounced.example", "twenty.example", "exactly-doubled.example", "ten-points.example"]);
+        for (domain, _, _, jump) in cases {
+            assert_eq!(jumps.contains(&domain), jump, "{domain}");
+        }
+        assert_eq!(change.now[1], 50, "deferred added up");
+        // Before: delivered 100 + 100 + 90 + 80 + 85 + 9,000 + 65 + 10,
+        // deferred 3 for each of the nine, bounced 10 + 20 + 15 + 1,000 + 35
+        // + 10.
+        assert_eq!(change.before, [9_530, 27, 1_090]);
+        let top = super::change(&domains, &previous, 2);
+        assert_eq!(top.jumps.len(), 2);
     }
 
     #[test]
