@@ -913,7 +913,9 @@ mod tests {
             top_bounce: None,
             top_deferral: None,
         };
-        let cases: [(&str, [u64; 2], Option<[u64; 2]>, bool); 10] = [
+        // Delivered and bounced now, and before.
+        type Case = (&'static str, [u64; 2], Option<[u64; 2]>, bool);
+        let cases: [Case; 10] = [
             // domain, now (delivered, bounced), before, a jump?
             ("twenty.example", [16, 4], Some([100, 0]), true),
             ("nineteen.example", [15, 4], Some([100, 0]), false),
