@@ -513,12 +513,27 @@ mod tests {
             reason: None,
             expired: 0,
         };
+        let jump = overview::Jump {
+            domain: "<script>j</script>".to_string(),
+            events: 20,
+            rate: 0.5,
+            before_events: 20,
+            before_rate: 0.1,
+        };
+        let sender =
+            overview::TopSender { sender: "<script>s</script>@x".to_string(), failed: 1, recipients: 1, reason: None };
         let events = Events {
             by_bounces: vec![domain("<script>alert(1)</script>"), domain("\"><img src=x onerror=y>")],
             null_mx: vec![("<script>".to_string(), 1)],
+            change: Some(Change { since: "<b>".to_string(), jumps: vec![jump], ..Change::default() }),
+            senders: Some(overview::Senders { top: vec![sender], ..overview::Senders::default() }),
             ..Events::default()
         };
-        let html = page(&Overview { events: Some(events), ..Overview::default() });
+        let flags = vec![("<script>f.log</script>: empty".to_string(), "advice")];
+        let html = page(&Overview { events: Some(events), flags, ..Overview::default() });
+        for hostile in ["&lt;script&gt;j&lt;/script&gt;", "&lt;script&gt;s&lt;/script&gt;@x", "&lt;script&gt;f.log"] {
+            assert!(html.contains(hostile), "{hostile}");
+        }
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("<img"), "{html}");
         assert!(!html.contains("<b>"), "{html}");
