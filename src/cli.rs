@@ -12,7 +12,7 @@ use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use bounces::config::{
-    Config, DEFAULT_MAX_TRACKED, DEFAULT_REPORT_MODE, Format, Mta, ReportKind, Suppress, TimeConfig,
+    Config, DEFAULT_MAX_TRACKED, DEFAULT_REPORT_MODE, DEFAULT_TOP, Format, Mta, ReportKind, Suppress, TimeConfig,
 };
 use bounces::error::{Error, Result};
 use bounces::internals::classify::UserRules;
@@ -172,6 +172,11 @@ struct AnalyzeArgs {
     /// domains can have had.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_TRACKED)]
     max_tracked_domains: usize,
+
+    /// How many domains each top list of the overview names (by bounces,
+    /// by deferrals, whose bounce rate jumped), and how many senders.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_TOP)]
+    top: usize,
 
     /// How the reports are written. With -o each report is DIR/<name>.<format>,
     /// except xlsx: every report a sheet of DIR/bounces.xlsx. xlsx goes to
@@ -455,6 +460,9 @@ impl AnalyzeArgs {
         if args.max_domains == Some(0) {
             return Err(Error::Usage("--max-domains must be at least 1".to_string()));
         }
+        if args.top == 0 {
+            return Err(Error::Usage("--top must be at least 1".to_string()));
+        }
         if args.max_tracked_domains == 0 {
             return Err(Error::Usage("--max-tracked-domains must be at least 1".to_string()));
         }
@@ -539,6 +547,7 @@ impl AnalyzeArgs {
             raw_csv: args.raw_csv,
             max_domains: args.max_domains,
             max_tracked: args.max_tracked_domains,
+            top: args.top,
             time,
             hash_key,
             settle: args.settle.map_or(bounces::internals::messages::SETTLE, |s| i64::from(s) * 1_000_000),
@@ -695,7 +704,7 @@ fn time_config(tz: Option<&str>, since: Option<&str>, until: Option<&str>) -> Re
             "--since must be earlier than --until (the window is since <= t < until)".to_string(),
         ));
     }
-    Ok(TimeConfig { tz, now, since, until })
+    Ok(TimeConfig { tz, now, since, until, previous: None })
 }
 
 fn resolve_inputs(paths: &[PathBuf], quiet: bool) -> Result<Vec<Source>> {

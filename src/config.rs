@@ -195,6 +195,9 @@ impl Suppress {
 /// The default of `--max-tracked-domains`: generous, yet bounded.
 pub const DEFAULT_MAX_TRACKED: usize = 1_000_000;
 
+/// The default of `--top`: the overview's top lists name ten domains.
+pub const DEFAULT_TOP: usize = 10;
+
 /// The mode of the files written with `-o` unless told otherwise
 /// (`--report-mode`): read and write for the owner only, since the reports
 /// hold what the logs hold (addresses, reply texts) and mail logs are
@@ -246,6 +249,9 @@ pub struct Config {
     /// cap, `--max-tracked-domains`); beyond it domains are chosen by a
     /// fixed hash of their names (see [`crate::tally`]).
     pub max_tracked: usize,
+    /// How many domains (and senders) each top list of the overview names
+    /// (`--top`, at least 1).
+    pub top: usize,
     /// Reading and bucketing of timestamps.
     pub time: TimeConfig,
     /// Write recipients as HMAC-SHA256 under this key instead of as
@@ -276,6 +282,11 @@ pub struct TimeConfig {
     pub since: Option<Micros>,
     /// Count only events before this time.
     pub until: Option<Micros>,
+    /// The start of the previous period of the window's length, when its
+    /// events are counted apart for the overview's comparison (set by
+    /// [`crate::analyze`] when the overview is written; see
+    /// [`TimeConfig::previous_start`]).
+    pub previous: Option<Micros>,
 }
 
 impl TimeConfig {
@@ -283,11 +294,27 @@ impl TimeConfig {
     pub fn has_window(&self) -> bool {
         self.since.is_some() || self.until.is_some()
     }
+
+    /// The start of the period just before the window and as long as it:
+    /// `since - (until - since)`, the window ending at `now` when there is
+    /// no `--until`. `None` without `--since`.
+    pub fn previous_start(&self) -> Option<Micros> {
+        let since = self.since?;
+        let until = self.until.unwrap_or(self.now.as_microsecond());
+        let length = until.checked_sub(since).filter(|&l| l > 0)?;
+        since.checked_sub(length)
+    }
 }
 
 impl Default for TimeConfig {
     fn default() -> Self {
-        TimeConfig { tz: jiff::tz::TimeZone::UTC, now: jiff::Timestamp::now(), since: None, until: None }
+        TimeConfig {
+            tz: jiff::tz::TimeZone::UTC,
+            now: jiff::Timestamp::now(),
+            since: None,
+            until: None,
+            previous: None,
+        }
     }
 }
 
@@ -299,23 +326,26 @@ impl Config {
 
     /// The reports whose rows this run builds: those written and, when the
     /// overview is, those it is made of (the domains, codes, reasons,
-    /// daily and hourly rows, and the messages rows when another report
-    /// written follows the message level).
+    /// daily, hourly and messages rows: the overview follows every
+    /// recipient itself, so it is the same page on stdout and with `-o`),
+    /// and the senders rows when a sender report is written (senders cost
+    /// too much to follow for the overview alone: docs/performance.md).
     pub fn built(&self) -> Vec<ReportKind> {
         let written = self.written();
         let mut built = written.to_vec();
         if written.contains(&ReportKind::Overview) {
-            let mut parts = vec![
+            let parts = [
                 ReportKind::Domains,
                 ReportKind::Codes,
                 ReportKind::Reasons,
                 ReportKind::Daily,
                 ReportKind::Hourly,
+                ReportKind::Messages,
             ];
-            if written.iter().any(|r| r.is_message_level()) {
-                parts.push(ReportKind::Messages);
-            }
             built.extend(parts.into_iter().filter(|part| !written.contains(part)));
+            if written.contains(&ReportKind::SenderDomains) && !written.contains(&ReportKind::Senders) {
+                built.push(ReportKind::Senders);
+            }
         }
         built
     }
@@ -347,6 +377,7 @@ impl Default for Config {
             raw_csv: false,
             max_domains: None,
             max_tracked: DEFAULT_MAX_TRACKED,
+            top: DEFAULT_TOP,
             time: TimeConfig::default(),
             hash_key: None,
             settle: crate::messages::SETTLE,
@@ -361,8 +392,8 @@ impl Default for Config {
 mod tests {
     use super::*;
 
-    /// The overview builds the rows it is made of, and the messages rows
-    /// only when another report written follows the message level.
+    /// The overview builds the rows it is made of, the messages rows
+    /// included, whatever else is written.
     #[test]
     fn the_overview_builds_the_rows_it_is_made_of() {
         use ReportKind::*;
@@ -372,13 +403,17 @@ mod tests {
             ..Config::default()
         };
         assert_eq!(config(&[Rejects]).built(), [Rejects]);
-        assert_eq!(config(&[Overview, Codes]).built(), [Overview, Codes, Domains, Reasons, Daily, Hourly]);
+        assert_eq!(config(&[Overview, Codes]).built(), [Overview, Codes, Domains, Reasons, Daily, Hourly, Messages]);
         assert_eq!(
             config(&[Recipients, Overview]).built(),
             [Recipients, Overview, Domains, Codes, Reasons, Daily, Hourly, Messages]
         );
+        assert_eq!(
+            config(&[Overview, SenderDomains]).built(),
+            [Overview, SenderDomains, Domains, Codes, Reasons, Daily, Hourly, Messages, Senders]
+        );
         let stdout = Config { report: Overview, ..Config::default() };
-        assert_eq!(stdout.built(), [Overview, Domains, Codes, Reasons, Daily, Hourly]);
+        assert_eq!(stdout.built(), [Overview, Domains, Codes, Reasons, Daily, Hourly, Messages]);
     }
 
     /// See 56086a0: the derived default capped a library caller at one domain.

@@ -162,12 +162,17 @@ pub fn analyze(config: &Config) -> Result<Exit> {
     // The problems report says when each kind was first and last seen: the
     // clocks are needed, but only its own lines' times are read.
     let problems = written.contains(&ReportKind::Problems);
+    // The overview compares the window with the period before it.
+    let mut time = config.time.clone();
+    if written.contains(&ReportKind::Overview) {
+        time.previous = time.previous_start();
+    }
     let options = ScanOptions {
         mta: config.mta,
         threads: config.threads,
         blocks: config.blocks,
         max_tracked: config.tracked(),
-        time: (needs_time || problems).then(|| config.time.clone()),
+        time: (needs_time || problems).then_some(time),
         events_timed: needs_time,
         messages: needs_messages,
         expiries_only: needs_messages && !built.iter().any(|r| r.is_message_level()),
@@ -269,8 +274,47 @@ fn overview_facts(config: &Config, analysis: &scan::Analysis) -> report::overvie
         unparsed: analysis.tally.malformed(),
         since: config.time.since.map(|t| time::rfc3339(t, tz)),
         until: config.time.until.map(|t| time::rfc3339(t, tz)),
-        followed: config.written().iter().any(|r| r.is_message_level()),
+        followed: analysis.messages.is_some() && config.built().contains(&ReportKind::Messages),
+        top: config.top,
+        previous: previous_period(config, &analysis.tally),
+        volume: analysis.messages.as_ref().filter(|m| m.senders().is_some()).map(|m| m.volume),
+        flags: summary::flags(config, analysis),
     }
+}
+
+/// The events of the period before the window, when the overview compares
+/// with it: the window has a start, and the input reaches back to the
+/// start of the previous period (its earliest event there is at most a
+/// 24th of the period after that start: an hour for a day).
+fn previous_period(config: &Config, tally: &tally::Tally) -> Option<report::overview::PreviousPeriod> {
+    const HOUR: i64 = 3_600_000_000;
+    let (start, since) = (config.time.previous_start()?, config.time.since?);
+    let previous = tally.previous()?;
+    let length = since - start;
+    if previous.first()? > start + length / 24 {
+        return None;
+    }
+    let label = match length {
+        l if (l - 24 * HOUR).abs() <= HOUR => "previous day",
+        l if l == HOUR => "previous hour",
+        l if (l - 7 * 24 * HOUR).abs() <= HOUR => "previous week",
+        _ => "previous period",
+    };
+    let mut domains: std::collections::BTreeMap<String, [u64; 3]> = std::collections::BTreeMap::new();
+    for (name, counts) in previous.domains() {
+        let name = name.map_or_else(|| report::OTHER.to_string(), |n| String::from_utf8_lossy(n).into_owned());
+        let sum = domains.entry(name).or_default();
+        for (s, c) in sum.iter_mut().zip(counts) {
+            *s += c;
+        }
+    }
+    let tz = &config.time.tz;
+    Some(report::overview::PreviousPeriod {
+        label,
+        since: time::rfc3339(start, tz),
+        until: time::rfc3339(since, tz),
+        domains: domains.into_iter().collect(),
+    })
 }
 
 fn progress_bar(config: &Config) -> ProgressBar {

@@ -142,9 +142,12 @@ impl ScanOptions {
     /// A worker for one scan thread.
     fn worker(&self, clocks: &Option<Vec<Clock>>) -> Worker {
         let times = match (&self.time, clocks) {
-            (Some(time), Some(clocks)) => {
-                Some(TimeSetup { clocks: clocks.clone(), since: time.since, until: time.until })
-            }
+            (Some(time), Some(clocks)) => Some(TimeSetup {
+                clocks: clocks.clone(),
+                since: time.since,
+                until: time.until,
+                previous: time.previous,
+            }),
             _ => None,
         };
         let tally = match &times {
@@ -224,7 +227,10 @@ pub fn run(inputs: &[Source], options: &ScanOptions, progress: &ProgressBar) -> 
             Ok(Opened::File { file, size, recognised }) => {
                 report.recognised = recognised;
                 let (start, end) = match (&options.time, &clocks) {
-                    (Some(time), Some(clocks)) => seek::window(&file, size, &clocks[index], time.since, time.until),
+                    // From the previous period's start when it is counted.
+                    (Some(time), Some(clocks)) => {
+                        seek::window(&file, size, &clocks[index], time.previous.or(time.since), time.until)
+                    }
                     _ => (0, size),
                 };
                 report.planned = Some(end - start);

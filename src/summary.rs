@@ -12,6 +12,83 @@ use crate::parse::dialect::DIALECTS;
 use crate::scan::Analysis;
 use crate::time;
 
+/// What the summary flags that someone should look at, each with what to
+/// do, for the overview's "needs attention": inputs damaged or unreadable
+/// (or not what was meant), unparsable lines, over-long lines,
+/// address-verification probes and domains folded into `(other)`. The
+/// texts are the summary's lines without `bounces: `.
+pub fn flags(config: &Config, analysis: &Analysis) -> Vec<(String, &'static str)> {
+    let tally = &analysis.tally;
+    let mut flags = Vec::new();
+    for index in 0..analysis.inputs.len() {
+        let notice = notice(config, analysis, index);
+        let advice = match notice {
+            Notice::Unread => {
+                "Check the file (a damaged archive, permissions, a disk error) and run again: the \
+                               numbers above miss what could not be read."
+            }
+            Notice::Shrank => "Name the rotated file too (mail.log*): the lines not read were moved there.",
+            Notice::NothingRead => "Check which files the job names: this run counted nothing.",
+            Notice::NotAMailLog | Notice::OtherMta(_) => {
+                "Check the paths and --mta the job gives: this input added nothing."
+            }
+            Notice::None | Notice::Empty | Notice::OutsideWindow => continue,
+        };
+        if let Some(line) = notice_line(config, analysis, index, notice) {
+            flags.push((unprefixed(line), advice));
+        }
+    }
+    if tally.malformed() > 0 {
+        flags.push((
+            unparsed_line(tally.malformed()),
+            "Run again with -v to see examples; if they are real deliveries in a format not read yet, report \
+             them, since their outcomes are missing above.",
+        ));
+    }
+    let overlong: u64 = analysis.inputs.iter().map(|i| i.overlong).sum();
+    if overlong > 0 {
+        flags.push((
+            overlong_line(config, overlong),
+            "Find what writes such lines into the mail log (binary data, a runaway program): a delivery in one \
+             of them is not counted.",
+        ));
+    }
+    if tally.probes() > 0 {
+        flags.push((
+            probes_line(tally.probes()),
+            "Nothing to do while they are few (Postfix verifying addresses); a sudden rise means someone is \
+             probing addresses through this server.",
+        ));
+    }
+    for line in folded_lines(config, &tally.folded()) {
+        flags.push((
+            unprefixed(line),
+            "Raise --max-tracked-domains (memory allowing) or --max-domains to see those domains on their own.",
+        ));
+    }
+    flags
+}
+
+/// `line` without the summary's `bounces: `.
+fn unprefixed(line: String) -> String {
+    match line.strip_prefix("bounces: ") {
+        Some(rest) => rest.to_string(),
+        None => line,
+    }
+}
+
+fn unparsed_line(malformed: u64) -> String {
+    format!("{} looked like delivery lines but could not be parsed", plural(malformed, "line"))
+}
+
+fn overlong_line(config: &Config, overlong: u64) -> String {
+    format!("{} longer than {} skipped", plural(overlong, "line"), megabytes(config.blocks.max_line as u64))
+}
+
+fn probes_line(probes: u64) -> String {
+    format!("{} not counted as deliveries", plural(probes, "address-verification probe"))
+}
+
 /// Prints the per-input messages and, unless quiet, the summary.
 pub fn print(config: &Config, analysis: &Analysis, out: &mut impl Write) -> std::io::Result<()> {
     let tally = &analysis.tally;
@@ -53,11 +130,7 @@ pub fn print(config: &Config, analysis: &Analysis, out: &mut impl Write) -> std:
     let malformed = tally.malformed();
     if malformed > 0 {
         let hint = if config.verbose { "" } else { "; -v shows examples" };
-        writeln!(
-            out,
-            "bounces: {} looked like delivery lines but could not be parsed{hint}",
-            plural(malformed, "line")
-        )?;
+        writeln!(out, "bounces: {}{hint}", unparsed_line(malformed))?;
         if config.verbose {
             for (input, line, text) in tally.examples() {
                 let name = &analysis.inputs[input].name;
@@ -148,15 +221,10 @@ pub fn print(config: &Config, analysis: &Analysis, out: &mut impl Write) -> std:
         }
     }
     if tally.probes() > 0 {
-        writeln!(out, "bounces: {} not counted as deliveries", plural(tally.probes(), "address-verification probe"))?;
+        writeln!(out, "bounces: {}", probes_line(tally.probes()))?;
     }
     if overlong > 0 {
-        writeln!(
-            out,
-            "bounces: {} longer than {} skipped",
-            plural(overlong, "line"),
-            megabytes(config.blocks.max_line as u64)
-        )?;
+        writeln!(out, "bounces: {}", overlong_line(config, overlong))?;
     }
     let reasons = tally.reasons_overall();
     for (label, bounced) in [("bounced", true), ("deferred", false)] {
@@ -192,16 +260,8 @@ fn volume_line(volume: &crate::messages::Volume) -> String {
                 count every recipient as (unknown)"
             .to_string();
     }
-    let sized = match volume.sized == volume.messages {
-        true => String::new(),
-        false => format!(" (of the {} that logged a size)", thousands(volume.sized)),
-    };
-    format!(
-        "bounces: received {}, {}{sized}, {:.2} recipients per message",
-        plural(volume.messages, "message"),
-        plural(volume.bytes, "byte"),
-        volume.recipients as f64 / volume.messages as f64,
-    )
+    // Said as the overview says it.
+    format!("bounces: received {}", crate::report::overview::volume(volume))
 }
 
 /// What the `recipients` report lists, when it is written: `bounces:

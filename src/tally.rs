@@ -497,10 +497,99 @@ pub struct Tally {
     problems: Problems,
 }
 
+/// The delivery events of the period just before the window, per domain
+/// (delivered, deferred, bounced), for the overview's comparison; no
+/// report counts them. Bounded like the domains: beyond the tally's cap,
+/// domains are kept by the same fixed hash and the others summed in
+/// `other`. Sums and a minimum, so the same whatever the split.
+#[derive(Clone, Debug, Default)]
+pub struct Previous {
+    domains: HashMap<DomainKey, [u64; 3], RandomState>,
+    other: [u64; 3],
+    cap: Cap,
+    /// The earliest time of an event of the period, to tell whether the
+    /// input reaches back to its start.
+    first: Option<Micros>,
+}
+
+impl Previous {
+    fn count(&mut self, name: &[u8], outcome: Outcome, t: Micros) {
+        self.first = Some(self.first.map_or(t, |f| f.min(t)));
+        if self.cap.threshold != u64::MAX && cap_hash(name) > self.cap.threshold {
+            self.other[outcome as usize] += 1;
+            return;
+        }
+        if let Some(counts) = self.domains.get_mut(name) {
+            counts[outcome as usize] += 1;
+            return;
+        }
+        self.domains.entry(DomainKey::new(name)).or_default()[outcome as usize] += 1;
+        self.enforce_cap();
+    }
+
+    /// Halves the threshold until the domains fit the cap.
+    fn enforce_cap(&mut self) {
+        while self.domains.len() > self.cap.max && self.cap.threshold > 0 {
+            self.cap.threshold >>= 1;
+            self.fold_above_threshold();
+        }
+    }
+
+    fn fold_above_threshold(&mut self) {
+        let (threshold, other) = (self.cap.threshold, &mut self.other);
+        self.domains.retain(|name, counts| {
+            let keep = cap_hash(name.as_bytes()) <= threshold;
+            if !keep {
+                for (o, c) in other.iter_mut().zip(*counts) {
+                    *o += c;
+                }
+            }
+            keep
+        });
+    }
+
+    fn absorb(&mut self, theirs: Previous) {
+        self.first = match (self.first, theirs.first) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        for (o, c) in self.other.iter_mut().zip(theirs.other) {
+            *o += c;
+        }
+        self.cap.max = self.cap.max.min(theirs.cap.max);
+        let threshold = self.cap.threshold.min(theirs.cap.threshold);
+        for (name, counts) in theirs.domains {
+            let sum = self.domains.entry(name).or_default();
+            for (s, c) in sum.iter_mut().zip(counts) {
+                *s += c;
+            }
+        }
+        if threshold < self.cap.threshold {
+            self.cap.threshold = threshold;
+        }
+        self.fold_above_threshold();
+        self.enforce_cap();
+    }
+
+    /// Each domain's delivered, deferred and bounced events, by name
+    /// (normalized), and those of the domains beyond the cap as `None`.
+    pub fn domains(&self) -> impl Iterator<Item = (Option<&[u8]>, [u64; 3])> + '_ {
+        let other = (self.other != [0; 3]).then_some((None, self.other));
+        self.domains.iter().map(|(name, counts)| (Some(name.as_bytes()), *counts)).chain(other)
+    }
+
+    /// The earliest time of an event of the previous period.
+    pub fn first(&self) -> Option<Micros> {
+        self.first
+    }
+}
+
 /// Event times of a tally: the window applied, counts per hour.
 #[derive(Clone, Debug)]
 struct Times {
     setup: TimeSetup,
+    /// The previous period's events, when they are counted.
+    previous: Option<Previous>,
     /// Events by outcome per hour, keyed by the hour's start (in the
     /// clocks' zone): days are unions of hours in every zone.
     hours: HashMap<Micros, [u64; 3], RandomState>,
@@ -530,7 +619,10 @@ impl Tally {
     /// A tally that also counts events per hour, for the periods of
     /// `setup`'s window and zone.
     pub fn with_times(max_tracked: usize, setup: TimeSetup) -> Tally {
-        let times = Times { setup, hours: HashMap::default(), outside: 0, untimed: 0 };
+        let previous = setup
+            .previous
+            .map(|_| Previous { cap: Cap { max: max_tracked.max(1), threshold: u64::MAX }, ..Previous::default() });
+        let times = Times { setup, previous, hours: HashMap::default(), outside: 0, untimed: 0 };
         Tally { times: Some(times), ..Tally::with_max_tracked(max_tracked) }
     }
 
@@ -566,6 +658,20 @@ impl Tally {
         if let Some(times) = &mut self.times {
             times.outside += 1;
         }
+    }
+
+    /// Counts an event of the previous period at time `t` (outside the
+    /// window, already counted by [`Tally::count_outside`]) for the
+    /// overview's comparison: `domain` normalized.
+    pub fn count_previous(&mut self, domain: &[u8], outcome: Outcome, t: Micros) {
+        if let Some(previous) = self.times.as_mut().and_then(|t| t.previous.as_mut()) {
+            previous.count(domain, outcome, t);
+        }
+    }
+
+    /// The previous period's events, when they were counted.
+    pub fn previous(&self) -> Option<&Previous> {
+        self.times.as_ref().and_then(|t| t.previous.as_ref())
     }
 
     /// Counts an event whose line has no timestamp this tool reads.
@@ -1031,6 +1137,11 @@ impl AddAssign for Tally {
                 }
                 mine.outside += theirs.outside;
                 mine.untimed += theirs.untimed;
+                match (&mut mine.previous, theirs.previous) {
+                    (Some(mine), Some(theirs)) => mine.absorb(theirs),
+                    (mine @ None, theirs) => *mine = theirs,
+                    (Some(_), None) => {}
+                }
             }
             (mine @ None, theirs) => *mine = theirs,
             (Some(_), None) => {}
@@ -1568,5 +1679,39 @@ mod tests {
         assert!(!t.wants_example(0, 1, 6));
         assert!(t.wants_example(0, 1, 4));
         assert!(t.wants_example(0, 0, 90));
+    }
+
+    /// The previous period's counts add up alike whatever the split, the
+    /// cap included (which folds by the same fixed hash), and remember the
+    /// earliest time.
+    #[test]
+    fn previous_counts_do_not_depend_on_the_split() {
+        let events: Vec<(String, Outcome, Micros)> =
+            (0..60).map(|i| (format!("d{}.example", i % 7), Outcome::ALL[i % 3], 1_000 - i as Micros)).collect();
+        for max in [100, 3, 1] {
+            let fresh = || Previous { cap: Cap { max, threshold: u64::MAX }, ..Previous::default() };
+            let mut whole = fresh();
+            for (d, o, t) in &events {
+                whole.count(d.as_bytes(), *o, *t);
+            }
+            let sorted = |p: &Previous| {
+                let mut rows: Vec<(Option<Vec<u8>>, [u64; 3])> =
+                    p.domains().map(|(n, c)| (n.map(<[u8]>::to_vec), c)).collect();
+                rows.sort();
+                rows
+            };
+            for cut in [1, 17, 30, 59] {
+                let (mut a, mut b) = (fresh(), fresh());
+                for (i, (d, o, t)) in events.iter().enumerate() {
+                    if i % cut == 0 { &mut a } else { &mut b }.count(d.as_bytes(), *o, *t);
+                }
+                b.absorb(a);
+                assert_eq!(sorted(&b), sorted(&whole), "max {max}, cut {cut}");
+                assert_eq!(b.first(), Some(941));
+            }
+            let total: u64 = whole.domains().map(|(_, c)| c.iter().sum::<u64>()).sum();
+            assert_eq!(total, 60, "max {max}");
+            assert!(whole.domains.len() <= max, "max {max}");
+        }
     }
 }

@@ -380,9 +380,18 @@ pub struct TimeSetup {
     pub since: Option<Micros>,
     /// Count only events before this time.
     pub until: Option<Micros>,
+    /// The start of the previous period, when the overview compares the
+    /// window with it: events in `[previous, since)` are counted apart
+    /// ([`crate::tally::Previous`]), not in any report.
+    pub previous: Option<Micros>,
 }
 
 impl TimeSetup {
+    /// Whether `t`, outside the window, lies in the previous period.
+    pub fn in_previous(&self, t: Micros) -> bool {
+        matches!((self.previous, self.since), (Some(p), Some(s)) if p <= t && t < s)
+    }
+
     /// Whether `t` is outside the window.
     pub fn outside(&self, t: Micros) -> bool {
         self.since.is_some_and(|s| t < s) || self.until.is_some_and(|u| t >= u)

@@ -191,6 +191,10 @@ impl Sink for Worker {
             match time {
                 Some(t) if times.outside(t) => {
                     self.tally.count_outside();
+                    if times.in_previous(t) {
+                        let domain = domain::normalize(event.domain, &mut self.scratch);
+                        self.tally.count_previous(domain, event.outcome, t);
+                    }
                     return;
                 }
                 Some(t) => hour = Some(times.clocks[place.input].period_start(t, Period::Hour)),

@@ -120,14 +120,44 @@ fn without(html: &str, open: &str, close: &str) -> String {
     kept
 }
 
+/// The second day of the two-day sample: with the change against the
+/// first.
+const SECOND_DAY: [&str; 4] = ["--since", "2026-11-05", "--until", "2026-11-06"];
+
 #[test]
 fn the_page_has_the_numbers_of_the_text_overview() {
-    for name in ["postfix", "exim", "messages", "times"] {
+    for (name, extra) in
+        [("postfix", &[][..]), ("exim", &[]), ("messages", &[]), ("times", &[]), ("two-days", &SECOND_DAY)]
+    {
         let path = format!("samples/{name}.log");
-        let text = overview("csv", &[], &[&path]);
-        let html = overview("html", &[], &[&path]);
+        let text = overview("csv", extra, &[&path]);
+        let html = overview("html", extra, &[&path]);
         assert_eq!(numbers(&visible_text(&html)), numbers(&text), "{name}");
     }
+}
+
+/// With a sender report, the senders section has the same numbers too.
+#[test]
+fn the_senders_are_on_the_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_string_lossy().into_owned();
+    let args = ["analyze", "-q", "--tz", "UTC", "-o", &path, "--report", "overview", "--report", "senders"];
+    let out = run(&[&args[..], &["samples/postfix.log"]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", util::stderr(&out));
+    let (text, html) = (util::read(&dir.path().join("overview.txt")), util::read(&dir.path().join("overview.html")));
+    assert!(html.contains("<h2>Senders</h2>") && html.contains("hr@corp.example"), "{html}");
+    assert_well_formed(&html);
+    assert_self_contained(&html);
+    assert_eq!(numbers(&visible_text(&html)), numbers(&text));
+}
+
+#[test]
+fn the_change_and_the_jumps_are_on_the_page() {
+    let html = overview("html", &SECOND_DAY, &["samples/two-days.log"]);
+    assert_self_contained(&html);
+    assert_well_formed(&html);
+    assert!(html.contains("<h2>Change against the previous day</h2>"), "{html}");
+    assert!(html.contains("<th scope=\"row\">bigcorp.example</th><td class=\"n\">9.09%</td>"), "{html}");
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use crate::numbers::thousands;
 use crate::report::PeriodRow;
-use crate::report::overview::{self, Events, NOTHING, Overview, TopDomain, percent, period_rate};
+use crate::report::overview::{self, Change, Events, NOTHING, Overview, TopDomain, percent, period_rate};
 
 /// The page's style: light by default, dark when asked, plain when printed.
 const STYLE: &str = "
@@ -52,8 +52,13 @@ pub fn page(overview: &Overview) -> String {
         None => {
             html.push_str("<section>\n<h2>Nothing to report</h2>\n");
             let _ = writeln!(html, "<p>{}</p>\n</section>", escape(NOTHING));
+            if !overview.flags.is_empty() {
+                html.push_str("<section>\n<h2>Needs attention</h2>\n");
+                flags(&mut html, &overview.flags);
+                html.push_str("</section>\n");
+            }
         }
-        Some(events) => sections(&mut html, events),
+        Some(events) => sections(&mut html, events, &overview.flags),
     }
     html.push_str("</main>\n</body>\n</html>\n");
     html
@@ -93,7 +98,7 @@ fn inputs(html: &mut String, overview: &Overview) {
 }
 
 /// The sections of an overview with events, in the text's order.
-fn sections(html: &mut String, events: &Events) {
+fn sections(html: &mut String, events: &Events, flags: &[(String, &'static str)]) {
     let t = &events.totals;
     html.push_str("<section>\n<h2>Delivery events</h2>\n");
     let mut counts = vec![("delivered", t.delivered), ("deferred", t.deferred), ("bounced", t.bounced)];
@@ -106,6 +111,9 @@ fn sections(html: &mut String, events: &Events) {
         periods_chart(html, title, rows);
     }
     html.push_str("</section>\n");
+    if let Some(change) = &events.change {
+        change_table(html, change);
+    }
     if let Some(r) = &events.recipients {
         html.push_str("<section>\n<h2>Recipients, by final outcome</h2>\n");
         let mut counts = vec![
@@ -119,6 +127,26 @@ fn sections(html: &mut String, events: &Events) {
         }
         counts.push(("pending", r.pending));
         counts_table(html, "Recipients, by final outcome", &counts, r.rate);
+        html.push_str("</section>\n");
+    }
+    if let Some(senders) = &events.senders {
+        html.push_str("<section>\n<h2>Senders</h2>\n");
+        let _ = writeln!(html, "<p>received {}</p>", escape(&overview::volume(&senders.volume)));
+        if !senders.top.is_empty() {
+            let _ = writeln!(html, "<table>\n<caption class=\"muted\">{}</caption>", escape(overview::TOP_SENDERS));
+            html.push_str("<thead><tr><th scope=\"col\" class=\"n\">failed</th><th scope=\"col\">sender</th>");
+            html.push_str("<th scope=\"col\">recipients, top reason</th></tr></thead>\n<tbody>\n");
+            for sender in &senders.top {
+                let _ = writeln!(
+                    html,
+                    "<tr><td class=\"n\">{}</td><th scope=\"row\">{}</th><td>{}</td></tr>",
+                    thousands(sender.failed),
+                    escape(&sender.sender),
+                    escape(&overview::sender_details(sender))
+                );
+            }
+            html.push_str("</tbody>\n</table>\n");
+        }
         html.push_str("</section>\n");
     }
     if !events.types.is_empty() {
@@ -151,10 +179,34 @@ fn sections(html: &mut String, events: &Events) {
     }
     domains(html, "Top domains by bounces", "bounced + expired", &events.by_bounces);
     domains(html, "Top domains by deferrals", "deferred", &events.by_deferrals);
-    attention(html, events);
+    attention(html, events, flags);
     if !rows.is_empty() {
-        periods_table(html, title, rows);
+        periods_table(html, title, rows, overview::left_out(events));
     }
+}
+
+/// The window against the previous period.
+fn change_table(html: &mut String, change: &Change) {
+    let _ = writeln!(html, "<section>\n<h2>Change against the {}</h2>", change.label);
+    let _ = writeln!(
+        html,
+        "<table>\n<caption class=\"muted\">The {} is {} to {} ({})</caption>",
+        change.label,
+        escape(&change.since),
+        escape(&change.until),
+        overview::CHANGE_RATE
+    );
+    html.push_str("<thead><tr><th scope=\"col\">events</th><th scope=\"col\" class=\"n\">window</th>");
+    html.push_str(
+        "<th scope=\"col\" class=\"n\">previous</th><th scope=\"col\" class=\"n\">change</th></tr></thead>\n<tbody>\n",
+    );
+    for [label, now, before, diff] in overview::change_rows(change) {
+        let _ = writeln!(
+            html,
+            "<tr><th scope=\"row\">{label}</th><td class=\"n\">{now}</td><td class=\"n\">{before}</td><td class=\"n\">{diff}</td></tr>"
+        );
+    }
+    html.push_str("</tbody>\n</table>\n</section>\n");
 }
 
 /// A table of labelled counts, and the bounce rate when there is one.
@@ -320,9 +372,10 @@ fn domains(html: &mut String, title: &str, counted: &str, top: &[TopDomain]) {
 }
 
 /// What the sending side must act on.
-fn attention(html: &mut String, events: &Events) {
+fn attention(html: &mut String, events: &Events, flagged: &[(String, &'static str)]) {
     let expired = events.totals.expired;
-    if events.blocks.is_empty() && events.null_mx.is_empty() && expired == 0 {
+    let jumps = events.change.as_ref().map_or(&[][..], |c| &c.jumps[..]);
+    if events.blocks.is_empty() && events.null_mx.is_empty() && expired == 0 && jumps.is_empty() && flagged.is_empty() {
         return;
     }
     html.push_str("<section>\n<h2>Needs attention</h2>\n");
@@ -361,6 +414,27 @@ fn attention(html: &mut String, events: &Events) {
             let _ = writeln!(html, "<p>and {} more</p>", thousands(more));
         }
     }
+    if !jumps.is_empty() {
+        let _ = writeln!(html, "<table>\n<caption>{}</caption>", escape(overview::JUMPS));
+        html.push_str("<thead><tr><th scope=\"col\" class=\"n\">points</th><th scope=\"col\">domain</th>");
+        html.push_str("<th scope=\"col\" class=\"n\">rate before</th><th scope=\"col\" class=\"n\">events before</th>");
+        html.push_str(
+            "<th scope=\"col\" class=\"n\">rate</th><th scope=\"col\" class=\"n\">events</th></tr></thead>\n<tbody>\n",
+        );
+        for jump in jumps {
+            let _ = writeln!(
+                html,
+                "<tr><td class=\"n\">{:+.2}</td><th scope=\"row\">{}</th><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                jump.points(),
+                escape(&jump.domain),
+                percent(jump.before_rate),
+                thousands(jump.before_events),
+                percent(jump.rate),
+                thousands(jump.events)
+            );
+        }
+        html.push_str("</tbody>\n</table>\n");
+    }
     if expired > 0 {
         let _ = writeln!(
             html,
@@ -368,11 +442,19 @@ fn attention(html: &mut String, events: &Events) {
             crate::numbers::plural(expired, "recipient")
         );
     }
+    flags(html, flagged);
     html.push_str("</section>\n");
 }
 
+/// What the summary flags, each with what to do.
+fn flags(html: &mut String, flags: &[(String, &'static str)]) {
+    for (what, advice) in flags {
+        let _ = writeln!(html, "<p>{}:</p>\n<p class=\"advice\">{}</p>", escape(what), escape(advice));
+    }
+}
+
 /// The outcomes per period as a table.
-fn periods_table(html: &mut String, title: &str, rows: &[PeriodRow]) {
+fn periods_table(html: &mut String, title: &str, rows: &[PeriodRow], left_out: Option<String>) {
     let _ = writeln!(html, "<section>\n<h2>{title}</h2>\n<table>");
     html.push_str("<thead><tr><th scope=\"col\">period</th><th scope=\"col\" class=\"n\">delivered</th>");
     html.push_str("<th scope=\"col\" class=\"n\">deferred</th><th scope=\"col\" class=\"n\">bounced</th>");
@@ -389,7 +471,11 @@ fn periods_table(html: &mut String, title: &str, rows: &[PeriodRow]) {
             period_rate(row).map(percent).unwrap_or_default()
         );
     }
-    html.push_str("</tbody>\n</table>\n</section>\n");
+    html.push_str("</tbody>\n</table>\n");
+    if let Some(note) = left_out {
+        let _ = writeln!(html, "<p class=\"muted\">{}</p>", escape(&note));
+    }
+    html.push_str("</section>\n");
 }
 
 /// An id for a chart, from its title: lowercase letters and `-`.
@@ -427,12 +513,27 @@ mod tests {
             reason: None,
             expired: 0,
         };
+        let jump = overview::Jump {
+            domain: "<script>j</script>".to_string(),
+            events: 20,
+            rate: 0.5,
+            before_events: 20,
+            before_rate: 0.1,
+        };
+        let sender =
+            overview::TopSender { sender: "<script>s</script>@x".to_string(), failed: 1, recipients: 1, reason: None };
         let events = Events {
             by_bounces: vec![domain("<script>alert(1)</script>"), domain("\"><img src=x onerror=y>")],
             null_mx: vec![("<script>".to_string(), 1)],
+            change: Some(Change { since: "<b>".to_string(), jumps: vec![jump], ..Change::default() }),
+            senders: Some(overview::Senders { top: vec![sender], ..overview::Senders::default() }),
             ..Events::default()
         };
-        let html = page(&Overview { events: Some(events), ..Overview::default() });
+        let flags = vec![("<script>f.log</script>: empty".to_string(), "advice")];
+        let html = page(&Overview { events: Some(events), flags, ..Overview::default() });
+        for hostile in ["&lt;script&gt;j&lt;/script&gt;", "&lt;script&gt;s&lt;/script&gt;@x", "&lt;script&gt;f.log"] {
+            assert!(html.contains(hostile), "{hostile}");
+        }
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("<img"), "{html}");
         assert!(!html.contains("<b>"), "{html}");

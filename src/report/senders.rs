@@ -46,11 +46,13 @@ impl SenderRow {
         }
     }
 
-    fn recipients(&self) -> u64 {
+    /// Its recipients.
+    pub fn recipients(&self) -> u64 {
         self.counts.iter().sum()
     }
 
-    fn failed(&self) -> u64 {
+    /// Its recipients bounced or expired.
+    pub fn failed(&self) -> u64 {
         self.counts[1] + self.counts[2]
     }
 
