@@ -28,6 +28,7 @@ pub mod error;
 mod classify;
 mod explain;
 mod format;
+mod hosts;
 mod input;
 mod journald;
 mod messages;
@@ -181,6 +182,7 @@ pub fn analyze(config: &Config) -> Result<Exit> {
         settle: config.settle,
         rules: config.rules.clone(),
         host: config.host.as_deref().map(Into::into),
+        hosts: written.contains(&ReportKind::Overview),
         rejects: written.contains(&ReportKind::Rejects),
         problems,
     };
@@ -272,6 +274,10 @@ fn overview_facts(config: &Config, analysis: &scan::Analysis) -> report::overvie
         inputs: analysis.inputs.len() as u64,
         lines: analysis.inputs.iter().map(|i| i.lines).sum(),
         unparsed: analysis.tally.malformed(),
+        hosts: {
+            let hosts = analysis.tally.hosts();
+            (hosts.ranked(), hosts.over(), hosts.unnamed())
+        },
         since: config.time.since.map(|t| time::rfc3339(t, tz)),
         until: config.time.until.map(|t| time::rfc3339(t, tz)),
         followed: analysis.messages.is_some() && config.built().contains(&ReportKind::Messages),

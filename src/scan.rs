@@ -111,6 +111,8 @@ pub struct ScanOptions {
     /// `problems` report's first and last times, and only its lines' times
     /// are read.
     pub events_timed: bool,
+    /// Count the delivery events of each host (the overview).
+    pub hosts: bool,
     /// Look for our own server's refusals (the `rejects` report).
     pub rejects: bool,
     /// Look for warning, error, fatal and panic lines (the `problems` report).
@@ -134,6 +136,7 @@ impl ScanOptions {
             rules: None,
             host: None,
             events_timed: true,
+            hosts: false,
             rejects: false,
             problems: false,
         }
@@ -157,7 +160,8 @@ impl ScanOptions {
         let worker = Worker::new(tally, times, self.messages)
             .with_rules(self.rules.clone())
             .with_event_times(self.events_timed)
-            .with_host(self.host.clone());
+            .with_host(self.host.clone())
+            .counting_hosts(self.hosts);
         match (self.expiries_only, self.senders) {
             (true, _) => worker.following_expiries_only(),
             (false, true) => worker.following_senders(),

@@ -31,6 +31,7 @@ use std::ops::AddAssign;
 use foldhash::fast::RandomState;
 
 use crate::classify::{self, BounceType, Reason};
+use crate::hosts::Hosts;
 use crate::parse::{self, Enhanced, Event, Note, Outcome, Stage};
 use crate::problems::Problems;
 use crate::refusals::Refusals;
@@ -495,6 +496,8 @@ pub struct Tally {
     refusals: Refusals,
     /// Operational trouble (when the `problems` report is asked for).
     problems: Problems,
+    /// Delivery events per host (when the overview is written).
+    hosts: Hosts,
 }
 
 /// The delivery events of the period just before the window, per domain
@@ -905,6 +908,16 @@ impl Tally {
         list
     }
 
+    /// The delivery events per host counted so far.
+    pub fn hosts(&self) -> &Hosts {
+        &self.hosts
+    }
+
+    /// The delivery events per host, to count one.
+    pub fn hosts_mut(&mut self) -> &mut Hosts {
+        &mut self.hosts
+    }
+
     /// Our own server's refusals counted so far.
     pub fn refusals(&self) -> &Refusals {
         &self.refusals
@@ -1126,6 +1139,7 @@ impl AddAssign for Tally {
         self.probes += other.probes;
         self.expiries += other.expiries;
         self.refusals += other.refusals;
+        self.hosts += other.hosts;
         self.problems += other.problems;
         match (&mut self.times, other.times) {
             (Some(mine), Some(theirs)) => {

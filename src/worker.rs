@@ -40,6 +40,8 @@ pub struct Worker {
     /// The host of lines whose header names none (`--host`); empty when
     /// not given.
     default_host: std::sync::Arc<[u8]>,
+    /// Whether each delivery event's host is counted (the overview).
+    count_hosts: bool,
     /// Where a message's key (host and queue id) is written.
     key: Vec<u8>,
     /// Where the key of a content filter's hop target is written.
@@ -54,6 +56,13 @@ impl Default for Worker {
 }
 
 impl Worker {
+    /// The same worker, counting the delivery events of each host (the
+    /// overview's inputs section).
+    pub fn counting_hosts(mut self, count: bool) -> Worker {
+        self.count_hosts = count;
+        self
+    }
+
     /// Lines whose header names no host are taken to be `host`'s (`--host`).
     pub fn with_host(mut self, host: Option<std::sync::Arc<[u8]>>) -> Worker {
         if let Some(host) = host {
@@ -74,6 +83,7 @@ impl Worker {
             senders: false,
             scratch: Vec::new(),
             default_host: std::sync::Arc::from(&b""[..]),
+            count_hosts: false,
             key: Vec::new(),
             hop_key: Vec::new(),
             event_times: true,
@@ -229,6 +239,13 @@ impl Sink for Worker {
         };
         let domain = domain::normalize(event.domain, &mut self.scratch);
         self.tally.count(place.input, domain, event, verdict, hour);
+        if self.count_hosts {
+            let host = host::syslog_host(line).unwrap_or(&self.default_host);
+            match host.is_empty() {
+                true => self.tally.hosts_mut().count_unnamed(),
+                false => self.tally.hosts_mut().count(host),
+            }
+        }
         // Following only what Postfix's expiries need, a line of an MTA that
         // names each expired recipient needs nothing followed.
         if let Some(messages) = self.messages.as_mut().filter(|m| event.expires_by_queue || !m.expiries_only()) {

@@ -576,3 +576,37 @@ fn every_number_equals_the_csv_reports_of_the_same_run() {
         check_against_csv(&format!("samples/{log}.log"));
     }
 }
+
+/// The inputs section names the hosts that wrote the delivery events, with
+/// their counts, whatever the threads or how the hosts' logs are given;
+/// `--host` names those of lines without one.
+#[test]
+fn the_hosts_are_named_with_their_events() {
+    // The sample holds invalid UTF-8 on purpose: bytes, not text.
+    let one = std::fs::read(sample("postfix.log")).unwrap();
+    let two: Vec<u8> = String::from_utf8_lossy(&one).replace(" mx1 ", " mx2 ").into_bytes();
+    let one: Vec<u8> = String::from_utf8_lossy(&one).into_owned().into_bytes();
+    let dir = tempfile::tempdir().unwrap();
+    let a = util::temp_file(&dir, "mx1.log", &one);
+    let b = util::temp_file(&dir, "mx2.log", &two);
+    let events: u64 = {
+        let out = run(&["analyze", "-q", "--report", "domains", &a]);
+        let rows = csv_records(&stdout(&out));
+        ["delivered", "deferred", "bounced"].iter().map(|c| rows.iter().map(|row| csv_count(row, c)).sum::<u64>()).sum()
+    };
+    assert!(events > 10, "{events}");
+    let want = format!("  hosts         2: mx1 ({events}), mx2 ({events})");
+    for extra in [&[][..], &["-j1"], &["-j2", "--block-size", "300"]] {
+        for paths in [[a.as_str(), b.as_str()], [b.as_str(), a.as_str()]] {
+            let page = overview(extra, &paths);
+            assert!(page.lines().any(|l| l == want), "{extra:?} {paths:?}: want {want:?} in\n{page}");
+        }
+    }
+    // Exim's own main log names no host; --host names it.
+    let exim = sample("exim.log");
+    let exim = exim.to_str().unwrap();
+    let page = overview(&[], &[exim]);
+    assert!(page.contains("; no host named ("), "{page}");
+    let page = overview(&["--host", "mx9.example"], &[exim]);
+    assert!(!page.contains("no host named") && page.contains("  hosts         2: mx9.example ("), "{page}");
+}

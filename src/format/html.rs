@@ -88,6 +88,7 @@ fn inputs(html: &mut String, overview: &Overview) {
         ("covers", overview::covers(overview)),
         ("window", overview::window(overview)),
         ("read", Some(overview::read(overview))),
+        ("hosts", overview::hosts(overview)),
     ];
     for (label, value) in rows {
         if let Some(value) = value {

@@ -67,6 +67,10 @@ pub struct Facts {
     pub lines: u64,
     /// Lines that looked like delivery lines but could not be parsed.
     pub unparsed: u64,
+    /// The hosts whose delivery events were read, most events first (at
+    /// most [`crate::hosts::Hosts::MAX`]), whether there were more, and the
+    /// events whose line named no host.
+    pub hosts: (Vec<(String, u64)>, bool, u64),
     /// `--since`, as a time.
     pub since: Option<String>,
     /// `--until`, as a time.
@@ -92,6 +96,7 @@ impl Default for Facts {
             inputs: 0,
             lines: 0,
             unparsed: 0,
+            hosts: (Vec::new(), false, 0),
             since: None,
             until: None,
             followed: false,
@@ -117,6 +122,10 @@ pub struct Overview {
     pub lines: u64,
     /// Lines that could not be parsed.
     pub unparsed: u64,
+    /// The hosts whose delivery events were read, most events first,
+    /// whether there were more than those, and the events whose line named
+    /// no host.
+    pub hosts: (Vec<(String, u64)>, bool, u64),
     /// The sections about events; `None` when there was no event.
     pub events: Option<Events>,
     /// What the summary flags, each with what to do: under "needs
@@ -317,6 +326,7 @@ pub fn build(reports: &Reports, facts: &Facts) -> Overview {
         inputs: facts.inputs,
         lines: facts.lines,
         unparsed: facts.unparsed,
+        hosts: facts.hosts.clone(),
         events,
         flags: facts.flags.clone(),
     }
@@ -499,6 +509,31 @@ fn inputs(page: &mut Page, overview: &Overview) {
         page.line(&format!("  window        {window}"));
     }
     page.line(&format!("  read          {}", read(overview)));
+    if let Some(hosts) = hosts(overview) {
+        page.line(&format!("  hosts         {hosts}"));
+    }
+}
+
+/// How many hosts wrote the delivery events, and the first few by events:
+/// `2: mx1 (94), mx2 (12)`, then how many events named no host; `None`
+/// when no line named its host.
+pub fn hosts(overview: &Overview) -> Option<String> {
+    const NAMED: usize = 3;
+    let (hosts, over, unnamed) = &overview.hosts;
+    if hosts.is_empty() {
+        return None;
+    }
+    let count = match over {
+        true => format!("more than {}", thousands(hosts.len() as u64)),
+        false => thousands(hosts.len() as u64),
+    };
+    let named: Vec<String> = hosts.iter().take(NAMED).map(|(name, n)| format!("{name} ({})", thousands(*n))).collect();
+    let more = if hosts.len() > NAMED || *over { ", ..." } else { "" };
+    let unnamed = match unnamed {
+        0 => String::new(),
+        n => format!("; no host named ({})", thousands(*n)),
+    };
+    Some(format!("{count}: {}{more}{unnamed}", named.join(", ")))
 }
 
 /// `2026-01-01 to 2026-01-02`, or the one day.
