@@ -164,10 +164,11 @@ impl Stamps {
         let (second, micros) = (t.div_euclid(1_000_000), t.rem_euclid(1_000_000));
         if self.second != Some(second) {
             self.second = Some(second);
-            self.text = match jiff::Timestamp::from_second(second) {
-                Ok(ts) => ts.strftime("%Y-%m-%dT%H:%M:%S").to_string(),
-                Err(_) => String::new(),
-            };
+            self.text.clear();
+            if let Ok(ts) = jiff::Timestamp::from_second(second) {
+                use std::fmt::Write as _;
+                let _ = write!(self.text, "{}", ts.strftime("%Y-%m-%dT%H:%M:%S"));
+            }
         }
         out.extend_from_slice(self.text.as_bytes());
         out.push(b'.');
