@@ -21,8 +21,8 @@ const LAYERS: &[&[&str]] = &[
     &["classify", "journald"],
     // Reading inputs: files, streams, compressed data. The counts of
     // refusals, of trouble and of hosts (what a tally holds besides
-    // deliveries).
-    &["input", "refusals", "problems", "hosts"],
+    // deliveries). The rows of the events export and their ordered writing.
+    &["input", "refusals", "problems", "hosts", "events"],
     // Searching pieces for lines; the states and counts they feed; finding
     // a window in a file.
     &["search", "messages", "tally", "seek"],
