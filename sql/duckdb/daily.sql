@@ -4,7 +4,7 @@
 --   SET VARIABLE events = 'events/**/*.parquet';
 --   SET VARIABLE tz = 'UTC';
 -- One row per day from the first event's day to the last one's, empty days
--- included, as daily.csv without --since/--until; see sql/README.md.
+-- included, as daily.csv of a run without --since/--until; see sql/README.md.
 WITH events AS (
     SELECT * FROM read_parquet(getvariable('events'))
 ),
@@ -32,7 +32,7 @@ SELECT
     coalesce(n.deferred, 0) AS deferred,
     coalesce(n.bounced, 0) AS bounced,
     CASE WHEN coalesce(n.delivered, 0) + coalesce(n.bounced, 0) > 0
-        THEN round_even(n.bounced / (n.delivered + n.bounced), 4)
+        THEN round_even((n.bounced) / (n.delivered + n.bounced), 4)
     END AS bounce_rate
 FROM calendar AS c
 LEFT JOIN counts AS n ON n.day = c.day

@@ -1,8 +1,8 @@
 -- The `domains` report of `bounces analyze`, from its --events Parquet files.
 -- DuckDB. Before running it, name the files (a glob) once per session:
 --   SET VARIABLE events = 'events/**/*.parquet';
--- Same columns, same rows, same order as domains.csv (see sql/README.md for
--- what differs: no `(other)` row, and the `expired` column's reading).
+-- Same columns, same rows, same order as domains.csv; sql/README.md says
+-- where it can differ (no `(other)` row; the `expired` column's reading).
 WITH events AS (
     SELECT * FROM read_parquet(getvariable('events'))
 ),
@@ -30,20 +30,25 @@ expiries AS (
     GROUP BY host, queue_id
 ),
 last_before_expiry AS (
-    SELECT d.domain, d.status
+    SELECT
+        d.domain,
+        d.status,
+        row_number() OVER (
+            PARTITION BY d.host, d.queue_id, d.recipient ORDER BY d.time DESC, d.file DESC, d.line DESC
+        ) AS latest
     FROM deliveries AS d
     JOIN expiries AS x
-        ON d.host IS NOT DISTINCT FROM x.host AND d.queue_id = x.queue_id AND d.time <= x.time
-    WHERE d.mta = 'postfix'
-    QUALIFY row_number() OVER (
-        PARTITION BY d.host, d.queue_id, d.recipient ORDER BY d.time DESC, d.file DESC, d.line DESC
-    ) = 1
+        ON d.host IS NOT DISTINCT FROM x.host AND d.queue_id = x.queue_id
+    WHERE d.mta = 'postfix' AND d.time <= x.time
 ),
 expired_in_queue AS (
-    SELECT domain, count(*) AS n FROM last_before_expiry WHERE status = 'deferred' GROUP BY domain
+    SELECT domain, count(*) AS n
+    FROM last_before_expiry
+    WHERE latest = 1 AND status = 'deferred'
+    GROUP BY domain
 ),
 -- The label of a failure's codes: `550 5.1.1`, `5.4.4`, `null MX`, `no code`.
-labels AS (
+failures AS (
     SELECT
         domain,
         status,
@@ -54,17 +59,22 @@ labels AS (
                     WHEN 'recipient_not_found' THEN 'recipient not found'
                     WHEN 'unrouteable' THEN 'unrouteable'
                 END), ''),
-            'no code') AS label,
-        count(*) AS n
+            'no code') AS label
     FROM deliveries
     WHERE status = 'deferred' OR (status = 'bounced' AND reason IS DISTINCT FROM 'expired')
-    GROUP BY ALL
+),
+labels AS (
+    SELECT
+        domain,
+        status,
+        label,
+        row_number() OVER (PARTITION BY domain, status ORDER BY count(*) DESC, label) AS rank
+    FROM failures
+    GROUP BY domain, status, label
 ),
 -- The most frequent label; of equal counts, the one that sorts first.
 tops AS (
-    SELECT domain, status, label
-    FROM labels
-    QUALIFY row_number() OVER (PARTITION BY domain, status ORDER BY n DESC, label) = 1
+    SELECT domain, status, label FROM labels WHERE rank = 1
 ),
 report AS (
     SELECT
@@ -77,12 +87,12 @@ report AS (
     LEFT JOIN expired_in_queue AS q ON q.domain = c.domain
 )
 SELECT
-    r.domain,
+    r.domain AS domain,
     r.delivered + r.deferred + r.bounced + r.expired AS total,
-    r.delivered,
-    r.deferred,
-    r.bounced,
-    r.expired,
+    r.delivered AS delivered,
+    r.deferred AS deferred,
+    r.bounced AS bounced,
+    r.expired AS expired,
     CASE WHEN r.delivered + r.bounced + r.expired > 0
         THEN round_even((r.bounced + r.expired) / (r.delivered + r.bounced + r.expired), 4)
     END AS bounce_rate,
@@ -91,4 +101,4 @@ SELECT
 FROM report AS r
 LEFT JOIN tops AS b ON b.domain = r.domain AND b.status = 'bounced'
 LEFT JOIN tops AS f ON f.domain = r.domain AND f.status = 'deferred'
-ORDER BY r.bounced + r.expired DESC, total DESC, r.domain;
+ORDER BY r.bounced + r.expired DESC, r.delivered + r.deferred + r.bounced + r.expired DESC, r.domain;

@@ -8,21 +8,27 @@ WITH events AS (
 deliveries AS (
     SELECT * FROM events WHERE kind = 'delivery'
 ),
--- The reports' order of reasons and bounce types (their order in the
--- program, not the alphabet).
-reason_order (reason, pos) AS (
-    VALUES
-        ('delivered', 0), ('userunknown', 1), ('hostunknown', 2), ('notaccept', 3),
-        ('hasmoved', 4), ('mailboxfull', 5), ('suspend', 6), ('filtered', 7), ('suppressed', 8),
-        ('emailtoolarge', 9), ('ratelimited', 10), ('greylisted', 11), ('blocked', 12),
-        ('badreputation', 13), ('spamdetected', 14), ('virusdetected', 15), ('authfailure', 16),
-        ('requireptr', 17), ('failedstarttls', 18), ('securityerror', 19), ('norelaying', 20),
-        ('policyviolation', 21), ('rejected', 22), ('contenterror', 23), ('notcompliantrfc', 24),
-        ('networkerror', 25), ('expired', 26), ('systemerror', 27), ('systemfull', 28),
-        ('syntaxerror', 29), ('mailererror', 30), ('onhold', 31), ('undefined', 32)
+-- The reports' order of reasons and bounce types: the program's, not
+-- the alphabet's.
+reason_order AS (
+    SELECT * FROM (
+        VALUES
+            ('delivered', 0), ('userunknown', 1), ('hostunknown', 2), ('notaccept', 3),
+            ('hasmoved', 4), ('mailboxfull', 5), ('suspend', 6), ('filtered', 7),
+            ('suppressed', 8), ('emailtoolarge', 9), ('ratelimited', 10), ('greylisted', 11),
+            ('blocked', 12), ('badreputation', 13), ('spamdetected', 14), ('virusdetected', 15),
+            ('authfailure', 16), ('requireptr', 17), ('failedstarttls', 18), ('securityerror', 19),
+            ('norelaying', 20), ('policyviolation', 21), ('rejected', 22), ('contenterror', 23),
+            ('notcompliantrfc', 24), ('networkerror', 25), ('expired', 26), ('systemerror', 27),
+            ('systemfull', 28), ('syntaxerror', 29), ('mailererror', 30), ('onhold', 31),
+            ('undefined', 32)
+    ) AS v (reason, pos)
 ),
-bounce_type_order (bounce_type, pos) AS (
-    VALUES ('hard', 0), ('soft', 1), ('block', 2), ('undetermined', 3)
+bounce_type_order AS (
+    SELECT * FROM (
+        VALUES
+            ('hard', 0), ('soft', 1), ('block', 2), ('undetermined', 3)
+    ) AS v (bounce_type, pos)
 ),
 -- Exim's `Unrouteable address` (note `unrouteable`) read with the whole
 -- log, as the reports read it: at a domain the log shows a local delivery
@@ -52,9 +58,15 @@ rows AS (
         CASE WHEN bool_or(text IS NULL) THEN '' ELSE min(text) END AS example
     FROM settled
     WHERE status IN ('deferred', 'bounced')
-    GROUP BY ALL
+    GROUP BY domain, settled_reason, bounce_type
 )
-SELECT r.domain, r.reason, r.bounce_type, r.deferred, r.bounced, r.example
+SELECT
+    r.domain AS domain,
+    r.reason AS reason,
+    r.bounce_type AS bounce_type,
+    r.deferred AS deferred,
+    r.bounced AS bounced,
+    r.example AS example
 FROM rows AS r
 LEFT JOIN reason_order AS ro ON ro.reason = r.reason
 LEFT JOIN bounce_type_order AS bo ON bo.bounce_type = r.bounce_type
