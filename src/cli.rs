@@ -12,7 +12,7 @@ use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use bounces::config::{
-    Config, DEFAULT_MAX_TRACKED, DEFAULT_REPORT_MODE, Format, Mta, ReportKind, Suppress, TimeConfig,
+    Config, DEFAULT_MAX_TRACKED, DEFAULT_REPORT_MODE, EventsOutput, Format, Mta, ReportKind, Suppress, TimeConfig,
 };
 use bounces::error::{Error, Result};
 use bounces::internals::classify::UserRules;
@@ -129,6 +129,16 @@ struct AnalyzeArgs {
     /// `-o 'reports/{since}'`.
     #[arg(short = 'o', long, value_name = "DIR")]
     out_dir: Option<PathBuf>,
+
+    /// Also write one row per delivery event, Postfix queue expiry and
+    /// refusal of our own server into PATH, in log order, while the logs are
+    /// read (the columns: docs/events.md). The extension picks the format:
+    /// .jsonl (one JSON object per line) or .parquet. `-` writes JSON Lines
+    /// to stdout (Parquet cannot go to stdout); the report then goes only
+    /// into -o DIR, or is not written. The file appears complete or not at
+    /// all, with the mode of --report-mode.
+    #[arg(long, value_name = "PATH")]
+    events: Option<PathBuf>,
 
     /// The mode of the files written with -o, in octal (default 0600: the
     /// owner only, as the reports hold addresses and reply texts). 0640 lets
@@ -487,6 +497,14 @@ impl AnalyzeArgs {
                 (unique[0], unique)
             }
         };
+        let events = args.events.as_deref().map(EventsOutput::at).transpose().map_err(Error::Usage)?;
+        if events.as_ref().is_some_and(EventsOutput::to_stdout) && args.out_dir.is_none() && !kinds.is_empty() {
+            return Err(Error::Usage(
+                "--events - writes the events to stdout, where the report would go: write the report with -o DIR, \
+                 or the events into a file (--events events.jsonl)"
+                    .to_string(),
+            ));
+        }
         let rules = match &args.rules {
             Some(path) => Some(std::sync::Arc::new(UserRules::load(path)?)),
             None => None,
@@ -545,6 +563,7 @@ impl AnalyzeArgs {
             suppress,
             rules,
             host: args.host.filter(|h| !h.is_empty()).map(String::into_bytes),
+            events,
         })
     }
 }

@@ -4,7 +4,7 @@
 //! a terminal, which system log exists, how many cores); everything after
 //! that reads only this.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub use crate::input::{BlockOptions, Source};
 pub use crate::time::Micros;
@@ -262,6 +262,55 @@ pub struct Config {
     pub rules: Option<std::sync::Arc<crate::classify::UserRules>>,
     /// The host of lines whose header names none (`--host`).
     pub host: Option<Vec<u8>>,
+    /// Where the events export goes (`--events`), when it is written.
+    pub events: Option<EventsOutput>,
+}
+
+/// The events export (`--events PATH`): one row per delivery event, expiry
+/// and refusal (docs/events.md).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventsOutput {
+    /// The file; `-` is stdout.
+    pub path: PathBuf,
+    /// How the rows are written, from the file's extension.
+    pub format: EventsFormat,
+}
+
+/// How the events are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventsFormat {
+    /// One JSON object per line (`.jsonl`, and `-`).
+    Jsonl,
+    /// Apache Parquet (`.parquet`).
+    Parquet,
+}
+
+impl EventsOutput {
+    /// The export to `path`, its format from its extension: `.jsonl` or
+    /// `.parquet`; `-` is JSON Lines on stdout.
+    pub fn at(path: &Path) -> Result<EventsOutput, String> {
+        if path.as_os_str() == "-" {
+            return Ok(EventsOutput { path: path.to_path_buf(), format: EventsFormat::Jsonl });
+        }
+        let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        let format = match extension.as_deref() {
+            Some("jsonl") => EventsFormat::Jsonl,
+            Some("parquet") => EventsFormat::Parquet,
+            _ => {
+                return Err(format!(
+                    "--events {}: the format is chosen by the extension, .jsonl (JSON Lines) or .parquet; - \
+                     writes JSON Lines to stdout",
+                    path.display()
+                ));
+            }
+        };
+        Ok(EventsOutput { path: path.to_path_buf(), format })
+    }
+
+    /// Whether the rows go to stdout.
+    pub fn to_stdout(&self) -> bool {
+        self.path.as_os_str() == "-"
+    }
 }
 
 /// How timestamps are read and which events count.
@@ -293,8 +342,15 @@ impl Default for TimeConfig {
 
 impl Config {
     /// The reports this run writes: those of `-o DIR`, or the one on stdout.
+    /// With `--events -` and no `-o`, none: stdout carries the events.
     pub fn written(&self) -> &[ReportKind] {
-        if self.out_dir.is_some() { &self.out_reports } else { std::slice::from_ref(&self.report) }
+        if self.out_dir.is_some() {
+            &self.out_reports
+        } else if self.events.as_ref().is_some_and(EventsOutput::to_stdout) {
+            &[]
+        } else {
+            std::slice::from_ref(&self.report)
+        }
     }
 
     /// The reports whose rows this run builds: those written and, when the
@@ -353,6 +409,7 @@ impl Default for Config {
             suppress: Suppress::default(),
             rules: None,
             host: None,
+            events: None,
         }
     }
 }

@@ -33,6 +33,14 @@ pub enum Error {
         /// What the operating system said.
         source: io::Error,
     },
+    /// The events export (`--events`) could not be written; no file was
+    /// left behind.
+    Events {
+        /// Where the events were going (`-` for stdout).
+        path: PathBuf,
+        /// What the operating system said.
+        source: io::Error,
+    },
     /// The command line asked for something impossible.
     Usage(String),
     /// `bounces explain` was given nothing it can explain.
@@ -43,7 +51,8 @@ impl Error {
     /// True when the error is a closed pipe on stdout (`bounces ... | head`),
     /// which is a normal way for a reader to say it has seen enough.
     pub fn is_broken_pipe(&self) -> bool {
-        matches!(self, Error::Output { source, .. } if source.kind() == io::ErrorKind::BrokenPipe)
+        matches!(self, Error::Output { source, .. } | Error::Events { source, .. }
+            if source.kind() == io::ErrorKind::BrokenPipe)
     }
 }
 
@@ -73,6 +82,16 @@ impl fmt::Display for Error {
                 path.display(),
                 describe_io(source)
             ),
+            Error::Events { path, source } if path.as_os_str() == "-" => {
+                write!(f, "stdout: cannot write the events: {}", describe_io(source))
+            }
+            Error::Events { path, source } => write!(
+                f,
+                "{}: cannot write the events: {} (no file was left there; check that the directory exists, is \
+                 writable and has free space, or give --events another path)",
+                path.display(),
+                describe_io(source)
+            ),
             Error::ExplainUsage(message) => write!(f, "explain: {message} (see 'bounces explain --help')"),
             Error::Usage(message) => write!(f, "{message} (see 'bounces analyze --help')"),
         }
@@ -82,7 +101,7 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Input { source, .. } | Error::Output { source, .. } => Some(source),
+            Error::Input { source, .. } | Error::Output { source, .. } | Error::Events { source, .. } => Some(source),
             Error::Format { .. } | Error::Usage(_) | Error::ExplainUsage(_) => None,
         }
     }

@@ -26,6 +26,7 @@ pub mod config;
 pub mod error;
 
 mod classify;
+mod events;
 mod explain;
 mod format;
 mod input;
@@ -158,10 +159,25 @@ pub fn analyze(config: &Config) -> Result<Exit> {
     let expiries_need_messages =
         built.contains(&ReportKind::Domains) && config.mta.dialects().any(|dialect| dialect.expires_without_recipients);
     let needs_messages = expiries_need_messages || built.iter().any(|r| r.is_message_level());
-    let needs_time = config.time.has_window() || built.iter().any(|r| r.is_time_series()) || needs_messages;
+    // The events export has a time column.
+    let needs_time = config.time.has_window()
+        || built.iter().any(|r| r.is_time_series())
+        || needs_messages
+        || config.events.is_some();
     // The problems report says when each kind was first and last seen: the
     // clocks are needed, but only its own lines' times are read.
     let problems = written.contains(&ReportKind::Problems);
+    // The events file is created (as a temporary file) before the scan, so
+    // that a path that cannot be written fails at once.
+    let events = match &config.events {
+        Some(output) => {
+            let writer = format::events::create(output, config.report_mode, config.hash_key.clone())
+                .map_err(|source| Error::Events { path: output.path.clone(), source })?;
+            let names = config.inputs.iter().map(|source| source.name()).collect();
+            Some(std::sync::Arc::new(events::Collector::new(writer, names).with_window(4 * config.threads as u64)))
+        }
+        None => None,
+    };
     let options = ScanOptions {
         mta: config.mta,
         threads: config.threads,
@@ -178,9 +194,17 @@ pub fn analyze(config: &Config) -> Result<Exit> {
         host: config.host.as_deref().map(Into::into),
         rejects: written.contains(&ReportKind::Rejects),
         problems,
+        events: events.clone(),
     };
     let mut analysis = scan::run(&config.inputs, &options, &progress)?;
     progress.finish_and_clear();
+    if let (Some(collector), Some(output)) = (&events, &config.events) {
+        let finished = collector.finish().map_err(|source| Error::Events { path: output.path.clone(), source });
+        match finished {
+            Err(error) if !error.is_broken_pipe() => return Err(error),
+            _ => {}
+        }
+    }
     if let Some(n) = config.max_domains {
         // Once, on the sum of every thread's tally (which the scan has
         // settled, `scan::run`): every report then folds the same domains.
@@ -223,6 +247,8 @@ pub fn analyze(config: &Config) -> Result<Exit> {
                 let _ = writeln!(io::stderr().lock(), "bounces: {note}");
             }
         }
+        // `--events -` without -o: stdout carries the events, no report.
+        None if written.is_empty() => {}
         None => {
             let stdout = io::stdout().lock();
             let result = format::write(&reports, config.report, io::BufWriter::new(stdout), output)

@@ -20,6 +20,7 @@ use indicatif::ProgressBar;
 
 use crate::config::TimeConfig;
 use crate::error::{Error, Result};
+use crate::events::Collector;
 use crate::input::{
     Block, BlockOptions, Chunk, Compression, Opened, STREAM_BLOCK_MAX, Source, Stream, chunks, read_blocks, read_chunk,
     read_head_at,
@@ -115,6 +116,9 @@ pub struct ScanOptions {
     pub rejects: bool,
     /// Look for warning, error, fatal and panic lines (the `problems` report).
     pub problems: bool,
+    /// Where the rows of the events export go (`--events`), in log order.
+    /// Refusals are then looked for too.
+    pub events: Option<std::sync::Arc<Collector>>,
 }
 
 impl ScanOptions {
@@ -136,6 +140,7 @@ impl ScanOptions {
             events_timed: true,
             rejects: false,
             problems: false,
+            events: None,
         }
     }
 
@@ -154,7 +159,8 @@ impl ScanOptions {
         let worker = Worker::new(tally, times, self.messages)
             .with_rules(self.rules.clone())
             .with_event_times(self.events_timed)
-            .with_host(self.host.clone());
+            .with_host(self.host.clone())
+            .with_event_rows(self.events.is_some());
         match (self.expiries_only, self.senders) {
             (true, _) => worker.following_expiries_only(),
             (false, true) => worker.following_senders(),
@@ -189,11 +195,11 @@ pub fn run(inputs: &[Source], options: &ScanOptions, progress: &ProgressBar) -> 
     let lines = Lines {
         messages: options.messages,
         senders: options.messages && options.senders,
-        rejects: options.rejects,
+        rejects: options.rejects || options.events.is_some(),
         problems: options.problems,
     };
     let scanner = Scanner::for_reports(mta, lines);
-    let scanner = scanner.max_line(blocks.max_line);
+    let scanner = scanner.max_line(blocks.max_line).numbering_lines(options.events.is_some());
     let threads = threads.max(1);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -237,30 +243,40 @@ pub fn run(inputs: &[Source], options: &ScanOptions, progress: &ProgressBar) -> 
 
     let scan = (&scanner, &pool, options, &clocks, progress);
     let mut messages = None;
-    let mut tally = if options.messages {
-        // Message states are folded in log order: one input at a time,
-        // oldest first, its pieces in order (see `crate::messages::fold`).
-        let folder = Folder::new(options.settle, 4 * threads as u64);
-        let folder = if options.suppression { folder } else { folder.without_suppression() };
-        let folder = if options.senders { folder.with_senders() } else { folder };
+    let events = options.events.as_deref();
+    let mut tally = if options.messages || events.is_some() {
+        // Message states are folded, and event rows written, in log order:
+        // one input at a time, oldest first, its pieces in order (see
+        // `crate::messages::fold`).
+        let folder = options.messages.then(|| {
+            let folder = Folder::new(options.settle, 4 * threads as u64);
+            let folder = if options.suppression { folder } else { folder.without_suppression() };
+            if options.senders { folder.with_senders() } else { folder }
+        });
         let order = fold_order(&files, &mut streams, clocks.as_deref());
         let mut files: std::collections::HashMap<usize, FileInput> = files.into_iter().map(|f| (f.0, f)).collect();
         let mut streams: std::collections::HashMap<usize, _> = streams.into_iter().map(|s| (s.0, s)).collect();
         let mut tallies = Vec::new();
+        let ordered = Ordered { folder: folder.as_ref(), events };
         for index in order {
             if let Some(file) = files.remove(&index) {
-                tallies.push(scan_files(std::slice::from_ref(&file), scan, Some(&folder)));
+                tallies.push(scan_files(std::slice::from_ref(&file), scan, ordered));
             } else if let Some(stream) = streams.remove(&index) {
-                tallies.push(scan_streams(vec![stream], scan, Some(&folder), &mut reports));
+                tallies.push(scan_streams(vec![stream], scan, ordered, &mut reports));
             }
-            folder.end_input();
+            if let Some(folder) = &folder {
+                folder.end_input();
+            }
+            if let Some(events) = events {
+                events.end_input();
+            }
         }
-        messages = Some(folder.finish());
+        messages = folder.map(Folder::finish);
         sum(tallies)
     } else {
-        let mut tally = scan_files(&files, scan, None);
+        let mut tally = scan_files(&files, scan, Ordered::default());
         if !streams.is_empty() {
-            tally += scan_streams(streams, scan, None, &mut reports);
+            tally += scan_streams(streams, scan, Ordered::default(), &mut reports);
         }
         tally
     };
@@ -289,14 +305,44 @@ pub fn run(inputs: &[Source], options: &ScanOptions, progress: &ProgressBar) -> 
 /// clock, the progress bar.
 type Scan<'a> = (&'a Scanner, &'a rayon::ThreadPool, &'a ScanOptions, &'a Option<Vec<Clock>>, &'a ProgressBar);
 
+/// Where the pieces of one input go in log order, when anything does: the
+/// message fold, the events export.
+#[derive(Clone, Copy, Default)]
+struct Ordered<'a> {
+    folder: Option<&'a Folder>,
+    events: Option<&'a Collector>,
+}
+
+impl Ordered<'_> {
+    /// Waits until piece `seq` may be read.
+    fn admit(self, seq: u64) {
+        if let Some(folder) = self.folder {
+            folder.admit(seq);
+        }
+        if let Some(events) = self.events {
+            events.admit(seq);
+        }
+    }
+
+    /// Hands over what `worker` kept of piece `seq`.
+    fn deliver(self, seq: u64, worker: &mut Worker) {
+        if let Some(folder) = self.folder {
+            folder.deliver(seq, worker.swap_messages());
+        }
+        if let Some(events) = self.events {
+            worker.deliver_rows(|piece| events.deliver(seq, piece));
+        }
+    }
+}
+
 /// A regular file to read in chunks: its input index and the byte range to read.
 type FileInput = (usize, File, u64, u64);
 
 /// Scans regular files in parallel chunks. Each worker takes the next chunk
 /// until none is left, with one buffer and one tally of its own: exactly
-/// one tally per thread to merge. With a `folder` (one file at a time),
-/// each chunk's message states go to it.
-fn scan_files(files: &[FileInput], scan: Scan<'_>, folder: Option<&Folder>) -> Tally {
+/// one tally per thread to merge. With a folder or an events collector
+/// (one file at a time), each chunk's message states or rows go to it.
+fn scan_files(files: &[FileInput], scan: Scan<'_>, ordered: Ordered<'_>) -> Tally {
     let (scanner, pool, options, clocks, progress) = scan;
     let blocks = options.blocks;
     let pieces: Vec<(&File, Chunk)> = files
@@ -305,25 +351,21 @@ fn scan_files(files: &[FileInput], scan: Scan<'_>, folder: Option<&Folder>) -> T
         .collect();
     let next = AtomicUsize::new(0);
     sum(pool.broadcast(|_| {
-        let _abort = folder.map(Folder::guard);
+        let _abort = (ordered.folder.map(Folder::guard), ordered.events.map(Collector::guard));
         let (mut worker, mut buf) = (options.worker(clocks), Vec::new());
         while let Some((file, chunk)) = pieces.get(next.fetch_add(1, Ordering::Relaxed)) {
-            if let Some(folder) = folder {
-                folder.admit(chunk.seq);
-            }
+            ordered.admit(chunk.seq);
             match read_chunk(file, chunk, blocks.max_line, &mut buf) {
                 Ok(read) => {
                     progress.inc(read.bytes);
                     worker.tally_mut().record_bytes(chunk.input, read.bytes);
                     let dropped = u64::from(read.dropped_overlong);
                     scanner.scan(chunk.input, chunk.seq, 0, &buf[read.begin..read.end], &mut worker);
-                    worker.tally_mut().record_piece(chunk.input, chunk.seq, dropped, dropped);
+                    crate::search::Sink::piece(&mut worker, chunk.input, chunk.seq, dropped, dropped);
                 }
                 Err(error) => worker.tally_mut().record_error(chunk.input, chunk.start, &error),
             }
-            if let Some(folder) = folder {
-                folder.deliver(chunk.seq, worker.swap_messages());
-            }
+            ordered.deliver(chunk.seq, &mut worker);
         }
         worker.into_tally()
     }))
@@ -376,7 +418,7 @@ fn sum(mut tallies: Vec<Tally>) -> Tally {
 fn scan_streams(
     streams: Vec<(usize, String, Stream)>,
     scan: Scan<'_>,
-    folder: Option<&Folder>,
+    ordered: Ordered<'_>,
     reports: &mut [InputReport],
 ) -> Tally {
     let (scanner, pool, options, clocks, progress) = scan;
@@ -435,17 +477,13 @@ fn scan_streams(
         drop(tx);
         let rx = Mutex::new(rx);
         sum(pool.broadcast(|_| {
-            let _abort = folder.map(Folder::guard);
+            let _abort = (ordered.folder.map(Folder::guard), ordered.events.map(Collector::guard));
             let mut worker = options.worker(clocks);
             // The lock is held only to take the next block.
             while let Ok(block) = { rx.lock().expect("no worker panics holding it").recv() } {
-                if let Some(folder) = folder {
-                    folder.admit(block.seq);
-                }
+                ordered.admit(block.seq);
                 scanner.scan_block(&block, &mut worker);
-                if let Some(folder) = folder {
-                    folder.deliver(block.seq, worker.swap_messages());
-                }
+                ordered.deliver(block.seq, &mut worker);
                 // A reader may be done; then the buffer is dropped.
                 let _ = free_tx.send(block.data);
             }

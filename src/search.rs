@@ -75,6 +75,10 @@ pub struct Place {
     pub seq: u64,
     /// The line's byte offset in the piece.
     pub offset: u64,
+    /// The line's number in the piece, from 1 (lines a reader left out
+    /// before the piece counted), when the scanner numbers lines
+    /// ([`Scanner::numbering_lines`]); else 0.
+    pub line: u64,
 }
 
 impl Place {
@@ -95,6 +99,9 @@ pub struct Scanner {
     /// For each anchor literal, the parsers that read its lines, tried in
     /// order until one recognises the line.
     parsers: Vec<Box<[LineParser]>>,
+    /// Whether each line pushed to the sink gets its line number
+    /// ([`Place::line`]).
+    numbered: bool,
 }
 
 impl Scanner {
@@ -144,7 +151,16 @@ impl Scanner {
             anchors: Anchors::new(&literals),
             max_line: BlockOptions::default().max_line,
             parsers: parsers.into_iter().map(Vec::into_boxed_slice).collect(),
+            numbered: false,
         }
+    }
+
+    /// Gives each line pushed to the sink its line number in its piece
+    /// ([`Place::line`]), when `numbered`: the newlines before it are
+    /// counted as the search moves on, once per piece.
+    pub fn numbering_lines(mut self, numbered: bool) -> Scanner {
+        self.numbered = numbered;
+        self
     }
 
     /// Sets the length above which a line is skipped and counted.
@@ -212,20 +228,24 @@ impl Scanner {
             }
             let line = &data[start..end];
             let line = line.strip_suffix(b"\r").unwrap_or(line);
-            match self.parse_at(line, at - start, pattern) {
-                Parsed::Event(event) => sink.event(Place { input, seq, offset: start as u64 }, line, &event),
-                Parsed::Expiry { queue_id } => sink.expiry(Place { input, seq, offset: start as u64 }, line, queue_id),
+            let parsed = self.parse_at(line, at - start, pattern);
+            if self.numbered && !matches!(parsed, Parsed::Other) {
+                line_no += memchr::memchr_iter(b'\n', &data[counted_to..start]).count() as u64;
+                counted_to = start;
+            }
+            let place = Place { input, seq, offset: start as u64, line: if self.numbered { line_no } else { 0 } };
+            match parsed {
+                Parsed::Event(event) => sink.event(place, line, &event),
+                Parsed::Expiry { queue_id } => sink.expiry(place, line, queue_id),
                 Parsed::Arrival { queue_id, envelope } => {
-                    sink.arrival(Place { input, seq, offset: start as u64 }, line, queue_id);
-                    sink.envelope(Place { input, seq, offset: start as u64 }, line, queue_id, &envelope);
+                    sink.arrival(place, line, queue_id);
+                    sink.envelope(place, line, queue_id, &envelope);
                 }
-                Parsed::Queued { queue_id, envelope } => {
-                    sink.envelope(Place { input, seq, offset: start as u64 }, line, queue_id, &envelope)
-                }
+                Parsed::Queued { queue_id, envelope } => sink.envelope(place, line, queue_id, &envelope),
                 Parsed::Probe => sink.probe(),
-                Parsed::Refusal(refusal) => sink.refusal(Place { input, seq, offset: start as u64 }, line, &refusal),
-                Parsed::BadRefusal => sink.bad_refusal(Place { input, seq, offset: start as u64 }, line),
-                Parsed::Problem(problem) => sink.problem(Place { input, seq, offset: start as u64 }, line, &problem),
+                Parsed::Refusal(refusal) => sink.refusal(place, line, &refusal),
+                Parsed::BadRefusal => sink.bad_refusal(place, line),
+                Parsed::Problem(problem) => sink.problem(place, line, &problem),
                 Parsed::Malformed => {
                     sink.malformed(input);
                     if sink.wants_example(input, seq, line_no) {
@@ -455,7 +475,7 @@ Nov  5 10:00:02 mx postfix/smtp[1]: 4B1C2D3E: to=<e@p.example>, relay=x, dsn=2.1
     /// saturating at its width (16, 24 and 24 bits); worked out by hand.
     #[test]
     fn place_order_table() {
-        let place = |input, seq, offset| Place { input, seq, offset }.order();
+        let place = |input, seq, offset| Place { input, seq, offset, line: 0 }.order();
         assert_eq!(place(0, 0, 0), 0);
         assert_eq!(place(0, 0, 1), 1);
         assert_eq!(place(0, 1, 0), 1 << 24);

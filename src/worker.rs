@@ -11,6 +11,7 @@
 //! message states.
 
 use crate::classify::{self, BounceType, Classifier, Reason};
+use crate::events::Piece;
 use crate::messages::{Attempt, Messages};
 use crate::parse::problem::Problem;
 use crate::parse::refusal::Refusal;
@@ -44,6 +45,9 @@ pub struct Worker {
     key: Vec<u8>,
     /// Where the key of a content filter's hop target is written.
     hop_key: Vec<u8>,
+    /// The rows of the events export of the current piece, when it is
+    /// written (`--events`).
+    events: Option<Piece>,
 }
 
 impl Default for Worker {
@@ -77,7 +81,29 @@ impl Worker {
             key: Vec::new(),
             hop_key: Vec::new(),
             event_times: true,
+            events: None,
         }
+    }
+
+    /// The same worker, keeping a row of the events export for each
+    /// delivery event, expiry and refusal when `rows`.
+    pub fn with_event_rows(mut self, rows: bool) -> Worker {
+        self.events = rows.then(Piece::default);
+        self
+    }
+
+    /// Hands the rows of the piece read so far to `deliver`, which gives
+    /// back an empty piece to fill next (nothing when no rows are kept).
+    pub fn deliver_rows(&mut self, deliver: impl FnOnce(Piece) -> Piece) {
+        if let Some(piece) = self.events.take() {
+            self.events = Some(deliver(piece));
+        }
+    }
+
+    /// The host that wrote `line`: its syslog header's, else `--host`'s
+    /// (empty when neither).
+    fn host_of<'a>(default_host: &'a [u8], line: &'a [u8]) -> &'a [u8] {
+        host::syslog_host(line).unwrap_or(default_host)
     }
 
     /// The same worker, reading the times of delivery events (and applying
@@ -142,7 +168,7 @@ impl Worker {
     /// Counts one delivery event of input `input` from a line without a
     /// timestamp, at the start of its first piece (for tests and tools).
     pub fn record(&mut self, input: usize, event: &Event<'_>) {
-        self.event(Place { input, seq: 0, offset: 0 }, b"", event);
+        self.event(Place { input, ..Place::default() }, b"", event);
     }
 
     /// The counts so far.
@@ -179,6 +205,10 @@ impl Worker {
 impl Sink for Worker {
     fn piece(&mut self, input: usize, seq: u64, lines: u64, overlong: u64) {
         self.tally.record_piece(input, seq, lines, overlong);
+        if let Some(piece) = &mut self.events {
+            piece.input = input;
+            piece.lines += lines;
+        }
     }
 
     fn event(&mut self, place: Place, line: &[u8], event: &Event<'_>) {
@@ -224,6 +254,10 @@ impl Sink for Worker {
             &noted
         };
         let domain = domain::normalize(event.domain, &mut self.scratch);
+        if let Some(piece) = &mut self.events {
+            let host = Worker::host_of(&self.default_host, line);
+            piece.delivery(place.line, time, host, event, domain, verdict, note);
+        }
         self.tally.count(place.input, domain, event, verdict, hour);
         // Following only what Postfix's expiries need, a line of an MTA that
         // names each expired recipient needs nothing followed.
@@ -262,6 +296,9 @@ impl Sink for Worker {
             }
         }
         self.tally.count_expiry();
+        if let Some(piece) = &mut self.events {
+            piece.expiry(place.line, time, Worker::host_of(&self.default_host, line), queue_id);
+        }
         if let Some(messages) = &mut self.messages {
             let queue_id = Worker::message_key(&mut self.key, &self.default_host, line, queue_id);
             messages.record_expiry(queue_id, time, place.order());
@@ -314,9 +351,7 @@ impl Sink for Worker {
     }
 
     fn refusal(&mut self, place: Place, line: &[u8], refusal: &Refusal<'_>) {
-        if self.side_time(place, line).is_err() {
-            return;
-        }
+        let Ok(time) = self.side_time(place, line) else { return };
         // Read from our side: a 4xx (or Exim's `temporarily`) asks the
         // client to try again, anything else refuses for good.
         let class = refusal.code.map(|c| c / 100).or(refusal.enhanced.map(|e| u16::from(e.class)));
@@ -337,6 +372,10 @@ impl Sink for Worker {
             b"" if refusal.recipient.is_empty() => &b""[..],
             raw => domain::normalize(raw, &mut self.scratch),
         };
+        if let Some(piece) = &mut self.events {
+            let host = Worker::host_of(&self.default_host, line);
+            piece.refusal(place.line, time, host, refusal, domain, (reason, bounce_type));
+        }
         self.tally.refusals_mut().count(key, client, domain, refusal.text);
     }
 

@@ -20,8 +20,9 @@ const LAYERS: &[&[&str]] = &[
     // What a line means; journald's JSON export turned into log lines.
     &["classify", "journald"],
     // Reading inputs: files, streams, compressed data. The counts of
-    // refusals and of trouble (what a tally holds besides deliveries).
-    &["input", "refusals", "problems"],
+    // refusals and of trouble (what a tally holds besides deliveries). The
+    // rows of the events export and their ordered writing.
+    &["input", "refusals", "problems", "events"],
     // Searching pieces for lines; the states and counts they feed; finding
     // a window in a file.
     &["search", "messages", "tally", "seek"],

@@ -13,6 +13,7 @@
 //! [`write_atomically`] and docs/security.md).
 
 pub mod csv;
+pub mod events;
 pub mod html;
 pub mod json;
 pub mod text;
@@ -233,13 +234,21 @@ pub fn shared_dir_note(dir: &Path) -> Option<String> {
 /// On failure only the temporary file this call created is removed, and
 /// `path` is left as it was.
 pub fn write_atomically(path: &Path, mode: u32, write: impl FnOnce(&mut fs::File) -> io::Result<()>) -> io::Result<()> {
+    let mut tmp = temporary(path, mode)?;
+    write(tmp.as_file_mut())?;
+    put_in_place(tmp, path)
+}
+
+/// The temporary file of [`write_atomically`]: created exclusively next to
+/// `path` under a random name, its mode `mode`. Dropped, it is removed.
+pub fn temporary(path: &Path, mode: u32) -> io::Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let prefix = format!(".{name}.");
-    let mut tmp = tempfile::Builder::new().prefix(&prefix).suffix(".tmp").rand_bytes(12).tempfile_in(dir)?;
+    let tmp = tempfile::Builder::new().prefix(&prefix).suffix(".tmp").rand_bytes(12).tempfile_in(dir)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -247,7 +256,12 @@ pub fn write_atomically(path: &Path, mode: u32, write: impl FnOnce(&mut fs::File
     }
     #[cfg(not(unix))]
     let _ = mode;
-    write(tmp.as_file_mut())?;
+    Ok(tmp)
+}
+
+/// Puts a temporary file of [`temporary`], written, in place at `path`:
+/// synced, then renamed over whatever is there.
+pub fn put_in_place(tmp: tempfile::NamedTempFile, path: &Path) -> io::Result<()> {
     tmp.as_file().sync_all()?;
     // On error the temporary file is dropped, which removes it.
     tmp.persist(path).map(drop).map_err(|e| e.error)

@@ -188,6 +188,8 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
         // `>>` (cut-through) is always to a remote host.
         local: matches!(flag, b"=>" | b"->") && !names_host(after_field),
         expires_by_queue: false,
+        mta: "exim",
+        relay: host_field(after_field),
     })
 }
 
@@ -196,16 +198,37 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
 /// quoted local part or a `DN="..."` may hold the same bytes). Local
 /// transports log none.
 fn names_host(fields: &[u8]) -> bool {
+    host_at(fields).is_some()
+}
+
+/// Where the value of the first ` H=` outside quoted values of `fields`
+/// starts.
+fn host_at(fields: &[u8]) -> Option<usize> {
     let mut from = 0;
     while let Some(i) = FINDERS.host_field.find(&fields[from..]) {
         let at = from + i;
         // Usually no quote comes before it: no need to walk the quotes.
         if memchr::memchr(b'"', &fields[..at]).is_none() || unquoted(fields).any(|(j, _)| j == at) {
-            return true;
+            return Some(at + FINDERS.host_field.needle().len());
         }
         from = at + 1;
     }
-    false
+    None
+}
+
+/// The remote host of a line's fields as logged: ` H=`'s name and, when
+/// it follows, its `[ip]` (`mx.example [192.0.2.1]`); empty when none.
+fn host_field(fields: &[u8]) -> &[u8] {
+    let Some(start) = host_at(fields) else { return b"" };
+    let value = &fields[start..];
+    let mut end = memchr::memchr(b' ', value).unwrap_or(value.len());
+    if value[end..].starts_with(b" [")
+        && let Some(close) = memchr::memchr(b']', &value[end..])
+    {
+        end += close + 1;
+    }
+    let host = &value[..end];
+    host.strip_suffix(b":").unwrap_or(host)
 }
 
 /// Parses an arrival line, `ID <= sender ...`, in which [`ARRIVAL_ANCHOR`]

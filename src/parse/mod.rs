@@ -256,6 +256,13 @@ pub struct Event<'a> {
     /// only following the queue id tells which recipients expired. False
     /// for Exim, which names each expired recipient.
     pub expires_by_queue: bool,
+    /// The MTA that wrote the line, as its dialect is named (`postfix`,
+    /// `exim`); empty for events made up by tests and tools.
+    pub mta: &'static str,
+    /// The host the MTA handed the message to, as logged: Postfix's
+    /// `relay=` value, Exim's `H=` field (name and `[ip]`); empty when the
+    /// line names none.
+    pub relay: &'a [u8],
 }
 
 impl<'a> Event<'a> {
@@ -279,6 +286,8 @@ impl<'a> Event<'a> {
             discarded: false,
             local: false,
             expires_by_queue: false,
+            mta: "",
+            relay: b"",
         }
     }
 

@@ -154,6 +154,8 @@ pub fn parse(line: &[u8], at: usize) -> Parsed<'_> {
         // only Exim's `Unrouteable address` needs them.
         local: false,
         expires_by_queue: true,
+        mta: "postfix",
+        relay,
     })
 }
 

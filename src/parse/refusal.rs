@@ -148,6 +148,11 @@ pub struct Refusal<'a> {
     pub sender: &'a [u8],
     /// The recipient (without `<>`), empty when not logged.
     pub recipient: &'a [u8],
+    /// The queue id Postfix logged before the action; empty for
+    /// `NOQUEUE` and for Exim.
+    pub queue_id: &'a [u8],
+    /// The MTA that wrote the line, as its dialect is named.
+    pub mta: &'static str,
 }
 
 impl<'a> Refusal<'a> {
@@ -251,6 +256,8 @@ fn postfix_at(line: &[u8], at: usize, len: usize) -> Parsed<'_> {
         client_ip,
         sender: field(trailer, b"from=<"),
         recipient: field(trailer, b"to=<"),
+        queue_id: if queue_id == b"NOQUEUE" { b"" } else { queue_id },
+        mta: "postfix",
     })
 }
 
@@ -415,6 +422,8 @@ pub fn parse_exim(line: &[u8], at: usize) -> Parsed<'_> {
         client_ip,
         sender,
         recipient,
+        queue_id: b"",
+        mta: "exim",
     })
 }
 

@@ -31,7 +31,7 @@ pub use mask::mask_addresses;
 pub use periods::PeriodRow;
 pub use problems::ProblemRow;
 pub use reasons::ReasonRow;
-pub use recipients::{RecipientOptions, RecipientRow, keyed_hash, listed};
+pub use recipients::{RecipientOptions, RecipientRow, hashed_recipient, keyed_hash, listed};
 pub use rejects::RejectRow;
 pub use senders::{PerSender, PerSenderDomain};
 

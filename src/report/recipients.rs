@@ -143,6 +143,12 @@ pub(super) fn rows(outcomes: &Outcomes, options: &RecipientOptions) -> Vec<Recip
         .collect()
 }
 
+/// A recipient as the report writes it under `--hash-recipients`: the
+/// HMAC of its address as reported ([`canonical`]), `domain` as normalized.
+pub fn hashed_recipient(key: &[u8], recipient: &[u8], domain: &[u8]) -> String {
+    keyed_hash(key, canonical(recipient, domain).as_bytes())
+}
+
 fn row(suppressed: &Suppressed, action: Action, options: &RecipientOptions) -> RecipientRow {
     let r = &suppressed.state;
     let address = canonical(&r.recipient, &r.domain);

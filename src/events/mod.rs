@@ -1,0 +1,595 @@
+//! The events export (`--events`): one row per delivery event, per Postfix
+//! queue expiry and per refusal of our own server, in log order.
+//!
+//! Each scan thread's worker adds the rows of the piece it reads to a
+//! [`Piece`]: fixed-size [`Row`]s whose texts live in one byte buffer of
+//! the piece, both reused from piece to piece (no allocation per line
+//! beyond the buffers' amortized growth). The worker hands the piece to the
+//! [`Collector`] when it is done with it, in any order; the collector
+//! writes the pieces in order (inputs as the scan takes them, pieces in
+//! sequence, rows as read) through a bounded window, like the message
+//! fold's [`crate::messages`] folder, so the rows never depend on threads
+//! or on how the inputs were cut. A row's line number is its line in its
+//! piece plus the lines of the input's pieces written before it.
+//!
+//! How a row is written (JSON Lines, Parquet) is the format stage's
+//! business: the collector hands each row to a [`Writer`].
+
+use std::collections::BTreeMap;
+use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Condvar, Mutex};
+
+use crate::classify::{self, BounceType, Reason};
+use crate::parse::refusal::Refusal;
+use crate::parse::{self, Enhanced, Event, Note, Stage};
+use crate::time::Micros;
+
+/// A row's reply text is cut to this many bytes, `...` included, as the
+/// reports cut their example texts (`tally::MAX_EXAMPLE_TEXT`).
+pub const TEXT_MAX: usize = 150;
+
+/// What a row records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A delivery line: delivered, deferred or bounced.
+    Delivery,
+    /// Postfix's expiry of a queue id (`status=expired, returned to sender`).
+    Expiry,
+    /// A refusal (or discard, hold, warning) by our own server.
+    Refusal,
+}
+
+impl Kind {
+    /// The word in the `kind` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Delivery => "delivery",
+            Kind::Expiry => "expiry",
+            Kind::Refusal => "refusal",
+        }
+    }
+}
+
+/// A text of a row: where it lies in its piece's bytes, or nothing (null).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Span {
+    start: u32,
+    len: u32,
+}
+
+impl Span {
+    /// No text: the column is null.
+    pub const NULL: Span = Span { start: u32::MAX, len: 0 };
+}
+
+/// One row, its texts in its piece's bytes.
+#[derive(Clone, Copy, Debug)]
+pub struct Row {
+    /// The line's time (none when it could not be read).
+    pub time: Option<Micros>,
+    /// The line's number in its piece, from 1 (lines a reader left out
+    /// before the piece counted).
+    pub line: u64,
+    /// What the row records.
+    pub kind: Kind,
+    /// The MTA, as its dialect is named.
+    pub mta: &'static str,
+    /// `delivered`, `deferred`, `bounced`; `expired`; a refusal's action.
+    pub status: &'static str,
+    /// The basic reply code.
+    pub code: Option<u16>,
+    /// The enhanced status code.
+    pub enhanced: Option<Enhanced>,
+    /// The code's class, as the `codes` report writes it.
+    pub class: Option<&'static str>,
+    /// The reason as classified on this line.
+    pub reason: Option<&'static str>,
+    /// Hard, soft, block, undetermined.
+    pub bounce_type: Option<&'static str>,
+    /// The SMTP command the reply answered.
+    pub stage: Option<&'static str>,
+    /// The event's note, as a lower-case word.
+    pub note: Option<&'static str>,
+    /// A local delivery (Exim).
+    pub local: bool,
+    /// The line says the recipient expired.
+    pub expired: bool,
+    /// The delay in milliseconds.
+    pub delay_ms: Option<u64>,
+    /// The syslog host field, else `--host`.
+    pub host: Span,
+    /// The queue id or Exim message id.
+    pub queue_id: Span,
+    /// The recipient as logged.
+    pub recipient: Span,
+    /// The recipient's domain as the reports spell it.
+    pub domain: Span,
+    /// The relay host as logged.
+    pub relay: Span,
+    /// The reply text, cut to [`TEXT_MAX`] bytes.
+    pub text: Span,
+    /// A refusal's client, `name[ip]`.
+    pub client: Span,
+}
+
+impl Row {
+    /// A row of `kind` with nothing known but its line, time and MTA.
+    fn new(kind: Kind, line: u64, time: Option<Micros>, mta: &'static str, status: &'static str) -> Row {
+        Row {
+            time,
+            line,
+            kind,
+            mta,
+            status,
+            code: None,
+            enhanced: None,
+            class: None,
+            reason: None,
+            bounce_type: None,
+            stage: None,
+            note: None,
+            local: false,
+            expired: false,
+            delay_ms: None,
+            host: Span::NULL,
+            queue_id: Span::NULL,
+            recipient: Span::NULL,
+            domain: Span::NULL,
+            relay: Span::NULL,
+            text: Span::NULL,
+            client: Span::NULL,
+        }
+    }
+}
+
+/// The word a stage is written as: the command as Postfix names it, as
+/// the `rejects` report writes a refusal's stage.
+pub fn stage_word(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Connect => "CONNECT",
+        Stage::Helo => "HELO",
+        Stage::StartTls => "STARTTLS",
+        Stage::Auth => "AUTH",
+        Stage::Mail => "MAIL",
+        Stage::Rcpt => "RCPT",
+        Stage::Data => "DATA",
+    }
+}
+
+/// The word a note is written as; none for [`Note::None`].
+pub fn note_word(note: Note) -> Option<&'static str> {
+    match note {
+        Note::None => None,
+        Note::NullMx => Some("null_mx"),
+        Note::RecipientNotFound => Some("recipient_not_found"),
+        Note::Unrouteable => Some("unrouteable"),
+    }
+}
+
+/// The rows of one piece, and the bytes of their texts.
+#[derive(Debug, Default)]
+pub struct Piece {
+    /// The input the piece is of.
+    pub input: usize,
+    /// The lines the piece held (those a reader left out before it
+    /// included).
+    pub lines: u64,
+    rows: Vec<Row>,
+    bytes: Vec<u8>,
+}
+
+impl Piece {
+    /// Empties the piece, keeping its buffers.
+    pub fn clear(&mut self) {
+        self.input = 0;
+        self.lines = 0;
+        self.rows.clear();
+        self.bytes.clear();
+    }
+
+    /// The rows so far.
+    pub fn rows(&self) -> &[Row] {
+        &self.rows
+    }
+
+    /// The bytes of `span`, or none for a null one.
+    pub fn get(&self, span: Span) -> Option<&[u8]> {
+        (span != Span::NULL).then(|| &self.bytes[span.start as usize..][..span.len as usize])
+    }
+
+    /// Keeps `parts` one after the other as one text; an empty text is null.
+    fn text(&mut self, parts: &[&[u8]]) -> Span {
+        let start = self.bytes.len();
+        for part in parts {
+            self.bytes.extend_from_slice(part);
+        }
+        match self.bytes.len() - start {
+            0 => Span::NULL,
+            // A piece is at most a few MiB of log; its texts are fewer bytes.
+            len => Span { start: start as u32, len: len as u32 },
+        }
+    }
+
+    /// A reply text, cut as the reports cut it.
+    fn reply(&mut self, text: &[u8]) -> Span {
+        match parse::shorten(text, TEXT_MAX) {
+            (whole, false) => self.text(&[whole]),
+            (kept, true) => self.text(&[kept, parse::CUT_MARK.as_bytes()]),
+        }
+    }
+
+    /// A delivery event read at line `line` of the piece: `domain` as the
+    /// reports spell it, `verdict` and `note` as the worker settled them
+    /// for this line.
+    #[allow(clippy::too_many_arguments)]
+    pub fn delivery(
+        &mut self,
+        line: u64,
+        time: Option<Micros>,
+        host: &[u8],
+        event: &Event<'_>,
+        domain: &[u8],
+        verdict: (Reason, BounceType),
+        note: Note,
+    ) {
+        let mut row = Row::new(Kind::Delivery, line, time, event.mta, event.outcome.as_str());
+        row.code = event.code;
+        row.enhanced = event.enhanced;
+        row.class = classify::class_of(event.code, event.enhanced, note).map(classify::Class::as_str);
+        row.reason = Some(verdict.0.as_str());
+        row.bounce_type = Some(verdict.1.as_str()).filter(|b| !b.is_empty());
+        row.stage = event.stage.map(stage_word);
+        row.note = note_word(note);
+        row.local = event.local;
+        row.expired = event.expired;
+        row.delay_ms = event.delay_ms;
+        row.host = self.text(&[host]);
+        row.queue_id = self.text(&[event.queue_id]);
+        row.recipient = self.text(&[event.recipient]);
+        row.domain = self.text(&[domain]);
+        row.relay = self.text(&[event.relay]);
+        row.text = self.reply(event.reply);
+        self.rows.push(row);
+    }
+
+    /// Postfix's expiry of `queue_id`, read at line `line` of the piece.
+    pub fn expiry(&mut self, line: u64, time: Option<Micros>, host: &[u8], queue_id: &[u8]) {
+        let mut row = Row::new(Kind::Expiry, line, time, "postfix", "expired");
+        row.expired = true;
+        row.host = self.text(&[host]);
+        row.queue_id = self.text(&[queue_id]);
+        self.rows.push(row);
+    }
+
+    /// A refusal read at line `line` of the piece: `domain` its recipient's
+    /// domain as the reports spell it (empty for none), `verdict` as the
+    /// worker classified it.
+    pub fn refusal(
+        &mut self,
+        line: u64,
+        time: Option<Micros>,
+        host: &[u8],
+        refusal: &Refusal<'_>,
+        domain: &[u8],
+        verdict: (Reason, BounceType),
+    ) {
+        let mut row = Row::new(Kind::Refusal, line, time, refusal.mta, refusal.action.as_str());
+        row.code = refusal.code;
+        row.enhanced = refusal.enhanced;
+        row.class = classify::class_of(refusal.code, refusal.enhanced, Note::None).map(classify::Class::as_str);
+        row.reason = Some(verdict.0.as_str());
+        row.bounce_type = Some(verdict.1.as_str()).filter(|b| !b.is_empty());
+        row.stage = Some(refusal.stage.as_str());
+        row.host = self.text(&[host]);
+        row.queue_id = self.text(&[refusal.queue_id]);
+        row.recipient = self.text(&[refusal.recipient]);
+        row.domain = self.text(&[domain]);
+        row.text = self.reply(refusal.text);
+        row.client = match (refusal.client_name, refusal.client_ip) {
+            (name, b"") => self.text(&[name]),
+            (name, ip) => self.text(&[name, b"[", ip, b"]"]),
+        };
+        self.rows.push(row);
+    }
+}
+
+/// One row as written: the row, its piece's bytes, its input's name and
+/// its line number in the input.
+#[derive(Clone, Copy, Debug)]
+pub struct Record<'a> {
+    /// The row.
+    pub row: &'a Row,
+    /// The piece whose bytes hold its texts.
+    pub piece: &'a Piece,
+    /// The input as named (`-` for stdin).
+    pub file: &'a str,
+    /// The line's number in the input, from 1.
+    pub line: u64,
+}
+
+impl<'a> Record<'a> {
+    /// The bytes of one of the row's texts, none for a null one.
+    pub fn get(&self, span: Span) -> Option<&'a [u8]> {
+        self.piece.get(span)
+    }
+}
+
+/// Where the rows go: a file being written (or stdout), in one format.
+pub trait Writer: Send {
+    /// Writes one row.
+    fn write(&mut self, record: &Record<'_>) -> io::Result<()>;
+    /// Ends the output: what is buffered written, the file put in place.
+    /// Dropping a writer without finishing it leaves no file.
+    fn finish(self: Box<Self>) -> io::Result<()>;
+}
+
+/// Pieces delivered but not written yet, and pieces written whose buffers
+/// wait to be reused.
+#[derive(Default)]
+struct Pending {
+    /// The next piece to write.
+    next: u64,
+    waiting: BTreeMap<u64, Piece>,
+    free: Vec<Piece>,
+}
+
+/// The writing end.
+struct Out {
+    writer: Option<Box<dyn Writer>>,
+    /// The first error, after which nothing more is written.
+    error: Option<io::Error>,
+    /// Lines of the current input in the pieces written so far.
+    lines: u64,
+    /// The inputs' names, by input number.
+    names: Vec<String>,
+}
+
+impl Out {
+    fn write(&mut self, piece: &Piece) {
+        if let Some(writer) = &mut self.writer {
+            let file = self.names.get(piece.input).map_or("", String::as_str);
+            for row in piece.rows() {
+                let record = Record { row, piece, file, line: self.lines + row.line };
+                if let Err(error) = writer.write(&record) {
+                    // The writer is dropped: its temporary file goes.
+                    self.writer = None;
+                    self.error = Some(error);
+                    break;
+                }
+            }
+        }
+        self.lines += piece.lines;
+    }
+}
+
+/// Writes the pieces of one input at a time in order, as the workers
+/// deliver them in any order. A worker waits before taking a piece more
+/// than a window ahead of the next one to write, so at most a window of
+/// pieces wait at any time.
+pub struct Collector {
+    pending: Mutex<Pending>,
+    /// Signalled when `next` moves on.
+    moved: Condvar,
+    out: Mutex<Out>,
+    window: u64,
+    /// Set when a worker panics: nobody waits for its piece any more.
+    aborted: AtomicBool,
+}
+
+impl std::fmt::Debug for Collector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Collector").field("window", &self.window).finish_non_exhaustive()
+    }
+}
+
+/// Wakes the workers waiting in [`Collector::admit`] if this one panics:
+/// hold one in every worker ([`Collector::guard`]).
+pub struct AbortOnPanic<'a>(&'a Collector);
+
+impl Drop for AbortOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.aborted.store(true, Ordering::SeqCst);
+            let _pending = self.0.pending.lock();
+            self.0.moved.notify_all();
+        }
+    }
+}
+
+impl Collector {
+    /// A collector writing to `writer` the rows of the inputs named
+    /// `names` (by input number).
+    pub fn new(writer: Box<dyn Writer>, names: Vec<String>) -> Collector {
+        Collector {
+            pending: Mutex::new(Pending::default()),
+            moved: Condvar::new(),
+            out: Mutex::new(Out { writer: Some(writer), error: None, lines: 0, names }),
+            window: 4,
+            aborted: AtomicBool::new(false),
+        }
+    }
+
+    /// The same collector, letting workers run at most `window` pieces
+    /// ahead of the next piece to write.
+    pub fn with_window(mut self, window: u64) -> Collector {
+        self.window = window.max(1);
+        self
+    }
+
+    /// A guard for one worker: if the worker panics, the others stop
+    /// waiting for its piece.
+    pub fn guard(&self) -> AbortOnPanic<'_> {
+        AbortOnPanic(self)
+    }
+
+    /// Waits until piece `seq` is within the window.
+    pub fn admit(&self, seq: u64) {
+        let mut pending = self.pending.lock().expect("no worker panics holding it");
+        while seq >= pending.next + self.window && !self.aborted.load(Ordering::SeqCst) {
+            pending = self.moved.wait(pending).expect("no worker panics holding it");
+        }
+    }
+
+    /// Hands over the rows of piece `seq`, writes whatever is ready unless
+    /// another worker is writing, and returns an empty piece to fill next
+    /// (the buffers of one written before, when there is one).
+    pub fn deliver(&self, seq: u64, piece: Piece) -> Piece {
+        self.pending.lock().expect("no worker panics holding it").waiting.insert(seq, piece);
+        while let Ok(mut out) = self.out.try_lock() {
+            while let Some(mut piece) = self.take_next() {
+                out.write(&piece);
+                piece.clear();
+                self.pending.lock().expect("no worker panics holding it").free.push(piece);
+            }
+            drop(out);
+            // A piece delivered while this worker held the output found it
+            // busy: write it now, unless another worker took over.
+            let pending = self.pending.lock().expect("no worker panics holding it");
+            if !pending.waiting.contains_key(&pending.next) {
+                break;
+            }
+        }
+        self.pending.lock().expect("no worker panics holding it").free.pop().unwrap_or_default()
+    }
+
+    fn take_next(&self) -> Option<Piece> {
+        let mut pending = self.pending.lock().expect("no worker panics holding it");
+        let next = pending.next;
+        let piece = pending.waiting.remove(&next)?;
+        pending.next += 1;
+        self.moved.notify_all();
+        Some(piece)
+    }
+
+    /// After every piece of an input: writes what is left (in order, pieces
+    /// lost to read errors skipped) and starts the next input at piece 0.
+    pub fn end_input(&self) {
+        let mut out = self.out.lock().expect("no worker panics holding it");
+        let mut pending = self.pending.lock().expect("no worker panics holding it");
+        for (_, piece) in std::mem::take(&mut pending.waiting) {
+            out.write(&piece);
+        }
+        pending.next = 0;
+        out.lines = 0;
+    }
+
+    /// Ends the output once every input is written: the file put in place,
+    /// or the first error (and no file).
+    pub fn finish(&self) -> io::Result<()> {
+        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(error) = out.error.take() {
+            return Err(error);
+        }
+        match out.writer.take() {
+            Some(writer) => writer.finish(),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Keeps the rows it is given as `file:line status`, fails on the
+    /// `fail_at`th row.
+    struct Lines {
+        seen: std::sync::Arc<Mutex<Vec<String>>>,
+        fail_at: Option<usize>,
+        finished: std::sync::Arc<AtomicBool>,
+    }
+
+    impl Writer for Lines {
+        fn write(&mut self, record: &Record<'_>) -> io::Result<()> {
+            let mut seen = self.seen.lock().unwrap();
+            if Some(seen.len()) == self.fail_at {
+                return Err(io::Error::other("disk full"));
+            }
+            let queue_id = record.get(record.row.queue_id).map(|q| String::from_utf8_lossy(q).into_owned());
+            seen.push(format!("{}:{} {}", record.file, record.line, queue_id.unwrap_or_default()));
+            Ok(())
+        }
+
+        fn finish(self: Box<Self>) -> io::Result<()> {
+            self.finished.store(true, Ordering::SeqCst);
+            Ok(())
+        }
+    }
+
+    /// A piece of input `input` with `lines` lines and an expiry at each
+    /// of `at`.
+    fn piece(input: usize, lines: u64, at: &[u64]) -> Piece {
+        let mut piece = Piece { input, lines, ..Piece::default() };
+        for &line in at {
+            piece.expiry(line, None, b"", format!("Q{line}").as_bytes());
+        }
+        piece
+    }
+
+    type Seen = (Vec<String>, bool, io::Result<()>);
+
+    fn collect(fail_at: Option<usize>, deliveries: &[(usize, u64, Piece)]) -> Seen {
+        let seen = std::sync::Arc::new(Mutex::new(Vec::new()));
+        let finished = std::sync::Arc::new(AtomicBool::new(false));
+        let writer = Lines { seen: seen.clone(), fail_at, finished: finished.clone() };
+        let collector = Collector::new(Box::new(writer), vec!["a".into(), "b".into()]).with_window(8);
+        let mut input = 0;
+        for (of, seq, piece) in deliveries {
+            if *of != input {
+                collector.end_input();
+                input = *of;
+            }
+            let empty = collector.deliver(*seq, Piece { input: piece.input, lines: piece.lines, ..clone(piece) });
+            assert!(empty.rows().is_empty() && empty.lines == 0, "a recycled piece is empty");
+        }
+        collector.end_input();
+        let result = collector.finish();
+        let seen = seen.lock().unwrap().clone();
+        (seen, finished.load(Ordering::SeqCst), result)
+    }
+
+    fn clone(piece: &Piece) -> Piece {
+        Piece { input: piece.input, lines: piece.lines, rows: piece.rows.clone(), bytes: piece.bytes.clone() }
+    }
+
+    /// Pieces delivered in any order are written in order, their line
+    /// numbers counted on from the pieces before them, input by input.
+    #[test]
+    fn pieces_are_written_in_order_with_line_numbers_of_the_input() {
+        let deliveries = vec![
+            (0, 2, piece(0, 2, &[1])),
+            (0, 0, piece(0, 3, &[1, 3])),
+            (0, 1, piece(0, 4, &[])),
+            (1, 1, piece(1, 1, &[1])),
+            (1, 0, piece(1, 5, &[5])),
+        ];
+        let (seen, finished, result) = collect(None, &deliveries);
+        assert!(result.is_ok() && finished);
+        assert_eq!(seen, ["a:1 Q1", "a:3 Q3", "a:8 Q1", "b:5 Q5", "b:6 Q1"]);
+    }
+
+    /// A writer that fails is dropped (its file with it) and never
+    /// finished; the error is what `finish` returns, and nothing more is
+    /// written.
+    #[test]
+    fn a_failing_writer_stops_the_output_and_is_not_finished() {
+        let deliveries = vec![(0, 0, piece(0, 3, &[1, 2, 3])), (0, 1, piece(0, 3, &[1]))];
+        let (seen, finished, result) = collect(Some(1), &deliveries);
+        assert_eq!(seen, ["a:1 Q1"]);
+        assert!(!finished);
+        assert_eq!(result.unwrap_err().to_string(), "disk full");
+    }
+
+    #[test]
+    fn texts_are_kept_whole_or_cut_with_a_mark_and_empty_ones_are_null() {
+        let long = "x".repeat(TEXT_MAX + 1);
+        let cases: [(&str, Option<String>); 3] =
+            [("", None), ("250 ok", Some("250 ok".into())), (&long, Some(format!("{}...", "x".repeat(TEXT_MAX - 3))))];
+        for (text, want) in cases {
+            let mut piece = Piece::default();
+            let span = piece.reply(text.as_bytes());
+            assert_eq!(piece.get(span).map(|t| String::from_utf8(t.to_vec()).unwrap()), want, "{text}");
+        }
+    }
+}
