@@ -16,7 +16,8 @@ use std::process::Command;
 use crate::util::{root, run, sample, stderr};
 
 /// The samples compared, each read alone.
-const SAMPLES: [&str; 4] = ["postfix.log", "exim.log", "messages.log", "messages.exim.log"];
+const SAMPLES: [&str; 6] =
+    ["postfix.log", "exim.log", "messages.log", "messages.exim.log", "times.log", "postfix.journal.json"];
 
 /// The reports compared: (query and report name).
 const REPORTS: [&str; 4] = ["domains", "codes", "reasons", "daily"];
@@ -133,16 +134,21 @@ fn duckdb_queries_reproduce_the_reports_of_every_sample() {
     if !events_option_exists() || !duckdb_available() {
         return;
     }
-    for name in SAMPLES {
+    // Each sample alone, then all of them in one run (several files, both
+    // MTAs, hosts of their own).
+    let mut runs: Vec<Vec<&str>> = SAMPLES.iter().map(|&name| vec![name]).collect();
+    runs.push(SAMPLES.to_vec());
+    for names in runs {
+        let name = names.join(" + ");
         let dir = tempfile::tempdir().unwrap();
         let events = dir.path().join("events.parquet");
         let out_dir = dir.path().to_str().expect("a UTF-8 temporary path");
-        let log = sample(name);
+        let logs: Vec<String> = names.iter().map(|n| sample(n).to_str().expect("a UTF-8 path").to_string()).collect();
         let mut args = vec!["analyze", "-q", "--tz", "UTC", "-o", out_dir, "--events", events.to_str().unwrap()];
         for report in REPORTS {
             args.extend(["--report", report]);
         }
-        args.push(log.to_str().unwrap());
+        args.extend(logs.iter().map(String::as_str));
         let out = run(&args);
         assert!(out.status.success(), "{name}: {}", stderr(&out));
         for report_name in REPORTS {
