@@ -37,7 +37,7 @@ SELECT
     coalesce(n.deferred, 0) AS deferred,
     coalesce(n.bounced, 0) AS bounced,
     CASE WHEN coalesce(n.delivered, 0) + coalesce(n.bounced, 0) > 0
-        THEN roundBankers(CAST(n.bounced AS Float64) / (n.delivered + n.bounced), 4)
+        THEN toFloat64(printf('%.4f', CAST(n.bounced AS Float64) / (n.delivered + n.bounced)))
     END AS bounce_rate
 FROM calendar AS c
 LEFT JOIN counts AS n ON n.day = c.day

@@ -95,7 +95,7 @@ SELECT
     r.bounced AS bounced,
     r.expired AS expired,
     CASE WHEN r.delivered + r.bounced + r.expired > 0
-        THEN roundBankers(CAST(r.bounced + r.expired AS Float64) / (r.delivered + r.bounced + r.expired), 4)
+        THEN toFloat64(printf('%.4f', CAST(r.bounced + r.expired AS Float64) / (r.delivered + r.bounced + r.expired)))
     END AS bounce_rate,
     b.label AS top_bounce,
     f.label AS top_deferral

@@ -32,7 +32,7 @@ SELECT
     coalesce(n.deferred, 0) AS deferred,
     coalesce(n.bounced, 0) AS bounced,
     CASE WHEN coalesce(n.delivered, 0) + coalesce(n.bounced, 0) > 0
-        THEN round_even((n.bounced) / (n.delivered + n.bounced), 4)
+        THEN CAST(printf('%.4f', (n.bounced) / (n.delivered + n.bounced)) AS DOUBLE)
     END AS bounce_rate
 FROM calendar AS c
 LEFT JOIN counts AS n ON n.day = c.day

@@ -94,7 +94,7 @@ SELECT
     r.bounced AS bounced,
     r.expired AS expired,
     CASE WHEN r.delivered + r.bounced + r.expired > 0
-        THEN round_even((r.bounced + r.expired) / (r.delivered + r.bounced + r.expired), 4)
+        THEN CAST(printf('%.4f', (r.bounced + r.expired) / (r.delivered + r.bounced + r.expired)) AS DOUBLE)
     END AS bounce_rate,
     b.label AS top_bounce,
     f.label AS top_deferral

@@ -30,7 +30,7 @@ SELECT
     coalesce(n.deferred, 0) AS deferred,
     coalesce(n.bounced, 0) AS bounced,
     CASE WHEN coalesce(n.delivered, 0) + coalesce(n.bounced, 0) > 0
-        THEN bround((n.bounced) / (n.delivered + n.bounced), 4)
+        THEN CAST(format_number((n.bounced) / (n.delivered + n.bounced), 4) AS DOUBLE)
     END AS bounce_rate
 FROM calendar AS c
 LEFT JOIN counts AS n ON n.day = c.day

@@ -92,7 +92,7 @@ SELECT
     r.bounced AS bounced,
     r.expired AS expired,
     CASE WHEN r.delivered + r.bounced + r.expired > 0
-        THEN bround((r.bounced + r.expired) / (r.delivered + r.bounced + r.expired), 4)
+        THEN CAST(format_number((r.bounced + r.expired) / (r.delivered + r.bounced + r.expired), 4) AS DOUBLE)
     END AS bounce_rate,
     b.label AS top_bounce,
     f.label AS top_deferral
