@@ -444,4 +444,26 @@ mod tests {
         assert_eq!(Config::default().max_tracked, 1_000_000);
         assert_eq!(Config::default().max_domains, None);
     }
+
+    /// The extension picks the format, in any case; `-` is JSON Lines on
+    /// stdout, and then no report goes to stdout.
+    #[test]
+    fn the_events_format_is_the_extension() {
+        let cases: [(&str, Option<EventsFormat>); 7] = [
+            ("events.jsonl", Some(EventsFormat::Jsonl)),
+            ("dir/events.JSONL", Some(EventsFormat::Jsonl)),
+            ("events.parquet", Some(EventsFormat::Parquet)),
+            ("-", Some(EventsFormat::Jsonl)),
+            ("events.json", None),
+            ("events", None),
+            ("events.parquet.gz", None),
+        ];
+        for (path, want) in cases {
+            assert_eq!(EventsOutput::at(Path::new(path)).ok().map(|o| o.format), want, "{path}");
+        }
+        let to_stdout = Config { events: Some(EventsOutput::at(Path::new("-")).unwrap()), ..Config::default() };
+        assert!(to_stdout.written().is_empty());
+        let to_file = Config { events: Some(EventsOutput::at(Path::new("e.jsonl")).unwrap()), ..Config::default() };
+        assert_eq!(to_file.written(), [ReportKind::Domains]);
+    }
 }

@@ -57,6 +57,10 @@ mod overview;
 // The overview as an HTML page: golden, self-contained, well formed, its numbers.
 mod overview_html;
 
+// `--events`: one row per delivery, expiry and refusal, JSON Lines and
+// Parquet, in log order.
+mod events;
+
 // Hostile and broken input.
 mod bad_input;
 

@@ -26,8 +26,8 @@ use parquet::data_type::{BoolType, ByteArray, ByteArrayType, DoubleType, Int32Ty
 use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
-use tempfile::NamedTempFile;
 
+use super::Temporary;
 use crate::config::{EventsFormat, EventsOutput};
 use crate::events::{Record, Span, Writer};
 use crate::report::{hashed_recipient, mask_addresses};
@@ -83,7 +83,7 @@ pub fn create(output: &EventsOutput, mode: u32, hash_key: Option<Vec<u8>>) -> io
 /// Where the bytes go: a temporary file to put in place at `path`, or
 /// stdout.
 enum Target {
-    File { tmp: NamedTempFile, path: std::path::PathBuf },
+    File { tmp: Temporary, path: std::path::PathBuf },
     Stdout(io::Stdout),
 }
 
@@ -164,10 +164,11 @@ impl Stamps {
         let (second, micros) = (t.div_euclid(1_000_000), t.rem_euclid(1_000_000));
         if self.second != Some(second) {
             self.second = Some(second);
-            self.text = match jiff::Timestamp::from_second(second) {
-                Ok(ts) => ts.strftime("%Y-%m-%dT%H:%M:%S").to_string(),
-                Err(_) => String::new(),
-            };
+            self.text.clear();
+            if let Ok(ts) = jiff::Timestamp::from_second(second) {
+                use std::fmt::Write as _;
+                let _ = write!(self.text, "{}", ts.strftime("%Y-%m-%dT%H:%M:%S"));
+            }
         }
         out.extend_from_slice(self.text.as_bytes());
         out.push(b'.');

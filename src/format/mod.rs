@@ -239,9 +239,13 @@ pub fn write_atomically(path: &Path, mode: u32, write: impl FnOnce(&mut fs::File
     put_in_place(tmp, path)
 }
 
+/// A temporary file of [`temporary`]: removed when dropped, unless put in
+/// place.
+pub type Temporary = tempfile::NamedTempFile;
+
 /// The temporary file of [`write_atomically`]: created exclusively next to
 /// `path` under a random name, its mode `mode`. Dropped, it is removed.
-pub fn temporary(path: &Path, mode: u32) -> io::Result<tempfile::NamedTempFile> {
+pub fn temporary(path: &Path, mode: u32) -> io::Result<Temporary> {
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -261,7 +265,7 @@ pub fn temporary(path: &Path, mode: u32) -> io::Result<tempfile::NamedTempFile> 
 
 /// Puts a temporary file of [`temporary`], written, in place at `path`:
 /// synced, then renamed over whatever is there.
-pub fn put_in_place(tmp: tempfile::NamedTempFile, path: &Path) -> io::Result<()> {
+pub fn put_in_place(tmp: Temporary, path: &Path) -> io::Result<()> {
     tmp.as_file().sync_all()?;
     // On error the temporary file is dropped, which removes it.
     tmp.persist(path).map(drop).map_err(|e| e.error)

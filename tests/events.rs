@@ -1,0 +1,288 @@
+//! `--events PATH`: one row per delivery event, expiry and refusal, as JSON
+//! Lines or Parquet (docs/events.md).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, SystemTime};
+
+use parquet::file::reader::SerializedFileReader;
+use parquet::record::Field;
+use serde_json::Value;
+
+use crate::util::{self, run, run_with_stdin, sample, stderr};
+
+/// 2026-11-06T00:00:00Z: the samples' BSD stamps are of November 5th 2026.
+const NOV_6_2026: u64 = 1_793_923_200 + 86_400;
+
+/// Copies samples into `dir` with a fixed modification time (the year of
+/// BSD syslog stamps is read from it).
+fn copy_samples(dir: &Path, names: &[&str]) {
+    for name in names {
+        let path = dir.join(name);
+        std::fs::copy(sample(name), &path).unwrap();
+        let file = std::fs::File::options().write(true).open(&path).unwrap();
+        file.set_modified(SystemTime::UNIX_EPOCH + Duration::from_secs(NOV_6_2026)).unwrap();
+    }
+}
+
+/// Runs `bounces analyze -q --tz UTC` with `args` in `dir`.
+fn run_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_bounces"));
+    cmd.args(["analyze", "-q", "--tz", "UTC"]).args(args).current_dir(dir);
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+    let mut child = cmd.spawn().expect("the binary starts");
+    if let Some(data) = stdin {
+        use std::io::Write;
+        let mut pipe = child.stdin.take().unwrap();
+        let data = data.to_vec();
+        std::thread::spawn(move || {
+            let _ = pipe.write_all(&data);
+        });
+    }
+    child.wait_with_output().expect("the binary runs")
+}
+
+/// The events of `args` written to `events.<extension>` in `dir`, as bytes.
+fn events(dir: &Path, extension: &str, args: &[&str]) -> Vec<u8> {
+    let path = dir.join(format!("events.{extension}"));
+    let name = path.to_str().unwrap();
+    let out = run_in(dir, &[&["--events", name], args].concat(), None);
+    assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+    std::fs::read(&path).unwrap()
+}
+
+fn rows(jsonl: &[u8]) -> Vec<BTreeMap<String, Value>> {
+    String::from_utf8(jsonl.to_vec())
+        .expect("JSON Lines are UTF-8")
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}")))
+        .collect()
+}
+
+/// The rows of a Parquet file as JSON objects, the time written as in
+/// JSON Lines.
+fn parquet_rows(path: &Path) -> Vec<BTreeMap<String, Value>> {
+    let reader = SerializedFileReader::try_from(path.to_str().unwrap()).unwrap();
+    reader
+        .into_iter()
+        .map(|row| {
+            row.unwrap()
+                .get_column_iter()
+                .map(|(name, field)| {
+                    let value = match field {
+                        Field::Null => Value::Null,
+                        Field::Bool(b) => Value::Bool(*b),
+                        Field::Int(n) => Value::from(*n),
+                        Field::Long(n) => Value::from(*n),
+                        Field::Double(x) => Value::from(*x),
+                        Field::Str(s) => Value::from(s.clone()),
+                        Field::TimestampMicros(t) => {
+                            let ts = jiff::Timestamp::from_microsecond(*t).unwrap();
+                            Value::from(ts.strftime("%Y-%m-%dT%H:%M:%S.%6fZ").to_string())
+                        }
+                        other => panic!("{name}: unexpected {other:?}"),
+                    };
+                    (name.clone(), value)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The JSON Lines of the samples, checked by hand against the logs.
+#[test]
+fn samples_golden() {
+    for name in ["postfix", "exim"] {
+        let dir = tempfile::tempdir().unwrap();
+        let log = format!("{name}.log");
+        copy_samples(dir.path(), &[&log]);
+        let got = events(dir.path(), "jsonl", &[&log]);
+        let path = sample(&format!("expected/{name}.events.jsonl"));
+        util::assert_golden(&format!("{name} events"), &String::from_utf8(got).unwrap(), &path);
+    }
+}
+
+/// Identical bytes whatever the threads and the block size, for two
+/// inputs, in JSON Lines and in Parquet.
+#[test]
+fn threads_and_block_sizes_do_not_change_the_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_samples(dir.path(), &["postfix.log", "exim.log"]);
+    let inputs = ["postfix.log", "exim.log"];
+    for extension in ["jsonl", "parquet"] {
+        let reference = events(dir.path(), extension, &[&["-j1"], &inputs[..]].concat());
+        for threads in ["-j1", "-j2", "-j4"] {
+            for size in ["1", "7", "4096"] {
+                let got = events(dir.path(), extension, &[&[threads, "--block-size", size], &inputs[..]].concat());
+                assert!(got == reference, "{extension} {threads} --block-size {size}");
+            }
+        }
+    }
+}
+
+/// stdin and the same file give the same rows but for the `file` column;
+/// `--events -` writes them to stdout instead of the report.
+#[test]
+fn stdin_and_file_give_the_same_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = std::fs::read(sample("postfix.log")).unwrap();
+    // Stdin's year reference is now; so is a file's just written.
+    std::fs::write(dir.path().join("postfix.log"), &log).unwrap();
+    let from_file = rows(&events(dir.path(), "jsonl", &["postfix.log"]));
+    let out = run_in(dir.path(), &["--events", "-", "-"], Some(&log));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let from_stdin = rows(&out.stdout);
+    assert!(!from_file.is_empty());
+    assert_eq!(from_file.len(), from_stdin.len());
+    for (mut a, mut b) in from_file.into_iter().zip(from_stdin) {
+        assert_eq!(a.remove("file"), Some(Value::from("postfix.log")));
+        assert_eq!(b.remove("file"), Some(Value::from("-")));
+        assert_eq!(a, b);
+    }
+}
+
+/// The delivery rows of each domain add up to the `domains` report's
+/// delivered, deferred and bounced columns of the same run; a bounce whose
+/// reason is `expired` (Exim's retry timeout) is in its expired column
+/// instead.
+#[test]
+fn delivery_rows_add_up_to_the_domains_report() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_samples(dir.path(), &["postfix.log", "exim.log"]);
+    let events = rows(&events(dir.path(), "jsonl", &["-o", "out", "--report", "domains", "postfix.log", "exim.log"]));
+    let mut counted: BTreeMap<String, [u64; 3]> = BTreeMap::new();
+    let expired = |r: &BTreeMap<String, Value>| r["status"] == "bounced" && r["reason"] == "expired";
+    for row in events.iter().filter(|r| r["kind"] == "delivery" && !expired(r)) {
+        let column = ["delivered", "deferred", "bounced"].iter().position(|s| row["status"] == *s).unwrap();
+        counted.entry(row["domain"].as_str().unwrap().to_string()).or_default()[column] += 1;
+    }
+    let report = util::read(&dir.path().join("out/domains.csv"));
+    let mut reported = BTreeMap::new();
+    for row in util::csv_records(&report) {
+        let counts = ["delivered", "deferred", "bounced"].map(|c| util::csv_count(&row, c));
+        reported.insert(row["domain"].clone(), counts);
+    }
+    assert_eq!(counted, reported);
+}
+
+/// The Parquet file read back holds the rows of the JSON Lines, in order.
+#[test]
+fn parquet_reads_back_as_the_jsonl() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_samples(dir.path(), &["postfix.log", "exim.log", "postfix-rejects.log"]);
+    let inputs = ["postfix.log", "exim.log", "postfix-rejects.log"];
+    let jsonl = rows(&events(dir.path(), "jsonl", &inputs));
+    events(dir.path(), "parquet", &inputs);
+    let parquet = parquet_rows(&dir.path().join("events.parquet"));
+    assert_eq!(jsonl.len(), parquet.len());
+    for (n, (a, b)) in jsonl.iter().zip(&parquet).enumerate() {
+        assert_eq!(a, b, "row {n}");
+    }
+    let kinds: std::collections::BTreeSet<&str> = jsonl.iter().map(|r| r["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds.into_iter().collect::<Vec<_>>(), ["delivery", "expiry", "refusal"]);
+}
+
+/// `--hash-recipients` leaves no address in either file: the recipients
+/// are the `recipients` report's hashes, the texts masked.
+#[test]
+fn hashed_recipients_leave_no_address() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_samples(dir.path(), &["postfix.log", "exim.log", "postfix-rejects.log"]);
+    let key_dir = tempfile::tempdir().unwrap();
+    let key = util::secret_file(&key_dir, "key", b"a key");
+    let inputs = ["postfix.log", "exim.log", "postfix-rejects.log"];
+    let plain = rows(&events(dir.path(), "jsonl", &inputs));
+    let addresses: Vec<String> =
+        plain.iter().filter_map(|r| r["recipient"].as_str()).filter(|a| a.contains('@')).map(String::from).collect();
+    assert!(addresses.len() > 50);
+    let hashing = [&["--hash-recipients", "--hash-key-file", &key][..], &inputs[..]].concat();
+    let jsonl = events(dir.path(), "jsonl", &hashing);
+    events(dir.path(), "parquet", &hashing);
+    let parquet = parquet_rows(&dir.path().join("events.parquet"));
+    let jsonl = rows(&jsonl);
+    assert_eq!(jsonl, parquet);
+    for row in &jsonl {
+        for (column, value) in row {
+            let text = value.as_str().unwrap_or_default();
+            for address in &addresses {
+                assert!(!text.contains(address.as_str()), "{column}: {text}");
+            }
+        }
+        if let Some(hash) = row["recipient"].as_str() {
+            assert!(hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()), "{hash}");
+        }
+    }
+}
+
+#[test]
+fn a_path_that_cannot_be_written_is_an_error_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = util::temp_file(&dir, "file", b"");
+    let log = sample("postfix.log");
+    let log = log.to_str().unwrap();
+    for (path, why) in [
+        (format!("{}/missing/events.jsonl", dir.path().display()), "No such file"),
+        (format!("{file}/events.parquet"), "Not a directory"),
+    ] {
+        let out = run(&["analyze", "-q", "--events", &path, log]);
+        assert_eq!(out.status.code(), Some(2), "{path}");
+        let message = stderr(&out);
+        assert!(message.starts_with(&format!("bounces: {path}: cannot write the events")), "{message}");
+        assert!(message.contains(why) && message.contains("no file was left"), "{message}");
+        assert!(out.stdout.is_empty(), "nothing is scanned or reported");
+    }
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, ["file"]);
+}
+
+#[test]
+fn usage_errors() {
+    let log = sample("postfix.log");
+    let log = log.to_str().unwrap();
+    let cases: [(&[&str], &str); 3] = [
+        (&["--events", "events.csv"], ".jsonl (JSON Lines) or .parquet"),
+        (&["--events", "events"], ".jsonl (JSON Lines) or .parquet"),
+        (&["--events", "-", "--report", "codes"], "write the report with -o DIR"),
+    ];
+    for (args, want) in cases {
+        let out = run(&[&["analyze"], args, &[log]].concat());
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains(want), "{args:?}: {}", stderr(&out));
+    }
+}
+
+/// `--events -` is JSON Lines on stdout, and no report goes there; with
+/// `-o` the reports go into the directory.
+#[test]
+fn events_to_stdout_are_json_lines_and_the_report_goes_elsewhere() {
+    let log = std::fs::read(sample("exim.log")).unwrap();
+    let out = run_with_stdin(&["analyze", "-q", "--events", "-"], Some(&log));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(out.stdout.starts_with(b"{\"time\":"));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("domain,total"));
+    let alone = rows(&out.stdout);
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    let out = run_with_stdin(&["analyze", "-q", "--events", "-", "-o", out_dir.to_str().unwrap()], Some(&log));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(rows(&out.stdout), alone);
+    assert!(out_dir.join("domains.csv").exists());
+}
+
+/// `--since`/`--until` keep the rows in the window, as they do the counts.
+#[test]
+fn the_window_applies_to_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_samples(dir.path(), &["postfix.log"]);
+    let all = rows(&events(dir.path(), "jsonl", &["postfix.log"]));
+    let (since, until) = ("2026-11-05T12:00:00Z", "2026-11-05T14:00:00Z");
+    let window = rows(&events(dir.path(), "jsonl", &["--since", since, "--until", until, "postfix.log"]));
+    let inside: Vec<_> = all
+        .into_iter()
+        .filter(|r| r["time"].as_str().is_some_and(|t| (&since[..19]..&until[..19]).contains(&t)))
+        .collect();
+    assert!(!inside.is_empty());
+    assert_eq!(window, inside);
+}
