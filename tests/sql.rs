@@ -118,17 +118,6 @@ fn compare(
     );
 }
 
-/// Whether this build writes `--events` (the option of #19, built on its
-/// own branch): without it there is nothing to query.
-fn events_option_exists() -> bool {
-    let help = run(&["analyze", "--help"]);
-    let exists = String::from_utf8_lossy(&help.stdout).contains("--events");
-    if !exists {
-        eprintln!("SKIP sql::*: this build of bounces has no --events option");
-    }
-    exists
-}
-
 /// Analyzes `logs` with `--events` into Parquet and compares every query
 /// with its report; `what` names the run in messages.
 fn check(what: &str, logs: &[&str]) {
@@ -150,7 +139,7 @@ fn check(what: &str, logs: &[&str]) {
 
 #[test]
 fn duckdb_queries_reproduce_the_reports_of_every_sample() {
-    if !events_option_exists() || !duckdb_available() {
+    if !duckdb_available() {
         return;
     }
     // Each sample alone, then all of them in one run (several files, both
@@ -168,7 +157,7 @@ fn duckdb_queries_reproduce_the_reports_of_every_sample() {
 /// 0.0438. The queries format as the writer does, in `domains` and `daily`.
 #[test]
 fn duckdb_queries_round_a_ratio_as_the_csv_writer_does() {
-    if !events_option_exists() || !duckdb_available() {
+    if !duckdb_available() {
         return;
     }
     let mut log = String::new();
