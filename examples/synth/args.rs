@@ -28,8 +28,8 @@ Options:
   --host NAME          the host field of the syslog lines (default mx1 for
                        Postfix, mx2 for Exim; Exim's own timestamps have none)
   --hosts N            a fleet: write one log per host and day into --out-dir
-                       instead of stdout, as DIR/HOST/YYYY-MM-DD.log, each up to
-                       SIZE bytes and spread over its day (hosts mx01, mx02, ...,
+                       instead of stdout, as DIR/HOST/YYYY-MM-DD.log, each of
+                       about SIZE bytes over most of its day (hosts mx01, mx02, ...,
                        or NAME01, NAME02, ... with --host NAME); each host's
                        traffic is its own (the seed mixed with the host's number),
                        every file deterministic; retries do not cross midnight
