@@ -174,7 +174,10 @@ pub fn analyze(config: &Config) -> Result<Exit> {
             let writer = format::events::create(output, config.report_mode, config.hash_key.clone())
                 .map_err(|source| Error::Events { path: output.path.clone(), source })?;
             let names = config.inputs.iter().map(|source| source.name()).collect();
-            Some(std::sync::Arc::new(events::Collector::new(writer, names).with_window(4 * config.threads as u64)))
+            let collector = events::Collector::new(writer, names, 4 * config.threads as u64).map_err(|e| {
+                Error::Usage(format!("cannot start the thread that writes the events ({e}); try a smaller --threads"))
+            })?;
+            Some(std::sync::Arc::new(collector))
         }
         None => None,
     };

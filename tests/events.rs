@@ -237,6 +237,46 @@ fn a_path_that_cannot_be_written_is_an_error_and_leaves_nothing() {
     assert_eq!(left, ["file"]);
 }
 
+/// A directory its writer may not write to. Root may write anywhere, and
+/// CI runs as root: there the binary runs as `nobody` (through util-linux's
+/// `setpriv`), as `bad_input.rs` does, so the test checks the same thing
+/// either way.
+#[test]
+fn an_unwritable_directory_is_an_error_and_leaves_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    copy_samples(dir.path(), &["postfix.log"]);
+    std::fs::set_permissions(dir.path().join("postfix.log"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let closed = dir.path().join("closed");
+    std::fs::create_dir(&closed).unwrap();
+    std::fs::set_permissions(&closed, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let events = closed.join("events.parquet");
+    let args = ["analyze", "-q", "--events", events.to_str().unwrap(), "postfix.log"];
+    let root = std::fs::File::create(closed.join("probe")).is_ok();
+    let out = if root {
+        std::fs::remove_file(closed.join("probe")).unwrap();
+        let binary = dir.path().join("bounces");
+        std::fs::copy(env!("CARGO_BIN_EXE_bounces"), &binary).unwrap();
+        Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&binary)
+            .args(args)
+            .current_dir(dir.path())
+            .stdin(Stdio::null())
+            .output()
+            .expect("running as root, the test needs setpriv (util-linux) to drop to nobody")
+    } else {
+        run_in(dir.path(), &args[2..], None)
+    };
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let message = stderr(&out);
+    let want = format!("bounces: {}: cannot write the events: Permission denied", events.display());
+    assert!(message.starts_with(&want), "{message}");
+    assert!(out.stdout.is_empty(), "nothing is scanned or reported");
+    assert_eq!(std::fs::read_dir(&closed).unwrap().count(), 0);
+}
+
 #[test]
 fn usage_errors() {
     let log = sample("postfix.log");

@@ -6,8 +6,9 @@
 //! the piece, both reused from piece to piece (no allocation per line
 //! beyond the buffers' amortized growth). The worker hands the piece to the
 //! [`Collector`] when it is done with it, in any order; the collector
-//! writes the pieces in order (inputs as the scan takes them, pieces in
-//! sequence, rows as read) through a bounded window, like the message
+//! has the pieces written in order (inputs as the scan takes them, pieces
+//! in sequence, rows as read) by a thread of its own, through a bounded
+//! window, like the message
 //! fold's [`crate::messages`] folder, so the rows never depend on threads
 //! or on how the inputs were cut. A row's line number is its line in its
 //! piece plus the lines of the input's pieces written before it.
@@ -18,7 +19,7 @@
 use std::collections::BTreeMap;
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Condvar, Mutex};
+use std::sync::{Condvar, Mutex, mpsc};
 
 use crate::classify::{self, BounceType, Reason};
 use crate::parse::refusal::Refusal;
@@ -324,17 +325,24 @@ pub trait Writer: Send {
     fn finish(self: Box<Self>) -> io::Result<()>;
 }
 
-/// Pieces delivered but not written yet, and pieces written whose buffers
-/// wait to be reused.
+/// Pieces delivered but not handed to the writing thread yet.
 #[derive(Default)]
 struct Pending {
-    /// The next piece to write.
+    /// The next piece to hand over.
     next: u64,
     waiting: BTreeMap<u64, Piece>,
-    free: Vec<Piece>,
 }
 
-/// The writing end.
+/// What the writing thread is sent, in order.
+enum Message {
+    /// The next piece's rows.
+    Piece(Piece),
+    /// Every piece of an input was sent: the next piece starts the next
+    /// input at line 1.
+    EndInput,
+}
+
+/// The writing end, owned by the writing thread.
 struct Out {
     writer: Option<Box<dyn Writer>>,
     /// The first error, after which nothing more is written.
@@ -361,17 +369,41 @@ impl Out {
         }
         self.lines += piece.lines;
     }
+
+    /// Writes what it is sent until the sending end is dropped; sends the
+    /// emptied pieces back for reuse.
+    fn run(mut self, pieces: mpsc::Receiver<Message>, free: mpsc::Sender<Piece>) -> Out {
+        for message in pieces {
+            match message {
+                Message::Piece(mut piece) => {
+                    self.write(&piece);
+                    piece.clear();
+                    // The collector may be gone already: the piece is dropped.
+                    let _ = free.send(piece);
+                }
+                Message::EndInput => self.lines = 0,
+            }
+        }
+        self
+    }
 }
 
 /// Writes the pieces of one input at a time in order, as the workers
 /// deliver them in any order. A worker waits before taking a piece more
-/// than a window ahead of the next one to write, so at most a window of
-/// pieces wait at any time.
+/// than a window ahead of the next one to hand over, so at most a window of
+/// pieces wait at any time. The rows are written by a thread of their own
+/// (`bounces-events`), which a bounded channel of a window of pieces feeds
+/// in order: the scan threads go on reading while it writes.
 pub struct Collector {
     pending: Mutex<Pending>,
     /// Signalled when `next` moves on.
     moved: Condvar,
-    out: Mutex<Out>,
+    /// To the writing thread; held while pieces are handed over, so that
+    /// they go in order. None once finished.
+    to_writer: Mutex<Option<mpsc::SyncSender<Message>>>,
+    /// Pieces written, back for reuse.
+    free: Mutex<mpsc::Receiver<Piece>>,
+    writing: Mutex<Option<std::thread::JoinHandle<Out>>>,
     window: u64,
     /// Set when a worker panics: nobody waits for its piece any more.
     aborted: AtomicBool,
@@ -398,23 +430,26 @@ impl Drop for AbortOnPanic<'_> {
 }
 
 impl Collector {
-    /// A collector writing to `writer` the rows of the inputs named
-    /// `names` (by input number).
-    pub fn new(writer: Box<dyn Writer>, names: Vec<String>) -> Collector {
-        Collector {
+    /// A collector writing to `writer`, on a thread of its own, the rows of
+    /// the inputs named `names` (by input number), letting workers run at
+    /// most `window` pieces ahead of the next piece to hand over. Fails
+    /// only when the thread cannot be started.
+    pub fn new(writer: Box<dyn Writer>, names: Vec<String>, window: u64) -> io::Result<Collector> {
+        let window = window.max(1);
+        let (to_writer, pieces) = mpsc::sync_channel(window as usize);
+        let (give_back, free) = mpsc::channel();
+        let out = Out { writer: Some(writer), error: None, lines: 0, names };
+        let writing =
+            std::thread::Builder::new().name("bounces-events".into()).spawn(move || out.run(pieces, give_back))?;
+        Ok(Collector {
             pending: Mutex::new(Pending::default()),
             moved: Condvar::new(),
-            out: Mutex::new(Out { writer: Some(writer), error: None, lines: 0, names }),
-            window: 4,
+            to_writer: Mutex::new(Some(to_writer)),
+            free: Mutex::new(free),
+            writing: Mutex::new(Some(writing)),
+            window,
             aborted: AtomicBool::new(false),
-        }
-    }
-
-    /// The same collector, letting workers run at most `window` pieces
-    /// ahead of the next piece to write.
-    pub fn with_window(mut self, window: u64) -> Collector {
-        self.window = window.max(1);
-        self
+        })
     }
 
     /// A guard for one worker: if the worker panics, the others stop
@@ -431,26 +466,25 @@ impl Collector {
         }
     }
 
-    /// Hands over the rows of piece `seq`, writes whatever is ready unless
-    /// another worker is writing, and returns an empty piece to fill next
-    /// (the buffers of one written before, when there is one).
+    /// Hands over the rows of piece `seq`, sends whatever is ready to the
+    /// writing thread unless another worker is sending, and returns an
+    /// empty piece to fill next (the buffers of one written before, when
+    /// there is one).
     pub fn deliver(&self, seq: u64, piece: Piece) -> Piece {
         self.pending.lock().expect("no worker panics holding it").waiting.insert(seq, piece);
-        while let Ok(mut out) = self.out.try_lock() {
-            while let Some(mut piece) = self.take_next() {
-                out.write(&piece);
-                piece.clear();
-                self.pending.lock().expect("no worker panics holding it").free.push(piece);
+        while let Ok(to_writer) = self.to_writer.try_lock() {
+            while let Some(piece) = self.take_next() {
+                send(&to_writer, Message::Piece(piece));
             }
-            drop(out);
-            // A piece delivered while this worker held the output found it
-            // busy: write it now, unless another worker took over.
+            drop(to_writer);
+            // A piece delivered while this worker was sending found the
+            // channel busy: send it now, unless another worker took over.
             let pending = self.pending.lock().expect("no worker panics holding it");
             if !pending.waiting.contains_key(&pending.next) {
                 break;
             }
         }
-        self.pending.lock().expect("no worker panics holding it").free.pop().unwrap_or_default()
+        self.free.lock().expect("no worker panics holding it").try_recv().unwrap_or_default()
     }
 
     fn take_next(&self) -> Option<Piece> {
@@ -462,22 +496,27 @@ impl Collector {
         Some(piece)
     }
 
-    /// After every piece of an input: writes what is left (in order, pieces
+    /// After every piece of an input: sends what is left (in order, pieces
     /// lost to read errors skipped) and starts the next input at piece 0.
     pub fn end_input(&self) {
-        let mut out = self.out.lock().expect("no worker panics holding it");
+        let to_writer = self.to_writer.lock().expect("no worker panics holding it");
         let mut pending = self.pending.lock().expect("no worker panics holding it");
         for (_, piece) in std::mem::take(&mut pending.waiting) {
-            out.write(&piece);
+            send(&to_writer, Message::Piece(piece));
         }
+        send(&to_writer, Message::EndInput);
         pending.next = 0;
-        out.lines = 0;
     }
 
     /// Ends the output once every input is written: the file put in place,
     /// or the first error (and no file).
     pub fn finish(&self) -> io::Result<()> {
-        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        // The writing thread ends when the channel closes.
+        drop(self.to_writer.lock().unwrap_or_else(|e| e.into_inner()).take());
+        let Some(writing) = self.writing.lock().unwrap_or_else(|e| e.into_inner()).take() else {
+            return Ok(());
+        };
+        let mut out = writing.join().map_err(|_| io::Error::other("the thread writing the events panicked"))?;
         if let Some(error) = out.error.take() {
             return Err(error);
         }
@@ -485,6 +524,14 @@ impl Collector {
             Some(writer) => writer.finish(),
             None => Ok(()),
         }
+    }
+}
+
+/// Sends `message` to the writing thread, if it is still there (it ends
+/// only when the channel closes, or by a panic that `finish` reports).
+fn send(to_writer: &Option<mpsc::SyncSender<Message>>, message: Message) {
+    if let Some(to_writer) = to_writer {
+        let _ = to_writer.send(message);
     }
 }
 
@@ -533,7 +580,7 @@ mod tests {
         let seen = std::sync::Arc::new(Mutex::new(Vec::new()));
         let finished = std::sync::Arc::new(AtomicBool::new(false));
         let writer = Lines { seen: seen.clone(), fail_at, finished: finished.clone() };
-        let collector = Collector::new(Box::new(writer), vec!["a".into(), "b".into()]).with_window(8);
+        let collector = Collector::new(Box::new(writer), vec!["a".into(), "b".into()], 8).unwrap();
         let mut input = 0;
         for (of, seq, piece) in deliveries {
             if *of != input {

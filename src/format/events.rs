@@ -23,9 +23,10 @@ use std::sync::Arc;
 
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::data_type::{BoolType, ByteArray, ByteArrayType, DoubleType, Int32Type, Int64Type};
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
+use parquet::schema::types::ColumnPath;
 
 use super::Temporary;
 use crate::config::{EventsFormat, EventsOutput};
@@ -332,7 +333,9 @@ impl Texts {
 
     /// The values, as slices of one buffer; the buffer emptied.
     fn values(&mut self) -> Vec<ByteArray> {
-        let bytes = bytes::Bytes::from(std::mem::take(&mut self.bytes));
+        // The next row group's texts take about as much room.
+        let room = self.bytes.len();
+        let bytes = bytes::Bytes::from(std::mem::replace(&mut self.bytes, Vec::with_capacity(room)));
         let mut start = 0;
         let values = self
             .ends
@@ -403,7 +406,8 @@ struct Columns {
 }
 
 /// Parquet, written with the column writers of the `parquet` crate: zstd,
-/// dictionary encoding where the column repeats itself.
+/// dictionary encoding where the column repeats itself (not for `time`,
+/// `queue_id`, `recipient`, `text`, `line`).
 struct Parquet {
     writer: SerializedFileWriter<BufWriter<Target>>,
     columns: Columns,
@@ -424,11 +428,18 @@ fn parquet_error(error: parquet::errors::ParquetError) -> io::Error {
 impl Parquet {
     fn new(out: BufWriter<Target>, privacy: Privacy) -> io::Result<Parquet> {
         let schema = Arc::new(parse_message_type(SCHEMA).expect("the schema parses"));
-        let properties = WriterProperties::builder()
+        let mut properties = WriterProperties::builder()
             .set_compression(Compression::ZSTD(ZstdLevel::default()))
             .set_max_row_group_row_count(Some(ROW_GROUP))
-            .set_created_by(format!("bounces {}", env!("CARGO_PKG_VERSION")))
-            .build();
+            .set_created_by(format!("bounces {}", env!("CARGO_PKG_VERSION")));
+        // Columns that hardly repeat gain nothing from a dictionary, which
+        // would only be built and dropped; min and max of reply texts help
+        // no query.
+        for column in ["time", "queue_id", "recipient", "text", "line"] {
+            properties = properties.set_column_dictionary_enabled(ColumnPath::from(column), false);
+        }
+        let properties =
+            properties.set_column_statistics_enabled(ColumnPath::from("text"), EnabledStatistics::None).build();
         let writer = SerializedFileWriter::new(out, schema, Arc::new(properties)).map_err(parquet_error)?;
         Ok(Parquet { writer, columns: Columns::default(), privacy, scratch: Vec::new() })
     }
