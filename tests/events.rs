@@ -277,6 +277,30 @@ fn an_unwritable_directory_is_an_error_and_leaves_nothing() {
     assert_eq!(std::fs::read_dir(&closed).unwrap().count(), 0);
 }
 
+/// Line numbers count every line, an over-long one the scan skips
+/// included, for a file read in chunks and for stdin read in blocks.
+#[test]
+fn line_numbers_count_skipped_lines() {
+    let delivery = |n: usize| {
+        format!(
+            "2026-11-05T10:00:0{n}+00:00 mx1 postfix/smtp[1]: 4B1C2D3E{n}: to=<u{n}@a.example>, relay=mx.a.example[192.0.2.1]:25, \
+             delay=1, dsn=2.0.0, status=sent (250 ok)\n"
+        )
+    };
+    let long = format!("2026-11-05T10:00:00+00:00 mx1 junk: {}\n", "x".repeat(1_100_000));
+    let log = [delivery(1), long.clone(), delivery(2), "\n".into(), long, delivery(3)].concat();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("long.log"), &log).unwrap();
+    let lines =
+        |rows: Vec<BTreeMap<String, Value>>| rows.iter().map(|r| r["line"].as_u64().unwrap()).collect::<Vec<_>>();
+    for size in ["4096", "100000", "2097152"] {
+        let got = lines(rows(&events(dir.path(), "jsonl", &["-j2", "--block-size", size, "long.log"])));
+        assert_eq!(got, [1, 3, 6], "file, --block-size {size}");
+        let out = run_in(dir.path(), &["-j2", "--block-size", size, "--events", "-", "-"], Some(log.as_bytes()));
+        assert_eq!(lines(rows(&out.stdout)), [1, 3, 6], "stdin, --block-size {size}: {}", stderr(&out));
+    }
+}
+
 #[test]
 fn usage_errors() {
     let log = sample("postfix.log");
