@@ -70,6 +70,10 @@ mod regression;
 // The layout of src/: layers and no import cycles.
 mod architecture;
 
+// The DuckDB queries of sql/duckdb/ against the reports (needs python3
+// with duckdb; skipped with a message without it, failed under CI).
+mod sql;
+
 // `--rules FILE`: the user's classification rules.
 mod rules;
 

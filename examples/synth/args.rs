@@ -25,6 +25,16 @@ Options:
                        thousands of lines)
   --domains N          recipient domains in the Zipf distribution (default 50000,
                        at least 100)
+  --host NAME          the host field of the syslog lines (default mx1 for
+                       Postfix, mx2 for Exim; Exim's own timestamps have none)
+  --hosts N            a fleet: write one log per host and day into --out-dir
+                       instead of stdout, as DIR/HOST/YYYY-MM-DD.log, each of
+                       about SIZE bytes over most of its day (hosts mx01, mx02, ...,
+                       or NAME01, NAME02, ... with --host NAME); each host's
+                       traffic is its own (the seed mixed with the host's number),
+                       every file deterministic; retries do not cross midnight
+  --days D             with --hosts: days per host from 2026-11-01 (default 1)
+  --out-dir DIR        with --hosts: the directory the logs go into (created)
   -q, --quiet          no summary on stderr
   -h, --help           print this help
 
@@ -45,6 +55,7 @@ pub(crate) enum TsMode {
     Mixed,
 }
 
+#[derive(Clone)]
 pub(crate) struct Args {
     pub(crate) mta: Mta,
     pub(crate) size: u64,
@@ -54,12 +65,16 @@ pub(crate) struct Args {
     pub(crate) ts: TsMode,
     pub(crate) domains: u32,
     pub(crate) quiet: bool,
+    pub(crate) host: Option<String>,
+    /// A fleet: hosts, days per host, directory.
+    pub(crate) fleet: Option<(u32, u32, String)>,
 }
 
 /// Parses the command line; `Ok(None)` means `--help` was asked for.
 pub(crate) fn parse_args(args: &[String]) -> Result<Option<Args>, String> {
     let (mut mta, mut size, mut seed, mut truth, mut truth_codes) = (None, None, 1, None, None);
     let (mut ts, mut domains, mut quiet) = (TsMode::Mixed, 50_000, false);
+    let (mut host, mut hosts, mut days, mut out_dir) = (None, None, None, None);
     let mut i = 0;
     while i < args.len() {
         let arg = args[i].as_str();
@@ -74,7 +89,8 @@ pub(crate) fn parse_args(args: &[String]) -> Result<Option<Args>, String> {
                 quiet = true;
                 continue;
             }
-            "--mta" | "--size" | "--seed" | "--truth" | "--truth-codes" | "--timestamps" | "--domains" => {}
+            "--mta" | "--size" | "--seed" | "--truth" | "--truth-codes" | "--timestamps" | "--domains" | "--host"
+            | "--hosts" | "--days" | "--out-dir" => {}
             _ => return Err(format!("unknown argument '{arg}'")),
         }
         let value = match inline {
@@ -99,6 +115,25 @@ pub(crate) fn parse_args(args: &[String]) -> Result<Option<Args>, String> {
                     value.parse().map_err(|_| format!("--seed must be an integer from 0 to 2^64-1, not '{value}'"))?;
             }
             "--truth" => truth = Some(value),
+            "--host" => {
+                let ok = !value.is_empty() && value.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b));
+                if !ok {
+                    return Err(format!("--host must be a host name (letters, digits, - . _), not '{value}'"));
+                }
+                host = Some(value);
+            }
+            "--hosts" | "--days" => {
+                let n = match value.parse::<u32>() {
+                    Ok(n) if (1..=10_000).contains(&n) => n,
+                    _ => return Err(format!("{name} must be a number from 1 to 10000, not '{value}'")),
+                };
+                if name == "--hosts" {
+                    hosts = Some(n);
+                } else {
+                    days = Some(n);
+                }
+            }
+            "--out-dir" => out_dir = Some(value),
             "--truth-codes" => truth_codes = Some(value),
             "--timestamps" => {
                 ts = match value.as_str() {
@@ -123,7 +158,18 @@ pub(crate) fn parse_args(args: &[String]) -> Result<Option<Args>, String> {
     }
     let mta = mta.ok_or("--mta postfix|exim is required")?;
     let size = size.ok_or("--size SIZE is required (e.g. 100M or 1G)")?;
-    Ok(Some(Args { mta, size, seed, truth, truth_codes, ts, domains, quiet }))
+    let fleet = match (hosts, days, out_dir) {
+        (Some(hosts), days, Some(dir)) => {
+            if truth.is_some() || truth_codes.is_some() {
+                return Err("--truth and --truth-codes are for one log, not with --hosts".into());
+            }
+            Some((hosts, days.unwrap_or(1), dir))
+        }
+        (None, None, None) => None,
+        (Some(_), _, None) => return Err("--hosts needs --out-dir DIR".into()),
+        (None, _, _) => return Err("--days and --out-dir go with --hosts N".into()),
+    };
+    Ok(Some(Args { mta, size, seed, truth, truth_codes, ts, domains, quiet, host, fleet }))
 }
 
 /// `10K`, `100M`, `1G` (powers of 1000), `4GiB`/`4Gi` (powers of 1024), or a

@@ -698,7 +698,9 @@ impl<W: Write> Gen<W> {
                 } else {
                     self.rfc_stamp();
                 }
-                self.o.t(" mx2 exim[");
+                self.o.c(b' ');
+                self.o.s(self.host.as_bytes());
+                self.o.t(" exim[");
                 self.o.n(u64::from(pid));
                 self.o.t("]: ");
             }

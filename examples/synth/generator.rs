@@ -32,6 +32,11 @@ pub(crate) struct Gen<W: Write> {
     pub(crate) news: u32,
     pub(crate) our_ip: &'static str,
     pub(crate) next_periodic: u64,
+    /// The syslog host field written (`mx1`, `mx2`, or `--host`).
+    pub(crate) host: String,
+    /// The clock at which the log stops (the end of the day of a fleet
+    /// file); `u64::MAX` for a plain log, which stops at its size only.
+    pub(crate) end_us: u64,
 }
 
 const POSTFIX_LOCALS: &[&str] = &["corp.example", "hosted.example.net", "mx1.corp.example", "news.corp.example"];
@@ -85,6 +90,12 @@ impl<W: Write> Gen<W> {
                 Mta::Exim => "192.0.2.35",
             },
             next_periodic: 0,
+            host: match (&args.host, args.mta) {
+                (Some(host), _) => host.clone(),
+                (None, Mta::Postfix) => "mx1".to_string(),
+                (None, Mta::Exim) => "mx2".to_string(),
+            },
+            end_us: u64::MAX,
         };
         g.switch_style();
         g
@@ -106,6 +117,11 @@ impl<W: Write> Gen<W> {
     pub(crate) fn end(&mut self) {
         // A few lines arrive through a Windows relay, with CRLF.
         let crlf = self.rng.below(5_000) == 0;
+        if self.clk.us >= self.end_us {
+            // A fleet file ends with its day: the line that would start
+            // the next one is not written.
+            self.o.done = true;
+        }
         self.o.end(crlf);
     }
 

@@ -1187,7 +1187,9 @@ impl<W: Write> Gen<W> {
             Style::Rfc => self.rfc_stamp(),
             _ => self.bsd_stamp(true),
         }
-        self.o.t(if inst == 1 { " mx1 postfix-out/" } else { " mx1 postfix/" });
+        self.o.c(b' ');
+        self.o.s(self.host.as_bytes());
+        self.o.t(if inst == 1 { " postfix-out/" } else { " postfix/" });
         self.o.t(daemon);
         self.o.c(b'[');
         self.o.n(u64::from(pid));
@@ -1204,7 +1206,9 @@ impl<W: Write> Gen<W> {
             Style::Rfc => self.rfc_stamp(),
             _ => self.bsd_stamp(true),
         }
-        self.o.t(" mx1 ");
+        self.o.c(b' ');
+        self.o.s(self.host.as_bytes());
+        self.o.c(b' ');
         self.o.t(prog);
         if let Some(pid) = pid {
             self.o.c(b'[');
