@@ -178,6 +178,10 @@ pub struct Piece {
     pub lines: u64,
     rows: Vec<Row>,
     bytes: Vec<u8>,
+    /// The rows as encoded by the writer's [`Encode`] in the worker, when
+    /// it has one: the bytes, and where each row's encoding ends.
+    encoded: Vec<u8>,
+    ends: Vec<usize>,
 }
 
 impl Piece {
@@ -187,6 +191,23 @@ impl Piece {
         self.lines = 0;
         self.rows.clear();
         self.bytes.clear();
+        self.encoded.clear();
+        self.ends.clear();
+    }
+
+    /// The rows as encoded in the worker: the bytes, and where each row's
+    /// encoding ends (one end per row), or none when they were not.
+    pub fn encoded(&self) -> Option<(&[u8], &[usize])> {
+        (!self.rows.is_empty() && self.ends.len() == self.rows.len()).then_some((&self.encoded[..], &self.ends[..]))
+    }
+
+    /// Has `encode` encode the rows, in the worker.
+    fn encode(&mut self, encode: &dyn Encode, file: &str) {
+        let (mut encoded, mut ends) = (std::mem::take(&mut self.encoded), std::mem::take(&mut self.ends));
+        encoded.clear();
+        ends.clear();
+        encode.encode(self, file, &mut encoded, &mut ends);
+        (self.encoded, self.ends) = (encoded, ends);
     }
 
     /// The rows so far.
@@ -316,10 +337,31 @@ impl<'a> Record<'a> {
     }
 }
 
+/// The part of a row's writing that does not depend on the rows before
+/// it, done by the scan workers, in parallel, for the piece they deliver.
+pub trait Encode: Send + Sync {
+    /// Encodes the rows of `piece` (of the input named `file`) one after
+    /// the other into `out`, pushing to `ends` where each one ends.
+    fn encode(&self, piece: &Piece, file: &str, out: &mut Vec<u8>, ends: &mut Vec<usize>);
+}
+
 /// Where the rows go: a file being written (or stdout), in one format.
 pub trait Writer: Send {
     /// Writes one row.
     fn write(&mut self, record: &Record<'_>) -> io::Result<()>;
+    /// What the workers are to encode of their pieces before they are
+    /// handed over ([`Piece::encoded`]); none by default.
+    fn encoder(&self) -> Option<std::sync::Arc<dyn Encode>> {
+        None
+    }
+    /// Writes the rows of `piece`, of the input named `file`, whose lines
+    /// come after `lines` lines of the input; row by row by default.
+    fn write_piece(&mut self, piece: &Piece, file: &str, lines: u64) -> io::Result<()> {
+        for row in piece.rows() {
+            self.write(&Record { row, piece, file, line: lines + row.line })?;
+        }
+        Ok(())
+    }
     /// Ends the output: what is buffered written, the file put in place.
     /// Dropping a writer without finishing it leaves no file.
     fn finish(self: Box<Self>) -> io::Result<()>;
@@ -357,14 +399,10 @@ impl Out {
     fn write(&mut self, piece: &Piece) {
         if let Some(writer) = &mut self.writer {
             let file = self.names.get(piece.input).map_or("", String::as_str);
-            for row in piece.rows() {
-                let record = Record { row, piece, file, line: self.lines + row.line };
-                if let Err(error) = writer.write(&record) {
-                    // The writer is dropped: its temporary file goes.
-                    self.writer = None;
-                    self.error = Some(error);
-                    break;
-                }
+            if let Err(error) = writer.write_piece(piece, file, self.lines) {
+                // The writer is dropped: its temporary file goes.
+                self.writer = None;
+                self.error = Some(error);
             }
         }
         self.lines += piece.lines;
@@ -407,6 +445,9 @@ pub struct Collector {
     window: u64,
     /// Set when a worker panics: nobody waits for its piece any more.
     aborted: AtomicBool,
+    /// What the workers encode of their pieces, and the inputs' names.
+    encoder: Option<std::sync::Arc<dyn Encode>>,
+    names: Vec<String>,
 }
 
 impl std::fmt::Debug for Collector {
@@ -438,7 +479,8 @@ impl Collector {
         let window = window.max(1);
         let (to_writer, pieces) = mpsc::sync_channel(window as usize);
         let (give_back, free) = mpsc::channel();
-        let out = Out { writer: Some(writer), error: None, lines: 0, names };
+        let encoder = writer.encoder();
+        let out = Out { writer: Some(writer), error: None, lines: 0, names: names.clone() };
         let writing =
             std::thread::Builder::new().name("bounces-events".into()).spawn(move || out.run(pieces, give_back))?;
         Ok(Collector {
@@ -449,6 +491,8 @@ impl Collector {
             writing: Mutex::new(Some(writing)),
             window,
             aborted: AtomicBool::new(false),
+            encoder,
+            names,
         })
     }
 
@@ -470,7 +514,11 @@ impl Collector {
     /// writing thread unless another worker is sending, and returns an
     /// empty piece to fill next (the buffers of one written before, when
     /// there is one).
-    pub fn deliver(&self, seq: u64, piece: Piece) -> Piece {
+    pub fn deliver(&self, seq: u64, mut piece: Piece) -> Piece {
+        if let Some(encoder) = &self.encoder {
+            let file = self.names.get(piece.input).map_or("", String::as_str);
+            piece.encode(encoder.as_ref(), file);
+        }
         self.pending.lock().expect("no worker panics holding it").waiting.insert(seq, piece);
         while let Ok(to_writer) = self.to_writer.try_lock() {
             while let Some(piece) = self.take_next() {
@@ -597,7 +645,13 @@ mod tests {
     }
 
     fn clone(piece: &Piece) -> Piece {
-        Piece { input: piece.input, lines: piece.lines, rows: piece.rows.clone(), bytes: piece.bytes.clone() }
+        Piece {
+            input: piece.input,
+            lines: piece.lines,
+            rows: piece.rows.clone(),
+            bytes: piece.bytes.clone(),
+            ..Piece::default()
+        }
     }
 
     /// Pieces delivered in any order are written in order, their line

@@ -30,7 +30,7 @@ use parquet::schema::types::ColumnPath;
 
 use super::Temporary;
 use crate::config::{EventsFormat, EventsOutput};
-use crate::events::{Record, Span, Writer};
+use crate::events::{Encode, Piece, Record, Span, Writer};
 use crate::report::{hashed_recipient, mask_addresses};
 use crate::time::Micros;
 
@@ -122,6 +122,7 @@ impl Target {
 }
 
 /// What `--hash-recipients` hides.
+#[derive(Clone)]
 struct Privacy {
     key: Option<Vec<u8>>,
 }
@@ -228,8 +229,10 @@ fn word_field(key: &str, word: Option<&str>, out: &mut Vec<u8>) {
     text_field(key, word.map(str::as_bytes), out);
 }
 
+/// Writes `"key":`, after a comma unless it is the first key of its object
+/// (no value ends with `{`).
 fn field_key(key: &str, out: &mut Vec<u8>) {
-    if out.len() > 1 {
+    if out.last() != Some(&b'{') {
         out.push(b',');
     }
     out.push(b'"');
@@ -237,16 +240,77 @@ fn field_key(key: &str, out: &mut Vec<u8>) {
     out.extend_from_slice(b"\":");
 }
 
+/// Writes a row as a JSON object up to the value of its last key,
+/// `"line":`, which depends on the pieces written before it: everything but
+/// the line number and the closing `}` and newline.
+fn jsonl_head(record: &Record<'_>, privacy: &Privacy, stamps: &mut Stamps, out: &mut Vec<u8>) {
+    out.push(b'{');
+    jsonl_fields(record, privacy, stamps, out);
+}
+
 impl Writer for Jsonl {
     fn write(&mut self, record: &Record<'_>) -> io::Result<()> {
-        let (row, out) = (record.row, &mut self.line);
+        let out = &mut self.line;
         out.clear();
-        out.push(b'{');
+        jsonl_head(record, &self.privacy, &mut self.stamps, out);
+        out.extend_from_slice(itoa::Buffer::new().format(record.line).as_bytes());
+        out.extend_from_slice(b"}\n");
+        self.out.write_all(out)
+    }
+
+    fn encoder(&self) -> Option<Arc<dyn Encode>> {
+        Some(Arc::new(JsonlEncode { privacy: self.privacy.clone() }))
+    }
+
+    fn write_piece(&mut self, piece: &Piece, file: &str, lines: u64) -> io::Result<()> {
+        let Some((bytes, ends)) = piece.encoded() else {
+            for row in piece.rows() {
+                self.write(&Record { row, piece, file, line: lines + row.line })?;
+            }
+            return Ok(());
+        };
+        let out = &mut self.line;
+        out.clear();
+        let mut start = 0;
+        for (row, &end) in piece.rows().iter().zip(ends) {
+            out.extend_from_slice(&bytes[start..end]);
+            out.extend_from_slice(itoa::Buffer::new().format(lines + row.line).as_bytes());
+            out.extend_from_slice(b"}\n");
+            start = end;
+        }
+        self.out.write_all(out)
+    }
+
+    fn finish(self: Box<Self>) -> io::Result<()> {
+        Target::finish(self.out)
+    }
+}
+
+/// The JSON Lines rows of a piece, but their line numbers, encoded by the
+/// worker that read it.
+struct JsonlEncode {
+    privacy: Privacy,
+}
+
+impl Encode for JsonlEncode {
+    fn encode(&self, piece: &Piece, file: &str, out: &mut Vec<u8>, ends: &mut Vec<usize>) {
+        let mut stamps = Stamps::default();
+        for row in piece.rows() {
+            jsonl_head(&Record { row, piece, file, line: 0 }, &self.privacy, &mut stamps, out);
+            ends.push(out.len());
+        }
+    }
+}
+
+/// The fields of a row up to `"line":`, after its opening `{`.
+fn jsonl_fields(record: &Record<'_>, privacy: &Privacy, stamps: &mut Stamps, out: &mut Vec<u8>) {
+    {
+        let row = record.row;
         field_key("time", out);
         match row.time {
             Some(t) => {
                 out.push(b'"');
-                self.stamps.write(t, out);
+                stamps.write(t, out);
                 out.push(b'"');
             }
             None => out.extend_from_slice(b"null"),
@@ -256,7 +320,7 @@ impl Writer for Jsonl {
         word_field("mta", Some(row.mta), out);
         word_field("kind", Some(row.kind.as_str()), out);
         text_field("queue_id", span(row.queue_id), out);
-        text_field("recipient", self.privacy.recipient(record).as_deref().map(str::as_bytes), out);
+        text_field("recipient", privacy.recipient(record).as_deref().map(str::as_bytes), out);
         text_field("domain", span(row.domain), out);
         word_field("status", Some(row.status), out);
         field_key("code", out);
@@ -288,17 +352,10 @@ impl Writer for Jsonl {
             Some(ms) => out.extend_from_slice(ryu::Buffer::new().format(seconds(ms)).as_bytes()),
             None => out.extend_from_slice(b"null"),
         }
-        text_field("text", self.privacy.text(record).as_deref().map(str::as_bytes), out);
+        text_field("text", privacy.text(record).as_deref().map(str::as_bytes), out);
         text_field("client", span(row.client), out);
         word_field("file", Some(record.file), out);
         field_key("line", out);
-        out.extend_from_slice(itoa::Buffer::new().format(record.line).as_bytes());
-        out.extend_from_slice(b"}\n");
-        self.out.write_all(out)
-    }
-
-    fn finish(self: Box<Self>) -> io::Result<()> {
-        Target::finish(self.out)
     }
 }
 
