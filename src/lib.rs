@@ -208,11 +208,14 @@ pub fn analyze(config: &Config) -> Result<Exit> {
     };
     let mut analysis = scan::run(&config.inputs, &options, &progress)?;
     progress.finish_and_clear();
+    // How many event rows went where, for the summary's last line.
+    let mut events_written = None;
     if let (Some(collector), Some(output)) = (&events, &config.events) {
         let finished = collector.finish().map_err(|source| Error::Events { path: output.path.clone(), source });
         match finished {
             Err(error) if !error.is_broken_pipe() => return Err(error),
-            _ => {}
+            Err(_) => {}
+            Ok(rows) => events_written = Some((rows, output.path.clone())),
         }
     }
     if let Some(n) = config.max_domains {
@@ -273,6 +276,13 @@ pub fn analyze(config: &Config) -> Result<Exit> {
     }
     // A failure to write the summary to stderr is not worth failing the run.
     let _ = summary::print(config, &analysis, &mut io::stderr().lock());
+    if let Some((rows, path)) = events_written.filter(|_| !config.quiet) {
+        let rows = numbers::thousands(rows);
+        let _ = match path.as_os_str() == "-" {
+            true => writeln!(io::stderr().lock(), "bounces: wrote {rows} event rows to stdout"),
+            false => writeln!(io::stderr().lock(), "bounces: wrote {rows} event rows into {}", path.display()),
+        };
+    }
     let read_failed = analysis.inputs.iter().any(|i| i.error.is_some());
     Ok(if read_failed {
         Exit::Error

@@ -350,3 +350,22 @@ fn the_window_applies_to_rows() {
     assert!(!inside.is_empty());
     assert_eq!(window, inside);
 }
+
+/// The summary's last line says how many rows went where; `-q` keeps it
+/// quiet.
+#[test]
+fn the_summary_says_how_many_rows_were_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("events.jsonl");
+    let path = path.to_str().unwrap();
+    let out = run(&["analyze", "--tz", "UTC", "--events", path, "samples/postfix.log"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let rows = std::fs::read_to_string(path).unwrap().lines().count();
+    assert!(rows > 10, "{rows}");
+    let want = format!("bounces: wrote {rows} event rows into {path}");
+    assert_eq!(stderr(&out).lines().last(), Some(want.as_str()), "{}", stderr(&out));
+    let out = run(&["analyze", "--tz", "UTC", "--events", "-", "samples/postfix.log"]);
+    assert!(stderr(&out).ends_with(&format!("bounces: wrote {rows} event rows to stdout\n")), "{}", stderr(&out));
+    let out = run(&["analyze", "-q", "--tz", "UTC", "--events", path, "samples/postfix.log"]);
+    assert!(!stderr(&out).contains("event rows"), "{}", stderr(&out));
+}

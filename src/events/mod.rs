@@ -393,16 +393,21 @@ struct Out {
     lines: u64,
     /// The inputs' names, by input number.
     names: Vec<String>,
+    /// Rows written so far.
+    rows: u64,
 }
 
 impl Out {
     fn write(&mut self, piece: &Piece) {
         if let Some(writer) = &mut self.writer {
             let file = self.names.get(piece.input).map_or("", String::as_str);
-            if let Err(error) = writer.write_piece(piece, file, self.lines) {
-                // The writer is dropped: its temporary file goes.
-                self.writer = None;
-                self.error = Some(error);
+            match writer.write_piece(piece, file, self.lines) {
+                Ok(()) => self.rows += piece.rows().len() as u64,
+                Err(error) => {
+                    // The writer is dropped: its temporary file goes.
+                    self.writer = None;
+                    self.error = Some(error);
+                }
             }
         }
         self.lines += piece.lines;
@@ -480,7 +485,7 @@ impl Collector {
         let (to_writer, pieces) = mpsc::sync_channel(window as usize);
         let (give_back, free) = mpsc::channel();
         let encoder = writer.encoder();
-        let out = Out { writer: Some(writer), error: None, lines: 0, names: names.clone() };
+        let out = Out { writer: Some(writer), error: None, lines: 0, names: names.clone(), rows: 0 };
         let writing =
             std::thread::Builder::new().name("bounces-events".into()).spawn(move || out.run(pieces, give_back))?;
         Ok(Collector {
@@ -558,19 +563,19 @@ impl Collector {
 
     /// Ends the output once every input is written: the file put in place,
     /// or the first error (and no file).
-    pub fn finish(&self) -> io::Result<()> {
+    pub fn finish(&self) -> io::Result<u64> {
         // The writing thread ends when the channel closes.
         drop(self.to_writer.lock().unwrap_or_else(|e| e.into_inner()).take());
         let Some(writing) = self.writing.lock().unwrap_or_else(|e| e.into_inner()).take() else {
-            return Ok(());
+            return Ok(0);
         };
         let mut out = writing.join().map_err(|_| io::Error::other("the thread writing the events panicked"))?;
         if let Some(error) = out.error.take() {
             return Err(error);
         }
         match out.writer.take() {
-            Some(writer) => writer.finish(),
-            None => Ok(()),
+            Some(writer) => writer.finish().map(|()| out.rows),
+            None => Ok(out.rows),
         }
     }
 }
@@ -622,7 +627,7 @@ mod tests {
         piece
     }
 
-    type Seen = (Vec<String>, bool, io::Result<()>);
+    type Seen = (Vec<String>, bool, io::Result<u64>);
 
     fn collect(fail_at: Option<usize>, deliveries: &[(usize, u64, Piece)]) -> Seen {
         let seen = std::sync::Arc::new(Mutex::new(Vec::new()));
@@ -666,8 +671,9 @@ mod tests {
             (1, 0, piece(1, 5, &[5])),
         ];
         let (seen, finished, result) = collect(None, &deliveries);
-        assert!(result.is_ok() && finished);
+        assert!(finished);
         assert_eq!(seen, ["a:1 Q1", "a:3 Q3", "a:8 Q1", "b:5 Q5", "b:6 Q1"]);
+        assert_eq!(result.unwrap(), 5, "every row written is counted");
     }
 
     /// A writer that fails is dropped (its file with it) and never
