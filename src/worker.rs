@@ -146,13 +146,12 @@ impl Worker {
         self
     }
 
-    /// The key the message layer knows `queue_id` of `line` by: the host
-    /// that wrote the line (its syslog header's, else `--host`'s), a space,
-    /// the queue id. Queue ids are unique only on one host, so the logs of
+    /// The key the message layer knows `queue_id` by, written into `key`:
+    /// the host that wrote its line ([`Worker::host_of`]), a space, the
+    /// queue id. Queue ids are unique only on one host, so the logs of
     /// several hosts read together keep their messages apart. Without a
     /// host the key is the queue id alone.
-    fn message_key<'k>(key: &'k mut Vec<u8>, default_host: &[u8], line: &[u8], queue_id: &'k [u8]) -> &'k [u8] {
-        let host = host::syslog_host(line).unwrap_or(default_host);
+    fn message_key<'k>(key: &'k mut Vec<u8>, host: &[u8], queue_id: &'k [u8]) -> &'k [u8] {
         if host.is_empty() {
             return queue_id;
         }
@@ -268,24 +267,28 @@ impl Sink for Worker {
             &noted
         };
         let domain = domain::normalize(event.domain, &mut self.scratch);
+        // Following only what Postfix's expiries need, a line of an MTA that
+        // names each expired recipient needs nothing followed.
+        let follow = self.messages.as_ref().is_some_and(|m| event.expires_by_queue || !m.expiries_only());
+        // The host is read once, and only when something keeps it.
+        let host: &[u8] = match self.events.is_some() || self.count_hosts || follow {
+            true => Worker::host_of(&self.default_host, line),
+            false => b"",
+        };
         if let Some(piece) = &mut self.events {
-            let host = Worker::host_of(&self.default_host, line);
             piece.delivery(place.line, time, host, event, domain, verdict, note);
         }
         self.tally.count(place.input, domain, event, verdict, hour);
         if self.count_hosts {
-            let host = host::syslog_host(line).unwrap_or(&self.default_host);
             match host.is_empty() {
                 true => self.tally.hosts_mut().count_unnamed(),
                 false => self.tally.hosts_mut().count(host),
             }
         }
-        // Following only what Postfix's expiries need, a line of an MTA that
-        // names each expired recipient needs nothing followed.
-        if let Some(messages) = self.messages.as_mut().filter(|m| event.expires_by_queue || !m.expiries_only()) {
+        if let Some(messages) = self.messages.as_mut().filter(|_| follow) {
             // A content filter hands the message back to the same host.
-            let queue_id = Worker::message_key(&mut self.key, &self.default_host, line, event.queue_id);
-            let hop_to = event.hop_to.map(|hop| Worker::message_key(&mut self.hop_key, &self.default_host, line, hop));
+            let queue_id = Worker::message_key(&mut self.key, host, event.queue_id);
+            let hop_to = event.hop_to.map(|hop| Worker::message_key(&mut self.hop_key, host, hop));
             let attempt = Attempt {
                 queue_id,
                 recipient: event.recipient,
@@ -317,11 +320,15 @@ impl Sink for Worker {
             }
         }
         self.tally.count_expiry();
+        if self.events.is_none() && self.messages.is_none() {
+            return;
+        }
+        let host = Worker::host_of(&self.default_host, line);
         if let Some(piece) = &mut self.events {
-            piece.expiry(place.line, time, Worker::host_of(&self.default_host, line), queue_id);
+            piece.expiry(place.line, time, host, queue_id);
         }
         if let Some(messages) = &mut self.messages {
-            let queue_id = Worker::message_key(&mut self.key, &self.default_host, line, queue_id);
+            let queue_id = Worker::message_key(&mut self.key, host, queue_id);
             messages.record_expiry(queue_id, time, place.order());
         }
     }
@@ -334,7 +341,7 @@ impl Sink for Worker {
         if time.is_some_and(|t| times.outside(t)) {
             return;
         }
-        let queue_id = Worker::message_key(&mut self.key, &self.default_host, line, queue_id);
+        let queue_id = Worker::message_key(&mut self.key, Worker::host_of(&self.default_host, line), queue_id);
         messages.record_arrival(queue_id, time);
     }
 
@@ -363,7 +370,7 @@ impl Sink for Worker {
             },
             None => sender,
         };
-        let queue_id = Worker::message_key(&mut self.key, &self.default_host, line, queue_id);
+        let queue_id = Worker::message_key(&mut self.key, Worker::host_of(&self.default_host, line), queue_id);
         messages.record_sender(queue_id, time, sender, envelope.size, envelope.recipients);
     }
 

@@ -46,16 +46,14 @@ pub fn syslog_host(line: &[u8]) -> Option<&[u8]> {
 
 /// Space-separated words (runs of spaces are one separator: the BSD stamp
 /// pads a one-digit day).
+#[derive(Clone)]
 struct Words<'a> {
     rest: &'a [u8],
 }
 
 impl<'a> Words<'a> {
     fn peek(&self) -> Option<&'a [u8]> {
-        let start = self.rest.iter().position(|&b| b != b' ')?;
-        let rest = &self.rest[start..];
-        let end = memchr::memchr(b' ', rest).unwrap_or(rest.len());
-        Some(&rest[..end])
+        self.clone().next()
     }
 }
 
