@@ -369,3 +369,27 @@ fn the_summary_says_how_many_rows_were_written() {
     let out = run(&["analyze", "-q", "--tz", "UTC", "--events", path, "samples/postfix.log"]);
     assert!(!stderr(&out).contains("event rows"), "{}", stderr(&out));
 }
+
+/// Bytes that are not UTF-8 become U+FFFD in both formats, and control
+/// characters and quotes are escaped in JSON Lines; the two formats read
+/// back alike.
+#[test]
+fn texts_that_are_not_utf8_are_replaced_and_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = Vec::new();
+    log.extend_from_slice(b"Nov  5 08:00:01 mx1 postfix/smtp[1]: 4F2A1B: to=<j\xe9r\xf4me@example.net>, relay=mx.example.net[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=5.1.1, status=bounced (host mx.example.net[192.0.2.1] said: 550 5.1.1 <j\xe9r\xf4me@example.net>: \"no\" such\tuser \\ here (in reply to RCPT TO command))\n");
+    log.extend_from_slice("Nov  5 08:00:02 mx1 postfix/smtp[1]: 4F2A1C: to=<zoë@exämple.org>, relay=none, delay=1, delays=0/0/0/1, dsn=4.4.1, status=deferred (connect to mx.exämple.org[192.0.2.2]:25: Connection timed out)\n".as_bytes());
+    std::fs::write(dir.path().join("odd.log"), &log).unwrap();
+    let file = std::fs::File::options().write(true).open(dir.path().join("odd.log")).unwrap();
+    file.set_modified(SystemTime::UNIX_EPOCH + Duration::from_secs(NOV_6_2026)).unwrap();
+
+    let jsonl = events(dir.path(), "jsonl", &["odd.log"]);
+    let text = String::from_utf8(jsonl.clone()).expect("JSON Lines are UTF-8");
+    assert!(text.contains(r#""recipient":"j�r�me@example.net""#), "{text}");
+    assert!(text.contains(r#"\"no\" such\tuser \\ here"#), "{text}");
+    assert!(text.contains(r#""recipient":"zoë@exämple.org""#), "{text}");
+    let got = rows(&jsonl);
+    assert_eq!(got.len(), 2);
+    events(dir.path(), "parquet", &["odd.log"]);
+    assert_eq!(parquet_rows(&dir.path().join("events.parquet")), got);
+}

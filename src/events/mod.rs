@@ -215,16 +215,24 @@ impl Piece {
         &self.rows
     }
 
-    /// The bytes of `span`, or none for a null one.
+    /// The bytes of `span`, or none for a null one: valid UTF-8.
     pub fn get(&self, span: Span) -> Option<&[u8]> {
         (span != Span::NULL).then(|| &self.bytes[span.start as usize..][..span.len as usize])
     }
 
-    /// Keeps `parts` one after the other as one text; an empty text is null.
+    /// Keeps `parts` one after the other as one text, as UTF-8 (invalid
+    /// bytes replaced by U+FFFD, so writers take the bytes as they are); an
+    /// empty text is null.
     fn text(&mut self, parts: &[&[u8]]) -> Span {
         let start = self.bytes.len();
         for part in parts {
             self.bytes.extend_from_slice(part);
+        }
+        let text = &self.bytes[start..];
+        if !text.is_ascii() && std::str::from_utf8(text).is_err() {
+            let valid = String::from_utf8_lossy(&self.bytes[start..]).into_owned();
+            self.bytes.truncate(start);
+            self.bytes.extend_from_slice(valid.as_bytes());
         }
         match self.bytes.len() - start {
             0 => Span::NULL,
@@ -331,7 +339,8 @@ pub struct Record<'a> {
 }
 
 impl<'a> Record<'a> {
-    /// The bytes of one of the row's texts, none for a null one.
+    /// The bytes of one of the row's texts, none for a null one: valid
+    /// UTF-8 ([`Piece`] keeps only that).
     pub fn get(&self, span: Span) -> Option<&'a [u8]> {
         self.piece.get(span)
     }
@@ -686,6 +695,27 @@ mod tests {
         assert_eq!(seen, ["a:1 Q1"]);
         assert!(!finished);
         assert_eq!(result.unwrap_err().to_string(), "disk full");
+    }
+
+    /// Writers take a piece's texts as they are: invalid UTF-8 is replaced
+    /// when the text is kept, in the worker, valid text is kept as it is.
+    #[test]
+    fn texts_are_kept_as_utf8() {
+        let cases: [(&[&[u8]], &str); 5] = [
+            (&[b"mx.example"], "mx.example"),
+            (&["r\u{e9}sum\u{e9}@b\u{fc}cher.example".as_bytes()], "r\u{e9}sum\u{e9}@b\u{fc}cher.example"),
+            (&[b"a\xffb"], "a\u{fffd}b"),
+            // A character cut by the end of a part, completed by the next.
+            (&[b"x\xc3", b"\xa9y"], "x\u{e9}y"),
+            (&[b"host", b"[", b"\xc3", b"]"], "host[\u{fffd}]"),
+        ];
+        for (parts, want) in cases {
+            let mut piece = Piece::default();
+            piece.bytes.extend_from_slice(b"before\xff");
+            let span = piece.text(parts);
+            assert_eq!(piece.get(span), Some(want.as_bytes()), "{parts:?}");
+            assert_eq!(&piece.bytes[..7], b"before\xff", "the texts before are left alone");
+        }
     }
 
     #[test]

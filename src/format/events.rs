@@ -129,26 +129,26 @@ struct Privacy {
 
 impl Privacy {
     /// The recipient column: the address as logged, or its HMAC.
-    fn recipient<'a>(&self, record: &Record<'a>) -> Option<Cow<'a, str>> {
+    fn recipient<'a>(&self, record: &Record<'a>) -> Option<Cow<'a, [u8]>> {
         let recipient = record.get(record.row.recipient)?;
         Some(match &self.key {
             Some(key) => {
                 let domain = record.get(record.row.domain).unwrap_or_default();
-                hashed_recipient(key, recipient, domain).into()
+                Cow::Owned(hashed_recipient(key, recipient, domain).into_bytes())
             }
-            None => String::from_utf8_lossy(recipient),
+            None => Cow::Borrowed(recipient),
         })
     }
 
     /// The text column, addresses masked under `--hash-recipients`.
-    fn text<'a>(&self, record: &Record<'a>) -> Option<Cow<'a, str>> {
-        let text = String::from_utf8_lossy(record.get(record.row.text)?);
+    fn text<'a>(&self, record: &Record<'a>) -> Option<Cow<'a, [u8]>> {
+        let text = record.get(record.row.text)?;
         Some(match &self.key {
-            Some(key) => match mask_addresses(&text, key) {
-                Cow::Borrowed(_) => text,
-                Cow::Owned(masked) => masked.into(),
+            Some(key) => match mask_addresses(&String::from_utf8_lossy(text), key) {
+                Cow::Borrowed(_) => Cow::Borrowed(text),
+                Cow::Owned(masked) => Cow::Owned(masked.into_bytes()),
             },
-            None => text,
+            None => Cow::Borrowed(text),
         })
     }
 }
@@ -211,16 +211,49 @@ impl Jsonl {
     }
 }
 
-/// Writes `text` as a JSON string.
-fn string(text: &str, out: &mut Vec<u8>) {
-    serde_json::to_writer(out, text).expect("writing a string to a Vec cannot fail");
+/// Writes UTF-8 `text` as a JSON string, escaped as `serde_json` escapes
+/// it: `"` and `\\`, and control characters (`\n`, `\t`, `\r`, `\b`,
+/// `\f`, else `\u00xx`); everything else as it is. The piece's texts are
+/// valid UTF-8 ([`Record::get`]), so the bytes are copied, not decoded.
+fn string(text: &[u8], out: &mut Vec<u8>) {
+    out.push(b'"');
+    // Most texts need no escape: skip over 16 bytes at a time (a test
+    // the compiler turns into a few vector instructions) while none does.
+    let clean = |chunk: &[u8]| chunk.iter().fold(true, |clean, &b| clean & (b >= 0x20) & (b != b'"') & (b != b'\\'));
+    let skipped = text.chunks_exact(16).take_while(|chunk| clean(chunk)).count() * 16;
+    let mut start = 0;
+    for (at, &byte) in text.iter().enumerate().skip(skipped) {
+        let escape: &[u8] = match byte {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\t' => b"\\t",
+            b'\r' => b"\\r",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0..0x20 => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&text[start..at]);
+        match escape {
+            b"" => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(b"\\u00");
+                out.extend_from_slice(&[HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 0xf)]]);
+            }
+            escape => out.extend_from_slice(escape),
+        }
+        start = at + 1;
+    }
+    out.extend_from_slice(&text[start..]);
+    out.push(b'"');
 }
 
 /// Writes `"key":` and the text of `bytes` as a JSON string, or null.
 fn text_field(key: &str, bytes: Option<&[u8]>, out: &mut Vec<u8>) {
     field_key(key, out);
     match bytes {
-        Some(bytes) => string(&String::from_utf8_lossy(bytes), out),
+        Some(bytes) => string(bytes, out),
         None => out.extend_from_slice(b"null"),
     }
 }
@@ -320,7 +353,7 @@ fn jsonl_fields(record: &Record<'_>, privacy: &Privacy, stamps: &mut Stamps, out
         word_field("mta", Some(row.mta), out);
         word_field("kind", Some(row.kind.as_str()), out);
         text_field("queue_id", span(row.queue_id), out);
-        text_field("recipient", privacy.recipient(record).as_deref().map(str::as_bytes), out);
+        text_field("recipient", privacy.recipient(record).as_deref(), out);
         text_field("domain", span(row.domain), out);
         word_field("status", Some(row.status), out);
         field_key("code", out);
@@ -352,7 +385,7 @@ fn jsonl_fields(record: &Record<'_>, privacy: &Privacy, stamps: &mut Stamps, out
             Some(ms) => out.extend_from_slice(ryu::Buffer::new().format(seconds(ms)).as_bytes()),
             None => out.extend_from_slice(b"null"),
         }
-        text_field("text", privacy.text(record).as_deref().map(str::as_bytes), out);
+        text_field("text", privacy.text(record).as_deref(), out);
         text_field("client", span(row.client), out);
         word_field("file", Some(record.file), out);
         field_key("line", out);
@@ -380,14 +413,6 @@ impl Texts {
         }
     }
 
-    /// Pushes `text` as UTF-8, invalid bytes replaced.
-    fn push_lossy(&mut self, text: Option<&[u8]>) {
-        match text.map(String::from_utf8_lossy) {
-            Some(Cow::Owned(text)) => self.push(Some(text.as_bytes())),
-            text => self.push(text.as_deref().map(str::as_bytes)),
-        }
-    }
-
     /// The values, as slices of one buffer; the buffer emptied.
     fn values(&mut self) -> Vec<ByteArray> {
         // The next row group's texts take about as much room.
@@ -408,8 +433,14 @@ impl Texts {
     }
 }
 
-/// A column of numbers (or booleans) of a row group, and which rows have
-/// one.
+/// A word of the program's own (a status, a reason, ...) as a Parquet
+/// value: static, so neither making nor copying it counts references.
+fn word(word: &'static str) -> ByteArray {
+    ByteArray::from(bytes::Bytes::from_static(word.as_bytes()))
+}
+
+/// A column of numbers, booleans or words of a row group, and which rows
+/// have one.
 struct Values<T> {
     values: Vec<T>,
     defined: Vec<i16>,
@@ -439,19 +470,19 @@ struct Columns {
     rows: usize,
     time: Values<i64>,
     host: Texts,
-    mta: Texts,
-    kind: Texts,
+    mta: Values<ByteArray>,
+    kind: Values<ByteArray>,
     queue_id: Texts,
     recipient: Texts,
     domain: Texts,
-    status: Texts,
+    status: Values<ByteArray>,
     code: Values<i32>,
     enhanced: Texts,
-    class: Texts,
-    reason: Texts,
-    bounce_type: Texts,
-    stage: Texts,
-    note: Texts,
+    class: Values<ByteArray>,
+    reason: Values<ByteArray>,
+    bounce_type: Values<ByteArray>,
+    stage: Values<ByteArray>,
+    note: Values<ByteArray>,
     local: Values<bool>,
     expired: Values<bool>,
     relay: Texts,
@@ -528,19 +559,19 @@ impl Parquet {
             match index {
                 0 => numbers::<Int64Type>(&mut c.time, &mut column)?,
                 1 => texts(&mut c.host, &mut column)?,
-                2 => texts(&mut c.mta, &mut column)?,
-                3 => texts(&mut c.kind, &mut column)?,
+                2 => numbers::<ByteArrayType>(&mut c.mta, &mut column)?,
+                3 => numbers::<ByteArrayType>(&mut c.kind, &mut column)?,
                 4 => texts(&mut c.queue_id, &mut column)?,
                 5 => texts(&mut c.recipient, &mut column)?,
                 6 => texts(&mut c.domain, &mut column)?,
-                7 => texts(&mut c.status, &mut column)?,
+                7 => numbers::<ByteArrayType>(&mut c.status, &mut column)?,
                 8 => numbers::<Int32Type>(&mut c.code, &mut column)?,
                 9 => texts(&mut c.enhanced, &mut column)?,
-                10 => texts(&mut c.class, &mut column)?,
-                11 => texts(&mut c.reason, &mut column)?,
-                12 => texts(&mut c.bounce_type, &mut column)?,
-                13 => texts(&mut c.stage, &mut column)?,
-                14 => texts(&mut c.note, &mut column)?,
+                10 => numbers::<ByteArrayType>(&mut c.class, &mut column)?,
+                11 => numbers::<ByteArrayType>(&mut c.reason, &mut column)?,
+                12 => numbers::<ByteArrayType>(&mut c.bounce_type, &mut column)?,
+                13 => numbers::<ByteArrayType>(&mut c.stage, &mut column)?,
+                14 => numbers::<ByteArrayType>(&mut c.note, &mut column)?,
                 15 => numbers::<BoolType>(&mut c.local, &mut column)?,
                 16 => numbers::<BoolType>(&mut c.expired, &mut column)?,
                 17 => texts(&mut c.relay, &mut column)?,
@@ -565,30 +596,30 @@ impl Writer for Parquet {
         let (row, c) = (record.row, &mut self.columns);
         let span = |s: Span| record.get(s);
         c.time.push(row.time);
-        c.host.push_lossy(span(row.host));
-        c.mta.push(Some(row.mta.as_bytes()));
-        c.kind.push(Some(row.kind.as_str().as_bytes()));
-        c.queue_id.push_lossy(span(row.queue_id));
-        c.recipient.push_lossy(self.privacy.recipient(record).as_deref().map(str::as_bytes));
-        c.domain.push_lossy(span(row.domain));
-        c.status.push(Some(row.status.as_bytes()));
+        c.host.push(span(row.host));
+        c.mta.push(Some(word(row.mta)));
+        c.kind.push(Some(word(row.kind.as_str())));
+        c.queue_id.push(span(row.queue_id));
+        c.recipient.push(self.privacy.recipient(record).as_deref());
+        c.domain.push(span(row.domain));
+        c.status.push(Some(word(row.status)));
         c.code.push(row.code.map(i32::from));
         self.scratch.clear();
         if let Some(e) = row.enhanced {
             enhanced(e, &mut self.scratch);
         }
         c.enhanced.push(row.enhanced.map(|_| &self.scratch[..]));
-        c.class.push(row.class.map(str::as_bytes));
-        c.reason.push(row.reason.map(str::as_bytes));
-        c.bounce_type.push(row.bounce_type.map(str::as_bytes));
-        c.stage.push(row.stage.map(str::as_bytes));
-        c.note.push(row.note.map(str::as_bytes));
+        c.class.push(row.class.map(word));
+        c.reason.push(row.reason.map(word));
+        c.bounce_type.push(row.bounce_type.map(word));
+        c.stage.push(row.stage.map(word));
+        c.note.push(row.note.map(word));
         c.local.push(Some(row.local));
         c.expired.push(Some(row.expired));
-        c.relay.push_lossy(span(row.relay));
+        c.relay.push(span(row.relay));
         c.delay_s.push(row.delay_ms.map(seconds));
-        c.text.push(self.privacy.text(record).as_deref().map(str::as_bytes));
-        c.client.push_lossy(span(row.client));
+        c.text.push(self.privacy.text(record).as_deref());
+        c.client.push(span(row.client));
         c.file.push(Some(record.file.as_bytes()));
         c.line.push(Some(i64::try_from(record.line).unwrap_or(i64::MAX)));
         c.rows += 1;
@@ -621,6 +652,30 @@ mod tests {
             let mut out = Vec::new();
             stamps.write(t, &mut out);
             assert_eq!(String::from_utf8(out).unwrap(), want);
+        }
+    }
+
+    /// Strings are escaped byte for byte as `serde_json` escapes them.
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        let mut every_ascii = String::new();
+        every_ascii.extend((0u8..0x80).map(char::from));
+        let cases = [
+            "",
+            "250 2.0.0 Ok: queued as 4F2A1B",
+            "say \"no\" \\ twice",
+            "line\nbreak\ttab\rreturn\u{8}\u{c}\u{0}\u{1f}\u{7f}",
+            "r\u{e9}sum\u{e9} \u{fffd} \u{1f4ec}",
+            // Escapes after, at and before the 16-byte boundaries skipped.
+            "0123456789abcdef0123456789abcdef\"tail",
+            "0123456789abcde\\0123456789abcdef\n",
+            "0123456789abcdef\t123456789abcdef0123456789abcdef",
+            &every_ascii,
+        ];
+        for text in cases {
+            let mut out = Vec::new();
+            string(text.as_bytes(), &mut out);
+            assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(text).unwrap(), "{text:?}");
         }
     }
 
