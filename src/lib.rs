@@ -144,6 +144,37 @@ impl From<Exit> for ExitCode {
     }
 }
 
+/// Has SIGINT, SIGTERM and SIGHUP end the run cleanly: the files being
+/// written (reports, events) are removed, as on any other failure, a line
+/// on stderr says so, and the exit status is 128 plus the signal's number,
+/// as a shell reports a process the signal killed (130 for SIGINT, 143 for
+/// SIGTERM). Files already put in place are complete and stay. The binary
+/// calls this first; a thread of its own waits for the signals.
+pub fn remove_unfinished_files_on_signals() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+        let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])?;
+        std::thread::Builder::new().name("bounces-signals".into()).spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                let name = match signal {
+                    SIGINT => "SIGINT",
+                    SIGTERM => "SIGTERM",
+                    _ => "SIGHUP",
+                };
+                let removed = match format::remove_temporaries() {
+                    0 => "no unfinished output file to remove".to_string(),
+                    1 => "1 unfinished output file removed".to_string(),
+                    n => format!("{n} unfinished output files removed"),
+                };
+                eprintln!("bounces: stopped by {name}; {removed}");
+                std::process::exit(128 + signal);
+            }
+        })?;
+    }
+    Ok(())
+}
+
 /// Progress bars appear only for inputs at least this large (or of unknown size).
 const PROGRESS_MIN_BYTES: u64 = 64 << 20;
 

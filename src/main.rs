@@ -8,6 +8,9 @@ use std::process::ExitCode;
 use bounces::Exit;
 
 fn main() -> ExitCode {
+    if let Err(error) = bounces::remove_unfinished_files_on_signals() {
+        eprintln!("bounces: note: cannot watch for signals ({error}): an interrupted run may leave temporary files");
+    }
     let result = cli::Cli::from_env().into_action().and_then(|action| match action {
         cli::Action::Analyze(config) => bounces::analyze(&config),
         cli::Action::Explain(what, format, rules) => bounces::explain(&what, format, rules.as_ref()),

@@ -393,3 +393,48 @@ fn texts_that_are_not_utf8_are_replaced_and_escaped() {
     events(dir.path(), "parquet", &["odd.log"]);
     assert_eq!(parquet_rows(&dir.path().join("events.parquet")), got);
 }
+
+/// A run stopped by SIGTERM or SIGINT (a cron timeout, Ctrl-C) removes the
+/// events file it was writing, says so, and exits with 128 + the signal,
+/// as a shell reports a process the signal killed.
+#[test]
+fn a_signal_removes_the_unfinished_events_file() {
+    use std::io::Write;
+    for (signal, status) in [("TERM", 143), ("INT", 130)] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_bounces"))
+            .args(["analyze", "-q", "--tz", "UTC", "--events", "e.parquet", "-o", "out", "-"])
+            .current_dir(dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Some lines, then stdin stays open: the run waits for more, its
+        // events file begun.
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(&std::fs::read(sample("postfix.log")).unwrap()).unwrap();
+        let unfinished = || {
+            std::fs::read_dir(dir.path())
+                .unwrap()
+                .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().ends_with(".tmp"))
+                .count()
+        };
+        let waited = std::time::Instant::now();
+        while unfinished() == 0 {
+            assert!(waited.elapsed() < Duration::from_secs(30), "no temporary file appeared");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let killed = Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status().unwrap();
+        assert!(killed.success());
+        let out = child.wait_with_output().unwrap();
+        drop(stdin);
+        assert_eq!(out.status.code(), Some(status), "SIG{signal}: {}", stderr(&out));
+        assert_eq!(
+            stderr(&out).trim_end(),
+            format!("bounces: stopped by SIG{signal}; 1 unfinished output file removed")
+        );
+        assert_eq!(unfinished(), 0, "SIG{signal}");
+        assert!(!dir.path().join("e.parquet").exists());
+    }
+}

@@ -16,6 +16,7 @@ pub mod csv;
 pub mod events;
 pub mod html;
 pub mod json;
+pub mod temporary;
 pub mod text;
 pub mod tsv;
 pub mod xlsx;
@@ -31,6 +32,8 @@ use crate::config::{Format, ReportKind, WORKBOOK};
 use crate::error::{Error, Result};
 use crate::report::table::Row;
 use crate::report::{Reports, overview};
+
+pub use temporary::{Temporary, put_in_place, remove_temporaries, temporary, write_atomically};
 
 /// How the reports are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -219,54 +222,4 @@ pub fn shared_dir_note(dir: &Path) -> Option<String> {
         let _ = dir;
         None
     }
-}
-
-/// Writes a file under a temporary name in the same directory, then renames
-/// it over `path`: readers see the old file or the whole new one, never
-/// half of one. Every file `bounces` writes goes through here.
-///
-/// The temporary file is created exclusively (`O_CREAT | O_EXCL`: a name
-/// that exists, a symbolic link included, is never opened, let alone
-/// followed) under a name with random letters (`.<name>.XXXXXXXXXXXX.tmp`),
-/// by the `tempfile` crate. Its mode is set to `mode` on the open file,
-/// whatever the umask, before anything is written, and the rename replaces
-/// whatever is at `path` (a symbolic link there is replaced, not followed).
-/// On failure only the temporary file this call created is removed, and
-/// `path` is left as it was.
-pub fn write_atomically(path: &Path, mode: u32, write: impl FnOnce(&mut fs::File) -> io::Result<()>) -> io::Result<()> {
-    let mut tmp = temporary(path, mode)?;
-    write(tmp.as_file_mut())?;
-    put_in_place(tmp, path)
-}
-
-/// A temporary file of [`temporary`]: removed when dropped, unless put in
-/// place.
-pub type Temporary = tempfile::NamedTempFile;
-
-/// The temporary file of [`write_atomically`]: created exclusively next to
-/// `path` under a random name, its mode `mode`. Dropped, it is removed.
-pub fn temporary(path: &Path, mode: u32) -> io::Result<Temporary> {
-    let dir = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let prefix = format!(".{name}.");
-    let tmp = tempfile::Builder::new().prefix(&prefix).suffix(".tmp").rand_bytes(12).tempfile_in(dir)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file().set_permissions(fs::Permissions::from_mode(mode))?;
-    }
-    #[cfg(not(unix))]
-    let _ = mode;
-    Ok(tmp)
-}
-
-/// Puts a temporary file of [`temporary`], written, in place at `path`:
-/// synced, then renamed over whatever is there.
-pub fn put_in_place(tmp: Temporary, path: &Path) -> io::Result<()> {
-    tmp.as_file().sync_all()?;
-    // On error the temporary file is dropped, which removes it.
-    tmp.persist(path).map(drop).map_err(|e| e.error)
 }
