@@ -438,3 +438,32 @@ fn a_signal_removes_the_unfinished_events_file() {
         assert!(!dir.path().join("e.parquet").exists());
     }
 }
+
+/// A file that cannot grow (a full disk, a quota) fails while the rows are
+/// written: the run says so, exits with 2 and leaves no file, in either
+/// format. The shell's file size limit stands in for the full disk
+/// (`ulimit -f`, with SIGXFSZ ignored so that writes fail with EFBIG).
+#[test]
+fn a_file_that_cannot_grow_is_an_error_and_leaves_nothing() {
+    let mut log = Vec::new();
+    let sample = std::fs::read(sample("postfix.log")).unwrap();
+    for _ in 0..40 {
+        log.extend_from_slice(&sample);
+    }
+    for name in ["e.jsonl", "e.parquet"] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("mail.log"), &log).unwrap();
+        let script = format!("ulimit -f 16 && trap '' XFSZ && exec \"$0\" analyze -q --events {name} mail.log");
+        let out = Command::new("sh")
+            .args(["-c", &script, env!("CARGO_BIN_EXE_bounces")])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let message = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{name}: {message}");
+        assert!(message.starts_with(&format!("bounces: {name}: cannot write the events: ")), "{message}");
+        assert!(message.contains("File too large") && message.contains("no file was left"), "{message}");
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left, ["mail.log"], "{name}");
+    }
+}
