@@ -4,12 +4,12 @@
 //!
 //! The writing thread gathers a row group column by column; the texts of a
 //! column are kept in one buffer, which the column writer reads as slices
-//! (no allocation per value). A full row group is encoded by a thread of
+//! (no allocation per value). A full row group is encoded by threads of
 //! their own ([`Encoders`], one per core) while the next one is gathered:
-//! its columns are encoded into memory, in parallel, each by its own column
-//! writer ([`encode`]), then appended to the file in the schema's order. A column
-//! chunk's bytes depend only on its values, so the file is the same
-//! whatever the threads.
+//! its columns are encoded into memory, in parallel, each by a column
+//! writer of its own ([`encode`]), then appended to the file in the
+//! schema's order. A column chunk's bytes depend only on its values, so
+//! the file is the same whatever the threads.
 
 use std::io::{self, BufWriter};
 use std::sync::{Arc, Mutex, mpsc};
@@ -248,6 +248,9 @@ enum Column {
 }
 
 impl Column {
+    /// About how much work encoding the column is (the bytes it holds; a
+    /// word is a few bytes and dictionary-encoded): the heaviest go first,
+    /// so that the group's last column does not start late.
     fn weight(&self) -> usize {
         match self {
             Column::Int64(v) => v.weight(),
@@ -310,7 +313,14 @@ impl Encoders {
                         // The queue ends when the writer is finished or dropped.
                         let job = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
                         let Ok((index, column)) = job else { break };
-                        let chunk = encode(column, descrs[index].clone(), properties.clone());
+                        // A panic is an error of this column, not a thread
+                        // that the writer would wait for forever.
+                        let encoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            encode(column, descrs[index].clone(), properties.clone())
+                        }));
+                        let chunk = encoded.unwrap_or_else(|_| {
+                            Err(ParquetError::General(format!("encoding column {index} panicked")))
+                        });
                         if done.send((index, chunk)).is_err() {
                             break;
                         }
@@ -341,7 +351,7 @@ impl Encoders {
             let (index, chunk) = self
                 .chunks
                 .recv()
-                .map_err(|_| ParquetError::General("a thread encoding the events panicked".into()))?;
+                .map_err(|_| ParquetError::General("the threads encoding the events stopped".into()))?;
             chunks[index] = Some(chunk?);
         }
         Ok(chunks.into_iter().flatten().collect())
