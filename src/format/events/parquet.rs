@@ -544,4 +544,18 @@ mod tests {
             assert_eq!(got, want, "{rows} rows by {per_group}");
         }
     }
+
+    /// A column whose encoding panics (here: numbers for a text column) is
+    /// an error of the row group; the writer does not wait for it forever.
+    #[test]
+    fn a_column_that_cannot_be_encoded_is_an_error() {
+        let schema = ::parquet::schema::types::SchemaDescriptor::new(Arc::new(parse_message_type(SCHEMA).unwrap()));
+        let encoders =
+            Encoders::start(2, schema.columns().to_vec(), Arc::new(WriterProperties::builder().build())).unwrap();
+        let numbers = || Values { values: vec![1_i64, 2], defined: vec![1, 1] };
+        // Column 0 (time) takes numbers, column 1 (host) texts.
+        encoders.send(vec![Column::Int64(numbers()), Column::Int64(numbers())]).unwrap();
+        let error = encoders.receive(2).map(drop).unwrap_err();
+        assert!(error.to_string().contains("encoding column 1 panicked"), "{error}");
+    }
 }
