@@ -20,11 +20,15 @@ fn alive() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
     ALIVE.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Removes the temporary files alive (for a run being interrupted) and
-/// says how many it removed. The files stay listed: their writers may
-/// still drop them, which finds them gone.
+/// Removes the temporary files alive, for a run being stopped, and says
+/// how many it removed. The list stays locked for good, as the process is
+/// about to exit: no thread can make a temporary file after (or drop one),
+/// so none is left behind by a writer that was just starting.
 pub fn remove_temporaries() -> usize {
-    remove(&alive())
+    let alive = alive();
+    let removed = remove(&alive);
+    std::mem::forget(alive);
+    removed
 }
 
 /// Removes the files at `paths` that are there; how many were.
