@@ -159,4 +159,58 @@ mod tests {
             assert_eq!(n, exact(&name), "{name}");
         }
     }
+
+    /// The set held is the bottom-k of all hosts by hash in any order of
+    /// arrival, including when the host that fills the set has the largest
+    /// hash (the ceiling must be taken once the set is full).
+    #[test]
+    fn the_hosts_held_are_those_of_smallest_hash_in_any_order() {
+        let mut names: Vec<String> = (0..1500).map(|i| format!("host{i}.example")).collect();
+        names.sort_by_key(|n| Hosts::hash(n.as_bytes()));
+        let smallest: Vec<String> = names[..Hosts::MAX].to_vec();
+        let ascending = names.clone();
+        let descending: Vec<String> = names.iter().rev().cloned().collect();
+        // The smallest but one short of full, then the largest, then the rest.
+        let mut largest_fills = names[..Hosts::MAX - 1].to_vec();
+        largest_fills.push(names[names.len() - 1].clone());
+        largest_fills.extend(names[Hosts::MAX - 1..names.len() - 1].iter().cloned());
+        for (order, arrivals) in
+            [("ascending", ascending), ("descending", descending), ("largest fills", largest_fills)]
+        {
+            let mut hosts = Hosts::default();
+            for name in &arrivals {
+                hosts.count(name.as_bytes());
+            }
+            let mut held: Vec<String> = hosts.ranked().into_iter().map(|(name, _)| name).collect();
+            held.sort_by_key(|n| Hosts::hash(n.as_bytes()));
+            assert_eq!(held, smallest, "{order}");
+            assert!(hosts.over(), "{order}");
+        }
+    }
+
+    /// Adding parts up keeps their unnamed events and their "more than",
+    /// even when the sum itself never goes past the limit.
+    #[test]
+    fn adding_up_keeps_unnamed_events_and_the_limit_passed() {
+        let mut over = Hosts::default();
+        for i in 0..=Hosts::MAX {
+            over.count(format!("h{i}").as_bytes());
+        }
+        over.count_unnamed();
+        over.count_unnamed();
+        let mut small = Hosts::default();
+        small.count_unnamed();
+        let cases: [(&str, Vec<Hosts>, u64, bool); 3] = [
+            ("nothing", vec![], 0, false),
+            ("one small part", vec![small.clone()], 1, false),
+            ("a part over the limit, then a small one", vec![over.clone(), small.clone()], 3, true),
+        ];
+        for (name, parts, unnamed, is_over) in cases {
+            let mut total = Hosts::default();
+            for part in parts {
+                total += part;
+            }
+            assert_eq!((total.unnamed(), total.over()), (unnamed, is_over), "{name}");
+        }
+    }
 }
