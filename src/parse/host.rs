@@ -151,4 +151,29 @@ mod tests {
         let line = format!("Dec  6 01:00:00 {fits} postfix/smtp[1]: x");
         assert_eq!(syslog_host(line.as_bytes()), Some(fits.as_bytes()));
     }
+
+    /// Each case fails under a small change of the stamp, zone or tag
+    /// checks that the cases above let through.
+    #[test]
+    fn the_edges_of_stamp_zone_host_and_tag() {
+        let cases: &[(&str, Option<&str>)] = &[
+            // A `YYYY-MM-DD HH:MM:SS` stamp followed by a host and a tag,
+            // with or without a zone.
+            ("2026-12-06 01:00:00 mx postfix/smtp[1]: x", Some("mx")),
+            ("2026-12-06 01:00:00.123 +0100 mx postfix/smtp[1]: x", Some("mx")),
+            ("2026-12-06 01:00:00 -0500 mx exim[7]: x", Some("mx")),
+            // A word of digits alone is a host, not a zone.
+            ("2026-12-06 01:00:00 10025 postfix/smtp[1]: x", Some("10025")),
+            // A first word of another shape is no stamp (nor a panic).
+            ("1 mx postfix/smtp[1]: x", None),
+            ("ab mx postfix/smtp[1]: x", None),
+            ("abcdefghijT mx postfix/smtp[1]: x", None),
+            // A tag has a name.
+            ("Dec  6 01:00:00 mx [1]: x", None),
+            ("Dec  6 01:00:00 mx : x", None),
+        ];
+        for &(line, want) in cases {
+            assert_eq!(syslog_host(line.as_bytes()), want.map(str::as_bytes), "{line}");
+        }
+    }
 }
