@@ -729,4 +729,230 @@ mod tests {
             assert_eq!(piece.get(span).map(|t| String::from_utf8(t.to_vec()).unwrap()), want, "{text}");
         }
     }
+
+    /// A writer that keeps nothing, for the tests of the window.
+    struct Nowhere;
+
+    impl Writer for Nowhere {
+        fn write(&mut self, _: &Record<'_>) -> io::Result<()> {
+            Ok(())
+        }
+
+        fn finish(self: Box<Self>) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Tells, on the channel returned, when `admit(seq)` has returned in a
+    /// thread of its own.
+    fn admitted(collector: &std::sync::Arc<Collector>, seq: u64) -> mpsc::Receiver<()> {
+        let (tx, rx) = mpsc::channel();
+        let collector = collector.clone();
+        std::thread::spawn(move || {
+            collector.admit(seq);
+            let _ = tx.send(());
+        });
+        rx
+    }
+
+    const SOON: std::time::Duration = std::time::Duration::from_secs(20);
+    const A_WHILE: std::time::Duration = std::time::Duration::from_millis(200);
+
+    /// A worker takes a piece at most a window ahead of the next one to
+    /// hand over, and waits beyond it until the pieces before are in.
+    #[test]
+    fn a_piece_beyond_the_window_waits_for_the_pieces_before() {
+        let collector = std::sync::Arc::new(Collector::new(Box::new(Nowhere), vec!["a".into()], 2).unwrap());
+        for seq in [0, 1] {
+            assert!(admitted(&collector, seq).recv_timeout(SOON).is_ok(), "piece {seq} is within the window");
+        }
+        let third = admitted(&collector, 2);
+        assert!(third.recv_timeout(A_WHILE).is_err(), "piece 2 waits for piece 0");
+        collector.deliver(0, piece(0, 1, &[]));
+        assert!(third.recv_timeout(SOON).is_ok(), "piece 2 goes once piece 0 is in");
+        assert!(format!("{collector:?}").contains("window: 2"), "{collector:?}");
+        collector.end_input();
+        collector.finish().unwrap();
+    }
+
+    /// A worker that panics lets go those waiting for its piece; a worker
+    /// that ends well does not.
+    #[test]
+    fn a_panicking_worker_lets_the_waiting_ones_go() {
+        let collector = std::sync::Arc::new(Collector::new(Box::new(Nowhere), vec!["a".into()], 1).unwrap());
+        let waiting = admitted(&collector, 1);
+        drop(collector.guard());
+        assert!(waiting.recv_timeout(A_WHILE).is_err(), "a worker that ends well wakes nobody");
+        let worker = collector.clone();
+        let failed = std::thread::spawn(move || {
+            let _guard = worker.guard();
+            panic!("a worker fails (as this test means)");
+        });
+        assert!(failed.join().is_err());
+        assert!(waiting.recv_timeout(SOON).is_ok(), "the waiting worker goes");
+    }
+
+    /// A piece's encoding is offered only when it has rows and each of them
+    /// was encoded.
+    #[test]
+    fn a_piece_is_offered_as_encoded_only_when_every_row_is() {
+        let cases: [(usize, usize, bool); 4] = [(0, 0, false), (2, 0, false), (2, 1, false), (2, 2, true)];
+        for (rows, ends, want) in cases {
+            let mut piece = piece(0, 9, &(1..=rows as u64).collect::<Vec<_>>());
+            piece.encoded.extend_from_slice(b"xy");
+            piece.ends.extend((1..=ends).take(2));
+            assert_eq!(piece.encoded().is_some(), want, "{rows} rows, {ends} ends");
+        }
+    }
+
+    /// Encodes each row as `file:queue id;`.
+    struct QueueIds;
+
+    impl Encode for QueueIds {
+        fn encode(&self, piece: &Piece, file: &str, out: &mut Vec<u8>, ends: &mut Vec<usize>) {
+            for row in piece.rows() {
+                out.extend_from_slice(file.as_bytes());
+                out.push(b':');
+                out.extend_from_slice(piece.get(row.queue_id).unwrap_or_default());
+                out.push(b';');
+                ends.push(out.len());
+            }
+        }
+    }
+
+    /// Keeps what the workers encoded of each piece it is handed.
+    struct Encoded(std::sync::Arc<Mutex<Vec<u8>>>);
+
+    impl Writer for Encoded {
+        fn write(&mut self, _: &Record<'_>) -> io::Result<()> {
+            Err(io::Error::other("rows go encoded"))
+        }
+
+        fn encoder(&self) -> Option<std::sync::Arc<dyn Encode>> {
+            Some(std::sync::Arc::new(QueueIds))
+        }
+
+        fn write_piece(&mut self, piece: &Piece, _: &str, _: u64) -> io::Result<()> {
+            let (bytes, _) = piece.encoded().ok_or_else(|| io::Error::other("not encoded"))?;
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(())
+        }
+
+        fn finish(self: Box<Self>) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// A writer's encoder encodes each piece in the worker, with its
+    /// input's name, before the piece is handed to the writer.
+    #[test]
+    fn pieces_are_encoded_before_they_are_written() {
+        let seen = std::sync::Arc::new(Mutex::new(Vec::new()));
+        let collector = Collector::new(Box::new(Encoded(seen.clone())), vec!["a".into(), "b".into()], 4).unwrap();
+        collector.deliver(0, piece(0, 2, &[1, 2]));
+        collector.end_input();
+        collector.deliver(0, piece(1, 1, &[1]));
+        collector.end_input();
+        assert_eq!(collector.finish().unwrap(), 3);
+        assert_eq!(String::from_utf8(seen.lock().unwrap().clone()).unwrap(), "a:Q1;a:Q2;b:Q1;");
+    }
+
+    /// A cleared piece keeps nothing of what it held.
+    #[test]
+    fn a_cleared_piece_is_empty() {
+        let mut piece = piece(1, 5, &[1, 2]);
+        piece.encode(&QueueIds, "a");
+        piece.clear();
+        assert_eq!((piece.input, piece.lines, piece.rows().len()), (0, 0, 0));
+        assert!(piece.bytes.is_empty() && piece.encoded().is_none() && piece.ends.is_empty());
+    }
+
+    /// The words of the kind, stage and note columns, as the reports write
+    /// them.
+    #[test]
+    fn the_words_of_kinds_stages_and_notes() {
+        assert_eq!([Kind::Delivery, Kind::Expiry, Kind::Refusal].map(Kind::as_str), ["delivery", "expiry", "refusal"]);
+        let stages = [Stage::Connect, Stage::Helo, Stage::StartTls, Stage::Auth, Stage::Mail, Stage::Rcpt, Stage::Data];
+        assert_eq!(stages.map(stage_word), ["CONNECT", "HELO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA"]);
+        let notes = [Note::None, Note::NullMx, Note::RecipientNotFound, Note::Unrouteable];
+        assert_eq!(notes.map(note_word), [None, Some("null_mx"), Some("recipient_not_found"), Some("unrouteable")]);
+    }
+
+    /// A delivery's and a refusal's columns as the worker hands them over;
+    /// an empty bounce type is null, any other is kept.
+    #[test]
+    fn deliveries_and_refusals_fill_their_columns() {
+        use crate::parse::Outcome;
+        use crate::parse::refusal::{Action, RefusalStage};
+        let mut piece = Piece::default();
+        let bounced = Event {
+            mta: "postfix",
+            stage: Some(Stage::Rcpt),
+            queue_id: b"3F2A1B",
+            recipient: b"a@Example.COM",
+            relay: b"mx.example.com[192.0.2.1]:25",
+            reply: b"550 5.1.1 no such user",
+            delay_ms: Some(1200),
+            ..Event::new(b"Example.COM", Outcome::Bounced, Some(550), None)
+        };
+        let verdict = (Reason::UserUnknown, BounceType::Hard);
+        piece.delivery(7, None, b"mx1", &bounced, b"example.com", verdict, Note::RecipientNotFound);
+        let delivered =
+            Event { mta: "exim", local: true, ..Event::new(b"example.com", Outcome::Delivered, None, None) };
+        piece.delivery(8, None, b"", &delivered, b"example.com", (Reason::Delivered, BounceType::None), Note::None);
+        let refusal = Refusal {
+            action: Action::Reject,
+            stage: RefusalStage::Rcpt,
+            temporary: false,
+            code: Some(554),
+            enhanced: None,
+            text: b"554 5.7.1 Relay access denied",
+            client_name: b"unknown",
+            client_ip: b"192.0.2.9",
+            sender: b"",
+            recipient: b"x@example.org",
+            queue_id: b"NOQUEUE",
+            mta: "postfix",
+        };
+        piece.refusal(9, None, b"mx1", &refusal, b"example.org", (Reason::Filtered, BounceType::Block));
+        let text = |span| piece.get(span).map_or("-".to_string(), |t| String::from_utf8_lossy(t).into_owned());
+        let rows: Vec<String> = piece
+            .rows()
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {} {} {} {:?} {:?} {:?} {:?} {:?} {} {:?} {:?} | {} | {} | {} | {} | {} | {} | {}",
+                    r.line,
+                    r.kind.as_str(),
+                    r.mta,
+                    r.status,
+                    r.code,
+                    r.reason,
+                    r.bounce_type,
+                    r.stage,
+                    r.note,
+                    r.local,
+                    r.delay_ms,
+                    r.class.is_some(),
+                    text(r.host),
+                    text(r.queue_id),
+                    text(r.recipient),
+                    text(r.domain),
+                    text(r.relay),
+                    text(r.text),
+                    text(r.client),
+                )
+            })
+            .collect();
+        let want = [
+            "7 delivery postfix bounced Some(550) Some(\"userunknown\") Some(\"hard\") Some(\"RCPT\") \
+             Some(\"recipient_not_found\") false Some(1200) true \
+             | mx1 | 3F2A1B | a@Example.COM | example.com | mx.example.com[192.0.2.1]:25 | 550 5.1.1 no such user | -",
+            "8 delivery exim delivered None Some(\"delivered\") None None None true None false \
+             | - | - | - | example.com | - | - | -",
+            "9 refusal postfix reject Some(554) Some(\"filtered\") Some(\"block\") Some(\"RCPT\") None false None true \
+             | mx1 | NOQUEUE | x@example.org | example.org | - | 554 5.7.1 Relay access denied | unknown[192.0.2.9]",
+        ];
+        assert_eq!(rows, want);
+    }
 }
