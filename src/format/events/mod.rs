@@ -4,7 +4,7 @@
 //! docs/events.md.
 //!
 //! A file is written as a temporary file next to it
-//! ([`super::temporary`]: created exclusively under a random name, its mode
+//! ([`super::temporary()`]: created exclusively under a random name, its mode
 //! `--report-mode`) and renamed into place only when every row is written
 //! ([`super::put_in_place`]); a writer dropped before, on any error, takes
 //! its temporary file with it.
