@@ -58,31 +58,32 @@ impl Jsonl {
 /// valid UTF-8 ([`Record::get`]), so the bytes are copied, not decoded.
 fn string(text: &[u8], out: &mut Vec<u8>) {
     out.push(b'"');
-    // Most texts need no escape: skip over 16 bytes at a time (a test
-    // the compiler turns into a few vector instructions) while none does.
+    // Most texts need no escape: skip 16 bytes at a time while none does
+    // (a test without branches, which the compiler can vectorize).
     let clean = |chunk: &[u8]| chunk.iter().fold(true, |clean, &b| clean & (b >= 0x20) & (b != b'"') & (b != b'\\'));
     let skipped = text.chunks_exact(16).take_while(|chunk| clean(chunk)).count() * 16;
     let mut start = 0;
     for (at, &byte) in text.iter().enumerate().skip(skipped) {
-        let escape: &[u8] = match byte {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\t' => b"\\t",
-            b'\r' => b"\\r",
-            0x08 => b"\\b",
-            0x0c => b"\\f",
-            0..0x20 => b"",
+        // The short escape, or none for `\u00xx`.
+        let short: Option<&[u8]> = match byte {
+            b'"' => Some(b"\\\""),
+            b'\\' => Some(b"\\\\"),
+            b'\n' => Some(b"\\n"),
+            b'\t' => Some(b"\\t"),
+            b'\r' => Some(b"\\r"),
+            0x08 => Some(b"\\b"),
+            0x0c => Some(b"\\f"),
+            0..0x20 => None,
             _ => continue,
         };
         out.extend_from_slice(&text[start..at]);
-        match escape {
-            b"" => {
+        match short {
+            Some(escape) => out.extend_from_slice(escape),
+            None => {
                 const HEX: &[u8; 16] = b"0123456789abcdef";
                 out.extend_from_slice(b"\\u00");
                 out.extend_from_slice(&[HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 0xf)]]);
             }
-            escape => out.extend_from_slice(escape),
         }
         start = at + 1;
     }
