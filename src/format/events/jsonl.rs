@@ -268,6 +268,9 @@ mod tests {
             "0123456789abcdef0123456789abcdef\"tail",
             "0123456789abcde\\0123456789abcdef\n",
             "0123456789abcdef\t123456789abcdef0123456789abcdef",
+            // Whole 16-byte chunks of nothing but characters to escape.
+            &"\"".repeat(17),
+            &"\\".repeat(33),
             &every_ascii,
         ];
         for text in cases {
